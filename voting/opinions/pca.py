@@ -1,0 +1,133 @@
+"""Two-component PCA of the centred, mean-imputed rating matrix, computed sparsely."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.linalg import LinearOperator, eigsh
+
+from voting.opinions.matrix import VoteMatrix
+
+Floats = NDArray[np.float64]
+Mask = NDArray[np.bool_]
+
+N_COMPONENTS = 2
+# Below this many statements the statements x statements Gram matrix is small enough to diagonalise
+# densely; above it ARPACK (Lanczos) works on the sparse operator X^T X.
+DENSE_GRAM_LIMIT = 64
+# Relative to the total variance, smaller eigenvalues are numerical noise: no direction there.
+NOISE = 1e-10
+SIGN_TIE = 1e-9
+
+
+@dataclass(frozen=True)
+class CentredRatings:
+    """The rating matrix (mod-out columns zeroed) after mean imputation and centring.
+
+    Imputed cells become exactly 0 after centring, and mod-out columns are 0 everywhere, so only
+    the voted cells of the other columns are stored.
+
+    Attributes:
+        matrix: (n_p, n_s) CSR float64 of v - mean at voted cells of non-mod-out columns.
+        center: (n_s,) column means over voted cells (passes count as 0); 0 for mod-out columns.
+        votes: (n_p,) non-empty rating-matrix cells per participant: their votes on non-mod-out
+            statements plus every mod-out column (zeroed cells are votes, not gaps).
+    """
+
+    matrix: sp.csr_matrix
+    center: Floats
+    votes: Floats
+
+
+def centred_ratings(matrix: VoteMatrix, mod_out: Mask) -> CentredRatings:
+    """Mean-impute and centre the rating matrix (OPINIONS.md sections 1, 2 and 4)."""
+    n_p, n_s = matrix.shape
+    kept = ~mod_out[matrix.col]
+    col = matrix.col[kept]
+    value = matrix.value[kept].astype(np.float64)
+    sums = np.bincount(col, weights=value, minlength=n_s)
+    seen = np.bincount(col, minlength=n_s)
+    center = np.divide(sums, seen, out=np.zeros(n_s), where=seen > 0)
+    indptr = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(np.bincount(matrix.row[kept], minlength=n_p), out=indptr[1:])
+    centred = sp.csr_matrix((value - center[col], col, indptr), shape=(n_p, n_s))
+    votes = (np.diff(indptr) + int(mod_out.sum())).astype(np.float64)
+    return CentredRatings(centred, center, votes)
+
+
+def principal_components(
+    ratings: CentredRatings, previous: Floats | None, rng: np.random.Generator
+) -> Floats:
+    """The two leading principal axes, as a (2, n_s) array of unit rows (or zero rows).
+
+    Exact leading eigenvectors of X^T X for the centred matrix X, which Pol.is' warm-started power
+    iteration converges to. X is never densified: ARPACK multiplies by X and X^T. A component is
+    a zero row when its variance is numerically nil (fewer independent directions than 2, e.g.
+    one participant or one statement voted identically by all).
+
+    Sign convention: with ``previous`` ((2, n_s), the last update's components aligned on the
+    current columns, 0 for new statements) each component takes the sign that makes its dot
+    product with the previous one positive, so the map does not flip between updates; when that
+    product is 0 (cold start) the largest-magnitude entry is made positive, the first such entry
+    in column order when several are equal within a relative 1e-9.
+
+    The start vector is the sum of the previous components (warm start) or uniform random
+    numbers from ``rng`` (cold start, as Pol.is); the result does not depend on it beyond
+    rounding.
+    """
+    x = ratings.matrix
+    n_s = x.shape[1]
+    components = np.zeros((N_COMPONENTS, n_s))
+    total = float(np.dot(x.data, x.data))
+    if total == 0.0:
+        return components
+    if n_s <= DENSE_GRAM_LIMIT:
+        values, vectors = np.linalg.eigh((x.T @ x).toarray())
+    else:
+        start = previous.sum(axis=0) if previous is not None else np.zeros(n_s)
+        if not start.any():
+            start = rng.random(n_s)
+        # Columns without data stay exactly 0 in every Krylov vector if they start at 0.
+        start = start * (np.bincount(x.indices, minlength=n_s) > 0)
+        xt = x.T.tocsr()
+        operator = LinearOperator(
+            (n_s, n_s), matvec=lambda v: xt @ (x @ v), matmat=lambda v: xt @ (x @ v)
+        )
+        values, vectors = eigsh(operator, k=N_COMPONENTS, v0=start, tol=0.0)
+    leading = np.argsort(values)[::-1][:N_COMPONENTS]
+    for i, j in enumerate(leading):
+        if values[j] > NOISE * total:
+            components[i] = _oriented(vectors[:, j], None if previous is None else previous[i])
+    return components
+
+
+def _oriented(vector: Floats, previous: Floats | None) -> Floats:
+    alignment = 0.0 if previous is None else float(np.dot(vector, previous))
+    if alignment == 0.0:
+        magnitude = np.abs(vector)
+        alignment = float(vector[np.argmax(magnitude >= magnitude.max() * (1 - SIGN_TIE))])
+    return vector if alignment > 0 else -vector
+
+
+def project_participants(ratings: CentredRatings, components: Floats) -> Floats:
+    """Sparsity-aware projection (OPINIONS.md section 5), (n_p, 2).
+
+    x_p = sqrt(n_s / max(n_p votes, 1)) * sum over p's cells of (v - mean) * component.
+    """
+    n_s = ratings.matrix.shape[1]
+    scale = np.sqrt(n_s / np.maximum(ratings.votes, 1.0))
+    projected: Floats = np.asarray(ratings.matrix @ components.T) * scale[:, None]
+    return projected
+
+
+def project_statements(ratings: CentredRatings, components: Floats) -> Floats:
+    """Statement projection (OPINIONS.md section 5), (n_s, 2).
+
+    A statement sits where a participant who agreed with it alone would: sqrt(n_s) * (1 - mean)
+    * component (agree = +1 here, so statements lie on the side of the participants who agree).
+    Its Euclidean length is the statement's extremity.
+    """
+    n_s = ratings.center.size
+    projected: Floats = (np.sqrt(n_s) * (1.0 - ratings.center))[:, None] * components.T
+    return projected

@@ -1,0 +1,130 @@
+"""What the pipeline remembers between updates, and its serialisation."""
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voting.opinions.groups import KSmoother
+from voting.opinions.kmeans import Membership
+from voting.opinions.tallies import Tallies
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+
+FORMAT = 1
+T = TypeVar("T", bound=np.generic)
+
+
+def _align(ids: Ints, values: NDArray[T], wanted: Ints, fill: float) -> NDArray[T]:
+    """Values of ``ids`` (last axis) rearranged onto ``wanted``; ``fill`` for unknown ids."""
+    order = np.argsort(ids)
+    known = ids[order]
+    result: NDArray[T] = np.full((*values.shape[:-1], wanted.size), fill, dtype=values.dtype)
+    if known.size == 0:
+        return result
+    where = np.minimum(np.searchsorted(known, wanted), known.size - 1)
+    hit = known[where] == wanted
+    result[..., hit] = values[..., order[where[hit]]]
+    return result
+
+
+@dataclass(frozen=True)
+class OpinionState:
+    """The history Pol.is keeps between updates, so a live round behaves like Pol.is.
+
+    Attributes:
+        clustered: (m,) ids of the clustered participants (the sticky set).
+        statement_ids: (n_s,) ids of the columns of ``components`` and ``group_votes``.
+        components: (2, n_s) principal axes (warm start and sign reference).
+        base: participant id -> base cluster id of the base clustering.
+        groups: for every k computed, base cluster id -> group id of that clustering.
+        smoother: the k smoother's memory.
+        group_votes: (1, n_s) agree/disagree/seen of the clustered participants summed over
+            groups, used by the next update's priorities.
+    """
+
+    clustered: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    statement_ids: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    components: Floats = field(default_factory=lambda: np.zeros((2, 0)))
+    base: Membership = field(
+        default_factory=lambda: Membership(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+    groups: Mapping[int, Membership] = field(default_factory=dict)
+    smoother: KSmoother = field(default_factory=KSmoother)
+    group_votes: Tallies = field(
+        default_factory=lambda: Tallies(*(np.zeros((1, 0), dtype=np.int64) for _ in range(3)))
+    )
+
+    def aligned_components(self, statement_ids: Ints) -> Floats:
+        """(2, n) components on ``statement_ids``, 0 for statements new since."""
+        return _align(self.statement_ids, self.components, statement_ids, 0.0)
+
+    def aligned_group_votes(self, statement_ids: Ints) -> Tallies:
+        """(1, n) previous group vote totals on ``statement_ids``, 0 for new statements."""
+        v = self.group_votes
+        return Tallies(
+            *(
+                _align(self.statement_ids, a, statement_ids, 0)
+                for a in (v.agree, v.disagree, v.seen)
+            )
+        )
+
+    def to_bytes(self) -> bytes:
+        """Serialise to an ``.npz`` archive (no pickle), for storage beside a snapshot."""
+        arrays: dict[str, NDArray[np.generic]] = {
+            "format": np.array([FORMAT]),
+            "clustered": self.clustered,
+            "statement_ids": self.statement_ids,
+            "components": self.components,
+            "base_points": self.base.point_ids,
+            "base_clusters": self.base.cluster_ids,
+            "smoother": np.array(
+                [self.smoother.last_k, self.smoother.last_k_count, self.smoother.smoothed_k]
+            ),
+            "votes": np.concatenate(
+                [self.group_votes.agree, self.group_votes.disagree, self.group_votes.seen]
+            ),
+        }
+        for k, m in self.groups.items():
+            arrays[f"group_{k}_points"] = m.point_ids
+            arrays[f"group_{k}_clusters"] = m.cluster_ids
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, allow_pickle=False, **arrays)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "OpinionState":
+        """Inverse of ``to_bytes``. Raises ValueError on a foreign or damaged archive."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+                a = {name: archive[name] for name in archive.files}
+        except (OSError, EOFError, KeyError) as error:
+            raise ValueError(f"not an opinion state archive: {error}") from error
+        if "format" not in a or int(a["format"][0]) != FORMAT:
+            raise ValueError("unknown opinion state format")
+        ks = sorted(
+            int(name.split("_")[1])
+            for name in a
+            if name.endswith("_points") and name.startswith("group_")
+        )
+        last_k, count, shown = (int(x) for x in a["smoother"])
+        votes = a["votes"].astype(np.int64)
+        return cls(
+            clustered=a["clustered"].astype(np.int64),
+            statement_ids=a["statement_ids"].astype(np.int64),
+            components=a["components"].astype(np.float64),
+            base=Membership(a["base_points"].astype(np.int64), a["base_clusters"].astype(np.int64)),
+            groups={
+                k: Membership(
+                    a[f"group_{k}_points"].astype(np.int64),
+                    a[f"group_{k}_clusters"].astype(np.int64),
+                )
+                for k in ks
+            },
+            smoother=KSmoother(last_k, count, shown),
+            group_votes=Tallies(votes[0:1], votes[1:2], votes[2:3]),
+        )

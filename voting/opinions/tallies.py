@@ -1,0 +1,58 @@
+"""Vote counts per group of participants and statement."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voting.opinions.inputs import AGREE, DISAGREE
+from voting.opinions.matrix import VoteMatrix
+
+Ints = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """Counts of the last votes, per group (rows) and statement (columns).
+
+    Attributes:
+        agree, disagree, seen: (n_groups, n_s) int64; ``seen`` counts every vote, passes included.
+    """
+
+    agree: Ints
+    disagree: Ints
+    seen: Ints
+
+    @property
+    def passes(self) -> Ints:
+        """(n_groups, n_s) pass counts."""
+        return self.seen - self.agree - self.disagree
+
+    def total(self) -> "Tallies":
+        """The (1, n_s) sums over all groups."""
+        return Tallies(
+            self.agree.sum(axis=0, keepdims=True),
+            self.disagree.sum(axis=0, keepdims=True),
+            self.seen.sum(axis=0, keepdims=True),
+        )
+
+
+def tally(matrix: VoteMatrix, label: Ints, n_groups: int) -> Tallies:
+    """Count the raw votes (moderation ignored) of every group.
+
+    Args:
+        label: (n_p,) group index in 0 .. n_groups - 1 of every participant, -1 for none.
+    Cost O(nnz), one ``bincount`` per count.
+    """
+    n_s = matrix.shape[1]
+    group = label[matrix.row]
+    inside = group >= 0
+    cell = group[inside] * n_s + matrix.col[inside]
+    value = matrix.value[inside]
+    size = n_groups * n_s
+
+    def count(selected: NDArray[np.bool_] | None) -> Ints:
+        chosen = cell if selected is None else cell[selected]
+        return np.bincount(chosen, minlength=size).reshape(n_groups, n_s).astype(np.int64)
+
+    return Tallies(count(value == AGREE), count(value == DISAGREE), count(None))
