@@ -1,0 +1,48 @@
+"""Palabre's application factory: wiring only (config, extensions, blueprints, CLI)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from deliberation import cli, db, errors, security, templating, views
+from deliberation.config import load_config
+from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app. ``config`` overrides the settings read from ``PALABRE_*`` variables."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PALABRE_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    views.register(app)
+    cli.register(app)
+    return app

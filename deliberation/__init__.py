@@ -1,0 +1,1 @@
+"""The Palabre application: HTTP, SQL, sessions, users and languages around ``voting``."""

@@ -1,0 +1,74 @@
+"""Configuration read from ``PALABRE_``-prefixed environment variables when the app is created.
+
+Every setting has a documented default (see README.md). Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT_SECRET = "palabre-development-only-secret"
+LANGUAGES = ("en", "fr", "es", "de")
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a safe, working configuration."""
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config from ``environ`` (default ``os.environ``).
+
+    Raises ``ConfigurationError`` when no secret key is set outside development.
+    """
+    env = os.environ if environ is None else environ
+    mode = env.get("PALABRE_ENV", "production")
+    secret = env.get("PALABRE_SECRET_KEY") or env.get("SECRET_KEY")
+    if not secret:
+        if mode not in {"development", "testing"}:
+            raise ConfigurationError(
+                "PALABRE_SECRET_KEY is not set: refusing to start outside development "
+                "with the default secret (set PALABRE_ENV=development for local use)."
+            )
+        secret = DEVELOPMENT_SECRET
+    elif secret == DEVELOPMENT_SECRET and mode not in {"development", "testing"}:
+        raise ConfigurationError("PALABRE_SECRET_KEY is the development secret.")
+    database_url = (
+        env.get("PALABRE_DATABASE_URL")
+        or env.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'palabre.sqlite3'}"
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "ENV_MODE": mode,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "SQL_ECHO": _flag(env.get("PALABRE_SQL_ECHO", "")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode not in {"development", "testing"},
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": LANGUAGES,
+        "RATELIMIT_ENABLED": _flag(env.get("PALABRE_RATELIMIT_ENABLED", "true")),
+        "RATELIMIT_STORAGE_URI": env.get("PALABRE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_JOIN": env.get("PALABRE_RATELIMIT_JOIN", "30 per hour"),
+        "RATELIMIT_VOTE": env.get("PALABRE_RATELIMIT_VOTE", "120 per minute"),
+        "RATELIMIT_STATEMENT": env.get("PALABRE_RATELIMIT_STATEMENT", "10 per hour"),
+        "RATELIMIT_SIGNIN": env.get("PALABRE_RATELIMIT_SIGNIN", "10 per minute"),
+        "ROUTING_SEED": int(env["PALABRE_ROUTING_SEED"]) if "PALABRE_ROUTING_SEED" in env else None,
+        "PUBLIC_URL": env.get("PALABRE_PUBLIC_URL", ""),
+        "NODE_MODULES": env.get(
+            "PALABRE_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
+        ),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

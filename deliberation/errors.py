@@ -1,0 +1,99 @@
+"""Domain errors raised by services, turned into HTTP answers at the edge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import LazyString, lazy_gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from deliberation.extensions import htmx
+
+
+class DomainError(Exception):
+    """A use case refused; ``message`` is shown to the user, ``status`` is the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str | LazyString) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+def _titles() -> dict[int, Any]:
+    return {
+        400: lazy_gettext("Bad request"),
+        403: lazy_gettext("Not allowed"),
+        404: lazy_gettext("Not found"),
+        405: lazy_gettext("Method not allowed"),
+        409: lazy_gettext("Not possible now"),
+        413: lazy_gettext("Too large"),
+        422: lazy_gettext("Invalid input"),
+        429: lazy_gettext("Too many requests"),
+        500: lazy_gettext("Something went wrong"),
+    }
+
+
+def _messages() -> dict[int, Any]:
+    return {
+        400: lazy_gettext("The request could not be understood."),
+        403: lazy_gettext("You are not allowed to do this."),
+        404: lazy_gettext("This page does not exist, or no longer exists."),
+        405: lazy_gettext("This address does not accept this kind of request."),
+        413: lazy_gettext("What you sent is too large."),
+        429: lazy_gettext("You are going a little fast. Please wait a moment and try again."),
+        500: lazy_gettext("An unexpected error happened. It has been logged."),
+    }
+
+
+def render_error(status: int, message: Any = None) -> tuple[Any, int]:
+    """The translated error page (or, for htmx, an alert fragment swapped into ``#messages``)."""
+    message = message or _messages().get(status, _messages()[400])
+    title = _titles().get(status, _titles()[400])
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": status, "message": str(message)}), status
+    if htmx:
+        body = render_template("_alert.html", title=title, message=message)
+        return body, status
+    return render_template("error.html", title=title, message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Any:
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> Any:
+        return render_error(
+            400, lazy_gettext("Your form has expired. Please reload the page and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Any:
+        return render_error(error.code or 500)
+
+    @app.after_request
+    def _retarget_htmx_errors(response: Response) -> Response:
+        if htmx and response.status_code >= 400 and response.status_code != 422:
+            response.headers["HX-Retarget"] = "#messages"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response

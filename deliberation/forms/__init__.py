@@ -1,0 +1,1 @@
+"""WTForms classes (Flask-WTF: every form carries a CSRF token), one module per audience."""

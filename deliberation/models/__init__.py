@@ -1,0 +1,35 @@
+"""SQLModel tables, split by domain. Importing this package registers every table."""
+
+from deliberation.models.accounts import Role, User
+from deliberation.models.participants import Participant
+from deliberation.models.rounds import (
+    Invite,
+    ModerationMode,
+    Phase,
+    Round,
+    RoundFacilitator,
+    RoundTerritory,
+)
+from deliberation.models.statements import ModerationLog, Statement, StatementStatus
+from deliberation.models.territories import Territory, TerritoryKind, TerritoryTwin
+from deliberation.models.votes import Vote, VoteEvent
+
+__all__ = [
+    "Invite",
+    "ModerationLog",
+    "ModerationMode",
+    "Participant",
+    "Phase",
+    "Role",
+    "Round",
+    "RoundFacilitator",
+    "RoundTerritory",
+    "Statement",
+    "StatementStatus",
+    "Territory",
+    "TerritoryKind",
+    "TerritoryTwin",
+    "User",
+    "Vote",
+    "VoteEvent",
+]

@@ -1,0 +1,50 @@
+"""Votes: the current vote per (participant, statement) and the append-only event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from deliberation.clock import utcnow
+
+AGREE, PASS, DISAGREE = 1, 0, -1
+
+
+class Vote(SQLModel, table=True):
+    """The current vote: agree (+1), pass (0) or disagree (-1). Latest wins."""
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "statement_id", name="uq_vote_participant_statement"),
+        CheckConstraint("value IN (-1, 0, 1)", name="ck_vote_value"),
+        Index("ix_vote_round", "round_id"),
+        Index("ix_vote_statement", "statement_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
+    statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
+    value: int
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class VoteEvent(SQLModel, table=True):
+    """Every vote as cast, in order; Pol.is exports and the sticky clustered set replay these."""
+
+    __tablename__ = "vote_event"
+
+    __table_args__ = (
+        CheckConstraint("value IN (-1, 0, 1)", name="ck_vote_event_value"),
+        Index("ix_vote_event_round_id", "round_id", "id"),
+        Index("ix_vote_event_participant", "participant_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
+    statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
+    value: int
+    created_at: datetime = Field(default_factory=utcnow)

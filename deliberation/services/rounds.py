@@ -1,0 +1,85 @@
+"""Rounds: lookup, authorization, schedule-driven phase changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from deliberation.clock import utcnow
+from deliberation.errors import Conflict, Forbidden, NotFound
+from deliberation.models import Phase, Round, RoundFacilitator, RoundTerritory, Territory, User
+
+
+def get_round(session: Session, slug: str, *, now: datetime | None = None) -> Round:
+    """The round with ``slug``, its phase brought up to date with its schedule; 404 if none."""
+    round_ = session.exec(select(Round).where(Round.slug == slug)).first()
+    if round_ is None:
+        raise NotFound(_l("No round has this address."))
+    refresh_phase(session, round_, now=now or utcnow())
+    return round_
+
+
+def round_by_id(session: Session, round_id: int, *, now: datetime | None = None) -> Round:
+    """The round with ``round_id``, its phase brought up to date; 404 if none."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(_l("No round has this address."))
+    refresh_phase(session, round_, now=now or utcnow())
+    return round_
+
+
+def scheduled_phase(round_: Round, now: datetime) -> Phase:
+    """The phase the schedule implies: a draft opens at ``opens_at``, an open round closes at
+    ``closes_at``. Later phases are set by facilitators and never changed by the clock."""
+    if round_.phase == Phase.DRAFT and round_.opens_at and round_.opens_at <= now:
+        if round_.closes_at and round_.closes_at <= now:
+            return Phase.CLOSED
+        return Phase.OPEN
+    if round_.phase == Phase.OPEN and round_.closes_at and round_.closes_at <= now:
+        return Phase.CLOSED
+    return round_.phase
+
+
+def refresh_phase(session: Session, round_: Round, *, now: datetime) -> None:
+    """Apply the schedule; the update is conditional so concurrent requests agree."""
+    phase = scheduled_phase(round_, now)
+    if phase != round_.phase:
+        round_.phase = phase
+        session.add(round_)
+        session.commit()
+
+
+def is_facilitator(session: Session, round_: Round, user: User | None) -> bool:
+    if user is None:
+        return False
+    if user.is_admin:
+        return True
+    link = session.get(RoundFacilitator, (round_.id, user.id))
+    return link is not None
+
+
+def require_facilitator(session: Session, round_: Round, user: User | None) -> None:
+    """Raise ``Forbidden`` unless ``user`` facilitates ``round_`` (admins facilitate all)."""
+    if not is_facilitator(session, round_, user):
+        raise Forbidden(_l("Only this round's facilitators can do this."))
+
+
+def require_open(round_: Round) -> None:
+    """Raise ``Conflict`` unless the round takes votes and statements now."""
+    if round_.phase == Phase.DRAFT:
+        raise Conflict(_l("This round has not opened yet."))
+    if not round_.accepts_contributions:
+        raise Conflict(_l("This round is closed: it no longer takes votes or statements."))
+
+
+def round_territories(session: Session, round_: Round) -> list[Territory]:
+    """The territories taking part in ``round_``, by slug."""
+    statement = (
+        select(Territory)
+        .join(RoundTerritory, col(RoundTerritory.territory_id) == Territory.id)
+        .where(RoundTerritory.round_id == round_.id)
+        .order_by(Territory.slug)
+    )
+    return list(session.exec(statement))

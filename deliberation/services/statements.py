@@ -1,0 +1,126 @@
+"""Writing statements: seed statements by facilitators, participant statements with moderation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from deliberation.errors import Invalid
+from deliberation.models import (
+    Participant,
+    Round,
+    Statement,
+    StatementStatus,
+    Vote,
+)
+from deliberation.services.rounds import require_open
+from deliberation.services.votes import record_vote
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_text(text: str) -> str:
+    """Case-folded, accent-free, punctuation-free text with single spaces: duplicate detection."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped).strip()
+
+
+def clean_text(round_: Round, text: str) -> str:
+    """The statement text trimmed and checked against the round's length limit."""
+    text = " ".join(text.split())
+    if not text:
+        raise Invalid(_l("Write a statement first."))
+    if len(text) > round_.max_statement_length:
+        raise Invalid(
+            _l(
+                "A statement has at most %(limit)d characters; this one has %(length)d.",
+                limit=round_.max_statement_length,
+                length=len(text),
+            )
+        )
+    return text
+
+
+def find_duplicate(session: Session, round_: Round, text: str) -> Statement | None:
+    """A statement of the round, not rejected, whose normalised text equals ``text``'s."""
+    return session.exec(
+        select(Statement).where(
+            Statement.round_id == round_.id,
+            Statement.normalized_text == normalize_text(text),
+            col(Statement.status) != StatementStatus.REJECTED,
+        )
+    ).first()
+
+
+def submit_statement(
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    text: str,
+    language: str,
+) -> Statement:
+    """A participant's statement, pending moderation; its author agrees with it, as in Pol.is."""
+    require_open(round_)
+    text = clean_text(round_, text)
+    statement = Statement(
+        round_id=round_.id,  # type: ignore[arg-type]
+        text=text,
+        normalized_text=normalize_text(text),
+        language=language,
+        status=StatementStatus.PENDING,
+        author_participant_id=participant.id,
+        author_territory_id=participant.territory_id,
+    )
+    session.add(statement)
+    session.flush()
+    record_vote(
+        session,
+        round_id=round_.id,  # type: ignore[arg-type]
+        participant_id=participant.id,  # type: ignore[arg-type]
+        statement_id=statement.id,  # type: ignore[arg-type]
+        value=1,
+    )
+    session.commit()
+    return statement
+
+
+def participant_statements(session: Session, participant: Participant) -> list[Statement]:
+    return list(
+        session.exec(
+            select(Statement)
+            .where(Statement.author_participant_id == participant.id)
+            .order_by(col(Statement.id).desc())
+        )
+    )
+
+
+def participant_votes(session: Session, participant: Participant) -> list[tuple[Statement, int]]:
+    """The participant's current votes with their statements, latest first."""
+    rows = session.exec(
+        select(Statement, Vote.value)
+        .join(Vote, col(Vote.statement_id) == Statement.id)
+        .where(Vote.participant_id == participant.id)
+        .order_by(col(Vote.updated_at).desc(), col(Vote.id).desc())
+    )
+    return [(statement, value) for statement, value in rows]
+
+
+def add_seed_statement(session: Session, *, round_: Round, text: str, language: str) -> Statement:
+    """A facilitator's seed statement: accepted at once, shown first."""
+    text = clean_text(round_, text)
+    statement = Statement(
+        round_id=round_.id,  # type: ignore[arg-type]
+        text=text,
+        normalized_text=normalize_text(text),
+        language=language,
+        is_seed=True,
+        status=StatementStatus.ACCEPTED,
+    )
+    session.add(statement)
+    session.commit()
+    return statement

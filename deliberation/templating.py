@@ -1,0 +1,108 @@
+"""Template helpers: partial-or-page rendering, safe Markdown, localised texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import nh3
+from flask import Flask, Response, g, make_response, render_template
+from flask_babel import format_datetime, format_number, get_locale
+from flask_babel import lazy_gettext as _l
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from deliberation.extensions import htmx
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
+PHASE_NAMES = {
+    "draft": _l("Draft"),
+    "open": _l("Open"),
+    "drafting": _l("Drafting proposals"),
+    "deciding": _l("Deciding"),
+    "closed": _l("Closed"),
+    "reported": _l("Reported"),
+}
+STATUS_NAMES = {
+    "pending": _l("Awaiting review"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected"),
+}
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+_ALLOWED_TAGS = {
+    "p",
+    "em",
+    "strong",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h2",
+    "h3",
+    "h4",
+    "br",
+    "hr",
+}
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML with raw HTML disabled, then sanitised: safe for participant text too."""
+    html = _markdown.render(text or "")
+    cleaned = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
+    return Markup(cleaned)
+
+
+def format_local_datetime(value: datetime, time_zone: str = "UTC", style: str = "medium") -> str:
+    """``value`` (UTC) shown in ``time_zone`` in the current locale, with the zone's name."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = value.astimezone(zone)
+    return f"{format_datetime(local, style, rebase=False)} ({time_zone})"
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def render(
+    template: str, fragment: str | None = None, *, status: int = 200, **context: Any
+) -> Response:
+    """Render ``fragment`` alone for an htmx request, else the full ``template`` page.
+
+    Always sets ``Vary: HX-Request`` because the same URL answers with either.
+    """
+    name = fragment if (fragment and htmx and not htmx.boosted) else template
+    response = make_response(render_template(name, **context), status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        language_names=LANGUAGE_NAMES,
+        format_number=format_number,
+        format_datetime=format_local_datetime,
+    )
+
+    @app.context_processor
+    def _context() -> dict[str, Any]:
+        return {
+            "current_language": current_language(),
+            "current_user": g.get("user"),
+            "phase_names": PHASE_NAMES,
+            "status_names": STATUS_NAMES,
+            "vote_names": {1: "agree", 0: "pass", -1: "disagree"},
+        }

@@ -1,0 +1,12 @@
+"""Blueprints, one per audience."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from deliberation.views import auth, facilitate, main, participate
+
+
+def register(app: Flask) -> None:
+    for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp):
+        app.register_blueprint(blueprint)

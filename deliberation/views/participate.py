@@ -1,0 +1,235 @@
+"""The citizens' pages: join through an invite, vote card by card, write statements, withdraw."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from deliberation.db import get_session
+from deliberation.errors import Forbidden, Invalid
+from deliberation.extensions import htmx, limiter
+from deliberation.forms.participate import JoinForm, statement_form
+from deliberation.models import ModerationMode, Participant, Round, Territory
+from deliberation.services import participation, routing, statements, votes
+from deliberation.services.invites import check_capacity, resolve_invite
+from deliberation.services.rounds import get_round, require_open, round_by_id
+from deliberation.templating import LANGUAGE_NAMES, current_language, render
+
+bp = Blueprint("participate", __name__)
+
+
+def _participant_key() -> str:
+    """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
+    ids = session.get("participants") or {}
+    return f"p:{','.join(str(v) for v in ids.values())}" if ids else f"ip:{request.remote_addr}"
+
+
+def _session_participant_id(round_: Round) -> int | None:
+    value = (session.get("participants") or {}).get(str(round_.id))
+    return int(value) if value is not None else None
+
+
+def _current_participant(round_: Round) -> Participant:
+    return participation.get_participant(get_session(), round_, _session_participant_id(round_))
+
+
+def _rng() -> random.Random:
+    seed = current_app.config["ROUTING_SEED"]
+    return random.Random(seed) if seed is not None else random.Random()
+
+
+def _card_context(round_: Round, participant: Participant) -> dict[str, Any]:
+    db = get_session()
+    statement = routing.next_statement(db, round_=round_, participant=participant, rng=_rng())
+    total = votes.count_votable(db, round_)
+    return {
+        "round": round_,
+        "participant": participant,
+        "statement": statement,
+        "voted": participant.vote_count,
+        "total": total,
+    }
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_JOIN"], methods=["POST"])
+def join(token: str) -> Any:
+    db = get_session()
+    invite = resolve_invite(db, token)
+    round_ = round_by_id(db, invite.round_id)
+    territory = db.get(Territory, invite.territory_id)
+    if _session_participant_id(round_) is not None:
+        try:
+            _current_participant(round_)
+            return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
+        except Forbidden:
+            session.get("participants", {}).pop(str(round_.id), None)
+    form = JoinForm()
+    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+    if request.method == "GET":
+        form.language.data = (
+            current_language() if current_language() in round_.languages else round_.languages[0]
+        )
+    if form.validate_on_submit():
+        require_open(round_)
+        check_capacity(invite)
+        participant = participation.join_round(
+            db, invite=invite, round_=round_, language=form.language.data or "en"
+        )
+        known = dict(session.get("participants") or {})
+        known[str(round_.id)] = participant.id
+        session["participants"] = known
+        session["lang"] = participant.language
+        return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
+    return render(
+        "participate/join.html",
+        form=form,
+        round=round_,
+        territory=territory,
+        token=token,
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.get("/r/<slug>")
+def round_page(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    territory = db.get(Territory, participant.territory_id)
+    return render(
+        "participate/round.html",
+        form=statement_form(round_.max_statement_length),
+        territory=territory,
+        **_card_context(round_, participant),
+    )
+
+
+@bp.post("/r/<slug>/vote")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+def vote(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    statement_id, value = _vote_input()
+    votes.cast_vote(
+        db, round_=round_, participant=participant, statement_id=statement_id, value=value
+    )
+    db.refresh(participant)
+    if htmx:
+        return render(
+            "participate/_card.html",
+            "participate/_vote_response.html",
+            **_card_context(round_, participant),
+        )
+    return redirect(url_for("participate.round_page", slug=slug), code=303)
+
+
+def _vote_input() -> tuple[int, int]:
+    try:
+        statement_id = int(request.form.get("statement_id", ""))
+        value = votes.VOTE_VALUES[request.form.get("vote", "")]
+    except (ValueError, KeyError) as error:
+        raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
+    return statement_id, value
+
+
+@bp.get("/r/<slug>/my-votes")
+def my_votes(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    return render(
+        "participate/my_votes.html",
+        round=round_,
+        participant=participant,
+        votes=statements.participant_votes(db, participant),
+        own=statements.participant_statements(db, participant),
+    )
+
+
+@bp.post("/r/<slug>/my-votes/<int:statement_id>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+def change_vote(slug: str, statement_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    try:
+        value = votes.VOTE_VALUES[request.form.get("vote", "")]
+    except KeyError as error:
+        raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
+    votes.cast_vote(
+        db, round_=round_, participant=participant, statement_id=statement_id, value=value
+    )
+    if htmx:
+        statement = votes.get_statement(db, round_, statement_id)
+        return render("participate/_vote_row.html", round=round_, statement=statement, value=value)
+    flash(_("Your vote is changed."), "success")
+    return redirect(url_for("participate.my_votes", slug=slug), code=303)
+
+
+@bp.post("/r/<slug>/statements")
+@limiter.limit(lambda: current_app.config["RATELIMIT_STATEMENT"], key_func=_participant_key)
+def write_statement(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    form = statement_form(round_.max_statement_length)
+    duplicate = None
+    if form.validate_on_submit():
+        text = form.text.data or ""
+        duplicate = statements.find_duplicate(db, round_, text)
+        if duplicate is not None and not form.confirm_duplicate.data:
+            form.text.errors = [_("A statement very much like this one already exists.")]
+        else:
+            try:
+                statements.submit_statement(
+                    db,
+                    round_=round_,
+                    participant=participant,
+                    text=text,
+                    language=participant.language,
+                )
+            except Invalid as error:
+                form.text.errors = [str(error.message)]
+            else:
+                if round_.moderation_mode == ModerationMode.PRE:
+                    flash(_("Thank you: the facilitators will review your statement."), "success")
+                else:
+                    flash(_("Thank you: your statement is published."), "success")
+                if htmx:
+                    return render(
+                        "participate/_statement_form.html",
+                        round=round_,
+                        form=statement_form(round_.max_statement_length, formdata=None),
+                        sent=True,
+                    )
+                return redirect(url_for("participate.round_page", slug=slug), code=303)
+    context: dict[str, Any] = {"round": round_, "form": form, "duplicate": duplicate}
+    if htmx:
+        return render("participate/_statement_form.html", status=422, **context)
+    territory = db.get(Territory, participant.territory_id)
+    context.update(_card_context(round_, participant))
+    return render("participate/round.html", status=422, territory=territory, **context)
+
+
+@bp.post("/r/<slug>/withdraw")
+def withdraw(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    participation.withdraw(db, participant)
+    known = dict(session.get("participants") or {})
+    known.pop(str(round_.id), None)
+    session["participants"] = known
+    flash(
+        _(
+            "You have withdrawn. Your votes no longer count and your statements are no longer linked to you."
+        ),
+        "info",
+    )
+    return redirect(url_for("main.index"), code=303)

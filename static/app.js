@@ -1,0 +1,28 @@
+// Keyboard shortcuts on the statement card: A agree, D disagree, P pass.
+// Progressive enhancement only: every control is a real form button that works without this file.
+(function () {
+  "use strict";
+  var keys = { a: "agree", d: "disagree", p: "pass" };
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var value = keys[event.key.toLowerCase()];
+    if (!value) return;
+    var button = document.querySelector('#card button[name="vote"][value="' + value + '"]');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+  // After htmx swaps in a new card, move focus to it so keyboard and screen-reader users follow.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "card") {
+      var card = document.getElementById("card");
+      if (card) {
+        card.setAttribute("tabindex", "-1");
+        card.focus();
+      }
+    }
+  });
+})();

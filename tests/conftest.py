@@ -1,0 +1,96 @@
+"""Fixtures: each test builds its own app, database and client.
+
+Tests run on SQLite (a fresh file per test) by default, and on PostgreSQL when
+``PALABRE_TEST_DATABASE_URL`` names a database the tests own: the schema is created once per
+run and every table is emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import deliberation.models  # noqa: F401 - registers every table
+from app import create_app
+from deliberation.db import make_engine
+
+POSTGRES_URL = os.environ.get("PALABRE_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> str:
+    """Create the schema once in the PostgreSQL test database; yield its URL."""
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    return POSTGRES_URL
+
+
+def _wipe_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if POSTGRES_URL:
+        url = request.getfixturevalue("postgres_schema")
+        _wipe_postgres(url)
+        yield url
+        return
+    url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Settings for the test app; override keys in a test module's own fixture."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "ROUTING_SEED": 1,
+        "SESSION_COOKIE_SECURE": False,
+    }
+
+
+@pytest.fixture
+def app(
+    app_config: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Flask]:
+    monkeypatch.setenv("PALABRE_ENV", "testing")
+    monkeypatch.setenv("PALABRE_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app(app_config)
+    with application.app_context():
+        yield application
+    application.extensions["palabre.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with Session(app.extensions["palabre.engine"], expire_on_commit=False) as db:
+        yield db

@@ -1,0 +1,241 @@
+"""The citizens' loop: join, vote card by card, change a vote, write a statement, withdraw."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.clock import utcnow
+from deliberation.models import Participant, Phase, Statement, StatementStatus, Vote, VoteEvent
+from deliberation.services.invites import invite_token
+from tests.factories import (
+    act_as,
+    make_invite,
+    make_participant,
+    make_round,
+    make_statement,
+)
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_join_through_invite_creates_one_pseudonymous_participant(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    invite = make_invite(session, round_)
+    url = f"/join/{invite_token(invite)}"
+
+    page = client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert page.status_code == 200
+    assert 'lang="fr"' in page.text
+    assert "Town" in page.text or "Ville" in page.text
+
+    joined = client.post(url, data={"language": "fr", "accept": "y"})
+    assert joined.status_code == 303
+    assert joined.headers["Location"].endswith(f"/r/{round_.slug}")
+    again = client.get(url)
+    assert again.status_code == 303, "reopening the link in the same browser keeps the participant"
+    participants = session.exec(select(Participant)).all()
+    assert len(participants) == 1
+    assert participants[0].language == "fr"
+    session.refresh(invite)
+    assert invite.uses == 1
+
+
+def test_join_requires_the_privacy_notice(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    invite = make_invite(session, round_)
+    response = client.post(f"/join/{invite_token(invite)}", data={"language": "en"})
+    assert response.status_code == 422
+    assert "privacy notice" in response.text
+    assert session.exec(select(Participant)).all() == []
+
+
+def test_bad_revoked_and_used_up_invites_are_refused(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    assert client.get("/join/not-a-token").status_code == 404
+    used = make_invite(session, round_, single_use=True, uses=1)
+    assert (
+        client.post(
+            f"/join/{invite_token(used)}", data={"language": "en", "accept": "y"}
+        ).status_code
+        == 403
+    )
+    revoked = make_invite(session, round_, revoked_at=utcnow())
+    assert client.get(f"/join/{invite_token(revoked)}").status_code == 403
+    assert session.exec(select(Participant)).all() == []
+
+
+def test_vote_without_javascript_redirects_and_latest_vote_wins(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+
+    first = client.post(
+        f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"}
+    )
+    assert first.status_code == 303
+    second = client.post(f"/r/{round_.slug}/my-votes/{statement.id}", data={"vote": "disagree"})
+    assert second.status_code == 303
+
+    votes = session.exec(select(Vote)).all()
+    assert [(v.statement_id, v.value) for v in votes] == [(statement.id, -1)]
+    events = session.exec(select(VoteEvent).order_by(VoteEvent.id)).all()
+    assert [e.value for e in events] == [1, -1]
+    session.refresh(statement)
+    session.refresh(participant)
+    assert statement.vote_count == 1
+    assert participant.vote_count == 1
+
+
+def test_htmx_vote_swaps_the_next_card_and_updates_progress_out_of_band(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    first, second = make_statement(session, round_), make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+
+    page = client.get(f"/r/{round_.slug}")
+    shown = first if f'data-statement-id="{first.id}"' in page.text else second
+    other = second if shown is first else first
+    response = client.post(
+        f"/r/{round_.slug}/vote", data={"statement_id": shown.id, "vote": "pass"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'id="card"' in response.text
+    assert f'data-statement-id="{other.id}"' in response.text
+    assert 'hx-swap-oob="true"' in response.text
+    assert "1 of 2" in response.text
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_routing_never_repeats_and_puts_seeds_first_then_least_seen(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    busy = make_statement(session, round_, is_seed=False, vote_count=10)
+    quiet = make_statement(session, round_, is_seed=False, vote_count=0)
+    seed = make_statement(session, round_, is_seed=True, vote_count=50)
+    make_statement(session, round_, status=StatementStatus.REJECTED, is_seed=False)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+
+    order = []
+    for _ in range(3):
+        page = client.get(f"/r/{round_.slug}")
+        shown = next(s for s in (busy, quiet, seed) if f'data-statement-id="{s.id}"' in page.text)
+        order.append(shown.id)
+        client.post(f"/r/{round_.slug}/vote", data={"statement_id": shown.id, "vote": "agree"})
+    assert order == [seed.id, quiet.id, busy.id]
+    assert "voted on every statement" in client.get(f"/r/{round_.slug}").text
+
+
+def test_closed_and_draft_rounds_refuse_votes_and_statements(
+    client: FlaskClient, session: Session
+) -> None:
+    for phase, message in ((Phase.CLOSED, "is closed"), (Phase.DRAFT, "not opened yet")):
+        round_ = make_round(session, phase=phase)
+        statement = make_statement(session, round_)
+        participant = make_participant(session, round_)
+        act_as(client, participant)
+        vote = client.post(
+            f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"}
+        )
+        assert vote.status_code == 409
+        assert message in vote.text
+        written = client.post(f"/r/{round_.slug}/statements", data={"text": "More trees"})
+        assert written.status_code in (409, 422)
+    assert session.exec(select(Vote)).all() == []
+
+
+def test_a_vote_on_another_rounds_statement_is_404(client: FlaskClient, session: Session) -> None:
+    round_, other = make_round(session), make_round(session)
+    foreign = make_statement(session, other)
+    act_as(client, make_participant(session, round_))
+    response = client.post(
+        f"/r/{round_.slug}/vote", data={"statement_id": foreign.id, "vote": "agree"}
+    )
+    assert response.status_code == 404
+    bad = client.post(f"/r/{round_.slug}/vote", data={"statement_id": "x", "vote": "maybe"})
+    assert bad.status_code == 422
+
+
+def test_a_stranger_cannot_vote(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    response = client.post(
+        f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"}
+    )
+    assert response.status_code == 403
+    assert client.get("/r/no-such-round").status_code == 404
+
+
+def test_write_statement_with_limit_duplicate_warning_and_moderation(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, max_statement_length=40)
+    make_statement(session, round_, text="Plant more trees in every street!")
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    url = f"/r/{round_.slug}/statements"
+
+    too_long = client.post(url, data={"text": "x" * 41})
+    assert too_long.status_code == 422
+    assert "at most 40 characters" in too_long.text
+
+    duplicate = client.post(url, data={"text": "plant more TREES in every street"}, headers=HTMX)
+    assert duplicate.status_code == 422
+    assert "already exists" in duplicate.text
+    assert "Plant more trees in every street!" in duplicate.text
+
+    confirmed = client.post(
+        url, data={"text": "plant more TREES in every street", "confirm_duplicate": "y"}
+    )
+    assert confirmed.status_code == 303
+    mine = session.exec(
+        select(Statement).where(Statement.author_participant_id == participant.id)
+    ).one()
+    assert mine.status == StatementStatus.PENDING
+    assert mine.author_territory_id == participant.territory_id
+    page = client.get(f"/r/{round_.slug}/my-votes")
+    assert "Awaiting review" in page.text
+
+
+def test_withdraw_removes_votes_and_unlinks_statements(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    client.post(f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"})
+    client.post(f"/r/{round_.slug}/statements", data={"text": "Shade the school yards"})
+
+    response = client.post(f"/r/{round_.slug}/withdraw")
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.exec(select(Vote)).all() == []
+    assert session.exec(select(VoteEvent)).all() == []
+    written = session.exec(
+        select(Statement).where(Statement.text == "Shade the school yards")
+    ).one()
+    assert written.author_participant_id is None
+    assert session.get(Statement, statement.id).vote_count == 0
+    assert client.get(f"/r/{round_.slug}").status_code == 403
+
+
+def test_framing_markdown_is_rendered_and_escaped(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(
+        session, framing={"en": "**Bold** <script>alert(1)</script> [x](javascript:alert(1))"}
+    )
+    act_as(client, make_participant(session, round_))
+    page = client.get(f"/r/{round_.slug}")
+    assert "<strong>Bold</strong>" in page.text
+    assert "<script>alert(1)" not in page.text
+    assert 'href="javascript:' not in page.text

@@ -1,0 +1,134 @@
+"""Factories with valid defaults, so that a test states only what it cares about."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.models import (
+    Invite,
+    Participant,
+    Phase,
+    Role,
+    Round,
+    RoundFacilitator,
+    RoundTerritory,
+    Statement,
+    StatementStatus,
+    Territory,
+    User,
+)
+from deliberation.services.accounts import create_user
+from deliberation.services.statements import normalize_text
+
+_counter = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_user(session: Session, **overrides: Any) -> User:
+    fields: dict[str, Any] = {
+        "email": f"facilitator{next(_counter)}@example.org",
+        "password": PASSWORD,
+        "role": Role.FACILITATOR,
+    }
+    fields.update(overrides)
+    return create_user(session, **fields)
+
+
+def make_territory(session: Session, **overrides: Any) -> Territory:
+    n = next(_counter)
+    fields: dict[str, Any] = {"slug": f"town-{n}", "names": {"en": f"Town {n}", "fr": f"Ville {n}"}}
+    fields.update(overrides)
+    territory = Territory(**fields)
+    session.add(territory)
+    session.commit()
+    return territory
+
+
+def make_round(
+    session: Session,
+    *,
+    territories: list[Territory] | None = None,
+    facilitators: list[User] | None = None,
+    **overrides: Any,
+) -> Round:
+    n = next(_counter)
+    fields: dict[str, Any] = {
+        "slug": f"round-{n}",
+        "title": {"en": f"Round {n}", "fr": f"Tour {n}"},
+        "question": {"en": "How do we adapt to heat?", "fr": "Comment s'adapter à la chaleur ?"},
+        "framing": {"en": "Summers are **hotter**.", "fr": "Les étés sont plus **chauds**."},
+        "languages": ["en", "fr", "es", "de"],
+        "phase": Phase.OPEN,
+    }
+    fields.update(overrides)
+    round_ = Round(**fields)
+    session.add(round_)
+    session.flush()
+    for territory in territories if territories is not None else [make_territory(session)]:
+        session.add(RoundTerritory(round_id=round_.id, territory_id=territory.id))
+    for user in facilitators or []:
+        session.add(RoundFacilitator(round_id=round_.id, user_id=user.id))
+    session.commit()
+    return round_
+
+
+def first_territory_id(session: Session, round_: Round) -> int:
+    link = session.exec(select(RoundTerritory).where(RoundTerritory.round_id == round_.id)).first()
+    assert link is not None
+    return link.territory_id
+
+
+def make_invite(session: Session, round_: Round, **overrides: Any) -> Invite:
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "territory_id": first_territory_id(session, round_),
+        "key": f"key-{next(_counter)}",
+    }
+    fields.update(overrides)
+    invite = Invite(**fields)
+    session.add(invite)
+    session.commit()
+    return invite
+
+
+def make_participant(session: Session, round_: Round, **overrides: Any) -> Participant:
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "territory_id": first_territory_id(session, round_),
+        "language": "en",
+    }
+    fields.update(overrides)
+    participant = Participant(**fields)
+    session.add(participant)
+    session.commit()
+    return participant
+
+
+def make_statement(session: Session, round_: Round, **overrides: Any) -> Statement:
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "text": f"Statement number {next(_counter)}",
+        "language": "en",
+        "status": StatementStatus.ACCEPTED,
+        "is_seed": True,
+    }
+    fields.update(overrides)
+    fields.setdefault("normalized_text", normalize_text(fields["text"]))
+    statement = Statement(**fields)
+    session.add(statement)
+    session.commit()
+    return statement
+
+
+def sign_in_as(client: FlaskClient, user: User) -> None:
+    with client.session_transaction() as browser_session:
+        browser_session["user_id"] = user.id
+
+
+def act_as(client: FlaskClient, participant: Participant) -> None:
+    with client.session_transaction() as browser_session:
+        browser_session["participants"] = {str(participant.round_id): participant.id}
