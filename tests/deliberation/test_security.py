@@ -1,0 +1,160 @@
+"""Security: CSRF, headers, rate limits, cookies, secrets, sign-in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.config import ConfigurationError, load_config
+from deliberation.models import Vote
+from tests.factories import (
+    PASSWORD,
+    act_as,
+    make_participant,
+    make_round,
+    make_statement,
+    make_user,
+)
+
+
+@pytest.fixture
+def csrf_app(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def test_state_changing_requests_need_a_csrf_token(
+    csrf_app: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    act_as(client, make_participant(session, round_))
+    data = {"statement_id": statement.id, "vote": "agree"}
+
+    refused = client.post(f"/r/{round_.slug}/vote", data=data)
+    assert refused.status_code == 400
+    assert "expired" in refused.text
+    assert session.exec(select(Vote)).all() == []
+
+    token = _token(client.get(f"/r/{round_.slug}").text)
+    by_header = client.post(
+        f"/r/{round_.slug}/vote", data=data, headers={"X-CSRFToken": token, "HX-Request": "true"}
+    )
+    assert by_header.status_code == 200
+    assert len(session.exec(select(Vote)).all()) == 1
+
+
+def test_pages_carry_a_strict_content_security_policy_and_no_inline_script(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_))
+    for url in ("/", f"/r/{round_.slug}", "/auth/sign-in"):
+        response = client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        scripts = re.findall(r"<script([^>]*)>", response.text)
+        assert scripts, "htmx and the app script are loaded"
+        assert all("src=" in attributes for attributes in scripts)
+        assert " style=" not in response.text
+
+
+def test_htmx_is_served_by_the_app_itself(client: FlaskClient) -> None:
+    with client.get("/vendor/htmx.min.js") as response:
+        assert response.status_code == 200
+        assert 'version:"2.0.' in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite(client: FlaskClient) -> None:
+    response = client.post("/language", data={"language": "fr", "next": "/"})
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def limited_app(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_VOTE="2 per minute")
+    return app_config
+
+
+def test_votes_are_rate_limited_with_a_clear_answer(
+    limited_app: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(3)]
+    act_as(client, make_participant(session, round_))
+    codes = [
+        client.post(
+            f"/r/{round_.slug}/vote", data={"statement_id": s.id, "vote": "agree"}
+        ).status_code
+        for s in statements
+    ]
+    assert codes == [303, 303, 429]
+    assert len(session.exec(select(Vote)).all()) == 2
+
+
+def test_the_app_refuses_the_default_secret_outside_development(tmp_path: Any) -> None:
+    with pytest.raises(ConfigurationError, match="PALABRE_SECRET_KEY"):
+        load_config(str(tmp_path), {"PALABRE_ENV": "production"})
+    with pytest.raises(ConfigurationError):
+        load_config(
+            str(tmp_path),
+            {"PALABRE_SECRET_KEY": "palabre-development-only-secret"},
+        )
+    development = load_config(str(tmp_path), {"PALABRE_ENV": "development"})
+    assert development["SECRET_KEY"]
+    assert development["SESSION_COOKIE_SECURE"] is False
+    production = load_config(
+        str(tmp_path),
+        {"PALABRE_SECRET_KEY": "s3cret", "DATABASE_URL": "postgres://u@h/db"},
+    )
+    assert production["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+    assert production["SESSION_COOKIE_SECURE"] is True
+
+
+def test_sign_in_and_out(client: FlaskClient, session: Session) -> None:
+    user = make_user(session, email="ana@example.org")
+    wrong = client.post("/auth/sign-in", data={"email": "ana@example.org", "password": "nope"})
+    assert wrong.status_code == 422
+    assert "do not match" in wrong.text
+    right = client.post("/auth/sign-in", data={"email": "Ana@Example.org ", "password": PASSWORD})
+    assert right.status_code == 303
+    assert client.get("/facilitate/").status_code == 200
+    client.post("/auth/sign-out")
+    assert client.get("/facilitate/").status_code == 303
+    assert user.password_hash != PASSWORD
+
+
+def test_healthz_and_unknown_pages(client: FlaskClient) -> None:
+    assert client.get("/healthz").json == {"status": "ok"}
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404
+    assert "does not exist" in missing.text
+    assert client.get("/r/x/vote").status_code == 405
+
+
+def test_open_redirects_are_refused(client: FlaskClient) -> None:
+    response = client.post("/language", data={"language": "de", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+    assert client.post("/language", data={"language": "xx"}).status_code == 400
+
+
+def test_app_fixture_is_isolated(app: Flask) -> None:
+    assert app.config["TESTING"] is True
