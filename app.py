@@ -13,6 +13,7 @@ from flask import Flask
 from deliberation import cli, db, errors, security, templating, views
 from deliberation.config import load_config
 from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
+from deliberation.opinions import worker as opinions_worker
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,4 +46,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     views.register(app)
     cli.register(app)
+    opinions_worker.init_app(app)
     return app

@@ -1,6 +1,7 @@
 """SQLModel tables, split by domain. Importing this package registers every table."""
 
 from deliberation.models.accounts import Role, User
+from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.rounds import (
     Invite,
@@ -18,6 +19,8 @@ __all__ = [
     "Invite",
     "ModerationLog",
     "ModerationMode",
+    "OpinionLease",
+    "OpinionSnapshot",
     "Participant",
     "Phase",
     "Role",

@@ -1,0 +1,90 @@
+"""The snapshot worker: ``flask opinions worker`` in production, a thread of the app otherwise."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from flask import Flask
+from sqlmodel import Session
+
+from deliberation.opinions import lease
+from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+
+log = logging.getLogger(__name__)
+LEASE_TTL = timedelta(minutes=10)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def run_once(app: Flask, *, holder: str) -> int:
+    """Compute every due round this worker can lease; return how many snapshots it stored."""
+    engine = app.extensions["palabre.engine"]
+    min_age = timedelta(seconds=app.config["OPINIONS_MIN_INTERVAL"])
+    stored = 0
+    with Session(engine, expire_on_commit=False) as session:
+        for round_ in due_rounds(session, min_age=min_age):
+            round_id: int = round_.id  # type: ignore[assignment]
+            if not lease.claim(session, round_id, holder, ttl=LEASE_TTL):
+                continue
+            try:
+                snapshot = compute_snapshot(session, round_, seed=app.config["OPINIONS_SEED"])
+            except Exception:
+                session.rollback()
+                log.exception("opinion snapshot of round %s failed", round_.slug)
+                continue
+            finally:
+                lease.release(session, round_id, holder)
+            if snapshot is not None:
+                stored += 1
+                log.info(
+                    "opinion snapshot of %s at vote %d: %d participants, k=%d, %.3f s",
+                    round_.slug,
+                    snapshot.watermark,
+                    snapshot.participants,
+                    snapshot.document.get("k", 0),
+                    snapshot.seconds,
+                )
+    return stored
+
+
+def run_forever(app: Flask, *, stop: threading.Event, poll: float) -> None:
+    """Poll for due rounds until ``stop`` is set; errors are logged, never fatal."""
+    holder = worker_name()
+    while not stop.is_set():
+        try:
+            run_once(app, holder=holder)
+        except Exception:
+            log.exception("opinion worker pass failed")
+        stop.wait(poll)
+
+
+def init_app(app: Flask) -> None:
+    """Start the embedded worker thread with the first request, unless an external worker
+    (``PALABRE_OPINIONS_WORKER=external``) does the job or the app is under test."""
+    started = threading.Event()
+
+    @app.before_request
+    def _start_worker() -> None:
+        if started.is_set() or app.testing or app.config["OPINIONS_WORKER"] != "thread":
+            return
+        started.set()
+        start_background_thread(app)
+
+
+def start_background_thread(app: Flask) -> threading.Event:
+    """The embedded default: a daemon thread of the app doing the worker's job."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_forever,
+        kwargs={"app": app, "stop": stop, "poll": app.config["OPINIONS_POLL"]},
+        name="palabre-opinions",
+        daemon=True,
+    )
+    thread.start()
+    return stop

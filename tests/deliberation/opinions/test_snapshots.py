@@ -1,0 +1,156 @@
+"""Opinion snapshots: computed from the database, stored, stale when votes or moderation move."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import numpy as np
+from flask import Flask
+from sqlmodel import Session, select
+
+from deliberation.models import ModerationLog, OpinionSnapshot, Round, Statement
+from deliberation.opinions import lease
+from deliberation.opinions.matrix import load_conversation, marks
+from deliberation.opinions.snapshots import compute_snapshot, due_rounds, latest_snapshot
+from deliberation.opinions.worker import run_forever, run_once
+from deliberation.services.votes import record_vote
+from tests.factories import make_participant, make_round, make_statement, make_territory
+
+
+def planted_round(session: Session, *, participants: int = 40, statements: int = 16) -> Round:
+    """Two opinion groups that disagree on every statement but the last two, across two towns."""
+    towns = [make_territory(session), make_territory(session)]
+    round_ = make_round(session, territories=towns, privacy_k=3)
+    items = [make_statement(session, round_) for _ in range(statements)]
+    rng = np.random.default_rng(7)
+    for n in range(participants):
+        group = n % 2
+        person = make_participant(session, round_, territory_id=towns[(n // 2) % 2].id)
+        for j, statement in enumerate(items):
+            consensual = j >= statements - 2
+            value = 1 if consensual or (j % 2 == group) else -1
+            if rng.random() < 0.1:
+                value = 0
+            record_vote(
+                session,
+                round_id=round_.id,
+                participant_id=person.id,
+                statement_id=statement.id,
+                value=value,
+            )
+    session.commit()
+    return round_
+
+
+def test_the_vote_matrix_comes_from_one_query_with_territories(session: Session) -> None:
+    round_ = planted_round(session, participants=6, statements=3)
+    watermark, moderation = marks(session, round_.id)
+    conversation = load_conversation(session, round_, watermark=watermark)
+    assert conversation.votes.value.size == 18
+    assert moderation == 0
+    assert len(set(conversation.territory.values())) == 2
+    assert len(conversation.territory) == 6
+
+
+def test_snapshot_finds_the_planted_groups_and_is_stored(session: Session) -> None:
+    round_ = planted_round(session)
+    snapshot = compute_snapshot(session, round_)
+    assert snapshot is not None
+    document = snapshot.document
+    assert document["k"] == 2
+    groups = document["participants"]["group"]
+    ids = document["participants"]["ids"]
+    by_parity = {(pid - ids[0]) % 2: set() for pid in ids}
+    for pid, g in zip(ids, groups, strict=True):
+        by_parity[(pid - ids[0]) % 2].add(g)
+    assert all(len(found) == 1 for found in by_parity.values())
+    consensual = {s["id"] for s in document["statements"] if s["consensus"] == "agree"}
+    assert len(consensual) >= 2
+    assert len(document["territories"]) == 2
+    assert all(sum(filter(None, g["composition"].values())) for g in document["groups"])
+    assert set(snapshot.priorities) == {str(s["id"]) for s in document["statements"]}
+    assert compute_snapshot(session, round_) is None, "nothing changed, nothing computed"
+
+
+def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> None:
+    round_ = planted_round(session)
+    first = compute_snapshot(session, round_)
+    assert first is not None
+    late = make_participant(session, round_)
+    statement = session.exec(select(Statement).where(Statement.round_id == round_.id)).first()
+    record_vote(
+        session, round_id=round_.id, participant_id=late.id, statement_id=statement.id, value=1
+    )
+    session.commit()
+    assert due_rounds(session, min_age=timedelta(0)) == [round_]
+    assert due_rounds(session, min_age=timedelta(hours=1)) == []
+    second = compute_snapshot(session, round_)
+    assert second is not None
+    assert second.watermark > first.watermark
+    session.add(ModerationLog(round_id=round_.id, statement_id=statement.id, action="meta"))
+    statement.is_meta = True
+    session.add(statement)
+    session.commit()
+    third = compute_snapshot(session, round_)
+    assert third is not None
+    assert third.priorities[str(statement.id)] == 49.0
+    assert latest_snapshot(session, round_.id).id == third.id
+
+
+def test_a_lease_admits_one_worker_at_a_time(session: Session) -> None:
+    round_ = make_round(session)
+    ttl = timedelta(minutes=1)
+    assert lease.claim(session, round_.id, "a", ttl=ttl)
+    assert not lease.claim(session, round_.id, "b", ttl=ttl)
+    assert lease.claim(session, round_.id, "a", ttl=ttl)
+    lease.release(session, round_.id, "a")
+    assert lease.claim(session, round_.id, "b", ttl=ttl)
+    assert lease.claim(session, round_.id, "c", ttl=timedelta(0)) is False
+    lease.release(session, round_.id, "b")
+    assert lease.claim(session, round_.id, "c", ttl=timedelta(0))
+    assert lease.claim(session, round_.id, "d", ttl=ttl), "an expired lease is free"
+
+
+def test_the_worker_follows_a_live_round(app: Flask, session: Session) -> None:
+    app.config["OPINIONS_MIN_INTERVAL"] = 0
+    round_ = planted_round(session, participants=20)
+    assert run_once(app, holder="test") == 1
+    assert run_once(app, holder="test") == 0
+
+    stop = threading.Event()
+    worker = threading.Thread(target=run_forever, kwargs={"app": app, "stop": stop, "poll": 0.05})
+    worker.start()
+    try:
+        statements = session.exec(select(Statement).where(Statement.round_id == round_.id)).all()
+        for n in range(10):
+            voter = make_participant(session, round_)
+            for statement in statements[:8]:
+                record_vote(
+                    session,
+                    round_id=round_.id,
+                    participant_id=voter.id,
+                    statement_id=statement.id,
+                    value=1 if n % 2 else -1,
+                )
+            session.commit()
+            time.sleep(0.02)
+        final = marks(session, round_.id)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            session.expire_all()
+            latest = latest_snapshot(session, round_.id)
+            if latest and (latest.watermark, latest.moderation_mark) == final:
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert latest is not None
+    assert latest.watermark == final[0]
+    assert latest.participants == 30
+    watermarks = session.exec(
+        select(OpinionSnapshot.watermark).where(OpinionSnapshot.round_id == round_.id)
+    ).all()
+    assert len(watermarks) == len(set(watermarks)) >= 2
