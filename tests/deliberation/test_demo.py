@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from flask import Flask, url_for
 from sqlalchemy import func
@@ -130,15 +131,26 @@ def test_demo_votes_have_opinion_structure(session: Session, seeded: demo.DemoRo
     assert all(len(groups) >= 2 for groups in group_sizes.values()), "groups are not territories"
 
 
-def test_seed_is_deterministic_and_if_empty_does_nothing(
-    session: Session, seeded: demo.DemoRound
-) -> None:
+def test_seeding_again_with_if_empty_does_nothing(session: Session, seeded: demo.DemoRound) -> None:
     votes_before = session.exec(select(func.count()).select_from(Vote)).one()
     assert demo.seed_demo(session, participants=300, seed=7, if_empty=True) is None
     assert session.exec(select(func.count()).select_from(Round)).one() == 1
     assert session.exec(select(func.count()).select_from(Vote)).one() == votes_before
     with pytest.raises(ValueError, match="exists already"):
         demo.seed_demo(session, participants=300, seed=7)
+
+
+def test_votes_are_deterministic_given_the_seed() -> None:
+    def draw(seed: int) -> list[np.ndarray]:
+        rng = np.random.default_rng(seed)
+        crowd = demo._Crowd.draw(rng, 50, span=86_400.0)
+        ballots = demo._Ballots.draw(rng, crowd, demo._Catalogue.build(rng, crowd))
+        return [crowd.groups, ballots.voters, ballots.statements, ballots.values, ballots.times]
+
+    assert all(np.array_equal(a, b) for a, b in zip(draw(3), draw(3), strict=True))
+    assert not all(
+        len(a) == len(b) and np.array_equal(a, b) for a, b in zip(draw(3), draw(4), strict=True)
+    )
 
 
 def test_describe_reuses_the_invites(app: Flask, session: Session, seeded: demo.DemoRound) -> None:
