@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
 from flask import Flask, Response, g, make_response, render_template
-from flask_babel import format_datetime, format_number, get_locale
+from flask_babel import format_datetime, format_decimal, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -94,6 +94,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         language_names=LANGUAGE_NAMES,
         format_number=format_number,
+        format_percent=format_percent,
+        format_decimal=format_decimal,
         format_datetime=format_local_datetime,
     )
 

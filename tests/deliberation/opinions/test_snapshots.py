@@ -6,42 +6,17 @@ import threading
 import time
 from datetime import timedelta
 
-import numpy as np
 from flask import Flask
 from sqlmodel import Session, select
 
-from deliberation.models import ModerationLog, OpinionSnapshot, Round, Statement
+from deliberation.models import ModerationLog, OpinionSnapshot, Statement
 from deliberation.opinions import lease
 from deliberation.opinions.matrix import load_conversation, marks
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds, latest_snapshot
 from deliberation.opinions.worker import run_forever, run_once
 from deliberation.services.votes import record_vote
-from tests.factories import make_participant, make_round, make_statement, make_territory
-
-
-def planted_round(session: Session, *, participants: int = 40, statements: int = 16) -> Round:
-    """Two opinion groups that disagree on every statement but the last two, across two towns."""
-    towns = [make_territory(session), make_territory(session)]
-    round_ = make_round(session, territories=towns, privacy_k=3)
-    items = [make_statement(session, round_) for _ in range(statements)]
-    rng = np.random.default_rng(7)
-    for n in range(participants):
-        group = n % 2
-        person = make_participant(session, round_, territory_id=towns[(n // 2) % 2].id)
-        for j, statement in enumerate(items):
-            consensual = j >= statements - 2
-            value = 1 if consensual or (j % 2 == group) else -1
-            if rng.random() < 0.1:
-                value = 0
-            record_vote(
-                session,
-                round_id=round_.id,
-                participant_id=person.id,
-                statement_id=statement.id,
-                value=value,
-            )
-    session.commit()
-    return round_
+from tests.deliberation.opinions.rounds import planted_round
+from tests.factories import make_participant, make_round
 
 
 def test_the_vote_matrix_comes_from_one_query_with_territories(session: Session) -> None:
