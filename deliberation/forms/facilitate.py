@@ -1,0 +1,431 @@
+"""Forms of the facilitators' pages. Formats are checked here so that every error shows at
+once; the services check the same rules again (see ``deliberation.services.validation``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from deliberation.config import LANGUAGES
+from deliberation.models import ModerationMode, Phase, TerritoryKind
+from deliberation.services.moderation import MAX_REASON, Action
+from deliberation.services.round_admin import RoundFields, local_to_utc
+from deliberation.services.territories import TerritoryFields
+from deliberation.services.validation import (
+    ISO_3166_2,
+    LAU,
+    MAX_YEAR,
+    MIN_YEAR,
+    NUTS,
+    SLUG,
+    WIKIDATA,
+    is_time_zone,
+)
+from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+MAX_CSV_BYTES = 2 * 1024 * 1024
+TOPICS = {
+    "climate": _l("Climate"),
+    "water": _l("Water"),
+    "energy": _l("Energy"),
+    "biodiversity": _l("Biodiversity"),
+    "land": _l("Land and soil"),
+    "air": _l("Air"),
+    "mobility": _l("Mobility"),
+    "food": _l("Food"),
+    "housing": _l("Housing"),
+    "other": _l("Other commons"),
+}
+KIND_NAMES = {
+    TerritoryKind.MUNICIPALITY: _l("Municipality"),
+    TerritoryKind.REGION: _l("Region"),
+    TerritoryKind.DISTRICT: _l("District"),
+    TerritoryKind.OTHER: _l("Other"),
+}
+MODERATION_NAMES = {
+    ModerationMode.PRE: _l("Before publication: statements wait for review"),
+    ModerationMode.POST: _l("After publication: statements are shown at once, then reviewed"),
+}
+SLUG_MESSAGE = _l("Use lowercase letters, digits and single hyphens (for example heat-2026).")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _time_zone(_form: Any, field: Any) -> None:
+    if not is_time_zone(field.data or ""):
+        raise ValidationError(_l("This is not a known time zone (for example Europe/Paris)."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _year(label: Any) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_YEAR,
+                MAX_YEAR,
+                _l("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR),
+            ),
+        ],
+    )
+
+
+class RoundForm(FlaskForm):
+    """A round's settings; ``title_<lang>``, ``question_<lang>`` and ``framing_<lang>`` are
+    added below for every language the app knows."""
+
+    slug = StringField(
+        _l("Address"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=80), Regexp(SLUG.pattern, message=SLUG_MESSAGE)],
+        description=_l("Appears in the round's links, for example heat-2026."),
+    )
+    languages = MultiCheckboxField(
+        _l("Languages offered"),
+        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        validators=[DataRequired(_l("Choose at least one language."))],
+    )
+    topic = SelectField(_l("Commons topic"), choices=list(TOPICS.items()))
+    time_zone = StringField(
+        _l("Time zone"),
+        default="UTC",
+        filters=[_strip],
+        validators=[DataRequired(), _time_zone],
+        description=_l("An IANA name such as Europe/Paris; the dates below are in this zone."),
+    )
+    opens_at = DateTimeLocalField(_l("Opens at"), format=DATETIME_FORMATS, validators=[Optional()])
+    closes_at = DateTimeLocalField(
+        _l("Closes at"), format=DATETIME_FORMATS, validators=[Optional()]
+    )
+    phase = SelectField(
+        _l("Phase"),
+        choices=[(phase.value, PHASE_NAMES[phase]) for phase in Phase],
+        default=Phase.DRAFT.value,
+    )
+    moderation_mode = SelectField(
+        _l("Moderation"),
+        choices=[(mode.value, MODERATION_NAMES[mode]) for mode in ModerationMode],
+        default=ModerationMode.POST.value,
+    )
+    max_statement_length = IntegerField(
+        _l("Maximum statement length (characters)"),
+        default=280,
+        validators=[InputRequired(), NumberRange(20, 2000)],
+    )
+    privacy_k = IntegerField(
+        _l("Privacy threshold k"),
+        default=5,
+        validators=[InputRequired(), NumberRange(1, 1000)],
+        description=_l("Groups smaller than this are never shown."),
+    )
+    min_votes_for_map = IntegerField(
+        _l("Minimum votes before a participant is placed on the map"),
+        default=7,
+        validators=[InputRequired(), NumberRange(1, 1000)],
+    )
+
+    def language_fields(self) -> list[tuple[str, Any, Any, Any]]:
+        """(language, title, question, framing) fields for every language, in order."""
+        return [
+            (
+                code,
+                self[f"title_{code}"],
+                self[f"question_{code}"],
+                self[f"framing_{code}"],
+            )
+            for code in LANGUAGES
+        ]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for code in self.languages.data or []:
+            for name in ("title", "question"):
+                field = self[f"{name}_{code}"]
+                if not (field.data or "").strip():
+                    field.errors = [*field.errors, _l("Required for every language offered.")]
+                    valid = False
+        if self.opens_at.data and self.closes_at.data and self.closes_at.data <= self.opens_at.data:
+            self.closes_at.errors = [
+                *self.closes_at.errors,
+                _l("The round must close after it opens."),
+            ]
+            valid = False
+        return valid
+
+    def to_fields(self) -> RoundFields:
+        zone = self.time_zone.data or "UTC"
+        languages = tuple(self.languages.data or [])
+        return RoundFields(
+            slug=self.slug.data or "",
+            title={code: self[f"title_{code}"].data or "" for code in languages},
+            question={code: self[f"question_{code}"].data or "" for code in languages},
+            framing={code: self[f"framing_{code}"].data or "" for code in languages},
+            topic=self.topic.data or "climate",
+            languages=languages,
+            opens_at=local_to_utc(self.opens_at.data, zone),
+            closes_at=local_to_utc(self.closes_at.data, zone),
+            phase=Phase(self.phase.data),
+            moderation_mode=ModerationMode(self.moderation_mode.data),
+            max_statement_length=self.max_statement_length.data or 0,
+            time_zone=zone,
+            privacy_k=self.privacy_k.data or 0,
+            min_votes_for_map=self.min_votes_for_map.data or 0,
+        )
+
+
+for _code in LANGUAGES:
+    _lang = {"lang": _code}
+    setattr(
+        RoundForm,
+        f"title_{_code}",
+        StringField(_l("Title"), filters=[_strip], validators=[Length(max=200)], render_kw=_lang),
+    )
+    setattr(
+        RoundForm,
+        f"question_{_code}",
+        TextAreaField(
+            _l("Question"), filters=[_strip], validators=[Length(max=1000)], render_kw=_lang
+        ),
+    )
+    setattr(
+        RoundForm,
+        f"framing_{_code}",
+        TextAreaField(
+            _l("Framing"),
+            filters=[_strip],
+            validators=[Length(max=20000)],
+            description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
+            render_kw=_lang,
+        ),
+    )
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(
+        _l("New phase"), choices=[(phase.value, PHASE_NAMES[phase]) for phase in Phase]
+    )
+
+
+class FacilitatorForm(FlaskForm):
+    email = EmailField(_l("Email of their account"), validators=[DataRequired()])
+
+
+class AttachTerritoryForm(FlaskForm):
+    territory = StringField(
+        _l("Territory"),
+        filters=[_strip],
+        validators=[DataRequired()],
+        description=_l("Its identifier (slug), as listed on the territories page."),
+        render_kw={"list": "territory-choices", "autocomplete": "off"},
+    )
+    weight = FloatField(
+        _l("Weight (optional)"),
+        validators=[Optional(), NumberRange(min=0.001, message=_l("A positive number."))],
+    )
+
+
+class TerritoryForm(FlaskForm):
+    slug = StringField(
+        _l("Identifier"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=80), Regexp(SLUG.pattern, message=SLUG_MESSAGE)],
+        description=_l("Lowercase, for example strasbourg."),
+    )
+    kind = SelectField(
+        _l("Kind"), choices=[(kind.value, label) for kind, label in KIND_NAMES.items()]
+    )
+    iso_3166_2 = StringField(
+        _l("ISO 3166-2 code"),
+        filters=[_upper],
+        validators=[
+            Optional(),
+            Regexp(ISO_3166_2.pattern, message=_l("An ISO 3166-2 code looks like FR-67 or DE-BW.")),
+        ],
+    )
+    eurostat_lau = StringField(
+        _l("Eurostat LAU code"),
+        filters=[_upper],
+        validators=[
+            Optional(),
+            Regexp(LAU.pattern, message=_l("A LAU code has letters and digits only, like 67482.")),
+        ],
+    )
+    lau_year = _year(_l("LAU year"))
+    nuts = StringField(
+        _l("NUTS code"),
+        filters=[_upper],
+        validators=[
+            Optional(),
+            Regexp(
+                NUTS.pattern,
+                message=_l(
+                    "A NUTS code is a country code and up to three letters or digits, like FRF1."
+                ),
+            ),
+        ],
+    )
+    nuts_year = _year(_l("NUTS year"))
+    wikidata = StringField(
+        _l("Wikidata identifier"),
+        filters=[_upper],
+        validators=[
+            Optional(),
+            Regexp(WIKIDATA.pattern, message=_l("A Wikidata identifier looks like Q90.")),
+        ],
+    )
+    population = IntegerField(
+        _l("Population"),
+        validators=[Optional(), NumberRange(min=0, message=_l("Zero or more."))],
+    )
+    population_year = _year(_l("Population year"))
+    twins = StringField(
+        _l("Twinned with"),
+        filters=[_strip],
+        description=_l("Identifiers of other territories, separated by commas."),
+    )
+
+    def name_fields(self) -> list[Any]:
+        return [self[f"name_{code}"] for code in LANGUAGES]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not any((field.data or "").strip() for field in self.name_fields()):
+            self.name_en.errors = [*self.name_en.errors, _l("A name in at least one language.")]
+            valid = False
+        for code, year in (
+            ("eurostat_lau", "lau_year"),
+            ("nuts", "nuts_year"),
+            ("population", "population_year"),
+        ):
+            value = self[code].data
+            given = value is not None and value != ""
+            if given and self[year].data is None and not self[year].errors:
+                self[year].errors = [
+                    *self[year].errors,
+                    _l("Give the year this figure or code refers to."),
+                ]
+                valid = False
+        return valid
+
+    def to_fields(self) -> TerritoryFields:
+        return TerritoryFields(
+            slug=self.slug.data or "",
+            names={code: self[f"name_{code}"].data or "" for code in LANGUAGES},
+            kind=TerritoryKind(self.kind.data),
+            iso_3166_2=self.iso_3166_2.data or None,
+            eurostat_lau=self.eurostat_lau.data or None,
+            lau_year=self.lau_year.data,
+            nuts=self.nuts.data or None,
+            nuts_year=self.nuts_year.data,
+            wikidata=self.wikidata.data or None,
+            population=self.population.data,
+            population_year=self.population_year.data,
+            twin_slugs=tuple(s.strip() for s in (self.twins.data or "").split(",") if s.strip()),
+        )
+
+
+for _code in LANGUAGES:
+    setattr(
+        TerritoryForm,
+        f"name_{_code}",
+        StringField(
+            _l("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
+            filters=[_strip],
+            validators=[Length(max=120)],
+            render_kw={"lang": _code},
+        ),
+    )
+
+
+class InviteForm(FlaskForm):
+    territory_id = SelectField(_l("Territory"), coerce=int, validators=[InputRequired()])
+    label = StringField(
+        _l("Label (optional)"),
+        filters=[_strip],
+        validators=[Length(max=120)],
+        description=_l("For you only, for example: town hall newsletter."),
+    )
+    single_use = BooleanField(_l("Single use: admits one participant only"))
+    max_participants = IntegerField(
+        _l("Participant cap (optional)"),
+        validators=[Optional(), NumberRange(min=1, message=_l("At least 1."))],
+    )
+
+
+class SeedForm(FlaskForm):
+    text = TextAreaField(
+        _l("Statement"), filters=[_strip], validators=[DataRequired(_l("Write a statement first."))]
+    )
+    language = SelectField(_l("Language"), validators=[DataRequired()])
+
+
+class SeedImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 2 MB.")),
+        ],
+        description=_l(
+            "UTF-8, with the header text,language on its first line and one statement per line."
+        ),
+    )
+
+
+class ModerationForm(FlaskForm):
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            (Action.ACCEPT.value, _l("Accept")),
+            (Action.REJECT.value, _l("Reject")),
+            (Action.META.value, _l("Flag as meta")),
+            (Action.UNMETA.value, _l("Remove the meta flag")),
+        ],
+    )
+    reason = StringField(
+        _l("Reason"),
+        filters=[_strip],
+        validators=[Length(max=MAX_REASON)],
+    )
+
+
+class BulkModerationForm(ModerationForm):
+    statement_ids = SelectMultipleField(
+        _l("Statements"), coerce=int, validate_choice=False, validators=[Optional()]
+    )

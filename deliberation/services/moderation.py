@@ -1,0 +1,274 @@
+"""Moderation: the queue of a round's statements, accept / reject with a reason, the meta flag,
+bulk actions, and the append-only log of every action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from deliberation.clock import utcnow
+from deliberation.errors import Conflict, NotFound
+from deliberation.models import (
+    ModerationLog,
+    Round,
+    Statement,
+    StatementStatus,
+    Territory,
+    User,
+)
+from deliberation.services.rounds import require_facilitator
+from deliberation.services.validation import FieldInvalid
+
+PAGE_SIZE = 50
+MAX_REASON = 500
+MAX_BULK = 500
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    META = "meta"
+    UNMETA = "unmeta"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    statement: Statement
+    territory: Territory | None
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One page of a round's statements in one moderation status."""
+
+    status: StatementStatus
+    rows: list[QueueRow]
+    counts: dict[StatementStatus, int]
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class LogRow:
+    entry: ModerationLog
+    email: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: list[LogRow]
+    page: int
+    has_next: bool
+
+
+def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
+    """How many statements of the round are in each status (an indexed count)."""
+    counts = dict.fromkeys(StatementStatus, 0)
+    rows = session.exec(
+        select(Statement.status, func.count())
+        .where(Statement.round_id == round_.id)
+        .group_by(col(Statement.status))
+    )
+    for status, count in rows:
+        counts[StatementStatus(status)] = int(count)
+    return counts
+
+
+def moderation_queue(
+    session: Session,
+    *,
+    round_: Round,
+    user: User | None,
+    status: StatementStatus = StatementStatus.PENDING,
+    page: int = 1,
+) -> Queue:
+    """One page of the round's statements in ``status``: pending ones oldest first (a queue),
+    others newest first. In post-moderation, pending statements are already visible and
+    accepted ones can still be rejected from the ``accepted`` page."""
+    require_facilitator(session, round_, user)
+    page = max(page, 1)
+    order = col(Statement.id) if status == StatementStatus.PENDING else col(Statement.id).desc()
+    rows = list(
+        session.exec(
+            select(Statement, Territory)
+            .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
+            .where(Statement.round_id == round_.id, Statement.status == status)
+            .order_by(order)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return Queue(
+        status=status,
+        rows=[QueueRow(statement, territory) for statement, territory in rows[:PAGE_SIZE]],
+        counts=status_counts(session, round_),
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+    )
+
+
+def queue_row(session: Session, *, round_: Round, user: User | None, statement_id: int) -> QueueRow:
+    require_facilitator(session, round_, user)
+    statement = _statement(session, round_, statement_id)
+    territory = (
+        session.get(Territory, statement.author_territory_id)
+        if statement.author_territory_id
+        else None
+    )
+    return QueueRow(statement, territory)
+
+
+def _statement(session: Session, round_: Round, statement_id: int) -> Statement:
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.round_id != round_.id:
+        raise NotFound(_l("This statement does not exist in this round."))
+    return statement
+
+
+def _clean_reason(action: Action, reason: str | None) -> str | None:
+    reason = " ".join((reason or "").split()) or None
+    if action == Action.REJECT and not reason:
+        raise FieldInvalid(_l("Give a reason to reject a statement."), field="reason")
+    if reason and len(reason) > MAX_REASON:
+        raise FieldInvalid(
+            _l("A reason has at most %(n)d characters.", n=MAX_REASON), field="reason"
+        )
+    return reason
+
+
+def _apply(statement: Statement, action: Action, reason: str | None) -> bool:
+    """Change ``statement``; False when it already was in the state ``action`` asks for."""
+    now = utcnow()
+    if action == Action.ACCEPT:
+        if statement.status == StatementStatus.ACCEPTED:
+            return False
+        statement.status = StatementStatus.ACCEPTED
+        statement.rejection_reason = None
+        statement.moderated_at = now
+    elif action == Action.REJECT:
+        if statement.status == StatementStatus.REJECTED and statement.rejection_reason == reason:
+            return False
+        statement.status = StatementStatus.REJECTED
+        statement.rejection_reason = reason
+        statement.moderated_at = now
+    elif action == Action.META:
+        if statement.is_meta:
+            return False
+        statement.is_meta = True
+    else:
+        if not statement.is_meta:
+            return False
+        statement.is_meta = False
+    return True
+
+
+def _log(
+    session: Session, statement: Statement, user: User, action: Action, reason: str | None
+) -> None:
+    session.add(
+        ModerationLog(
+            round_id=statement.round_id,
+            statement_id=statement.id,  # type: ignore[arg-type]
+            user_id=user.id,
+            action=action.value,
+            reason=reason,
+        )
+    )
+
+
+def moderate(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    statement_id: int,
+    action: Action,
+    reason: str | None = None,
+) -> Statement:
+    """Accept, reject (a reason is required), flag or unflag as meta one statement; logged."""
+    require_facilitator(session, round_, user)
+    reason = _clean_reason(action, reason)
+    statement = _statement(session, round_, statement_id)
+    if not _apply(statement, action, reason):
+        raise Conflict(_already(action))
+    session.add(statement)
+    _log(session, statement, user, action, reason)
+    session.commit()
+    return statement
+
+
+def moderate_many(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    statement_ids: Iterable[int],
+    action: Action,
+    reason: str | None = None,
+) -> int:
+    """Apply ``action`` to several statements of the round at once; each change is logged.
+
+    Statements already in the requested state are left alone. Returns how many changed.
+    """
+    require_facilitator(session, round_, user)
+    reason = _clean_reason(action, reason)
+    ids = sorted(set(statement_ids))
+    if not ids:
+        raise FieldInvalid(_l("Select at least one statement."), field="statement_ids")
+    if len(ids) > MAX_BULK:
+        raise FieldInvalid(
+            _l("At most %(n)d statements at once.", n=MAX_BULK), field="statement_ids"
+        )
+    statements = list(
+        session.exec(
+            select(Statement).where(Statement.round_id == round_.id, col(Statement.id).in_(ids))
+        )
+    )
+    if len(statements) != len(ids):
+        raise NotFound(_l("This statement does not exist in this round."))
+    changed = 0
+    for statement in statements:
+        if _apply(statement, action, reason):
+            session.add(statement)
+            _log(session, statement, user, action, reason)
+            changed += 1
+    session.commit()
+    return changed
+
+
+def _already(action: Action) -> str:
+    messages = {
+        Action.ACCEPT: _l("This statement is already accepted."),
+        Action.REJECT: _l("This statement is already rejected for this reason."),
+        Action.META: _l("This statement is already flagged as meta."),
+        Action.UNMETA: _l("This statement is not flagged as meta."),
+    }
+    return str(messages[action])
+
+
+def moderation_log(session: Session, *, round_: Round, user: User | None, page: int = 1) -> LogPage:
+    """One page of the round's moderation log, newest first, for its facilitators."""
+    require_facilitator(session, round_, user)
+    page = max(page, 1)
+    rows = list(
+        session.exec(
+            select(ModerationLog, User.email, Statement.text)
+            .join(Statement, col(Statement.id) == ModerationLog.statement_id)
+            .outerjoin(User, col(User.id) == ModerationLog.user_id)
+            .where(ModerationLog.round_id == round_.id)
+            .order_by(col(ModerationLog.id).desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return LogPage(
+        rows=[LogRow(entry, email, text) for entry, email, text in rows[:PAGE_SIZE]],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+    )

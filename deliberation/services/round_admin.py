@@ -1,0 +1,387 @@
+"""Facilitators' use cases on rounds: create, edit, change phase, facilitators, territories,
+invite links. Every function checks on the server that the user facilitates the round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from deliberation.clock import utcnow
+from deliberation.config import LANGUAGES
+from deliberation.errors import Conflict, Invalid, NotFound
+from deliberation.models import (
+    Invite,
+    ModerationMode,
+    Participant,
+    Phase,
+    Round,
+    RoundFacilitator,
+    RoundTerritory,
+    Territory,
+    User,
+)
+from deliberation.services import invites
+from deliberation.services.accounts import normalize_email
+from deliberation.services.rounds import (
+    refresh_phase,
+    require_facilitator,
+    round_by_id,
+)
+from deliberation.services.validation import (
+    TOPIC,
+    FieldInvalid,
+    check_slug,
+    is_time_zone,
+)
+
+MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
+
+
+@dataclass(frozen=True)
+class RoundFields:
+    """Everything a facilitator sets on a round. Dates are UTC-aware (see ``local_to_utc``);
+    ``title``, ``question`` and ``framing`` map a language of ``languages`` to its text."""
+
+    slug: str
+    title: dict[str, str]
+    question: dict[str, str]
+    framing: dict[str, str]
+    topic: str
+    languages: tuple[str, ...]
+    opens_at: datetime | None
+    closes_at: datetime | None
+    phase: Phase
+    moderation_mode: ModerationMode
+    max_statement_length: int = 280
+    time_zone: str = "UTC"
+    privacy_k: int = 5
+    min_votes_for_map: int = 7
+
+
+@dataclass(frozen=True)
+class AttachedTerritory:
+    territory: Territory
+    weight: float | None
+
+
+def local_to_utc(value: datetime | None, time_zone: str) -> datetime | None:
+    """A naive wall-clock ``value`` in ``time_zone`` as a UTC-aware datetime (None stays None)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def utc_to_local(value: datetime | None, time_zone: str) -> datetime | None:
+    """A stored UTC ``value`` as a naive wall-clock datetime in ``time_zone`` (for forms)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive values; they are UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(time_zone)).replace(tzinfo=None)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def facilitated_round(session: Session, *, round_id: int, user: User | None) -> Round:
+    """The round ``round_id`` if ``user`` facilitates it (404 if none, 403 if not theirs)."""
+    round_ = round_by_id(session, round_id)
+    require_facilitator(session, round_, user)
+    return round_
+
+
+def facilitated_rounds(session: Session, *, user: User) -> list[Round]:
+    """The rounds ``user`` facilitates (every round for an admin), newest first."""
+    statement = select(Round).order_by(col(Round.id).desc())
+    if not user.is_admin:
+        statement = statement.join(RoundFacilitator).where(RoundFacilitator.user_id == user.id)
+    return list(session.exec(statement))
+
+
+def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -> None:
+    check_slug(fields.slug)
+    taken = session.exec(select(Round.id).where(Round.slug == fields.slug)).first()
+    if taken is not None and taken != round_id:
+        raise FieldInvalid(_l("Another round already has this address."), field="slug")
+    if not fields.languages or not set(fields.languages) <= set(LANGUAGES):
+        raise FieldInvalid(_l("Choose at least one of the languages offered."), field="languages")
+    for language in fields.languages:
+        if not fields.title.get(language, "").strip():
+            raise FieldInvalid(_l("A title in every language offered."), field=f"title_{language}")
+        if not fields.question.get(language, "").strip():
+            raise FieldInvalid(
+                _l("A question in every language offered."), field=f"question_{language}"
+            )
+    if not TOPIC.match(fields.topic):
+        raise FieldInvalid(_l("Choose a commons topic."), field="topic")
+    if not is_time_zone(fields.time_zone):
+        raise FieldInvalid(_l("This is not a known time zone."), field="time_zone")
+    if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
+        raise FieldInvalid(_l("The round must close after it opens."), field="closes_at")
+    if not MIN_STATEMENT_LENGTH <= fields.max_statement_length <= MAX_STATEMENT_LENGTH:
+        raise FieldInvalid(
+            _l(
+                "Between %(low)d and %(high)d characters.",
+                low=MIN_STATEMENT_LENGTH,
+                high=MAX_STATEMENT_LENGTH,
+            ),
+            field="max_statement_length",
+        )
+    if fields.privacy_k < 1:
+        raise FieldInvalid(_l("At least 1."), field="privacy_k")
+    if fields.min_votes_for_map < 1:
+        raise FieldInvalid(_l("At least 1."), field="min_votes_for_map")
+
+
+def _check_phase_change(
+    current: Phase,
+    new: Phase,
+    *,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    now: datetime,
+) -> None:
+    """Refuse a phase the schedule would undo at once, and leaving a reported round."""
+    if new == current:
+        return
+    if current == Phase.REPORTED:
+        raise Conflict(_l("This round's report is published; its phase can no longer change."))
+    opens_at, closes_at = _aware(opens_at), _aware(closes_at)
+    if new == Phase.DRAFT and opens_at is not None and opens_at <= now:
+        raise FieldInvalid(
+            _l(
+                "Its opening date has passed, so a draft would open again at once: "
+                "move the opening date later or clear it first."
+            ),
+            field="phase",
+        )
+    if new == Phase.OPEN and closes_at is not None and closes_at <= now:
+        raise FieldInvalid(
+            _l("Its closing date has passed: move the closing date later to open it again."),
+            field="phase",
+        )
+
+
+def _apply(round_: Round, fields: RoundFields) -> None:
+    round_.slug = fields.slug
+    round_.languages = list(fields.languages)
+    round_.title = {lang: fields.title[lang].strip() for lang in fields.languages}
+    round_.question = {lang: fields.question[lang].strip() for lang in fields.languages}
+    round_.framing = {
+        lang: fields.framing.get(lang, "").strip()
+        for lang in fields.languages
+        if fields.framing.get(lang, "").strip()
+    }
+    round_.topic = fields.topic
+    round_.opens_at = fields.opens_at
+    round_.closes_at = fields.closes_at
+    round_.phase = fields.phase
+    round_.moderation_mode = fields.moderation_mode
+    round_.max_statement_length = fields.max_statement_length
+    round_.time_zone = fields.time_zone
+    round_.privacy_k = fields.privacy_k
+    round_.min_votes_for_map = fields.min_votes_for_map
+
+
+def create_round(session: Session, *, user: User, fields: RoundFields) -> Round:
+    """A new round; its creator becomes one of its facilitators."""
+    _check_fields(session, fields, None)
+    round_ = Round(slug=fields.slug)
+    _apply(round_, fields)
+    session.add(round_)
+    session.flush()
+    session.add(RoundFacilitator(round_id=round_.id, user_id=user.id))  # type: ignore[arg-type]
+    session.commit()
+    refresh_phase(session, round_, now=utcnow())
+    return round_
+
+
+def update_round(session: Session, *, round_: Round, user: User, fields: RoundFields) -> Round:
+    """Change a round's settings (its phase too, with the checks of ``change_phase``)."""
+    require_facilitator(session, round_, user)
+    _check_fields(session, fields, round_.id)
+    _check_phase_change(
+        round_.phase,
+        fields.phase,
+        opens_at=fields.opens_at,
+        closes_at=fields.closes_at,
+        now=utcnow(),
+    )
+    _apply(round_, fields)
+    session.add(round_)
+    session.commit()
+    refresh_phase(session, round_, now=utcnow())
+    return round_
+
+
+def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -> Round:
+    """Move the round to ``phase`` by hand (the schedule only opens and closes it)."""
+    require_facilitator(session, round_, user)
+    if phase == round_.phase:
+        raise Conflict(_l("The round is already in this phase."))
+    _check_phase_change(
+        round_.phase, phase, opens_at=round_.opens_at, closes_at=round_.closes_at, now=utcnow()
+    )
+    round_.phase = phase
+    session.add(round_)
+    session.commit()
+    return round_
+
+
+def round_facilitators(session: Session, round_: Round) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(RoundFacilitator, col(RoundFacilitator.user_id) == User.id)
+            .where(RoundFacilitator.round_id == round_.id)
+            .order_by(col(User.email))
+        )
+    )
+
+
+def add_facilitator(session: Session, *, round_: Round, user: User, email: str) -> User:
+    """Make the account with ``email`` a facilitator of ``round_`` too."""
+    require_facilitator(session, round_, user)
+    try:
+        address = normalize_email(email)
+    except Invalid as error:
+        raise FieldInvalid(error.message, field="email") from error
+    other = session.exec(select(User).where(User.email == address)).first()
+    if other is None:
+        raise FieldInvalid(
+            _l("No account has this email address; an administrator can create one."),
+            field="email",
+        )
+    if session.get(RoundFacilitator, (round_.id, other.id)) is not None:
+        raise FieldInvalid(_l("This person already facilitates this round."), field="email")
+    session.add(RoundFacilitator(round_id=round_.id, user_id=other.id))  # type: ignore[arg-type]
+    session.commit()
+    return other
+
+
+def remove_facilitator(session: Session, *, round_: Round, user: User, facilitator_id: int) -> None:
+    """Remove a facilitator from ``round_``; a round keeps at least one."""
+    require_facilitator(session, round_, user)
+    link = session.get(RoundFacilitator, (round_.id, facilitator_id))
+    if link is None:
+        raise NotFound(_l("This person does not facilitate this round."))
+    count = session.exec(select(func.count()).where(RoundFacilitator.round_id == round_.id)).one()
+    if count <= 1:
+        raise Conflict(_l("A round keeps at least one facilitator."))
+    session.delete(link)
+    session.commit()
+
+
+def attached_territories(session: Session, round_: Round) -> list[AttachedTerritory]:
+    rows = session.exec(
+        select(Territory, RoundTerritory.weight)
+        .join(RoundTerritory, col(RoundTerritory.territory_id) == Territory.id)
+        .where(RoundTerritory.round_id == round_.id)
+        .order_by(col(Territory.slug))
+    )
+    return [AttachedTerritory(territory, weight) for territory, weight in rows]
+
+
+def attach_territory(
+    session: Session, *, round_: Round, user: User, territory_slug: str, weight: float | None
+) -> RoundTerritory:
+    """Make a territory take part in ``round_`` with an optional weight (or change its weight)."""
+    require_facilitator(session, round_, user)
+    if weight is not None and not weight > 0:
+        raise FieldInvalid(_l("A weight is a positive number."), field="weight")
+    territory = session.exec(
+        select(Territory).where(Territory.slug == territory_slug.strip())
+    ).first()
+    if territory is None:
+        raise FieldInvalid(_l("No territory has this identifier."), field="territory")
+    link = session.get(RoundTerritory, (round_.id, territory.id))
+    if link is None:
+        link = RoundTerritory(round_id=round_.id, territory_id=territory.id)  # type: ignore[arg-type]
+    link.weight = weight
+    session.add(link)
+    session.commit()
+    return link
+
+
+def detach_territory(session: Session, *, round_: Round, user: User, territory_id: int) -> None:
+    """Remove a territory from ``round_`` (and its unused invite links); refused once anyone
+    has joined from there, since their votes belong to it."""
+    require_facilitator(session, round_, user)
+    link = session.get(RoundTerritory, (round_.id, territory_id))
+    if link is None:
+        raise NotFound(_l("This territory does not take part in this round."))
+    joined = session.exec(
+        select(func.count()).where(
+            Participant.round_id == round_.id, Participant.territory_id == territory_id
+        )
+    ).one()
+    if joined:
+        raise Conflict(
+            _l(
+                "%(n)d participants have joined from this territory: it can no longer be "
+                "removed from the round. Revoke its invite links instead.",
+                n=joined,
+            )
+        )
+    session.execute(
+        delete(Invite).where(
+            col(Invite.round_id) == round_.id, col(Invite.territory_id) == territory_id
+        )
+    )
+    session.delete(link)
+    session.commit()
+
+
+def round_invites(session: Session, round_: Round) -> list[tuple[Invite, Territory]]:
+    """The round's invite links with their territories, oldest first."""
+    rows = session.exec(
+        select(Invite, Territory)
+        .join(Territory, col(Territory.id) == Invite.territory_id)
+        .where(Invite.round_id == round_.id)
+        .order_by(col(Invite.id))
+    )
+    return [(invite, territory) for invite, territory in rows]
+
+
+def create_round_invite(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    territory_id: int,
+    label: str = "",
+    single_use: bool = False,
+    max_participants: int | None = None,
+) -> Invite:
+    """A new invite link to ``round_`` in one of its territories."""
+    require_facilitator(session, round_, user)
+    if max_participants is not None and max_participants < 1:
+        raise FieldInvalid(_l("At least 1."), field="max_participants")
+    return invites.create_invite(
+        session,
+        round_=round_,
+        territory_id=territory_id,
+        label=label.strip(),
+        single_use=single_use,
+        max_participants=max_participants,
+    )
+
+
+def revoke_round_invite(session: Session, *, round_: Round, user: User, invite_id: int) -> Invite:
+    """Withdraw an invite link of ``round_``: it admits nobody any more."""
+    require_facilitator(session, round_, user)
+    invite = session.get(Invite, invite_id)
+    if invite is None or invite.round_id != round_.id:
+        raise NotFound(_l("This invite link does not exist in this round."))
+    if invite.revoked_at is not None:
+        raise Conflict(_l("This invite link is already revoked."))
+    invites.revoke_invite(session, invite)
+    return invite

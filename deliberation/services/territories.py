@@ -1,0 +1,213 @@
+"""Territories: create and edit them, with identifiers and twinning links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
+
+from deliberation.config import LANGUAGES
+from deliberation.errors import Forbidden, NotFound
+from deliberation.models import (
+    RoundFacilitator,
+    RoundTerritory,
+    Territory,
+    TerritoryKind,
+    TerritoryTwin,
+    User,
+)
+from deliberation.services.validation import (
+    FieldInvalid,
+    check_slug,
+    check_year,
+    identifier_error,
+    normalize_identifier,
+)
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class TerritoryFields:
+    """What a facilitator sets on a territory. ``names`` maps a language to the name there;
+    identifiers are optional, and a code needs its year (codes change between versions)."""
+
+    slug: str
+    names: dict[str, str]
+    kind: TerritoryKind = TerritoryKind.MUNICIPALITY
+    iso_3166_2: str | None = None
+    eurostat_lau: str | None = None
+    lau_year: int | None = None
+    nuts: str | None = None
+    nuts_year: int | None = None
+    wikidata: str | None = None
+    population: int | None = None
+    population_year: int | None = None
+    twin_slugs: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TerritoryPage:
+    territories: list[Territory]
+    page: int
+    has_next: bool
+    total: int
+
+
+def get_territory(session: Session, territory_id: int) -> Territory:
+    territory = session.get(Territory, territory_id)
+    if territory is None:
+        raise NotFound(_l("No territory has this address."))
+    return territory
+
+
+def can_edit_territory(session: Session, territory: Territory, user: User | None) -> bool:
+    """Admins, the territory's creator, and the facilitators of a round it takes part in."""
+    if user is None:
+        return False
+    if user.is_admin or territory.created_by_id == user.id:
+        return True
+    shared = session.exec(
+        select(RoundTerritory.round_id)
+        .join(RoundFacilitator, col(RoundFacilitator.round_id) == RoundTerritory.round_id)
+        .where(RoundTerritory.territory_id == territory.id, RoundFacilitator.user_id == user.id)
+        .limit(1)
+    ).first()
+    return shared is not None
+
+
+def require_territory_editor(session: Session, territory: Territory, user: User | None) -> None:
+    if not can_edit_territory(session, territory, user):
+        raise Forbidden(
+            _l("Only its creator, the facilitators of its rounds and admins can edit it.")
+        )
+
+
+def list_territories(session: Session, *, page: int = 1) -> TerritoryPage:
+    """One page of territories by slug."""
+    page = max(page, 1)
+    total = int(session.exec(select(func.count()).select_from(Territory)).one())
+    rows = list(
+        session.exec(
+            select(Territory)
+            .order_by(col(Territory.slug))
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return TerritoryPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, total)
+
+
+def territory_choices(session: Session, *, limit: int = 500) -> list[Territory]:
+    """Territories to suggest in a form (the first ``limit`` by slug)."""
+    return list(session.exec(select(Territory).order_by(col(Territory.slug)).limit(limit)))
+
+
+def twins(session: Session, territory: Territory) -> list[Territory]:
+    """The territories twinned with ``territory``, by slug."""
+    linked = select(TerritoryTwin.twin_id).where(TerritoryTwin.territory_id == territory.id)
+    linking = select(TerritoryTwin.territory_id).where(TerritoryTwin.twin_id == territory.id)
+    return list(
+        session.exec(
+            select(Territory)
+            .where(or_(col(Territory.id).in_(linked), col(Territory.id).in_(linking)))
+            .order_by(col(Territory.slug))
+        )
+    )
+
+
+def _check(session: Session, fields: TerritoryFields, territory_id: int | None) -> list[int]:
+    """Validate ``fields``; return the ids of the twins they name."""
+    check_slug(fields.slug)
+    taken = session.exec(select(Territory.id).where(Territory.slug == fields.slug)).first()
+    if taken is not None and taken != territory_id:
+        raise FieldInvalid(_l("Another territory already has this identifier."), field="slug")
+    names = {lang: name.strip() for lang, name in fields.names.items() if name.strip()}
+    if not names or not set(names) <= set(LANGUAGES):
+        raise FieldInvalid(_l("A name in at least one language."), field="name_en")
+    for kind in ("iso_3166_2", "eurostat_lau", "nuts", "wikidata"):
+        value = normalize_identifier(getattr(fields, kind))
+        if value is not None:
+            message = identifier_error(kind, value)
+            if message is not None:
+                raise FieldInvalid(message, field=kind)
+    for code, year in (
+        ("eurostat_lau", "lau_year"),
+        ("nuts", "nuts_year"),
+        ("population", "population_year"),
+    ):
+        check_year(getattr(fields, year), field=year)
+        value = getattr(fields, code)
+        given = value is not None and (not isinstance(value, str) or value.strip() != "")
+        if given and getattr(fields, year) is None:
+            raise FieldInvalid(_l("Give the year this figure or code refers to."), field=year)
+        if not given and getattr(fields, year) is not None:
+            raise FieldInvalid(_l("A year without a value above."), field=year)
+    if fields.population is not None and fields.population < 0:
+        raise FieldInvalid(_l("A population is zero or more."), field="population")
+    twin_ids: list[int] = []
+    for slug in dict.fromkeys(s.strip() for s in fields.twin_slugs if s.strip()):
+        twin = session.exec(select(Territory.id).where(Territory.slug == slug)).first()
+        if twin is None:
+            raise FieldInvalid(
+                _l("No territory has the identifier %(slug)s.", slug=slug), field="twins"
+            )
+        if twin == territory_id or slug == fields.slug:
+            raise FieldInvalid(_l("A territory cannot be twinned with itself."), field="twins")
+        twin_ids.append(twin)
+    return twin_ids
+
+
+def _apply(territory: Territory, fields: TerritoryFields) -> None:
+    territory.slug = fields.slug
+    territory.kind = fields.kind
+    territory.names = {lang: name.strip() for lang, name in fields.names.items() if name.strip()}
+    territory.iso_3166_2 = normalize_identifier(fields.iso_3166_2)
+    territory.eurostat_lau = normalize_identifier(fields.eurostat_lau)
+    territory.lau_year = fields.lau_year
+    territory.nuts = normalize_identifier(fields.nuts)
+    territory.nuts_year = fields.nuts_year
+    territory.wikidata = normalize_identifier(fields.wikidata)
+    territory.population = fields.population
+    territory.population_year = fields.population_year
+
+
+def _set_twins(session: Session, territory_id: int, twin_ids: list[int]) -> None:
+    session.execute(
+        delete(TerritoryTwin).where(
+            or_(
+                col(TerritoryTwin.territory_id) == territory_id,
+                col(TerritoryTwin.twin_id) == territory_id,
+            )
+        )
+    )
+    for twin_id in twin_ids:
+        low, high = sorted((territory_id, twin_id))
+        session.add(TerritoryTwin(territory_id=low, twin_id=high))
+
+
+def create_territory(session: Session, *, user: User, fields: TerritoryFields) -> Territory:
+    """A new territory, created by ``user`` (any facilitator may create one)."""
+    twin_ids = _check(session, fields, None)
+    territory = Territory(slug=fields.slug, created_by_id=user.id)
+    _apply(territory, fields)
+    session.add(territory)
+    session.flush()
+    _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
+    session.commit()
+    return territory
+
+
+def update_territory(
+    session: Session, *, territory: Territory, user: User, fields: TerritoryFields
+) -> Territory:
+    """Edit a territory; its twinning links become exactly ``fields.twin_slugs``."""
+    require_territory_editor(session, territory, user)
+    twin_ids = _check(session, fields, territory.id)
+    _apply(territory, fields)
+    session.add(territory)
+    _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
+    session.commit()
+    return territory
