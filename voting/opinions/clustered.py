@@ -19,30 +19,39 @@ def clustered_participants(
     (``previous``, a mask over the same rows, is kept); while fewer than ``greedy_n`` are in, the
     participants with the most votes are added.
 
-    With ``in_time_order`` the rule is replayed after every event of the stream, incrementally: a
-    participant's count only changes at their own first vote on a cell, and the threshold only
-    grows, so each first vote is tested once against the number of statements seen at that
-    instant. The greedy top-up of a per-event replay admits exactly the first ``greedy_n``
-    participants to appear. Without time order the rule is applied once to the final matrix and
-    the top-up takes the highest counts, ties in row order. Cost O(nnz log nnz).
+    With ``in_time_order`` the outcome of replaying the rule after every event of the stream is
+    computed without replaying: a participant's count only changes at their own first vote on a
+    cell and the threshold only grows, so each first vote needs testing once, against the number
+    of statements voted on at that instant; anyone reaching ``min_votes`` votes qualifies, and a
+    smaller count can only qualify before the first vote on the ``min_votes``-th statement, so
+    only those early votes are ranked. The greedy top-up of a per-event replay admits exactly the
+    first ``greedy_n`` participants to appear. Without time order the rule is applied once to the
+    final matrix and the top-up takes the highest counts, ties in row order. Cost O(nnz) plus a
+    sort of the early votes.
     """
-    n_p, _ = matrix.shape
+    n_p, n_s = matrix.shape
     inside = previous.copy()
     if n_p == 0:
         return inside
     counts = matrix.votes_per_participant
+    inside |= counts >= min(params.min_votes, n_s)
     if in_time_order:
-        n_events = int(matrix.first_event.max()) + 1
-        key = np.sort(matrix.row * n_events + matrix.first_event)
-        row = key // n_events
-        when = key - row * n_events
-        count_after = np.arange(row.size, dtype=np.int64) - matrix.indptr[row] + 1
-        statements_seen = np.searchsorted(np.sort(matrix.statement_first_event), when, side="right")
-        qualified = count_after >= np.minimum(params.min_votes, statements_seen)
-        inside[row[qualified]] = True
+        # The m-th vote of anyone meets min(m, .); fewer votes can only qualify while fewer than
+        # m statements exist, i.e. before the first vote on the m-th statement.
+        opened = np.sort(matrix.statement_first_event)
+        early = matrix.first_event < (
+            opened[params.min_votes - 1] if n_s >= params.min_votes else np.iinfo(np.int64).max
+        )
+        row = matrix.row[early]
+        when = matrix.first_event[early]
+        order = np.lexsort((when, row))
+        row, when = row[order], when[order]
+        starts = np.searchsorted(row, row)
+        count_after = np.arange(row.size, dtype=np.int64) - starts + 1
+        statements_seen = np.searchsorted(opened, when, side="right")
+        inside[row[count_after >= statements_seen]] = True
         inside[: params.greedy_n] = True
         return inside
-    inside |= counts >= min(params.min_votes, matrix.shape[1])
     missing = params.greedy_n - int(inside.sum())
     if missing > 0:
         by_count = np.argsort(-counts, kind="stable")

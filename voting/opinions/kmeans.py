@@ -10,6 +10,10 @@ Floats = NDArray[np.float64]
 
 # Rows of the (points x centers) distance block computed at once; bounds memory on 100k points.
 CHUNK = 16_384
+# Nearest centers remembered per point between full scans.
+CANDIDATES = 8
+# Relative widening of the bounds, so that rounding never lets a bound settle a tie.
+SLACK = 1e-12
 
 
 @dataclass(frozen=True)
@@ -44,19 +48,110 @@ class Clustering:
         return Membership(point_ids, self.ids[self.label])
 
 
+def _distances(points: Floats, centers: Floats) -> Floats:
+    """(m, c) Euclidean distances, always computed the same way so that ties are exact."""
+    squared = (points[:, 0, None] - centers[None, :, 0]) ** 2
+    squared += (points[:, 1, None] - centers[None, :, 1]) ** 2
+    result: Floats = np.sqrt(squared)
+    return result
+
+
 def nearest(points: Floats, centers: Floats) -> tuple[Ints, Floats]:
-    """Index of the nearest center of every point (ties: the first center) and its distance."""
-    n = points.shape[0]
-    index = np.empty(n, dtype=np.int64)
-    distance = np.empty(n)
-    for start in range(0, n, CHUNK):
-        block = points[start : start + CHUNK]
-        squared = (block[:, 0, None] - centers[None, :, 0]) ** 2
-        squared += (block[:, 1, None] - centers[None, :, 1]) ** 2
-        best = np.argmin(squared, axis=1)
+    """Nearest center of every point (ties: the first center) and its distance."""
+    index = np.empty(points.shape[0], dtype=np.int64)
+    distance = np.empty(points.shape[0])
+    for start in range(0, points.shape[0], CHUNK):
+        block = _distances(points[start : start + CHUNK], centers)
+        best = np.argmin(block, axis=1)
         index[start : start + CHUNK] = best
-        distance[start : start + CHUNK] = np.sqrt(squared[np.arange(best.size), best])
+        distance[start : start + CHUNK] = block[np.arange(best.size), best]
     return index, distance
+
+
+class _Assigner:
+    """Nearest-center assignment over successive Lloyd steps that skips provable points.
+
+    Per point it keeps its label, an upper bound on the distance to its center, a lower bound
+    on the distance to every other center (Hamerly's bounds), its ``CANDIDATES`` nearest centers
+    at its last full scan and a lower bound on the distance to all the others. A point the
+    bounds cannot settle is compared with its candidates, and scanned against every center only
+    when that fails too. The labels equal those of a full scan (ties to the lowest index).
+    """
+
+    def __init__(self, points: Floats, centers: Floats) -> None:
+        n = points.shape[0]
+        self.points = points
+        self.width = min(CANDIDATES, centers.shape[0])
+        self.label = np.empty(n, dtype=np.int64)
+        self.upper = np.empty(n)
+        self.lower = np.empty(n)
+        self.candidates = np.empty((n, self.width), dtype=np.int64)
+        self.rest = np.empty(n)
+        self._scan(np.arange(n), centers)
+
+    def _scan(self, which: Ints, centers: Floats) -> None:
+        c = centers.shape[0]
+        for start in range(0, which.size, CHUNK):
+            chosen = which[start : start + CHUNK]
+            block = _distances(self.points[chosen], centers)
+            rows = np.arange(chosen.size)
+            best = np.argmin(block, axis=1)
+            self.label[chosen] = best
+            self.upper[chosen] = block[rows, best]
+            if c > self.width:
+                part = np.argpartition(block, self.width, axis=1)
+                self.candidates[chosen] = np.sort(part[:, : self.width], axis=1)
+                self.rest[chosen] = block[rows, part[:, self.width]]
+            else:
+                self.candidates[chosen] = np.arange(c)
+                self.rest[chosen] = np.inf
+            block[rows, best] = np.inf
+            self.lower[chosen] = block.min(axis=1)
+
+    def moved(self, drift: Floats, used: NDArray[np.bool_]) -> None:
+        """Centers moved by ``drift`` (one per old center); only the ``used`` ones remain.
+
+        Candidates that were dropped point to index ``len(remaining)``, a center at infinity.
+        """
+        self.upper += drift[self.label] * (1 + SLACK)
+        largest = drift.max() * (1 + SLACK)
+        self.lower -= largest
+        self.rest -= largest
+        if not used.all():
+            renumber = np.where(used, np.cumsum(used) - 1, int(used.sum()))
+            self.label = renumber[self.label]
+            self.candidates = renumber[np.minimum(self.candidates, used.size - 1)]
+
+    def assign(self, centers: Floats) -> Ints:
+        """Labels of the points for ``centers`` (the centers after the last ``moved``)."""
+        half = 0.5 * _distances(centers, centers)
+        np.fill_diagonal(half, np.inf)
+        separation = half.min(axis=1)
+        cx = np.append(centers[:, 0], np.inf)
+        cy = np.append(centers[:, 1], np.inf)
+        px, py = self.points[:, 0], self.points[:, 1]
+        doubt = np.flatnonzero(self.upper >= np.maximum(separation[self.label], self.lower))
+        if doubt.size:
+            own = self.label[doubt]
+            self.upper[doubt] = np.sqrt((px[doubt] - cx[own]) ** 2 + (py[doubt] - cy[own]) ** 2)
+            settled = self.upper[doubt] < np.maximum(separation[own], self.lower[doubt])
+            doubt = doubt[~settled]
+        if doubt.size:
+            candidates = self.candidates[doubt]
+            squared = (px[doubt, None] - cx[candidates]) ** 2
+            squared += (py[doubt, None] - cy[candidates]) ** 2
+            distance = np.sqrt(squared)
+            rows = np.arange(doubt.size)
+            best = np.argmin(distance, axis=1)
+            closest = distance[rows, best]
+            sure = closest < self.rest[doubt]
+            distance[rows, best] = np.inf
+            fine = doubt[sure]
+            self.label[fine] = candidates[rows, best][sure]
+            self.upper[fine] = closest[sure]
+            self.lower[fine] = np.minimum(distance.min(axis=1)[sure], self.rest[fine])
+            self._scan(doubt[~sure], centers)
+        return self.label
 
 
 def _means(points: Floats, weights: Floats, label: Ints, n: int) -> Floats:
@@ -70,7 +165,8 @@ def _means(points: Floats, weights: Floats, label: Ints, n: int) -> Floats:
 
 def _distinct_first(points: Floats) -> Ints:
     """Row indices of the distinct points, in row order of their first occurrence."""
-    _, first = np.unique(points, axis=0, return_index=True)
+    as_complex = np.ascontiguousarray(points).view(np.complex128).reshape(-1)
+    _, first = np.unique(as_complex, return_index=True)
     return np.sort(first)
 
 
@@ -92,6 +188,22 @@ def _previous_cluster(point_ids: Ints, last: Membership) -> Ints:
     return np.where(known[where] == point_ids, last.cluster_ids[order][where], -1)
 
 
+def _merge_identical(points: Floats, weights: Floats, ids: Ints, label: Ints) -> tuple[Ints, Ints]:
+    """Merge clusters whose centers are identical; the one with most members keeps its id
+    (ties: the higher id)."""
+    member = label >= 0
+    centers = _means(points[member], weights[member], label[member], ids.size)
+    _, group = np.unique(centers.view(np.complex128).reshape(-1), return_inverse=True)
+    target = np.arange(ids.size)
+    size = np.bincount(label[member], minlength=ids.size)
+    for g in np.unique(group):
+        same = np.flatnonzero(group == g)
+        target[same] = same[len(same) - 1 - np.argmax(size[same][::-1])]
+    kept = np.unique(target)
+    label[member] = np.searchsorted(kept, target[label[member]])
+    return ids[kept], label
+
+
 def _clean_start(
     points: Floats, point_ids: Ints, weights: Floats, last: Membership, k: int
 ) -> tuple[Ints, Ints]:
@@ -107,20 +219,11 @@ def _clean_start(
     ids = np.unique(old[old >= 0])
     if ids.size == 0:
         next_id = int(last.cluster_ids.max()) + 1 if last.cluster_ids.size else 0
-        return np.array([next_id], dtype=np.int64), np.zeros(len(points), dtype=np.int64)
-    label = np.where(old >= 0, np.searchsorted(ids, old), -1)
-    member = label >= 0
-    centers = _means(points[member], weights[member], label[member], ids.size)
-    _, group = np.unique(centers, axis=0, return_inverse=True)
-    group = group.reshape(-1)
-    target = np.arange(ids.size)
-    size = np.bincount(label[member], minlength=ids.size)
-    for g in np.unique(group):
-        same = np.flatnonzero(group == g)
-        target[same] = same[len(same) - 1 - np.argmax(size[same][::-1])]
-    kept = np.unique(target)
-    ids = ids[kept]
-    label[member] = np.searchsorted(kept, target[label[member]])
+        ids = np.array([next_id], dtype=np.int64)
+        label = np.zeros(len(points), dtype=np.int64)
+    else:
+        label = np.where(old >= 0, np.searchsorted(ids, old), -1)
+        ids, label = _merge_identical(points, weights, ids, label)
     possible = min(k, _distinct_first(points).size)
     while ids.size < possible:
         member = label >= 0
@@ -170,15 +273,16 @@ def kmeans(
     else:
         centers = points[_distinct_first(points)[:k]]
         ids = np.arange(len(centers), dtype=np.int64)
+    assigner = _Assigner(points, centers)
     for step in range(max_iters + 1):
-        label, _ = nearest(points, centers)
+        label = assigner.label if step == 0 else assigner.assign(centers)
         new_centers = _means(points, w, label, ids.size)
         used = np.bincount(label, minlength=ids.size) > 0
-        if not used.all():
-            label = (np.cumsum(used) - 1)[label]
-            ids, new_centers = ids[used], new_centers[used]
+        drift = np.hypot(*(np.where(used[:, None], new_centers, centers) - centers).T)
+        assigner.moved(drift, used)
+        ids, new_centers, centers = ids[used], new_centers[used], centers[used]
         done = step == max_iters or _same(centers, new_centers, converge)
         centers = new_centers
         if done:
             break
-    return Clustering(ids, centers, label)
+    return Clustering(ids, centers, assigner.label)

@@ -78,41 +78,52 @@ def first_appearance_codes(ids: Ints) -> tuple[Ints, Ints, Ints]:
     return table[dense], ids[first_index].astype(np.int64), first_index
 
 
+def _bits(n: int) -> int:
+    """Bits needed to store 0 .. n - 1."""
+    return max(int(n - 1).bit_length(), 1)
+
+
 def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     """Build the vote matrix from the event stream (Pol.is ``named_matrix`` + ``customs``).
 
     Only the first ``params.max_statements`` statements and then the first
     ``params.max_participants`` participants (in order of first vote) are admitted; votes touching
     others are dropped. A later vote on a cell replaces an earlier one.
-    Cost: O(n_events log n_events), memory O(n_events).
+    Cost: one integer sort of the events, O(n_events log n_events); memory O(n_events).
+
+    Raises:
+        ValueError: when (row, column, event) cannot be packed in 62 bits (more than about
+            4 * 10^9 events at the participant and statement caps).
     """
     participant = votes.participant.astype(np.int64, copy=False)
     statement = votes.statement.astype(np.int64, copy=False)
     value = votes.value.astype(np.int8, copy=False)
-    s_code, _, _ = first_appearance_codes(statement)
+    s_code, statement_ids, statement_first = first_appearance_codes(statement)
+    p_code, participant_ids, _ = first_appearance_codes(participant)
     keep = s_code < params.max_statements
-    p_code, _, _ = first_appearance_codes(participant[keep])
+    if not keep.all():
+        participant, statement, value = participant[keep], statement[keep], value[keep]
+        p_code, participant_ids, _ = first_appearance_codes(participant)
     admitted = p_code < params.max_participants
     if not (keep.all() and admitted.all()):
-        kept = np.flatnonzero(keep)[admitted]
-        participant, statement, value = participant[kept], statement[kept], value[kept]
-    p_code, participant_ids, _ = first_appearance_codes(participant)
-    s_code, statement_ids, statement_first = first_appearance_codes(statement)
+        participant, statement, value = participant[admitted], statement[admitted], value[admitted]
+        p_code, participant_ids, _ = first_appearance_codes(participant)
+        s_code, statement_ids, statement_first = first_appearance_codes(statement)
     n_events = participant.size
-    n_s = statement_ids.size
-    n_p = participant_ids.size
-    if n_events and n_p * n_s * n_events >= 2**62:
+    n_p, n_s = participant_ids.size, statement_ids.size
+    s_bits, e_bits = _bits(n_s), _bits(n_events)
+    if _bits(n_p) + s_bits + e_bits > 62:
         raise ValueError("too many events for the matrix builder")
     # One fast integer sort groups the events by cell, oldest first inside a cell.
-    key = np.sort((p_code * n_s + s_code) * n_events + np.arange(n_events, dtype=np.int64))
-    cell = key // max(n_events, 1)
-    event = key - cell * n_events
+    key = np.sort((((p_code << s_bits) | s_code) << e_bits) | np.arange(n_events, dtype=np.int64))
+    cell = key >> e_bits
+    event = key & ((1 << e_bits) - 1)
     starts = np.ones(n_events, dtype=bool)
-    starts[1:] = cell[1:] != cell[:-1]
+    np.not_equal(cell[1:], cell[:-1], out=starts[1:])
     ends = np.ones(n_events, dtype=bool)
     ends[:-1] = starts[1:]
     cells = cell[starts]
-    row = cells // max(n_s, 1)
+    row = cells >> s_bits
     indptr = np.zeros(n_p + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n_p), out=indptr[1:])
     return VoteMatrix(
@@ -120,7 +131,7 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
         statement_ids=statement_ids,
         indptr=indptr,
         row=row,
-        col=cells - row * n_s,
+        col=cells & ((1 << s_bits) - 1),
         value=value[event[ends]],
         first_event=event[starts],
         statement_first_event=statement_first,

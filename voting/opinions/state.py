@@ -1,6 +1,7 @@
 """What the pipeline remembers between updates, and its serialisation."""
 
 import io
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -102,7 +103,7 @@ class OpinionState:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 a = {name: archive[name] for name in archive.files}
-        except (OSError, EOFError, KeyError) as error:
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ValueError(f"not an opinion state archive: {error}") from error
         if "format" not in a or int(a["format"][0]) != FORMAT:
             raise ValueError("unknown opinion state format")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from voting.opinions.inputs import AGREE, DISAGREE
+from voting.opinions.inputs import AGREE, DISAGREE, PASS
 from voting.opinions.matrix import VoteMatrix
 
 Ints = NDArray[np.int64]
@@ -42,17 +42,16 @@ def tally(matrix: VoteMatrix, label: Ints, n_groups: int) -> Tallies:
 
     Args:
         label: (n_p,) group index in 0 .. n_groups - 1 of every participant, -1 for none.
-    Cost O(nnz), one ``bincount`` per count.
+    Cost O(nnz): one ``bincount`` over (group, statement, vote) codes.
     """
     n_s = matrix.shape[1]
     group = label[matrix.row]
     inside = group >= 0
-    cell = group[inside] * n_s + matrix.col[inside]
-    value = matrix.value[inside]
-    size = n_groups * n_s
-
-    def count(selected: NDArray[np.bool_] | None) -> Ints:
-        chosen = cell if selected is None else cell[selected]
-        return np.bincount(chosen, minlength=size).reshape(n_groups, n_s).astype(np.int64)
-
-    return Tallies(count(value == AGREE), count(value == DISAGREE), count(None))
+    col, value = matrix.col, matrix.value
+    if not inside.all():
+        group, col, value = group[inside], col[inside], value[inside]
+    code = (group * n_s + col) * 3 + (value - DISAGREE)
+    counts = np.bincount(code, minlength=3 * n_groups * n_s).reshape(n_groups, n_s, 3)
+    agree = counts[..., AGREE - DISAGREE].astype(np.int64)
+    disagree = counts[..., 0].astype(np.int64)
+    return Tallies(agree, disagree, agree + disagree + counts[..., PASS - DISAGREE])
