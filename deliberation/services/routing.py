@@ -1,20 +1,29 @@
 """Which statement a participant sees next.
 
-The rule before any opinion snapshot exists: never one already voted on, only votable ones
-(accepted, or pending under post-moderation), seed statements first, then the least-seen. Among
-the ``CANDIDATES`` first in that order one is drawn at random so concurrent participants spread
-over statements; the draw uses the generator passed in, so tests fix it with a seed.
+Before any opinion snapshot exists (the foundation's rule): never one already voted on, only
+votable ones (accepted, or pending under post-moderation), seed statements first, then the
+least-seen. Among the ``CANDIDATES`` first in that order one is drawn at random so concurrent
+participants spread over statements.
 
-``priorities`` is the hook for the opinion engine: a mapping from statement id to a positive
-weight (Pol.is' comment priorities). When given, the draw is weighted by it among every
-candidate the rule admits, as Pol.is does.
+With a snapshot, Pol.is' rule: a draw among the participant's unvoted statements with probability
+proportional to the snapshot's priorities. It is done as weighted sampling without replacement
+(Efraimidis-Spirakis keys ``log(u) / w``): the unvoted statement with the largest key among the
+``SAMPLE`` largest keys is exactly a draw proportional to weight among them, and one indexed
+query checks which of those are still open to this participant. Statements absent from the
+snapshot (nobody had voted on them) weigh ``UNSEEN_PRIORITY``, the priority the Pol.is formula
+gives a statement seen by no one; if none of the sampled statements is open, the foundation's
+rule decides. Every draw uses the generator passed in, so tests fix it with a seed.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
@@ -22,6 +31,31 @@ from deliberation.models import Participant, Round, Statement, Vote
 from deliberation.services.votes import votable_statuses
 
 CANDIDATES = 8
+SAMPLE = 64
+UNSEEN_PRIORITY = (0.25 * 9) ** 2
+
+
+@dataclass(frozen=True, eq=False)
+class Priorities:
+    """Routing weights of one snapshot: ``ids`` (n,) statement ids, ``weights`` (n,) > 0."""
+
+    ids: NDArray[np.int64]
+    weights: NDArray[np.float64]
+
+    @cached_property
+    def known(self) -> frozenset[int]:
+        return frozenset(self.ids.tolist())
+
+
+def _open_to(participant: Participant, round_: Round):  # type: ignore[no-untyped-def]
+    return select(Statement).where(
+        Statement.round_id == round_.id,
+        col(Statement.status).in_(votable_statuses(round_)),
+        ~exists().where(
+            col(Vote.participant_id) == participant.id,
+            col(Vote.statement_id) == Statement.id,
+        ),
+    )
 
 
 def next_statement(
@@ -30,32 +64,63 @@ def next_statement(
     round_: Round,
     participant: Participant,
     rng: random.Random,
-    priorities: Mapping[int, float] | None = None,
+    priorities: Priorities | None = None,
 ) -> Statement | None:
     """The next statement card for ``participant``, or None when nothing is left to vote on."""
-    unvoted = (
-        select(Statement)
-        .where(
-            Statement.round_id == round_.id,
-            col(Statement.status).in_(votable_statuses(round_)),
-            ~exists().where(
-                col(Vote.participant_id) == participant.id,
-                col(Vote.statement_id) == Statement.id,
-            ),
+    first = list(
+        session.exec(
+            _open_to(participant, round_)
+            .order_by(col(Statement.is_seed).desc(), col(Statement.vote_count), col(Statement.id))
+            .limit(CANDIDATES)
         )
-        .order_by(col(Statement.is_seed).desc(), col(Statement.vote_count), col(Statement.id))
     )
-    if priorities:
-        candidates = list(session.exec(unvoted))
-        if not candidates:
-            return None
-        weights = [max(priorities.get(s.id or 0, 1.0), 1e-9) for s in candidates]
-        return rng.choices(candidates, weights=weights, k=1)[0]
-    candidates = list(session.exec(unvoted.limit(CANDIDATES)))
-    if not candidates:
+    if not first:
         return None
-    first = candidates[0]
+    if priorities is not None and priorities.ids.size:
+        drawn = _weighted_draw(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=rng,
+            priorities=priorities,
+            first=first,
+        )
+        if drawn is not None:
+            return drawn
     tier = [
-        s for s in candidates if s.is_seed == first.is_seed and s.vote_count == first.vote_count
+        s for s in first if (s.is_seed, s.vote_count) == (first[0].is_seed, first[0].vote_count)
     ]
     return rng.choice(tier)
+
+
+def _weighted_draw(
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    rng: random.Random,
+    priorities: Priorities,
+    first: list[Statement],
+) -> Statement | None:
+    generator = np.random.default_rng(rng.getrandbits(64))
+    keys = np.log(generator.random(priorities.ids.size)) / priorities.weights
+    top = (
+        np.argsort(-keys)[:SAMPLE]
+        if keys.size <= SAMPLE
+        else np.argpartition(-keys, SAMPLE)[:SAMPLE]
+    )
+    key_of = {int(priorities.ids[i]): float(keys[i]) for i in top}
+    for statement in first:
+        if statement.id not in priorities.known:
+            key_of[statement.id] = math.log(1.0 - rng.random()) / UNSEEN_PRIORITY  # type: ignore[index]
+    open_ids = set(
+        session.exec(
+            _open_to(participant, round_)
+            .where(col(Statement.id).in_(list(key_of)))
+            .with_only_columns(col(Statement.id))
+        )
+    )
+    if not open_ids:
+        return None
+    best = max(open_ids, key=lambda i: key_of[i])
+    return session.get(Statement, best)

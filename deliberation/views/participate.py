@@ -14,6 +14,7 @@ from deliberation.errors import Forbidden, Invalid
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import JoinForm, statement_form
 from deliberation.models import ModerationMode, Participant, Round, Territory
+from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
@@ -44,7 +45,13 @@ def _rng() -> random.Random:
 
 def _card_context(round_: Round, participant: Participant) -> dict[str, Any]:
     db = get_session()
-    statement = routing.next_statement(db, round_=round_, participant=participant, rng=_rng())
+    statement = routing.next_statement(
+        db,
+        round_=round_,
+        participant=participant,
+        rng=_rng(),
+        priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
+    )
     total = votes.count_votable(db, round_)
     return {
         "round": round_,

@@ -1,0 +1,136 @@
+"""Routing by the opinion snapshot's priorities (Pol.is' weighted draw)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import numpy as np
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from deliberation.models import StatementStatus
+from deliberation.opinions.priorities import latest_priorities
+from deliberation.opinions.snapshots import compute_snapshot
+from deliberation.services.routing import UNSEEN_PRIORITY, Priorities, next_statement
+from deliberation.services.votes import record_vote
+from tests.deliberation.opinions.rounds import planted_round
+from tests.factories import act_as, make_participant, make_round, make_statement
+
+
+def _priorities(weights: dict[int, float]) -> Priorities:
+    return Priorities(
+        ids=np.array(list(weights), dtype=np.int64),
+        weights=np.array(list(weights.values()), dtype=np.float64),
+    )
+
+
+def test_the_draw_follows_the_priorities(session: Session) -> None:
+    round_ = make_round(session)
+    low = [make_statement(session, round_) for _ in range(3)]
+    high = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    priorities = _priorities({**{s.id: 1.0 for s in low}, high.id: 97.0})
+    drawn = Counter(
+        next_statement(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=random.Random(i),
+            priorities=priorities,
+        ).id
+        for i in range(400)
+    )
+    assert 0.93 < drawn[high.id] / 400 < 1.0
+    assert sum(drawn[s.id] for s in low) > 0
+
+
+def test_voted_and_rejected_statements_are_never_drawn(session: Session) -> None:
+    round_ = make_round(session)
+    voted, rejected, left = (make_statement(session, round_) for _ in range(3))
+    rejected.status = StatementStatus.REJECTED
+    session.add(rejected)
+    participant = make_participant(session, round_)
+    record_vote(
+        session, round_id=round_.id, participant_id=participant.id, statement_id=voted.id, value=1
+    )
+    session.commit()
+    priorities = _priorities({voted.id: 1e6, rejected.id: 1e6, left.id: 1e-6})
+    for i in range(20):
+        chosen = next_statement(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=random.Random(i),
+            priorities=priorities,
+        )
+        assert chosen.id == left.id
+    record_vote(
+        session, round_id=round_.id, participant_id=participant.id, statement_id=left.id, value=0
+    )
+    session.commit()
+    assert (
+        next_statement(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=random.Random(0),
+            priorities=priorities,
+        )
+        is None
+    )
+
+
+def test_statements_nobody_voted_on_still_reach_participants(session: Session) -> None:
+    round_ = make_round(session)
+    known = make_statement(session, round_)
+    fresh = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    priorities = _priorities({known.id: UNSEEN_PRIORITY})
+    drawn = Counter(
+        next_statement(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=random.Random(i),
+            priorities=priorities,
+        ).id
+        for i in range(400)
+    )
+    assert 0.4 < drawn[fresh.id] / 400 < 0.6
+
+
+def test_the_draw_is_deterministic_under_a_seed(session: Session) -> None:
+    round_ = make_round(session)
+    items = [make_statement(session, round_) for _ in range(10)]
+    participant = make_participant(session, round_)
+    priorities = _priorities({s.id: float(n + 1) for n, s in enumerate(items)})
+    picks = [
+        next_statement(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=random.Random(5),
+            priorities=priorities,
+        ).id
+        for _ in range(3)
+    ]
+    assert len(set(picks)) == 1
+
+
+def test_the_participation_page_routes_by_the_latest_snapshot(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = planted_round(session, participants=10, statements=6)
+    compute_snapshot(session, round_)
+    newcomer = make_participant(session, round_)
+    act_as(client, newcomer)
+    assert latest_priorities(session, round_.id) is latest_priorities(session, round_.id)
+    seen = set()
+    for _ in range(6):
+        page = client.get(f"/r/{round_.slug}")
+        statement_id = int(page.text.split('data-statement-id="')[1].split('"')[0])
+        assert statement_id not in seen
+        seen.add(statement_id)
+        client.post(f"/r/{round_.slug}/vote", data={"statement_id": statement_id, "vote": "pass"})
+    assert "voted on every statement" in client.get(f"/r/{round_.slug}").text
