@@ -44,13 +44,11 @@ class PolisExport:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a CSV file with a header; fields may span lines."""
+    """(line number, row) of a CSV file whose header was checked; fields may span lines."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
-            if reader.fieldnames is None:
-                raise PolisExportError(f"{path}: line 1: empty file, a header was expected")
-            line = reader.line_num
+            line = 1
             for row in reader:
                 if None in row or any(v is None for v in row.values()):
                     raise PolisExportError(
