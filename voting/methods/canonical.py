@@ -1,0 +1,141 @@
+"""Canonical JSON form of a profile's ballots, and its SHA-256.
+
+The canonical form lets anyone recompute the checksum published with a result. It is the UTF-8
+encoding of the JSON text that ``json.dumps(document, ensure_ascii=False, separators=(",", ":"),
+sort_keys=True)`` produces for::
+
+    {"ballot_type": "ranked" | "approval" | "score" | "stance",
+     "ballots": [entry, ...],
+     "candidates": [option names sorted by Unicode code point]}
+
+where each entry is ``[ballot, territory, weight, count]``:
+
+- ``ballot``, aligned with ``candidates`` in that sorted order:
+  ranked: a list of dense ranks (1 for the top group, 2 for the next non-empty group...,
+  0 for unranked); approval: a list of 0 and 1; score: a list of integers, ``null`` for a blank;
+  stance: ``"agree"``, ``"abstain"``, ``"disagree"`` or ``["block", reason]``;
+- ``territory``: the label, or ``null``;
+- ``weight``: the exact weight of one ballot as a string, ``"p"`` or ``"p/q"`` in lowest terms;
+- ``count``: how many identical ballots (same ballot, territory and weight) were cast.
+
+Identical ballots are merged into one entry, and entries are sorted by the UTF-8 bytes of their
+own JSON text, so neither the order of casting nor the bulk form of the input changes the hash.
+Weights are the ballots' own, before any territory weighting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import numpy.typing as npt
+
+from voting.methods.ballots import Stance
+from voting.methods.profile import STANCE_CODES, BallotKind, IntArray, Profile
+
+# One rendered column: the table of byte tokens and, per row, the index of its token (None for
+# a constant).
+_Part = tuple[list[bytes], IntArray | None]
+
+
+def _text(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def canonical_json(profile: Profile) -> bytes:
+    """The canonical JSON text (UTF-8) of ``profile``'s ballots, as documented above."""
+    names = sorted(profile.candidates)
+    head = b'{"ballot_type":' + _text(profile.kind.value) + b',"ballots":['
+    tail = b'],"candidates":' + _text(names) + b"}"
+    if profile.rows == 0:
+        return head + tail
+    return head + _render(_entry_parts(profile)) + tail
+
+
+def ballots_sha256(profile: Profile) -> str:
+    """Hexadecimal SHA-256 of :func:`canonical_json`."""
+    return hashlib.sha256(canonical_json(profile)).hexdigest()
+
+
+def _entry_parts(profile: Profile) -> list[_Part]:
+    parts: list[_Part] = [([b"["], None)]
+    parts.extend(_ballot_parts(profile))
+    parts.append(([b","], None))
+    labels = [b"null"] + [_text(t) for t in profile.territories]
+    parts.append((labels, profile.territory + 1))
+    parts.append(([b","], None))
+    parts.append(([_text(str(w)) for w in profile.weights], profile.weight))
+    parts.append(([b","], None))
+    counts, count_index = np.unique(profile.count, return_inverse=True)
+    parts.append(([str(int(c)).encode() for c in counts], count_index.reshape(-1)))
+    parts.append(([b"],"], None))
+    return parts
+
+
+def _ballot_parts(profile: Profile) -> list[_Part]:
+    if profile.kind is BallotKind.STANCE:
+        plain = {
+            code: stance for stance, code in STANCE_CODES.items() if stance is not Stance.BLOCK
+        }
+        table = [_text(plain[code].value) for code in range(len(plain))]
+        table += [_text([Stance.BLOCK.value, reason]) for reason in profile.reasons]
+        code = profile.values[:, 0]
+        index = np.where(code == STANCE_CODES[Stance.BLOCK], len(plain) + profile.reason, code)
+        return [(table, index)]
+    order = sorted(range(len(profile.candidates)), key=lambda j: profile.candidates[j])
+    values = profile.values[:, order]
+    if profile.kind is BallotKind.SCORE:
+        low = int(values.min())
+        high = int(values.max())
+        table = [b"null"] + [str(v).encode() for v in range(low, high + 1)]
+        index = np.where(profile.blank[:, order], 0, values - low + 1)
+    else:
+        table = [str(v).encode() for v in range(int(values.max()) + 1)]
+        index = values
+    parts: list[_Part] = [([b"["], None)]
+    for column in range(len(order)):
+        if column:
+            parts.append(([b","], None))
+        parts.append((table, index[:, column]))
+    parts.append(([b"]"], None))
+    return parts
+
+
+def _render(parts: list[_Part]) -> bytes:
+    """Concatenate each row's tokens, sort the rows bytewise and join them with commas.
+
+    Rows are laid out in a zero-padded byte matrix (JSON text never holds a NUL byte), so the
+    sort is numpy's fixed-width bytes sort rather than one Python string per row. Constant
+    tokens are folded into their neighbours to write fewer, wider pieces.
+    """
+    folded: list[tuple[list[bytes], IntArray]] = []
+    prefix = b""
+    for tokens, index in parts:
+        if index is None and folded:
+            folded[-1] = ([t + tokens[0] for t in folded[-1][0]], folded[-1][1])
+        elif index is None:
+            prefix += tokens[0]
+        else:
+            folded.append(([prefix + t for t in tokens], index))
+            prefix = b""
+    rows = len(folded[0][1])
+    tables = [(_table(tokens), index) for tokens, index in folded]
+    width = sum(matrix.shape[1] for (matrix, _), _ in tables)
+    buffer = np.zeros(rows * width, dtype=np.uint8)
+    position = np.arange(rows, dtype=np.int64) * width
+    for (matrix, lengths), index in tables:
+        buffer[position[:, None] + np.arange(matrix.shape[1])] = matrix[index]
+        position += lengths[index]
+    entries = buffer.view(f"S{width}")
+    entries.sort()
+    text = entries.view(np.uint8)
+    return text[text != 0].tobytes()[:-1]
+
+
+def _table(tokens: list[bytes]) -> tuple[npt.NDArray[np.uint8], IntArray]:
+    width = max(len(t) for t in tokens)
+    matrix = np.zeros((len(tokens), width), dtype=np.uint8)
+    for i, token in enumerate(tokens):
+        matrix[i, : len(token)] = np.frombuffer(token, dtype=np.uint8)
+    return matrix, np.asarray([len(t) for t in tokens], dtype=np.int64)

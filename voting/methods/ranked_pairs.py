@@ -1,0 +1,161 @@
+"""Ranked pairs (Tideman), with parallel-universe tie-breaking for the winner set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from voting.methods.count import Context, Count, tiers_from_beats
+from voting.methods.pairwise import margins, preference_matrix, ranked_explanation
+from voting.methods.result import Explained, Notice
+from voting.methods.tiebreak import first_in_order
+
+# Search states explored for the complete winner set before settling for the winners found.
+# Far more than any profile of 8 options has needed in tests.
+SEARCH_BUDGET = 200_000
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class _Run:
+    locked: tuple[Pair, ...]
+    skipped: tuple[Pair, ...]
+    reach: tuple[int, ...]
+
+
+def _lock(reach: tuple[int, ...], x: int, y: int) -> tuple[int, ...]:
+    """Transitive closure after adding x → y (``reach[a]`` is a bitmask of options below a)."""
+    below = reach[y] | (1 << y)
+    return tuple(r | below if a == x or (r >> x) & 1 else r for a, r in enumerate(reach))
+
+
+def _closes_cycle(reach: tuple[int, ...], x: int, y: int) -> bool:
+    return bool((reach[y] >> x) & 1)
+
+
+def _sources(reach: tuple[int, ...]) -> set[int]:
+    reached = 0
+    for r in reach:
+        reached |= r
+    return {x for x in range(len(reach)) if not (reached >> x) & 1}
+
+
+def _run(pairs: list[Pair], size: int) -> _Run:
+    reach = (0,) * size
+    locked: list[Pair] = []
+    skipped: list[Pair] = []
+    for x, y in pairs:
+        if _closes_cycle(reach, x, y):
+            skipped.append((x, y))
+        else:
+            reach = _lock(reach, x, y)
+            locked.append((x, y))
+    return _Run(tuple(locked), tuple(skipped), reach)
+
+
+def put_winners(groups: list[list[Pair]], size: int) -> tuple[set[int], bool]:
+    """Options that win under some order of the pairs within each group of equal margins.
+
+    Depth-first search over transitive closures: within a group, any pair not yet decided by
+    the closure may be locked next; pairs that would close a cycle stay skipped for good. A
+    branch is abandoned when every option it could still make a winner is already known.
+    Returns the winners and whether the search was complete (within :data:`SEARCH_BUDGET`).
+    """
+    found: set[int] = set()
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    stack: list[tuple[int, tuple[int, ...]]] = [(0, (0,) * size)]
+    while stack:
+        if len(seen) >= SEARCH_BUDGET:
+            return found, False
+        group, reach = stack.pop()
+        if (group, reach) in seen:
+            continue
+        seen.add((group, reach))
+        possible = _sources(reach)
+        if possible <= found:
+            continue
+        if group == len(groups):
+            found |= possible
+            continue
+        open_pairs = [
+            (x, y)
+            for x, y in groups[group]
+            if not (reach[x] >> y) & 1 and not _closes_cycle(reach, x, y)
+        ]
+        if not open_pairs:
+            stack.append((group + 1, reach))
+            continue
+        # Explore last the pairs out of options not yet known to win: the stack pops them first.
+        open_pairs.sort(key=lambda pair: pair[0] in possible - found)
+        stack.extend((group, _lock(reach, x, y)) for x, y in open_pairs)
+    return found, True
+
+
+def count_ranked_pairs(ctx: Context) -> Count:
+    """Ranked pairs: lock the pairs with a positive margin from the largest margin to the
+    smallest, skipping any pair that would close a cycle with pairs already locked; zero margins
+    are never locked. The winners of one order are the options no locked pair points to.
+
+    ``winners`` is the complete set of options winning under some order of the pairs with equal
+    margins (parallel-universe tie-breaking; a Condorcet winner is the only winner). ``winner``
+    and the explained run order equal margins by the seeded order: the pair whose winning option
+    comes first, then the pair whose losing option comes last; if that run leaves several
+    options unbeaten (zero margins), the first in the seeded order wins.
+
+    Explanation: ``pairwise``, ``condorcet_winner``, ``smith_set``, ``pairs_locked`` and
+    ``pairs_skipped`` (``[winner, loser, margin]`` in run order), ``ties`` (the groups of two or
+    more pairs with equal margins), ``winners_complete``. The ranking tiers the locked order;
+    ``counts`` holds how many options each option is locked above.
+    """
+    d = preference_matrix(ctx)
+    m = margins(d)
+    size = len(d)
+    position = {c: i for i, c in enumerate(ctx.order)}
+    pairs = sorted(
+        ((x, y) for x in range(size) for y in range(size) if m[x][y] > 0),
+        key=lambda p: (-m[p[0]][p[1]], position[p[0]], -position[p[1]]),
+    )
+    groups: list[list[Pair]] = []
+    for pair in pairs:
+        if groups and m[groups[-1][0][0]][groups[-1][0][1]] == m[pair[0]][pair[1]]:
+            groups[-1].append(pair)
+        else:
+            groups.append([pair])
+    run = _run(pairs, size)
+    explanation = ranked_explanation(ctx, d)
+    if explanation["condorcet_winner"] is not None:
+        found, complete = _sources(run.reach), True
+    else:
+        found, complete = put_winners(groups, size)
+    run_winners = _sources(run.reach)
+    winners = tuple(sorted(found | run_winners))
+    notices: tuple[Notice, ...] = ()
+    if not complete:
+        notices = (
+            Notice(
+                "winners_incomplete",
+                "Too many tied pairs to explore every order: other options might also win "
+                "under some order of the ties.",
+                {"explored": SEARCH_BUDGET},
+            ),
+        )
+
+    def described(items: tuple[Pair, ...] | list[Pair]) -> list[Explained]:
+        return [[ctx.name(x), ctx.name(y), ctx.weight(m[x][y])] for x, y in items]
+
+    explanation["pairs_locked"] = described(run.locked)
+    explanation["pairs_skipped"] = described(run.skipped)
+    explanation["ties"] = [described(group) for group in groups if len(group) > 1]
+    explanation["winners_complete"] = complete
+    beats = [[bool((run.reach[x] >> y) & 1) for y in range(size)] for x in range(size)]
+    return Count(
+        winners=winners,
+        winner=first_in_order(run_winners, ctx.order) if run_winners else None,
+        tie_rule="seeded_order",
+        ranking=tiers_from_beats(beats),
+        counts={ctx.name(x): Fraction(run.reach[x].bit_count()) for x in range(size)},
+        count_kind="locked_above",
+        explanation=explanation,
+        notices=notices,
+    )
