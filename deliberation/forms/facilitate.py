@@ -14,6 +14,7 @@ from wtforms import (
     EmailField,
     FloatField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -118,10 +119,12 @@ class RoundForm(FlaskForm):
     )
     languages = MultiCheckboxField(
         _l("Languages offered"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         validators=[DataRequired(_l("Choose at least one language."))],
     )
-    topic = SelectField(_l("Commons topic"), choices=list(TOPICS.items()))
+    topic = SelectField(
+        _l("Commons topic"), choices=[SelectChoice(key, label) for key, label in TOPICS.items()]
+    )
     time_zone = StringField(
         _l("Time zone"),
         default="UTC",
@@ -135,12 +138,12 @@ class RoundForm(FlaskForm):
     )
     phase = SelectField(
         _l("Phase"),
-        choices=[(phase.value, PHASE_NAMES[phase]) for phase in Phase],
+        choices=[SelectChoice(phase.value, PHASE_NAMES[phase]) for phase in Phase],
         default=Phase.DRAFT.value,
     )
     moderation_mode = SelectField(
         _l("Moderation"),
-        choices=[(mode.value, MODERATION_NAMES[mode]) for mode in ModerationMode],
+        choices=[SelectChoice(mode.value, MODERATION_NAMES[mode]) for mode in ModerationMode],
         default=ModerationMode.POST.value,
     )
     max_statement_length = IntegerField(
@@ -175,6 +178,8 @@ class RoundForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for code in self.languages.data or []:
+            if code not in LANGUAGES:
+                continue
             for name in ("title", "question"):
                 field = self[f"{name}_{code}"]
                 if not (field.data or "").strip():
@@ -238,7 +243,7 @@ for _code in LANGUAGES:
 
 class PhaseForm(FlaskForm):
     phase = SelectField(
-        _l("New phase"), choices=[(phase.value, PHASE_NAMES[phase]) for phase in Phase]
+        _l("New phase"), choices=[SelectChoice(phase.value, PHASE_NAMES[phase]) for phase in Phase]
     )
 
 
@@ -268,7 +273,7 @@ class TerritoryForm(FlaskForm):
         description=_l("Lowercase, for example strasbourg."),
     )
     kind = SelectField(
-        _l("Kind"), choices=[(kind.value, label) for kind, label in KIND_NAMES.items()]
+        _l("Kind"), choices=[SelectChoice(kind.value, label) for kind, label in KIND_NAMES.items()]
     )
     iso_3166_2 = StringField(
         _l("ISO 3166-2 code"),
@@ -412,10 +417,10 @@ class ModerationForm(FlaskForm):
     action = SelectField(
         _l("Action"),
         choices=[
-            (Action.ACCEPT.value, _l("Accept")),
-            (Action.REJECT.value, _l("Reject")),
-            (Action.META.value, _l("Flag as meta")),
-            (Action.UNMETA.value, _l("Remove the meta flag")),
+            SelectChoice(Action.ACCEPT.value, _l("Accept")),
+            SelectChoice(Action.REJECT.value, _l("Reject")),
+            SelectChoice(Action.META.value, _l("Flag as meta")),
+            SelectChoice(Action.UNMETA.value, _l("Remove the meta flag")),
         ],
     )
     reason = StringField(

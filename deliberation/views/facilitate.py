@@ -12,6 +12,7 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from deliberation.db import get_session
 from deliberation.errors import Conflict, DomainError
@@ -256,7 +257,7 @@ def detach_territory(round_id: int, territory_id: int) -> Any:
 def _invite_form(round_: Round, formdata: Any = None) -> InviteForm:
     form = InviteForm() if formdata is None else InviteForm(formdata=formdata)
     form.territory_id.choices = [
-        (item.territory.id or 0, item.territory.name(_language()))
+        SelectChoice(item.territory.id or 0, item.territory.name(_language()))
         for item in round_admin.attached_territories(get_session(), round_)
     ]
     return form
@@ -313,7 +314,9 @@ def revoke_invite(round_id: int, invite_id: int) -> Any:
 
 def _seed_form(round_: Round) -> SeedForm:
     form = SeedForm()
-    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+    form.language.choices = [
+        SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages
+    ]
     return form
 
 

@@ -1,0 +1,323 @@
+"""Facilitators' rounds: authorization, create and edit with validation, phases, facilitators,
+territories attached and detached."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.clock import utcnow
+from deliberation.models import Invite, Phase, Role, Round, RoundFacilitator, RoundTerritory
+from tests.factories import (
+    make_invite,
+    make_participant,
+    make_round,
+    make_territory,
+    make_user,
+    sign_in_as,
+)
+
+
+def round_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "slug": "heat-2026",
+        "languages": ["en", "fr"],
+        "topic": "climate",
+        "time_zone": "Europe/Paris",
+        "title_en": "Living with heat",
+        "question_en": "How should our towns adapt to hotter summers?",
+        "framing_en": "Summers are **hotter**.",
+        "title_fr": "Vivre avec la chaleur",
+        "question_fr": "Comment nos villes doivent-elles s'adapter ?",
+        "opens_at": "2030-07-01T09:00",
+        "closes_at": "2030-07-31T18:00",
+        "phase": "draft",
+        "moderation_mode": "pre",
+        "max_statement_length": "280",
+        "privacy_k": "5",
+        "min_votes_for_map": "7",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    for url in (
+        "/facilitate/",
+        "/facilitate/rounds/new",
+        f"/facilitate/rounds/{round_.id}",
+        f"/facilitate/rounds/{round_.id}/moderation",
+        "/facilitate/territories",
+    ):
+        response = client.get(url)
+        assert response.status_code == 303, url
+        assert "/auth/sign-in" in response.headers["Location"]
+    posted = client.post(f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed"})
+    assert posted.status_code == 303
+    session.refresh(round_)
+    assert round_.phase == Phase.OPEN
+
+
+def test_another_facilitator_gets_403_everywhere(client: FlaskClient, session: Session) -> None:
+    owner, stranger = make_user(session), make_user(session)
+    round_ = make_round(session, facilitators=[owner])
+    invite = make_invite(session, round_)
+    sign_in_as(client, stranger)
+    base = f"/facilitate/rounds/{round_.id}"
+    for url in (
+        base,
+        f"{base}/edit",
+        f"{base}/counts",
+        f"{base}/invites",
+        f"{base}/statements",
+        f"{base}/moderation",
+        f"{base}/moderation/log",
+    ):
+        assert client.get(url).status_code == 403, url
+    for url, data in (
+        (f"{base}/edit", round_data()),
+        (f"{base}/phase", {"phase": "closed"}),
+        (f"{base}/facilitators", {"email": stranger.email}),
+        (f"{base}/invites/{invite.id}/revoke", {}),
+        (f"{base}/statements", {"text": "A seed", "language": "en"}),
+    ):
+        assert client.post(url, data=data).status_code == 403, url
+    assert "Only this round" in client.get(base).text
+    session.refresh(round_)
+    assert round_.phase == Phase.OPEN
+    assert client.get("/facilitate/rounds/9999").status_code == 404
+
+
+def test_admins_manage_every_round(client: FlaskClient, session: Session) -> None:
+    admin = make_user(session, role=Role.ADMIN)
+    round_ = make_round(session, facilitators=[make_user(session)])
+    sign_in_as(client, admin)
+    assert client.get(f"/facilitate/rounds/{round_.id}").status_code == 200
+    assert round_.text("title", "en") in client.get("/facilitate/").text
+
+
+def test_dashboard_lists_only_my_rounds(client: FlaskClient, session: Session) -> None:
+    me = make_user(session)
+    mine = make_round(session, facilitators=[me], title={"en": "Mine"})
+    make_round(session, facilitators=[make_user(session)], title={"en": "Theirs"})
+    sign_in_as(client, me)
+    page = client.get("/facilitate/").text
+    assert f"/facilitate/rounds/{mine.id}" in page
+    assert "Mine" in page
+    assert "Theirs" not in page
+
+
+def test_create_a_round_makes_its_creator_a_facilitator(
+    client: FlaskClient, session: Session
+) -> None:
+    me = make_user(session)
+    sign_in_as(client, me)
+    assert client.get("/facilitate/rounds/new").status_code == 200
+    response = client.post("/facilitate/rounds/new", data=round_data())
+    assert response.status_code == 303
+    round_ = session.exec(select(Round).where(Round.slug == "heat-2026")).one()
+    assert response.headers["Location"].endswith(f"/facilitate/rounds/{round_.id}")
+    assert round_.languages == ["en", "fr"]
+    assert round_.title == {"en": "Living with heat", "fr": "Vivre avec la chaleur"}
+    assert round_.framing == {"en": "Summers are **hotter**."}
+    assert round_.moderation_mode == "pre"
+    assert round_.time_zone == "Europe/Paris"
+    # 09:00 in Paris in July is 07:00 UTC; stored aware.
+    assert round_.opens_at == datetime(2030, 7, 1, 7, 0, tzinfo=UTC)
+    assert round_.closes_at == datetime(2030, 7, 31, 16, 0, tzinfo=UTC)
+    assert session.get(RoundFacilitator, (round_.id, me.id)) is not None
+    page = client.get(f"/facilitate/rounds/{round_.id}").text
+    assert "Living with heat" in page
+    assert 'id="live-counts"' in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"slug": "Not A Slug!"}, "lowercase letters"),
+        ({"languages": []}, "at least one language"),
+        ({"languages": ["en", "xx"]}, "Not a valid choice"),
+        ({"title_fr": ""}, "Required for every language offered"),
+        ({"question_en": " "}, "Required for every language offered"),
+        ({"time_zone": "Mars/Olympus"}, "not a known time zone"),
+        ({"time_zone": "../../etc/passwd"}, "not a known time zone"),
+        ({"closes_at": "2030-06-01T09:00"}, "close after it opens"),
+        ({"opens_at": "tomorrow"}, "Not a valid datetime"),
+        ({"max_statement_length": "5"}, "between 20 and 2000"),
+        ({"privacy_k": "0"}, "between 1 and 1000"),
+        ({"phase": "whenever"}, "Not a valid choice"),
+    ],
+)
+def test_invalid_round_forms_rerender_with_422(
+    client: FlaskClient, session: Session, overrides: dict[str, Any], message: str
+) -> None:
+    sign_in_as(client, make_user(session))
+    response = client.post("/facilitate/rounds/new", data=round_data(**overrides))
+    assert response.status_code == 422
+    assert message.lower() in response.text.lower()
+    assert 'aria-invalid="true"' in response.text
+    assert session.exec(select(Round)).all() == []
+
+
+def test_a_slug_is_unique(client: FlaskClient, session: Session) -> None:
+    make_round(session, slug="heat-2026")
+    sign_in_as(client, make_user(session))
+    response = client.post("/facilitate/rounds/new", data=round_data())
+    assert response.status_code == 422
+    assert "Another round already has this address" in response.text
+
+
+def test_edit_a_round_shows_local_dates_and_saves_changes(
+    client: FlaskClient, session: Session
+) -> None:
+    me = make_user(session)
+    round_ = make_round(
+        session,
+        facilitators=[me],
+        time_zone="Europe/Berlin",
+        opens_at=datetime(2030, 1, 10, 8, 0, tzinfo=UTC),
+        phase=Phase.DRAFT,
+    )
+    sign_in_as(client, me)
+    form = client.get(f"/facilitate/rounds/{round_.id}/edit").text
+    assert 'value="2030-01-10T09:00"' in form, "UTC 08:00 is 09:00 in Berlin in winter"
+    response = client.post(
+        f"/facilitate/rounds/{round_.id}/edit",
+        data=round_data(
+            slug=round_.slug,
+            languages=["en", "de"],
+            title_de="Hitze",
+            question_de="Wie?",
+            time_zone="Europe/Berlin",
+            opens_at="2030-01-10T10:00",
+            closes_at="",
+            max_statement_length="400",
+            moderation_mode="post",
+        ),
+    )
+    assert response.status_code == 303
+    session.refresh(round_)
+    assert round_.languages == ["en", "de"]
+    assert round_.title == {"en": "Living with heat", "de": "Hitze"}
+    assert round_.opens_at == datetime(2030, 1, 10, 9, 0, tzinfo=UTC)
+    assert round_.closes_at is None
+    assert round_.max_statement_length == 400
+    assert round_.moderation_mode == "post"
+
+    invalid = client.post(
+        f"/facilitate/rounds/{round_.id}/edit", data=round_data(slug=round_.slug, title_en="")
+    )
+    assert invalid.status_code == 422
+
+
+def test_phase_changes_by_hand_and_refuses_what_the_schedule_would_undo(
+    client: FlaskClient, session: Session
+) -> None:
+    me = make_user(session)
+    round_ = make_round(
+        session,
+        facilitators=[me],
+        opens_at=utcnow() - timedelta(days=2),
+        closes_at=utcnow() - timedelta(hours=1),
+        phase=Phase.CLOSED,
+    )
+    sign_in_as(client, me)
+    url = f"/facilitate/rounds/{round_.id}/phase"
+
+    reopen = client.post(url, data={"phase": "open"})
+    assert reopen.status_code == 422
+    assert "closing date has passed" in reopen.text
+    back_to_draft = client.post(url, data={"phase": "draft"})
+    assert back_to_draft.status_code == 422
+    assert "opening date has passed" in back_to_draft.text
+
+    assert client.post(url, data={"phase": "deciding"}).status_code == 303
+    session.refresh(round_)
+    assert round_.phase == Phase.DECIDING
+    assert client.post(url, data={"phase": "deciding"}).status_code == 422
+    assert client.post(url, data={"phase": "reported"}).status_code == 303
+    leave = client.post(url, data={"phase": "drafting"})
+    assert leave.status_code == 422
+    assert "report is published" in leave.text
+    session.refresh(round_)
+    assert round_.phase == Phase.REPORTED
+
+
+def test_the_schedule_still_opens_a_draft_round(client: FlaskClient, session: Session) -> None:
+    me = make_user(session)
+    sign_in_as(client, me)
+    past = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/facilitate/rounds/new",
+        data=round_data(time_zone="UTC", opens_at=past, closes_at="", phase="draft"),
+    )
+    assert response.status_code == 303
+    round_ = session.exec(select(Round)).one()
+    session.refresh(round_)
+    assert round_.phase == Phase.OPEN
+
+
+def test_facilitators_add_others_by_email(client: FlaskClient, session: Session) -> None:
+    me, colleague = make_user(session), make_user(session)
+    round_ = make_round(session, facilitators=[me])
+    sign_in_as(client, me)
+    url = f"/facilitate/rounds/{round_.id}/facilitators"
+
+    unknown = client.post(url, data={"email": "nobody@example.org"})
+    assert unknown.status_code == 422
+    assert "No account has this email address" in unknown.text
+    assert client.post(url, data={"email": "not an email"}).status_code == 422
+    added = client.post(url, data={"email": colleague.email.upper()})
+    assert added.status_code == 303
+    assert session.get(RoundFacilitator, (round_.id, colleague.id)) is not None
+    again = client.post(url, data={"email": colleague.email})
+    assert again.status_code == 422
+    assert "already facilitates" in again.text
+
+    # The colleague now manages the round too, and can remove the first facilitator...
+    sign_in_as(client, colleague)
+    assert client.get(f"/facilitate/rounds/{round_.id}").status_code == 200
+    removed = client.post(f"/facilitate/rounds/{round_.id}/facilitators/{me.id}/remove")
+    assert removed.status_code == 303
+    # ... but not the last one.
+    last = client.post(f"/facilitate/rounds/{round_.id}/facilitators/{colleague.id}/remove")
+    assert last.status_code == 409
+    sign_in_as(client, me)
+    assert client.get(f"/facilitate/rounds/{round_.id}").status_code == 403
+
+
+def test_attach_detach_territories_with_weight(client: FlaskClient, session: Session) -> None:
+    me = make_user(session)
+    first, second = make_territory(session), make_territory(session)
+    round_ = make_round(session, facilitators=[me], territories=[first])
+    sign_in_as(client, me)
+    url = f"/facilitate/rounds/{round_.id}/territories"
+
+    assert client.post(url, data={"territory": second.slug, "weight": "1.5"}).status_code == 303
+    link = session.get(RoundTerritory, (round_.id, second.id))
+    assert link is not None
+    assert link.weight == 1.5
+    assert client.post(url, data={"territory": second.slug, "weight": "2"}).status_code == 303
+    session.refresh(link)
+    assert link.weight == 2
+    assert client.post(url, data={"territory": "nowhere"}).status_code == 422
+    assert client.post(url, data={"territory": second.slug, "weight": "-1"}).status_code == 422
+
+    unused_id = make_invite(session, round_, territory_id=second.id).id
+    detached = client.post(f"{url}/{second.id}/detach")
+    assert detached.status_code == 303
+    session.expire_all()
+    assert session.get(RoundTerritory, (round_.id, second.id)) is None
+    assert session.get(Invite, unused_id) is None, "its unused invite links go too"
+
+    make_participant(session, round_, territory_id=first.id)
+    refused = client.post(f"{url}/{first.id}/detach")
+    assert refused.status_code == 409
+    assert "participants have joined from this territory" in refused.text
+    assert session.get(RoundTerritory, (round_.id, first.id)) is not None
+    assert client.post(f"{url}/{second.id}/detach").status_code == 404
