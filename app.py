@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from deliberation import cli, db, errors, security, templating, views
+from deliberation import cli, db, errors, request_log, security, templating, views
 from deliberation.config import load_config
 from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
 from deliberation.opinions import worker as opinions_worker
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     views.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -158,3 +159,37 @@ def test_open_redirects_are_refused(client: FlaskClient) -> None:
 
 def test_app_fixture_is_isolated(app: Flask) -> None:
     assert app.config["TESTING"] is True
+
+
+def test_requests_are_logged(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="palabre.requests"):
+        client.get("/healthz?token=secret")
+    assert any("GET /healthz 200" in r.getMessage() for r in caplog.records)
+    assert all("secret" not in r.getMessage() for r in caplog.records)
+
+
+def test_rate_limits_can_live_in_redis(app_config: dict[str, Any]) -> None:
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    from app import create_app  # noqa: PLC0415
+
+    app_config.update(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+        RATELIMIT_SIGNIN="2 per minute",
+        RATELIMIT_KEY_PREFIX=f"palabre-test-{uuid.uuid4().hex}",
+    )
+    application = create_app(app_config)
+    client = application.test_client()
+    codes = [
+        client.post(
+            "/auth/sign-in",
+            data={"email": "x@example.org", "password": "y"},
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes == [422, 422, 429]
+    application.extensions["palabre.engine"].dispose()

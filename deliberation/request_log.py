@@ -1,0 +1,23 @@
+"""One log line per request: method, path, status and duration (no query string, no cookies)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+log = logging.getLogger("palabre.requests")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _start_clock() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        started = g.pop("request_started", None)
+        elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+        log.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed)
+        return response
