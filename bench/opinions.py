@@ -1,0 +1,283 @@
+"""Benchmark of the opinion engine (``voting/opinions``), with red-dwarf 0.4.0 beside it.
+
+Run from anywhere: ``python bench/opinions.py`` (``make bench``). It times
+
+* every Pol.is conversation in ``../shared/data/polis`` (relative to the repository root),
+  skipped with a message when that folder is absent;
+* synthetic rounds with planted opinion groups: 33,422 participants x 783 statements with
+  1.7 million votes (the largest Pol.is production conversation), cold start and warm update
+  (state computed with 1% of the votes held back, then all votes); and 100,000 x 10,000 with
+  10 million votes (Pol.is' caps), in a child process so that its peak memory is its own.
+
+Figures are medians over ``--repeat`` runs. Pipeline times exclude file parsing on both sides;
+red-dwarf (``pip install red-dwarf``, the ``bench`` extra) runs on the same votes up to the 33k
+round (it builds a dense matrix) and the ratio red-dwarf / Palabre is printed.
+"""
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from voting.opinions import (  # noqa: E402
+    Conversation,
+    OpinionResult,
+    OpinionState,
+    Votes,
+    adjusted_rand_index,
+    compute,
+    read_polis_export,
+)
+
+DATA = REPO.parent / "shared" / "data" / "polis"
+ROUNDS = {"33k": (33_422, 783, 1_700_000), "100k": (100_000, 10_000, 10_000_000)}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def planted_round(n_participants: int, n_statements: int, n_votes: int, seed: int = 0) -> Votes:
+    """A time-ordered synthetic round with three planted opinion groups.
+
+    Participants join and statements appear over time; activity is heavy tailed and early
+    statements are seen more; every group agrees with a statement with probability 0.15, 0.5
+    or 0.85; 10% of votes are passes. A cell may be voted twice (the last vote counts).
+    """
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 3, n_participants)
+    agree = rng.choice([0.15, 0.5, 0.85], size=(3, n_statements))
+    activity = rng.pareto(1.5, n_participants) + 1.0
+    participant = rng.choice(n_participants, n_votes, p=activity / activity.sum())
+    popularity = 1.0 / np.sqrt(1.0 + np.arange(n_statements))
+    statement = rng.choice(n_statements, n_votes, p=popularity / popularity.sum())
+    joined = rng.random(n_participants)
+    created = np.sort(rng.random(n_statements)) * 0.9
+    when = np.maximum(joined[participant], created[statement]) + rng.exponential(0.01, n_votes)
+    order = np.argsort(when)
+    del when
+    participant, statement = participant[order], statement[order]
+    u = rng.random(n_votes)
+    p_agree = agree[group[participant], statement] * 0.9
+    value = np.where(u < p_agree, 1, np.where(u < 0.9, -1, 0)).astype(np.int8)
+    return Votes(participant.astype(np.int64), statement.astype(np.int64), value)
+
+
+def prefix(votes: Votes, fraction: float) -> Votes:
+    n = int(votes.participant.size * fraction)
+    return Votes(votes.participant[:n], votes.statement[:n], votes.value[:n])
+
+
+def median_run(
+    run: Callable[[], tuple[OpinionResult, OpinionState]], repeat: int
+) -> tuple[float, dict[str, float], OpinionResult]:
+    """Median total seconds, median seconds per stage, and the last result."""
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {}
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result, _ = run()
+        totals.append(time.perf_counter() - start)
+        for name, seconds in result.timings.items():
+            stages.setdefault(name, []).append(seconds)
+    assert result is not None
+    return (
+        statistics.median(totals),
+        {name: statistics.median(s) for name, s in stages.items()},
+        result,
+    )
+
+
+def format_stages(stages: dict[str, float]) -> str:
+    return " ".join(f"{name}={seconds:.3f}" for name, seconds in stages.items())
+
+
+def reddwarf_votes(conversation: Conversation) -> list[dict[str, int]]:
+    """The final vote of every cell as red-dwarf wants it (duplicates removed beforehand)."""
+    votes = conversation.votes
+    last: dict[tuple[int, int], tuple[int, int]] = {}
+    for i, (p, s, v) in enumerate(
+        zip(votes.participant.tolist(), votes.statement.tolist(), votes.value.tolist(), strict=True)
+    ):
+        last[(p, s)] = (v, i)
+    return [
+        {"participant_id": p, "statement_id": s, "vote": v, "modified": i}
+        for (p, s), (v, i) in last.items()
+    ]
+
+
+def run_reddwarf(conversation: Conversation, repeat: int) -> tuple[float, dict[int, int]] | None:
+    """Median seconds of red-dwarf's ``run_pipeline`` and its groups, or None if not installed."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from reddwarf.implementations.base import run_pipeline  # noqa: PLC0415
+    except ImportError:
+        return None
+    votes = reddwarf_votes(conversation)
+    times = []
+    groups: dict[int, int] = {}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run_pipeline(
+            votes=votes,
+            mod_out_statement_ids=sorted(conversation.rejected | conversation.meta),
+            meta_statement_ids=sorted(conversation.meta),
+            random_state=0,
+        )
+        times.append(time.perf_counter() - start)
+        labels = result.participants_df["cluster_id"].dropna()
+        groups = {int(p): int(g) for p, g in labels.items()}
+    return statistics.median(times), groups
+
+
+def agreement(result: OpinionResult, reference: dict[int, int], ours: dict[int, int]) -> float:
+    common = sorted(set(reference) & set(ours))
+    if not common:
+        return float("nan")
+    return adjusted_rand_index(
+        np.array([ours[p] for p in common]), np.array([reference[p] for p in common])
+    )
+
+
+def our_groups(result: OpinionResult) -> dict[int, int]:
+    return {
+        int(p): int(g) for p, g in zip(result.participant_ids, result.group, strict=True) if g >= 0
+    }
+
+
+def bench_real(repeat: int, with_reddwarf: bool) -> None:
+    if not DATA.is_dir():
+        print(f"real conversations: {DATA} not found, skipped")
+        return
+    print(f"real Pol.is conversations from {DATA} (median of {repeat})")
+    for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+        start = time.perf_counter()
+        export = read_polis_export(folder)
+        read = time.perf_counter() - start
+        total, stages, result = median_run(lambda e=export: compute(e.conversation), repeat)
+        ari = agreement(result, dict(export.polis_groups), our_groups(result))
+        print(
+            f"  {folder.name}: read {read:.3f} s, pipeline {total:.4f} s, k={result.k}, "
+            f"ARI vs Pol.is {ari:.3f}"
+        )
+        print(f"    stages: {format_stages(stages)}")
+        if with_reddwarf:
+            reddwarf = run_reddwarf(export.conversation, repeat)
+            if reddwarf is None:
+                print("    red-dwarf not installed (pip install red-dwarf), skipped")
+            else:
+                seconds, groups = reddwarf
+                rd_ari = agreement(result, dict(export.polis_groups), groups)
+                print(
+                    f"    red-dwarf {seconds:.3f} s, ratio {seconds / total:.1f}x, "
+                    f"red-dwarf ARI vs Pol.is {rd_ari:.3f}"
+                )
+
+
+def bench_33k(repeat: int, with_reddwarf: bool) -> None:
+    n, m, v = ROUNDS["33k"]
+    print(f"synthetic round {n:,} x {m:,}, {v:,} votes (median of {repeat})")
+    votes = planted_round(n, m, v)
+    conversation = Conversation(votes)
+    total, stages, result = median_run(lambda: compute(conversation), repeat)
+    print(f"  cold start {total:.3f} s, k={result.k}: {format_stages(stages)}")
+    _, state = compute(Conversation(prefix(votes, 0.99)))
+    total, stages, result = median_run(lambda: compute(conversation, state), repeat)
+    print(f"  warm update (1% new votes) {total:.3f} s, k={result.k}: {format_stages(stages)}")
+    cold = median_run(lambda: compute(conversation), 1)[0]
+    if with_reddwarf:
+        reddwarf = run_reddwarf(conversation, 1)
+        if reddwarf is None:
+            print("  red-dwarf not installed (pip install red-dwarf), skipped")
+        else:
+            seconds, _ = reddwarf
+            print(f"  red-dwarf {seconds:.2f} s, ratio {seconds / cold:.0f}x (cold start)")
+    print(f"  peak RSS of the benchmark process so far: {peak_rss_mb():.0f} MB")
+
+
+def child(path: Path, repeat: int) -> None:
+    """Run the pipeline on votes saved by the parent and print one JSON line."""
+    with np.load(path) as saved:
+        votes = Votes(saved["participant"], saved["statement"], saved["value"])
+    conversation = Conversation(votes)
+    loaded = peak_rss_mb()
+    total, stages, result = median_run(lambda: compute(conversation), repeat)
+    _, state = compute(Conversation(prefix(votes, 0.99)))
+    warm, warm_stages, _ = median_run(lambda: compute(conversation, state), repeat)
+    print(
+        json.dumps(
+            {
+                "cold": total,
+                "stages": stages,
+                "warm": warm,
+                "warm_stages": warm_stages,
+                "k": result.k,
+                "votes_loaded_rss_mb": loaded,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
+
+
+def bench_100k(repeat: int) -> None:
+    n, m, v = ROUNDS["100k"]
+    print(f"synthetic round {n:,} x {m:,}, {v:,} votes (child process, median of {repeat})")
+    votes = planted_round(n, m, v, seed=1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "votes.npz"
+        np.savez(path, participant=votes.participant, statement=votes.statement, value=votes.value)
+        del votes
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    figures: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    print(
+        f"  cold start {figures['cold']:.3f} s, k={figures['k']}: {format_stages(figures['stages'])}"
+    )
+    print(f"  warm update {figures['warm']:.3f} s: {format_stages(figures['warm_stages'])}")
+    print(
+        f"  peak RSS {figures['peak_rss_mb']:.0f} MB "
+        f"(of which {figures['votes_loaded_rss_mb']:.0f} MB after loading the votes)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--no-reddwarf", action="store_true", help="skip red-dwarf")
+    parser.add_argument("--only", choices=["real", "33k", "100k"], help="run one part")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.repeat)
+        return
+    with_reddwarf = not args.no_reddwarf
+    if args.only in (None, "real"):
+        bench_real(args.repeat, with_reddwarf)
+    if args.only in (None, "33k"):
+        bench_33k(args.repeat, with_reddwarf)
+    if args.only in (None, "100k"):
+        bench_100k(max(1, min(args.repeat, 3)))
+
+
+if __name__ == "__main__":
+    main()
