@@ -150,12 +150,12 @@ def _check(session: Session, fields: TerritoryFields, territory_id: int | None) 
     twin_ids: list[int] = []
     for slug in dict.fromkeys(s.strip() for s in fields.twin_slugs if s.strip()):
         twin = session.exec(select(Territory.id).where(Territory.slug == slug)).first()
+        if slug == fields.slug or (twin is not None and twin == territory_id):
+            raise FieldInvalid(_l("A territory cannot be twinned with itself."), field="twins")
         if twin is None:
             raise FieldInvalid(
                 _l("No territory has the identifier %(slug)s.", slug=slug), field="twins"
             )
-        if twin == territory_id or slug == fields.slug:
-            raise FieldInvalid(_l("A territory cannot be twinned with itself."), field="twins")
         twin_ids.append(twin)
     return twin_ids
 

@@ -407,9 +407,17 @@ def _render_moderation(
     queue = moderation.moderation_queue(
         get_session(), round_=round_, user=g.user, status=_status(), page=_page()
     )
+    shown = {row.statement.id for row in queue.rows}
+    elsewhere = [
+        (statement_id, message)
+        for statement_id, messages in (row_errors or {}).items()
+        if statement_id not in shown
+        for message in messages
+    ]
     return render(
         "facilitate/moderation.html",
         fragment,
+        elsewhere=elsewhere,
         status=status,
         round=round_,
         queue=queue,
