@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
@@ -325,10 +326,12 @@ def detach_territory(session: Session, *, round_: Round, user: User, territory_i
     ).one()
     if joined:
         raise Conflict(
-            _l(
-                "%(n)d participants have joined from this territory: it can no longer be "
+            ngettext(
+                "%(num)d participant has joined from this territory: it can no longer be "
                 "removed from the round. Revoke its invite links instead.",
-                n=joined,
+                "%(num)d participants have joined from this territory: it can no longer be "
+                "removed from the round. Revoke its invite links instead.",
+                joined,
             )
         )
     session.execute(

@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -55,9 +55,10 @@ class ImportRejected(Invalid):
 
     def __init__(self, problems: list[LineProblem]) -> None:
         super().__init__(
-            _l(
-                "Nothing was imported: %(n)d problems were found. Correct them and try again.",
-                n=len(problems),
+            ngettext(
+                "Nothing was imported: %(num)d problem was found. Correct it and try again.",
+                "Nothing was imported: %(num)d problems were found. Correct them and try again.",
+                len(problems),
             )
         )
         self.problems = problems

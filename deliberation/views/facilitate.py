@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -380,7 +381,12 @@ def import_statements(round_id: int) -> Any:
         except seed_import.ImportRejected as error:
             form.form_errors.append(error.message)
             return _render_statements(round_, import_form=form, problems=error.problems, status=422)
-        flash(_("%(n)d seed statements imported.", n=count), "success")
+        flash(
+            ngettext(
+                "%(num)d seed statement imported.", "%(num)d seed statements imported.", count
+            ),
+            "success",
+        )
         return _redirect("facilitate.statements", round_id=round_.id)
     return _render_statements(round_, import_form=form, status=422)
 
@@ -498,7 +504,7 @@ def moderate_bulk(round_id: int) -> Any:
             db.rollback()
             _add_error(form, error)
         else:
-            notice = _("%(n)d statements changed.", n=changed)
+            notice = ngettext("%(num)d statement changed.", "%(num)d statements changed.", changed)
             if htmx:
                 return _render_moderation(round_, fragment="facilitate/_queue.html", notice=notice)
             flash(notice, "success")

@@ -318,6 +318,6 @@ def test_attach_detach_territories_with_weight(client: FlaskClient, session: Ses
     make_participant(session, round_, territory_id=first.id)
     refused = client.post(f"{url}/{first.id}/detach")
     assert refused.status_code == 409
-    assert "participants have joined from this territory" in refused.text
+    assert "1 participant has joined from this territory" in refused.text
     assert session.get(RoundTerritory, (round_.id, first.id)) is not None
     assert client.post(f"{url}/{second.id}/detach").status_code == 404
