@@ -1,0 +1,113 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the real app.
+
+Each test gets its own app and database (the ``app`` fixture of ``tests/conftest.py``, so
+SQLite by default and PostgreSQL when ``PALABRE_TEST_DATABASE_URL`` is set), served by werkzeug
+in a background thread on a free port, with CSRF protection on as in production. One Chromium
+process serves the whole run; each test opens its own browser contexts (cookie jars).
+
+Without ``/usr/bin/chromium`` the browser tests are skipped, except under ``CI=true`` where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from tests.browser.accessibility import AXE_PATH
+from tests.browser.browsing import BrowserErrors, OpenContext
+from tests.browser.world import TwinnedRound, build_twinned_round
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _missing(message: str) -> None:
+    """Skip, or fail under CI where every browser test must run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: browser tests may not be skipped)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+    if not AXE_PATH.exists():
+        _missing(f"{AXE_PATH} is missing: run `npm ci` to install axe-core")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """The shared test settings with CSRF protection on: forms and htmx must carry the token."""
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free local port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture
+def browser_errors() -> BrowserErrors:
+    """Uncaught page errors and CSP violations seen by any context of the test."""
+    return BrowserErrors()
+
+
+@pytest.fixture
+def open_context(
+    browser: Browser, live_server: str, browser_errors: BrowserErrors
+) -> Iterator[OpenContext]:
+    """Open a fresh browser context (its own cookies) on the live server.
+
+    Keyword arguments go to ``Browser.new_context``; the locale defaults to British English.
+    The app's Content-Security-Policy stays in force: axe is evaluated through the DevTools
+    protocol, which the policy does not govern, so CSP breakage in the app still shows.
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_(**options: Any) -> BrowserContext:
+        options.setdefault("locale", "en-GB")
+        context = browser.new_context(base_url=live_server, **options)
+        context.set_default_timeout(5_000)
+        browser_errors.watch(context)
+        contexts.append(context)
+        return context
+
+    yield open_
+    for context in contexts:
+        context.close()
+    browser_errors.check()
+
+
+@pytest.fixture
+def twinned_round(session: Session) -> TwinnedRound:
+    return build_twinned_round(session)
