@@ -39,11 +39,13 @@ from deliberation.services.territories import TerritoryFields
 from deliberation.services.validation import (
     ISO_3166_2,
     LAU,
+    MAX_COUNT,
     MAX_YEAR,
     MIN_YEAR,
     NUTS,
     SLUG,
     WIKIDATA,
+    has_control_characters,
     is_time_zone,
 )
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
@@ -81,6 +83,11 @@ def _strip(value: Any) -> Any:
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
+
+
+def _printable(_form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and has_control_characters(field.data):
+        raise ValidationError(_l("This text holds a character that is not allowed."))
 
 
 def _time_zone(_form: Any, field: Any) -> None:
@@ -219,13 +226,18 @@ for _code in LANGUAGES:
     setattr(
         RoundForm,
         f"title_{_code}",
-        StringField(_l("Title"), filters=[_strip], validators=[Length(max=200)], render_kw=_lang),
+        StringField(
+            _l("Title"), filters=[_strip], validators=[Length(max=200), _printable], render_kw=_lang
+        ),
     )
     setattr(
         RoundForm,
         f"question_{_code}",
         TextAreaField(
-            _l("Question"), filters=[_strip], validators=[Length(max=1000)], render_kw=_lang
+            _l("Question"),
+            filters=[_strip],
+            validators=[Length(max=1000), _printable],
+            render_kw=_lang,
         ),
     )
     setattr(
@@ -234,7 +246,7 @@ for _code in LANGUAGES:
         TextAreaField(
             _l("Framing"),
             filters=[_strip],
-            validators=[Length(max=20000)],
+            validators=[Length(max=20000), _printable],
             description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
             render_kw=_lang,
         ),
@@ -261,7 +273,10 @@ class AttachTerritoryForm(FlaskForm):
     )
     weight = FloatField(
         _l("Weight (optional)"),
-        validators=[Optional(), NumberRange(min=0.001, message=_l("A positive number."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0.001, max=1_000_000, message=_l("A positive number.")),
+        ],
     )
 
 
@@ -316,7 +331,7 @@ class TerritoryForm(FlaskForm):
     )
     population = IntegerField(
         _l("Population"),
-        validators=[Optional(), NumberRange(min=0, message=_l("Zero or more."))],
+        validators=[Optional(), NumberRange(min=0, max=MAX_COUNT, message=_l("Zero or more."))],
     )
     population_year = _year(_l("Population year"))
     twins = StringField(
@@ -372,7 +387,7 @@ for _code in LANGUAGES:
         StringField(
             _l("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
             filters=[_strip],
-            validators=[Length(max=120)],
+            validators=[Length(max=120), _printable],
             render_kw={"lang": _code},
         ),
     )
@@ -383,13 +398,13 @@ class InviteForm(FlaskForm):
     label = StringField(
         _l("Label (optional)"),
         filters=[_strip],
-        validators=[Length(max=120)],
+        validators=[Length(max=120), _printable],
         description=_l("For you only, for example: town hall newsletter."),
     )
     single_use = BooleanField(_l("Single use: admits one participant only"))
     max_participants = IntegerField(
         _l("Participant cap (optional)"),
-        validators=[Optional(), NumberRange(min=1, message=_l("At least 1."))],
+        validators=[Optional(), NumberRange(min=1, max=MAX_COUNT, message=_l("At least 1."))],
     )
 
 
@@ -426,7 +441,7 @@ class ModerationForm(FlaskForm):
     reason = StringField(
         _l("Reason"),
         filters=[_strip],
-        validators=[Length(max=MAX_REASON)],
+        validators=[Length(max=MAX_REASON), _printable],
     )
 
 

@@ -22,7 +22,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.services.rounds import require_facilitator
-from deliberation.services.validation import FieldInvalid
+from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
 
 PAGE_SIZE = 50
 MAX_REASON = 500
@@ -133,6 +133,8 @@ def _statement(session: Session, round_: Round, statement_id: int) -> Statement:
 
 def _clean_reason(action: Action, reason: str | None) -> str | None:
     reason = " ".join((reason or "").split()) or None
+    if reason and has_control_characters(reason):
+        raise FieldInvalid(_l("The reason holds a character that is not allowed."), field="reason")
     if action == Action.REJECT and not reason:
         raise FieldInvalid(_l("Give a reason to reject a statement."), field="reason")
     if reason and len(reason) > MAX_REASON:
@@ -225,6 +227,8 @@ def moderate_many(
         raise FieldInvalid(
             _l("At most %(n)d statements at once.", n=MAX_BULK), field="statement_ids"
         )
+    if ids[0] < 1 or ids[-1] > MAX_ID:
+        raise NotFound(_l("This statement does not exist in this round."))
     statements = list(
         session.exec(
             select(Statement).where(Statement.round_id == round_.id, col(Statement.id).in_(ids))

@@ -3,6 +3,7 @@ invite links. Every function checks on the server that the user facilitates the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -34,13 +35,16 @@ from deliberation.services.rounds import (
     round_by_id,
 )
 from deliberation.services.validation import (
+    MAX_COUNT,
     TOPIC,
     FieldInvalid,
     check_slug,
+    has_control_characters,
     is_time_zone,
 )
 
 MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
+MAX_WEIGHT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,13 @@ def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -
         raise FieldInvalid(_l("Another round already has this address."), field="slug")
     if not fields.languages or not set(fields.languages) <= set(LANGUAGES):
         raise FieldInvalid(_l("Choose at least one of the languages offered."), field="languages")
+    for name in ("title", "question", "framing"):
+        for language, text in getattr(fields, name).items():
+            if has_control_characters(text):
+                raise FieldInvalid(
+                    _l("This text holds a character that is not allowed."),
+                    field=f"{name}_{language}",
+                )
     for language in fields.languages:
         if not fields.title.get(language, "").strip():
             raise FieldInvalid(_l("A title in every language offered."), field=f"title_{language}")
@@ -136,9 +147,9 @@ def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -
             ),
             field="max_statement_length",
         )
-    if fields.privacy_k < 1:
+    if not 1 <= fields.privacy_k <= MAX_COUNT:
         raise FieldInvalid(_l("At least 1."), field="privacy_k")
-    if fields.min_votes_for_map < 1:
+    if not 1 <= fields.min_votes_for_map <= MAX_COUNT:
         raise FieldInvalid(_l("At least 1."), field="min_votes_for_map")
 
 
@@ -296,7 +307,7 @@ def attach_territory(
 ) -> RoundTerritory:
     """Make a territory take part in ``round_`` with an optional weight (or change its weight)."""
     require_facilitator(session, round_, user)
-    if weight is not None and not weight > 0:
+    if weight is not None and not (math.isfinite(weight) and 0 < weight <= MAX_WEIGHT):
         raise FieldInvalid(_l("A weight is a positive number."), field="weight")
     territory = session.exec(
         select(Territory).where(Territory.slug == territory_slug.strip())
@@ -366,8 +377,10 @@ def create_round_invite(
 ) -> Invite:
     """A new invite link to ``round_`` in one of its territories."""
     require_facilitator(session, round_, user)
-    if max_participants is not None and max_participants < 1:
+    if max_participants is not None and not 1 <= max_participants <= MAX_COUNT:
         raise FieldInvalid(_l("At least 1."), field="max_participants")
+    if has_control_characters(label):
+        raise FieldInvalid(_l("The label holds a character that is not allowed."), field="label")
     return invites.create_invite(
         session,
         round_=round_,

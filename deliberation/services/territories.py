@@ -19,6 +19,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.services.validation import (
+    MAX_COUNT,
     FieldInvalid,
     check_slug,
     check_year,
@@ -145,7 +146,7 @@ def _check(session: Session, fields: TerritoryFields, territory_id: int | None) 
             raise FieldInvalid(_l("Give the year this figure or code refers to."), field=year)
         if not given and getattr(fields, year) is not None:
             raise FieldInvalid(_l("A year without a value above."), field=year)
-    if fields.population is not None and fields.population < 0:
+    if fields.population is not None and not 0 <= fields.population <= MAX_COUNT:
         raise FieldInvalid(_l("A population is zero or more."), field="population")
     twin_ids: list[int] = []
     for slug in dict.fromkeys(s.strip() for s in fields.twin_slugs if s.strip()):

@@ -26,6 +26,8 @@ NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 LAU = re.compile(r"^[A-Z0-9]{1,20}$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
+MAX_COUNT = 2_000_000_000  # populations, caps: what an INTEGER column holds, with room
 
 
 class FieldInvalid(Invalid):
