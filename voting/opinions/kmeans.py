@@ -71,86 +71,83 @@ def nearest(points: Floats, centers: Floats) -> tuple[Ints, Floats]:
 class _Assigner:
     """Nearest-center assignment over successive Lloyd steps that skips provable points.
 
-    Per point it keeps its label, an upper bound on the distance to its center, a lower bound
-    on the distance to every other center (Hamerly's bounds), its ``CANDIDATES`` nearest centers
-    at its last full scan and a lower bound on the distance to all the others. A point the
-    bounds cannot settle is compared with its candidates, and scanned against every center only
-    when that fails too. The labels equal those of a full scan (ties to the lowest index).
+    Centers keep their initial index; a dropped center becomes a NaN row. Every step's centers
+    are remembered, so a bound set at step t is corrected by the largest displacement of any
+    center since t. Per point: its label; a lower bound on the distance to every other center
+    (Hamerly) and when it was set; its ``CANDIDATES`` nearest centers at its last full scan and
+    a lower bound on the distance to all others, and when. Each step the distance to the own
+    center is computed exactly; a point the bounds cannot settle is compared with its
+    candidates, and scanned against every center only when that fails too. The labels equal a
+    full scan's (ties to the lowest index).
     """
 
     def __init__(self, points: Floats, centers: Floats) -> None:
         n = points.shape[0]
         self.points = points
+        self.history = [centers]
         self.width = min(CANDIDATES, centers.shape[0])
         self.label = np.empty(n, dtype=np.int64)
-        self.upper = np.empty(n)
         self.lower = np.empty(n)
+        self.lower_step = np.zeros(n, dtype=np.int64)
         self.candidates = np.empty((n, self.width), dtype=np.int64)
         self.rest = np.empty(n)
-        self._scan(np.arange(n), centers)
+        self.rest_step = np.zeros(n, dtype=np.int64)
+        self._scan(np.arange(n), centers, 0)
 
-    def _scan(self, which: Ints, centers: Floats) -> None:
-        c = centers.shape[0]
+    def _scan(self, which: Ints, centers: Floats, step: int) -> None:
+        alive = np.flatnonzero(~np.isnan(centers[:, 0]))
+        width = min(self.width, alive.size)
         for start in range(0, which.size, CHUNK):
             chosen = which[start : start + CHUNK]
-            block = _distances(self.points[chosen], centers)
+            block = _distances(self.points[chosen], centers[alive])
             rows = np.arange(chosen.size)
             best = np.argmin(block, axis=1)
-            self.label[chosen] = best
-            self.upper[chosen] = block[rows, best]
-            if c > self.width:
-                part = np.argpartition(block, self.width, axis=1)
-                self.candidates[chosen] = np.sort(part[:, : self.width], axis=1)
-                self.rest[chosen] = block[rows, part[:, self.width]]
+            self.label[chosen] = alive[best]
+            if alive.size > width:
+                part = np.argpartition(block, width, axis=1)
+                near = np.sort(alive[part[:, :width]], axis=1)
+                self.rest[chosen] = block[rows, part[:, width]]
             else:
-                self.candidates[chosen] = np.arange(c)
+                near = np.broadcast_to(alive, (chosen.size, alive.size))
                 self.rest[chosen] = np.inf
+            self.candidates[chosen, :width] = near
+            self.candidates[chosen, width:] = near[:, :1]
             block[rows, best] = np.inf
-            self.lower[chosen] = block.min(axis=1)
-
-    def moved(self, drift: Floats, used: NDArray[np.bool_]) -> None:
-        """Centers moved by ``drift`` (one per old center); only the ``used`` ones remain.
-
-        Candidates that were dropped point to index ``len(remaining)``, a center at infinity.
-        """
-        self.upper += drift[self.label] * (1 + SLACK)
-        largest = drift.max() * (1 + SLACK)
-        self.lower -= largest
-        self.rest -= largest
-        if not used.all():
-            renumber = np.where(used, np.cumsum(used) - 1, int(used.sum()))
-            self.label = renumber[self.label]
-            self.candidates = renumber[np.minimum(self.candidates, used.size - 1)]
+            self.lower[chosen] = block.min(axis=1) if alive.size > 1 else np.inf
+        self.lower_step[which] = step
+        self.rest_step[which] = step
 
     def assign(self, centers: Floats) -> Ints:
-        """Labels of the points for ``centers`` (the centers after the last ``moved``)."""
+        """Labels (initial center indices) for ``centers``, NaN rows for dropped centers."""
+        step = len(self.history)
+        self.history.append(centers)
+        moved = np.hypot(*(np.array(self.history) - centers).transpose(2, 0, 1))
+        largest = np.nan_to_num(moved, nan=0.0).max(axis=1) * (1 + SLACK)
         half = 0.5 * _distances(centers, centers)
         np.fill_diagonal(half, np.inf)
-        separation = half.min(axis=1)
-        cx = np.append(centers[:, 0], np.inf)
-        cy = np.append(centers[:, 1], np.inf)
+        separation = np.where(np.isnan(half), np.inf, half).min(axis=1)
+        cx, cy = centers[:, 0], centers[:, 1]
         px, py = self.points[:, 0], self.points[:, 1]
-        doubt = np.flatnonzero(self.upper >= np.maximum(separation[self.label], self.lower))
-        if doubt.size:
-            own = self.label[doubt]
-            self.upper[doubt] = np.sqrt((px[doubt] - cx[own]) ** 2 + (py[doubt] - cy[own]) ** 2)
-            settled = self.upper[doubt] < np.maximum(separation[own], self.lower[doubt])
-            doubt = doubt[~settled]
+        own = np.sqrt((px - cx[self.label]) ** 2 + (py - cy[self.label]) ** 2) * (1 + SLACK)
+        lower = self.lower - largest[self.lower_step]
+        doubt = np.flatnonzero(own >= np.maximum(separation[self.label], lower))
         if doubt.size:
             candidates = self.candidates[doubt]
             squared = (px[doubt, None] - cx[candidates]) ** 2
             squared += (py[doubt, None] - cy[candidates]) ** 2
-            distance = np.sqrt(squared)
+            distance = np.sqrt(np.where(np.isnan(squared), np.inf, squared))
             rows = np.arange(doubt.size)
             best = np.argmin(distance, axis=1)
             closest = distance[rows, best]
-            sure = closest < self.rest[doubt]
-            distance[rows, best] = np.inf
+            sure = closest * (1 + SLACK) < self.rest[doubt] - largest[self.rest_step[doubt]]
+            distance[candidates == candidates[rows, best][:, None]] = np.inf
             fine = doubt[sure]
             self.label[fine] = candidates[rows, best][sure]
-            self.upper[fine] = closest[sure]
-            self.lower[fine] = np.minimum(distance.min(axis=1)[sure], self.rest[fine])
-            self._scan(doubt[~sure], centers)
+            self.lower[fine] = np.minimum(
+                distance.min(axis=1)[sure], self.rest[fine] - largest[self.rest_step[fine]]
+            )
+            self.lower_step[fine] = step
+            self._scan(doubt[~sure], centers, step)
         return self.label
 
 
@@ -256,8 +253,9 @@ def kmeans(
     Start: ``_clean_start`` from ``last`` when given, else the first k distinct points in row
     order (ids 0..k-1). Then Lloyd steps: every point goes to its nearest center (Euclidean; ties
     to the lower cluster index), clusters left empty are dropped, centers become the (weighted)
-    means. It stops after the step whose sorted centers are all within ``converge`` of the
-    previous ones, or after ``max_iters`` + 1 steps. Labels are those of the last step.
+    means. It stops after the step whose sorted centers are pairwise within ``converge`` of the
+    sorted previous ones (compared up to the shorter list), or after ``max_iters`` + 1 steps.
+    Labels are those of the last step.
 
     Args:
         points: (n, 2) positions, n >= 1.
@@ -273,16 +271,18 @@ def kmeans(
     else:
         centers = points[_distinct_first(points)[:k]]
         ids = np.arange(len(centers), dtype=np.int64)
+    # Centers keep their initial index during the steps; dropped ones become NaN rows.
     assigner = _Assigner(points, centers)
+    alive = np.ones(ids.size, dtype=bool)
     for step in range(max_iters + 1):
         label = assigner.label if step == 0 else assigner.assign(centers)
         new_centers = _means(points, w, label, ids.size)
-        used = np.bincount(label, minlength=ids.size) > 0
-        drift = np.hypot(*(np.where(used[:, None], new_centers, centers) - centers).T)
-        assigner.moved(drift, used)
-        ids, new_centers, centers = ids[used], new_centers[used], centers[used]
-        done = step == max_iters or _same(centers, new_centers, converge)
+        alive = np.bincount(label, minlength=ids.size) > 0
+        done = step == max_iters or _same(
+            centers[~np.isnan(centers[:, 0])], new_centers[alive], converge
+        )
         centers = new_centers
         if done:
             break
-    return Clustering(ids, centers, assigner.label)
+    renumber = np.cumsum(alive) - 1
+    return Clustering(ids[alive], centers[alive], renumber[assigner.label])

@@ -48,34 +48,34 @@ class VoteMatrix:
         return np.diff(self.indptr)
 
 
-def first_appearance_codes(ids: Ints) -> tuple[Ints, Ints, Ints]:
-    """Number distinct ids 0, 1, ... in order of first appearance.
+# Events scanned at once when looking for the first vote on every statement.
+SCAN = 1 << 20
 
-    Returns:
-        codes: (n,) code of every entry of ``ids``.
-        unique_ids: (u,) the id of every code.
-        first_index: (u,) position in ``ids`` of the first occurrence of every code.
-    """
-    n = ids.size
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
+
+def _codes(ids: Ints) -> tuple[Ints, Ints]:
+    """Non-negative codes of ``ids`` in increasing id order (possibly with unused codes), and the
+    id of every code. Dense ids are offset (O(n)); sparse ones are ranked by a sort."""
     low = int(ids.min())
     span = int(ids.max()) - low + 1
-    if span <= 4 * n + 1024:
-        dense = ids - low
-        size = span
-    else:
-        uniq, dense = np.unique(ids, return_inverse=True)
-        size = uniq.size
+    if span <= 4 * ids.size + 1024:
+        return ids - low, np.arange(low, low + span, dtype=np.int64)
+    names, codes = np.unique(ids, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), names.astype(np.int64)
+
+
+def _first_events(codes: Ints, size: int) -> Ints:
+    """(size,) index of the first event of every code (``codes.size`` when absent).
+
+    The stream is scanned in chunks; only events of codes not seen before a chunk are examined,
+    which after the first few chunks is almost none (statements are few and appear early)."""
+    n = codes.size
     first = np.full(size, n, dtype=np.int64)
-    np.minimum.at(first, dense, np.arange(n, dtype=np.int64))
-    present = np.flatnonzero(first < n)
-    order = present[np.argsort(first[present])]
-    table = np.empty(size, dtype=np.int64)
-    table[order] = np.arange(order.size, dtype=np.int64)
-    first_index = first[order]
-    return table[dense], ids[first_index].astype(np.int64), first_index
+    for start in range(0, n, SCAN):
+        chunk = codes[start : start + SCAN]
+        new = np.flatnonzero(first[chunk] == n)
+        if new.size:
+            np.minimum.at(first, chunk[new], new + start)
+    return first
 
 
 def _bits(n: int) -> int:
@@ -83,56 +83,93 @@ def _bits(n: int) -> int:
     return max(int(n - 1).bit_length(), 1)
 
 
+def _empty() -> VoteMatrix:
+    nothing = np.zeros(0, dtype=np.int64)
+    return VoteMatrix(
+        nothing,
+        nothing,
+        np.zeros(1, np.int64),
+        nothing,
+        nothing,
+        np.zeros(0, np.int8),
+        nothing,
+        nothing,
+    )
+
+
+def _admit(ids: Ints, cap: int) -> tuple[Ints, Ints, Ints, NDArray[np.bool_] | None]:
+    """Codes of ``ids`` in order of first appearance: (code of every event, id of every code,
+    first event of every code, mask of the events to keep when more than ``cap`` codes)."""
+    dense, names = _codes(ids)
+    first = _first_events(dense, names.size)
+    order = np.argsort(first)[: np.count_nonzero(first < ids.size)]
+    keep = None
+    if order.size > cap:
+        admitted = np.zeros(names.size, dtype=bool)
+        admitted[order[:cap]] = True
+        keep = admitted[dense]
+    rank = np.empty(names.size, dtype=np.int64)
+    rank[order] = np.arange(order.size, dtype=np.int64)
+    return rank[dense], names[order], first[order], keep
+
+
 def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     """Build the vote matrix from the event stream (Pol.is ``named_matrix`` + ``customs``).
 
-    Only the first ``params.max_statements`` statements and then the first
-    ``params.max_participants`` participants (in order of first vote) are admitted; votes touching
-    others are dropped. A later vote on a cell replaces an earlier one.
-    Cost: one integer sort of the events, O(n_events log n_events); memory O(n_events).
+    Only the first ``params.max_statements`` statements (in order of first vote) are admitted,
+    then the first ``params.max_participants`` participants; votes touching others are dropped
+    and the rest is numbered as a stream of its own. A later vote on a cell replaces an earlier
+    one.
+
+    Cost: one sort of n_events packed 64-bit keys (row, column, event, vote) plus O(n_events)
+    passes; no dense array.
 
     Raises:
-        ValueError: when (row, column, event) cannot be packed in 62 bits (more than about
-            4 * 10^9 events at the participant and statement caps).
+        ValueError: when a key does not fit in 62 bits (more than about 10^9 events at the
+            participant and statement caps).
     """
-    participant = votes.participant.astype(np.int64, copy=False)
-    statement = votes.statement.astype(np.int64, copy=False)
-    value = votes.value.astype(np.int8, copy=False)
-    s_code, statement_ids, statement_first = first_appearance_codes(statement)
-    p_code, participant_ids, _ = first_appearance_codes(participant)
-    keep = s_code < params.max_statements
-    if not keep.all():
-        participant, statement, value = participant[keep], statement[keep], value[keep]
-        p_code, participant_ids, _ = first_appearance_codes(participant)
-    admitted = p_code < params.max_participants
-    if not (keep.all() and admitted.all()):
-        participant, statement, value = participant[admitted], statement[admitted], value[admitted]
-        p_code, participant_ids, _ = first_appearance_codes(participant)
-        s_code, statement_ids, statement_first = first_appearance_codes(statement)
-    n_events = participant.size
-    n_p, n_s = participant_ids.size, statement_ids.size
-    s_bits, e_bits = _bits(n_s), _bits(n_events)
-    if _bits(n_p) + s_bits + e_bits > 62:
+    if votes.participant.size == 0:
+        return _empty()
+    column, statement_ids, statement_first, keep = _admit(
+        votes.statement.astype(np.int64, copy=False), params.max_statements
+    )
+    if keep is None:
+        row, participant_ids, _, keep = _admit(
+            votes.participant.astype(np.int64, copy=False), params.max_participants
+        )
+    if keep is not None:
+        kept = Votes(votes.participant[keep], votes.statement[keep], votes.value[keep])
+        return build_matrix(kept, params)
+    n = row.size
+    s_bits, e_bits = _bits(statement_ids.size), _bits(n)
+    if _bits(participant_ids.size) + s_bits + e_bits + 2 > 62:
         raise ValueError("too many events for the matrix builder")
-    # One fast integer sort groups the events by cell, oldest first inside a cell.
-    key = np.sort((((p_code << s_bits) | s_code) << e_bits) | np.arange(n_events, dtype=np.int64))
-    cell = key >> e_bits
-    event = key & ((1 << e_bits) - 1)
-    starts = np.ones(n_events, dtype=bool)
+    # One integer sort of (row, column, event, vote + 1) packed in one int64 groups the events
+    # by cell, oldest first, with cells in (row, column) order.
+    key = np.left_shift(row, s_bits, out=row)
+    key |= column
+    key <<= e_bits
+    key |= np.arange(n, dtype=np.int64)
+    key <<= 2
+    key += votes.value + 1
+    del column
+    key.sort()
+    cell = key >> (e_bits + 2)
+    starts = np.ones(n, dtype=bool)
     np.not_equal(cell[1:], cell[:-1], out=starts[1:])
-    ends = np.ones(n_events, dtype=bool)
+    ends = np.ones(n, dtype=bool)
     ends[:-1] = starts[1:]
-    cells = cell[starts]
-    row = cells >> s_bits
-    indptr = np.zeros(n_p + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row, minlength=n_p), out=indptr[1:])
+    cell = cell[starts]
+    rows = cell >> s_bits
+    indptr = np.zeros(participant_ids.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=participant_ids.size), out=indptr[1:])
     return VoteMatrix(
         participant_ids=participant_ids,
         statement_ids=statement_ids,
         indptr=indptr,
-        row=row,
-        col=cells & ((1 << s_bits) - 1),
-        value=value[event[ends]],
-        first_event=event[starts],
+        row=rows,
+        col=cell & ((1 << s_bits) - 1),
+        value=((key[ends] & 3) - 1).astype(np.int8),
+        first_event=(key[starts] >> 2) & ((1 << e_bits) - 1),
         statement_first_event=statement_first,
     )

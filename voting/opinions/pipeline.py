@@ -132,8 +132,10 @@ def compute(
             group[inside] = chosen.label[base.label]
         group_centers = np.zeros((0, 2)) if chosen is None else chosen.centers
     with clock.stage("tallies"):
-        group_votes = tally(matrix, group, k)
-        everyone = tally(matrix, np.zeros(n_p, dtype=np.int64), 1)
+        # One pass: the groups, then everyone else as an extra row.
+        counted = tally(matrix, np.where(group >= 0, group, k), k + 1)
+        group_votes = counted.rows(slice(0, k))
+        everyone = counted.total()
     with clock.stage("repness"):
         repness = representative_statements(
             group_votes, statement_ids, mod_out, p.z_90, p.rep_count

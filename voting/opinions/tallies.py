@@ -28,6 +28,10 @@ class Tallies:
         """(n_groups, n_s) pass counts."""
         return self.seen - self.agree - self.disagree
 
+    def rows(self, which: slice) -> "Tallies":
+        """The tallies of the groups in ``which``."""
+        return Tallies(self.agree[which], self.disagree[which], self.seen[which])
+
     def total(self) -> "Tallies":
         """The (1, n_s) sums over all groups."""
         return Tallies(

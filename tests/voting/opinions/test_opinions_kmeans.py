@@ -22,9 +22,10 @@ def naive(points: np.ndarray, k: int, iters: int, weights: np.ndarray | None = N
             [np.average(points[label == c], axis=0, weights=w[label == c]) for c in keep]
         )
         label = np.searchsorted(keep, label)
-        a = centers[keep][np.lexsort(centers[keep].T[::-1])]
+        a = centers[np.lexsort(centers.T[::-1])]
         b = new[np.lexsort(new.T[::-1])]
-        same = bool(np.all(np.sqrt(((a - b) ** 2).sum(axis=1)) < 0.01))
+        m = min(len(a), len(b))
+        same = bool(np.all(np.sqrt(((a[:m] - b[:m]) ** 2).sum(axis=1)) < 0.01))
         centers = new
         if step == iters or same:
             break

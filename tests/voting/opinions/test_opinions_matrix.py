@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from voting.opinions import Parameters, Votes
-from voting.opinions.matrix import build_matrix, first_appearance_codes
+from voting.opinions.matrix import build_matrix
 
 
 def test_last_vote_wins_and_order_of_first_appearance() -> None:
@@ -10,10 +10,12 @@ def test_last_vote_wins_and_order_of_first_appearance() -> None:
     m = build_matrix(votes, Parameters())
     assert m.participant_ids.tolist() == [30, 10]
     assert m.statement_ids.tolist() == [7, 5]
-    cells = {(int(r), int(c)): int(v) for r, c, v in zip(m.row, m.col, m.value, strict=True)}
-    assert cells == {(0, 0): -1, (0, 1): 0, (1, 0): 1}
+    cells = {
+        (int(r), int(c)): (int(v), int(e))
+        for r, c, v, e in zip(m.row, m.col, m.value, m.first_event, strict=True)
+    }
+    assert cells == {(0, 0): (-1, 0), (0, 1): (0, 2), (1, 0): (1, 1)}
     assert m.indptr.tolist() == [0, 2, 3]
-    assert m.first_event.tolist() == [0, 2, 1]
     assert m.statement_first_event.tolist() == [0, 2]
 
 
@@ -32,11 +34,34 @@ def test_empty_stream() -> None:
 
 
 @pytest.mark.parametrize("ids", [[5, 3, 5, 9], [10**15, -4, 10**15, 7]])
-def test_first_appearance_codes(ids: list[int]) -> None:
-    codes, unique, first = first_appearance_codes(np.array(ids, dtype=np.int64))
-    assert codes.tolist() == [0, 1, 0, 2]
-    assert unique.tolist() == [ids[0], ids[1], ids[3]]
-    assert first.tolist() == [0, 1, 3]
+def test_any_integer_ids(ids: list[int]) -> None:
+    votes = Votes.from_lists(ids, ids, [1, 0, -1, 1])
+    m = build_matrix(votes, Parameters())
+    assert m.participant_ids.tolist() == [ids[0], ids[1], ids[3]]
+    assert m.statement_ids.tolist() == [ids[0], ids[1], ids[3]]
+    assert sorted(zip(m.row.tolist(), m.col.tolist(), m.value.tolist(), strict=False)) == [
+        (0, 0, -1),
+        (1, 1, 0),
+        (2, 2, 1),
+    ]
+
+
+def test_random_streams_match_a_dictionary() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        n = int(rng.integers(1, 300))
+        p, s = rng.integers(0, 30, n), rng.integers(0, 15, n) * 1000
+        v = rng.integers(-1, 2, n).astype(np.int8)
+        m = build_matrix(Votes(p, s, v), Parameters())
+        last = {(int(a), int(b)): int(c) for a, b, c in zip(p, s, v, strict=True)}
+        got = {
+            (int(m.participant_ids[r]), int(m.statement_ids[c])): int(x)
+            for r, c, x in zip(m.row, m.col, m.value, strict=True)
+        }
+        assert got == last
+        assert m.participant_ids.tolist() == list(dict.fromkeys(p.tolist()))
+        assert m.statement_ids.tolist() == list(dict.fromkeys(s.tolist()))
+        assert np.diff(m.indptr).tolist() == np.bincount(m.row, minlength=m.shape[0]).tolist()
 
 
 def test_invalid_votes_are_refused() -> None:

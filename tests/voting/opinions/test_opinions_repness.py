@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from voting.opinions import Tallies
 from voting.opinions.consensus import consensus_statements, group_informed_consensus
@@ -80,3 +82,90 @@ def test_priorities_formula() -> None:
     result = priorities(totals, extremity, np.array([False, True]), 7.0)
     importance = (1 - 2 / 7) * 1.5 * 4 / 7
     assert result.tolist() == pytest.approx([(importance * (1 + 8 * 2 ** (-1))) ** 2, 49.0])
+
+
+def literal_selection(t: Tallies, mod_out: np.ndarray) -> list[list[tuple[int, str, bool]]]:
+    """Pol.is ``select-rep-comments`` transcribed statement by statement."""
+    out = []
+    groups, n = t.agree.shape
+    for g in range(groups):
+        rows = [i for i in range(groups) if i != g]
+        stats = []
+        for c in range(n):
+            na, nd, ns = (float(x[g, c]) for x in (t.agree, t.disagree, t.seen))
+            ra_, rd_, rs_ = (
+                float(sum(x[i, c] for i in rows)) for x in (t.agree, t.disagree, t.seen)
+            )
+            pa, pd = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
+            pat = 2 * np.sqrt(ns + 1) * ((na + 1) / (ns + 1) - 0.5)
+            pdt = 2 * np.sqrt(ns + 1) * ((nd + 1) / (ns + 1) - 0.5)
+
+            def two(a: float, b: float, ns: float = ns, rs_: float = rs_) -> float:
+                p1, p2 = (a + 1) / (ns + 1), (b + 1) / (rs_ + 1)
+                p = (a + b + 2) / (ns + rs_ + 2)
+                v = p * (1 - p) * (1 / (ns + 1) + 1 / (rs_ + 1))
+                return 0.0 if v <= 0 else (p1 - p2) / np.sqrt(v)
+
+            stats.append(
+                {
+                    "c": c, "na": na, "nd": nd, "pa": pa, "pd": pd, "pat": pat, "pdt": pdt,
+                    "ra": pa / ((ra_ + 1) / (rs_ + 2)), "rd": pd / ((rd_ + 1) / (rs_ + 2)),
+                    "rat": two(na, ra_), "rdt": two(nd, rd_),
+                }
+            )  # fmt: skip
+
+        def fin(s: dict, best_agree: bool = False) -> tuple[int, str, bool, float]:
+            agree = s["rat"] > s["rdt"]
+            if agree:
+                m = s["ra"] * s["rat"] * s["pa"] * s["pat"]
+            else:
+                m = s["rd"] * s["rdt"] * s["pd"] * s["pdt"]
+            return (s["c"], "agree" if agree else "disagree", best_agree, m)
+
+        sufficient, best, best_agree = [], None, None
+        for s in stats:
+            if mod_out[s["c"]]:
+                continue
+            if (s["rat"] > Z and s["pat"] > Z) or (s["rdt"] > Z and s["pdt"] > Z):
+                sufficient.append(fin(s))
+            if not sufficient and (best is None or max(s["rat"], s["rdt"]) > best[1]):
+                best = (s, max(s["rat"], s["rdt"]))
+            if s["na"] == 0 and s["nd"] == 0:
+                beats = False
+            elif best_agree is not None and best_agree["ra"] > 1:
+                b = best_agree
+                beats = (
+                    s["ra"] * s["rat"] * s["pa"] * s["pat"]
+                    > b["ra"] * b["rat"] * b["pa"] * b["pat"]
+                )
+            elif best_agree is not None:
+                beats = s["pa"] * s["pat"] > best_agree["pa"] * best_agree["pat"]
+            else:
+                beats = s["pat"] > Z or (s["ra"] > 1 and s["pa"] > 0.5)
+            if beats:
+                best_agree = s
+        head = [fin(best_agree, True)] if best_agree else ([fin(best[0])] if best else [])
+        if not sufficient:
+            chosen = head
+        else:
+            rest = [x for x in sufficient if not best_agree or x[0] != best_agree["c"]]
+            rest.sort(key=lambda x: -x[3])
+            top = ([head[0]] if best_agree else []) + rest
+            top = top[:5]
+            chosen = [x for x in top if x[1] == "agree"] + [x for x in top if x[1] == "disagree"]
+        out.append([(x[0], x[1], x[2]) for x in chosen])
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000), groups=st.integers(2, 4), n=st.integers(1, 40))
+def test_selection_equals_a_literal_transcription(seed: int, groups: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    seen = rng.integers(0, 30, (groups, n))
+    agree = rng.binomial(seen, rng.random((groups, n)))
+    disagree = rng.binomial(seen - agree, rng.random((groups, n)))
+    t = tallies(agree.tolist(), disagree.tolist(), seen.tolist())
+    mod_out = rng.random(n) < 0.1
+    got = representative_statements(t, np.arange(n), mod_out, Z, 5)
+    mine = [[(r.statement, r.direction, r.best_agree) for r in reps] for reps in got]
+    assert mine == literal_selection(t, mod_out)
