@@ -11,7 +11,8 @@ The database is a SQLite file in a temporary directory, or the PostgreSQL databa
 everything at the end. Loading goes around the ORM: binary ``COPY`` built with numpy on
 PostgreSQL, ``executemany`` with journaling off on SQLite; the vote table's secondary indexes
 (and, on PostgreSQL, foreign keys) are built after the load, then statistics are gathered.
-The vote event log starts empty: appending to it costs the same whatever its size.
+The vote event log starts empty (appending to it costs the same whatever its size); one
+opinion snapshot gives routing priorities, as the opinion worker does in a live round.
 
     .venv/bin/python bench/participate.py [--statements N] [--participants N] [--votes N]
 """
@@ -39,7 +40,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.schema import AddConstraint
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 import deliberation.models  # noqa: E402, F401 - registers every table
 from deliberation.db import make_engine  # noqa: E402
 from deliberation.models import Vote  # noqa: E402
+from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
 
 SLUG = "bench"
 SEEDS = 100
@@ -331,7 +333,28 @@ def build(url: str, world: World) -> None:
         load_postgres(engine, world)
     else:
         load_sqlite(engine, world)
+        engine = make_engine(url)
+    add_snapshot(engine, world)
     engine.dispose()
+
+
+def add_snapshot(engine: Engine, world: World) -> None:
+    """An opinion snapshot with a routing priority for every votable statement, so that the
+    participation page routes as in a live round (the opinion worker's result; its priorities
+    are drawn here, log-uniform over [0.1, 50] as Pol.is priorities spread)."""
+    votable = np.flatnonzero(world.statement_status != "rejected")
+    weights = np.exp(np.random.default_rng(0).uniform(np.log(0.1), np.log(50.0), len(votable)))
+    snapshot = OpinionSnapshot(
+        round_id=1,
+        watermark=len(world.vote_value),
+        state=b"",
+        priorities={str(i + 1): float(w) for i, w in zip(votable, weights, strict=True)},
+        participants=len(world.participant_votes),
+        votes=len(world.vote_value),
+    )
+    with Session(engine) as session:
+        session.add(snapshot)
+        session.commit()
 
 
 def reset_postgres(engine: Engine) -> None:

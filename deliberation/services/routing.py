@@ -24,7 +24,8 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import exists
+from sqlalchemy import exists, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from deliberation.models import Participant, Round, Statement, Vote
@@ -67,27 +68,31 @@ def _first_candidates(
     """The ``CANDIDATES`` first open statements in the foundation's order: seeds first, then
     by ``vote_count``, then by id.
 
-    One query per (seed or not, votable status) pair, seeds first, until ``CANDIDATES`` are
-    found: each is an ordered scan of ``ix_statement_routing`` (round, status, is_seed,
-    vote_count) that stops after ``CANDIDATES`` unvoted rows, where a single query over every
-    status would sort all of the round's statements (tens of milliseconds at 10,000).
+    One query, a union of one branch per (seed or not, votable status) pair: each branch is
+    an ordered scan of ``ix_statement_routing`` (round, status, is_seed, vote_count) that stops
+    after ``CANDIDATES`` unvoted rows, and at most ``4 * CANDIDATES`` rows are sorted. Ordering
+    all open statements at once, over several statuses, would sort the whole round instead
+    (tens of milliseconds at 10,000 statements).
     """
-    first: list[Statement] = []
-    for is_seed in (True, False):
-        tier = [
-            statement
-            for status in votable_statuses(round_)
-            for statement in session.exec(
-                _unvoted(participant, round_)
-                .where(Statement.status == status, Statement.is_seed == is_seed)
-                .order_by(col(Statement.vote_count), col(Statement.id))
-                .limit(CANDIDATES)
-            )
-        ]
-        first += sorted(tier, key=lambda s: (s.vote_count, s.id))[: CANDIDATES - len(first)]
-        if len(first) == CANDIDATES:
-            break
-    return first
+    branches = [
+        select(
+            _unvoted(participant, round_)
+            .where(Statement.status == status, Statement.is_seed == is_seed)
+            .order_by(col(Statement.vote_count), col(Statement.id))
+            .limit(CANDIDATES)
+            .subquery()
+        )
+        for is_seed in (True, False)
+        for status in votable_statuses(round_)
+    ]
+    candidate = aliased(Statement, union_all(*branches).subquery())
+    return list(
+        session.exec(
+            select(candidate)
+            .order_by(col(candidate.is_seed).desc(), col(candidate.vote_count), col(candidate.id))
+            .limit(CANDIDATES)
+        )
+    )
 
 
 def next_statement(
@@ -139,14 +144,9 @@ def _weighted_draw(
     for statement in first:
         if statement.id not in priorities.known:
             key_of[statement.id] = math.log(1.0 - rng.random()) / UNSEEN_PRIORITY  # type: ignore[index]
-    open_ids = set(
-        session.exec(
-            _open_to(participant, round_)
-            .where(col(Statement.id).in_(list(key_of)))
-            .with_only_columns(col(Statement.id))
-        )
+    still_open = list(
+        session.exec(_open_to(participant, round_).where(col(Statement.id).in_(list(key_of))))
     )
-    if not open_ids:
+    if not still_open:
         return None
-    best = max(open_ids, key=lambda i: key_of[i])
-    return session.get(Statement, best)
+    return max(still_open, key=lambda s: key_of[s.id])  # type: ignore[index]
