@@ -72,50 +72,36 @@ class _Assigner:
     """Nearest-center assignment over successive Lloyd steps that skips provable points.
 
     Centers keep their initial index; a dropped center becomes a NaN row. Every step's centers
-    are remembered, so a bound set at step t is corrected by the largest displacement of any
-    center since t. Per point: its label; a lower bound on the distance to every other center
-    (Hamerly) and when it was set; its ``CANDIDATES`` nearest centers at its last full scan and
-    a lower bound on the distance to all others, and when. Each step the distance to the own
-    center is computed exactly; a point the bounds cannot settle is compared with its
-    candidates, and scanned against every center only when that fails too. The labels equal a
-    full scan's (ties to the lowest index).
+    are remembered, so that a lower bound set at step t can be corrected by the largest
+    displacement of any center since t (Hamerly's bound with exact displacements). Each step
+    the distance d to the own center a is computed exactly; a point with d below half the gap
+    from a to its nearest center, and below its corrected lower bound, keeps a. Otherwise it is
+    compared with the ``CANDIDATES`` centers nearest to a: any other center j is at least
+    |a - j| - d away, so if the best candidate is closer than that the point is settled, and
+    only else scanned against every center. The labels equal a full scan's (ties to the lowest
+    index).
     """
 
     def __init__(self, points: Floats, centers: Floats) -> None:
         n = points.shape[0]
         self.points = points
         self.history = [centers]
-        self.width = min(CANDIDATES, centers.shape[0])
         self.label = np.empty(n, dtype=np.int64)
         self.lower = np.empty(n)
         self.lower_step = np.zeros(n, dtype=np.int64)
-        self.candidates = np.empty((n, self.width), dtype=np.int64)
-        self.rest = np.empty(n)
-        self.rest_step = np.zeros(n, dtype=np.int64)
         self._scan(np.arange(n), centers, 0)
 
     def _scan(self, which: Ints, centers: Floats, step: int) -> None:
         alive = np.flatnonzero(~np.isnan(centers[:, 0]))
-        width = min(self.width, alive.size)
         for start in range(0, which.size, CHUNK):
             chosen = which[start : start + CHUNK]
             block = _distances(self.points[chosen], centers[alive])
             rows = np.arange(chosen.size)
             best = np.argmin(block, axis=1)
             self.label[chosen] = alive[best]
-            if alive.size > width:
-                part = np.argpartition(block, width, axis=1)
-                near = np.sort(alive[part[:, :width]], axis=1)
-                self.rest[chosen] = block[rows, part[:, width]]
-            else:
-                near = np.broadcast_to(alive, (chosen.size, alive.size))
-                self.rest[chosen] = np.inf
-            self.candidates[chosen, :width] = near
-            self.candidates[chosen, width:] = near[:, :1]
             block[rows, best] = np.inf
-            self.lower[chosen] = block.min(axis=1) if alive.size > 1 else np.inf
+            self.lower[chosen] = block.min(axis=1)
         self.lower_step[which] = step
-        self.rest_step[which] = step
 
     def assign(self, centers: Floats) -> Ints:
         """Labels (initial center indices) for ``centers``, NaN rows for dropped centers."""
@@ -123,29 +109,35 @@ class _Assigner:
         self.history.append(centers)
         moved = np.hypot(*(np.array(self.history) - centers).transpose(2, 0, 1))
         largest = np.nan_to_num(moved, nan=0.0).max(axis=1) * (1 + SLACK)
-        half = 0.5 * _distances(centers, centers)
-        np.fill_diagonal(half, np.inf)
-        separation = np.where(np.isnan(half), np.inf, half).min(axis=1)
+        gaps = _distances(centers, centers)
+        gaps[np.isnan(gaps)] = np.inf
+        np.fill_diagonal(gaps, np.inf)
+        width = min(CANDIDATES, gaps.shape[0] - 1)
+        order = np.argsort(gaps, axis=1, kind="stable")
+        neighbours = np.sort(np.column_stack([np.arange(len(centers)), order[:, :width]]), axis=1)
+        beyond = np.take_along_axis(gaps, order[:, width : width + 1], axis=1)[:, 0]
         cx, cy = centers[:, 0], centers[:, 1]
         px, py = self.points[:, 0], self.points[:, 1]
-        own = np.sqrt((px - cx[self.label]) ** 2 + (py - cy[self.label]) ** 2) * (1 + SLACK)
-        lower = self.lower - largest[self.lower_step]
-        doubt = np.flatnonzero(own >= np.maximum(separation[self.label], lower))
+        label = self.label
+        own = np.sqrt((px - cx[label]) ** 2 + (py - cy[label]) ** 2)
+        settled = own * (1 + SLACK) < np.maximum(
+            0.5 * gaps[label, order[label, 0]], self.lower - largest[self.lower_step]
+        )
+        doubt = np.flatnonzero(~settled)
         if doubt.size:
-            candidates = self.candidates[doubt]
+            candidates = neighbours[label[doubt]]
             squared = (px[doubt, None] - cx[candidates]) ** 2
             squared += (py[doubt, None] - cy[candidates]) ** 2
             distance = np.sqrt(np.where(np.isnan(squared), np.inf, squared))
             rows = np.arange(doubt.size)
             best = np.argmin(distance, axis=1)
             closest = distance[rows, best]
-            sure = closest * (1 + SLACK) < self.rest[doubt] - largest[self.rest_step[doubt]]
-            distance[candidates == candidates[rows, best][:, None]] = np.inf
+            floor = beyond[label[doubt]] - own[doubt]
+            sure = closest * (1 + SLACK) < floor
+            distance[rows, best] = np.inf
             fine = doubt[sure]
             self.label[fine] = candidates[rows, best][sure]
-            self.lower[fine] = np.minimum(
-                distance.min(axis=1)[sure], self.rest[fine] - largest[self.rest_step[fine]]
-            )
+            self.lower[fine] = np.minimum(distance.min(axis=1), floor)[sure]
             self.lower_step[fine] = step
             self._scan(doubt[~sure], centers, step)
         return self.label
