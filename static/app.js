@@ -4,7 +4,8 @@
   "use strict";
   var keys = { a: "agree", d: "disagree", p: "pass" };
   document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    // A held key repeats: it must not vote on card after card unread.
+    if (event.repeat || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     var value = keys[event.key.toLowerCase()];

@@ -156,6 +156,7 @@ def my_votes(slug: str) -> Any:
         participant=participant,
         votes=statements.participant_votes(db, participant),
         own=statements.participant_statements(db, participant),
+        votable=votes.votable_statuses(round_),
     )
 
 
@@ -174,7 +175,13 @@ def change_vote(slug: str, statement_id: int) -> Any:
     )
     if htmx:
         statement = votes.get_statement(db, round_, statement_id)
-        return render("participate/_vote_row.html", round=round_, statement=statement, value=value)
+        return render(
+            "participate/_vote_row.html",
+            round=round_,
+            statement=statement,
+            value=value,
+            votable=votes.votable_statuses(round_),
+        )
     flash(_("Your vote is changed."), "success")
     return redirect(url_for("participate.my_votes", slug=slug), code=303)
 
@@ -204,17 +211,19 @@ def write_statement(slug: str) -> Any:
             except Invalid as error:
                 form.text.errors = [str(error.message)]
             else:
-                if round_.moderation_mode == ModerationMode.PRE:
-                    flash(_("Thank you: the facilitators will review your statement."), "success")
-                else:
-                    flash(_("Thank you: your statement is published."), "success")
                 if htmx:
+                    # The fragment thanks the author itself: a flash would linger until the
+                    # next full page and thank them a second time.
                     return render(
                         "participate/_statement_form.html",
                         round=round_,
                         form=statement_form(round_.max_statement_length, formdata=None),
                         sent=True,
                     )
+                if round_.moderation_mode == ModerationMode.PRE:
+                    flash(_("Thank you: the facilitators will review your statement."), "success")
+                else:
+                    flash(_("Thank you: your statement is published."), "success")
                 return redirect(url_for("participate.round_page", slug=slug), code=303)
     context: dict[str, Any] = {"round": round_, "form": form, "duplicate": duplicate}
     if htmx:
