@@ -80,6 +80,21 @@ def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]
     return counts
 
 
+def pending_counts(session: Session, round_ids: list[int]) -> dict[int, int]:
+    """How many statements await review in each of ``round_ids`` (one indexed query)."""
+    if not round_ids:
+        return {}
+    rows = session.exec(
+        select(Statement.round_id, func.count())
+        .where(
+            col(Statement.round_id).in_(round_ids),
+            Statement.status == StatementStatus.PENDING,
+        )
+        .group_by(col(Statement.round_id))
+    )
+    return {round_id: int(count) for round_id, count in rows}
+
+
 def moderation_queue(
     session: Session,
     *,

@@ -72,8 +72,10 @@ def _round(round_id: int) -> Round:
 @bp.get("/")
 @login_required
 def dashboard() -> Any:
-    rounds = round_admin.facilitated_rounds(get_session(), user=g.user)
-    return render("facilitate/dashboard.html", rounds=rounds)
+    db = get_session()
+    rounds = round_admin.facilitated_rounds(db, user=g.user)
+    pending = moderation.pending_counts(db, [r.id for r in rounds if r.id is not None])
+    return render("facilitate/dashboard.html", rounds=rounds, pending=pending)
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -150,6 +152,7 @@ def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
         status=status,
         round=round_,
         counts=counts.round_counts(db, round_=round_, user=g.user),
+        statuses=moderation.status_counts(db, round_),
         attached=round_admin.attached_territories(db, round_),
         facilitators=round_admin.round_facilitators(db, round_),
         choices=territories.territory_choices(db),

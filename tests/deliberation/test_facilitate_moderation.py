@@ -234,3 +234,31 @@ def test_an_accepted_statement_reaches_participants(client: FlaskClient, session
     with client.session_transaction() as browser:
         browser["participants"] = {str(round_.id): reader.id}
     assert "Water fountains in every square" in client.get(f"/r/{round_.slug}").text
+
+
+def test_dashboard_and_round_page_show_the_backlog(client: FlaskClient, session: Session) -> None:
+    _, round_ = setup(client, session)
+    pending(session, round_, "One")
+    pending(session, round_, "Two")
+    dashboard = client.get("/facilitate/").text
+    assert "2 statements awaiting review" in dashboard
+    overview = client.get(f"/facilitate/rounds/{round_.id}").text
+    assert "Awaiting review" in overview
+    assert "2 statements" in overview
+
+
+def test_bulk_errors_come_back_as_the_queue_fragment_for_htmx(
+    client: FlaskClient, session: Session
+) -> None:
+    _, round_ = setup(client, session)
+    statement = pending(session, round_, "Lonely")
+    page = client.get(f"/facilitate/rounds/{round_.id}/moderation").text
+    assert 'form="bulk-form"' in page, "row checkboxes belong to the bulk form"
+    response = client.post(
+        f"/facilitate/rounds/{round_.id}/moderation/bulk",
+        data={"action": "reject", "statement_ids": [statement.id]},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith('<div id="moderation-queue">')
+    assert "Give a reason to reject" in response.text
