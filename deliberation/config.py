@@ -67,6 +67,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "RATELIMIT_SIGNIN": env.get("PALABRE_RATELIMIT_SIGNIN", "10 per minute"),
         "ROUTING_SEED": int(env["PALABRE_ROUTING_SEED"]) if "PALABRE_ROUTING_SEED" in env else None,
         "PUBLIC_URL": env.get("PALABRE_PUBLIC_URL", ""),
+        "PROXY_FIX": int(env.get("PALABRE_PROXY_FIX", "0")),
         "NODE_MODULES": env.get(
             "PALABRE_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
         ),

@@ -17,6 +17,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.services.rounds import require_open
+from deliberation.services.validation import has_control_characters
 from deliberation.services.votes import record_vote
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -31,6 +32,8 @@ def normalize_text(text: str) -> str:
 
 def clean_text(round_: Round, text: str) -> str:
     """The statement text trimmed and checked against the round's length limit."""
+    if has_control_characters(text):
+        raise Invalid(_l("A statement cannot contain control characters."))
     text = " ".join(text.split())
     if not text:
         raise Invalid(_l("Write a statement first."))

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
 from deliberation.errors import Forbidden
-from deliberation.extensions import limiter
+from deliberation.extensions import htmx, limiter
 from deliberation.forms.auth import SignInForm
 from deliberation.models import User
 from deliberation.services.accounts import authenticate
@@ -35,7 +35,12 @@ def login_required(view: Callable[P, R]) -> Callable[P, Any]:
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> Any:
         if g.user is None:
-            return redirect(url_for("auth.sign_in", next=request.full_path), code=303)
+            target = url_for("auth.sign_in", next=request.full_path)
+            if htmx:
+                # A fragment request (a poll, a row action) must not swap the sign-in page into
+                # the page: tell htmx to navigate instead.
+                return Response(status=204, headers={"HX-Redirect": target})
+            return redirect(target, code=303)
         return view(*args, **kwargs)
 
     return wrapped

@@ -168,28 +168,41 @@ def test_requests_are_logged(client: FlaskClient, caplog: pytest.LogCaptureFixtu
     assert all("secret" not in r.getMessage() for r in caplog.records)
 
 
-def test_rate_limits_can_live_in_redis(app_config: dict[str, Any]) -> None:
+@pytest.fixture
+def redis_limits(app_config: dict[str, Any]) -> dict[str, Any]:
     redis = pytest.importorskip("redis")
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    from app import create_app  # noqa: PLC0415
-
     app_config.update(
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
         RATELIMIT_SIGNIN="2 per minute",
         RATELIMIT_KEY_PREFIX=f"palabre-test-{uuid.uuid4().hex}",
     )
-    application = create_app(app_config)
-    client = application.test_client()
+    return app_config
+
+
+def test_rate_limits_can_live_in_redis(redis_limits: dict[str, Any], client: FlaskClient) -> None:
     codes = [
-        client.post(
-            "/auth/sign-in",
-            data={"email": "x@example.org", "password": "y"},
-        ).status_code
+        client.post("/auth/sign-in", data={"email": "x@example.org", "password": "y"}).status_code
         for _ in range(3)
     ]
     assert codes == [422, 422, 429]
-    application.extensions["palabre.engine"].dispose()
+
+
+def test_a_signed_out_htmx_poll_redirects_the_page(client: FlaskClient) -> None:
+    response = client.get("/facilitate/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/auth/sign-in")
+
+
+def test_statements_with_control_characters_are_refused(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_))
+    response = client.post(f"/r/{round_.slug}/statements", data={"text": "bad\x00text"})
+    assert response.status_code == 422
+    assert "control characters" in response.text
