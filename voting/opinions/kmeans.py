@@ -12,6 +12,8 @@ Floats = NDArray[np.float64]
 CHUNK = 16_384
 # Nearest centers remembered per point between full scans.
 CANDIDATES = 8
+# Below this many point-center pairs a plain scan per step is cheaper than keeping bounds.
+SMALL = 20_000
 # Relative widening of the bounds, so that rounding never lets a bound settle a tie.
 SLACK = 1e-12
 
@@ -86,10 +88,11 @@ class _Assigner:
         n = points.shape[0]
         self.points = points
         self.history = [centers]
-        self.label = np.empty(n, dtype=np.int64)
-        self.lower = np.empty(n)
+        self.label = _grid_guess(points, centers)
+        self.lower = np.zeros(n)
         self.lower_step = np.zeros(n, dtype=np.int64)
-        self._scan(np.arange(n), centers, 0)
+        own = np.hypot(*(points - centers[self.label]).T)
+        self._settle(np.arange(n), own, centers, 0)
 
     def _scan(self, which: Ints, centers: Floats, step: int) -> None:
         alive = np.flatnonzero(~np.isnan(centers[:, 0]))
@@ -103,44 +106,82 @@ class _Assigner:
             self.lower[chosen] = block.min(axis=1)
         self.lower_step[which] = step
 
+    def _settle(self, doubt: Ints, own: Floats, centers: Floats, step: int) -> None:
+        """Relabel the points ``doubt`` exactly, ``own`` being their distance to their label."""
+        gaps = _gaps(centers)
+        width = min(CANDIDATES, gaps.shape[0] - 1)
+        order = np.argsort(gaps, axis=1, kind="stable")
+        neighbours = np.sort(np.column_stack([np.arange(len(centers)), order[:, :width]]), axis=1)
+        beyond = np.take_along_axis(gaps, order[:, width : width + 1], axis=1)[:, 0]
+        label = self.label[doubt]
+        candidates = neighbours[label]
+        cx, cy = centers[:, 0], centers[:, 1]
+        squared = (self.points[doubt, 0, None] - cx[candidates]) ** 2
+        squared += (self.points[doubt, 1, None] - cy[candidates]) ** 2
+        distance = np.sqrt(np.where(np.isnan(squared), np.inf, squared))
+        rows = np.arange(doubt.size)
+        best = np.argmin(distance, axis=1)
+        closest = distance[rows, best]
+        floor = beyond[label] - own
+        sure = closest * (1 + SLACK) < floor
+        distance[rows, best] = np.inf
+        fine = doubt[sure]
+        self.label[fine] = candidates[rows, best][sure]
+        self.lower[fine] = np.minimum(distance.min(axis=1), floor)[sure]
+        self.lower_step[fine] = step
+        self._scan(doubt[~sure], centers, step)
+
     def assign(self, centers: Floats) -> Ints:
         """Labels (initial center indices) for ``centers``, NaN rows for dropped centers."""
         step = len(self.history)
         self.history.append(centers)
         moved = np.hypot(*(np.array(self.history) - centers).transpose(2, 0, 1))
         largest = np.nan_to_num(moved, nan=0.0).max(axis=1) * (1 + SLACK)
-        gaps = _distances(centers, centers)
-        gaps[np.isnan(gaps)] = np.inf
-        np.fill_diagonal(gaps, np.inf)
-        width = min(CANDIDATES, gaps.shape[0] - 1)
-        order = np.argsort(gaps, axis=1, kind="stable")
-        neighbours = np.sort(np.column_stack([np.arange(len(centers)), order[:, :width]]), axis=1)
-        beyond = np.take_along_axis(gaps, order[:, width : width + 1], axis=1)[:, 0]
-        cx, cy = centers[:, 0], centers[:, 1]
-        px, py = self.points[:, 0], self.points[:, 1]
+        separation = 0.5 * _gaps(centers).min(axis=1)
         label = self.label
-        own = np.sqrt((px - cx[label]) ** 2 + (py - cy[label]) ** 2)
+        own = np.sqrt(
+            (self.points[:, 0] - centers[label, 0]) ** 2
+            + (self.points[:, 1] - centers[label, 1]) ** 2
+        )
         settled = own * (1 + SLACK) < np.maximum(
-            0.5 * gaps[label, order[label, 0]], self.lower - largest[self.lower_step]
+            separation[label], self.lower - largest[self.lower_step]
         )
         doubt = np.flatnonzero(~settled)
         if doubt.size:
-            candidates = neighbours[label[doubt]]
-            squared = (px[doubt, None] - cx[candidates]) ** 2
-            squared += (py[doubt, None] - cy[candidates]) ** 2
-            distance = np.sqrt(np.where(np.isnan(squared), np.inf, squared))
-            rows = np.arange(doubt.size)
-            best = np.argmin(distance, axis=1)
-            closest = distance[rows, best]
-            floor = beyond[label[doubt]] - own[doubt]
-            sure = closest * (1 + SLACK) < floor
-            distance[rows, best] = np.inf
-            fine = doubt[sure]
-            self.label[fine] = candidates[rows, best][sure]
-            self.lower[fine] = np.minimum(distance.min(axis=1), floor)[sure]
-            self.lower_step[fine] = step
-            self._scan(doubt[~sure], centers, step)
+            self._settle(doubt, own[doubt], centers, step)
         return self.label
+
+
+def _gaps(centers: Floats) -> Floats:
+    """(c, c) distances between centers; inf on the diagonal and for dropped centers."""
+    gaps = _distances(centers, centers)
+    gaps[np.isnan(gaps)] = np.inf
+    np.fill_diagonal(gaps, np.inf)
+    return gaps
+
+
+def _grid_guess(points: Floats, centers: Floats) -> Ints:
+    """A nearby center for every point: the center nearest to the middle of its grid cell.
+
+    Only a starting guess for ``_Assigner._settle``, which makes the labels exact; a grid of
+    about 4 cells per center keeps the guess within the guessed center's neighbours."""
+    low = points.min(axis=0)
+    span = points.max(axis=0) - low
+    side = int(np.ceil(2 * np.sqrt(len(centers))))
+    size = np.where(span > 0, span / side, 1.0)
+    cell = np.minimum(((points - low) / size).astype(np.int64), side - 1)
+    middles = (
+        low
+        + (
+            np.stack(np.meshgrid(np.arange(side), np.arange(side), indexing="ij"), -1).reshape(
+                -1, 2
+            )
+            + 0.5
+        )
+        * size
+    )
+    nearest_center, _ = nearest(middles, centers)
+    return nearest_center[cell[:, 0] * side + cell[:, 1]]
 
 
 def _means(points: Floats, weights: Floats, label: Ints, n: int) -> Floats:
@@ -264,10 +305,15 @@ def kmeans(
         centers = points[_distinct_first(points)[:k]]
         ids = np.arange(len(centers), dtype=np.int64)
     # Centers keep their initial index during the steps; dropped ones become NaN rows.
-    assigner = _Assigner(points, centers)
+    assigner = _Assigner(points, centers) if len(points) * len(centers) > SMALL else None
     alive = np.ones(ids.size, dtype=bool)
+    label = np.zeros(len(points), dtype=np.int64)
     for step in range(max_iters + 1):
-        label = assigner.label if step == 0 else assigner.assign(centers)
+        if assigner is None:
+            living = np.flatnonzero(~np.isnan(centers[:, 0]))
+            label = living[nearest(points, centers[living])[0]]
+        else:
+            label = assigner.label if step == 0 else assigner.assign(centers)
         new_centers = _means(points, w, label, ids.size)
         alive = np.bincount(label, minlength=ids.size) > 0
         done = step == max_iters or _same(
@@ -277,4 +323,4 @@ def kmeans(
         if done:
             break
     renumber = np.cumsum(alive) - 1
-    return Clustering(ids[alive], centers[alive], renumber[assigner.label])
+    return Clustering(ids[alive], centers[alive], renumber[label])

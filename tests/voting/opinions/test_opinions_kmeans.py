@@ -46,10 +46,10 @@ def test_fewer_distinct_points_than_k() -> None:
     assert result.ids.size == 2
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    n=st.integers(1, 400),
+    n=st.integers(1, 3000),
     k=st.integers(1, 30),
     weighted=st.booleans(),
 )
