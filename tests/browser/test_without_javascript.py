@@ -18,11 +18,15 @@ pytestmark = pytest.mark.browser
 
 def _submitted(page: Page, button: str, *, within: str = "main") -> Response:
     """Click a submit button and return the answer of the page it leads to."""
-    with page.expect_navigation() as navigation:
+    with page.expect_response(_final_document) as answer:
         page.locator(within).get_by_role("button", name=button, exact=True).click()
-    response = navigation.value
-    assert response is not None
-    return response
+    page.wait_for_load_state("load")
+    return answer.value
+
+
+def _final_document(response: Response) -> bool:
+    """A page's own answer (not a redirect, not a stylesheet)."""
+    return response.request.is_navigation_request() and not 300 <= response.status < 400
 
 
 def _redirected_after_post(response: Response, path: str) -> None:
