@@ -10,6 +10,7 @@ import numpy as np
 from voting.opinions.inputs import Conversation, Votes
 
 VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
+VOTE_TEXT = {"1": 1, "-1": -1, "0": 0}
 FIXED_PARTICIPANT_COLUMNS = frozenset(
     {
         "participant",
@@ -118,10 +119,13 @@ class _ParticipantsFile:
     territory: dict[int, str]
 
 
-def _read_participants(path: Path) -> _ParticipantsFile:
+def _read_participants(path: Path, *, with_votes: bool) -> _ParticipantsFile:
+    """Groups, territories and (``with_votes``) the vote cells of ``participants-votes.csv``."""
     header = _header(path)
     _require(path, header, ("participant",))
-    comment_columns = [c for c in header if c not in FIXED_PARTICIPANT_COLUMNS]
+    comment_columns = (
+        [c for c in header if c not in FIXED_PARTICIPANT_COLUMNS] if with_votes else []
+    )
     for column in comment_columns:
         if not column.lstrip("-").isdigit():
             raise PolisExportError(f"{path}: line 1: column {column!r} is not a comment id")
@@ -137,8 +141,11 @@ def _read_participants(path: Path) -> _ParticipantsFile:
             territory[pid] = row["territory"]
         for column, tid in zip(comment_columns, comment_ids, strict=True):
             text = row[column]
-            if text != "":
-                cells.append((tid, pid, _vote(path, line, column, text)))
+            if text:
+                value = VOTE_TEXT.get(text)
+                cells.append(
+                    (tid, pid, _vote(path, line, column, text) if value is None else value)
+                )
     # Without timestamps, order events as a Pol.is full recompute meets them: by comment, then
     # participant, so rows appear by the lowest comment they voted on.
     cells.sort()
@@ -184,8 +191,13 @@ def read_polis_export(folder: Path) -> PolisExport:
     votes_path = folder / "votes.csv"
     participants_path = folder / "participants-votes.csv"
     comments_path = folder / "comments.csv"
-    participants = _read_participants(participants_path) if participants_path.is_file() else None
-    if votes_path.is_file():
+    replay = votes_path.is_file()
+    participants = (
+        _read_participants(participants_path, with_votes=not replay)
+        if participants_path.is_file()
+        else None
+    )
+    if replay:
         votes = _read_votes(votes_path)
     elif participants is not None:
         votes = participants.votes
