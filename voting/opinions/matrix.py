@@ -161,15 +161,23 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     ends[:-1] = starts[1:]
     cell = cell[starts]
     rows = cell >> s_bits
+    cell &= (1 << s_bits) - 1
     indptr = np.zeros(participant_ids.size + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=participant_ids.size), out=indptr[1:])
+    first = key[starts]
+    first >>= 2
+    first &= (1 << e_bits) - 1
+    last = key[ends]
+    last &= 3
+    value = last.astype(np.int8)
+    value -= 1
     return VoteMatrix(
         participant_ids=participant_ids,
         statement_ids=statement_ids,
         indptr=indptr,
         row=rows,
-        col=cell & ((1 << s_bits) - 1),
-        value=((key[ends] & 3) - 1).astype(np.int8),
-        first_event=(key[starts] >> 2) & ((1 << e_bits) - 1),
+        col=cell,
+        value=value,
+        first_event=first,
         statement_first_event=statement_first,
     )

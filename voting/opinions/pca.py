@@ -38,11 +38,13 @@ class CentredRatings:
         center: (n_s,) column means over voted cells (passes count as 0); 0 for mod-out columns.
         votes: (n_p,) non-empty rating-matrix cells per participant: their votes on non-mod-out
             statements plus every mod-out column (zeroed cells are votes, not gaps).
+        spread: (n_s,) columns with at least one stored cell (the others have no variance).
     """
 
     matrix: sp.csr_matrix
     center: Floats
     votes: Floats
+    spread: Mask
 
 
 def centred_ratings(matrix: VoteMatrix, mod_out: Mask) -> CentredRatings:
@@ -65,7 +67,7 @@ def centred_ratings(matrix: VoteMatrix, mod_out: Mask) -> CentredRatings:
         (data, col.astype(index), indptr.astype(index)), shape=(n_p, n_s), copy=False
     )
     votes = (np.diff(indptr) + int(mod_out.sum())).astype(np.float64)
-    return CentredRatings(centred, center, votes)
+    return CentredRatings(centred, center, votes, seen > 0)
 
 
 def principal_components(
@@ -101,7 +103,7 @@ def principal_components(
         if not start.any():
             start = rng.random(n_s)
         # Columns without data stay exactly 0 in every Krylov vector if they start at 0.
-        start = start * (np.bincount(x.indices, minlength=n_s) > 0)
+        start = start * ratings.spread
         xt = x.T
         operator = LinearOperator(
             (n_s, n_s), matvec=lambda v: xt @ (x @ v), matmat=lambda v: xt @ (x @ v)
