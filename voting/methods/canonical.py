@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 import numpy as np
 import numpy.typing as npt
@@ -84,7 +85,7 @@ def _ballot_parts(profile: Profile) -> list[_Part]:
         index = np.where(code == STANCE_CODES[Stance.BLOCK], len(plain) + profile.reason, code)
         return [(table, index)]
     order = sorted(range(len(profile.candidates)), key=lambda j: profile.candidates[j])
-    values = profile.values[:, order]
+    values = profile.values[:, order].astype(np.int64)
     if profile.kind is BallotKind.SCORE:
         low = int(values.min())
         high = int(values.max())
@@ -105,9 +106,11 @@ def _ballot_parts(profile: Profile) -> list[_Part]:
 def _render(parts: list[_Part]) -> bytes:
     """Concatenate each row's tokens, sort the rows bytewise and join them with commas.
 
-    Rows are laid out in a zero-padded byte matrix (JSON text never holds a NUL byte), so the
-    sort is numpy's fixed-width bytes sort rather than one Python string per row. Constant
-    tokens are folded into their neighbours to write fewer, wider pieces.
+    Each part's tokens are zero-padded to the part's widest token (JSON text never holds a NUL
+    byte), rows are laid side by side and the padding is dropped at the end. Within a part the
+    tokens are prefix-free (each ends in a delimiter or closing quote, and constants are shared),
+    so two rows first differ inside the first part where their tokens differ: sorting rows by
+    the bytewise rank of their token in each part, part after part, sorts their texts bytewise.
     """
     folded: list[tuple[list[bytes], IntArray]] = []
     prefix = b""
@@ -119,23 +122,27 @@ def _render(parts: list[_Part]) -> bytes:
         else:
             folded.append(([prefix + t for t in tokens], index))
             prefix = b""
-    rows = len(folded[0][1])
-    tables = [(_table(tokens), index) for tokens, index in folded]
-    width = sum(matrix.shape[1] for (matrix, _), _ in tables)
-    buffer = np.zeros(rows * width, dtype=np.uint8)
-    position = np.arange(rows, dtype=np.int64) * width
-    for (matrix, lengths), index in tables:
-        buffer[position[:, None] + np.arange(matrix.shape[1])] = matrix[index]
-        position += lengths[index]
-    entries = buffer.view(f"S{width}")
-    entries.sort()
-    text = entries.view(np.uint8)
+    ranks = []
+    for tokens, index in folded:
+        position = np.empty(len(tokens), dtype=np.int64)
+        position[sorted(range(len(tokens)), key=tokens.__getitem__)] = np.arange(len(tokens))
+        ranks.append(position[index])
+    if math.prod(len(tokens) for tokens, _ in folded) < 1 << 63:
+        key = np.zeros(len(ranks[0]), dtype=np.int64)
+        for (tokens, _), rank in zip(folded, ranks, strict=True):
+            key = key * len(tokens) + rank
+        order = np.argsort(key, kind="stable")
+    else:
+        order = np.lexsort(ranks[::-1])
+    rows = np.concatenate([_table(tokens)[index[order]] for tokens, index in folded], axis=1)
+    text = rows.reshape(-1)
     return text[text != 0].tobytes()[:-1]
 
 
-def _table(tokens: list[bytes]) -> tuple[npt.NDArray[np.uint8], IntArray]:
+def _table(tokens: list[bytes]) -> npt.NDArray[np.uint8]:
+    """Tokens as rows of a zero-padded byte matrix."""
     width = max(len(t) for t in tokens)
     matrix = np.zeros((len(tokens), width), dtype=np.uint8)
     for i, token in enumerate(tokens):
         matrix[i, : len(token)] = np.frombuffer(token, dtype=np.uint8)
-    return matrix, np.asarray([len(t) for t in tokens], dtype=np.int64)
+    return matrix

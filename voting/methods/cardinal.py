@@ -7,12 +7,12 @@ from fractions import Fraction
 from itertools import combinations
 
 from voting.methods.count import Context, Count, seeded_winner, tiers_by_score, top
-from voting.methods.profile import IntArray, MassArray
+from voting.methods.profile import CodeArray, MassArray
 from voting.methods.result import Explained
 from voting.methods.tiebreak import first_in_order
 
 
-def weighted_sum(mass: MassArray, values: IntArray) -> list[int]:
+def weighted_sum(mass: MassArray, values: CodeArray) -> list[int]:
     """Column sums of ``values`` weighted by ``mass``, as Python ints."""
     if mass.dtype == object:
         return [int(v) for v in (mass[:, None] * values).sum(axis=0)]

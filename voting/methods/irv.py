@@ -9,7 +9,7 @@ import numpy as np
 from voting.methods.count import Context, Count, tiers_by_score
 from voting.methods.pairwise import preference_matrix, rank_keys, ranked_explanation
 from voting.methods.plurality import TIED_TOP
-from voting.methods.profile import IntArray, MassArray
+from voting.methods.profile import CodeArray, IntArray, MassArray
 from voting.methods.result import Explained
 
 _EXHAUSTED = -1
@@ -24,7 +24,7 @@ class _Rounds:
     for the eliminated option or were tied.
     """
 
-    def __init__(self, keys: IntArray, mass: MassArray, size: int) -> None:
+    def __init__(self, keys: CodeArray, mass: MassArray, size: int) -> None:
         self._keys = keys
         self._mass = mass
         self._size = size

@@ -15,19 +15,21 @@ from __future__ import annotations
 import numpy as np
 
 from voting.methods.count import Context
-from voting.methods.profile import IntArray
+from voting.methods.profile import CodeArray
 from voting.methods.result import Explained
 
 Matrix = list[list[int]]
 
 
-def rank_keys(ctx: Context) -> IntArray:
+def rank_keys(ctx: Context) -> CodeArray:
     """Ranks with unranked options at ``m + 1``, so that a smaller key means higher; in the
     smallest integer type that holds them (comparisons over millions of ballots)."""
     values = ctx.profile.values
     unranked = len(ctx.profile.candidates) + 1
-    dtype = np.int8 if unranked < np.iinfo(np.int8).max else np.int32
-    keys: IntArray = np.where(values == 0, unranked, values).astype(dtype)
+    keys: CodeArray = (
+        values.astype(np.int8) if unranked < np.iinfo(np.int8).max else values.astype(np.int32)
+    )
+    keys[keys == 0] = unranked
     return keys
 
 
@@ -50,7 +52,9 @@ def preference_matrix(ctx: Context) -> Matrix:
         for y in range(size):
             if x != y:
                 above = other[x] < other[y]
-                weighted = weights @ above if exact_float else weights[above].sum()
+                weighted = (
+                    weights @ above.astype(np.float64) if exact_float else weights[above].sum()
+                )
                 d[x][y] = int(np.count_nonzero(single[x] < single[y])) + int(weighted)
     return d
 

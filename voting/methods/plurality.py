@@ -6,13 +6,13 @@ import numpy as np
 
 from voting.methods.count import Context, Count, seeded_winner, tiers_by_score, top
 from voting.methods.pairwise import preference_matrix, ranked_explanation
-from voting.methods.profile import BoolArray, MassArray
+from voting.methods.profile import BoolArray, CodeArray, MassArray
 
 TIED_TOP = "tied_top_group"
 
 
 def first_choices(
-    ranks: np.ndarray, mass: MassArray, size: int
+    ranks: CodeArray, mass: MassArray, size: int
 ) -> tuple[list[int], BoolArray, BoolArray]:
     """Weight units for each option from ballots whose best group (smallest positive entry of
     ``ranks``, 0 meaning not available) holds exactly one option.
@@ -20,8 +20,9 @@ def first_choices(
     Returns ``(units per option, rows counted, rows whose best group holds several options)``.
     Rows with no available option are in neither mask.
     """
-    available = np.where(ranks > 0, ranks, np.iinfo(np.int64).max)
-    best = available.min(axis=1, initial=np.iinfo(np.int64).max)
+    last = np.iinfo(ranks.dtype).max
+    available = np.where(ranks > 0, ranks, last)
+    best = available.min(axis=1, initial=last)
     at_best = (available == best[:, None]) & (ranks > 0)
     holding = at_best.sum(axis=1)
     counted: BoolArray = holding == 1
