@@ -1,7 +1,7 @@
 """The demonstration round: a cross-border climate deliberation in the Eurodistrict
 Strasbourg–Ortenau, with synthetic participants whose votes have real opinion structure.
 
-``seed_demo`` writes it in bulk (a few thousand rows, well under a second); ``describe`` lists
+``seed_demo`` writes it in bulk (a few thousand rows, about a second); ``describe`` lists
 the facilitator sign-in and one invite link per territory. The texts below are demo *data*,
 not interface strings, so they are not translated through Babel.
 
@@ -61,7 +61,6 @@ INVITE_LABEL = "Demo"
 CHUNK = 5_000
 
 STANCES = {"A": 2.5, "a": 1.2, ".": 0.0, "d": -1.2, "D": -2.5}
-GROUP_NAMES = ("urban transition", "cost of living", "countryside and nature")
 MIN_VOTES, MAX_VOTES = 10, 40
 MEAN_SECONDS_BETWEEN_VOTES = 30.0
 CHANGED_VOTE_SHARE = 0.04
@@ -80,8 +79,8 @@ class TerritorySpec:
 @dataclass(frozen=True)
 class StatementSpec:
     """A demo statement: ``groups`` and ``territories`` are three stance letters each (see the
-    module docstring), for the groups in ``GROUP_NAMES`` and the territories in ``TERRITORIES``
-    order."""
+    module docstring), for the three latent groups (0: urban transition, 1: cost of living,
+    2: countryside and nature) and for the territories in ``TERRITORIES`` order."""
 
     text: str
     language: str
@@ -93,7 +92,7 @@ class StatementSpec:
 class DemoRound:
     """What ``seed_demo`` created. ``password`` is the facilitator's password when the account
     was created now (None when it existed already); ``latent_groups`` maps each synthetic
-    participant's id to its opinion group (an index into ``GROUP_NAMES``)."""
+    participant's id to its latent opinion group (0, 1 or 2, see ``StatementSpec``)."""
 
     round: Round
     password: str | None
@@ -182,25 +181,25 @@ ROUND_FIELDS: Mapping[str, Any] = {
         "cálido y reducir juntos sus emisiones?",
     },
     "framing": {
-        "fr": "Les étés du **Rhin supérieur** sont déjà parmi les plus chauds de France et "
-        "d'Allemagne. Le tram relie Strasbourg à Kehl depuis 2017, mais la plupart des "
+        "fr": "La plaine du **Rhin supérieur** compte déjà parmi les régions les plus chaudes "
+        "d'Allemagne, et les canicules s'allongent sur les deux rives. Le tram relie Strasbourg à Kehl depuis 2017, mais la plupart des "
         "trajets quotidiens entre les deux rives se font encore en voiture.\n\n"
         "Lisez les propositions une par une et dites si vous êtes d'accord, pas d'accord, "
         "ou si vous passez. Vous pouvez aussi écrire les vôtres : elles seront relues par "
         "l'équipe d'animation avant d'être montrées aux autres.",
-        "de": "Die Sommer am **Oberrhein** gehören schon heute zu den heißesten in Frankreich "
-        "und Deutschland. Die Tram verbindet Straßburg seit 2017 mit Kehl, doch die meisten "
+        "de": "Der **Oberrhein** gehört schon heute zu den wärmsten Regionen Deutschlands, "
+        "und die Hitzewellen werden auf beiden Ufern länger. Die Tram verbindet Straßburg seit 2017 mit Kehl, doch die meisten "
         "täglichen Wege zwischen den beiden Ufern werden noch mit dem Auto zurückgelegt.\n\n"
         "Lesen Sie die Aussagen nacheinander und sagen Sie, ob Sie zustimmen, nicht "
         "zustimmen oder passen. Sie können auch eigene schreiben: Das Moderationsteam liest "
         "sie, bevor sie anderen gezeigt werden.",
-        "en": "Summers on the **Upper Rhine** are already among the hottest in France and "
-        "Germany. The tram has linked Strasbourg and Kehl since 2017, yet most daily trips "
+        "en": "The **Upper Rhine** plain is already one of the warmest parts of Germany, and "
+        "heatwaves are growing longer on both banks. The tram has linked Strasbourg and Kehl since 2017, yet most daily trips "
         "between the two banks are still made by car.\n\n"
         "Read the statements one at a time and say whether you agree, disagree or pass. "
         "You can write your own too: the facilitators read them before others see them.",
-        "es": "Los veranos del **Alto Rin** ya están entre los más calurosos de Francia y "
-        "Alemania. El tranvía une Estrasburgo y Kehl desde 2017, pero la mayoría de los "
+        "es": "La llanura del **Alto Rin** ya es una de las regiones más cálidas de Alemania, y "
+        "las olas de calor se alargan en ambas orillas. El tranvía une Estrasburgo y Kehl desde 2017, pero la mayoría de los "
         "trayectos diarios entre las dos orillas se siguen haciendo en coche.\n\n"
         "Lea las afirmaciones una a una y diga si está de acuerdo, en desacuerdo o si pasa. "
         "También puede escribir las suyas: el equipo de facilitación las lee antes de "
