@@ -42,8 +42,9 @@ class _Stopwatch:
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def _ids_in(ids: Ints, wanted: Ints) -> NDArray[np.bool_]:
-    return np.isin(ids, wanted)
+def _among(ids: Ints, wanted: frozenset[int]) -> NDArray[np.bool_]:
+    """(len(ids),) which of ``ids`` are in ``wanted``."""
+    return np.isin(ids, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
 
 
 def compute(
@@ -77,16 +78,13 @@ def compute(
     with clock.stage("matrix"):
         matrix = build_matrix(conversation.votes, p)
         statement_ids = matrix.statement_ids
-        mod_out = _ids_in(
-            statement_ids,
-            np.array(sorted(conversation.rejected | conversation.meta), dtype=np.int64),
-        )
-        meta = _ids_in(statement_ids, np.array(sorted(conversation.meta), dtype=np.int64))
+        mod_out = _among(statement_ids, conversation.rejected | conversation.meta)
+        meta = _among(statement_ids, conversation.meta)
     with clock.stage("clustered"):
         clustered = clustered_participants(
             matrix,
             in_time_order=conversation.votes.in_time_order,
-            previous=_ids_in(matrix.participant_ids, previous.clustered),
+            previous=np.isin(matrix.participant_ids, previous.clustered),
             params=p,
         )
     with clock.stage("pca"):
