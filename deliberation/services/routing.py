@@ -48,18 +48,13 @@ class Priorities:
         return frozenset(self.ids.tolist())
 
 
-def _unvoted(participant: Participant, round_: Round):  # type: ignore[no-untyped-def]
+def _unvoted(participant: Participant):  # type: ignore[no-untyped-def]
     return select(Statement).where(
-        Statement.round_id == round_.id,
         ~exists().where(
             col(Vote.participant_id) == participant.id,
             col(Vote.statement_id) == Statement.id,
         ),
     )
-
-
-def _open_to(participant: Participant, round_: Round):  # type: ignore[no-untyped-def]
-    return _unvoted(participant, round_).where(col(Statement.status).in_(votable_statuses(round_)))
 
 
 def _first_candidates(
@@ -76,8 +71,12 @@ def _first_candidates(
     """
     branches = [
         select(
-            _unvoted(participant, round_)
-            .where(Statement.status == status, Statement.is_seed == is_seed)
+            _unvoted(participant)
+            .where(
+                Statement.round_id == round_.id,
+                Statement.status == status,
+                Statement.is_seed == is_seed,
+            )
             .order_by(col(Statement.vote_count), col(Statement.id))
             .limit(CANDIDATES)
             .subquery()
@@ -144,9 +143,16 @@ def _weighted_draw(
     for statement in first:
         if statement.id not in priorities.known:
             key_of[statement.id] = math.log(1.0 - rng.random()) / UNSEEN_PRIORITY  # type: ignore[index]
-    still_open = list(
-        session.exec(_open_to(participant, round_).where(col(Statement.id).in_(list(key_of))))
-    )
+    # Round and status are checked here rather than in SQL: SQLite without statistics would
+    # otherwise scan the round's routing index instead of looking the sampled ids up.
+    votable = votable_statuses(round_)
+    still_open = [
+        statement
+        for statement in session.exec(
+            _unvoted(participant).where(col(Statement.id).in_(list(key_of)))
+        )
+        if statement.round_id == round_.id and statement.status in votable
+    ]
     if not still_open:
         return None
     return max(still_open, key=lambda s: key_of[s.id])  # type: ignore[index]
