@@ -10,7 +10,7 @@ Floats = NDArray[np.float64]
 
 # Rows of the (points x centers) distance block computed at once; bounds memory on 100k points.
 CHUNK = 16_384
-# Nearest centers remembered per point between full scans.
+# Centers nearest to a point's own center, tried before a full scan.
 CANDIDATES = 8
 # Below this many point-center pairs a plain scan per step is cheaper than keeping bounds.
 SMALL = 20_000
@@ -170,16 +170,8 @@ def _grid_guess(points: Floats, centers: Floats) -> Ints:
     side = int(np.ceil(2 * np.sqrt(len(centers))))
     size = np.where(span > 0, span / side, 1.0)
     cell = np.minimum(((points - low) / size).astype(np.int64), side - 1)
-    middles = (
-        low
-        + (
-            np.stack(np.meshgrid(np.arange(side), np.arange(side), indexing="ij"), -1).reshape(
-                -1, 2
-            )
-            + 0.5
-        )
-        * size
-    )
+    across, down = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    middles = low + (np.column_stack([across.ravel(), down.ravel()]) + 0.5) * size
     nearest_center, _ = nearest(middles, centers)
     return nearest_center[cell[:, 0] * side + cell[:, 1]]
 
@@ -201,7 +193,8 @@ def _distinct_first(points: Floats) -> Ints:
 
 
 def _same(a: Floats, b: Floats, converge: float) -> bool:
-    """Pol.is ``same-clustering?``: sorted centers pairwise closer than ``converge``."""
+    """Pol.is ``same-clustering?``: the sorted centers pairwise closer than ``converge``, up to
+    the shorter list."""
     a = a[np.lexsort((a[:, 1], a[:, 0]))]
     b = b[np.lexsort((b[:, 1], b[:, 0]))]
     m = min(len(a), len(b))
