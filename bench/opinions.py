@@ -82,25 +82,36 @@ def prefix(votes: Votes, fraction: float) -> Votes:
     return Votes(votes.participant[:n], votes.statement[:n], votes.value[:n])
 
 
+class Timing:
+    """Median wall seconds, median CPU seconds of this process, median seconds per stage."""
+
+    def __init__(self, wall: list[float], cpu: list[float], stages: dict[str, list[float]]):
+        self.wall = statistics.median(wall)
+        self.cpu = statistics.median(cpu)
+        self.stages = {name: statistics.median(s) for name, s in stages.items()}
+
+    def __str__(self) -> str:
+        return f"{self.wall:.3f} s (CPU {self.cpu:.3f} s)"
+
+
 def median_run(
     run: Callable[[], tuple[OpinionResult, OpinionState]], repeat: int
-) -> tuple[float, dict[str, float], OpinionResult]:
-    """Median total seconds, median seconds per stage, and the last result."""
-    totals: list[float] = []
+) -> tuple[Timing, OpinionResult]:
+    """Timing of ``repeat`` runs and the last result. CPU time shows the cost on a machine
+    shared with other work, where wall time also counts the waits for a core."""
+    walls: list[float] = []
+    cpus: list[float] = []
     stages: dict[str, list[float]] = {}
     result = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result, _ = run()
-        totals.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         for name, seconds in result.timings.items():
             stages.setdefault(name, []).append(seconds)
     assert result is not None
-    return (
-        statistics.median(totals),
-        {name: statistics.median(s) for name, s in stages.items()},
-        result,
-    )
+    return Timing(walls, cpus, stages), result
 
 
 def format_stages(stages: dict[str, float]) -> str:
@@ -121,8 +132,11 @@ def reddwarf_votes(conversation: Conversation) -> list[dict[str, int]]:
     ]
 
 
-def run_reddwarf(conversation: Conversation, repeat: int) -> tuple[float, dict[int, int]] | None:
-    """Median seconds of red-dwarf's ``run_pipeline`` and its groups, or None if not installed."""
+def run_reddwarf(
+    conversation: Conversation, repeat: int
+) -> tuple[float, float, dict[int, int]] | None:
+    """Median wall and CPU seconds of red-dwarf's ``run_pipeline`` and its groups, or None if
+    red-dwarf is not installed."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -131,9 +145,10 @@ def run_reddwarf(conversation: Conversation, repeat: int) -> tuple[float, dict[i
         return None
     votes = reddwarf_votes(conversation)
     times = []
+    cpus = []
     groups: dict[int, int] = {}
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = run_pipeline(
             votes=votes,
             mod_out_statement_ids=sorted(conversation.rejected | conversation.meta),
@@ -141,12 +156,13 @@ def run_reddwarf(conversation: Conversation, repeat: int) -> tuple[float, dict[i
             random_state=0,
         )
         times.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         labels = result.participants_df["cluster_id"].dropna()
         groups = {int(p): int(g) for p, g in labels.items()}
-    return statistics.median(times), groups
+    return statistics.median(times), statistics.median(cpus), groups
 
 
-def agreement(result: OpinionResult, reference: dict[int, int], ours: dict[int, int]) -> float:
+def agreement(reference: dict[int, int], ours: dict[int, int]) -> float:
     common = sorted(set(reference) & set(ours))
     if not common:
         return float("nan")
@@ -161,6 +177,23 @@ def our_groups(result: OpinionResult) -> dict[int, int]:
     }
 
 
+def print_reddwarf(
+    conversation: Conversation, repeat: int, ours: Timing, polis: dict[int, int]
+) -> None:
+    reddwarf = run_reddwarf(conversation, repeat)
+    if reddwarf is None:
+        print("    red-dwarf not installed (pip install red-dwarf), skipped")
+        return
+    wall, cpu, groups = reddwarf
+    agreement_text = ""
+    if polis:
+        agreement_text = f", red-dwarf ARI vs Pol.is {agreement(polis, groups):.3f}"
+    print(
+        f"    red-dwarf {wall:.3f} s (CPU {cpu:.3f} s): {wall / ours.wall:.1f}x slower "
+        f"(CPU {cpu / ours.cpu:.1f}x){agreement_text}"
+    )
+
+
 def bench_real(repeat: int, with_reddwarf: bool) -> None:
     if not DATA.is_dir():
         print(f"real conversations: {DATA} not found, skipped")
@@ -170,24 +203,15 @@ def bench_real(repeat: int, with_reddwarf: bool) -> None:
         start = time.perf_counter()
         export = read_polis_export(folder)
         read = time.perf_counter() - start
-        total, stages, result = median_run(lambda e=export: compute(e.conversation), repeat)
-        ari = agreement(result, dict(export.polis_groups), our_groups(result))
+        timing, result = median_run(lambda e=export: compute(e.conversation), repeat)
+        polis = dict(export.polis_groups)
         print(
-            f"  {folder.name}: read {read:.3f} s, pipeline {total:.4f} s, k={result.k}, "
-            f"ARI vs Pol.is {ari:.3f}"
+            f"  {folder.name}: read {read:.3f} s, pipeline {timing}, k={result.k}, "
+            f"ARI vs Pol.is {agreement(polis, our_groups(result)):.3f}"
         )
-        print(f"    stages: {format_stages(stages)}")
+        print(f"    stages: {format_stages(timing.stages)}")
         if with_reddwarf:
-            reddwarf = run_reddwarf(export.conversation, repeat)
-            if reddwarf is None:
-                print("    red-dwarf not installed (pip install red-dwarf), skipped")
-            else:
-                seconds, groups = reddwarf
-                rd_ari = agreement(result, dict(export.polis_groups), groups)
-                print(
-                    f"    red-dwarf {seconds:.3f} s, ratio {seconds / total:.1f}x, "
-                    f"red-dwarf ARI vs Pol.is {rd_ari:.3f}"
-                )
+            print_reddwarf(export.conversation, repeat, timing, polis)
 
 
 def bench_33k(repeat: int, with_reddwarf: bool) -> None:
@@ -195,19 +219,13 @@ def bench_33k(repeat: int, with_reddwarf: bool) -> None:
     print(f"synthetic round {n:,} x {m:,}, {v:,} votes (median of {repeat})")
     votes = planted_round(n, m, v)
     conversation = Conversation(votes)
-    total, stages, result = median_run(lambda: compute(conversation), repeat)
-    print(f"  cold start {total:.3f} s, k={result.k}: {format_stages(stages)}")
+    cold, result = median_run(lambda: compute(conversation), repeat)
+    print(f"  cold start {cold}, k={result.k}: {format_stages(cold.stages)}")
     _, state = compute(Conversation(prefix(votes, 0.99)))
-    total, stages, result = median_run(lambda: compute(conversation, state), repeat)
-    print(f"  warm update (1% new votes) {total:.3f} s, k={result.k}: {format_stages(stages)}")
-    cold = median_run(lambda: compute(conversation), 1)[0]
+    warm, result = median_run(lambda: compute(conversation, state), repeat)
+    print(f"  warm update (1% new votes) {warm}, k={result.k}: {format_stages(warm.stages)}")
     if with_reddwarf:
-        reddwarf = run_reddwarf(conversation, 1)
-        if reddwarf is None:
-            print("  red-dwarf not installed (pip install red-dwarf), skipped")
-        else:
-            seconds, _ = reddwarf
-            print(f"  red-dwarf {seconds:.2f} s, ratio {seconds / cold:.0f}x (cold start)")
+        print_reddwarf(conversation, 1, cold, {})
     print(f"  peak RSS of the benchmark process so far: {peak_rss_mb():.0f} MB")
 
 
@@ -217,16 +235,16 @@ def child(path: Path, repeat: int) -> None:
         votes = Votes(saved["participant"], saved["statement"], saved["value"])
     conversation = Conversation(votes)
     loaded = peak_rss_mb()
-    total, stages, result = median_run(lambda: compute(conversation), repeat)
+    cold, result = median_run(lambda: compute(conversation), repeat)
     _, state = compute(Conversation(prefix(votes, 0.99)))
-    warm, warm_stages, _ = median_run(lambda: compute(conversation, state), repeat)
+    warm, _ = median_run(lambda: compute(conversation, state), repeat)
     print(
         json.dumps(
             {
-                "cold": total,
-                "stages": stages,
-                "warm": warm,
-                "warm_stages": warm_stages,
+                "cold": [cold.wall, cold.cpu],
+                "stages": cold.stages,
+                "warm": [warm.wall, warm.cpu],
+                "warm_stages": warm.stages,
                 "k": result.k,
                 "votes_loaded_rss_mb": loaded,
                 "peak_rss_mb": peak_rss_mb(),
@@ -250,10 +268,16 @@ def bench_100k(repeat: int) -> None:
             text=True,
         ).stdout
     figures: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    cold_wall, cold_cpu = figures["cold"]
+    warm_wall, warm_cpu = figures["warm"]
     print(
-        f"  cold start {figures['cold']:.3f} s, k={figures['k']}: {format_stages(figures['stages'])}"
+        f"  cold start {cold_wall:.3f} s (CPU {cold_cpu:.3f} s), k={figures['k']}: "
+        f"{format_stages(figures['stages'])}"
     )
-    print(f"  warm update {figures['warm']:.3f} s: {format_stages(figures['warm_stages'])}")
+    print(
+        f"  warm update (1% new votes) {warm_wall:.3f} s (CPU {warm_cpu:.3f} s): "
+        f"{format_stages(figures['warm_stages'])}"
+    )
     print(
         f"  peak RSS {figures['peak_rss_mb']:.0f} MB "
         f"(of which {figures['votes_loaded_rss_mb']:.0f} MB after loading the votes)"
