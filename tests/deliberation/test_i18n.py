@@ -1,0 +1,78 @@
+"""Every shipped language is complete; pages follow the chosen locale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tests.factories import act_as, make_participant, make_round, make_statement
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+SHIPPED = ("fr", "es", "de")
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_catalog_is_complete_and_has_no_fuzzy_entry(language: str) -> None:
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        template = {m.id for m in read_po(handle) if m.id}
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    missing = sorted(str(m.id) for m in catalog if m.id and not all(_strings(m.string)))
+    fuzzy = sorted(str(m.id) for m in catalog if m.id and m.fuzzy)
+    absent = sorted(str(i) for i in template - {m.id for m in catalog if m.id})
+    assert not missing, f"{language}: untranslated {missing[:10]} ({len(missing)} in all)"
+    assert not fuzzy, f"{language}: fuzzy {fuzzy[:10]} ({len(fuzzy)} in all)"
+    assert not absent, f"{language}: not in the catalog, run make update-catalogs: {absent[:10]}"
+
+
+def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def test_template_is_up_to_date_with_the_sources() -> None:
+    from babel.messages.extract import extract_from_dir  # noqa: PLC0415
+
+    root = TRANSLATIONS.parent
+    method_map = [
+        ("deliberation/**.py", "python"),
+        ("app.py", "python"),
+        ("templates/**.html", "jinja2"),
+    ]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(root), method_map=method_map, keywords=keywords
+        )
+    }
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    assert sorted(found - known) == [], "run make update-catalogs"
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_participation_page_follows_the_chosen_language(
+    client: FlaskClient, session: Session, language: str
+) -> None:
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        disagree = read_po(handle)["Disagree"].string
+    round_ = make_round(session)
+    make_statement(session, round_)
+    act_as(client, make_participant(session, round_))
+    client.post("/language", data={"language": language, "next": "/"})
+    page = client.get(f"/r/{round_.slug}")
+    assert f'<html lang="{language}">' in page.text
+    # Jinja's newstyle gettext inserts a translation as markup, unescaped.
+    assert f">{disagree}</button>" in page.text
+    assert ">Disagree</button>" not in page.text
+
+
+def test_error_pages_are_translated(client: FlaskClient) -> None:
+    page = client.get("/nowhere", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert page.status_code == 404
+    assert '<html lang="de">' in page.text
+    assert "This page does not exist" not in page.text
