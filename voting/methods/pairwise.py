@@ -40,10 +40,12 @@ def preference_matrix(ctx: Context) -> Matrix:
     Rows of one unit are counted with ``count_nonzero`` (no multiplication); the other rows are
     summed by weight, through float64 when every sum stays below 2**53 and is therefore exact.
     """
-    keys = np.ascontiguousarray(rank_keys(ctx).T)
-    size = keys.shape[0]
+    keys = rank_keys(ctx)
+    size = keys.shape[1]
     unit = np.asarray(ctx.mass == 1, dtype=np.bool_)
-    single, other = keys[:, unit], keys[:, ~unit]
+    # One contiguous row per option: the comparisons below then stream through memory.
+    single = np.ascontiguousarray(keys[unit].T)
+    other = np.ascontiguousarray(keys[~unit].T)
     mass = ctx.mass[~unit]
     exact_float = mass.dtype != object and int(mass.sum()) < 2**53
     weights = mass.astype(np.float64) if exact_float else mass

@@ -6,12 +6,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from voting.methods.count import Context, Count, tiers_from_beats
-from voting.methods.pairwise import margins, preference_matrix, ranked_explanation
+from voting.methods.pairwise import (
+    Matrix,
+    margins,
+    preference_matrix,
+    ranked_explanation,
+    smith_set,
+)
 from voting.methods.result import Explained, Notice
 from voting.methods.tiebreak import first_in_order
 
-# Search states explored for the complete winner set before settling for the winners found.
-# Far more than any profile of 8 options has needed in tests.
+# Search states explored for the complete winner set before settling for the winners found:
+# far more than the hardest profiles of 8 options (every pair tied) need.
 SEARCH_BUDGET = 200_000
 
 Pair = tuple[int, int]
@@ -54,42 +60,45 @@ def _run(pairs: list[Pair], size: int) -> _Run:
     return _Run(tuple(locked), tuple(skipped), reach)
 
 
-def put_winners(groups: list[list[Pair]], size: int) -> tuple[set[int], bool]:
-    """Options that win under some order of the pairs within each group of equal margins.
+def stack_tops(m: Matrix) -> tuple[set[int], bool]:
+    """Options that win under some order of the pairs with equal margins.
 
-    Depth-first search over transitive closures: within a group, any pair not yet decided by
-    the closure may be locked next; pairs that would close a cycle stay skipped for good. A
-    branch is abandoned when every option it could still make a winner is already known.
-    Returns the winners and whether the search was complete (within :data:`SEARCH_BUDGET`).
+    Uses Zavist and Tideman's characterisation: the rankings ranked pairs can produce are the
+    *stacks*, orders in which every option a above b reaches b by a path going down the order
+    whose margins are all at least ``m(b, a)``; the winners are the tops of stacks. For each
+    option of the Smith set (ranked pairs is Smith-consistent) a depth-first search builds a
+    stack top-down, keeping for every placed option the widest path down to each unplaced one,
+    and remembers the states that cannot be completed. Returns the tops found and whether the
+    search ended within :data:`SEARCH_BUDGET` states.
     """
-    found: set[int] = set()
-    seen: set[tuple[int, tuple[int, ...]]] = set()
-    stack: list[tuple[int, tuple[int, ...]]] = [(0, (0,) * size)]
-    while stack:
-        if len(seen) >= SEARCH_BUDGET:
-            return found, False
-        group, reach = stack.pop()
-        if (group, reach) in seen:
-            continue
-        seen.add((group, reach))
-        possible = _sources(reach)
-        if possible <= found:
-            continue
-        if group == len(groups):
-            found |= possible
-            continue
-        open_pairs = [
-            (x, y)
-            for x, y in groups[group]
-            if not (reach[x] >> y) & 1 and not _closes_cycle(reach, x, y)
-        ]
-        if not open_pairs:
-            stack.append((group + 1, reach))
-            continue
-        # Explore last the pairs out of options not yet known to win: the stack pops them first.
-        open_pairs.sort(key=lambda pair: pair[0] in possible - found)
-        stack.extend((group, _lock(reach, x, y)) for x, y in open_pairs)
-    return found, True
+    size = len(m)
+    budget = [SEARCH_BUDGET]
+    failed: set[tuple[int, tuple[int, ...]]] = set()
+
+    def completes(placed: list[int], width: dict[tuple[int, int], int]) -> bool:
+        unplaced = [x for x in range(size) if x not in placed]
+        if not unplaced:
+            return True
+        key = (sum(1 << a for a in placed), tuple(width[a, x] for a in placed for x in unplaced))
+        if key in failed or budget[0] <= 0:
+            return False
+        budget[0] -= 1
+        for b in unplaced:
+            if all(m[b][a] <= 0 or width[a, b] >= m[b][a] for a in placed):
+                rest = [x for x in unplaced if x != b]
+                grown = {
+                    (a, x): max(width[a, x], min(width[a, b], m[b][x]))
+                    for a in placed
+                    for x in rest
+                }
+                grown.update({(b, x): m[b][x] for x in rest})
+                if completes([*placed, b], grown):
+                    return True
+        failed.add(key)
+        return False
+
+    tops = {c for c in smith_set(m) if completes([c], {(c, x): m[c][x] for x in range(size)})}
+    return tops, budget[0] > 0
 
 
 def count_ranked_pairs(ctx: Context) -> Count:
@@ -124,10 +133,7 @@ def count_ranked_pairs(ctx: Context) -> Count:
             groups.append([pair])
     run = _run(pairs, size)
     explanation = ranked_explanation(ctx, d)
-    if explanation["condorcet_winner"] is not None:
-        found, complete = _sources(run.reach), True
-    else:
-        found, complete = put_winners(groups, size)
+    found, complete = stack_tops(m)
     run_winners = _sources(run.reach)
     winners = tuple(sorted(found | run_winners))
     notices: tuple[Notice, ...] = ()
