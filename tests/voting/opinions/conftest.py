@@ -1,42 +1,10 @@
 """Fixtures of the opinion engine tests."""
 
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
-from numpy.typing import NDArray
-
-from voting.opinions import Votes
 
 POLIS_DATA = Path(__file__).resolve().parents[2] / "data" / "polis"
-
-VotesFromGrid = Callable[..., Votes]
-
-
-def grid_votes(grid: NDArray[np.float64], *, in_time_order: bool = True) -> Votes:
-    """Votes of a dense participants x statements grid (NaN = no vote), participant by
-    participant: row i is participant id i, column j statement id j."""
-    rows, cols = np.nonzero(~np.isnan(grid))
-    return Votes(
-        rows.astype(np.int64),
-        cols.astype(np.int64),
-        grid[rows, cols].astype(np.int8),
-        in_time_order=in_time_order,
-    )
-
-
-def planted_grid(
-    n: int, m: int, *, groups: int = 2, density: float = 0.6, seed: int = 0
-) -> NDArray[np.float64]:
-    """A grid with ``groups`` planted opinion groups: participant i is in group i % groups."""
-    rng = np.random.default_rng(seed)
-    agree = rng.choice([0.1, 0.9], (groups, m))
-    group = np.arange(n) % groups
-    u = rng.random((n, m))
-    grid = np.where(u < agree[group] * 0.9, 1.0, np.where(u < 0.9, -1.0, 0.0))
-    grid[rng.random((n, m)) > density] = np.nan
-    return grid
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import grid_votes, planted_grid
+from opinion_grids import grid_votes, planted_grid
 
 from voting.opinions import Parameters
 from voting.opinions.matrix import build_matrix

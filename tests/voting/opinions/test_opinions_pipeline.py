@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-from conftest import grid_votes, planted_grid
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opinion_grids import grid_votes, planted_grid
 
 from voting.opinions import Conversation, OpinionResult, Votes, adjusted_rand_index, compute
 

@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import grid_votes, planted_grid
+from opinion_grids import grid_votes, planted_grid
 
 from voting.opinions import Conversation, compute
 from voting.opinions.report import as_json
