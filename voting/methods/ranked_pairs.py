@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import groupby
 
 from voting.methods.count import Context, Count, tiers_from_beats
 from voting.methods.pairwise import (
@@ -125,12 +126,7 @@ def count_ranked_pairs(ctx: Context) -> Count:
         ((x, y) for x in range(size) for y in range(size) if m[x][y] > 0),
         key=lambda p: (-m[p[0]][p[1]], position[p[0]], -position[p[1]]),
     )
-    groups: list[list[Pair]] = []
-    for pair in pairs:
-        if groups and m[groups[-1][0][0]][groups[-1][0][1]] == m[pair[0]][pair[1]]:
-            groups[-1].append(pair)
-        else:
-            groups.append([pair])
+    groups = [list(group) for _, group in groupby(pairs, key=lambda p: m[p[0]][p[1]])]
     run = _run(pairs, size)
     explanation = ranked_explanation(ctx, d)
     found, complete = stack_tops(m)
@@ -157,7 +153,7 @@ def count_ranked_pairs(ctx: Context) -> Count:
     beats = [[bool((run.reach[x] >> y) & 1) for y in range(size)] for x in range(size)]
     return Count(
         winners=winners,
-        winner=first_in_order(run_winners, ctx.order) if run_winners else None,
+        winner=first_in_order(run_winners, ctx.order),
         tie_rule="seeded_order",
         ranking=tiers_from_beats(beats),
         counts={ctx.name(x): Fraction(run.reach[x].bit_count()) for x in range(size)},

@@ -147,6 +147,15 @@ def _result(
         )
         for group in summary.invalid
     ]
+    condorcet = count.explanation.get("condorcet_winner")
+    if isinstance(condorcet, str) and names.index(condorcet) not in winners:
+        extra.append(
+            Notice(
+                "condorcet_winner_not_elected",
+                f"{condorcet} beats every other option head to head but does not win.",
+                {"condorcet_winner": condorcet},
+            )
+        )
     if summary.valid == 0:
         winners, winner = (), None
         extra.append(Notice("no_valid_ballots", "No valid ballot: nothing is decided."))

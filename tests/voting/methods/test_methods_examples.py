@@ -74,6 +74,7 @@ def test_centre_squeeze_under_instant_runoff() -> None:
     irv = tally("instant_runoff", list("LCR"), ballots)
     assert irv.winners == ("L",)
     assert irv.explanation["condorcet_winner"] == "C"
+    assert [w.code for w in irv.warnings] == ["condorcet_winner_not_elected"]
     rounds = irv.explanation["rounds"]
     assert rounds[0]["eliminated"] == "C"
     assert rounds[1]["counts"] == {"L": 51, "R": 49}

@@ -130,3 +130,43 @@ def test_majority_value_comparison_matches_the_definition(
     a, b = majority_value(first), majority_value(second)
     assert compare_majority_values(first, second) == (a > b) - (a < b)
     assert majority_grade(first) == a[0]
+
+
+@st.composite
+def graded(draw: st.DrawFn) -> tuple[list[str], list[Ballot]]:
+    candidates = NAMES[: draw(st.integers(1, 5))]
+    ballots = [
+        Ballot({c: draw(st.integers(0, 5)) for c in candidates if draw(st.booleans())})
+        for _ in range(draw(st.integers(1, 10)))
+    ]
+    return candidates, ballots
+
+
+@FAST
+@given(
+    graded(),
+    st.randoms(use_true_random=False),
+    st.sampled_from(["score", "star", "majority_judgment"]),
+)
+def test_cardinal_methods_are_anonymous_and_pick_a_co_winner(
+    data: tuple[list[str], list[Ballot]], rnd: random.Random, method: str
+) -> None:
+    candidates, ballots = data
+    shuffled = list(ballots)
+    rnd.shuffle(shuffled)
+    result = tally(method, candidates, ballots, seed=9)
+    assert result.to_dict() == tally(method, candidates, shuffled, seed=9).to_dict()
+    assert result.winner is None or result.winner in result.winners
+
+
+@FAST
+@given(graded())
+def test_unanimous_top_score_wins_every_cardinal_method(
+    data: tuple[list[str], list[Ballot]],
+) -> None:
+    candidates, ballots = data
+    favourite = candidates[0]
+    boosted = [Ballot({**dict(b.choice), favourite: 5}) for b in ballots]  # type: ignore[arg-type]
+    for method in ("score", "star", "majority_judgment"):
+        result = tally(method, candidates, boosted)
+        assert favourite in result.winners
