@@ -11,7 +11,13 @@ from voting.opinions.parameters import Parameters
 from voting.opinions.participants import ParticipantStats
 from voting.opinions.partition import adjusted_rand_index
 from voting.opinions.pipeline import compute
-from voting.opinions.polis_export import PolisExport, PolisExportError, read_polis_export
+from voting.opinions.polis_export import (
+    PolisComment,
+    PolisExport,
+    PolisExportError,
+    read_polis_comments,
+    read_polis_export,
+)
 from voting.opinions.repness import RepStatement
 from voting.opinions.result import OpinionResult
 from voting.opinions.state import OpinionState
@@ -29,6 +35,7 @@ __all__ = [
     "OpinionState",
     "Parameters",
     "ParticipantStats",
+    "PolisComment",
     "PolisExport",
     "PolisExportError",
     "RepStatement",
@@ -37,5 +44,6 @@ __all__ = [
     "Votes",
     "adjusted_rand_index",
     "compute",
+    "read_polis_comments",
     "read_polis_export",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from voting.opinions.inputs import Conversation, Votes
 
@@ -37,11 +38,14 @@ class PolisExport:
         conversation: votes (export sign: agree = +1), moderation and territories.
         polis_groups: Pol.is' own ``group-id`` per participant id, for those it clustered.
         polis_consensus: Pol.is' ``group-informed-consensus`` per comment id, when exported.
+        vote_times: (n_events,) milliseconds since the epoch of every vote event, aligned with
+            ``conversation.votes``; None when the votes come from ``participants-votes.csv``.
     """
 
     conversation: Conversation
     polis_groups: Mapping[int, int] = field(default_factory=dict)
     polis_consensus: Mapping[int, float] = field(default_factory=dict)
+    vote_times: NDArray[np.int64] | None = None
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -93,7 +97,7 @@ def _vote(path: Path, line: int, column: str, text: str) -> int:
     return value
 
 
-def _read_votes(path: Path) -> Votes:
+def _read_votes(path: Path) -> tuple[Votes, NDArray[np.int64]]:
     _require(path, _header(path), VOTE_COLUMNS)
     when: list[int] = []
     statement: list[int] = []
@@ -104,12 +108,14 @@ def _read_votes(path: Path) -> Votes:
         statement.append(_integer(path, line, "comment-id", row["comment-id"]))
         participant.append(_integer(path, line, "voter-id", row["voter-id"]))
         value.append(_vote(path, line, "vote", row["vote"]))
-    order = np.argsort(np.asarray(when, dtype=np.int64), kind="stable")
-    return Votes(
+    times = np.asarray(when, dtype=np.int64)
+    order = np.argsort(times, kind="stable")
+    votes = Votes(
         np.asarray(participant, dtype=np.int64)[order],
         np.asarray(statement, dtype=np.int64)[order],
         np.asarray(value, dtype=np.int8)[order],
     )
+    return votes, times[order]
 
 
 @dataclass(frozen=True)
@@ -197,8 +203,9 @@ def read_polis_export(folder: Path) -> PolisExport:
         if participants_path.is_file()
         else None
     )
+    times = None
     if replay:
-        votes = _read_votes(votes_path)
+        votes, times = _read_votes(votes_path)
     elif participants is not None:
         votes = participants.votes
     else:
@@ -215,4 +222,64 @@ def read_polis_export(folder: Path) -> PolisExport:
         ),
         polis_groups=participants.groups if participants else {},
         polis_consensus=consensus,
+        vote_times=times,
     )
+
+
+@dataclass(frozen=True)
+class PolisComment:
+    """One row of ``comments.csv``.
+
+    Attributes:
+        id: Pol.is comment id.
+        body: the comment's text, unedited.
+        author: Pol.is participant id of the author, None when not exported.
+        moderated: 1 accepted, 0 not moderated, -1 rejected.
+        is_meta: a comment about the conversation itself.
+        is_seed: written by the conversation's owner.
+        time: milliseconds since the epoch, None when not exported.
+    """
+
+    id: int
+    body: str
+    author: int | None
+    moderated: int
+    is_meta: bool
+    is_seed: bool
+    time: int | None
+
+
+def _flag(text: str) -> bool:
+    return text.strip().lower() == "true"
+
+
+def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
+    """Every comment of ``folder/comments.csv`` with its text, in file order.
+
+    Raises:
+        PolisExportError: the file is missing, lacks ``comment-id`` or ``comment-body``, or a
+            field is malformed (the message names file and line).
+    """
+    path = folder / "comments.csv"
+    if not path.is_file():
+        raise PolisExportError(f"{path}: not found (comment texts are needed)")
+    _require(path, _header(path), ("comment-id", "comment-body"))
+    comments = []
+    for line, row in _rows(path):
+        moderated = row.get("moderated") or "0"
+        comments.append(
+            PolisComment(
+                id=_integer(path, line, "comment-id", row["comment-id"]),
+                body=row["comment-body"],
+                author=_integer(path, line, "author-id", row["author-id"])
+                if row.get("author-id")
+                else None,
+                moderated=_vote(path, line, "moderated", moderated),
+                is_meta=_flag(row.get("is-meta", "")),
+                is_seed=_flag(row.get("is-seed", "")),
+                time=_integer(path, line, "timestamp", row["timestamp"])
+                if row.get("timestamp")
+                else None,
+            )
+        )
+    return tuple(comments)
