@@ -20,15 +20,17 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import exists, union_all
+from sqlalchemy import bindparam, exists, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from deliberation.models import Participant, Round, Statement, Vote
+from deliberation.models import Participant, Round, Statement, StatementStatus, Vote
 from deliberation.services.votes import votable_statuses
 
 CANDIDATES = 8
@@ -48,10 +50,50 @@ class Priorities:
         return frozenset(self.ids.tolist())
 
 
-def _unvoted(participant: Participant):  # type: ignore[no-untyped-def]
+def _unvoted(participant_id: Any):  # type: ignore[no-untyped-def]
     return select(Statement).where(
         ~exists().where(
-            col(Vote.participant_id) == participant.id,
+            col(Vote.participant_id) == participant_id,
+            col(Vote.statement_id) == Statement.id,
+        ),
+    )
+
+
+@cache
+def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfScalar[Statement]:
+    """The query behind ``_first_candidates`` for these votable statuses, built once (its
+    construction costs more than its execution); parameters ``participant_id``, ``round_id``."""
+    branches = [
+        select(
+            _unvoted(bindparam("participant_id"))
+            .where(
+                Statement.round_id == bindparam("round_id"),
+                Statement.status == status,
+                Statement.is_seed == is_seed,
+            )
+            .order_by(col(Statement.vote_count), col(Statement.id))
+            .limit(CANDIDATES)
+            .subquery()
+        )
+        for is_seed in (True, False)
+        for status in statuses
+    ]
+    candidate = aliased(Statement, union_all(*branches).subquery())
+    return (
+        select(candidate)
+        .order_by(col(candidate.is_seed).desc(), col(candidate.vote_count), col(candidate.id))
+        .limit(CANDIDATES)
+    )
+
+
+@cache
+def _sampled_query() -> Select[int | None, int, str]:
+    """Id, round and status of the statements among ``ids`` that ``participant_id`` has not
+    voted on; built once, as the list of ids is bound at execution."""
+    return select(col(Statement.id), Statement.round_id, Statement.status).where(
+        col(Statement.id).in_(bindparam("ids", expanding=True)),
+        ~exists().where(
+            col(Vote.participant_id) == bindparam("participant_id"),
             col(Vote.statement_id) == Statement.id,
         ),
     )
@@ -69,29 +111,9 @@ def _first_candidates(
     all open statements at once, over several statuses, would sort the whole round instead
     (tens of milliseconds at 10,000 statements).
     """
-    branches = [
-        select(
-            _unvoted(participant)
-            .where(
-                Statement.round_id == round_.id,
-                Statement.status == status,
-                Statement.is_seed == is_seed,
-            )
-            .order_by(col(Statement.vote_count), col(Statement.id))
-            .limit(CANDIDATES)
-            .subquery()
-        )
-        for is_seed in (True, False)
-        for status in votable_statuses(round_)
-    ]
-    candidate = aliased(Statement, union_all(*branches).subquery())
-    return list(
-        session.exec(
-            select(candidate)
-            .order_by(col(candidate.is_seed).desc(), col(candidate.vote_count), col(candidate.id))
-            .limit(CANDIDATES)
-        )
-    )
+    query = _first_candidates_query(votable_statuses(round_))
+    params = {"participant_id": participant.id, "round_id": round_.id}
+    return list(session.exec(query, params=params))
 
 
 def next_statement(
@@ -146,13 +168,12 @@ def _weighted_draw(
     # Round and status are checked here rather than in SQL: SQLite without statistics would
     # otherwise scan the round's routing index instead of looking the sampled ids up.
     votable = votable_statuses(round_)
-    still_open = [
-        statement
-        for statement in session.exec(
-            _unvoted(participant).where(col(Statement.id).in_(list(key_of)))
-        )
-        if statement.round_id == round_.id and statement.status in votable
+    params = {"participant_id": participant.id, "ids": list(key_of)}
+    open_ids = [
+        statement_id
+        for statement_id, round_id, status in session.exec(_sampled_query(), params=params)
+        if statement_id is not None and round_id == round_.id and status in votable
     ]
-    if not still_open:
+    if not open_ids:
         return None
-    return max(still_open, key=lambda s: key_of[s.id])  # type: ignore[index]
+    return session.get(Statement, max(open_ids, key=key_of.__getitem__))
