@@ -230,9 +230,10 @@ def bench_33k(repeat: int, with_reddwarf: bool) -> None:
 
 
 def child(path: Path, repeat: int) -> None:
-    """Run the pipeline on votes saved by the parent and print one JSON line."""
-    with np.load(path) as saved:
-        votes = Votes(saved["participant"], saved["statement"], saved["value"])
+    """Run the pipeline on the votes the parent saved in folder ``path``; print one JSON line."""
+    votes = Votes(
+        *(np.load(path / f"{name}.npy") for name in ("participant", "statement", "value"))
+    )
     conversation = Conversation(votes)
     loaded = peak_rss_mb()
     cold, result = median_run(lambda: compute(conversation), repeat)
@@ -258,8 +259,9 @@ def bench_100k(repeat: int) -> None:
     print(f"synthetic round {n:,} x {m:,}, {v:,} votes (child process, median of {repeat})")
     votes = planted_round(n, m, v, seed=1)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "votes.npz"
-        np.savez(path, participant=votes.participant, statement=votes.statement, value=votes.value)
+        path = Path(folder)
+        for name in ("participant", "statement", "value"):
+            np.save(path / f"{name}.npy", getattr(votes, name))
         del votes
         output = subprocess.run(
             [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
