@@ -1,0 +1,293 @@
+"""Importing a Pol.is export folder into a round: all or nothing.
+
+Everything is read and checked before the database is touched: comments (with their texts,
+moderation, meta and seed flags), every vote event with its time (``votes.csv``; without it the
+cells of ``participants-votes.csv``, stamped with the import time, in Pol.is' recompute order),
+and the optional ``territory`` column, matched to the round's territories by slug or by name.
+Then statements, participants, vote events, current votes (the last event per participant and
+statement) and counters are written in one transaction. Any problem raises ``ImportProblem``
+naming the file and line, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import ColumnElement, ScalarSelect, func, insert, update
+from sqlmodel import Session, col, select
+
+from deliberation.clock import utcnow
+from deliberation.models import (
+    Participant,
+    Round,
+    Statement,
+    StatementStatus,
+    Territory,
+    Vote,
+    VoteEvent,
+)
+from deliberation.services.rounds import round_territories
+from deliberation.services.statements import normalize_text
+from voting.opinions import PolisComment, PolisExportError, read_polis_comments, read_polis_export
+
+BATCH = 20_000
+MAX_TEXT = 2000
+STATUS = {1: StatementStatus.ACCEPTED, 0: StatementStatus.PENDING, -1: StatementStatus.REJECTED}
+Progress = Callable[[int], None]
+
+
+class ImportProblem(ValueError):
+    """The export cannot be imported; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    statements: int
+    participants: int
+    vote_events: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    comments: tuple[PolisComment, ...]
+    participant: NDArray[np.int64]
+    statement: NDArray[np.int64]
+    value: NDArray[np.int8]
+    times: NDArray[np.int64]
+    territory_of: dict[int, int]
+
+
+def _millis_to_datetime(millis: int) -> datetime:
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def _parse(session: Session, round_: Round, folder: Path, territory: str | None) -> _Parsed:
+    if not folder.is_dir():
+        raise ImportProblem(f"{folder}: not a folder")
+    try:
+        export = read_polis_export(folder)
+        comments = read_polis_comments(folder)
+    except PolisExportError as error:
+        raise ImportProblem(str(error)) from error
+    known = {c.id for c in comments}
+    if len(known) != len(comments):
+        raise ImportProblem(f"{folder / 'comments.csv'}: a comment id appears twice")
+    for c in comments:
+        if len(c.body) > MAX_TEXT or not c.body.strip():
+            raise ImportProblem(
+                f"{folder / 'comments.csv'}: comment {c.id}: the text is empty or longer than "
+                f"{MAX_TEXT} characters"
+            )
+    votes = export.conversation.votes
+    unknown = sorted(set(np.unique(votes.statement).tolist()) - known)
+    if unknown:
+        raise ImportProblem(
+            f"{folder}: votes on comment ids missing from comments.csv: {unknown[:10]}"
+        )
+    times = (
+        export.vote_times
+        if export.vote_times is not None
+        else np.full(votes.value.size, int(utcnow().timestamp() * 1000), dtype=np.int64)
+    )
+    people = set(np.unique(votes.participant).tolist()) | {
+        c.author for c in comments if c.author is not None
+    }
+    return _Parsed(
+        comments=comments,
+        participant=votes.participant,
+        statement=votes.statement,
+        value=votes.value,
+        times=times,
+        territory_of=_territories(
+            session, round_, people, dict(export.conversation.territory), territory
+        ),
+    )
+
+
+def _territories(
+    session: Session,
+    round_: Round,
+    people: set[int],
+    labels: dict[int, str],
+    default: str | None,
+) -> dict[int, int]:
+    """Territory id of every Pol.is participant."""
+    territories = round_territories(session, round_)
+    by_label: dict[str, Territory] = {}
+    for t in territories:
+        by_label[t.slug.casefold()] = t
+        for name in t.names.values():
+            by_label.setdefault(name.casefold(), t)
+    fallback = None
+    if default is not None:
+        fallback = by_label.get(default.casefold())
+        if fallback is None:
+            raise ImportProblem(f"territory {default!r} does not take part in round {round_.slug}")
+    elif len(territories) == 1:
+        fallback = territories[0]
+    missing = sorted({label for label in labels.values() if label.casefold() not in by_label})
+    if missing:
+        raise ImportProblem(
+            f"participants-votes.csv: territories not in round {round_.slug}: {', '.join(missing)}"
+        )
+    result: dict[int, int] = {}
+    for person in people:
+        label = labels.get(person)
+        chosen = by_label[label.casefold()] if label else fallback
+        if chosen is None:
+            raise ImportProblem(
+                f"participant {person} has no territory and the round has several: "
+                "add a territory column or choose a default territory"
+            )
+        result[person] = chosen.id  # type: ignore[assignment]
+    return result
+
+
+def import_polis(
+    session: Session,
+    *,
+    round_: Round,
+    folder: Path,
+    language: str,
+    territory: str | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import the Pol.is export in ``folder`` into ``round_`` (which must have no statements).
+
+    ``language`` is the language of the comments; ``territory`` (a slug or name) is the
+    territory of participants without a ``territory`` column value, needed only when the round
+    has several. ``progress`` is called with the number of vote events written after each batch.
+    """
+    if session.exec(
+        select(func.count()).select_from(Statement).where(Statement.round_id == round_.id)
+    ).one():
+        raise ImportProblem(f"round {round_.slug} already has statements: import into a new round")
+    if language not in round_.languages:
+        raise ImportProblem(f"language {language!r} is not offered by round {round_.slug}")
+    parsed = _parse(session, round_, folder, territory)
+    try:
+        summary = _write(session, round_, parsed, language, progress or (lambda _n: None))
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return summary
+
+
+def _write(
+    session: Session, round_: Round, parsed: _Parsed, language: str, progress: Progress
+) -> ImportSummary:
+    now = utcnow()
+    first_vote: dict[int, int] = {}
+    for person, moment in zip(parsed.participant.tolist(), parsed.times.tolist(), strict=True):
+        first_vote.setdefault(person, moment)
+    people = sorted(parsed.territory_of, key=lambda p: (first_vote.get(p, 2**62), p))
+    participant_ids = session.scalars(
+        insert(Participant).returning(col(Participant.id), sort_by_parameter_order=True),
+        [
+            {
+                "round_id": round_.id,
+                "territory_id": parsed.territory_of[p],
+                "language": language,
+                "created_at": _millis_to_datetime(first_vote[p]) if p in first_vote else now,
+            }
+            for p in people
+        ],
+    ).all()
+    pid = dict(zip(people, participant_ids, strict=True))
+    statement_ids = session.scalars(
+        insert(Statement).returning(col(Statement.id), sort_by_parameter_order=True),
+        [
+            {
+                "round_id": round_.id,
+                "text": c.body.strip(),
+                "normalized_text": normalize_text(c.body),
+                "language": language,
+                "is_seed": c.is_seed,
+                "is_meta": c.is_meta,
+                "status": STATUS[c.moderated],
+                "author_participant_id": pid.get(c.author) if c.author is not None else None,
+                "author_territory_id": parsed.territory_of.get(c.author)
+                if c.author is not None
+                else None,
+                "created_at": _millis_to_datetime(c.time) if c.time is not None else now,
+                "moderated_at": now if c.moderated else None,
+            }
+            for c in parsed.comments
+        ],
+    ).all()
+    tid = {c.id: s for c, s in zip(parsed.comments, statement_ids, strict=True)}
+    participant = np.array([pid[p] for p in parsed.participant.tolist()], dtype=np.int64)
+    statement = np.array([tid[s] for s in parsed.statement.tolist()], dtype=np.int64)
+    for start in range(0, participant.size, BATCH):
+        stop = min(start + BATCH, participant.size)
+        session.execute(
+            insert(VoteEvent),
+            [
+                {
+                    "round_id": round_.id,
+                    "participant_id": int(participant[i]),
+                    "statement_id": int(statement[i]),
+                    "value": int(parsed.value[i]),
+                    "created_at": _millis_to_datetime(int(parsed.times[i])),
+                }
+                for i in range(start, stop)
+            ],
+        )
+        progress(stop - start)
+    current = _current_votes(round_.id, participant, statement, parsed)  # type: ignore[arg-type]
+    for start in range(0, len(current), BATCH):
+        session.execute(insert(Vote), current[start : start + BATCH])
+    _set_counters(session, round_)
+    return ImportSummary(
+        statements=len(statement_ids),
+        participants=len(participant_ids),
+        vote_events=int(participant.size),
+        votes=len(current),
+    )
+
+
+def _current_votes(
+    round_id: int, participant: NDArray[np.int64], statement: NDArray[np.int64], parsed: _Parsed
+) -> list[dict[str, object]]:
+    """The last event of every (participant, statement) pair."""
+    if participant.size == 0:
+        return []
+    pairs = np.column_stack([participant, statement])[::-1]
+    _, first = np.unique(pairs, axis=0, return_index=True)
+    last = participant.size - 1 - first
+    return [
+        {
+            "round_id": round_id,
+            "participant_id": int(participant[i]),
+            "statement_id": int(statement[i]),
+            "value": int(parsed.value[i]),
+            "created_at": _millis_to_datetime(int(parsed.times[i])),
+            "updated_at": _millis_to_datetime(int(parsed.times[i])),
+        }
+        for i in np.sort(last)
+    ]
+
+
+def _set_counters(session: Session, round_: Round) -> None:
+    """``vote_count`` of the round's statements and participants from the current votes."""
+
+    def count_where(condition: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(func.count()).select_from(Vote).where(condition).scalar_subquery()
+
+    session.execute(
+        update(Statement)
+        .where(col(Statement.round_id) == round_.id)
+        .values(vote_count=count_where(col(Vote.statement_id) == Statement.id))
+    )
+    session.execute(
+        update(Participant)
+        .where(col(Participant.round_id) == round_.id)
+        .values(vote_count=count_where(col(Vote.participant_id) == Participant.id))
+    )
