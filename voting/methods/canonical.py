@@ -38,6 +38,8 @@ from voting.methods.profile import STANCE_CODES, BallotKind, IntArray, Profile
 # One rendered column: the table of byte tokens and, per row, the index of its token (None for
 # a constant).
 _Part = tuple[list[bytes], IntArray | None]
+# Largest token table formed by joining neighbouring parts.
+_PRODUCT_TABLE = 4096
 
 
 def _text(value: object) -> bytes:
@@ -122,6 +124,15 @@ def _render(parts: list[_Part]) -> bytes:
         else:
             folded.append(([prefix + t for t in tokens], index))
             prefix = b""
+    # Neighbouring parts with small tables become one part over their product (fewer passes).
+    merged: list[tuple[list[bytes], IntArray]] = []
+    for tokens, index in folded:
+        if merged and len(merged[-1][0]) * len(tokens) <= _PRODUCT_TABLE:
+            head, head_index = merged[-1]
+            merged[-1] = ([a + b for a in head for b in tokens], head_index * len(tokens) + index)
+        else:
+            merged.append((tokens, index))
+    folded = merged
     ranks = []
     for tokens, index in folded:
         position = np.empty(len(tokens), dtype=np.int64)
@@ -131,7 +142,7 @@ def _render(parts: list[_Part]) -> bytes:
         key = np.zeros(len(ranks[0]), dtype=np.int64)
         for (tokens, _), rank in zip(folded, ranks, strict=True):
             key = key * len(tokens) + rank
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)
     else:
         order = np.lexsort(ranks[::-1])
     rows = np.concatenate([_table(tokens)[index[order]] for tokens, index in folded], axis=1)

@@ -341,15 +341,17 @@ def _checked_weight(weight: object) -> Fraction:
 def _dense_ranks(ranks: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
     """Replace each row's positive ranks by 1, 2, ... in the same order; 0 stays unranked.
 
-    Rows already dense (their highest rank equals their number of distinct ranks) are kept.
+    Rows already dense (the ranks used are exactly 1..highest) are kept; they are found with a
+    bitmask of the ranks used when ranks stay below 63, which avoids sorting every row.
     """
     if ranks.size == 0:
         return ranks
-    highest = ranks.max(axis=1)
-    ordered = np.sort(ranks, axis=1)
-    distinct = ((ordered[:, 1:] != ordered[:, :-1]) & (ordered[:, 1:] > 0)).sum(axis=1)
-    distinct += ordered[:, 0] > 0
-    loose = np.flatnonzero(highest != distinct)
+    highest = ranks.max(axis=1).astype(np.int64)
+    if int(highest.max()) < 63:
+        used = np.bitwise_or.reduce(np.left_shift(1, ranks.astype(np.int64)), axis=1)
+        loose = np.flatnonzero((used | 1) != (np.left_shift(1, highest + 1) - 1))
+    else:
+        loose = np.arange(ranks.shape[0])
     if loose.size == 0:
         return ranks
     part = ranks[loose]
@@ -414,7 +416,7 @@ def _merge_rows(
 ) -> tuple[npt.NDArray[np.integer[Any]], IntArray, IntArray, IntArray]:
     """Merge rows equal in values, territory and weight, summing their counts.
 
-    Rows come out sorted by their merge key, i.e. deterministically whatever the input order.
+    Rows come out sorted by their merge key, so deterministically whatever the input order.
     """
     if values.shape[0] == 0:
         return values, territory, weight, count
@@ -428,7 +430,7 @@ def _merge_rows(
             strides[:width], dtype=np.int64
         )
         key += (territory - lows[width]) * strides[width] + (weight - lows[width + 1])
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)
         ordered = key[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         first = order[starts]
