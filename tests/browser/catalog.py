@@ -17,5 +17,8 @@ def _translations(language: str) -> Translations:
 def translated(language: str, message: str, **values: object) -> str:
     """``message`` in ``language``; fails when the catalog leaves it untranslated."""
     text = _translations(language).gettext(message)
-    assert text != message, f"the {language!r} catalog does not translate {message!r}"
+    assert text != message, (
+        f"the {language!r} catalog does not translate {message!r} "
+        "(or is not compiled: `make translations`)"
+    )
     return text % values if values else text
