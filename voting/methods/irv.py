@@ -10,10 +10,12 @@ from voting.methods.count import Context, Count, tiers_by_score
 from voting.methods.pairwise import preference_matrix, rank_keys, ranked_explanation
 from voting.methods.plurality import TIED_TOP
 from voting.methods.profile import CodeArray, IntArray, MassArray
-from voting.methods.result import Explained
+from voting.methods.result import Explained, Notice
 
 _EXHAUSTED = -1
 _TIED = -2
+# Sets of continuing options explored for the complete winner set.
+SEARCH_BUDGET = 50_000
 
 
 class _Rounds:
@@ -31,6 +33,7 @@ class _Rounds:
         self._codes: dict[int, IntArray] = {}
         self._memo: dict[int, tuple[list[int], int, int]] = {}
         self._winners: dict[int, frozenset[int]] = {}
+        self.complete = True
 
     def _top(self, rows: IntArray | slice, continuing: int) -> IntArray:
         live = np.array([(continuing >> j) & 1 for j in range(self._size)], dtype=np.bool_)
@@ -88,16 +91,28 @@ class _Rounds:
         return [x for x in _members(continuing) if units[x] == least]
 
     def winners(self, continuing: int) -> frozenset[int]:
-        """Every option that wins under some choice among tied lowest options."""
+        """Every option that wins under some choice among tied lowest options.
+
+        Options without any ballot are eliminated together (in any order they transfer
+        nothing and stay lowest), which keeps many empty options from multiplying the
+        universes. Past :data:`SEARCH_BUDGET` sets of continuing options only the first tied
+        option is followed and :attr:`complete` turns False.
+        """
         if continuing not in self._winners:
             members = _members(continuing)
             leader = self.majority(continuing) if len(members) > 1 else members[0]
+            units = self.tally(continuing)[0]
             if leader is not None:
                 result = frozenset({leader})
+            elif any(units[x] for x in members) and not all(units[x] for x in members):
+                empty = sum(1 << x for x in members if not units[x])
+                result = self.winners(continuing & ~empty)
             else:
-                result = frozenset().union(
-                    *(self.winners(continuing & ~(1 << x)) for x in self.lowest(continuing))
-                )
+                lowest = self.lowest(continuing)
+                if len(self._winners) >= SEARCH_BUDGET:
+                    self.complete = False
+                    lowest = lowest[:1]
+                result = frozenset().union(*(self.winners(continuing & ~(1 << x)) for x in lowest))
             self._winners[continuing] = result
         return self._winners[continuing]
 
@@ -119,8 +134,9 @@ def count_instant_runoff(ctx: Context) -> Count:
 
     Explanation: ``pairwise``, ``condorcet_winner``, ``smith_set`` and ``rounds``: per round the
     weight per continuing option, ``exhausted``, ``invalid``, the ``tied`` lowest options when
-    several, and the ``eliminated`` option or the ``elected`` one. ``counts`` holds first-round
-    weights; the ballot summary's invalid ballots are those invalid in the first round.
+    several, and the ``eliminated`` option or the ``elected`` one; ``winners_complete``.
+    ``counts`` holds first-round weights; the ballot summary's invalid ballots are those invalid
+    in the first round.
     """
     size = len(ctx.profile.candidates)
     voting = ~ctx.profile.abstaining
@@ -162,6 +178,17 @@ def count_instant_runoff(ctx: Context) -> Count:
     tied_first[voting] = rounds.codes(everyone) == _TIED
     explanation = ranked_explanation(ctx, preference_matrix(ctx))
     explanation["rounds"] = described
+    explanation["winners_complete"] = rounds.complete
+    notices: tuple[Notice, ...] = ()
+    if not rounds.complete:
+        notices = (
+            Notice(
+                "winners_incomplete",
+                "Too many tied eliminations to explore every order: other options might also "
+                "win under some order of the ties.",
+                {"explored": SEARCH_BUDGET},
+            ),
+        )
     return Count(
         winners=winners,
         winner=elected,
@@ -171,4 +198,5 @@ def count_instant_runoff(ctx: Context) -> Count:
         count_kind="first_preferences",
         explanation=explanation,
         invalid=((TIED_TOP, tied_first),),
+        notices=notices,
     )

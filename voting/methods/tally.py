@@ -15,6 +15,15 @@ from voting.methods.result import BallotSummary, InvalidBallots, Notice, Quorum,
 from voting.methods.tiebreak import tiebreak_order
 from voting.methods.weighting import Weighting, WeightingReport, apply_weighting
 
+# A territory's own count: its ballots alone, unweighted, without the decision's quorum.
+_LOCAL: dict[str, SettingValue] = {
+    "weighting": Weighting.NONE.value,
+    "quorum_ballots": 0,
+    "quorum_share": Fraction(0),
+    "electorate": None,
+    "double_majority": False,
+}
+
 
 def tally(
     method: str,
@@ -58,14 +67,7 @@ def tally(
     if mode is not Weighting.NONE:
         unplain = resolved | {"weighting": Weighting.NONE.value}
         unweighted = _result(spec, profile, unplain, digest=digest, report=plain)
-    local = resolved | {
-        "weighting": Weighting.NONE.value,
-        "quorum_ballots": 0,
-        "quorum_share": Fraction(0),
-        "electorate": None,
-        "double_majority": False,
-    }
-    local = {k: v for k, v in local.items() if k in resolved}
+    local = resolved | {k: v for k, v in _LOCAL.items() if k in resolved}
     territories = {}
     for index, label in sorted(enumerate(profile.territories), key=lambda item: item[1]):
         part = profile.select(profile.territory == index)

@@ -131,7 +131,8 @@ def apply_weighting(
         rows.append(TerritoryWeight(label, int(ballots[t]), population, target, scale, below))
     for label, population in populations.items():
         if label not in labels:
-            rows.append(TerritoryWeight(label, 0, population, Fraction(0), Fraction(1), True))
+            below = min_territory_ballots > 0
+            rows.append(TerritoryWeight(label, 0, population, Fraction(0), Fraction(1), below))
     report = WeightingReport(
         mode=mode,
         min_territory_ballots=min_territory_ballots,

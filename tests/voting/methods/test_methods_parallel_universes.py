@@ -118,3 +118,12 @@ def test_eight_options_with_every_margin_tied_stay_complete() -> None:
     assert len(result.explanation["ties"]) == 1
     assert len(result.explanation["ties"][0]) == 28
     assert result.winner in result.winners
+
+
+def test_options_without_ballots_do_not_multiply_the_universes() -> None:
+    names = [f"o{i}" for i in range(25)]
+    cast = [Ballot([["o0"]])] * 3 + [Ballot([["o1"], ["o2"]])] * 2 + [Ballot([["o2"]])] * 2
+    result = tally("instant_runoff", names, cast)
+    # 22 empty options go first; then o1 and o2 tie: o2 wins if o1 goes, o0 if o2 goes.
+    assert result.winners == ("o0", "o2")
+    assert result.explanation["winners_complete"] is True
