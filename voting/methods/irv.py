@@ -93,18 +93,22 @@ class _Rounds:
     def winners(self, continuing: int) -> frozenset[int]:
         """Every option that wins under some choice among tied lowest options.
 
-        Options without any ballot are eliminated together (in any order they transfer
-        nothing and stay lowest), which keeps many empty options from multiplying the
-        universes. Past :data:`SEARCH_BUDGET` sets of continuing options only the first tied
+        When no ballot is tied at the top, options without any ballot are eliminated together:
+        in any order they transfer nothing and stay lowest, so this only keeps many empty
+        options from multiplying the universes. Past :data:`SEARCH_BUDGET` sets of continuing options only the first tied
         option is followed and :attr:`complete` turns False.
         """
         if continuing not in self._winners:
             members = _members(continuing)
             leader = self.majority(continuing) if len(members) > 1 else members[0]
-            units = self.tally(continuing)[0]
+            units, _, invalid = self.tally(continuing)
             if leader is not None:
                 result = frozenset({leader})
-            elif any(units[x] for x in members) and not all(units[x] for x in members):
+            elif (
+                not invalid
+                and any(units[x] for x in members)
+                and not all(units[x] for x in members)
+            ):
                 empty = sum(1 << x for x in members if not units[x])
                 result = self.winners(continuing & ~empty)
             else:
