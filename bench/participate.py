@@ -469,7 +469,9 @@ def main() -> int:
         )
         app = make_app(url, Path(folder) / "instance")
         try:
-            met = report(measure(app, rng, args.participants, args.requests, args.warmup))
+            timings = measure(app, rng, args.participants, args.requests, args.warmup)
+            print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+            met = report(timings)
         finally:
             app.extensions["palabre.engine"].dispose()
             if url.startswith("postgresql"):
