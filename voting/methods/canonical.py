@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voting.methods.ballots import Stance
+from voting.methods.errors import MethodError
 from voting.methods.profile import STANCE_CODES, BallotKind, IntArray, Profile
 
 # One rendered column: the table of byte tokens and, per row, the index of its token (None for
@@ -43,7 +44,10 @@ _PRODUCT_TABLE = 4096
 
 
 def _text(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise MethodError(f"{value!r} is not valid Unicode text") from error
 
 
 def canonical_json(profile: Profile) -> bytes:

@@ -24,6 +24,7 @@ from voting.methods.majority_judgment import count_majority_judgment
 from voting.methods.plurality import count_plurality
 from voting.methods.profile import BallotKind
 from voting.methods.ranked_pairs import count_ranked_pairs
+from voting.methods.result import JSON, to_json
 from voting.methods.schulze import count_schulze
 from voting.methods.weighting import Weighting
 
@@ -115,6 +116,28 @@ class MethodSpec:
     description: str
     own_settings: tuple[Setting, ...]
     count: Callable[[Context], Count]
+
+    def describe(self) -> dict[str, JSON]:
+        """The method as JSON (for forms and the API): name, ballot type, description and every
+        setting with its kind, default, bounds and choices (fractions as ``"p/q"`` strings)."""
+        return {
+            "name": self.name,
+            "ballot": self.ballot.value,
+            "description": self.description,
+            "settings": [
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "default": to_json(s.default),
+                    "minimum": to_json(s.minimum),
+                    "maximum": to_json(s.maximum),
+                    "choices": list(s.choices),
+                    "optional": s.optional,
+                    "description": s.description,
+                }
+                for s in self.settings
+            ],
+        }
 
     @property
     def settings(self) -> tuple[Setting, ...]:

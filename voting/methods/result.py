@@ -129,20 +129,26 @@ class Result:
 
     def to_dict(self) -> dict[str, JSON]:
         """A JSON-ready dict: Fractions as ``"p/q"`` strings, tuples as lists, enums as values."""
-        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}
 
 
-def _to_json(value: object) -> JSON:
+def to_json(value: object) -> JSON:
+    """``value`` as plain JSON data: Fractions as ``"p/q"`` strings, dataclasses and mappings as
+    objects, sequences as lists, enums as their values.
+
+    Raises:
+        TypeError: for anything else.
+    """
     if isinstance(value, bool | int | None):
         return value
     if isinstance(value, Enum):
-        return _to_json(value.value)
+        return to_json(value.value)
     if isinstance(value, str | Fraction):
         return str(value)
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Mapping):
-        return {str(k): _to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, Sequence):
-        return [_to_json(v) for v in value]
+        return [to_json(v) for v in value]
     raise TypeError(f"cannot serialise {type(value).__name__}")

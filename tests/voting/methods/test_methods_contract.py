@@ -76,6 +76,9 @@ def test_every_method_is_described_in_the_registry(method: str) -> None:
     for setting in spec.settings:
         assert setting.description
         assert setting.resolve(setting.default) == setting.default
+    described = json.loads(json.dumps(spec.describe()))
+    assert described["ballot"] == spec.ballot.value
+    assert [s["name"] for s in described["settings"]] == names
 
 
 @pytest.mark.parametrize("method", sorted(REGISTRY))
@@ -146,6 +149,11 @@ def test_malformed_ballots_and_candidates() -> None:
         Ballot([["A"]], weight=0)
     with pytest.raises(MethodError, match="int or a Fraction"):
         Ballot([["A"]], weight=0.5)  # type: ignore[arg-type]
+
+
+def test_text_that_is_not_unicode_is_refused() -> None:
+    with pytest.raises(MethodError, match="not valid Unicode"):
+        tally("plurality", ["A\udc80"], [Ballot([["A\udc80"]])])
 
 
 def test_names_are_never_normalised() -> None:
