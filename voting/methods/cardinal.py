@@ -74,8 +74,8 @@ def count_star(ctx: Context) -> Count:
     goes to the tied option preferred head-to-head over the most other tied options; a tied
     runoff goes to the finalist with the higher total; then the seeded order decides.
 
-    Explanation: ``scores``, ``finalists``, ``runoff`` (weight preferring each finalist and
-    ``no_preference``), ``tie_breaks`` (the protocol steps applied, in order).
+    Explanation: ``scores``, ``finalists``, ``runoff`` (``preferring``: weight scoring each
+    finalist higher; ``no_preference``), ``tie_breaks`` (the protocol steps applied, in order).
     """
     totals, explanation = score_table(ctx)
     voting = ~ctx.profile.abstaining
@@ -127,8 +127,7 @@ def count_star(ctx: Context) -> Count:
     rest = [tier for tier in (tuple(c for c in t if c not in (x, y)) for t in levels) if tier]
     explanation["finalists"] = ctx.names(finalists)
     explanation["runoff"] = {
-        ctx.name(x): ctx.weight(a),
-        ctx.name(y): ctx.weight(b),
+        "preferring": {ctx.name(x): ctx.weight(a), ctx.name(y): ctx.weight(b)},
         "no_preference": ctx.weight(no_preference),
     }
     explanation["tie_breaks"] = steps

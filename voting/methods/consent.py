@@ -9,7 +9,7 @@ import numpy as np
 
 from voting.methods.ballots import Stance
 from voting.methods.count import Context, Count
-from voting.methods.profile import STANCE_CODES
+from voting.methods.profile import STANCE_CODES, BoolArray
 from voting.methods.result import Explained
 
 
@@ -42,7 +42,7 @@ def count_consent(ctx: Context) -> Count:
     code = profile.values[:, 0]
     located = [profile.territory == t for t in range(len(profile.territories))]
 
-    def stances(rows: np.ndarray) -> dict[Stance, Fraction]:
+    def stances(rows: BoolArray) -> dict[Stance, Fraction]:
         return {
             s: ctx.weight(int(ctx.mass[rows & (code == c)].sum())) for s, c in STANCE_CODES.items()
         }

@@ -154,7 +154,7 @@ def test_star_runoff_can_overturn_the_score_leader() -> None:
     # Totals A 15, B 22, C 10: finalists B and A; A is preferred by 3, B by 2.
     result = tally("star", list("ABC"), ballots)
     assert result.explanation["finalists"] == ["B", "A"]
-    assert result.explanation["runoff"] == {"B": 2, "A": 3, "no_preference": 0}
+    assert result.explanation["runoff"] == {"preferring": {"B": 2, "A": 3}, "no_preference": 0}
     assert result.winners == ("A",)
 
 
