@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import func
+from sqlalchemy.sql.expression import ClauseElement
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
@@ -16,6 +18,8 @@ from deliberation.models import (
     VoteEvent,
 )
 from voting.opinions import Conversation, Votes
+
+CHUNK = 200_000
 
 
 def marks(session: Session, round_id: int) -> tuple[int, int]:
@@ -32,13 +36,34 @@ def marks(session: Session, round_id: int) -> tuple[int, int]:
     return int(watermark or 0), int(moderation or 0)
 
 
+def _integer_table(session: Session, query: ClauseElement, *, columns: int) -> NDArray[np.int64]:
+    """All rows of an all-integer query as an (n, columns) array.
+
+    Read through the driver's cursor in chunks of plain tuples: building one ORM row object
+    per vote (millions of them) costs far more than the query itself. The query holds integers
+    only, so it is rendered with literal values.
+    """
+    sql = str(
+        query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    )
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        chunks = [np.zeros((0, columns), dtype=np.int64)]
+        while rows := cursor.fetchmany(CHUNK):
+            chunks.append(np.array(rows, dtype=np.int64).reshape(-1, columns))
+    finally:
+        cursor.close()
+    return np.concatenate(chunks)
+
+
 def load_conversation(session: Session, round_: Round, *, watermark: int) -> Conversation:
     """Every vote event of ``round_`` up to ``watermark`` in time order, with each voter's
     territory slug, the rejected and meta statements.
 
     Events of withdrawn participants were deleted with them, so they are absent here.
     """
-    rows = session.execute(
+    query = (
         select(
             VoteEvent.participant_id,
             VoteEvent.statement_id,
@@ -48,8 +73,8 @@ def load_conversation(session: Session, round_: Round, *, watermark: int) -> Con
         .join(Participant, col(Participant.id) == col(VoteEvent.participant_id))
         .where(col(VoteEvent.round_id) == round_.id, col(VoteEvent.id) <= watermark)
         .order_by(col(VoteEvent.id))
-    ).all()
-    table = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    )
+    table = _integer_table(session, query, columns=4)
     slugs: dict[int, str] = dict(session.execute(select(Territory.id, Territory.slug)).all())
     voters, first = np.unique(table[:, 0], return_index=True)
     territory = {int(p): slugs[int(t)] for p, t in zip(voters, table[first, 3], strict=True)}
