@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 
 
 class JoinForm(FlaskForm):
-    language = SelectField(_l("Language"), validators=[DataRequired()])
+    language = SelectField(_l("Your language in this round"), validators=[DataRequired()])
     accept = BooleanField(
         _l("I have read the privacy notice"),
         validators=[DataRequired(_l("Please read and accept the privacy notice to take part."))],
@@ -20,7 +20,6 @@ class StatementForm(FlaskForm):
     text = TextAreaField(
         _l("Your statement"),
         validators=[DataRequired(_l("Write a statement first."))],
-        description=_l("One short idea that others can agree or disagree with."),
     )
     confirm_duplicate = BooleanField(_l("Submit it anyway"))
 
@@ -29,4 +28,8 @@ def statement_form(max_length: int, **kwargs: object) -> StatementForm:
     """A statement form whose text area carries the round's length limit."""
     form = StatementForm(**kwargs)
     form.text.render_kw = {"maxlength": max_length}
+    form.text.description = _l(
+        "One short idea that others can agree or disagree with, in at most %(n)d characters.",
+        n=max_length,
+    )
     return form

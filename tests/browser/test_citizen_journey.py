@@ -92,7 +92,7 @@ def join_in_french(page: Page, world: TwinnedRound) -> None:
     assert_accessible(page, "the join page in French")
 
     join_form = page.locator("main form")
-    expect(join_form.get_by_label(fr("Language"))).to_have_value("fr")
+    expect(join_form.get_by_label(fr("Your language in this round"))).to_have_value("fr")
     join_form.get_by_label(fr("I have read the privacy notice")).check()
     join_form.get_by_role(
         "button", name=fr("Join as a resident of %(territory)s", territory="Chambéry")
