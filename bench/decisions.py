@@ -108,10 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             build = time.perf_counter() - start
         print(f"pref_voting Profile of {len(rankings):,} unique rankings built in {build:.1f} s")
 
-    print(
-        f"{'method':<16}{'ours (s)':>10}{'pref_voting method (s)':>24}"
-        f"{'+ profile (s)':>15}{'ratio':>8}  same winners"
-    )
+    header = f"{'method':<16}{'ours (s)':>10}"
+    if pv_profile is not None:
+        header += f"{'pref_voting method (s)':>24}{'+ profile (s)':>15}{'ratio':>8}  same winners"
+    print(header)
     over_budget = []
     for method in METHODS:
         ours, result = median_seconds(lambda m=method: tally(m, candidates, profile), args.repeats)
