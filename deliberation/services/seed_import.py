@@ -18,6 +18,7 @@ from deliberation.services.statements import (
     add_seed_statement,
     clean_text,
     find_duplicate,
+    new_statement,
     normalize_text,
 )
 from deliberation.services.validation import FieldInvalid, has_control_characters
@@ -247,13 +248,8 @@ def import_seed_csv(session: Session, *, round_: Round, user: User, data: bytes)
     if not rows:
         raise ImportRejected([LineProblem(2, _l("The file has no statement under its header."))])
     session.add_all(
-        Statement(
-            round_id=round_.id,  # type: ignore[arg-type]
-            text=row.text,
-            normalized_text=normalize_text(row.text),
-            language=row.language,
-            is_seed=True,
-            status=StatementStatus.ACCEPTED,
+        new_statement(
+            round_, row.text, language=row.language, is_seed=True, status=StatementStatus.ACCEPTED
         )
         for row in rows
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -59,6 +60,18 @@ def find_duplicate(session: Session, round_: Round, text: str) -> Statement | No
     ).first()
 
 
+def new_statement(round_: Round, text: str, *, language: str, **fields: Any) -> Statement:
+    """An unsaved statement of ``round_`` with checked, trimmed text and its normalised form."""
+    text = clean_text(round_, text)
+    return Statement(
+        round_id=round_.id,  # type: ignore[arg-type]
+        text=text,
+        normalized_text=normalize_text(text),
+        language=language,
+        **fields,
+    )
+
+
 def submit_statement(
     session: Session,
     *,
@@ -69,11 +82,9 @@ def submit_statement(
 ) -> Statement:
     """A participant's statement, pending moderation; its author agrees with it, as in Pol.is."""
     require_open(round_)
-    text = clean_text(round_, text)
-    statement = Statement(
-        round_id=round_.id,  # type: ignore[arg-type]
-        text=text,
-        normalized_text=normalize_text(text),
+    statement = new_statement(
+        round_,
+        text,
         language=language,
         status=StatementStatus.PENDING,
         author_participant_id=participant.id,
@@ -115,14 +126,8 @@ def participant_votes(session: Session, participant: Participant) -> list[tuple[
 
 def add_seed_statement(session: Session, *, round_: Round, text: str, language: str) -> Statement:
     """A facilitator's seed statement: accepted at once, shown first."""
-    text = clean_text(round_, text)
-    statement = Statement(
-        round_id=round_.id,  # type: ignore[arg-type]
-        text=text,
-        normalized_text=normalize_text(text),
-        language=language,
-        is_seed=True,
-        status=StatementStatus.ACCEPTED,
+    statement = new_statement(
+        round_, text, language=language, is_seed=True, status=StatementStatus.ACCEPTED
     )
     session.add(statement)
     session.commit()
