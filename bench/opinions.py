@@ -4,14 +4,17 @@ Run from anywhere: ``python bench/opinions.py`` (``make bench``). It times
 
 * every Pol.is conversation in ``../shared/data/polis`` (relative to the repository root),
   skipped with a message when that folder is absent;
-* synthetic rounds with planted opinion groups: 33,422 participants x 783 statements with
-  1.7 million votes (the largest Pol.is production conversation), cold start and warm update
-  (state computed with 1% of the votes held back, then all votes); and 100,000 x 10,000 with
-  10 million votes (Pol.is' caps), in a child process so that its peak memory is its own.
+* synthetic rounds with planted opinion groups: 100,000 x 10,000 with 10 million votes (Pol.is'
+  caps), first and in a child process so that its peak memory is its own; and 33,422
+  participants x 783 statements with 1.7 million votes (the largest Pol.is production
+  conversation). Both are timed cold and as a warm update (state computed with 1% of the votes
+  held back, then all votes).
 
-Figures are medians over ``--repeat`` runs. Pipeline times exclude file parsing on both sides;
-red-dwarf (``pip install red-dwarf``, the ``bench`` extra) runs on the same votes up to the 33k
-round (it builds a dense matrix) and the ratio red-dwarf / Palabre is printed.
+Figures are medians over ``--repeat`` runs, wall time with the CPU time of the process beside it
+(on a shared machine the wall time also counts waits for a core). Pipeline times exclude file
+parsing on both sides. red-dwarf (``pip install red-dwarf``, the ``bench`` extra) runs on the
+same votes up to the 33k round (it builds a dense matrix) and the ratio red-dwarf / Palabre is
+printed.
 """
 
 import argparse
@@ -254,17 +257,24 @@ def child(path: Path, repeat: int) -> None:
     )
 
 
+def generate(path: Path) -> None:
+    """Write the 100k round's votes to folder ``path`` as .npy files (run as a child process,
+    so that the memory used to generate them is not counted in the measured child's peak)."""
+    n, m, v = ROUNDS["100k"]
+    votes = planted_round(n, m, v, seed=1)
+    for name in ("participant", "statement", "value"):
+        np.save(path / f"{name}.npy", getattr(votes, name))
+
+
 def bench_100k(repeat: int) -> None:
+    """Run first, while this process is small: Linux children inherit the parent's peak RSS
+    (``ru_maxrss``) at fork time, so a child started later would report the parent's peak."""
     n, m, v = ROUNDS["100k"]
     print(f"synthetic round {n:,} x {m:,}, {v:,} votes (child process, median of {repeat})")
-    votes = planted_round(n, m, v, seed=1)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder)
-        for name in ("participant", "statement", "value"):
-            np.save(path / f"{name}.npy", getattr(votes, name))
-        del votes
+        subprocess.run([sys.executable, __file__, "--generate", folder], check=True)
         output = subprocess.run(
-            [sys.executable, __file__, "--child", str(path), "--repeat", str(repeat)],
+            [sys.executable, __file__, "--child", folder, "--repeat", str(repeat)],
             check=True,
             capture_output=True,
             text=True,
@@ -292,17 +302,21 @@ def main() -> None:
     parser.add_argument("--no-reddwarf", action="store_true", help="skip red-dwarf")
     parser.add_argument("--only", choices=["real", "33k", "100k"], help="run one part")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        generate(args.generate)
+        return
     if args.child:
         child(args.child, args.repeat)
         return
     with_reddwarf = not args.no_reddwarf
+    if args.only in (None, "100k"):
+        bench_100k(max(1, min(args.repeat, 3)))
     if args.only in (None, "real"):
         bench_real(args.repeat, with_reddwarf)
     if args.only in (None, "33k"):
         bench_33k(args.repeat, with_reddwarf)
-    if args.only in (None, "100k"):
-        bench_100k(max(1, min(args.repeat, 3)))
 
 
 if __name__ == "__main__":
