@@ -3,16 +3,17 @@
 Modes (setting ``weighting``):
 
 - ``none``: one person one vote; each ballot keeps its own weight.
-- ``equal_territory``: every territory taking part weighs 1 in total, shared among its ballots
-  in proportion to their own weights.
+- ``equal_territory``: every territory taking part weighs 1 in total, shared among its
+  non-abstaining ballots in proportion to their own weights (abstentions do not dilute a
+  territory's say; a territory where everybody abstains carries no weight).
 - ``sqrt_population``: Penrose square-root weights; a territory weighs the square root of its
   declared population, rounded half-even to six significant digits and then taken as an exact
   rational (see :func:`penrose_weight`), shared among its ballots the same way.
 
 A territory with fewer ballots than ``min_territory_ballots`` is flagged; under the two
 territory modes its total weight is also scaled by ``ballots / min_territory_ballots``.
-"Ballots" here counts every ballot cast in the territory, abstentions and invalid ones included,
-so an abstaining voter's share of the territory's weight is unused, as it would be for a person.
+"Ballots" here counts every ballot cast in the territory, abstentions and invalid ones included
+(participation, not opinion).
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class TerritoryWeight:
         territory: label.
         ballots: ballots cast there (people, not weight).
         population: declared population, if any.
-        weight: the territory's total weight after weighting (its own ballots' weight under
-            ``none``).
+        weight: the territory's total weight after weighting (under ``none``, the own weight of
+            its non-abstaining ballots).
         scale: ``ballots / min_territory_ballots`` when flagged under a territory mode, else 1.
         below_minimum: fewer ballots than ``min_territory_ballots``.
     """
@@ -93,8 +94,8 @@ def apply_weighting(
 
     A ballot's factor is ``target * scale / W`` where ``target`` is 1 (``equal_territory``) or
     :func:`penrose_weight` of the population (``sqrt_population``), ``scale`` the minimum-ballots
-    factor and ``W`` the total own weight of the territory's ballots. Under ``none`` nothing
-    changes, but territories below the minimum are still flagged in the report.
+    factor and ``W`` the total own weight of the territory's non-abstaining ballots. Under
+    ``none`` nothing changes, but territories below the minimum are still flagged.
 
     Raises:
         MethodError: a territory mode with a ballot lacking a territory, or ``sqrt_population``
@@ -102,11 +103,15 @@ def apply_weighting(
     """
     labels = profile.territories
     located = profile.territory >= 0
+    ballots = np.zeros(len(labels), dtype=np.int64)
+    np.add.at(ballots, profile.territory[located], profile.count[located])
+    expressing = located & ~profile.abstaining
     per_weight = np.zeros((len(labels), len(profile.weights)), dtype=np.int64)
     np.add.at(
-        per_weight, (profile.territory[located], profile.weight[located]), profile.count[located]
+        per_weight,
+        (profile.territory[expressing], profile.weight[expressing]),
+        profile.count[expressing],
     )
-    ballots = per_weight.sum(axis=1)
     own = [
         sum((int(n) * w for n, w in zip(row, profile.weights, strict=True)), Fraction(0))
         for row in per_weight

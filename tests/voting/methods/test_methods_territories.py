@@ -159,3 +159,21 @@ def test_weighted_consent_uses_territory_weights() -> None:
     assert result.passed is False
     assert result.unweighted is not None
     assert result.unweighted.passed is True
+
+
+def test_abstentions_do_not_dilute_a_territory() -> None:
+    ballots = [
+        Ballot("agree", territory="nord"),
+        *[Ballot("abstain", territory="nord")] * 9,
+        Ballot("disagree", territory="sud"),
+    ]
+    result = tally("consent", ["Dam"], ballots, weighting="equal_territory", strict=False)
+    # Each ballot of "nord" weighs 1: its one expressed opinion carries the territory's weight.
+    assert result.explanation["stances"] == {
+        "agree": 1,
+        "abstain": 9,
+        "disagree": 1,
+        "block": 0,
+    }
+    assert result.explanation["share"] == Fraction(1, 2)
+    assert result.passed is True
