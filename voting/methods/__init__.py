@@ -1,12 +1,22 @@
 """Decision methods: exact, explained, and fair across territories.
 
 Entry point :func:`tally`; the methods, their ballot types and settings are listed in
-:data:`REGISTRY`. Inputs are :class:`Ballot` objects (or the bulk :class:`BallotProfile` and
-:class:`RankedProfile`); the output is a frozen :class:`Result`.
+:data:`REGISTRY` (``REGISTRY[name].describe()`` gives them as JSON). Inputs are
+:class:`Ballot` objects (or the bulk :class:`BallotProfile` and :class:`RankedProfile`); the
+output is a frozen :class:`Result`, stored as ``Result.to_dict()``::
+
+    result = tally(
+        "schulze",
+        ["Parc", "Piscine"],
+        [Ballot([["Parc"], ["Piscine"]], territory="nord"), Ballot([["Piscine"]])],
+        seed=20260601,
+    )
+    result.winners, result.winner, result.explanation["strongest_paths"]
 """
 
 from voting.methods.ballots import Ballot, BallotProfile, Block, RankedProfile, Stance
 from voting.methods.errors import MethodError
+from voting.methods.profile import BallotKind
 from voting.methods.registry import COMMON_SETTINGS, REGISTRY, MethodSpec, Setting
 from voting.methods.result import (
     BallotSummary,
@@ -28,6 +38,7 @@ __all__ = [
     "COMMON_SETTINGS",
     "REGISTRY",
     "Ballot",
+    "BallotKind",
     "BallotProfile",
     "BallotSummary",
     "Block",
