@@ -120,3 +120,19 @@ def test_cli_summary(polis_data: Path, capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "2 opinion groups" in out
     assert "108 clustered" in out
+
+
+def test_cli_json_with_territories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["participant,group-id,territory,0,1,2,3"]
+    for p in range(40):
+        side = p % 2
+        votes = [1 if side else -1, -1 if side else 1, 1, 0 if p % 3 else 1]
+        rows.append(f"{p},,{'north' if side else 'south'}," + ",".join(map(str, votes)))
+    write(tmp_path, "participants-votes.csv", "\n".join(rows) + "\n")
+    assert main([str(tmp_path), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    territories = document["territories"]
+    assert territories["labels"] == ["north", "south"]
+    assert territories["participants"]["north"] == {"count": 20, "small": False}
+    assert territories["most_divisive"][:2] in ([0, 1], [1, 0])
+    assert sum(v["count"] for v in territories["composition"]["0"].values()) > 0
