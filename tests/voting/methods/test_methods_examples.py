@@ -217,3 +217,23 @@ def test_approval_counts_and_shares() -> None:
     assert result.counts == {"A": 1, "B": 2}
     assert result.explanation["approval_share"] == {"A": Fraction(1, 2), "B": 1}
     assert result.ballots.abstaining == 1
+
+
+# Wikipedia's Tennessee capital example: 100 voters, four cities.
+TENNESSEE = [(42, "MNCK"), (26, "NCKM"), (15, "CKNM"), (17, "KCNM")]
+
+
+def test_tennessee_capital_example() -> None:
+    ballots = ranked(TENNESSEE)
+    cities = list("MNCK")
+    assert tally("plurality", cities, ballots).winners == ("M",)
+    irv = tally("instant_runoff", cities, ballots)
+    assert irv.winners == ("K",)
+    assert [r.get("eliminated") for r in irv.explanation["rounds"]] == ["C", "N", None]
+    assert irv.explanation["rounds"][-1]["counts"] == {"M": 42, "K": 58}
+    for method in ("schulze", "ranked_pairs", "copeland"):
+        result = tally(method, cities, ballots)
+        assert result.winners == ("N",)
+        assert result.explanation["condorcet_winner"] == "N"
+    borda = tally("borda", cities, ballots)
+    assert borda.counts == {"M": -48, "N": 88, "C": 46, "K": -86}
