@@ -160,3 +160,16 @@ def test_names_are_never_normalised() -> None:
     composed, decomposed = "Caf\u00e9", "Cafe\u0301"
     result = tally("plurality", [composed, decomposed], [Ballot([[decomposed]])])
     assert result.winners == (decomposed,)
+
+
+@pytest.mark.parametrize("method", sorted(REGISTRY))
+def test_huge_exact_weights_change_nothing_but_scale(method: str) -> None:
+    spec = REGISTRY[method]
+    candidates = CANDIDATES[:1] if spec.ballot is BallotKind.STANCE else CANDIDATES
+    plain = SAMPLES[spec.ballot]
+    huge = [Ballot(b.choice, weight=b.weight * 10**40, territory=b.territory) for b in plain]
+    small, big = tally(method, candidates, plain), tally(method, candidates, huge)
+    assert big.winners == small.winners
+    assert big.ranking == small.ranking
+    assert big.ballots.total_weight == small.ballots.total_weight * 10**40
+    json.dumps(big.to_dict())
