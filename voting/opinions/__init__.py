@@ -3,6 +3,18 @@
 ``compute(conversation, state)`` turns the votes of a round into opinion groups, what represents
 each group, what unites them and, per territory, what unites and divides territories; it returns
 the state to pass to the next update. ``read_polis_export`` reads a Pol.is export folder.
+
+    votes = Votes(participant_ids, statement_ids, values)    # time ordered, agree = +1
+    result, state = compute(Conversation(votes, rejected=..., meta=..., territory=...))
+    stored = state.to_bytes()                                # .npz bytes, no pickle
+    result, state = compute(Conversation(more_votes), OpinionState.from_bytes(stored), seed=0)
+
+Files: ``inputs`` and ``parameters`` (what goes in), ``matrix`` (sparse vote matrix),
+``clustered`` (who is clustered), ``pca`` (components and projections), ``kmeans`` and
+``groups`` (base clusters, opinion groups, k choice), ``tallies``, ``stats``, ``repness``,
+``consensus``, ``priorities``, ``participants``, ``territories``, ``result`` and ``state`` (what
+comes out), ``pipeline`` (``compute``), ``polis_export`` and ``report`` (the command line's
+input and output), ``partition`` (adjusted Rand index).
 """
 
 from voting.opinions.consensus import Consensus, ConsensusStatement
