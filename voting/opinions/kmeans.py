@@ -217,6 +217,8 @@ def _merge_identical(points: Floats, weights: Floats, ids: Ints, label: Ints) ->
     member = label >= 0
     centers = _means(points[member], weights[member], label[member], ids.size)
     _, group = np.unique(centers.view(np.complex128).reshape(-1), return_inverse=True)
+    if group.max(initial=-1) + 1 == ids.size:
+        return ids, label
     target = np.arange(ids.size)
     size = np.bincount(label[member], minlength=ids.size)
     for g in np.unique(group):

@@ -81,3 +81,11 @@ def test_clean_start_without_survivors_starts_one_cluster() -> None:
     result = kmeans(points, 2, max_iters=20, converge=0.01, point_ids=np.arange(3), last=last)
     assert result.ids.tolist() == [4, 5]
     assert result.label.tolist() == [0, 0, 1]
+
+
+def test_clean_start_merges_clusters_with_identical_centers() -> None:
+    points = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0]])
+    last = Membership(np.array([0, 1, 2]), np.array([3, 6, 9]))
+    result = kmeans(points, 3, max_iters=20, converge=0.01, point_ids=np.arange(3), last=last)
+    assert result.ids.tolist() == [6, 9]
+    assert result.label.tolist() == [0, 0, 1]
