@@ -298,7 +298,7 @@ def bench_100k(repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--no-reddwarf", action="store_true", help="skip red-dwarf")
     parser.add_argument("--only", choices=["real", "33k", "100k"], help="run one part")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
