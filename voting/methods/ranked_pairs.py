@@ -9,17 +9,19 @@ from itertools import groupby
 from voting.methods.count import Context, Count, tiers_from_beats
 from voting.methods.pairwise import (
     Matrix,
+    condorcet_winner,
     margins,
     preference_matrix,
     ranked_explanation,
     smith_set,
 )
 from voting.methods.result import Explained, Notice
+from voting.methods.schulze import strongest_paths
 from voting.methods.tiebreak import first_in_order
 
-# Search states explored for the complete winner set before settling for the winners found:
-# far more than the hardest profiles of 8 options (every pair tied) need.
-SEARCH_BUDGET = 200_000
+# Comparisons spent searching stacks for the complete winner set before settling for the
+# winners found: far more than the hardest profiles of 8 options (every pair tied) need.
+SEARCH_BUDGET = 2_000_000
 
 Pair = tuple[int, int]
 
@@ -61,20 +63,49 @@ def _run(pairs: list[Pair], size: int) -> _Run:
     return _Run(tuple(locked), tuple(skipped), reach)
 
 
-def stack_tops(m: Matrix) -> tuple[set[int], bool]:
+def _favouring(pairs: list[Pair], m: Matrix, option: int) -> list[Pair]:
+    """``pairs`` with, among equal margins, the pairs out of ``option`` first and the pairs into
+    it last (a stable re-sort of the run order)."""
+    return sorted(
+        pairs,
+        key=lambda p: (-m[p[0]][p[1]], 0 if p[0] == option else 2 if p[1] == option else 1),
+    )
+
+
+def parallel_winners(m: Matrix, d: Matrix, pairs: list[Pair]) -> tuple[set[int], bool]:
     """Options that win under some order of the pairs with equal margins.
 
-    Uses Zavist and Tideman's characterisation: the rankings ranked pairs can produce are the
-    *stacks*, orders in which every option a above b reaches b by a path going down the order
-    whose margins are all at least ``m(b, a)``; the winners are the tops of stacks. For each
-    option of the Smith set (ranked pairs is Smith-consistent) a depth-first search builds a
-    stack top-down, keeping for every placed option the widest path down to each unplaced one,
-    and remembers the states that cannot be completed. Returns the tops found and whether the
-    search ended within :data:`SEARCH_BUDGET` states.
+    ``pairs`` are the positive-margin pairs in one valid run order. A Condorcet winner is the
+    only winner. Otherwise, for each option of the Smith set (ranked pairs is Smith-consistent):
+    a run whose ties favour the option (its pairs out first, its pairs in last) proves it a
+    winner when it comes out unbeaten; an option whose strongest path of positive margins to
+    some option beating it is weaker than that option's margin over it can never win; the rest
+    are decided with Zavist and Tideman's characterisation, under which the rankings ranked
+    pairs can produce are the *stacks* (orders in which every option a above b reaches b down
+    the order by a path whose margins are all at least ``m(b, a)``) and the winners their tops:
+    a depth-first search builds a stack top-down, keeping for every placed option the widest
+    path down to each unplaced one, and remembers the states that cannot be completed.
+
+    Returns the winners and whether the search ended within :data:`SEARCH_BUDGET` (comparisons).
     """
     size = len(m)
+    winner = condorcet_winner(m)
+    if winner is not None:
+        return {winner}, True
+    paths = strongest_paths(d, "margin")
+    found: set[int] = set()
+    undecided = []
+    for c in smith_set(m):
+        if c in found:
+            continue
+        run = _run(_favouring(pairs, m, c), size)
+        if c in _sources(run.reach):
+            found |= _sources(run.reach)
+        elif all(paths[c][b] >= m[b][c] for b in range(size) if m[b][c] > 0):
+            undecided.append(c)
     budget = [SEARCH_BUDGET]
     failed: set[tuple[int, tuple[int, ...]]] = set()
+    preference = {x: i for i, x in enumerate(x for x, _ in pairs)}
 
     def completes(placed: list[int], width: dict[tuple[int, int], int]) -> bool:
         unplaced = [x for x in range(size) if x not in placed]
@@ -83,8 +114,8 @@ def stack_tops(m: Matrix) -> tuple[set[int], bool]:
         key = (sum(1 << a for a in placed), tuple(width[a, x] for a in placed for x in unplaced))
         if key in failed or budget[0] <= 0:
             return False
-        budget[0] -= 1
-        for b in unplaced:
+        budget[0] -= len(placed) * len(unplaced)
+        for b in sorted(unplaced, key=lambda x: preference.get(x, size)):
             if all(m[b][a] <= 0 or width[a, b] >= m[b][a] for a in placed):
                 rest = [x for x in unplaced if x != b]
                 grown = {
@@ -98,8 +129,8 @@ def stack_tops(m: Matrix) -> tuple[set[int], bool]:
         failed.add(key)
         return False
 
-    tops = {c for c in smith_set(m) if completes([c], {(c, x): m[c][x] for x in range(size)})}
-    return tops, budget[0] > 0
+    found |= {c for c in undecided if completes([c], {(c, x): m[c][x] for x in range(size)})}
+    return found, budget[0] > 0
 
 
 def count_ranked_pairs(ctx: Context) -> Count:
@@ -129,7 +160,7 @@ def count_ranked_pairs(ctx: Context) -> Count:
     groups = [list(group) for _, group in groupby(pairs, key=lambda p: m[p[0]][p[1]])]
     run = _run(pairs, size)
     explanation = ranked_explanation(ctx, d)
-    found, complete = stack_tops(m)
+    found, complete = parallel_winners(m, d, pairs)
     run_winners = _sources(run.reach)
     winners = tuple(sorted(found | run_winners))
     notices: tuple[Notice, ...] = ()
@@ -139,7 +170,7 @@ def count_ranked_pairs(ctx: Context) -> Count:
                 "winners_incomplete",
                 "Too many tied pairs to explore every order: other options might also win "
                 "under some order of the ties.",
-                {"explored": SEARCH_BUDGET},
+                {"comparisons": SEARCH_BUDGET},
             ),
         )
 

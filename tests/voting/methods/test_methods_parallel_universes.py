@@ -35,6 +35,39 @@ def brute_force_ranked_pairs(m: list[list[int]]) -> set[int]:
     return winners
 
 
+def closure_search_ranked_pairs(m: list[list[int]]) -> set[int]:
+    """Every order of tied pairs, explored as a search over transitive closures: within a group
+    of equal margins, any pair not yet decided by the closure may be locked next."""
+    size = len(m)
+    pairs = [(x, y) for x in range(size) for y in range(size) if m[x][y] > 0]
+    levels = sorted({m[x][y] for x, y in pairs}, reverse=True)
+    groups = [[p for p in pairs if m[p[0]][p[1]] == level] for level in levels]
+    found: set[int] = set()
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    stack = [(0, (0,) * size)]
+    while stack:
+        group, reach = stack.pop()
+        if (group, reach) in seen:
+            continue
+        seen.add((group, reach))
+        if group == len(groups):
+            reached = 0
+            for r in reach:
+                reached |= r
+            found |= {x for x in range(size) if not (reached >> x) & 1}
+            continue
+        open_pairs = [
+            (x, y) for x, y in groups[group] if not (reach[x] >> y) & 1 and not (reach[y] >> x) & 1
+        ]
+        if not open_pairs:
+            stack.append((group + 1, reach))
+        for x, y in open_pairs:
+            below = reach[y] | (1 << y)
+            grown = tuple(r | below if a == x or (r >> x) & 1 else r for a, r in enumerate(reach))
+            stack.append((group, grown))
+    return found
+
+
 def brute_force_instant_runoff(orders: list[list[list[int]]], size: int) -> set[int]:
     def count(continuing: frozenset[int]) -> dict[int, int]:
         votes = dict.fromkeys(continuing, 0)
@@ -100,6 +133,20 @@ def test_instant_runoff_winners_are_every_choice_of_elimination(data: tuple[int,
         assert result.winners == ()
     else:
         assert set(result.winners) == {NAMES[i] for i in expected}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(5, 6).flatmap(lambda m: st.lists(st.permutations(range(m)), min_size=2, max_size=6))
+)
+def test_ranked_pairs_stacks_agree_with_a_search_over_closures(orders: list) -> None:
+    size = len(orders[0])
+    names = [f"o{i}" for i in range(size)]
+    result = tally("ranked_pairs", names, [Ballot([[names[i]] for i in o]) for o in orders])
+    d = result.explanation["pairwise"]
+    matrix = [[0 if x == y else d[names[x]][names[y]] for y in range(size)] for x in range(size)]
+    expected = closure_search_ranked_pairs(margins(matrix))  # type: ignore[arg-type]
+    assert set(result.winners) == {names[i] for i in expected}
 
 
 def test_eight_options_with_every_margin_tied_stay_complete() -> None:
