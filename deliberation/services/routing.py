@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import bindparam, exists, union_all
+from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -50,12 +50,11 @@ class Priorities:
         return frozenset(self.ids.tolist())
 
 
-def _unvoted(participant_id: Any):  # type: ignore[no-untyped-def]
-    return select(Statement).where(
-        ~exists().where(
-            col(Vote.participant_id) == participant_id,
-            col(Vote.statement_id) == Statement.id,
-        ),
+def _not_voted_by(participant_id: BindParameter[Any]) -> ColumnElement[bool]:
+    """True for the statements the bound participant has no current vote on."""
+    return ~exists().where(
+        col(Vote.participant_id) == participant_id,
+        col(Vote.statement_id) == Statement.id,
     )
 
 
@@ -65,8 +64,9 @@ def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfSc
     construction costs more than its execution); parameters ``participant_id``, ``round_id``."""
     branches = [
         select(
-            _unvoted(bindparam("participant_id"))
+            select(Statement)
             .where(
+                _not_voted_by(bindparam("participant_id")),
                 Statement.round_id == bindparam("round_id"),
                 Statement.status == status,
                 Statement.is_seed == is_seed,
@@ -92,10 +92,7 @@ def _sampled_query() -> Select[int | None, int, str]:
     voted on; built once, as the list of ids is bound at execution."""
     return select(col(Statement.id), Statement.round_id, Statement.status).where(
         col(Statement.id).in_(bindparam("ids", expanding=True)),
-        ~exists().where(
-            col(Vote.participant_id) == bindparam("participant_id"),
-            col(Vote.statement_id) == Statement.id,
-        ),
+        _not_voted_by(bindparam("participant_id")),
     )
 
 
