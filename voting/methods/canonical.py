@@ -151,7 +151,8 @@ def _render(parts: list[_Part]) -> bytes:
         order = np.lexsort(ranks[::-1])
     rows = np.concatenate([_table(tokens)[index[order]] for tokens, index in folded], axis=1)
     text = rows.reshape(-1)
-    return text[text != 0].tobytes()[:-1]
+    data: bytes = text[text != 0].tobytes()[:-1]
+    return data
 
 
 def _table(tokens: list[bytes]) -> npt.NDArray[np.uint8]:

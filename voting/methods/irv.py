@@ -41,7 +41,7 @@ class _Rounds:
         masked = np.where(live[None, :], keys, np.iinfo(keys.dtype).max)
         best = masked.min(axis=1, initial=np.iinfo(keys.dtype).max)
         at_best = masked == best[:, None]
-        codes = np.argmax(at_best, axis=1).astype(np.int64)
+        codes: CodeArray = np.argmax(at_best, axis=1).astype(np.int64)
         codes[np.count_nonzero(at_best, axis=1) > 1] = _TIED
         codes[best > self._size] = _EXHAUSTED
         return codes

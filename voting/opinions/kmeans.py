@@ -173,7 +173,8 @@ def _grid_guess(points: Floats, centers: Floats) -> Ints:
     across, down = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     middles = low + (np.column_stack([across.ravel(), down.ravel()]) + 0.5) * size
     nearest_center, _ = nearest(middles, centers)
-    return nearest_center[cell[:, 0] * side + cell[:, 1]]
+    result: NDArray[np.int64] = nearest_center[cell[:, 0] * side + cell[:, 1]]
+    return result
 
 
 def _means(points: Floats, weights: Floats, label: Ints, n: int) -> Floats:
