@@ -29,7 +29,8 @@ run: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy voting deliberation app.py
+	$(BIN)/mypy --strict voting
+	$(BIN)/mypy deliberation app.py
 
 test: setup lint
 	PALABRE_ENV=testing $(BIN)/python -m pytest
