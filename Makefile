@@ -36,9 +36,9 @@ test: setup lint
 	PALABRE_ENV=testing $(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python bench/opinions.py
-	$(BIN)/python bench/decisions.py
-	$(BIN)/python bench/participate.py
+	status=0; for bench in opinions decisions participate; do \
+		$(BIN)/python bench/$$bench.py || status=1; \
+	done; exit $$status
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
