@@ -48,8 +48,9 @@ def get_statement(session: Session, round_: Round, statement_id: int) -> Stateme
 
 def cast_vote(
     session: Session, *, round_: Round, participant: Participant, statement_id: int, value: int
-) -> None:
-    """Record ``value`` (+1 agree, 0 pass, -1 disagree) as the participant's current vote.
+) -> int:
+    """Record ``value`` (+1 agree, 0 pass, -1 disagree) as the participant's current vote and
+    return how many statements the participant has now voted on.
 
     Every call also appends a ``VoteEvent``; see ``record_vote``.
     """
@@ -65,7 +66,7 @@ def cast_vote(
     ).first()
     if statement is None:
         raise NotFound(_l("This statement is not open for votes in this round."))
-    record_vote(
+    counted = record_vote(
         session,
         round_id=round_.id,  # type: ignore[arg-type]
         participant_id=participant.id,  # type: ignore[arg-type]
@@ -73,12 +74,16 @@ def cast_vote(
         value=value,
     )
     session.commit()
+    return participant.vote_count if counted is None else counted
 
 
 def record_vote(
     session: Session, *, round_id: int, participant_id: int, statement_id: int, value: int
-) -> None:
+) -> int | None:
     """The upsert, the counters and the event, without committing (the caller's use case does).
+
+    Returns the participant's new number of current votes when the vote is new, None when it
+    replaced an earlier vote (the number is then unchanged).
 
     Never read-then-write: an INSERT that does nothing on conflict tells whether the vote is new
     (then the counters move); otherwise one UPDATE replaces the value. Both are single atomic
@@ -97,6 +102,7 @@ def record_vote(
         )
         .returning(col(Vote.id))
     ).first()
+    counted = None
     if inserted is None:
         session.execute(
             update(Vote)
@@ -114,11 +120,12 @@ def record_vote(
             .where(col(Statement.id) == statement_id)
             .values(vote_count=Statement.vote_count + 1)
         )
-        session.execute(
+        counted = session.execute(
             update(Participant)
             .where(col(Participant.id) == participant_id)
             .values(vote_count=Participant.vote_count + 1)
-        )
+            .returning(col(Participant.vote_count))
+        ).scalar_one()
     session.execute(
         insert(VoteEvent).values(
             round_id=round_id,
@@ -128,6 +135,7 @@ def record_vote(
             created_at=now,
         )
     )
+    return None if counted is None else int(counted)
 
 
 def _insert_ignore(session: Session) -> postgresql.Insert | sqlite.Insert:

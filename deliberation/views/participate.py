@@ -43,7 +43,10 @@ def _rng() -> random.Random:
     return random.Random(seed) if seed is not None else random.Random()
 
 
-def _card_context(round_: Round, participant: Participant) -> dict[str, Any]:
+def _card_context(
+    round_: Round, participant: Participant, voted: int | None = None
+) -> dict[str, Any]:
+    """The next card and the progress; ``voted`` when the caller knows a fresher count."""
     db = get_session()
     statement = routing.next_statement(
         db,
@@ -57,7 +60,7 @@ def _card_context(round_: Round, participant: Participant) -> dict[str, Any]:
         "round": round_,
         "participant": participant,
         "statement": statement,
-        "voted": participant.vote_count,
+        "voted": participant.vote_count if voted is None else voted,
         "total": total,
     }
 
@@ -123,15 +126,14 @@ def vote(slug: str) -> Any:
     round_ = get_round(db, slug)
     participant = _current_participant(round_)
     statement_id, value = _vote_input()
-    votes.cast_vote(
+    voted = votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
     )
-    db.refresh(participant)
     if htmx:
         return render(
             "participate/_card.html",
             "participate/_vote_response.html",
-            **_card_context(round_, participant),
+            **_card_context(round_, participant, voted),
         )
     return redirect(url_for("participate.round_page", slug=slug), code=303)
 
