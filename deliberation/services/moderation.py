@@ -58,6 +58,7 @@ class LogRow:
     entry: ModerationLog
     email: str | None
     text: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ def moderation_log(session: Session, *, round_: Round, user: User | None, page: 
     page = max(page, 1)
     rows = list(
         session.exec(
-            select(ModerationLog, User.email, Statement.text)
+            select(ModerationLog, User.email, Statement.text, Statement.language)
             .join(Statement, col(Statement.id) == ModerationLog.statement_id)
             .outerjoin(User, col(User.id) == ModerationLog.user_id)
             .where(ModerationLog.round_id == round_.id)
@@ -287,7 +288,7 @@ def moderation_log(session: Session, *, round_: Round, user: User | None, page: 
         )
     )
     return LogPage(
-        rows=[LogRow(entry, email, text) for entry, email, text in rows[:PAGE_SIZE]],
+        rows=[LogRow(*row) for row in rows[:PAGE_SIZE]],
         page=page,
         has_next=len(rows) > PAGE_SIZE,
     )
