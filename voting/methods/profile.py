@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -99,16 +100,20 @@ class Profile:
         """Number of unique ballots."""
         return int(self.values.shape[0])
 
-    @property
+    @cached_property
     def abstaining(self) -> BoolArray:
         """Rows that express nothing: empty ranking, empty approval set, all-blank score ballot,
         or the abstain stance."""
         if self.kind is BallotKind.STANCE:
-            result: BoolArray = self.values[:, 0] == STANCE_CODES[Stance.ABSTAIN]
-            return result
-        if self.kind is BallotKind.SCORE:
-            return np.asarray(self.blank.all(axis=1), dtype=np.bool_)
-        return np.asarray((self.values == 0).all(axis=1), dtype=np.bool_)
+            empty: BoolArray = self.values[:, 0] == STANCE_CODES[Stance.ABSTAIN]
+        else:
+            said = ~self.blank if self.kind is BallotKind.SCORE else self.values != 0
+            # Column by column: reducing along a short second axis is slow for millions of rows.
+            empty = np.ones(self.rows, dtype=np.bool_)
+            for column in range(said.shape[1]):
+                empty &= ~said[:, column]
+        empty.flags.writeable = False  # computed once and shared
+        return empty
 
     def mass(self) -> tuple[MassArray, int]:
         """Exact weight of each row as integer units of ``1 / denominator``.
@@ -346,9 +351,14 @@ def _dense_ranks(ranks: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[
     """
     if ranks.size == 0:
         return ranks
-    highest = ranks.max(axis=1).astype(np.int64)
-    if int(highest.max()) < 63:
-        used = np.bitwise_or.reduce(np.left_shift(1, ranks.astype(np.int64)), axis=1)
+    if int(ranks.max()) < 63:
+        # Column by column: reducing along a short second axis is slow for millions of rows.
+        highest = np.zeros(ranks.shape[0], dtype=np.int64)
+        used = np.zeros(ranks.shape[0], dtype=np.int64)
+        for column in range(ranks.shape[1]):
+            rank = ranks[:, column].astype(np.int64)
+            np.maximum(highest, rank, out=highest)
+            used |= np.left_shift(1, rank)
         loose = np.flatnonzero((used | 1) != (np.left_shift(1, highest + 1) - 1))
     else:
         loose = np.arange(ranks.shape[0])
@@ -426,10 +436,10 @@ def _merge_rows(
     if math.prod(radix) < _INT64_LIMIT:
         strides = [math.prod(radix[j + 1 :]) for j in range(len(radix))]
         width = values.shape[1]
-        key = (values - np.asarray(lows[:width], dtype=values.dtype)) @ np.asarray(
-            strides[:width], dtype=np.int64
-        )
-        key += (territory - lows[width]) * strides[width] + (weight - lows[width + 1])
+        key = (territory - lows[width]) * strides[width] + (weight - lows[width + 1])
+        for column in range(width):
+            if radix[column] > 1:
+                key += (values[:, column].astype(np.int64) - lows[column]) * strides[column]
         order = np.argsort(key)
         ordered = key[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
