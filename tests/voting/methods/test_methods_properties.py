@@ -170,3 +170,19 @@ def test_unanimous_top_score_wins_every_cardinal_method(
     for method in ("score", "star", "majority_judgment"):
         result = tally(method, candidates, boosted)
         assert favourite in result.winners
+
+
+@FAST
+@given(election(), st.randoms(use_true_random=False), st.sampled_from(RANKED))
+def test_the_order_candidates_are_listed_in_decides_nothing(
+    data: tuple[list[str], list[Ballot]], rnd: random.Random, method: str
+) -> None:
+    candidates, ballots = data
+    listed = list(candidates)
+    rnd.shuffle(listed)
+    before = tally(method, candidates, ballots, seed=5)
+    after = tally(method, listed, ballots, seed=5)
+    assert set(before.winners) == set(after.winners)
+    assert before.winner == after.winner
+    assert before.ballots_sha256 == after.ballots_sha256
+    assert dict(before.counts) == dict(after.counts)
