@@ -129,3 +129,16 @@ def test_the_worker_follows_a_live_round(app: Flask, session: Session) -> None:
         select(OpinionSnapshot.watermark).where(OpinionSnapshot.round_id == round_.id)
     ).all()
     assert len(watermarks) == len(set(watermarks)) >= 2
+
+
+def test_the_command_line_computes_one_round(app: Flask, session: Session) -> None:
+    round_ = planted_round(session, participants=10, statements=4)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["opinions", "compute", "--round", round_.slug])
+    assert first.exit_code == 0, first.output
+    assert "snapshot at vote" in first.output
+    again = runner.invoke(args=["opinions", "compute", "--round", round_.slug])
+    assert "no new votes" in again.output
+    unknown = runner.invoke(args=["opinions", "compute", "--round", "nowhere"])
+    assert unknown.exit_code == 1
+    assert "No round has this address." in unknown.output
