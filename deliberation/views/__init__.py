@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
 
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from deliberation.services.validation import MAX_ID
 from deliberation.views import auth, facilitate, main, opinions, participate
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a positive database id. Larger numbers than a column holds are 404, not a
+    database error."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp, opinions.bp):
         app.register_blueprint(blueprint)

@@ -39,9 +39,7 @@ from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES, current_languag
 from deliberation.views.auth import login_required
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
-# Ids in URLs are capped at the largest 32-bit integer: beyond, PostgreSQL would refuse the
-# lookup with an error, where the answer should simply be 404.
-MAX_PAGE = 100_000
+MAX_PAGE = 100_000  # page numbers are clamped to this, so an absurd offset never reaches SQL
 
 
 def _redirect(endpoint: str, **values: Any) -> Response:
@@ -96,7 +94,7 @@ def new_round() -> Any:
     return render("facilitate/round_form.html", form=form, round=None, status=status)
 
 
-@bp.route("/rounds/<int(max=2147483647):round_id>/edit", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_round(round_id: int) -> Any:
     db = get_session()
@@ -135,7 +133,7 @@ def _round_data(round_: Round) -> dict[str, Any]:
     return data
 
 
-@bp.get("/rounds/<int(max=2147483647):round_id>")
+@bp.get("/rounds/<id:round_id>")
 @login_required
 def round_page(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -162,7 +160,7 @@ def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
     )
 
 
-@bp.get("/rounds/<int(max=2147483647):round_id>/counts")
+@bp.get("/rounds/<id:round_id>/counts")
 @login_required
 def round_counts(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -170,7 +168,7 @@ def round_counts(round_id: int) -> Any:
     return render("facilitate/counts.html", "facilitate/_counts.html", round=round_, counts=data)
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/phase")
+@bp.post("/rounds/<id:round_id>/phase")
 @login_required
 def change_phase(round_id: int) -> Any:
     db = get_session()
@@ -195,7 +193,7 @@ def _phase_name(phase: Phase) -> str:
     return str(PHASE_NAMES[phase])
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/facilitators")
+@bp.post("/rounds/<id:round_id>/facilitators")
 @login_required
 def add_facilitator(round_id: int) -> Any:
     db = get_session()
@@ -214,7 +212,7 @@ def add_facilitator(round_id: int) -> Any:
     return _render_round(round_, status=422, facilitator_form=form)
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/facilitators/<int(max=2147483647):user_id>/remove")
+@bp.post("/rounds/<id:round_id>/facilitators/<id:user_id>/remove")
 @login_required
 def remove_facilitator(round_id: int, user_id: int) -> Any:
     round_ = _round(round_id)
@@ -225,7 +223,7 @@ def remove_facilitator(round_id: int, user_id: int) -> Any:
     return _redirect("facilitate.round_page", round_id=round_.id)
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/territories")
+@bp.post("/rounds/<id:round_id>/territories")
 @login_required
 def attach_territory(round_id: int) -> Any:
     db = get_session()
@@ -248,9 +246,7 @@ def attach_territory(round_id: int) -> Any:
     return _render_round(round_, status=422, attach_form=form)
 
 
-@bp.post(
-    "/rounds/<int(max=2147483647):round_id>/territories/<int(max=2147483647):territory_id>/detach"
-)
+@bp.post("/rounds/<id:round_id>/territories/<id:territory_id>/detach")
 @login_required
 def detach_territory(round_id: int, territory_id: int) -> Any:
     round_ = _round(round_id)
@@ -285,7 +281,7 @@ def _render_invites(round_: Round, form: InviteForm, status: int = 200) -> Any:
     return render("facilitate/invites.html", round=round_, form=form, invites=rows, status=status)
 
 
-@bp.route("/rounds/<int(max=2147483647):round_id>/invites", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/invites", methods=["GET", "POST"])
 @login_required
 def invites(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -310,7 +306,7 @@ def invites(round_id: int) -> Any:
     return _render_invites(round_, form, status)
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/invites/<int(max=2147483647):invite_id>/revoke")
+@bp.post("/rounds/<id:round_id>/invites/<id:invite_id>/revoke")
 @login_required
 def revoke_invite(round_id: int, invite_id: int) -> Any:
     round_ = _round(round_id)
@@ -353,7 +349,7 @@ def _render_statements(
     )
 
 
-@bp.route("/rounds/<int(max=2147483647):round_id>/statements", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/statements", methods=["GET", "POST"])
 @login_required
 def statements(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -377,7 +373,7 @@ def statements(round_id: int) -> Any:
     return _render_statements(round_, seed_form=form, status=422)
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/statements/import")
+@bp.post("/rounds/<id:round_id>/statements/import")
 @login_required
 def import_statements(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -442,13 +438,13 @@ def _render_moderation(
     )
 
 
-@bp.get("/rounds/<int(max=2147483647):round_id>/moderation")
+@bp.get("/rounds/<id:round_id>/moderation")
 @login_required
 def moderation_page(round_id: int) -> Any:
     return _render_moderation(_round(round_id))
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/moderation/<int(max=2147483647):statement_id>")
+@bp.post("/rounds/<id:round_id>/moderation/<id:statement_id>")
 @login_required
 def moderate(round_id: int, statement_id: int) -> Any:
     db = get_session()
@@ -493,7 +489,7 @@ def moderate(round_id: int, statement_id: int) -> Any:
     return _render_moderation(round_, status=422, row_errors={statement_id: errors})
 
 
-@bp.post("/rounds/<int(max=2147483647):round_id>/moderation/bulk")
+@bp.post("/rounds/<id:round_id>/moderation/bulk")
 @login_required
 def moderate_bulk(round_id: int) -> Any:
     db = get_session()
@@ -525,7 +521,7 @@ def moderate_bulk(round_id: int) -> Any:
     return _render_moderation(round_, status=422, bulk_form=form, fragment="facilitate/_queue.html")
 
 
-@bp.get("/rounds/<int(max=2147483647):round_id>/moderation/log")
+@bp.get("/rounds/<id:round_id>/moderation/log")
 @login_required
 def moderation_log(round_id: int) -> Any:
     round_ = _round(round_id)
@@ -565,7 +561,7 @@ def new_territory() -> Any:
     return render("facilitate/territory_form.html", form=form, territory=None, status=status)
 
 
-@bp.route("/territories/<int(max=2147483647):territory_id>/edit", methods=["GET", "POST"])
+@bp.route("/territories/<id:territory_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_territory(territory_id: int) -> Any:
     db = get_session()

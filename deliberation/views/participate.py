@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
-from deliberation.errors import Forbidden, Invalid
+from deliberation.errors import Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import JoinForm, statement_form
 from deliberation.models import ModerationMode, Participant, Round, Territory
@@ -18,6 +18,7 @@ from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
+from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 
 bp = Blueprint("participate", __name__)
@@ -144,6 +145,8 @@ def _vote_input() -> tuple[int, int]:
         value = votes.VOTE_VALUES[request.form.get("vote", "")]
     except (ValueError, KeyError) as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
+    if not 1 <= statement_id <= MAX_ID:
+        raise NotFound(_l("This statement is not open for votes in this round."))
     return statement_id, value
 
 
@@ -162,7 +165,7 @@ def my_votes(slug: str) -> Any:
     )
 
 
-@bp.post("/r/<slug>/my-votes/<int:statement_id>")
+@bp.post("/r/<slug>/my-votes/<id:statement_id>")
 @limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
 def change_vote(slug: str, statement_id: int) -> Any:
     db = get_session()

@@ -239,3 +239,19 @@ def test_framing_markdown_is_rendered_and_escaped(client: FlaskClient, session: 
     assert "<strong>Bold</strong>" in page.text
     assert "<script>alert(1)" not in page.text
     assert 'href="javascript:' not in page.text
+
+
+def test_ids_beyond_what_a_column_holds_are_404(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_))
+    huge = 2**40
+    assert (
+        client.post(
+            f"/r/{round_.slug}/vote", data={"statement_id": huge, "vote": "agree"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/r/{round_.slug}/my-votes/{huge}", data={"vote": "agree"}).status_code == 404
+    )
+    assert client.post(f"/r/{round_.slug}/my-votes/0", data={"vote": "agree"}).status_code == 404
