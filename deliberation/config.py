@@ -72,6 +72,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
             "PALABRE_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
         ),
         "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": int(env.get("PALABRE_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024))),
         "OPINIONS_WORKER": env.get("PALABRE_OPINIONS_WORKER", "thread"),
         "OPINIONS_MIN_INTERVAL": float(env.get("PALABRE_OPINIONS_MIN_INTERVAL", "5")),
         "OPINIONS_POLL": float(env.get("PALABRE_OPINIONS_POLL", "2")),

@@ -206,3 +206,11 @@ def test_statements_with_control_characters_are_refused(
     response = client.post(f"/r/{round_.slug}/statements", data={"text": "bad\x00text"})
     assert response.status_code == 422
     assert "control characters" in response.text
+
+
+def test_oversized_requests_are_refused_cleanly(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_))
+    response = client.post(f"/r/{round_.slug}/statements", data={"text": "x" * (9 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "too large" in response.text
