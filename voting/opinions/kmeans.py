@@ -87,12 +87,23 @@ class _Assigner:
     def __init__(self, points: Floats, centers: Floats) -> None:
         n = points.shape[0]
         self.points = points
+        self.x = np.ascontiguousarray(points[:, 0])
+        self.y = np.ascontiguousarray(points[:, 1])
         self.history = [centers]
         self.label = _grid_guess(points, centers)
         self.lower = np.zeros(n)
         self.lower_step = np.zeros(n, dtype=np.int64)
-        own = np.hypot(*(points - centers[self.label]).T)
-        self._settle(np.arange(n), own, centers, 0)
+        self._settle(np.arange(n), self._own(self.label, centers), centers, 0)
+
+    def _own(self, label: Ints, centers: Floats) -> Floats:
+        """Distance of every point to center ``label``, computed like ``_distances``."""
+        dx = self.x - centers[:, 0].copy()[label]
+        dx *= dx
+        dy = self.y - centers[:, 1].copy()[label]
+        dy *= dy
+        dx += dy
+        result: Floats = np.sqrt(dx, out=dx)
+        return result
 
     def _scan(self, which: Ints, centers: Floats, step: int) -> None:
         alive = np.flatnonzero(~np.isnan(centers[:, 0]))
@@ -110,24 +121,37 @@ class _Assigner:
         """Relabel the points ``doubt`` exactly, ``own`` being their distance to their label."""
         gaps = _gaps(centers)
         width = min(CANDIDATES, gaps.shape[0] - 1)
-        order = np.argsort(gaps, axis=1, kind="stable")
-        neighbours = np.sort(np.column_stack([np.arange(len(centers)), order[:, :width]]), axis=1)
+        order = np.argpartition(gaps, width, axis=1)
         beyond = np.take_along_axis(gaps, order[:, width : width + 1], axis=1)[:, 0]
+        rows = np.arange(len(centers))
+        neighbours = np.sort(np.column_stack([rows, order[:, :width]]), axis=1).T.copy()
+        # Dropped centers sit at infinity: never nearer than a living one.
+        cx, cy = (np.where(np.isnan(c), np.inf, c) for c in centers.T)
         label = self.label[doubt]
-        candidates = neighbours[label]
-        cx, cy = centers[:, 0], centers[:, 1]
-        squared = (self.points[doubt, 0, None] - cx[candidates]) ** 2
-        squared += (self.points[doubt, 1, None] - cy[candidates]) ** 2
-        distance = np.sqrt(np.where(np.isnan(squared), np.inf, squared))
-        rows = np.arange(doubt.size)
-        best = np.argmin(distance, axis=1)
-        closest = distance[rows, best]
+        x, y = self.x[doubt], self.y[doubt]
+        closest = np.full(doubt.size, np.inf)
+        second = np.full(doubt.size, np.inf)
+        best = np.zeros(doubt.size, dtype=np.int64)
+        # Candidates in increasing index order with a strict test: ties go to the lowest index.
+        for column in neighbours:
+            candidate = column[label]
+            distance = x - cx[candidate]
+            distance *= distance
+            dy = y - cy[candidate]
+            dy *= dy
+            distance += dy
+            np.sqrt(distance, out=distance)
+            # best += (candidate - best) * closer: arithmetic, as masked copies are slow here.
+            candidate -= best
+            candidate *= distance < closest
+            best += candidate
+            np.minimum(second, np.maximum(closest, distance), out=second)
+            np.minimum(closest, distance, out=closest)
         floor = beyond[label] - own
         sure = closest * (1 + SLACK) < floor
-        distance[rows, best] = np.inf
         fine = doubt[sure]
-        self.label[fine] = candidates[rows, best][sure]
-        self.lower[fine] = np.minimum(distance.min(axis=1), floor)[sure]
+        self.label[fine] = best[sure]
+        self.lower[fine] = np.minimum(second, floor)[sure]
         self.lower_step[fine] = step
         self._scan(doubt[~sure], centers, step)
 
@@ -138,15 +162,10 @@ class _Assigner:
         moved = np.hypot(*(np.array(self.history) - centers).transpose(2, 0, 1))
         largest = np.nan_to_num(moved, nan=0.0).max(axis=1) * (1 + SLACK)
         separation = 0.5 * _gaps(centers).min(axis=1)
-        label = self.label
-        own = np.sqrt(
-            (self.points[:, 0] - centers[label, 0]) ** 2
-            + (self.points[:, 1] - centers[label, 1]) ** 2
-        )
-        settled = own * (1 + SLACK) < np.maximum(
-            separation[label], self.lower - largest[self.lower_step]
-        )
-        doubt = np.flatnonzero(~settled)
+        own = self._own(self.label, centers)
+        bound = self.lower - largest[self.lower_step]
+        np.maximum(bound, separation[self.label], out=bound)
+        doubt = np.flatnonzero(own * (1 + SLACK) >= bound)
         if doubt.size:
             self._settle(doubt, own[doubt], centers, step)
         return self.label
@@ -177,13 +196,24 @@ def _grid_guess(points: Floats, centers: Floats) -> Ints:
     return result
 
 
-def _means(points: Floats, weights: Floats, label: Ints, n: int) -> Floats:
-    """(n, 2) weighted mean of the points of every label; NaN rows for empty labels."""
+def _means(points: Floats, weights: Floats | None, label: Ints, n: int) -> Floats:
+    """(n, 2) weighted mean of the points of every label (weights None: all 1); NaN rows for
+    empty labels."""
+    x, y = points[:, 0], points[:, 1]
+    if weights is not None:
+        x, y = weights * x, weights * y
     mass = np.bincount(label, weights=weights, minlength=n)
-    x = np.bincount(label, weights=weights * points[:, 0], minlength=n)
-    y = np.bincount(label, weights=weights * points[:, 1], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.column_stack([x / mass, y / mass])
+        return np.column_stack(
+            [
+                np.bincount(label, weights=x, minlength=n) / mass,
+                np.bincount(label, weights=y, minlength=n) / mass,
+            ]
+        )
+
+
+def _subset(weights: Floats | None, which: NDArray[np.bool_]) -> Floats | None:
+    return None if weights is None else weights[which]
 
 
 def _distinct_first(points: Floats) -> Ints:
@@ -212,11 +242,13 @@ def _previous_cluster(point_ids: Ints, last: Membership) -> Ints:
     return np.where(known[where] == point_ids, last.cluster_ids[order][where], -1)
 
 
-def _merge_identical(points: Floats, weights: Floats, ids: Ints, label: Ints) -> tuple[Ints, Ints]:
+def _merge_identical(
+    points: Floats, weights: Floats | None, ids: Ints, label: Ints
+) -> tuple[Ints, Ints]:
     """Merge clusters whose centers are identical; the one with most members keeps its id
     (ties: the higher id)."""
     member = label >= 0
-    centers = _means(points[member], weights[member], label[member], ids.size)
+    centers = _means(points[member], _subset(weights, member), label[member], ids.size)
     _, group = np.unique(centers.view(np.complex128).reshape(-1), return_inverse=True)
     if group.max(initial=-1) + 1 == ids.size:
         return ids, label
@@ -231,7 +263,7 @@ def _merge_identical(points: Floats, weights: Floats, ids: Ints, label: Ints) ->
 
 
 def _clean_start(
-    points: Floats, point_ids: Ints, weights: Floats, last: Membership, k: int
+    points: Floats, point_ids: Ints, weights: Floats | None, last: Membership, k: int
 ) -> tuple[Ints, Ints]:
     """Pol.is ``clean-start-clusters``: cluster ids and the label of every point (-1: none).
 
@@ -253,7 +285,7 @@ def _clean_start(
     possible = min(k, _distinct_first(points).size)
     while ids.size < possible:
         member = label >= 0
-        centers = _means(points[member], weights[member], label[member], ids.size)
+        centers = _means(points[member], _subset(weights, member), label[member], ids.size)
         _, distance = nearest(points, centers)
         outlier = len(distance) - 1 - int(np.argmax(distance[::-1]))
         if distance[outlier] <= 0:
@@ -292,11 +324,10 @@ def kmeans(
         point_ids: (n,) names of the points, used to match ``last``.
         weights: (n,) positive weights, or None for all 1.
     """
-    w = np.ones(len(points)) if weights is None else weights
     if last is not None:
-        ids, label = _clean_start(points, point_ids, w, last, k)
+        ids, label = _clean_start(points, point_ids, weights, last, k)
         member = label >= 0
-        centers = _means(points[member], w[member], label[member], ids.size)
+        centers = _means(points[member], _subset(weights, member), label[member], ids.size)
     else:
         centers = points[_distinct_first(points)[:k]]
         ids = np.arange(len(centers), dtype=np.int64)
@@ -310,8 +341,8 @@ def kmeans(
             label = living[nearest(points, centers[living])[0]]
         else:
             label = assigner.label if step == 0 else assigner.assign(centers)
-        new_centers = _means(points, w, label, ids.size)
-        alive = np.bincount(label, minlength=ids.size) > 0
+        new_centers = _means(points, weights, label, ids.size)
+        alive = ~np.isnan(new_centers[:, 0])
         done = step == max_iters or _same(
             centers[~np.isnan(centers[:, 0])], new_centers[alive], converge
         )
