@@ -39,11 +39,7 @@ def clustered_participants(
         # The m-th vote of anyone meets min(m, .); fewer votes can only qualify while fewer than
         # m statements exist, i.e. before the first vote on the m-th statement.
         opened = np.sort(matrix.statement_first_event)
-        early = matrix.first_event < (
-            opened[params.min_votes - 1] if n_s >= params.min_votes else np.iinfo(np.int64).max
-        )
-        row = matrix.row[early]
-        when = matrix.first_event[early]
+        row, when = matrix.opening_row, matrix.opening_event
         order = np.lexsort((when, row))
         row, when = row[order], when[order]
         starts = np.searchsorted(row, row)

@@ -24,8 +24,13 @@ class VoteMatrix:
         indptr: (n_p + 1,) CSR row pointer into the cell arrays.
         row, col: (nnz,) row and column of every voted cell.
         value: (nnz,) int8 last vote, +1 agree, -1 disagree, 0 pass.
-        first_event: (nnz,) index, in the admitted stream, of the first vote on the cell.
-        statement_first_event: (n_s,) index of the first vote on each statement.
+        statement_first_event: (n_s,) index, in the admitted stream, of the first vote on each
+            statement.
+        opening_row, opening_event: (m,) row and stream index of the first vote on every cell
+            first voted during the opening, the events before the first vote on the
+            ``min_votes``-th statement (the whole stream when there are fewer statements); in
+            (row, column) order. Only then can fewer votes than ``min_votes`` qualify a
+            participant for clustering (OPINIONS.md section 3).
     """
 
     participant_ids: Ints
@@ -34,8 +39,9 @@ class VoteMatrix:
     row: Ints
     col: Ints
     value: NDArray[np.int8]
-    first_event: Ints
     statement_first_event: Ints
+    opening_row: Ints
+    opening_event: Ints
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -48,8 +54,8 @@ class VoteMatrix:
         return np.diff(self.indptr)
 
 
-# Events scanned at once when looking for the first vote on every statement.
-SCAN = 1 << 20
+# Events handled at once by ``_first_events`` (its event numbers then stay in cache).
+CHUNK = 1 << 18
 
 
 def _codes(ids: Ints) -> tuple[Ints, Ints]:
@@ -58,23 +64,17 @@ def _codes(ids: Ints) -> tuple[Ints, Ints]:
     low = int(ids.min())
     span = int(ids.max()) - low + 1
     if span <= 4 * ids.size + 1024:
-        return ids - low, np.arange(low, low + span, dtype=np.int64)
+        return ids - low if low else ids, np.arange(low, low + span, dtype=np.int64)
     names, codes = np.unique(ids, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), names.astype(np.int64)
 
 
 def _first_events(codes: Ints, size: int) -> Ints:
-    """(size,) index of the first event of every code (``codes.size`` when absent).
-
-    The stream is scanned in chunks; only events of codes not seen before a chunk are examined,
-    which after the first few chunks is almost none (statements are few and appear early)."""
-    n = codes.size
-    first = np.full(size, n, dtype=np.int64)
-    for start in range(0, n, SCAN):
-        chunk = codes[start : start + SCAN]
-        new = np.flatnonzero(first[chunk] == n)
-        if new.size:
-            np.minimum.at(first, chunk[new], new + start)
+    """(size,) index of the first event of every code (``codes.size`` when absent)."""
+    first = np.full(size, codes.size, dtype=np.int64)
+    for start in range(0, codes.size, CHUNK):
+        stop = min(start + CHUNK, codes.size)
+        np.minimum.at(first, codes[start:stop], np.arange(start, stop, dtype=np.int64))
     return first
 
 
@@ -92,6 +92,7 @@ def _empty() -> VoteMatrix:
         nothing,
         nothing,
         np.zeros(0, np.int8),
+        nothing,
         nothing,
         nothing,
     )
@@ -122,7 +123,7 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     one.
 
     Cost: one sort of n_events packed 64-bit keys (row, column, event, vote) plus O(n_events)
-    passes; no dense array.
+    passes, and a sort of the opening's events; no dense array.
 
     Raises:
         ValueError: when a key does not fit in 62 bits (more than about 10^9 events at the
@@ -144,33 +145,34 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     s_bits, e_bits = _bits(statement_ids.size), _bits(n)
     if _bits(participant_ids.size) + s_bits + e_bits + 2 > 62:
         raise ValueError("too many events for the matrix builder")
+    cell = np.left_shift(row, s_bits, out=row)
+    cell |= column
+    del column
+    opened = np.sort(statement_first)
+    opening = int(opened[params.min_votes - 1]) if opened.size >= params.min_votes else n
+    opening_cells, opening_event = np.unique(cell[:opening], return_index=True)
     # One integer sort of (row, column, event, vote + 1) packed in one int64 groups the events
     # by cell, oldest first, with cells in (row, column) order.
-    key = np.left_shift(row, s_bits, out=row)
-    key |= column
-    key <<= e_bits
-    key |= np.arange(n, dtype=np.int64)
-    key <<= 2
-    key += votes.value + 1
-    del column
+    key = np.left_shift(cell, e_bits + 2, out=cell)
+    event = np.arange(1, 4 * n + 1, 4, dtype=np.int64)
+    event += votes.value
+    key |= event
+    del event
     key.sort()
     cell = key >> (e_bits + 2)
-    starts = np.ones(n, dtype=bool)
-    np.not_equal(cell[1:], cell[:-1], out=starts[1:])
-    ends = np.ones(n, dtype=bool)
-    ends[:-1] = starts[1:]
-    cell = cell[starts]
+    repeated = cell[1:] == cell[:-1]
+    if repeated.any():
+        # Keep the last event of every cell.
+        key = key[np.append(~repeated, True)]
+        cell = np.right_shift(key, e_bits + 2, out=cell[: key.size])
+    del repeated
+    key &= 3
+    value = key.astype(np.int8)
+    value -= 1
+    del key
     rows = cell >> s_bits
     cell &= (1 << s_bits) - 1
-    indptr = np.zeros(participant_ids.size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=participant_ids.size), out=indptr[1:])
-    first = key[starts]
-    first >>= 2
-    first &= (1 << e_bits) - 1
-    last = key[ends]
-    last &= 3
-    value = last.astype(np.int8)
-    value -= 1
+    indptr = np.searchsorted(rows, np.arange(participant_ids.size + 1, dtype=np.int64))
     return VoteMatrix(
         participant_ids=participant_ids,
         statement_ids=statement_ids,
@@ -178,6 +180,7 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
         row=rows,
         col=cell,
         value=value,
-        first_event=first,
         statement_first_event=statement_first,
+        opening_row=opening_cells >> s_bits,
+        opening_event=opening_event.astype(np.int64),
     )

@@ -10,13 +10,20 @@ def test_last_vote_wins_and_order_of_first_appearance() -> None:
     m = build_matrix(votes, Parameters())
     assert m.participant_ids.tolist() == [30, 10]
     assert m.statement_ids.tolist() == [7, 5]
-    cells = {
-        (int(r), int(c)): (int(v), int(e))
-        for r, c, v, e in zip(m.row, m.col, m.value, m.first_event, strict=True)
-    }
-    assert cells == {(0, 0): (-1, 0), (0, 1): (0, 2), (1, 0): (1, 1)}
+    cells = {(int(r), int(c)): int(v) for r, c, v in zip(m.row, m.col, m.value, strict=True)}
+    assert cells == {(0, 0): -1, (0, 1): 0, (1, 0): 1}
     assert m.indptr.tolist() == [0, 2, 3]
     assert m.statement_first_event.tolist() == [0, 2]
+    # Fewer statements than min_votes: the opening is the whole stream.
+    assert m.opening_row.tolist() == [0, 0, 1]
+    assert m.opening_event.tolist() == [0, 2, 1]
+
+
+def test_opening_ends_at_the_first_vote_on_the_min_votes_th_statement() -> None:
+    votes = Votes.from_lists([1, 1, 2, 1, 2, 2], [5, 5, 6, 7, 5, 8], [1, 1, 1, 1, 1, 1])
+    m = build_matrix(votes, Parameters(min_votes=3))
+    assert m.opening_row.tolist() == [0, 1]
+    assert m.opening_event.tolist() == [0, 2]
 
 
 def test_caps_drop_late_participants_and_statements() -> None:
