@@ -1,6 +1,7 @@
 """The vote matrix: last vote per participant and statement, kept sparse."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,6 +53,14 @@ class VoteMatrix:
     def votes_per_participant(self) -> Ints:
         """(n_p,) number of voted cells (passes included) of every row."""
         return np.diff(self.indptr)
+
+    @cached_property
+    def cell_code(self) -> Ints:
+        """(nnz,) 3 * column + vote + 1: which statement and which vote, in one index."""
+        code = self.col * 3
+        code += self.value
+        code += 1
+        return code
 
 
 # Events handled at once by ``_first_events`` (its event numbers then stay in cache).

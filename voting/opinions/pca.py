@@ -50,18 +50,20 @@ class CentredRatings:
 def centred_ratings(matrix: VoteMatrix, mod_out: Mask) -> CentredRatings:
     """Mean-impute and centre the rating matrix (OPINIONS.md sections 1, 2 and 4)."""
     n_p, n_s = matrix.shape
-    col, value, indptr = matrix.col, matrix.value, matrix.indptr
+    col, code, indptr = matrix.col, matrix.cell_code, matrix.indptr
     if mod_out.any():
         kept = ~mod_out[col]
-        col, value = col[kept], value[kept]
+        col, code = col[kept], code[kept]
         indptr = np.zeros(n_p + 1, dtype=np.int64)
         np.cumsum(np.bincount(matrix.row[kept], minlength=n_p), out=indptr[1:])
-    data = value.astype(np.float64)
-    seen = np.bincount(col, minlength=n_s)
+    # Votes per statement and vote value; sums of +-1 are exact, so the means are too.
+    counts = np.bincount(code, minlength=3 * n_s).reshape(n_s, 3)
+    seen = counts.sum(axis=1)
     center = np.divide(
-        np.bincount(col, weights=data, minlength=n_s), seen, out=np.zeros(n_s), where=seen > 0
+        (counts[:, 2] - counts[:, 0]).astype(np.float64), seen, out=np.zeros(n_s), where=seen > 0
     )
-    data -= center[col]
+    # v - mean for every (statement, vote) pair, looked up by the cells' codes.
+    data = (np.array([-1.0, 0.0, 1.0]) - center[:, None]).reshape(-1)[code]
     index = np.int32 if indptr[-1] < np.iinfo(np.int32).max else np.int64
     centred = sp.csr_matrix(
         (data, col.astype(index), indptr.astype(index)), shape=(n_p, n_s), copy=False

@@ -49,13 +49,12 @@ def tally(matrix: VoteMatrix, label: Ints, n_groups: int) -> Tallies:
     Cost O(nnz): one ``bincount`` over (group, statement, vote) codes.
     """
     n_s = matrix.shape[1]
-    group = label[matrix.row]
-    inside = group >= 0
-    col, value = matrix.col, matrix.value
-    if not inside.all():
-        group, col, value = group[inside], col[inside], value[inside]
-    code = (group * n_s + col) * 3 + (value - DISAGREE)
-    counts = np.bincount(code, minlength=3 * n_groups * n_s).reshape(n_groups, n_s, 3)
+    # Participants without a group are counted in an extra group, then dropped.
+    offset = np.where(label >= 0, label, n_groups) * (3 * n_s)
+    code = np.repeat(offset, matrix.votes_per_participant)
+    code += matrix.cell_code
+    counts = np.bincount(code, minlength=3 * (n_groups + 1) * n_s)
+    counts = counts[: 3 * n_groups * n_s].reshape(n_groups, n_s, 3)
     agree = counts[..., AGREE - DISAGREE].astype(np.int64)
     disagree = counts[..., 0].astype(np.int64)
     return Tallies(agree, disagree, agree + disagree + counts[..., PASS - DISAGREE])
