@@ -282,7 +282,7 @@ def _clean_start(
     else:
         label = np.where(old >= 0, np.searchsorted(ids, old), -1)
         ids, label = _merge_identical(points, weights, ids, label)
-    possible = min(k, _distinct_first(points).size)
+    possible = min(k, _distinct_first(points).size) if ids.size < k else k
     while ids.size < possible:
         member = label >= 0
         centers = _means(points[member], _subset(weights, member), label[member], ids.size)
