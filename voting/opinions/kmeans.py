@@ -84,16 +84,22 @@ class _Assigner:
     index).
     """
 
-    def __init__(self, points: Floats, centers: Floats) -> None:
-        n = points.shape[0]
+    def __init__(self, points: Floats, centers: Floats, guess: Ints) -> None:
+        """Assign ``points`` to ``centers``, starting from ``guess`` (a center index per point,
+        -1 for none) as the first candidate."""
         self.points = points
         self.x = np.ascontiguousarray(points[:, 0])
         self.y = np.ascontiguousarray(points[:, 1])
         self.history = [centers]
-        self.label = _grid_guess(points, centers)
-        self.lower = np.zeros(n)
-        self.lower_step = np.zeros(n, dtype=np.int64)
-        self._settle(np.arange(n), self._own(self.label, centers), centers, 0)
+        self.label = guess.copy()
+        unknown = np.flatnonzero((guess < 0) | np.isnan(centers[:, 0])[guess])
+        if unknown.size:
+            self.label[unknown] = _grid_guess(points[unknown], centers)
+        # Any other center is at least twice the half gap minus the distance to the own one.
+        own = self._own(self.label, centers)
+        self.lower = 2 * _separation(centers)[self.label] - own
+        self.lower_step = np.zeros(len(points), dtype=np.int64)
+        self._check(own, centers, 0)
 
     def _own(self, label: Ints, centers: Floats) -> Floats:
         """Distance of every point to center ``label``, computed like ``_distances``."""
@@ -157,18 +163,26 @@ class _Assigner:
 
     def assign(self, centers: Floats) -> Ints:
         """Labels (initial center indices) for ``centers``, NaN rows for dropped centers."""
-        step = len(self.history)
         self.history.append(centers)
+        self._check(self._own(self.label, centers), centers, len(self.history) - 1)
+        return self.label
+
+    def _check(self, own: Floats, centers: Floats, step: int) -> None:
+        """Settle the points whose bounds do not prove their label, ``own`` being the distance
+        of every point to its label."""
         moved = np.hypot(*(np.array(self.history) - centers).transpose(2, 0, 1))
         largest = np.nan_to_num(moved, nan=0.0).max(axis=1) * (1 + SLACK)
-        separation = 0.5 * _gaps(centers).min(axis=1)
-        own = self._own(self.label, centers)
         bound = self.lower - largest[self.lower_step]
-        np.maximum(bound, separation[self.label], out=bound)
+        np.maximum(bound, _separation(centers)[self.label], out=bound)
         doubt = np.flatnonzero(own * (1 + SLACK) >= bound)
         if doubt.size:
             self._settle(doubt, own[doubt], centers, step)
-        return self.label
+
+
+def _separation(centers: Floats) -> Floats:
+    """(c,) half the distance from every center to its nearest other (inf when alone)."""
+    result: Floats = 0.5 * _gaps(centers).min(axis=1)
+    return result
 
 
 def _gaps(centers: Floats) -> Floats:
@@ -331,8 +345,12 @@ def kmeans(
     else:
         centers = points[_distinct_first(points)[:k]]
         ids = np.arange(len(centers), dtype=np.int64)
+        label = np.full(len(points), -1, dtype=np.int64)
     # Centers keep their initial index during the steps; dropped ones become NaN rows.
-    assigner = _Assigner(points, centers) if len(points) * len(centers) > SMALL else None
+    assigner = None
+    if len(points) * len(centers) > SMALL:
+        # A point's clean-start cluster is the first candidate for its nearest center.
+        assigner = _Assigner(points, centers, label)
     alive = np.ones(ids.size, dtype=bool)
     label = np.zeros(len(points), dtype=np.int64)
     for step in range(max_iters + 1):
