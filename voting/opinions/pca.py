@@ -1,11 +1,12 @@
 """Two-component PCA of the centred, mean-imputed rating matrix, computed sparsely."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.linalg import eigh_tridiagonal
 
 from voting.opinions.matrix import VoteMatrix
 
@@ -14,15 +15,15 @@ Mask = NDArray[np.bool_]
 
 N_COMPONENTS = 2
 # Below this many statements the statements x statements Gram matrix is small enough to diagonalise
-# densely; above it ARPACK (Lanczos) works on the sparse operator X^T X.
+# densely; above it a Lanczos iteration works on the sparse operator X^T X.
 DENSE_GRAM_LIMIT = 64
-# ARPACK settings: a 1e-10 residual gives eigenvectors within 1e-10 (mostly 1e-13) of exact ones
-# on the Pol.is conversations and synthetic rounds of the benchmark. ARPACK checks convergence
-# after filling its Lanczos basis: 16 vectors from a random start, or 13 from the last update's
-# components, usually suffice without a restart (18 or 15 products by X^T X in all).
-LANCZOS_VECTORS = 16
-WARM_LANCZOS_VECTORS = 13
+# Lanczos stops once the two leading Ritz pairs have residuals below 1e-10 of their Ritz values:
+# the components are then within 1e-10 (mostly 1e-11) of exact ones on the Pol.is conversations
+# and synthetic rounds of the benchmark, after 15-16 products by X^T X from a random start and
+# 12-13 from the last update's components. The basis is kept (full reorthogonalisation), so at
+# most LANCZOS_STEPS products are made.
 LANCZOS_TOLERANCE = 1e-10
+LANCZOS_STEPS = 300
 # Relative to the total variance, smaller eigenvalues are numerical noise: no direction there.
 NOISE = 1e-10
 SIGN_TIE = 1e-9
@@ -80,7 +81,7 @@ def principal_components(
     """The two leading principal axes, as a (2, n_s) array of unit rows (or zero rows).
 
     Exact leading eigenvectors of X^T X for the centred matrix X, which Pol.is' warm-started power
-    iteration converges to. X is never densified: ARPACK multiplies by X and X^T. A component is
+    iteration converges to. X is never densified: a Lanczos iteration multiplies by X and X^T. A component is
     a zero row when its variance is numerically nil (fewer independent directions than 2, e.g.
     one participant or one statement voted identically by all).
 
@@ -90,9 +91,9 @@ def principal_components(
     product is 0 (cold start) the largest-magnitude entry is made positive, the first such entry
     in column order when several are equal within a relative 1e-9.
 
-    The start vector is the sum of the previous components (warm start, a shorter Lanczos basis)
-    or uniform random numbers from ``rng`` (cold start, as Pol.is); the result depends on it only
-    within the solver's tolerance (ARPACK residual 1e-10, components within 1e-10 of exact).
+    The start vector is the sum of the previous components (warm start: fewer products) or
+    uniform random numbers from ``rng`` (cold start, as Pol.is); the result depends on it only
+    within the solver's tolerance (residuals 1e-10, components within 1e-10 of exact).
     """
     x = ratings.matrix
     n_s = x.shape[1]
@@ -103,29 +104,57 @@ def principal_components(
     if n_s <= DENSE_GRAM_LIMIT:
         values, vectors = np.linalg.eigh((x.T @ x).toarray())
     else:
-        start = previous.sum(axis=0) if previous is not None else np.zeros(n_s)
-        vectors_wanted = WARM_LANCZOS_VECTORS
-        if not start.any():
-            start = rng.random(n_s)
-            vectors_wanted = LANCZOS_VECTORS
         # Columns without data stay exactly 0 in every Krylov vector if they start at 0.
-        start = start * ratings.spread
+        start = np.zeros(n_s) if previous is None else previous.sum(axis=0) * ratings.spread
+        if not start.any():
+            start = rng.random(n_s) * ratings.spread
         xt = x.T
-        operator = LinearOperator(
-            (n_s, n_s), matvec=lambda v: xt @ (x @ v), matmat=lambda v: xt @ (x @ v)
-        )
-        values, vectors = eigsh(
-            operator,
-            k=N_COMPONENTS,
-            v0=start,
-            ncv=min(vectors_wanted, n_s),
-            tol=LANCZOS_TOLERANCE,
-        )
+        values, vectors = _lanczos(lambda v: xt @ (x @ v), start, NOISE * total)
     leading = np.argsort(values)[::-1][:N_COMPONENTS]
     for i, j in enumerate(leading):
         if values[j] > NOISE * total:
             components[i] = _oriented(vectors[:, j], None if previous is None else previous[i])
     return components
+
+
+def _lanczos(
+    apply: Callable[[Floats], Floats], start: Floats, noise: float
+) -> tuple[Floats, Floats]:
+    """Leading Ritz pairs of the symmetric positive semi-definite operator ``apply``.
+
+    Lanczos from ``start`` (non-zero) with full reorthogonalisation, stopped when the
+    ``N_COMPONENTS`` largest Ritz pairs have residuals within ``LANCZOS_TOLERANCE`` of their Ritz
+    values (of ``noise`` for smaller values, which are not directions), when the Krylov space is
+    invariant, or after ``LANCZOS_STEPS`` products. Returns at most ``N_COMPONENTS`` values and
+    the (n, count) unit vectors, largest first.
+    """
+    steps = min(LANCZOS_STEPS, start.size)
+    basis = np.empty((steps, start.size))
+    alpha = np.empty(steps)
+    beta = np.empty(steps)
+    q = start / np.linalg.norm(start)
+    for j in range(steps):
+        basis[j] = q
+        w = apply(q)
+        alpha[j] = q @ w
+        known = basis[: j + 1]
+        # Twice is enough (Kahan-Parlett) to keep the basis orthogonal to rounding.
+        w -= known.T @ (known @ w)
+        w -= known.T @ (known @ w)
+        beta[j] = np.linalg.norm(w)
+        ritz, mix = eigh_tridiagonal(alpha[: j + 1], beta[:j])
+        top = np.argsort(ritz)[::-1][:N_COMPONENTS]
+        residual = beta[j] * np.abs(mix[j, top])
+        converged = top.size == N_COMPONENTS and bool(
+            np.all(residual <= LANCZOS_TOLERANCE * np.maximum(np.abs(ritz[top]), noise))
+        )
+        if converged or beta[j] <= np.finfo(float).eps * np.abs(ritz).max():
+            break
+        q = w / beta[j]
+    vectors: Floats = known.T @ mix[:, top]
+    vectors /= np.linalg.norm(vectors, axis=0)
+    values: Floats = ritz[top].astype(np.float64)
+    return values, vectors
 
 
 def _oriented(vector: Floats, previous: Floats | None) -> Floats:

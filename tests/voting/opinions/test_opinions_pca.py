@@ -68,3 +68,13 @@ def test_statement_projection_and_extremity() -> None:
     assert projected[0] == pytest.approx([0.0, 0.0])
     assert projected[1] == pytest.approx(np.sqrt(2) * (4 / 3) * components[:, 1])
     assert components[0] == pytest.approx([0.0, 1.0])
+
+
+def test_rank_one_matrix_gives_one_component() -> None:
+    # Two camps voting opposite on all 100 statements: one direction of variance, found by the
+    # Lanczos path (more than DENSE_GRAM_LIMIT statements) before its Krylov space breaks down.
+    grid = np.repeat(np.array([[1.0] * 50 + [-1.0] * 50, [-1.0] * 50 + [1.0] * 50]), 10, axis=0)
+    ratings = centred_ratings(build_matrix(grid_votes(grid), Parameters()), np.zeros(100, bool))
+    components = principal_components(ratings, None, np.random.default_rng(0))
+    assert np.abs(components[0]) == pytest.approx(np.full(100, 0.1), abs=1e-12)
+    assert not components[1].any()
