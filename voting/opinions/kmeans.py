@@ -246,14 +246,30 @@ def _same(a: Floats, b: Floats, converge: float) -> bool:
     return bool(np.all(np.hypot(*(a[:m] - b[:m]).T) < converge))
 
 
+def _lookup(keys: Ints, values: Ints, wanted: Ints) -> Ints:
+    """The value of the key equal to every ``wanted`` (keys distinct), -1 when there is none.
+
+    Keys spanning a range a few times their count go through a table (O(n)), others through a
+    sort."""
+    result = np.full(wanted.size, -1, dtype=np.int64)
+    if keys.size == 0:
+        return result
+    low, high = int(keys.min()), int(keys.max())
+    if high - low <= 4 * keys.size + 1024:
+        table = np.full(high - low + 1, -1, dtype=np.int64)
+        table[keys - low] = values
+        inside = np.flatnonzero((wanted >= low) & (wanted <= high))
+        result[inside] = table[wanted[inside] - low]
+        return result
+    order = np.argsort(keys)
+    known = keys[order]
+    where = np.minimum(np.searchsorted(known, wanted), known.size - 1)
+    return np.where(known[where] == wanted, values[order][where], -1)
+
+
 def _previous_cluster(point_ids: Ints, last: Membership) -> Ints:
     """Cluster id of every point in ``last``, or -1 for points it does not know."""
-    order = np.argsort(last.point_ids)
-    known = last.point_ids[order]
-    if known.size == 0:
-        return np.full(point_ids.size, -1, dtype=np.int64)
-    where = np.minimum(np.searchsorted(known, point_ids), known.size - 1)
-    return np.where(known[where] == point_ids, last.cluster_ids[order][where], -1)
+    return _lookup(last.point_ids, last.cluster_ids, point_ids)
 
 
 def _merge_identical(
@@ -294,7 +310,7 @@ def _clean_start(
         ids = np.array([next_id], dtype=np.int64)
         label = np.zeros(len(points), dtype=np.int64)
     else:
-        label = np.where(old >= 0, np.searchsorted(ids, old), -1)
+        label = _lookup(ids, np.arange(ids.size, dtype=np.int64), old)
         ids, label = _merge_identical(points, weights, ids, label)
     possible = min(k, _distinct_first(points).size) if ids.size < k else k
     while ids.size < possible:
