@@ -97,9 +97,10 @@ class _Assigner:
             self.label[unknown] = _grid_guess(points[unknown], centers)
         # Any other center is at least twice the half gap minus the distance to the own one.
         own = self._own(self.label, centers)
-        self.lower = 2 * _separation(centers)[self.label] - own
+        gaps = _gaps(centers)
+        self.lower = 2 * _separation(gaps)[self.label] - own
         self.lower_step = np.zeros(len(points), dtype=np.int64)
-        self._check(own, centers, 0)
+        self._check(own, centers, gaps, 0)
 
     def _own(self, label: Ints, centers: Floats) -> Floats:
         """Distance of every point to center ``label``, computed like ``_distances``."""
@@ -123,9 +124,9 @@ class _Assigner:
             self.lower[chosen] = block.min(axis=1)
         self.lower_step[which] = step
 
-    def _settle(self, doubt: Ints, own: Floats, centers: Floats, step: int) -> None:
-        """Relabel the points ``doubt`` exactly, ``own`` being their distance to their label."""
-        gaps = _gaps(centers)
+    def _settle(self, doubt: Ints, own: Floats, centers: Floats, gaps: Floats, step: int) -> None:
+        """Relabel the points ``doubt`` exactly, ``own`` being their distance to their label and
+        ``gaps`` the ``_gaps`` of ``centers``."""
         width = min(CANDIDATES, gaps.shape[0] - 1)
         order = np.argpartition(gaps, width, axis=1)
         beyond = np.take_along_axis(gaps, order[:, width : width + 1], axis=1)[:, 0]
@@ -164,24 +165,26 @@ class _Assigner:
     def assign(self, centers: Floats) -> Ints:
         """Labels (initial center indices) for ``centers``, NaN rows for dropped centers."""
         self.history.append(centers)
-        self._check(self._own(self.label, centers), centers, len(self.history) - 1)
+        step = len(self.history) - 1
+        self._check(self._own(self.label, centers), centers, _gaps(centers), step)
         return self.label
 
-    def _check(self, own: Floats, centers: Floats, step: int) -> None:
+    def _check(self, own: Floats, centers: Floats, gaps: Floats, step: int) -> None:
         """Settle the points whose bounds do not prove their label, ``own`` being the distance
         of every point to its label."""
         moved = np.hypot(*(np.array(self.history) - centers).transpose(2, 0, 1))
         largest = np.nan_to_num(moved, nan=0.0).max(axis=1) * (1 + SLACK)
         bound = self.lower - largest[self.lower_step]
-        np.maximum(bound, _separation(centers)[self.label], out=bound)
+        np.maximum(bound, _separation(gaps)[self.label], out=bound)
         doubt = np.flatnonzero(own * (1 + SLACK) >= bound)
         if doubt.size:
-            self._settle(doubt, own[doubt], centers, step)
+            self._settle(doubt, own[doubt], centers, gaps, step)
 
 
-def _separation(centers: Floats) -> Floats:
-    """(c,) half the distance from every center to its nearest other (inf when alone)."""
-    result: Floats = 0.5 * _gaps(centers).min(axis=1)
+def _separation(gaps: Floats) -> Floats:
+    """(c,) half the distance from every center to its nearest other (inf when alone), from
+    the ``_gaps`` of the centers."""
+    result: Floats = 0.5 * gaps.min(axis=1)
     return result
 
 
