@@ -33,13 +33,13 @@ def participant_stats(projection: Floats, group: Ints, n_groups: int) -> Partici
         return ParticipantStats(nan, nan.copy(), nan.copy())
     everyone = projection.mean(axis=0)
     inside = group >= 0
-    size = np.bincount(group[inside], minlength=n_groups)
+    # Coordinates as contiguous rows: element-wise work on (n, 2) columns is strided and slow.
+    x, y = np.ascontiguousarray(projection.T)
+    members = group[inside]
+    size = np.bincount(members, minlength=n_groups)
     centers = (
         np.column_stack(
-            [
-                np.bincount(group[inside], weights=projection[inside, i], minlength=n_groups)
-                for i in (0, 1)
-            ]
+            [np.bincount(members, weights=c[inside], minlength=n_groups) for c in (x, y)]
         )
         / np.maximum(size, 1)[:, None]
     )
@@ -49,8 +49,13 @@ def participant_stats(projection: Floats, group: Ints, n_groups: int) -> Partici
         direction, length[:, None], out=np.zeros_like(direction), where=length[:, None] > 0
     )
     own = np.where(inside, group, 0)
-    offset = projection - centers[own]
-    centricness = np.where(inside, 1 - np.hypot(*(projection - everyone).T), np.nan)
-    coreness = np.where(inside, 1 - np.hypot(*offset.T), np.nan)
-    extremeness = np.where(inside, np.einsum("ij,ij->i", offset, unit[own]), np.nan)
+    ox = x - centers[:, 0][own]
+    oy = y - centers[:, 1][own]
+    outside = ~inside
+    centricness = 1 - np.hypot(x - everyone[0], y - everyone[1])
+    coreness = 1 - np.hypot(ox, oy)
+    extremeness = ox * unit[:, 0][own]
+    extremeness += oy * unit[:, 1][own]
+    for values in (centricness, coreness, extremeness):
+        values[outside] = np.nan
     return ParticipantStats(centricness, coreness, extremeness)
