@@ -107,9 +107,12 @@ def _empty() -> VoteMatrix:
     )
 
 
-def _admit(ids: Ints, cap: int) -> tuple[Ints, Ints, Ints, NDArray[np.bool_] | None]:
-    """Codes of ``ids`` in order of first appearance: (code of every event, id of every code,
-    first event of every code, mask of the events to keep when more than ``cap`` codes)."""
+def _admit(
+    ids: Ints, cap: int, shift: int = 0
+) -> tuple[Ints, Ints, Ints, NDArray[np.bool_] | None]:
+    """Codes of ``ids`` in order of first appearance: (code of every event shifted left by
+    ``shift`` bits, id of every code, first event of every code, mask of the events to keep
+    when more than ``cap`` codes)."""
     dense, names = _codes(ids)
     first = _first_events(dense, names.size)
     order = np.argsort(first)[: np.count_nonzero(first < ids.size)]
@@ -119,7 +122,7 @@ def _admit(ids: Ints, cap: int) -> tuple[Ints, Ints, Ints, NDArray[np.bool_] | N
         admitted[order[:cap]] = True
         keep = admitted[dense]
     rank = np.empty(names.size, dtype=np.int64)
-    rank[order] = np.arange(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size, dtype=np.int64) << shift
     return rank[dense], names[order], first[order], keep
 
 
@@ -143,18 +146,19 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     column, statement_ids, statement_first, keep = _admit(
         votes.statement.astype(np.int64, copy=False), params.max_statements
     )
+    s_bits = _bits(statement_ids.size)
     if keep is None:
-        row, participant_ids, _, keep = _admit(
-            votes.participant.astype(np.int64, copy=False), params.max_participants
+        # The row of every event, already in place in the (row, column) cell code.
+        cell, participant_ids, _, keep = _admit(
+            votes.participant.astype(np.int64, copy=False), params.max_participants, s_bits
         )
     if keep is not None:
         kept = Votes(votes.participant[keep], votes.statement[keep], votes.value[keep])
         return build_matrix(kept, params)
-    n = row.size
-    s_bits, e_bits = _bits(statement_ids.size), _bits(n)
+    n = cell.size
+    e_bits = _bits(n)
     if _bits(participant_ids.size) + s_bits + e_bits + 2 > 62:
         raise ValueError("too many events for the matrix builder")
-    cell = np.left_shift(row, s_bits, out=row)
     cell |= column
     del column
     opened = np.sort(statement_first)
