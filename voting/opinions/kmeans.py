@@ -216,17 +216,22 @@ def _grid_guess(points: Floats, centers: Floats) -> Ints:
 def _means(points: Floats, weights: Floats | None, label: Ints, n: int) -> Floats:
     """(n, 2) weighted mean of the points of every label (weights None: all 1); NaN rows for
     empty labels."""
-    x, y = points[:, 0], points[:, 1]
+    return _label_means(_weighted(points, weights), weights, label, n)
+
+
+def _weighted(points: Floats, weights: Floats | None) -> Floats:
+    """(2, m) contiguous coordinates of the points, times their weights."""
+    columns = np.array(points.T, order="C")
     if weights is not None:
-        x, y = weights * x, weights * y
+        columns *= weights
+    return columns
+
+
+def _label_means(columns: Floats, weights: Floats | None, label: Ints, n: int) -> Floats:
+    """``_means`` from the points' ``_weighted`` coordinates."""
     mass = np.bincount(label, weights=weights, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.column_stack(
-            [
-                np.bincount(label, weights=x, minlength=n) / mass,
-                np.bincount(label, weights=y, minlength=n) / mass,
-            ]
-        )
+        return np.column_stack([np.bincount(label, weights=c, minlength=n) / mass for c in columns])
 
 
 def _subset(weights: Floats | None, which: NDArray[np.bool_]) -> Floats | None:
@@ -372,13 +377,14 @@ def kmeans(
         assigner = _Assigner(points, centers, label)
     alive = np.ones(ids.size, dtype=bool)
     label = np.zeros(len(points), dtype=np.int64)
+    columns = _weighted(points, weights)
     for step in range(max_iters + 1):
         if assigner is None:
             living = np.flatnonzero(~np.isnan(centers[:, 0]))
             label = living[nearest(points, centers[living])[0]]
         else:
             label = assigner.label if step == 0 else assigner.assign(centers)
-        new_centers = _means(points, weights, label, ids.size)
+        new_centers = _label_means(columns, weights, label, ids.size)
         alive = ~np.isnan(new_centers[:, 0])
         done = step == max_iters or _same(
             centers[~np.isnan(centers[:, 0])], new_centers[alive], converge
