@@ -1,7 +1,6 @@
 """The vote matrix: last vote per participant and statement, kept sparse."""
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +24,7 @@ class VoteMatrix:
         indptr: (n_p + 1,) CSR row pointer into the cell arrays.
         row, col: (nnz,) row and column of every voted cell.
         value: (nnz,) int8 last vote, +1 agree, -1 disagree, 0 pass.
+        cell_code: (nnz,) 3 * column + vote + 1: which statement and which vote, in one index.
         statement_first_event: (n_s,) index, in the admitted stream, of the first vote on each
             statement.
         opening_row, opening_event: (m,) row and stream index of the first vote on every cell
@@ -40,6 +40,7 @@ class VoteMatrix:
     row: Ints
     col: Ints
     value: NDArray[np.int8]
+    cell_code: Ints
     statement_first_event: Ints
     opening_row: Ints
     opening_event: Ints
@@ -53,14 +54,6 @@ class VoteMatrix:
     def votes_per_participant(self) -> Ints:
         """(n_p,) number of voted cells (passes included) of every row."""
         return np.diff(self.indptr)
-
-    @cached_property
-    def cell_code(self) -> Ints:
-        """(nnz,) 3 * column + vote + 1: which statement and which vote, in one index."""
-        code = self.col * 3
-        code += self.value
-        code += 1
-        return code
 
 
 # Events handled at once by ``_first_events`` (its event numbers then stay in cache).
@@ -101,6 +94,7 @@ def _empty() -> VoteMatrix:
         nothing,
         nothing,
         np.zeros(0, np.int8),
+        nothing,
         nothing,
         nothing,
         nothing,
@@ -182,9 +176,11 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
     key &= 3
     value = key.astype(np.int8)
     value -= 1
-    del key
     rows = cell >> s_bits
     cell &= (1 << s_bits) - 1
+    code = cell * 3
+    code += key
+    del key
     indptr = np.searchsorted(rows, np.arange(participant_ids.size + 1, dtype=np.int64))
     return VoteMatrix(
         participant_ids=participant_ids,
@@ -193,6 +189,7 @@ def build_matrix(votes: Votes, params: Parameters) -> VoteMatrix:
         row=rows,
         col=cell,
         value=value,
+        cell_code=code,
         statement_first_event=statement_first,
         opening_row=opening_cells >> s_bits,
         opening_event=opening_event.astype(np.int64),
