@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -23,6 +24,12 @@ from app import create_app
 from deliberation.db import make_engine
 
 POSTGRES_URL = os.environ.get("PALABRE_TEST_DATABASE_URL", "")
+
+# In CI, property tests draw the same examples on every run: a red CI then always means the
+# code changed. Locally they explore new examples each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

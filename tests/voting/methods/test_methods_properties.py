@@ -60,7 +60,10 @@ def test_neutrality(
     before = tally(method, candidates, ballots)
     after = tally(method, [rename[c] for c in candidates], renamed)
     assert sorted(rename[w] for w in before.winners) == sorted(after.winners)
-    assert {rename[k]: v for k, v in before.counts.items()} == dict(after.counts)
+    if not before.explanation.get("ties"):
+        # Ties met along the way (ranked pairs, instant runoff) are broken by the seeded order
+        # of the names, so the counts that follow them need not be neutral; the winner set is.
+        assert {rename[k]: v for k, v in before.counts.items()} == dict(after.counts)
 
 
 @FAST
