@@ -9,7 +9,7 @@ import numpy as np
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from deliberation.models import StatementStatus
+from deliberation.models import Participant, Round, StatementStatus
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.services.routing import UNSEEN_PRIORITY, Priorities, next_statement
@@ -25,13 +25,11 @@ def _priorities(weights: dict[int, float]) -> Priorities:
     )
 
 
-def test_the_draw_follows_the_priorities(session: Session) -> None:
-    round_ = make_round(session)
-    low = [make_statement(session, round_) for _ in range(3)]
-    high = make_statement(session, round_)
-    participant = make_participant(session, round_)
-    priorities = _priorities({**{s.id: 1.0 for s in low}, high.id: 97.0})
-    drawn = Counter(
+def _draws(
+    session: Session, round_: Round, participant: Participant, priorities: Priorities, n: int
+) -> Counter[int]:
+    """How often each statement is drawn over ``n`` seeds."""
+    return Counter(
         next_statement(
             session,
             round_=round_,
@@ -39,8 +37,17 @@ def test_the_draw_follows_the_priorities(session: Session) -> None:
             rng=random.Random(i),
             priorities=priorities,
         ).id
-        for i in range(400)
+        for i in range(n)
     )
+
+
+def test_the_draw_follows_the_priorities(session: Session) -> None:
+    round_ = make_round(session)
+    low = [make_statement(session, round_) for _ in range(3)]
+    high = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    priorities = _priorities({**{s.id: 1.0 for s in low}, high.id: 97.0})
+    drawn = _draws(session, round_, participant, priorities, 400)
     assert 0.93 < drawn[high.id] / 400 < 1.0
     assert sum(drawn[s.id] for s in low) > 0
 
@@ -87,16 +94,7 @@ def test_statements_nobody_voted_on_still_reach_participants(session: Session) -
     fresh = make_statement(session, round_)
     participant = make_participant(session, round_)
     priorities = _priorities({known.id: UNSEEN_PRIORITY})
-    drawn = Counter(
-        next_statement(
-            session,
-            round_=round_,
-            participant=participant,
-            rng=random.Random(i),
-            priorities=priorities,
-        ).id
-        for i in range(400)
-    )
+    drawn = _draws(session, round_, participant, priorities, 400)
     assert 0.4 < drawn[fresh.id] / 400 < 0.6
 
 
