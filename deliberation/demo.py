@@ -53,6 +53,7 @@ from deliberation.models import (
 )
 from deliberation.services.accounts import create_user
 from deliberation.services.invites import create_invite, invite_token
+from deliberation.services.moderation import Action
 from deliberation.services.statements import normalize_text
 
 DEMO_SLUG = "eurodistrict-climate"
@@ -1042,7 +1043,7 @@ def _insert_moderation_log(session: Session, plan: _Plan, statement_ids: Sequenc
             "round_id": plan.round.id,
             "statement_id": statement_ids[index],
             "user_id": plan.facilitator.id,
-            "action": fate.status.value,
+            "action": Action.ACCEPT if fate.status == StatementStatus.ACCEPTED else Action.REJECT,
             "reason": fate.rejection_reason,
             "created_at": clock.at(catalogue.moderated[index]),
         }

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from deliberation import demo
 from deliberation.models import (
     Invite,
+    ModerationLog,
     Participant,
     Round,
     RoundTerritory,
@@ -25,6 +26,7 @@ from deliberation.models import (
     Vote,
     VoteEvent,
 )
+from deliberation.services.moderation import Action
 
 Rates = dict[int, dict[object, float]]
 
@@ -178,3 +180,11 @@ def test_an_invite_from_describe_opens_the_round(
     assert page.status_code == 200
     assert any(title in page.text for title in seeded.round.title.values())
     assert 'id="card"' in page.text
+
+
+def test_the_demo_moderation_log_uses_the_moderation_actions(
+    session: Session, seeded: demo.DemoRound
+) -> None:
+    actions = set(session.exec(select(ModerationLog.action)).all())
+    assert actions
+    assert actions <= {a.value for a in Action}
