@@ -167,7 +167,7 @@ def parse_seed_csv(
                 LineProblem(
                     start,
                     _l(
-                        "This line has %(n)d columns; it needs 2: text and language.",
+                        "Columns on this line: %(n)d; 2 are needed: text and language.",
                         n=len(record),
                     ),
                 )

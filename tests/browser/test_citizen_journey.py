@@ -38,7 +38,7 @@ def _shown_statement_id(page: Page) -> int:
 
 
 def _progress(voted: int, total: int) -> str:
-    return fr("%(voted)s of %(total)s statements voted", voted=voted, total=total)
+    return fr("Statements voted: %(voted)s of %(total)s", voted=voted, total=total)
 
 
 def _button(page: Page, message: str) -> Callable[[], None]:

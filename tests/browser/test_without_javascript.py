@@ -62,7 +62,7 @@ def test_join_vote_change_and_write_without_javascript(
 
     page.get_by_label("I have read the privacy notice").check()
     _redirected_after_post(_submitted(page, "Join as a resident of Turin"), f"/r/{slug}")
-    expect(page.locator("#progress")).to_contain_text(f"0 of {total} statements voted")
+    expect(page.locator("#progress")).to_contain_text(f"Statements voted: 0 of {total}")
     expect(page.locator(".meta")).to_contain_text("Taking part as a resident of Turin.")
     assert_accessible_without_javascript(page, viewer, "the participation page")
 
@@ -73,7 +73,7 @@ def test_join_vote_change_and_write_without_javascript(
         shown = int(page.locator("#card blockquote").get_attribute("data-statement-id") or 0)
         _redirected_after_post(_submitted(page, button, within="#card"), f"/r/{slug}")
         votes_cast[shown] = value
-        expect(page.locator("#progress")).to_contain_text(f"{number} of {total} statements voted")
+        expect(page.locator("#progress")).to_contain_text(f"Statements voted: {number} of {total}")
         expect(page.locator("#card blockquote")).not_to_have_attribute(
             "data-statement-id", str(shown)
         )

@@ -47,7 +47,7 @@ def test_create_list_and_revoke_invites(client: FlaskClient, session: Session) -
     assert link in page, "full absolute URL"
     assert "Newsletter" in page
     assert "single use" in page
-    assert "at most 50 participants" in page
+    assert "Participants: at most 50" in page
 
     assert client.post(url, data={"territory_id": outside.id}).status_code == 422
     assert (

@@ -116,7 +116,7 @@ def test_csv_with_any_bad_line_imports_nothing_and_lists_every_bad_line(
         (5, "not offered by this round"),
         (6, "repeats line 2"),
         (7, "already exists in the round"),
-        (8, "has 3 columns"),
+        (8, "Columns on this line: 3"),
         (9, "not valid CSV"),
         (10, "language is missing"),
     ]:
