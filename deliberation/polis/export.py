@@ -140,8 +140,9 @@ def export_round(
         export.current.setdefault(participant_id, {})[export.comment_id[statement_id]] = value
     votes = _write_votes(session, round_, export)
     _write_participants_votes(session, round_, export)
-    _write_comments(export)
-    _write_comment_groups(export)
+    totals = export.totals()
+    _write_comments(export, totals)
+    _write_comment_groups(export, totals)
     _write_summary(round_, export, language)
     return {"participants": len(pid), "statements": len(statements), "votes": votes}
 
@@ -215,8 +216,7 @@ def _write_participants_votes(session: Session, round_: Round, export: _Export) 
     )
 
 
-def _write_comments(export: _Export) -> None:
-    totals = export.totals()
+def _write_comments(export: _Export, totals: dict[int, Counter[int]]) -> None:
     rows = []
     for s in export.statements:
         number = export.comment_id[s.id]  # type: ignore[index]
@@ -239,14 +239,13 @@ def _write_comments(export: _Export) -> None:
     _write(export.folder / "comments.csv", COMMENT_COLUMNS, rows)
 
 
-def _write_comment_groups(export: _Export) -> None:
+def _write_comment_groups(export: _Export, totals: dict[int, Counter[int]]) -> None:
     k = int(export.document.get("k", 0))
     header = ["comment-id", "comment", "total-votes", "total-agrees", "total-disagrees"]
     header.append("total-passes")
     for g in range(k):
         letter = group_name(g).lower()
         header += [f"group-{letter}-{part}" for part in ("votes", "agrees", "disagrees", "passes")]
-    totals = export.totals()
     rows = []
     for s in export.statements:
         number = export.comment_id[s.id]  # type: ignore[index]
