@@ -13,6 +13,13 @@ from deliberation.models.rounds import (
 )
 from deliberation.models.statements import ModerationLog, Statement, StatementStatus
 from deliberation.models.territories import Territory, TerritoryKind, TerritoryTwin
+from deliberation.models.translations import (
+    ReviewVerdict,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+    TranslationReview,
+)
 from deliberation.models.votes import Vote, VoteEvent
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "OpinionSnapshot",
     "Participant",
     "Phase",
+    "ReviewVerdict",
     "Role",
     "Round",
     "RoundFacilitator",
@@ -32,6 +40,10 @@ __all__ = [
     "Territory",
     "TerritoryKind",
     "TerritoryTwin",
+    "TextKind",
+    "Translation",
+    "TranslationOrigin",
+    "TranslationReview",
     "User",
     "Vote",
     "VoteEvent",

@@ -46,13 +46,17 @@ class Statement(SQLModel, table=True):
 
 
 class ModerationLog(SQLModel, table=True):
-    """Who did what to which statement, when and why. Append-only."""
+    """Who did what to which statement (or to which of its translations), when and why.
+    Append-only."""
 
     __tablename__ = "moderation_log"
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
     statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
+    translation_id: int | None = Field(
+        default=None, foreign_key="translation.id", ondelete="CASCADE"
+    )
     user_id: int | None = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
     action: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=500)
