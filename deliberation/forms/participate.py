@@ -21,12 +21,25 @@ class StatementForm(FlaskForm):
         _l("Your statement"),
         validators=[DataRequired(_l("Write a statement first."))],
     )
+    language = SelectField(
+        _l("Written in"),
+        description=_l("Leave it to detection, or say which language you write in."),
+        default="",
+    )
     confirm_duplicate = BooleanField(_l("Submit it anyway"))
 
 
-def statement_form(max_length: int, **kwargs: object) -> StatementForm:
-    """A statement form whose text area carries the round's length limit."""
+class StatementLanguageForm(FlaskForm):
+    language = SelectField(_l("Written in"), validators=[DataRequired()])
+
+
+def statement_form(
+    max_length: int, languages: list[tuple[str, str]], **kwargs: object
+) -> StatementForm:
+    """A statement form whose text area carries the round's length limit, and whose language
+    choice offers detection first, then ``languages`` (code, name)."""
     form = StatementForm(**kwargs)
+    form.language.choices = [("", _l("Detect the language")), *languages]
     form.text.render_kw = {"maxlength": max_length}
     form.text.description = _l(
         "One short idea that others can agree or disagree with, in at most %(n)d characters.",

@@ -12,14 +12,19 @@ from flask_babel import lazy_gettext as _l
 from deliberation.db import get_session
 from deliberation.errors import Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx, limiter
-from deliberation.forms.participate import JoinForm, statement_form
+from deliberation.forms.participate import (
+    JoinForm,
+    StatementForm,
+    StatementLanguageForm,
+    statement_form,
+)
 from deliberation.models import ModerationMode, Participant, Round, Territory
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
-from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
 
 bp = Blueprint("participate", __name__)
 
@@ -37,6 +42,14 @@ def _session_participant_id(round_: Round) -> int | None:
 
 def _current_participant(round_: Round) -> Participant:
     return participation.get_participant(get_session(), round_, _session_participant_id(round_))
+
+
+def _language_choices(round_: Round) -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+
+
+def _statement_form(round_: Round, **kwargs: object) -> StatementForm:
+    return statement_form(round_.max_statement_length, _language_choices(round_), **kwargs)
 
 
 def _rng() -> random.Random:
@@ -114,7 +127,7 @@ def round_page(slug: str) -> Any:
     territory = db.get(Territory, participant.territory_id)
     return render(
         "participate/round.html",
-        form=statement_form(round_.max_statement_length),
+        form=_statement_form(round_),
         territory=territory,
         **_card_context(round_, participant),
     )
@@ -197,7 +210,7 @@ def write_statement(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
     participant = _current_participant(round_)
-    form = statement_form(round_.max_statement_length)
+    form = _statement_form(round_)
     duplicate = None
     if form.validate_on_submit():
         text = form.text.data or ""
@@ -206,12 +219,12 @@ def write_statement(slug: str) -> Any:
             form.text.errors = [_("A statement very much like this one already exists.")]
         else:
             try:
-                statements.submit_statement(
+                statement = statements.submit_statement(
                     db,
                     round_=round_,
                     participant=participant,
                     text=text,
-                    language=participant.language,
+                    language=form.language.data or None,
                 )
             except Invalid as error:
                 form.text.errors = [str(error.message)]
@@ -222,13 +235,20 @@ def write_statement(slug: str) -> Any:
                     return render(
                         "participate/_statement_form.html",
                         round=round_,
-                        form=statement_form(round_.max_statement_length, formdata=None),
-                        sent=True,
+                        form=_statement_form(round_, formdata=None),
+                        sent=statement,
                     )
                 if round_.moderation_mode == ModerationMode.PRE:
                     flash(_("Thank you: the facilitators will review your statement."), "success")
                 else:
                     flash(_("Thank you: your statement is published."), "success")
+                flash(
+                    _(
+                        "We read it as written in %(language)s. If that is wrong, correct it under My votes and statements.",
+                        language=language_name(statement.language),
+                    ),
+                    "info",
+                )
                 return redirect(url_for("participate.round_page", slug=slug), code=303)
     context: dict[str, Any] = {"round": round_, "form": form, "duplicate": duplicate}
     if htmx:
@@ -236,6 +256,38 @@ def write_statement(slug: str) -> Any:
     territory = db.get(Territory, participant.territory_id)
     context.update(_card_context(round_, participant))
     return render("participate/round.html", status=422, territory=territory, **context)
+
+
+def _language_form(round_: Round) -> StatementLanguageForm:
+    form = StatementLanguageForm()
+    form.language.choices = _language_choices(round_)
+    return form
+
+
+@bp.post("/r/<slug>/statements/<id:statement_id>/language")
+def correct_language(slug: str, statement_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    form = _language_form(round_)
+    if not form.validate_on_submit():
+        raise Invalid(_l("Choose one of this round's languages."))
+    statement = statements.correct_statement_language(
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        language=form.language.data or "",
+    )
+    db.commit()
+    flash(
+        _(
+            "Your statement is now marked as written in %(language)s.",
+            language=language_name(statement.language),
+        ),
+        "success",
+    )
+    return redirect(url_for("participate.my_votes", slug=slug), code=303)
 
 
 @bp.post("/r/<slug>/withdraw")
