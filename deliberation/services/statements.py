@@ -108,6 +108,7 @@ def submit_statement(
         participant_id=participant.id,  # type: ignore[arg-type]
         statement_id=statement.id,  # type: ignore[arg-type]
         value=1,
+        language=statement.language,
     )
     session.commit()
     return statement

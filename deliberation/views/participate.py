@@ -25,6 +25,7 @@ from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
+from deliberation.translations.reading import read_statements, reader_languages
 
 bp = Blueprint("participate", __name__)
 
@@ -52,6 +53,11 @@ def _statement_form(round_: Round, **kwargs: object) -> StatementForm:
     return statement_form(round_.max_statement_length, _language_choices(round_), **kwargs)
 
 
+def _languages(participant: Participant) -> list[str]:
+    """The reader's languages: the interface's, then those the participant reads."""
+    return reader_languages(current_language(), participant.reading_languages)
+
+
 def _rng() -> random.Random:
     seed = current_app.config["ROUTING_SEED"]
     return random.Random(seed) if seed is not None else random.Random()
@@ -70,10 +76,16 @@ def _card_context(
         priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
     )
     total = votes.count_votable(db, round_)
+    reading = (
+        next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
+        if statement is not None
+        else None
+    )
     return {
         "round": round_,
         "participant": participant,
         "statement": statement,
+        "reading": reading,
         "voted": participant.vote_count if voted is None else voted,
         "total": total,
     }
@@ -141,7 +153,12 @@ def vote(slug: str) -> Any:
     participant = _current_participant(round_)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
-        db, round_=round_, participant=participant, statement_id=statement_id, value=value
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        value=value,
+        language=request.form.get("shown_language"),
     )
     if htmx:
         return render(
@@ -168,11 +185,13 @@ def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
     participant = _current_participant(round_)
+    voted = statements.participant_votes(db, participant)
     return render(
         "participate/my_votes.html",
         round=round_,
         participant=participant,
-        votes=statements.participant_votes(db, participant),
+        votes=voted,
+        readings=read_statements(db, round_, [s for s, _ in voted], _languages(participant)),
         own=statements.participant_statements(db, participant),
         votable=votes.votable_statuses(round_),
     )
@@ -189,7 +208,12 @@ def change_vote(slug: str, statement_id: int) -> Any:
     except KeyError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     votes.cast_vote(
-        db, round_=round_, participant=participant, statement_id=statement_id, value=value
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        value=value,
+        language=request.form.get("shown_language"),
     )
     if htmx:
         statement = votes.get_statement(db, round_, statement_id)
@@ -197,6 +221,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
             "participate/_vote_row.html",
             round=round_,
             statement=statement,
+            readings=read_statements(db, round_, [statement], _languages(participant)),
             value=value,
             votable=votes.votable_statuses(round_),
         )
