@@ -19,6 +19,8 @@ from deliberation.models import (
     Statement,
     StatementStatus,
     Territory,
+    TextKind,
+    Translation,
     User,
 )
 from deliberation.services.rounds import require_facilitator
@@ -292,3 +294,83 @@ def moderation_log(session: Session, *, round_: Round, user: User | None, page: 
         page=page,
         has_next=len(rows) > PAGE_SIZE,
     )
+
+
+class TranslationAction(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class TranslationQueueRow:
+    translation: Translation
+    statement: Statement
+
+
+def translation_queue(
+    session: Session, *, round_: Round, user: User | None
+) -> list[TranslationQueueRow]:
+    """The round's translations pending moderation, oldest first (at most a page)."""
+    require_facilitator(session, round_, user)
+    rows = session.exec(
+        select(Translation, Statement)
+        .join(Statement, col(Statement.id) == Translation.text_id)
+        .where(
+            Translation.kind == TextKind.STATEMENT,
+            Translation.round_id == round_.id,
+            Translation.status == StatementStatus.PENDING,
+        )
+        .order_by(col(Translation.id))
+        .limit(PAGE_SIZE)
+    )
+    return [TranslationQueueRow(translation, statement) for translation, statement in rows]
+
+
+def moderate_translation(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    translation_id: int,
+    action: TranslationAction,
+    reason: str | None = None,
+) -> Translation:
+    """Accept or reject (a reason is required) a translation as a statement is moderated, or
+    mark it reviewed (a facilitator vouches that it is faithful); logged with its statement.
+    Never commits."""
+    require_facilitator(session, round_, user)
+    reason = _clean_reason(
+        Action.REJECT if action == TranslationAction.REJECT else Action.ACCEPT, reason
+    )
+    translation = session.get(Translation, translation_id)
+    if translation is None or translation.round_id != round_.id:
+        raise NotFound(_l("This translation does not exist in this round."))
+    now = utcnow()
+    if action == TranslationAction.ACCEPT:
+        if translation.status == StatementStatus.ACCEPTED:
+            raise Conflict(_l("This translation is already accepted."))
+        translation.status = StatementStatus.ACCEPTED
+        translation.rejection_reason = None
+    elif action == TranslationAction.REJECT:
+        translation.status = StatementStatus.REJECTED
+        translation.rejection_reason = reason
+    else:
+        if translation.reviewed:
+            raise Conflict(_l("This translation is already reviewed."))
+        translation.reviewed = True
+        translation.declined = False
+        translation.reviewed_at = now
+    translation.updated_at = now
+    session.add(translation)
+    session.add(
+        ModerationLog(
+            round_id=round_.id,  # type: ignore[arg-type]
+            statement_id=translation.text_id,
+            translation_id=translation.id,
+            user_id=user.id,
+            action=action.value,
+            reason=reason,
+        )
+    )
+    return translation

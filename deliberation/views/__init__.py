@@ -8,7 +8,14 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from deliberation.services.validation import MAX_ID
-from deliberation.views import auth, facilitate, main, opinions, participate
+from deliberation.views import (
+    auth,
+    facilitate,
+    facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
+    main,
+    opinions,
+    participate,
+)
 
 
 class IdConverter(IntegerConverter):
