@@ -7,8 +7,21 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
+from deliberation.forms.facilitate import MultiCheckboxField
 
-class JoinForm(FlaskForm):
+
+class ReadingForm(FlaskForm):
+    """Which of the round's languages a participant reads, and whether they help translate."""
+
+    reads = MultiCheckboxField(_l("Languages you read"))
+    translates = BooleanField(
+        _l(
+            "I read several of these languages and can help: now and then, translate or review a statement."
+        )
+    )
+
+
+class JoinForm(ReadingForm):
     language = SelectField(_l("Your language in this round"), validators=[DataRequired()])
     accept = BooleanField(
         _l("I have read the privacy notice"),
@@ -46,3 +59,9 @@ def statement_form(
         n=max_length,
     )
     return form
+
+
+class TranslationTaskForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your translation"), validators=[DataRequired(_l("Write a translation."))]
+    )

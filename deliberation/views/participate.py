@@ -14,17 +14,20 @@ from deliberation.errors import Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import (
     JoinForm,
+    ReadingForm,
     StatementForm,
     StatementLanguageForm,
+    TranslationTaskForm,
     statement_form,
 )
-from deliberation.models import ModerationMode, Participant, Round, Territory
+from deliberation.models import ModerationMode, Participant, ReviewVerdict, Round, Territory
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
+from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
 
 bp = Blueprint("participate", __name__)
@@ -68,6 +71,11 @@ def _card_context(
 ) -> dict[str, Any]:
     """The next card and the progress; ``voted`` when the caller knows a fresher count."""
     db = get_session()
+    task = (
+        helpers.next_task(db, round_=round_, participant=participant)
+        if helpers.task_due(participant)
+        else None
+    )
     statement = routing.next_statement(
         db,
         round_=round_,
@@ -86,6 +94,8 @@ def _card_context(
         "participant": participant,
         "statement": statement,
         "reading": reading,
+        "task": task,
+        "task_form": TranslationTaskForm(formdata=None),
         "voted": participant.vote_count if voted is None else voted,
         "total": total,
     }
@@ -105,16 +115,23 @@ def join(token: str) -> Any:
         except Forbidden:
             session.get("participants", {}).pop(str(round_.id), None)
     form = JoinForm()
-    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+    form.language.choices = _language_choices(round_)
+    form.reads.choices = _language_choices(round_)
     if request.method == "GET":
         form.language.data = (
             current_language() if current_language() in round_.languages else round_.languages[0]
         )
+        form.reads.data = [form.language.data]
     if form.validate_on_submit():
         require_open(round_)
         check_capacity(invite)
         participant = participation.join_round(
-            db, invite=invite, round_=round_, language=form.language.data or "en"
+            db,
+            invite=invite,
+            round_=round_,
+            language=form.language.data or "en",
+            reads=form.reads.data or [],
+            translates=bool(form.translates.data),
         )
         known = dict(session.get("participants") or {})
         known[str(round_.id)] = participant.id
@@ -313,6 +330,118 @@ def correct_language(slug: str, statement_id: int) -> Any:
         "success",
     )
     return redirect(url_for("participate.my_votes", slug=slug), code=303)
+
+
+@bp.route("/r/<slug>/languages", methods=["GET", "POST"])
+def reading_settings(slug: str) -> Any:
+    """The small settings panel: languages read, and helping to translate."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    form = ReadingForm()
+    form.reads.choices = _language_choices(round_)
+    if request.method == "GET":
+        form.reads.data = participant.reading_languages
+        form.translates.data = participant.translates
+    elif form.validate_on_submit():
+        try:
+            helpers.set_reading_languages(
+                db,
+                round_=round_,
+                participant=participant,
+                reads=form.reads.data or [],
+                translates=bool(form.translates.data),
+            )
+        except Invalid as error:
+            db.rollback()
+            form.reads.errors = [*form.reads.errors, error.message]
+        else:
+            db.commit()
+            flash(_("Your languages are saved."), "success")
+            return redirect(url_for("participate.round_page", slug=slug), code=303)
+    return render(
+        "participate/languages.html",
+        round=round_,
+        form=form,
+        status=422 if form.errors else 200,
+    )
+
+
+def _after_task(round_: Round, participant: Participant) -> Any:
+    if htmx:
+        return render(
+            "participate/_card.html",
+            "participate/_vote_response.html",
+            **_card_context(round_, participant),
+        )
+    return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
+
+
+def _form_id(name: str) -> int:
+    try:
+        value = int(request.form.get(name, ""))
+    except ValueError as error:
+        raise Invalid(_l("This task is not valid.")) from error
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(_l("This statement does not exist in this round."))
+    return value
+
+
+@bp.post("/r/<slug>/tasks/translate")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+def translate_task(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    form = TranslationTaskForm()
+    if not form.validate_on_submit():
+        raise Invalid(_l("Write a translation."))
+    helpers.propose_translation(
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=_form_id("statement_id"),
+        language=request.form.get("language", ""),
+        text=form.text.data or "",
+    )
+    db.commit()
+    if not htmx:
+        flash(_("Thank you: another participant will review your translation."), "success")
+    return _after_task(round_, participant)
+
+
+@bp.post("/r/<slug>/tasks/review")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+def review_task(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    try:
+        verdict = ReviewVerdict(request.form.get("verdict", ""))
+    except ValueError as error:
+        raise Invalid(_l("Answer yes, no, or suggest a better translation.")) from error
+    helpers.review_translation(
+        db,
+        round_=round_,
+        participant=participant,
+        translation_id=_form_id("translation_id"),
+        verdict=verdict,
+        better=request.form.get("better", ""),
+    )
+    db.commit()
+    if not htmx:
+        flash(_("Thank you for your review."), "success")
+    return _after_task(round_, participant)
+
+
+@bp.post("/r/<slug>/tasks/skip")
+def skip_task(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_)
+    helpers.skip_task(db, participant=participant)
+    db.commit()
+    return _after_task(round_, participant)
 
 
 @bp.post("/r/<slug>/withdraw")
