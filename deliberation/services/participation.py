@@ -47,7 +47,6 @@ def join_round(
         .values(uses=Invite.uses + 1)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise Forbidden(_l("This invite link cannot admit more participants."))
     participant = Participant(
         round_id=round_.id,  # type: ignore[arg-type]
@@ -66,7 +65,7 @@ def join_round(
     else:
         participant.reads = [language]
     session.add(participant)
-    session.commit()
+    session.flush()
     return participant
 
 
@@ -107,4 +106,4 @@ def withdraw(session: Session, participant: Participant) -> None:
     participant.withdrawn_at = utcnow()
     participant.vote_count = 0
     session.add(participant)
-    session.commit()
+    session.flush()

@@ -211,7 +211,7 @@ def create_round(session: Session, *, user: User, fields: RoundFields) -> Round:
     session.add(round_)
     session.flush()
     session.add(RoundFacilitator(round_id=round_.id, user_id=user.id))  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     refresh_phase(session, round_, now=utcnow())
     return round_
 
@@ -229,7 +229,7 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundFi
     )
     _apply(round_, fields)
     session.add(round_)
-    session.commit()
+    session.flush()
     refresh_phase(session, round_, now=utcnow())
     return round_
 
@@ -244,7 +244,7 @@ def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -
     )
     round_.phase = phase
     session.add(round_)
-    session.commit()
+    session.flush()
     return round_
 
 
@@ -275,7 +275,7 @@ def add_facilitator(session: Session, *, round_: Round, user: User, email: str) 
     if session.get(RoundFacilitator, (round_.id, other.id)) is not None:
         raise FieldInvalid(_l("This person already facilitates this round."), field="email")
     session.add(RoundFacilitator(round_id=round_.id, user_id=other.id))  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     return other
 
 
@@ -289,7 +289,7 @@ def remove_facilitator(session: Session, *, round_: Round, user: User, facilitat
     if count <= 1:
         raise Conflict(_l("A round keeps at least one facilitator."))
     session.delete(link)
-    session.commit()
+    session.flush()
 
 
 def attached_territories(session: Session, round_: Round) -> list[AttachedTerritory]:
@@ -319,7 +319,7 @@ def attach_territory(
         link = RoundTerritory(round_id=round_.id, territory_id=territory.id)  # type: ignore[arg-type]
     link.weight = weight
     session.add(link)
-    session.commit()
+    session.flush()
     return link
 
 
@@ -351,7 +351,7 @@ def detach_territory(session: Session, *, round_: Round, user: User, territory_i
         )
     )
     session.delete(link)
-    session.commit()
+    session.flush()
 
 
 def round_invites(session: Session, round_: Round) -> list[tuple[Invite, Territory]]:

@@ -110,7 +110,7 @@ def submit_statement(
         value=1,
         language=statement.language,
     )
-    session.commit()
+    session.flush()
     return statement
 
 
@@ -163,5 +163,5 @@ def add_seed_statement(session: Session, *, round_: Round, text: str, language: 
         round_, text, language=language, is_seed=True, status=StatementStatus.ACCEPTED
     )
     session.add(statement)
-    session.commit()
+    session.flush()
     return statement

@@ -197,7 +197,7 @@ def create_territory(session: Session, *, user: User, fields: TerritoryFields) -
     session.add(territory)
     session.flush()
     _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     return territory
 
 
@@ -210,5 +210,5 @@ def update_territory(
     _apply(territory, fields)
     session.add(territory)
     _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     return territory

@@ -82,7 +82,7 @@ def cast_vote(
         value=value,
         language=language if language in round_.languages else None,
     )
-    session.commit()
+    session.flush()
     return participant.vote_count if counted is None else counted
 
 

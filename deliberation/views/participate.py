@@ -133,6 +133,7 @@ def join(token: str) -> Any:
             reads=form.reads.data or [],
             translates=bool(form.translates.data),
         )
+        db.commit()
         known = dict(session.get("participants") or {})
         known[str(round_.id)] = participant.id
         session["participants"] = known
@@ -177,6 +178,7 @@ def vote(slug: str) -> Any:
         value=value,
         language=request.form.get("shown_language"),
     )
+    db.commit()
     if htmx:
         return render(
             "participate/_card.html",
@@ -232,6 +234,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
         value=value,
         language=request.form.get("shown_language"),
     )
+    db.commit()
     if htmx:
         statement = votes.get_statement(db, round_, statement_id)
         return render(
@@ -269,8 +272,10 @@ def write_statement(slug: str) -> Any:
                     language=form.language.data or None,
                 )
             except Invalid as error:
+                db.rollback()
                 form.text.errors = [str(error.message)]
             else:
+                db.commit()
                 if htmx:
                     # The fragment thanks the author itself: a flash would linger until the
                     # next full page and thank them a second time.
@@ -450,6 +455,7 @@ def withdraw(slug: str) -> Any:
     round_ = get_round(db, slug)
     participant = _current_participant(round_)
     participation.withdraw(db, participant)
+    db.commit()
     known = dict(session.get("participants") or {})
     known.pop(str(round_.id), None)
     session["participants"] = known
