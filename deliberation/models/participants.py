@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, false
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
@@ -26,9 +26,12 @@ class Participant(SQLModel, table=True):
     territory_id: int = Field(foreign_key="territory.id", ondelete="RESTRICT")
     invite_id: int | None = Field(default=None, foreign_key="invite.id", ondelete="SET NULL")
     language: str = Field(default="en", max_length=12)
-    reads: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    translates: bool = False
-    next_task_at: int = 0
+    # Server defaults too: bulk loaders (demo, Pol.is import, benchmarks) insert around the ORM.
+    reads: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    translates: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    next_task_at: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     vote_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     withdrawn_at: datetime | None = None
