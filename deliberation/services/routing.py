@@ -13,6 +13,18 @@ query checks which of those are still open to this participant. Statements absen
 snapshot (nobody had voted on them) weigh ``UNSEEN_PRIORITY``, the priority the Pol.is formula
 gives a statement seen by no one; if none of the sampled statements is open, the foundation's
 rule decides. Every draw uses the generator passed in, so tests fix it with a seed.
+
+Languages. Both rules consider only the statements the participant can read: written in a
+language they read, or with a shown translation into one (see
+``deliberation.translations.reading``); a participant who reads all of the round's languages
+sees every statement. And untranslated statements go first to those who read their language,
+so that they are read, and translated by bilingual helpers, early: in the weighted draw, a
+statement that some language of the round cannot read yet weighs ``UNTRANSLATED_BOOST`` times
+its priority for participants who read its original language (its key is divided by the
+factor, which is a draw with the weight multiplied, among the sampled statements). The factor
+is bounded, so every statement keeps a positive probability of being drawn by everyone who can
+read it: none is starved. Under the foundation's rule new statements, being least seen,
+already come first.
 """
 
 from __future__ import annotations
@@ -25,17 +37,27 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, union_all
+from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, func, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from deliberation.models import Participant, Round, Statement, StatementStatus, Vote
+from deliberation.models import (
+    Participant,
+    Round,
+    Statement,
+    StatementStatus,
+    TextKind,
+    Translation,
+    Vote,
+)
 from deliberation.services.votes import votable_statuses
+from deliberation.translations.reading import shown_clause, shown_condition
 
 CANDIDATES = 8
 SAMPLE = 64
 UNSEEN_PRIORITY = (0.25 * 9) ** 2
+UNTRANSLATED_BOOST = 3.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,10 +80,38 @@ def _not_voted_by(participant_id: BindParameter[Any]) -> ColumnElement[bool]:
     )
 
 
+def _shown_translation(
+    statuses: tuple[StatementStatus, ...], languages: BindParameter[Any]
+) -> ColumnElement[bool]:
+    """SQL: a shown translation of the statement exists in one of ``languages`` (the reading
+    rule's condition with the round's votable statuses)."""
+    return exists().where(
+        col(Translation.kind) == TextKind.STATEMENT,
+        col(Translation.text_id) == Statement.id,
+        col(Translation.language).in_(languages),
+        shown_condition(statuses),
+    )
+
+
+def _readable(statuses: tuple[StatementStatus, ...]) -> ColumnElement[bool]:
+    """SQL: the statement is readable in one of the bound ``reads`` languages."""
+    reads: BindParameter[Any] = bindparam("reads", expanding=True)
+    return or_(col(Statement.language).in_(reads), _shown_translation(statuses, reads))
+
+
+def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
+    """The languages to filter statements by, or None when the participant reads them all."""
+    reads = participant.reading_languages
+    return None if set(round_.languages) <= set(reads) else reads
+
+
 @cache
-def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfScalar[Statement]:
+def _first_candidates_query(
+    statuses: tuple[StatementStatus, ...], filtered: bool
+) -> SelectOfScalar[Statement]:
     """The query behind ``_first_candidates`` for these votable statuses, built once (its
-    construction costs more than its execution); parameters ``participant_id``, ``round_id``."""
+    construction costs more than its execution); parameters ``participant_id``, ``round_id``
+    and, when ``filtered``, ``reads``."""
     branches = [
         select(
             select(Statement)
@@ -70,6 +120,7 @@ def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfSc
                 Statement.round_id == bindparam("round_id"),
                 Statement.status == status,
                 Statement.is_seed == is_seed,
+                *([_readable(statuses)] if filtered else []),
             )
             .order_by(col(Statement.vote_count), col(Statement.id))
             .limit(CANDIDATES)
@@ -87,13 +138,35 @@ def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfSc
 
 
 @cache
-def _sampled_query() -> Select[int | None, int, str]:
-    """Id, round and status of the statements among ``ids`` that ``participant_id`` has not
-    voted on; built once, as the list of ids is bound at execution."""
-    return select(col(Statement.id), Statement.round_id, Statement.status).where(
+def _sampled_query(
+    statuses: tuple[StatementStatus, ...], filtered: bool
+) -> Select[int | None, int, str, str]:
+    """Id, round, status and language of the statements among ``ids`` that
+    ``participant_id`` has not voted on (and, when ``filtered``, can read in ``reads``);
+    built once, as the lists are bound at execution."""
+    return select(
+        col(Statement.id), Statement.round_id, Statement.status, Statement.language
+    ).where(
         col(Statement.id).in_(bindparam("ids", expanding=True)),
         _not_voted_by(bindparam("participant_id")),
+        *([_readable(statuses)] if filtered else []),
     )
+
+
+def _translated_counts(session: Session, round_: Round, ids: list[int]) -> dict[int, int]:
+    """For each of ``ids``, into how many of the round's languages it has a shown
+    translation (ids without any are absent)."""
+    rows = session.exec(
+        select(Translation.text_id, func.count(func.distinct(Translation.language)))
+        .where(
+            Translation.kind == TextKind.STATEMENT,
+            col(Translation.text_id).in_(ids),
+            col(Translation.language).in_(round_.languages),
+            shown_clause(round_),
+        )
+        .group_by(col(Translation.text_id))
+    )
+    return {text_id: int(count) for text_id, count in rows}
 
 
 def _first_candidates(
@@ -108,8 +181,11 @@ def _first_candidates(
     all open statements at once, over several statuses, would sort the whole round instead
     (tens of milliseconds at 10,000 statements).
     """
-    query = _first_candidates_query(votable_statuses(round_))
-    params = {"participant_id": participant.id, "round_id": round_.id}
+    reads = _reads_filter(round_, participant)
+    query = _first_candidates_query(votable_statuses(round_), reads is not None)
+    params: dict[str, Any] = {"participant_id": participant.id, "round_id": round_.id}
+    if reads is not None:
+        params["reads"] = reads
     return list(session.exec(query, params=params))
 
 
@@ -165,12 +241,39 @@ def _weighted_draw(
     # Round and status are checked here rather than in SQL: SQLite without statistics would
     # otherwise scan the round's routing index instead of looking the sampled ids up.
     votable = votable_statuses(round_)
-    params = {"participant_id": participant.id, "ids": list(key_of)}
-    open_ids = [
-        statement_id
-        for statement_id, round_id, status in session.exec(_sampled_query(), params=params)
+    reads = _reads_filter(round_, participant)
+    params: dict[str, Any] = {"participant_id": participant.id, "ids": list(key_of)}
+    if reads is not None:
+        params["reads"] = reads
+    open_languages = {
+        statement_id: language
+        for statement_id, round_id, status, language in session.exec(
+            _sampled_query(votable, reads is not None), params=params
+        )
         if statement_id is not None and round_id == round_.id and status in votable
-    ]
-    if not open_ids:
+    }
+    if not open_languages:
         return None
-    return session.get(Statement, max(open_ids, key=key_of.__getitem__))
+    _boost_untranslated(session, round_, participant, open_languages, key_of)
+    return session.get(Statement, max(open_languages, key=key_of.__getitem__))
+
+
+def _boost_untranslated(
+    session: Session,
+    round_: Round,
+    participant: Participant,
+    open_languages: dict[int, str],
+    key_of: dict[int, float],
+) -> None:
+    """Divide the keys (all negative) of the open statements that some language of the round
+    cannot read yet, and that the participant reads in the original, by
+    ``UNTRANSLATED_BOOST``."""
+    reads = set(participant.reading_languages)
+    mine = [i for i, language in open_languages.items() if language in reads]
+    if len(round_.languages) < 2 or not mine:
+        return
+    translated = _translated_counts(session, round_, mine)
+    for statement_id in mine:
+        others = len(set(round_.languages) - {open_languages[statement_id]})
+        if translated.get(statement_id, 0) < others:
+            key_of[statement_id] /= UNTRANSLATED_BOOST

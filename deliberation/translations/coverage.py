@@ -23,7 +23,7 @@ from deliberation.models import (
 )
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.votes import count_votable, votable_statuses
-from deliberation.translations.reading import shown_clause
+from deliberation.translations.reading import is_shown, shown_clause
 
 PAGE_SIZE = 50
 
@@ -59,7 +59,7 @@ class CoveragePage:
     has_next: bool
 
 
-def waits_for_review(translation: Translation, round_: Round) -> bool:
+def waits_for_review(translation: Translation) -> bool:
     """A translation someone still has to look at: a participant's not yet reviewed nor
     declined, or any translation pending moderation."""
     if translation.status == StatementStatus.REJECTED:
@@ -73,12 +73,6 @@ def waits_for_review(translation: Translation, round_: Round) -> bool:
     )
 
 
-def _is_shown(translation: Translation, round_: Round) -> bool:
-    return translation.status in votable_statuses(round_) and (
-        translation.reviewed or translation.origin == TranslationOrigin.MACHINE
-    )
-
-
 def cells_of(
     round_: Round, statement: Statement, translations: list[Translation]
 ) -> dict[str, Cell]:
@@ -89,8 +83,8 @@ def cells_of(
     cells = {}
     for language in round_.languages:
         found = by_language.get(language, [])
-        waiting = sum(waits_for_review(t, round_) for t in found)
-        shown = [t for t in found if _is_shown(t, round_)]
+        waiting = sum(waits_for_review(t) for t in found)
+        shown = [t for t in found if is_shown(t, round_)]
         if language == statement.language:
             covered = Covered.ORIGINAL
         elif any(t.origin != TranslationOrigin.MACHINE or t.reviewed for t in shown):

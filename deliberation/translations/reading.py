@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
-from deliberation.models import Round, Statement, TextKind, Translation, TranslationOrigin
+from deliberation.models import (
+    Round,
+    Statement,
+    StatementStatus,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+)
 from deliberation.services.votes import votable_statuses
 
 _RANK = {TranslationOrigin.HUMAN: 0, TranslationOrigin.PARTICIPANT: 1, TranslationOrigin.MACHINE: 2}
@@ -57,11 +64,24 @@ class Reading:
         return self.origin == TranslationOrigin.MACHINE
 
 
+def shown_condition(statuses: tuple[StatementStatus, ...]) -> ColumnElement[bool]:
+    """SQL condition: the translation may be shown in a round whose votable statement
+    statuses are ``statuses`` (translations are moderated like statements)."""
+    return and_(
+        col(Translation.status).in_(statuses),
+        or_(col(Translation.reviewed), col(Translation.origin) == TranslationOrigin.MACHINE),
+    )
+
+
 def shown_clause(round_: Round) -> ColumnElement[bool]:
     """SQL condition: the translation may be shown to readers of ``round_``."""
-    return and_(
-        col(Translation.status).in_(votable_statuses(round_)),
-        or_(col(Translation.reviewed), col(Translation.origin) == TranslationOrigin.MACHINE),
+    return shown_condition(votable_statuses(round_))
+
+
+def is_shown(translation: Translation, round_: Round) -> bool:
+    """``shown_clause`` for a translation already loaded."""
+    return translation.status in votable_statuses(round_) and (
+        translation.reviewed or translation.origin == TranslationOrigin.MACHINE
     )
 
 
