@@ -48,6 +48,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    translate_url = env.get("PALABRE_TRANSLATE_URL", "")
+    if translate_url and not translate_url.startswith(("http://", "https://")):
+        raise ConfigurationError("PALABRE_TRANSLATE_URL must be an http:// or https:// URL.")
     return {
         "ENV_MODE": mode,
         "SECRET_KEY": secret,
@@ -77,4 +80,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "OPINIONS_MIN_INTERVAL": float(env.get("PALABRE_OPINIONS_MIN_INTERVAL", "5")),
         "OPINIONS_POLL": float(env.get("PALABRE_OPINIONS_POLL", "2")),
         "OPINIONS_SEED": int(env.get("PALABRE_OPINIONS_SEED", "0")),
+        "TRANSLATE_URL": translate_url,
+        "TRANSLATE_API_KEY": env.get("PALABRE_TRANSLATE_API_KEY", ""),
+        "TRANSLATE_TIMEOUT": float(env.get("PALABRE_TRANSLATE_TIMEOUT", "10")),
+        "TRANSLATE_BATCH": int(env.get("PALABRE_TRANSLATE_BATCH", "50")),
     }
