@@ -62,9 +62,7 @@ class LibreTranslateClient:
         if payload is not None:
             data = json.dumps(payload).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(
-            self.url.rstrip("/") + path, data=data, headers=headers
-        )
+        request = urllib.request.Request(self.url.rstrip("/") + path, data=data, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read().decode("utf-8"))
