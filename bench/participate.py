@@ -1,6 +1,7 @@
 """Benchmark of the citizens' hot path on a large round.
 
-Builds one open round with 10,000 statements, 100,000 participants and 5,000,000 current votes,
+Builds one open round in three languages (en, fr, de) with 10,000 statements, 100,000
+participants and 5,000,000 current votes,
 then measures in-process, with Flask's test client, the participation page (``GET /r/<slug>``)
 and the htmx vote (``POST /r/<slug>/vote``, which answers with the next card) for participants
 drawn at random. Prints the build time and the p50 / p90 / p99 latencies in milliseconds; the
@@ -13,6 +14,10 @@ PostgreSQL, ``executemany`` with journaling off on SQLite; the vote table's seco
 (and, on PostgreSQL, foreign keys) are built after the load. PostgreSQL then gets the
 ``VACUUM ANALYZE`` its autovacuum would run and a checkpoint; SQLite gets no statistics, as an app database
 made by the migrations has none.
+Statements are written in the three languages in turn; each has, into each other language, a
+reviewed facilitator's translation (70 %), a machine one (15 %), a participant's awaiting review
+(5 %) or none (10 %). Participants read their territory's language; one in ten reads a second
+one and helps translate (their next task a few votes away, so that some get task cards).
 The vote event log starts empty (appending to it costs the same whatever its size); one
 opinion snapshot gives routing priorities, as the opinion worker does in a live round.
 
@@ -22,6 +27,7 @@ opinion snapshot gives routing priorities, as the opinion worker does in a live 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -56,12 +62,14 @@ from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
 SLUG = "bench"
 SEEDS = 100
 TERRITORIES = 3
+LANGUAGES = ("en", "fr", "de")
 BATCH = 500_000
 TARGET_MS = 20.0
 NOW = datetime.now(UTC).replace(microsecond=0)
 STAMP = NOW - timedelta(hours=1)
 PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 CARD = re.compile(r'data-statement-id="(\d+)"')
+SHOWN = re.compile(r'name="shown_language" value="(\w+)"')
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,7 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
         '{"en": "What should we do?"}',
         '{"en": "A large round."}',
         "climate",
-        '["en", "fr", "de"]',
+        json.dumps(list(LANGUAGES)),
         NOW - timedelta(days=1),
         NOW + timedelta(days=30),
         "open",
@@ -137,7 +145,7 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
             1,
             f"Statement {i + 1}: we should plant more trees along street {i}.",
             f"statement {i + 1} we should plant more trees along street {i}",
-            "en",
+            LANGUAGES[i % len(LANGUAGES)],
             i < SEEDS,
             False,
             str(world.statement_status[i]),
@@ -146,12 +154,21 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
         )
         for i in range(world.n_statements)
     ]
-    participants = [
-        (i + 1, 1, int(territory) + 1, int(territory) + 1, "en", int(count), STAMP)
-        for i, (territory, count) in enumerate(
-            zip(world.participant_territory, world.participant_votes, strict=True)
+    participants = []
+    for i, (territory, count) in enumerate(
+        zip(world.participant_territory, world.participant_votes, strict=True)
+    ):
+        language = LANGUAGES[int(territory) % len(LANGUAGES)]
+        helper = i % 10 == 0
+        reads = (
+            [language, LANGUAGES[(int(territory) + 1) % len(LANGUAGES)]] if helper else [language]
         )
-    ]
+        participants.append(
+            (
+                *(i + 1, 1, int(territory) + 1, int(territory) + 1, language, json.dumps(reads)),
+                *(helper, int(count) + (i % 7 if helper else 0), int(count), STAMP),
+            )
+        )
     return {
         "territory": (
             ["id", "slug", "kind", "names", "created_at"],
@@ -181,10 +198,53 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
             statements,
         ),
         "participant": (
-            ["id", "round_id", "territory_id", "invite_id", "language", "vote_count", "created_at"],
+            [
+                *("id", "round_id", "territory_id", "invite_id", "language", "reads"),
+                *("translates", "next_task_at", "vote_count", "created_at"),
+            ],
             participants,
         ),
+        "translation": (
+            [
+                *("id", "round_id", "kind", "text_id", "language", "text", "origin", "reviewed"),
+                *("declined", "status", "created_at", "updated_at"),
+            ],
+            translation_rows(world),
+        ),
     }
+
+
+def translation_rows(world: World) -> list[tuple[Any, ...]]:
+    """Per statement and other language: a reviewed facilitator's translation (70 %), a
+    machine one (15 %), a participant's awaiting review (5 %) or none (10 %)."""
+    rng = np.random.default_rng(3)
+    kinds = rng.choice(4, size=(world.n_statements, len(LANGUAGES)), p=[0.7, 0.15, 0.05, 0.1])
+    origins = [("human", True, "accepted"), ("machine", False, "accepted")]
+    origins.append(("participant", False, "pending"))
+    rows = []
+    for i in range(world.n_statements):
+        for j, language in enumerate(LANGUAGES):
+            if j == i % len(LANGUAGES) or kinds[i, j] == 3:
+                continue
+            origin, reviewed, status = origins[kinds[i, j]]
+            text = f"[{language}] Statement {i + 1}: more trees along street {i}."
+            rows.append(
+                (
+                    len(rows) + 1,
+                    1,
+                    "statement",
+                    i + 1,
+                    language,
+                    text,
+                    origin,
+                    reviewed,
+                    False,
+                    status,
+                    STAMP,
+                    STAMP,
+                )
+            )
+    return rows
 
 
 VOTE_COLUMNS = [
@@ -285,6 +345,7 @@ def load_postgres(engine: Engine, world: World) -> None:
             "participant",
             "vote",
             "vote_event",
+            "translation",
         ):
             connection.execute(
                 text(
@@ -411,11 +472,15 @@ def measure(
         act_as(client, int(rng.integers(1, participants + 1)))
         page_ms, page = timed(lambda: client.get(f"/r/{SLUG}"))
         card = CARD.search(page.text)
-        if page.status_code != 200 or card is None:
+        shown = SHOWN.search(page.text)
+        if page.status_code != 200 or card is None or shown is None:
+            if page.status_code == 200 and "tasks/skip" in page.text:
+                continue  # a helper's translation task: nothing to vote on
             raise RuntimeError(f"unexpected page: {page.status_code}")
         form = {
             "statement_id": card.group(1),
             "vote": str(rng.choice(["agree", "disagree", "pass"])),
+            "shown_language": shown.group(1),
         }
         vote_ms, vote = timed(
             lambda form=form: client.post(

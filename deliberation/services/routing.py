@@ -38,9 +38,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, func, or_, union_all
+from sqlalchemy import Select as SqlSelect
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select, SelectOfScalar
+from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberation.models import (
     Participant,
@@ -52,7 +54,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.services.votes import votable_statuses
-from deliberation.translations.reading import shown_clause, shown_condition
+from deliberation.translations.reading import shown_condition
 
 CANDIDATES = 8
 SAMPLE = 64
@@ -140,33 +142,32 @@ def _first_candidates_query(
 @cache
 def _sampled_query(
     statuses: tuple[StatementStatus, ...], filtered: bool
-) -> Select[int | None, int, str, str]:
+) -> SqlSelect[tuple[int, int, str, str, int]]:
     """Id, round, status and language of the statements among ``ids`` that
-    ``participant_id`` has not voted on (and, when ``filtered``, can read in ``reads``);
-    built once, as the lists are bound at execution."""
-    return select(
-        col(Statement.id), Statement.round_id, Statement.status, Statement.language
+    ``participant_id`` has not voted on (and, when ``filtered``, can read in ``reads``), with
+    the number of the round's ``languages`` each has a shown translation into; built once, as
+    the lists are bound at execution."""
+    translated = (
+        select(func.count(func.distinct(Translation.language)))
+        .where(
+            col(Translation.kind) == TextKind.STATEMENT,
+            col(Translation.text_id) == Statement.id,
+            col(Translation.language).in_(bindparam("languages", expanding=True)),
+            shown_condition(statuses),
+        )
+        .scalar_subquery()
+    )
+    return sql_select(
+        col(Statement.id),
+        col(Statement.round_id),
+        col(Statement.status),
+        col(Statement.language),
+        translated,
     ).where(
         col(Statement.id).in_(bindparam("ids", expanding=True)),
         _not_voted_by(bindparam("participant_id")),
         *([_readable(statuses)] if filtered else []),
     )
-
-
-def _translated_counts(session: Session, round_: Round, ids: list[int]) -> dict[int, int]:
-    """For each of ``ids``, into how many of the round's languages it has a shown
-    translation (ids without any are absent)."""
-    rows = session.exec(
-        select(Translation.text_id, func.count(func.distinct(Translation.language)))
-        .where(
-            Translation.kind == TextKind.STATEMENT,
-            col(Translation.text_id).in_(ids),
-            col(Translation.language).in_(round_.languages),
-            shown_clause(round_),
-        )
-        .group_by(col(Translation.text_id))
-    )
-    return {text_id: int(count) for text_id, count in rows}
 
 
 def _first_candidates(
@@ -242,38 +243,26 @@ def _weighted_draw(
     # otherwise scan the round's routing index instead of looking the sampled ids up.
     votable = votable_statuses(round_)
     reads = _reads_filter(round_, participant)
-    params: dict[str, Any] = {"participant_id": participant.id, "ids": list(key_of)}
+    params: dict[str, Any] = {
+        "participant_id": participant.id,
+        "ids": list(key_of),
+        "languages": list(round_.languages),
+    }
     if reads is not None:
         params["reads"] = reads
-    open_languages = {
-        statement_id: language
-        for statement_id, round_id, status, language in session.exec(
-            _sampled_query(votable, reads is not None), params=params
-        )
-        if statement_id is not None and round_id == round_.id and status in votable
-    }
-    if not open_languages:
-        return None
-    _boost_untranslated(session, round_, participant, open_languages, key_of)
-    return session.get(Statement, max(open_languages, key=key_of.__getitem__))
-
-
-def _boost_untranslated(
-    session: Session,
-    round_: Round,
-    participant: Participant,
-    open_languages: dict[int, str],
-    key_of: dict[int, float],
-) -> None:
-    """Divide the keys (all negative) of the open statements that some language of the round
-    cannot read yet, and that the participant reads in the original, by
-    ``UNTRANSLATED_BOOST``."""
-    reads = set(participant.reading_languages)
-    mine = [i for i, language in open_languages.items() if language in reads]
-    if len(round_.languages) < 2 or not mine:
-        return
-    translated = _translated_counts(session, round_, mine)
-    for statement_id in mine:
-        others = len(set(round_.languages) - {open_languages[statement_id]})
-        if translated.get(statement_id, 0) < others:
+    reader_of = set(participant.reading_languages)
+    languages = set(round_.languages)
+    open_ids = []
+    for statement_id, round_id, status, language, translated in session.execute(
+        _sampled_query(votable, reads is not None), params
+    ):
+        if statement_id is None or round_id != round_.id or status not in votable:
+            continue
+        open_ids.append(statement_id)
+        # Untranslated into some language of the round, and read by this participant in
+        # the original: it goes first (see the module's docstring).
+        if language in reader_of and translated < len(languages - {language}):
             key_of[statement_id] /= UNTRANSLATED_BOOST
+    if not open_ids:
+        return None
+    return session.get(Statement, max(open_ids, key=key_of.__getitem__))

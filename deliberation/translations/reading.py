@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, bindparam, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberation.models import (
     Round,
@@ -98,6 +101,22 @@ def best(translations: Iterable[Translation]) -> Translation | None:
     return ordered[0] if ordered else None
 
 
+@cache
+def _shown_query(
+    statuses: tuple[StatementStatus, ...], by_language: bool
+) -> SelectOfScalar[Translation]:
+    """The query behind ``shown_translations``, built once (it is on the participation page's
+    path); parameters ``kind``, ``ids`` and, when ``by_language``, ``languages``."""
+    query = select(Translation).where(
+        col(Translation.kind) == bindparam("kind"),
+        col(Translation.text_id).in_(bindparam("ids", expanding=True)),
+        shown_condition(statuses),
+    )
+    if by_language:
+        query = query.where(col(Translation.language).in_(bindparam("languages", expanding=True)))
+    return query
+
+
 def shown_translations(
     session: Session,
     round_: Round,
@@ -109,15 +128,12 @@ def shown_translations(
     """For each of ``text_ids``, the translation shown per language (only ``languages`` if
     given): one indexed query per 500 ids."""
     found: dict[int, dict[str, list[Translation]]] = defaultdict(lambda: defaultdict(list))
+    query = _shown_query(votable_statuses(round_), languages is not None)
     for start in range(0, len(text_ids), _CHUNK):
-        query = select(Translation).where(
-            Translation.kind == kind,
-            col(Translation.text_id).in_(text_ids[start : start + _CHUNK]),
-            shown_clause(round_),
-        )
+        params: dict[str, Any] = {"kind": kind, "ids": list(text_ids[start : start + _CHUNK])}
         if languages is not None:
-            query = query.where(col(Translation.language).in_(languages))
-        for translation in session.exec(query):
+            params["languages"] = list(languages)
+        for translation in session.exec(query, params=params):
             found[translation.text_id][translation.language].append(translation)
     return {
         text_id: {
