@@ -1,6 +1,6 @@
 """The one bulk loader, shared by the demo, the Pol.is import and the benchmarks: rows go to
-the database in chunks through SQLAlchemy Core, around the ORM, within the caller's
-transaction (nothing here commits).
+the database around the ORM, in chunks through SQLAlchemy Core (``COPY`` on PostgreSQL, about
+ten times faster for millions of rows), within the caller's transaction (nothing here commits).
 
 ``write_votes`` writes a round's vote history at once: every event, each pair's current vote
 (its last event), and the vote counters of the round's statements and participants.
@@ -15,7 +15,19 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sqlalchemy import ColumnElement, ScalarSelect, func, insert, update
+from psycopg.types.json import Json
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Connection,
+    ScalarSelect,
+    Table,
+    func,
+    insert,
+    update,
+)
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import Session, col, select
 
 from deliberation.models import Participant, Statement, Vote, VoteEvent
@@ -45,15 +57,55 @@ def insert_returning_ids(session: Session, model: type[Any], rows: Sequence[Row]
 def insert_rows(
     session: Session, model: type[Any], rows: Iterable[Row], *, progress: Progress | None = None
 ) -> int:
-    """Insert ``rows`` (any iterable, consumed chunk by chunk) into ``model``'s table; call
-    ``progress`` with the size of each chunk written; return how many rows were written."""
+    """Insert ``rows`` (any iterable of mappings with the same keys, consumed chunk by chunk)
+    into ``model``'s table; call ``progress`` with the size of each chunk written; return how
+    many rows were written. Pending ORM changes are flushed first."""
+    session.flush()
+    connection = session.connection()
+    copy = connection.dialect.name == "postgresql"
     written = 0
     for chunk in _chunks(rows):
-        session.execute(insert(model), chunk)
+        if copy:
+            _copy(connection, model.__table__, chunk)
+        else:
+            connection.execute(insert(model), chunk)
         written += len(chunk)
         if progress is not None:
             progress(len(chunk))
     return written
+
+
+def _copy(connection: Connection, table: Table, rows: list[Row]) -> None:
+    """``COPY`` ``rows`` into ``table`` on the connection's psycopg connection. Columns the
+    rows leave out get their Python-side default, as an ``INSERT`` through SQLAlchemy would;
+    JSON values are wrapped for psycopg, which adapts every other value itself."""
+    given = list(rows[0])
+    defaults = [
+        column
+        for column in table.columns
+        if column.name not in given and column.default is not None and not column.primary_key
+    ]
+    names = given + [column.name for column in defaults]
+    json = [isinstance(table.c[name].type, JSON) for name in names]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(f'"{name}"' for name in names)
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            values = [row[name] for name in given] + [_default(column) for column in defaults]
+            copy.write_row(
+                [Json(v) if is_json else v for v, is_json in zip(values, json, strict=True)]
+            )
+
+
+def _default(column: Column[Any]) -> Any:
+    """The Python-side default of ``column`` for one new row (a callable default gets no
+    execution context: SQLAlchemy wraps the zero-argument callables models use)."""
+    default = column.default
+    if isinstance(default, CallableColumnDefault):
+        return default.arg(None)  # type: ignore[arg-type]
+    if isinstance(default, ScalarElementColumnDefault):
+        return default.arg
+    raise TypeError(f"column {column.name} has a default COPY cannot compute")
 
 
 def write_votes(

@@ -8,7 +8,14 @@ import pytest
 from sqlmodel import Session, col, select
 
 from deliberation.demo import bulk
-from deliberation.models import Participant, Statement, Vote, VoteEvent
+from deliberation.models import (
+    Participant,
+    Statement,
+    Territory,
+    TerritoryKind,
+    Vote,
+    VoteEvent,
+)
 from tests.factories import make_participant, make_round, make_statement
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -77,3 +84,22 @@ def test_write_votes_with_no_votes_writes_nothing(session: Session) -> None:
         == 0
     )
     assert session.exec(select(Vote)).all() == []
+
+
+def test_insert_rows_writes_json_and_enum_values(session: Session) -> None:
+    chunks: list[int] = []
+    written = bulk.insert_rows(
+        session,
+        Territory,
+        (
+            {"slug": f"town-{i}", "kind": TerritoryKind.MUNICIPALITY, "names": {"fr": f"Ville {i}"}}
+            for i in range(3)
+        ),
+        progress=chunks.append,
+    )
+    assert written == 3
+    assert chunks == [3]
+    rows = session.exec(select(Territory).order_by(col(Territory.slug))).all()
+    assert [(t.slug, t.kind, t.names) for t in rows] == [
+        (f"town-{i}", "municipality", {"fr": f"Ville {i}"}) for i in range(3)
+    ]
