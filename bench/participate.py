@@ -59,6 +59,7 @@ from deliberation.models import (  # noqa: E402
     Statement,
     Territory,
     Vote,
+    VoteValue,
 )
 from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
 
@@ -348,7 +349,7 @@ def measure(
             raise RuntimeError(f"unexpected page: {page.status_code}")
         form = {
             "statement_id": card.group(1),
-            "vote": str(rng.choice(["agree", "disagree", "pass"])),
+            "vote": str(rng.choice([vote.choice for vote in VoteValue])),
         }
         vote_ms, vote = timed(
             lambda form=form: client.post(

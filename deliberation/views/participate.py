@@ -13,7 +13,7 @@ from deliberation.db import get_session
 from deliberation.errors import Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import JoinForm, statement_form
-from deliberation.models import ModerationMode, Participant, Round, Territory
+from deliberation.models import ModerationMode, Participant, Round, Territory, VoteValue
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
@@ -142,8 +142,8 @@ def vote(slug: str) -> Any:
 def _vote_input() -> tuple[int, int]:
     try:
         statement_id = int(request.form.get("statement_id", ""))
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except (ValueError, KeyError) as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     if not 1 <= statement_id <= MAX_ID:
         raise NotFound(_l("This statement is not open for votes in this round."))
@@ -172,8 +172,8 @@ def change_vote(slug: str, statement_id: int) -> Any:
     round_ = get_round(db, slug)
     participant = _current_participant(round_)
     try:
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except KeyError as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
