@@ -10,8 +10,6 @@ from deliberation.db import session_scope
 
 group = AppGroup("demo", help="The demonstration round.")
 
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-
 
 @group.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has rounds.")
@@ -20,13 +18,18 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 def seed(if_empty: bool, participants: int, seed: int) -> None:
     """Create the cross-territory demo rounds, one per phase, with synthetic participants and
     votes, then print the facilitator sign-in, each round's pages and the open round's invite
-    links (on PALABRE_PUBLIC_URL, else http://127.0.0.1:5000)."""
+    links (on PALABRE_PUBLIC_URL). A new facilitator account gets PALABRE_DEMO_PASSWORD as
+    password, else a random one, printed once."""
     from deliberation.demo import seed as demo  # noqa: PLC0415 - numpy stays out of the other commands
 
     with session_scope() as session:
         try:
             created = demo.seed_demo(
-                session, participants=participants, seed=seed, if_empty=if_empty
+                session,
+                participants=participants,
+                seed=seed,
+                if_empty=if_empty,
+                password=current_app.config["DEMO_PASSWORD"] or None,
             )
         except ValueError as error:
             raise click.ClickException(str(error)) from error
@@ -36,8 +39,7 @@ def seed(if_empty: bool, participants: int, seed: int) -> None:
         else:
             for phase, seeded in created.rounds.items():
                 click.echo(f"Demo round '{seeded.round.slug}' created ({phase.value}).")
-        base_url = current_app.config.get("PUBLIC_URL") or DEFAULT_BASE_URL
-        with current_app.test_request_context(base_url=base_url):
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
             for line in demo.describe(session, url_for):
                 click.echo(line)
         if created is not None and created.password is not None:

@@ -8,7 +8,6 @@ wrote, so that later steps (proposals, decisions, reports) can build on the matc
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,7 +73,12 @@ def demo_slugs() -> list[str]:
 
 
 def seed_demo(
-    session: Session, *, participants: int = 300, seed: int = 2026, if_empty: bool = False
+    session: Session,
+    *,
+    participants: int = 300,
+    seed: int = 2026,
+    if_empty: bool = False,
+    password: str | None = None,
 ) -> Demo | None:
     """Create the demo territories, facilitator and rounds (``participants`` synthetic
     participants each), with their invites, statements and votes; the reported round also
@@ -83,8 +87,8 @@ def seed_demo(
     Returns None, writing nothing, when ``if_empty`` is set and the database already has a
     round. Raises ``ValueError`` when ``participants`` is not positive or a demo round exists
     already. Territories with the demo's slugs and the facilitator account are reused when
-    they exist; a new facilitator gets ``PALABRE_DEMO_PASSWORD`` as password when it is set,
-    else a random one, returned in ``Demo.password``. The caller commits.
+    they exist; a new facilitator gets ``password`` when it is given, else a random one,
+    returned in ``Demo.password``. The caller commits.
     """
     if if_empty and session.exec(select(Round.id).limit(1)).first() is not None:
         return None
@@ -93,7 +97,7 @@ def seed_demo(
     existing = session.exec(select(Round.slug).where(col(Round.slug).in_(demo_slugs()))).first()
     if existing is not None:
         raise ValueError(f"The demo round '{existing}' exists already.")
-    facilitator, password = _facilitator(session)
+    facilitator, password = _facilitator(session, password)
     territory_ids = _territories(session)
     now = utcnow().replace(microsecond=0)
     streams = np.random.SeedSequence(seed).spawn(len(texts.ROUND_PHASES))
@@ -300,12 +304,13 @@ def _territory_invites(session: Session, round_: Round) -> Iterator[tuple[Territ
         yield territory, invite
 
 
-def _facilitator(session: Session) -> tuple[User, str | None]:
-    """The demo facilitator account and its new password, or the existing account and None."""
+def _facilitator(session: Session, password: str | None) -> tuple[User, str | None]:
+    """The demo facilitator account and its new password (``password``, else a random one),
+    or the existing account and None."""
     existing = session.exec(select(User).where(User.email == FACILITATOR_EMAIL)).first()
     if existing is not None:
         return existing, None
-    password = os.environ.get("PALABRE_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    password = password or secrets.token_urlsafe(12)
     user = create_user(session, email=FACILITATOR_EMAIL, password=password, role=Role.FACILITATOR)
     return user, password
 

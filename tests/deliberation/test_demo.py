@@ -39,9 +39,8 @@ Rates = dict[int, dict[object, float]]
 
 
 @pytest.fixture
-def demo_seed(session: Session, monkeypatch: pytest.MonkeyPatch) -> demo.Demo:
-    monkeypatch.setenv("PALABRE_DEMO_PASSWORD", "a demo password")
-    created = demo.seed_demo(session, participants=300, seed=7)
+def demo_seed(session: Session) -> demo.Demo:
+    created = demo.seed_demo(session, participants=300, seed=7, password="a demo password")
     assert created is not None
     session.commit()
     return created
