@@ -14,7 +14,7 @@ from deliberation.errors import Forbidden, NotFound
 from deliberation.extensions import htmx
 from deliberation.models import Participant, Phase, Round
 from deliberation.opinions.presentation import build_map
-from deliberation.opinions.snapshots import latest_marks, latest_snapshot
+from deliberation.opinions.stored import latest_marks, latest_snapshot
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
 from deliberation.views.participant_session import viewing_participant
