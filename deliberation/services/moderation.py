@@ -21,7 +21,7 @@ from deliberation.models import (
     Territory,
     User,
 )
-from deliberation.services.paging import fetch_page
+from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
 
@@ -60,13 +60,6 @@ class LogRow:
     email: str | None
     text: str
     language: str
-
-
-@dataclass(frozen=True)
-class LogPage:
-    rows: list[LogRow]
-    page: int
-    has_next: bool
 
 
 def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
@@ -271,7 +264,9 @@ def _already(action: Action) -> str:
     return str(messages[action])
 
 
-def moderation_log(session: Session, *, round_: Round, user: User | None, page: int = 1) -> LogPage:
+def moderation_log(
+    session: Session, *, round_: Round, user: User | None, page: int = 1
+) -> Page[LogRow]:
     """One page of the round's moderation log, newest first, for its facilitators."""
     require_facilitator(session, round_, user)
     found = fetch_page(
@@ -284,6 +279,4 @@ def moderation_log(session: Session, *, round_: Round, user: User | None, page: 
         page=page,
         size=PAGE_SIZE,
     )
-    return LogPage(
-        rows=[LogRow(*row) for row in found.rows], page=found.page, has_next=found.has_next
-    )
+    return Page(rows=[LogRow(*row) for row in found.rows], page=found.page, has_next=found.has_next)
