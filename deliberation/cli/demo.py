@@ -13,7 +13,13 @@ group = AppGroup("demo", help="The demonstration round.")
 
 @group.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has rounds.")
-@click.option("--participants", default=300, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--participants",
+    default=300,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Synthetic participants in each demo round.",
+)
 @click.option("--seed", default=2026, show_default=True, help="Random seed of the synthetic votes.")
 def seed(if_empty: bool, participants: int, seed: int) -> None:
     """Create the cross-territory demo rounds, one per phase, with synthetic participants and
