@@ -1,7 +1,6 @@
 """Benchmark of the citizens' hot path on a large round.
 
-Builds one open round in three languages (en, fr, de) with 10,000 statements, 100,000
-participants and 5,000,000 current votes,
+Builds one open round with 10,000 statements, 100,000 participants and 5,000,000 current votes,
 then measures in-process, with Flask's test client, the participation page (``GET /r/<slug>``)
 and the htmx vote (``POST /r/<slug>/vote``, which answers with the next card) for participants
 drawn at random. Prints the build time and the p50 / p90 / p99 latencies in milliseconds; the
@@ -9,15 +8,12 @@ target is a p50 of at most 20 ms for each.
 
 The database is a SQLite file in a temporary directory, or the PostgreSQL database named by
 ``PALABRE_BENCH_DATABASE_URL``: the benchmark owns it, replaces its ``public`` schema and drops
-everything at the end. Loading goes around the ORM: binary ``COPY`` built with numpy on
-PostgreSQL, ``executemany`` with journaling off on SQLite; the vote table's secondary indexes
-(and, on PostgreSQL, foreign keys) are built after the load. PostgreSQL then gets the
+everything at the end. The round is drawn with the shared generator
+(``deliberation.demo.synthetic``) and loaded around the ORM with the shared bulk loader
+(``deliberation.demo.bulk``); the vote table's secondary indexes (and, on PostgreSQL, foreign
+keys) are built after the load. PostgreSQL then gets the
 ``VACUUM ANALYZE`` its autovacuum would run and a checkpoint; SQLite gets no statistics, as an app database
 made by the migrations has none.
-Statements are written in the three languages in turn; each has, into each other language, a
-reviewed facilitator's translation (70 %), a machine one (15 %), a participant's awaiting review
-(5 %) or none (10 %). Participants read their territory's language; one in ten reads a second
-one and helps translate (their next task a few votes away, so that some get task cards).
 The vote event log starts empty (appending to it costs the same whatever its size); one
 opinion snapshot gives routing priorities, as the opinion worker does in a live round.
 
@@ -27,13 +23,10 @@ opinion snapshot gives routing priorities, as the opinion worker does in a live 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
-import sqlite3
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -56,20 +49,28 @@ sys.path.insert(0, str(ROOT))
 
 import deliberation.models  # noqa: E402, F401 - registers every table
 from deliberation.db import make_engine  # noqa: E402
-from deliberation.models import Vote  # noqa: E402
+from deliberation.demo import bulk  # noqa: E402
+from deliberation.demo.synthetic import cast_votes, draw_cells  # noqa: E402
+from deliberation.models import (  # noqa: E402
+    Invite,
+    Participant,
+    Round,
+    RoundTerritory,
+    Statement,
+    Territory,
+    Vote,
+    VoteValue,
+)
 from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
 
 SLUG = "bench"
 SEEDS = 100
 TERRITORIES = 3
-LANGUAGES = ("en", "fr", "de")
 BATCH = 500_000
 TARGET_MS = 20.0
 NOW = datetime.now(UTC).replace(microsecond=0)
 STAMP = NOW - timedelta(hours=1)
-PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 CARD = re.compile(r'data-statement-id="(\d+)"')
-SHOWN = re.compile(r'name="shown_language" value="(\w+)"')
 
 
 @dataclass(frozen=True)
@@ -91,23 +92,23 @@ class World:
 
 
 def generate(rng: np.random.Generator, statements: int, participants: int, votes: int) -> World:
-    """Draw the round: seeds take a quarter of the votes; 2% of statements are pending and 1%
-    rejected (the round moderates after the fact, so pending ones are votable)."""
+    """Draw the round with the shared generator (``deliberation.demo.synthetic``): seeds take a
+    quarter of the votes; 2% of statements are pending and 1% rejected (the round moderates
+    after the fact, so pending ones are votable); half the votes agree, 30% disagree."""
     status = rng.choice(
         np.array(["accepted", "pending", "rejected"]), size=statements, p=[0.97, 0.02, 0.01]
     )
     status[:SEEDS] = "accepted"
-    keys = np.zeros(0, dtype=np.int64)
-    while len(keys) < votes:
-        n = int((votes - len(keys)) * 1.02) + 1000
-        voter = rng.integers(0, participants, n, dtype=np.int64)
-        seed = rng.random(n) < 0.25
-        statement = np.where(
-            seed, rng.integers(0, SEEDS, n), rng.integers(0, statements, n)
-        ).astype(np.int64)
-        keys = np.unique(np.concatenate([keys, voter * statements + statement]))
-    keys = np.sort(rng.choice(keys, size=votes, replace=False))
-    vote_participant, vote_statement = np.divmod(keys, statements)
+    popularity = np.full(statements, 0.75 / statements)
+    popularity[:SEEDS] += 0.25 / SEEDS
+    vote_participant, vote_statement = draw_cells(
+        rng,
+        participants=participants,
+        statements=statements,
+        votes=votes,
+        popularity=popularity,
+        distinct=True,
+    )
     return World(
         statement_status=status,
         statement_votes=np.bincount(vote_statement, minlength=statements),
@@ -115,280 +116,156 @@ def generate(rng: np.random.Generator, statements: int, participants: int, votes
         participant_votes=np.bincount(vote_participant, minlength=participants),
         vote_participant=vote_participant + 1,
         vote_statement=vote_statement + 1,
-        vote_value=rng.choice(np.array([1, 0, -1]), size=votes, p=[0.5, 0.2, 0.3]),
+        vote_value=cast_votes(rng, np.full(votes, 0.5 / 0.8), passes=0.2),
     )
 
 
-def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
-    """Every table but ``vote``, as column names and rows, in insertion order."""
-    round_row = (
-        1,
-        SLUG,
-        '{"en": "Benchmark round"}',
-        '{"en": "What should we do?"}',
-        '{"en": "A large round."}',
-        "climate",
-        json.dumps(list(LANGUAGES)),
-        NOW - timedelta(days=1),
-        NOW + timedelta(days=30),
-        "open",
-        "post",
-        280,
-        "UTC",
-        7,
-        5,
-        NOW - timedelta(days=2),
-    )
+def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+    """Every table but ``vote``, as rows per model, in insertion order."""
+    round_row = {
+        "id": 1,
+        "slug": SLUG,
+        "title": {"en": "Benchmark round"},
+        "question": {"en": "What should we do?"},
+        "framing": {"en": "A large round."},
+        "topic": "climate",
+        "languages": ["en", "fr", "de"],
+        "opens_at": NOW - timedelta(days=1),
+        "closes_at": NOW + timedelta(days=30),
+        "phase": "open",
+        "moderation_mode": "post",
+        "max_statement_length": 280,
+        "time_zone": "UTC",
+        "min_votes_for_map": 7,
+        "privacy_k": 5,
+        "created_at": NOW - timedelta(days=2),
+    }
     statements = [
-        (
-            i + 1,
-            1,
-            f"Statement {i + 1}: we should plant more trees along street {i}.",
-            f"statement {i + 1} we should plant more trees along street {i}",
-            LANGUAGES[i % len(LANGUAGES)],
-            i < SEEDS,
-            False,
-            str(world.statement_status[i]),
-            int(world.statement_votes[i]),
-            STAMP,
-        )
+        {
+            "id": i + 1,
+            "round_id": 1,
+            "text": f"Statement {i + 1}: we should plant more trees along street {i}.",
+            "normalized_text": f"statement {i + 1} we should plant more trees along street {i}",
+            "language": "en",
+            "is_seed": i < SEEDS,
+            "is_meta": False,
+            "status": str(world.statement_status[i]),
+            "vote_count": int(world.statement_votes[i]),
+            "created_at": STAMP,
+        }
         for i in range(world.n_statements)
     ]
-    participants = []
-    for i, (territory, count) in enumerate(
-        zip(world.participant_territory, world.participant_votes, strict=True)
-    ):
-        language = LANGUAGES[int(territory) % len(LANGUAGES)]
-        helper = i % 10 == 0
-        reads = (
-            [language, LANGUAGES[(int(territory) + 1) % len(LANGUAGES)]] if helper else [language]
+    participants = [
+        {
+            "id": i + 1,
+            "round_id": 1,
+            "territory_id": int(territory) + 1,
+            "invite_id": int(territory) + 1,
+            "language": "en",
+            "vote_count": int(count),
+            "created_at": STAMP,
+        }
+        for i, (territory, count) in enumerate(
+            zip(world.participant_territory, world.participant_votes, strict=True)
         )
-        participants.append(
-            (
-                *(i + 1, 1, int(territory) + 1, int(territory) + 1, language, json.dumps(reads)),
-                *(helper, int(count) + (i % 7 if helper else 0), int(count), STAMP),
-            )
-        )
-    return {
-        "territory": (
-            ["id", "slug", "kind", "names", "created_at"],
-            [(t + 1, f"t{t + 1}", "municipality", "{}", STAMP) for t in range(TERRITORIES)],
-        ),
-        "round": (
+    ]
+    territories = range(1, TERRITORIES + 1)
+    return [
+        (
+            Territory,
             [
-                *("id", "slug", "title", "question", "framing", "topic", "languages"),
-                *("opens_at", "closes_at", "phase", "moderation_mode", "max_statement_length"),
-                *("time_zone", "min_votes_for_map", "privacy_k", "created_at"),
+                {"id": t, "slug": f"t{t}", "kind": "municipality", "names": {}, "created_at": STAMP}
+                for t in territories
             ],
-            [round_row],
         ),
-        "round_territory": (
-            ["round_id", "territory_id"],
-            [(1, t + 1) for t in range(TERRITORIES)],
-        ),
-        "invite": (
-            ["id", "round_id", "territory_id", "key", "label", "single_use", "uses", "created_at"],
-            [(t + 1, 1, t + 1, f"key{t + 1}", "", False, 0, STAMP) for t in range(TERRITORIES)],
-        ),
-        "statement": (
+        (Round, [round_row]),
+        (RoundTerritory, [{"round_id": 1, "territory_id": t} for t in territories]),
+        (
+            Invite,
             [
-                *("id", "round_id", "text", "normalized_text", "language", "is_seed", "is_meta"),
-                *("status", "vote_count", "created_at"),
+                {
+                    "id": t,
+                    "round_id": 1,
+                    "territory_id": t,
+                    "key": f"key{t}",
+                    "label": "",
+                    "single_use": False,
+                    "uses": 0,
+                    "created_at": STAMP,
+                }
+                for t in territories
             ],
-            statements,
         ),
-        "participant": (
-            [
-                *("id", "round_id", "territory_id", "invite_id", "language", "reads"),
-                *("translates", "next_task_at", "vote_count", "created_at"),
-            ],
-            participants,
-        ),
-        "translation": (
-            [
-                *("id", "round_id", "kind", "text_id", "language", "text", "origin", "reviewed"),
-                *("declined", "status", "created_at", "updated_at"),
-            ],
-            translation_rows(world),
-        ),
-    }
+        (Statement, statements),
+        (Participant, participants),
+    ]
 
 
-def translation_rows(world: World) -> list[tuple[Any, ...]]:
-    """Per statement and other language: a reviewed facilitator's translation (70 %), a
-    machine one (15 %), a participant's awaiting review (5 %) or none (10 %)."""
-    rng = np.random.default_rng(3)
-    kinds = rng.choice(4, size=(world.n_statements, len(LANGUAGES)), p=[0.7, 0.15, 0.05, 0.1])
-    origins = [("human", True, "accepted"), ("machine", False, "accepted")]
-    origins.append(("participant", False, "pending"))
-    rows = []
-    for i in range(world.n_statements):
-        for j, language in enumerate(LANGUAGES):
-            if j == i % len(LANGUAGES) or kinds[i, j] == 3:
-                continue
-            origin, reviewed, status = origins[kinds[i, j]]
-            text = f"[{language}] Statement {i + 1}: more trees along street {i}."
-            rows.append(
-                (
-                    len(rows) + 1,
-                    1,
-                    "statement",
-                    i + 1,
-                    language,
-                    text,
-                    origin,
-                    reviewed,
-                    False,
-                    status,
-                    STAMP,
-                    STAMP,
-                )
-            )
-    return rows
+def vote_rows(world: World) -> Iterator[dict[str, Any]]:
+    """The current votes, as rows for the bulk loader."""
+    for start in range(0, len(world.vote_value), BATCH):
+        stop = start + BATCH
+        for i, (participant, statement, value) in enumerate(
+            zip(
+                world.vote_participant[start:stop].tolist(),
+                world.vote_statement[start:stop].tolist(),
+                world.vote_value[start:stop].tolist(),
+                strict=True,
+            ),
+            start=start + 1,
+        ):
+            yield {
+                "id": i,
+                "round_id": 1,
+                "participant_id": participant,
+                "statement_id": statement,
+                "value": value,
+                "created_at": STAMP,
+                "updated_at": STAMP,
+            }
 
 
-VOTE_COLUMNS = [
-    "id",
-    "round_id",
-    "participant_id",
-    "statement_id",
-    "value",
-    "created_at",
-    "updated_at",
-]
-
-
-def vote_batches(world: World) -> Iterator[tuple[int, int]]:
-    """(start, stop) index ranges over the votes, ``BATCH`` at a time."""
-    total = len(world.vote_value)
-    for start in range(0, total, BATCH):
-        yield start, min(start + BATCH, total)
-
-
-def load_sqlite(engine: Engine, world: World) -> None:
-    """Insert through the raw driver with journaling off; vote indexes built afterwards."""
-    database = engine.url.database or ""
-    engine.dispose()
-    connection = sqlite3.connect(database, isolation_level=None)
-    for pragma in (
-        "journal_mode=OFF",
-        "synchronous=OFF",
-        "cache_size=-262144",
-        "temp_store=MEMORY",
-    ):
-        connection.execute(f"PRAGMA {pragma}")
-    connection.execute("BEGIN")
-    for table, (columns, rows) in head_rows(world).items():
-        marks = ", ".join("?" * len(columns))
-        sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
-        connection.executemany(sql, [_sqlite_row(row) for row in rows])
-    indexes = list(Vote.__table__.indexes)  # type: ignore[attr-defined]
-    for index in indexes:
-        connection.execute(f"DROP INDEX {index.name}")
-    stamp = STAMP.strftime("%Y-%m-%d %H:%M:%S.%f")
-    sql = f"INSERT INTO vote ({', '.join(VOTE_COLUMNS)}) VALUES (?, 1, ?, ?, ?, ?, ?)"
-    for start, stop in vote_batches(world):
-        rows = zip(
-            range(start + 1, stop + 1),
-            world.vote_participant[start:stop].tolist(),
-            world.vote_statement[start:stop].tolist(),
-            world.vote_value[start:stop].tolist(),
-            [stamp] * (stop - start),
-            [stamp] * (stop - start),
-            strict=True,
-        )
-        connection.executemany(sql, rows)
-    for index in indexes:
-        columns = ", ".join(column.name for column in index.columns)
-        connection.execute(f"CREATE INDEX {index.name} ON vote ({columns})")
-    connection.execute("COMMIT")
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.close()
-
-
-def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v for v in row)
-
-
-def load_postgres(engine: Engine, world: World) -> None:
-    """COPY every table; the votes in PostgreSQL's binary format, built with numpy. The vote
-    table's secondary indexes and foreign keys are dropped for the load and rebuilt after."""
-    foreign_keys = list(Vote.__table__.foreign_key_constraints)  # type: ignore[attr-defined]
-    indexes = list(Vote.__table__.indexes)  # type: ignore[attr-defined]
-    with engine.begin() as connection:
-        for name in [fk["name"] for fk in inspect(connection).get_foreign_keys("vote")]:
-            connection.execute(text(f'ALTER TABLE vote DROP CONSTRAINT "{name}"'))
+def load(engine: Engine, world: World) -> None:
+    """Load ``world`` through the shared bulk loader (``deliberation.demo.bulk``), in one
+    transaction. The vote table's secondary indexes (and, on PostgreSQL, foreign keys) are
+    dropped for the load and rebuilt after; SQLite loads with journaling off."""
+    postgres = engine.dialect.name == "postgresql"
+    table = Vote.__table__  # type: ignore[attr-defined]
+    indexes, foreign_keys = list(table.indexes), list(table.foreign_key_constraints)
+    with Session(engine) as session:
+        connection = session.connection()
+        if postgres:
+            for name in [fk["name"] for fk in inspect(connection).get_foreign_keys("vote")]:
+                connection.execute(text(f'ALTER TABLE vote DROP CONSTRAINT "{name}"'))
+        else:
+            for pragma in ("synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
+                connection.exec_driver_sql(f"PRAGMA {pragma}")
         for index in indexes:
             index.drop(connection)
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for table, (columns, rows) in head_rows(world).items():
-            with cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        with cursor.copy(
-            f"COPY vote ({', '.join(VOTE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-            for start, stop in vote_batches(world):
-                copy.write(_binary_votes(world, start, stop))
-            copy.write(struct.pack(">h", -1))
+        for model, rows in head_rows(world):
+            bulk.insert_rows(session, model, rows)
+        bulk.insert_rows(session, Vote, vote_rows(world))
         for index in indexes:
             index.create(connection)
-        for constraint in foreign_keys:
-            connection.execute(AddConstraint(constraint))
-        for table in (
-            "account",
-            "territory",
-            "round",
-            "invite",
-            "statement",
-            "participant",
-            "vote",
-            "vote_event",
-            "translation",
-        ):
-            connection.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
+        if postgres:
+            for constraint in foreign_keys:
+                connection.execute(AddConstraint(constraint))
+            for name in ("territory", "round", "invite", "statement", "participant", "vote"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{name}"), false)'
+                    )
                 )
-            )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
-        try:
-            # Flush the load's dirty pages now rather than during the measurements.
-            connection.execute(text("CHECKPOINT"))
-        except DBAPIError:
-            print("(no CHECKPOINT: it needs the pg_checkpoint role; timings may suffer)")
-
-
-def _binary_votes(world: World, start: int, stop: int) -> bytes:
-    """Rows ``start:stop`` of the vote table in COPY binary format: per row a field count,
-    then per field its byte length and big-endian value (int4 columns, timestamptz as int8
-    microseconds since 2000-01-01)."""
-    fields = [("id", ">i4"), ("round_id", ">i4"), ("participant_id", ">i4")]
-    fields += [
-        ("statement_id", ">i4"),
-        ("value", ">i4"),
-        ("created_at", ">i8"),
-        ("updated_at", ">i8"),
-    ]
-    layout: list[tuple[str, str]] = [("count", ">i2")]
-    for name, kind in fields:
-        layout += [(f"{name}_size", ">i4"), (name, kind)]
-    rows = np.zeros(stop - start, dtype=np.dtype(layout))
-    rows["count"] = len(fields)
-    for name, kind in fields:
-        rows[f"{name}_size"] = np.dtype(kind).itemsize
-    microseconds = int((STAMP - PG_EPOCH).total_seconds() * 1_000_000)
-    rows["id"] = np.arange(start + 1, stop + 1)
-    rows["round_id"] = 1
-    rows["participant_id"] = world.vote_participant[start:stop]
-    rows["statement_id"] = world.vote_statement[start:stop]
-    rows["value"] = world.vote_value[start:stop]
-    rows["created_at"] = microseconds
-    rows["updated_at"] = microseconds
-    return rows.tobytes()
+        session.commit()
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+            try:
+                # Flush the load's dirty pages now rather than during the measurements.
+                connection.execute(text("CHECKPOINT"))
+            except DBAPIError:
+                print("(no CHECKPOINT: it needs the pg_checkpoint role; timings may suffer)")
 
 
 def build(url: str, world: World) -> None:
@@ -397,11 +274,7 @@ def build(url: str, world: World) -> None:
     if engine.dialect.name == "postgresql":
         reset_postgres(engine)
     SQLModel.metadata.create_all(engine)
-    if engine.dialect.name == "postgresql":
-        load_postgres(engine, world)
-    else:
-        load_sqlite(engine, world)
-        engine = make_engine(url)
+    load(engine, world)
     add_snapshot(engine, world)
     engine.dispose()
 
@@ -472,15 +345,11 @@ def measure(
         act_as(client, int(rng.integers(1, participants + 1)))
         page_ms, page = timed(lambda: client.get(f"/r/{SLUG}"))
         card = CARD.search(page.text)
-        shown = SHOWN.search(page.text)
-        if page.status_code != 200 or card is None or shown is None:
-            if page.status_code == 200 and "tasks/skip" in page.text:
-                continue  # a helper's translation task: nothing to vote on
+        if page.status_code != 200 or card is None:
             raise RuntimeError(f"unexpected page: {page.status_code}")
         form = {
             "statement_id": card.group(1),
-            "vote": str(rng.choice(["agree", "disagree", "pass"])),
-            "shown_language": shown.group(1),
+            "vote": str(rng.choice([vote.choice for vote in VoteValue])),
         }
         vote_ms, vote = timed(
             lambda form=form: client.post(

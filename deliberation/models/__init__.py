@@ -20,7 +20,7 @@ from deliberation.models.translations import (
     TranslationOrigin,
     TranslationReview,
 )
-from deliberation.models.votes import Vote, VoteEvent
+from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
     "Invite",
@@ -47,4 +47,5 @@ __all__ = [
     "User",
     "Vote",
     "VoteEvent",
+    "VoteValue",
 ]

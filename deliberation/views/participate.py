@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
-from deliberation.errors import Forbidden, Invalid, NotFound
+from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import (
     JoinForm,
@@ -20,7 +20,7 @@ from deliberation.forms.participate import (
     TranslationTaskForm,
     statement_form,
 )
-from deliberation.models import ModerationMode, Participant, ReviewVerdict, Round, Territory
+from deliberation.models import ModerationMode, Participant, ReviewVerdict, Round, Territory, VoteValue
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
@@ -29,23 +29,22 @@ from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
+from deliberation.views.participant_session import (
+    current_participant,
+    forget,
+    participant_ids,
+    remember,
+    session_participant_id,
+    viewing_participant,
+)
 
 bp = Blueprint("participate", __name__)
 
 
 def _participant_key() -> str:
     """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
-    ids = session.get("participants") or {}
-    return f"p:{','.join(str(v) for v in ids.values())}" if ids else f"ip:{request.remote_addr}"
-
-
-def _session_participant_id(round_: Round) -> int | None:
-    value = (session.get("participants") or {}).get(str(round_.id))
-    return int(value) if value is not None else None
-
-
-def _current_participant(round_: Round) -> Participant:
-    return participation.get_participant(get_session(), round_, _session_participant_id(round_))
+    ids = participant_ids()
+    return f"p:{','.join(str(v) for v in ids)}" if ids else f"ip:{request.remote_addr}"
 
 
 def _language_choices(round_: Round) -> list[tuple[str, str]]:
@@ -95,7 +94,6 @@ def _card_context(
         "statement": statement,
         "reading": reading,
         "task": task,
-        "task_form": TranslationTaskForm(formdata=None),
         "voted": participant.vote_count if voted is None else voted,
         "total": total,
     }
@@ -108,12 +106,10 @@ def join(token: str) -> Any:
     invite = resolve_invite(db, token)
     round_ = round_by_id(db, invite.round_id)
     territory = db.get(Territory, invite.territory_id)
-    if _session_participant_id(round_) is not None:
-        try:
-            _current_participant(round_)
+    if session_participant_id(round_) is not None:
+        if viewing_participant(round_) is not None:
             return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
-        except Forbidden:
-            session.get("participants", {}).pop(str(round_.id), None)
+        forget(round_)
     form = JoinForm()
     form.language.choices = _language_choices(round_)
     form.reads.choices = _language_choices(round_)
@@ -134,9 +130,7 @@ def join(token: str) -> Any:
             translates=bool(form.translates.data),
         )
         db.commit()
-        known = dict(session.get("participants") or {})
-        known[str(round_.id)] = participant.id
-        session["participants"] = known
+        remember(participant)
         session["lang"] = participant.language
         return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
     return render(
@@ -153,7 +147,7 @@ def join(token: str) -> Any:
 def round_page(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     territory = db.get(Territory, participant.territory_id)
     return render(
         "participate/round.html",
@@ -168,7 +162,7 @@ def round_page(slug: str) -> Any:
 def vote(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
         db,
@@ -191,8 +185,8 @@ def vote(slug: str) -> Any:
 def _vote_input() -> tuple[int, int]:
     try:
         statement_id = int(request.form.get("statement_id", ""))
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except (ValueError, KeyError) as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     if not 1 <= statement_id <= MAX_ID:
         raise NotFound(_l("This statement is not open for votes in this round."))
@@ -203,7 +197,7 @@ def _vote_input() -> tuple[int, int]:
 def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     voted = statements.participant_votes(db, participant)
     return render(
         "participate/my_votes.html",
@@ -221,10 +215,10 @@ def my_votes(slug: str) -> Any:
 def change_vote(slug: str, statement_id: int) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     try:
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except KeyError as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     votes.cast_vote(
         db,
@@ -254,7 +248,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
 def write_statement(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     form = _statement_form(round_)
     duplicate = None
     if form.validate_on_submit():
@@ -315,7 +309,7 @@ def _language_form(round_: Round) -> StatementLanguageForm:
 def correct_language(slug: str, statement_id: int) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     form = _language_form(round_)
     if not form.validate_on_submit():
         raise Invalid(_l("Choose one of this round's languages."))
@@ -342,7 +336,7 @@ def reading_settings(slug: str) -> Any:
     """The small settings panel: languages read, and helping to translate."""
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     form = ReadingForm()
     form.reads.choices = _language_choices(round_)
     if request.method == "GET":
@@ -397,7 +391,7 @@ def _form_id(name: str) -> int:
 def translate_task(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     form = TranslationTaskForm()
     if not form.validate_on_submit():
         raise Invalid(_l("Write a translation."))
@@ -420,7 +414,7 @@ def translate_task(slug: str) -> Any:
 def review_task(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     try:
         verdict = ReviewVerdict(request.form.get("verdict", ""))
     except ValueError as error:
@@ -443,7 +437,7 @@ def review_task(slug: str) -> Any:
 def skip_task(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     helpers.skip_task(db, participant=participant)
     db.commit()
     return _after_task(round_, participant)
@@ -453,12 +447,10 @@ def skip_task(slug: str) -> Any:
 def withdraw(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     participation.withdraw(db, participant)
     db.commit()
-    known = dict(session.get("participants") or {})
-    known.pop(str(round_.id), None)
-    session["participants"] = known
+    forget(round_)
     flash(
         _(
             "You have withdrawn. Your votes no longer count and your statements are no longer linked to you."
