@@ -21,6 +21,7 @@ from deliberation.models import (
     TranslationOrigin,
     User,
 )
+from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.votes import count_votable, votable_statuses
 from deliberation.translations.reading import is_shown, shown_clause
@@ -50,13 +51,6 @@ class Cell:
 class CoverageRow:
     statement: Statement
     cells: dict[str, Cell]
-
-
-@dataclass(frozen=True)
-class CoveragePage:
-    rows: list[CoverageRow]
-    page: int
-    has_next: bool
 
 
 def waits_for_review(translation: Translation) -> bool:
@@ -99,21 +93,19 @@ def cells_of(
 
 def coverage_page(
     session: Session, *, round_: Round, user: User | None, page: int = 1
-) -> CoveragePage:
+) -> Page[CoverageRow]:
     """One page of the round's statements (rejected ones aside), newest first, with the
     languages each is readable in and what waits for review."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
-    statements = list(
-        session.exec(
-            select(Statement)
-            .where(Statement.round_id == round_.id, Statement.status != StatementStatus.REJECTED)
-            .order_by(col(Statement.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    found = fetch_page(
+        session,
+        select(Statement)
+        .where(Statement.round_id == round_.id, Statement.status != StatementStatus.REJECTED)
+        .order_by(col(Statement.id).desc()),
+        page=page,
+        size=PAGE_SIZE,
     )
-    shown = statements[:PAGE_SIZE]
+    shown = found.rows
     translations: dict[int, list[Translation]] = defaultdict(list)
     if shown:
         for translation in session.exec(
@@ -124,7 +116,7 @@ def coverage_page(
         ):
             translations[translation.text_id].append(translation)
     rows = [CoverageRow(s, cells_of(round_, s, translations.get(s.id or 0, []))) for s in shown]
-    return CoveragePage(rows, page, len(statements) > PAGE_SIZE)
+    return Page(rows=rows, page=found.page, has_next=found.has_next)
 
 
 def readable_shares(session: Session, round_: Round) -> dict[str, float | None]:

@@ -20,7 +20,14 @@ from deliberation.forms.participate import (
     TranslationTaskForm,
     statement_form,
 )
-from deliberation.models import ModerationMode, Participant, ReviewVerdict, Round, Territory, VoteValue
+from deliberation.models import (
+    ModerationMode,
+    Participant,
+    ReviewVerdict,
+    Round,
+    Territory,
+    VoteValue,
+)
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
