@@ -283,6 +283,12 @@ def test_the_open_round_reads_in_every_language_with_bilingual_helpers(
     helpers = [p for p in people if p.translates]
     assert helpers
     assert all(len(p.reading_languages) == 2 for p in helpers)
-    # A helper who reads French and German has a review task waiting.
-    reviewer = next(p for p in helpers if set(p.reading_languages) == {"fr", "de"})
+    # A helper who reads French and German, and wrote none of them, has a review to do.
+    authors = {
+        t.author_participant_id
+        for t in session.exec(select(Translation).where(Translation.round_id == round_.id))
+    }
+    reviewer = next(
+        p for p in helpers if set(p.reading_languages) == {"fr", "de"} and p.id not in authors
+    )
     assert isinstance(next_task(session, round_=round_, participant=reviewer), ReviewTask)
