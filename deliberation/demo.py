@@ -33,8 +33,9 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.models import (
+    ActorKind,
+    AuditEntry,
     Invite,
-    ModerationLog,
     ModerationMode,
     Participant,
     Phase,
@@ -44,8 +45,10 @@ from deliberation.models import (
     RoundTerritory,
     Statement,
     StatementStatus,
+    TargetKind,
     Territory,
     TerritoryKind,
+    TerritoryOwner,
     TerritoryTwin,
     User,
     Vote,
@@ -53,7 +56,7 @@ from deliberation.models import (
 )
 from deliberation.services.accounts import create_user
 from deliberation.services.invites import create_invite, invite_token
-from deliberation.services.moderation import Action
+from deliberation.services.moderation import AUDIT_ACTIONS, Action
 from deliberation.services.statements import normalize_text
 
 DEMO_SLUG = "eurodistrict-climate"
@@ -616,8 +619,8 @@ def seed_demo(
     round. Raises ``ValueError`` when ``participants`` is not positive or the demo round exists
     already. Territories with the demo's slugs and the facilitator account are reused when
     they exist; a new facilitator gets ``PALABRE_DEMO_PASSWORD`` as password when it is set,
-    else a random one, returned in ``DemoRound.password``. Everything but the account is
-    written in one transaction.
+    else a random one, returned in ``DemoRound.password``. Everything is written in one
+    transaction.
     """
     if if_empty and session.exec(select(Round.id).limit(1)).first() is not None:
         return None
@@ -630,7 +633,7 @@ def seed_demo(
     now = utcnow().replace(microsecond=0)
     round_ = _round(session, facilitator, now)
     clock = _Clock(round_.opens_at or now)
-    territory_ids = _territories(session, round_)
+    territory_ids = _territories(session, round_, facilitator)
     crowd = _Crowd.draw(rng, participants, span=(now - clock.origin).total_seconds() - 86_400)
     catalogue = _Catalogue.build(rng, crowd)
     ballots = _Ballots.draw(rng, crowd, catalogue)
@@ -712,17 +715,20 @@ def _round(session: Session, facilitator: User, now: datetime) -> Round:
     return round_
 
 
-def _territories(session: Session, round_: Round) -> list[int]:
+def _territories(session: Session, round_: Round, facilitator: User) -> list[int]:
     """The ids of ``TERRITORIES`` (existing rows reused by slug), attached to ``round_`` and
-    twinned as ``TWINS`` says."""
+    twinned as ``TWINS`` says; the facilitator owns the ones created here."""
     ids: dict[str, int] = {}
     for spec in TERRITORIES:
         slug = spec.fields["slug"]
         territory = session.exec(select(Territory).where(Territory.slug == slug)).first()
         if territory is None:
-            territory = Territory(**spec.fields)
+            territory = Territory(**spec.fields, created_by_id=facilitator.id)
             session.add(territory)
             session.flush()
+            session.add(
+                TerritoryOwner(territory_id=_key(territory.id), user_id=_key(facilitator.id))
+            )
         ids[slug] = _key(territory.id)
         session.add(RoundTerritory(round_id=_key(round_.id), territory_id=_key(territory.id)))
     for first, second in TWINS:
@@ -1036,22 +1042,26 @@ def _insert_statements(session: Session, plan: _Plan, participant_ids: Sequence[
 
 
 def _insert_moderation_log(session: Session, plan: _Plan, statement_ids: Sequence[int]) -> None:
-    """One log entry per reviewed participant statement, by the demo facilitator."""
+    """One audit log entry per reviewed participant statement, by the demo facilitator."""
     catalogue, clock = plan.catalogue, plan.clock
     rows = [
         {
+            "actor_kind": ActorKind.ACCOUNT,
+            "actor_user_id": plan.facilitator.id,
+            "action": AUDIT_ACTIONS[
+                Action.ACCEPT if fate.status == StatementStatus.ACCEPTED else Action.REJECT
+            ],
+            "target_kind": TargetKind.STATEMENT,
+            "target_id": statement_ids[index],
             "round_id": plan.round.id,
-            "statement_id": statement_ids[index],
-            "user_id": plan.facilitator.id,
-            "action": Action.ACCEPT if fate.status == StatementStatus.ACCEPTED else Action.REJECT,
-            "reason": fate.rejection_reason,
+            "details": {"reason": fate.rejection_reason} if fate.rejection_reason else {},
             "created_at": clock.at(catalogue.moderated[index]),
         }
         for index, fate in enumerate(catalogue.fates)
         if fate is not None and fate.status != StatementStatus.PENDING
     ]
     if rows:
-        session.execute(insert(ModerationLog), rows)
+        session.execute(insert(AuditEntry), rows)
 
 
 def _insert_votes(

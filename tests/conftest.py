@@ -24,6 +24,9 @@ from app import create_app
 from deliberation.db import make_engine
 
 POSTGRES_URL = os.environ.get("PALABRE_TEST_DATABASE_URL", "")
+# The suite passes its own configuration, secret included, to ``create_app``: it needs no
+# environment mode that would weaken the checks of ``load_config``.
+TEST_SECRET = "palabre-test-suite-secret-of-at-least-32-bytes"
 
 # In CI, property tests draw the same examples on every run: a red CI then always means the
 # code changed. Locally they explore new examples each time.
@@ -71,7 +74,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     """Settings for the test app; override keys in a test module's own fixture."""
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": TEST_SECRET,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -84,7 +87,6 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
 def app(
     app_config: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Flask]:
-    monkeypatch.setenv("PALABRE_ENV", "testing")
     monkeypatch.setenv("PALABRE_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(app_config)
     with application.app_context():

@@ -9,7 +9,17 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
-from deliberation.models import Phase, Round, RoundFacilitator, RoundTerritory, Territory, User
+from deliberation.models import (
+    AuditAction,
+    Phase,
+    Round,
+    RoundFacilitator,
+    RoundTerritory,
+    TargetKind,
+    Territory,
+    User,
+)
+from deliberation.services import audit
 
 
 def get_round(session: Session, slug: str, *, now: datetime | None = None) -> Round:
@@ -46,6 +56,15 @@ def refresh_phase(session: Session, round_: Round, *, now: datetime) -> None:
     """Apply the schedule; the update is conditional so concurrent requests agree."""
     phase = scheduled_phase(round_, now)
     if phase != round_.phase:
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action=AuditAction.ROUND_PHASE,
+            target_kind=TargetKind.ROUND,
+            target_id=round_.id,
+            round_=round_,
+            details={"phase": [round_.phase, phase], "by": "schedule"},
+        )
         round_.phase = phase
         session.add(round_)
         session.commit()
