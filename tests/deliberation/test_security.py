@@ -124,7 +124,7 @@ def test_the_app_refuses_the_default_secret_outside_development(tmp_path: Any) -
     assert development["SESSION_COOKIE_SECURE"] is False
     production = load_config(
         str(tmp_path),
-        {"PALABRE_SECRET_KEY": "s3cret", "DATABASE_URL": "postgres://u@h/db"},
+        {"PALABRE_SECRET_KEY": "s3cret" * 6, "DATABASE_URL": "postgres://u@h/db"},
     )
     assert production["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
     assert production["SESSION_COOKIE_SECURE"] is True
