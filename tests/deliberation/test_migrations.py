@@ -6,6 +6,7 @@ database created on the same server for this test and dropped after it.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,3 +82,58 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(
 
     migrations.upgrade(engine)
     assert _differences(engine) == []
+
+
+@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+def test_0003_moves_the_moderation_log_into_the_audit_log_and_creators_own_territories(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine, "0002")
+    with engine.begin() as connection:
+        for sql in (
+            "INSERT INTO account (id, email, password_hash, role, created_at) "
+            "VALUES (1, 'a@example.org', 'x', 'facilitator', '2026-01-01 00:00:00+00')",
+            "INSERT INTO territory (id, slug, kind, names, created_by_id, created_at) "
+            "VALUES (1, 'kehl', 'municipality', '{}', 1, '2026-01-01 00:00:00+00'), "
+            "(2, 'orphan', 'municipality', '{}', NULL, '2026-01-01 00:00:00+00')",
+            "INSERT INTO round (id, slug, title, question, framing, topic, languages, phase, "
+            "moderation_mode, max_statement_length, time_zone, min_votes_for_map, privacy_k, "
+            "created_at) VALUES (1, 'r', '{}', '{}', '{}', 'climate', '[]', 'open', 'post', 280, "
+            "'UTC', 7, 5, '2026-01-01 00:00:00+00')",
+            "INSERT INTO statement (id, round_id, text, normalized_text, language, is_seed, "
+            "is_meta, status, vote_count, created_at) VALUES (7, 1, 't', 't', 'en', false, "
+            "false, 'rejected', 0, '2026-01-01 00:00:00+00')",
+            "INSERT INTO moderation_log (round_id, statement_id, user_id, action, reason, "
+            "created_at) VALUES (1, 7, 1, 'reject', 'Off topic', '2026-01-02 00:00:00+00'), "
+            "(1, 7, NULL, 'meta', NULL, '2026-01-03 00:00:00+00')",
+        ):
+            connection.execute(text(sql))
+
+    migrations.upgrade(engine)
+
+    with engine.connect() as connection:
+        entries = connection.execute(
+            text(
+                "SELECT actor_kind, actor_user_id, action, target_kind, target_id, round_id, "
+                "details FROM audit_entry ORDER BY id"
+            )
+        ).all()
+        owners = connection.execute(text("SELECT territory_id, user_id FROM territory_owner"))
+        versions = connection.execute(text("SELECT session_version FROM account")).scalars()
+        assert [tuple(owner) for owner in owners] == [(1, 1)]
+        assert list(versions) == [1]
+    details = [row[-1] if isinstance(row[-1], dict) else json.loads(row[-1]) for row in entries]
+    assert [tuple(row[:-1]) for row in entries] == [
+        ("account", 1, "statement.reject", "statement", 7, 1),
+        ("account", None, "statement.meta", "statement", 7, 1),
+    ]
+    assert details == [{"reason": "Off topic"}, {}]
+    assert "moderation_log" not in inspect(engine).get_table_names()
+
+    command.downgrade(migrations.alembic_config(engine), "0002")
+    with engine.connect() as connection:
+        back = connection.execute(
+            text("SELECT statement_id, user_id, action, reason FROM moderation_log ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in back] == [(7, 1, "reject", "Off topic"), (7, None, "meta", None)]

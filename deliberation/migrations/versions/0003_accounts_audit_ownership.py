@@ -129,9 +129,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.drop_column('disabled_at')
-        batch_op.drop_column('session_version')
+    # Plain ALTER TABLE (SQLite 3.35+ drops columns natively): a batch copy of ``account`` would
+    # drop the table, and its foreign keys would null every reference to the accounts.
+    op.drop_column('account', 'disabled_at')
+    op.drop_column('account', 'session_version')
 
     op.create_table('moderation_log',
     sa.Column('id', sa.Integer(), nullable=False),
