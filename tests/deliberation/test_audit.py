@@ -152,7 +152,7 @@ def test_a_refused_change_leaves_no_entry(client: FlaskClient, session: Session)
 
 @pytest.mark.parametrize(
     ("language", "label"),
-    [("en", "Round phase changed"), ("fr", "Phase du tour modifiée")],
+    [("en", "Round phase changed"), ("fr", "Phase de la consultation modifiée")],
 )
 def test_the_round_log_page_names_actions_in_the_readers_language(
     client: FlaskClient, session: Session, language: str, label: str
