@@ -3,11 +3,16 @@ copy of an account's session cookie useless."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from deliberation.clock import utcnow
 from deliberation.models import AuditAction, AuditEntry
+from deliberation.services import accounts, audit
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -99,3 +104,18 @@ def test_a_cookie_without_the_current_version_signs_nobody_in(app: Flask, sessio
     with client.session_transaction() as browser_session:
         browser_session["user_id"] = user.id  # a cookie made before session versions
     assert client.get("/facilitate/").status_code == 303
+
+
+def test_one_time_tokens_stay_out_of_the_request_log(
+    app: Flask, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user(session)
+    issued = accounts.reset_password(
+        session, actor=audit.SYSTEM, user=user, now=utcnow(), ttl=timedelta(hours=1)
+    )
+    session.commit()
+    with caplog.at_level("INFO", logger="palabre.requests"):
+        assert app.test_client().get(f"/auth/set-password/{issued.token}").status_code == 200
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("GET /auth/set-password/<token> 200" in line for line in lines)
+    assert all(issued.token not in line for line in lines)
