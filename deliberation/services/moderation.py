@@ -236,6 +236,7 @@ def moderate(
         raise Conflict(_already(action))
     session.add(statement)
     _log(session, round_, statement, user=user, action=action, reason=reason)
+    session.flush()
     return statement
 
 
@@ -276,6 +277,7 @@ def moderate_many(
             session.add(statement)
             _log(session, round_, statement, user=user, action=action, reason=reason)
             changed += 1
+    session.flush()
     return changed
 
 

@@ -388,8 +388,10 @@ def statements(round_id: int) -> Any:
                 language=form.language.data or "",
             )
         except FieldInvalid as error:
+            get_session().rollback()
             _add_error(form, error)
         else:
+            get_session().commit()
             flash(_("The seed statement is added."), "success")
             return _redirect("facilitate.statements", round_id=round_.id)
     return _render_statements(round_, seed_form=form, status=422)
@@ -406,8 +408,10 @@ def import_statements(round_id: int) -> Any:
                 get_session(), round_=round_, user=g.user, data=form.file.data.read()
             )
         except seed_import.ImportRejected as error:
+            get_session().rollback()
             form.form_errors.append(error.message)
             return _render_statements(round_, import_form=form, problems=error.problems, status=422)
+        get_session().commit()
         flash(
             ngettext(
                 "%(num)d seed statement imported.", "%(num)d seed statements imported.", count

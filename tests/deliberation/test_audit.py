@@ -19,7 +19,7 @@ from deliberation.models import (
     TargetKind,
 )
 from deliberation.services import audit
-from deliberation.services.rounds import round_by_id
+from deliberation.services.rounds import advance_schedules, round_by_id
 from tests.deliberation.test_facilitate_rounds import round_data
 from tests.factories import (
     make_invite,
@@ -107,6 +107,17 @@ def test_the_schedule_records_its_phase_changes_as_the_system(session: Session) 
     [entry] = round_entries(session, round_)
     assert (entry.action, entry.actor_kind) == (AuditAction.ROUND_PHASE, ActorKind.SYSTEM)
     assert entry.details == {"phase": ["draft", "open"], "by": "schedule"}
+
+
+def test_the_worker_records_the_phase_changes_it_writes(session: Session) -> None:
+    due = make_round(session, phase=Phase.DRAFT, opens_at=utcnow() - timedelta(hours=1))
+    make_round(session, phase=Phase.DRAFT, opens_at=utcnow() + timedelta(hours=1))
+    assert advance_schedules(session, now=utcnow()) == 1
+    session.commit()
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == AuditAction.ROUND_PHASE))
+    assert [(e.round_id, e.actor_kind, e.details["phase"]) for e in entries] == [
+        (due.id, ActorKind.SYSTEM, ["draft", "open"])
+    ]
 
 
 def test_invites_facilitators_and_territories_of_a_round_are_logged(
