@@ -163,7 +163,8 @@ def _issue_link(session: Session, user: User, *, now: datetime, ttl: timedelta) 
     return IssuedLink(user, token, link.expires_at)
 
 
-def _usable_link(session: Session, token: str, now: datetime) -> AccountLink:
+def _usable_link(session: Session, token: str, now: datetime) -> tuple[AccountLink, User]:
+    """The unused, unexpired link with this token and its active account, else ``NotFound``."""
     link = session.exec(
         select(AccountLink).where(AccountLink.token_hash == _token_hash(token))
     ).first()
@@ -174,23 +175,21 @@ def _usable_link(session: Session, token: str, now: datetime) -> AccountLink:
                 "administrator for a new one."
             )
         )
-    return link
+    user = session.get(User, link.user_id)
+    if user is None or not user.is_active:
+        raise NotFound(_l("This account is disabled."))
+    return link, user
 
 
 def link_account(session: Session, *, token: str, now: datetime) -> User:
     """The account a usable set-password link is for (``NotFound`` when used or expired)."""
-    link = _usable_link(session, token, now)
-    user = session.get(User, link.user_id)
-    if user is None or not user.is_active:
-        raise NotFound(_l("This account is disabled."))
-    return user
+    return _usable_link(session, token, now)[1]
 
 
 def set_password_with_link(session: Session, *, token: str, password: str, now: datetime) -> User:
     """Set the password of the link's account and use the link up (only one request can: the
     update is conditional). The account's existing sessions end."""
-    user = link_account(session, token=token, now=now)
-    link = _usable_link(session, token, now)
+    link, user = _usable_link(session, token, now)
     hashed = _hash_new_password(password)
     used = session.execute(
         update(AccountLink)
