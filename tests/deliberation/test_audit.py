@@ -247,3 +247,22 @@ def test_the_global_log_is_for_admins_only(client: FlaskClient, session: Session
     assert session.exec(select(AuditEntry).where(col(AuditEntry.round_id).is_(None))).all(), (
         "territory edits belong to no round"
     )
+
+
+def test_details_read_as_text(client: FlaskClient, session: Session) -> None:
+    admin = make_user(session, role=Role.ADMIN)
+    town = make_territory(session, owners=[admin], slug="kehl", names={"en": "Kehl"})
+    twin = make_territory(session, slug="strasbourg")
+    sign_in_as(client, admin)
+    client.post(
+        f"/facilitate/territories/{town.id}/edit",
+        data={
+            "slug": "kehl",
+            "kind": "municipality",
+            "name_en": "Kehl am Rhein",
+            "twins": twin.slug,
+        },
+    )
+    page = client.get("/admin/log").text
+    assert "names: en: Kehl → en: Kehl am Rhein" in page
+    assert "twins: — → strasbourg" in page
