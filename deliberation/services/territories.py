@@ -145,6 +145,38 @@ def _state(session: Session, territory: Territory) -> dict[str, object]:
     return state
 
 
+def _twin_slugs(session: Session, territory_ids: set[int]) -> dict[int, list[str]]:
+    """The twins' slugs of each of ``territory_ids``."""
+    return {
+        territory_id: [
+            twin.slug for twin in twins(session, session.get_one(Territory, territory_id))
+        ]
+        for territory_id in territory_ids
+    }
+
+
+def _set_twins_logged(
+    session: Session, territory: Territory, twin_ids: list[int], *, user: User
+) -> None:
+    """``_set_twins``, and an entry in the log of every other territory whose twins change:
+    a twinning link is part of both territories, so its trail shows on both."""
+    assert territory.id is not None
+    linked_before = {twin.id for twin in twins(session, territory) if twin.id is not None}
+    affected = linked_before ^ set(twin_ids)
+    before = _twin_slugs(session, affected)
+    _set_twins(session, territory.id, twin_ids)
+    session.flush()
+    for territory_id, after in _twin_slugs(session, affected).items():
+        audit.record(
+            session,
+            actor=user,
+            action=AuditAction.TERRITORY_UPDATE,
+            target_kind=TargetKind.TERRITORY,
+            target_id=territory_id,
+            details={"changes": {"twins": [before[territory_id], after]}},
+        )
+
+
 def create_territory(session: Session, *, user: User, fields: TerritoryInput) -> Territory:
     """A new territory, created by ``user`` (any facilitator may create one), who owns it."""
     twin_ids = _check(session, fields, None)
@@ -153,7 +185,7 @@ def create_territory(session: Session, *, user: User, fields: TerritoryInput) ->
     session.add(territory)
     session.flush()
     assert territory.id is not None
-    _set_twins(session, territory.id, twin_ids)
+    _set_twins_logged(session, territory, twin_ids, user=user)
     ownership.add_first_owner(session, ownership.TERRITORY, territory.id, user)
     session.flush()
     audit.record(
@@ -171,15 +203,15 @@ def update_territory(
     session: Session, *, territory: Territory, user: User, fields: TerritoryInput
 ) -> Territory:
     """Edit a territory (its owners only); its twinning links become exactly
-    ``fields.twin_slugs``. The changed fields are in the audit log."""
+    ``fields.twin_slugs``. The changed fields are in the audit log (a twinning link added or
+    removed in the other territory's log too)."""
     assert territory.id is not None
     ownership.require_owner(session, ownership.TERRITORY, territory.id, user)
     twin_ids = _check(session, fields, territory.id)
     before = _state(session, territory)
     _apply(territory, fields)
     session.add(territory)
-    _set_twins(session, territory.id, twin_ids)
-    session.flush()
+    _set_twins_logged(session, territory, twin_ids, user=user)
     changed = audit.changes(before, _state(session, territory))
     if changed:
         audit.record(
