@@ -8,7 +8,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from deliberation.cli.demo import DEFAULT_BASE_URL
 from deliberation.clock import utcnow
 from deliberation.db import session_scope
 from deliberation.errors import DomainError
@@ -38,7 +37,7 @@ def create(email: str, role: str, password: str) -> None:
 @click.argument("email")
 def reset_password(email: str) -> None:
     """Clear the password of EMAIL's account, sign it out everywhere, and print a one-time
-    link (on PALABRE_PUBLIC_URL, else http://127.0.0.1:5000) to set a new one."""
+    link (on PALABRE_PUBLIC_URL) to set a new one."""
     hours = current_app.config["ACCOUNT_LINK_HOURS"]
     with session_scope() as session:
         try:
@@ -49,8 +48,7 @@ def reset_password(email: str) -> None:
         except DomainError as error:
             raise click.ClickException(str(error.message)) from error
         session.commit()
-    base_url = current_app.config.get("PUBLIC_URL") or DEFAULT_BASE_URL
-    with current_app.test_request_context(base_url=base_url):
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         link = set_password_url(issued)
     click.echo(
         f"One-time link for {issued.user.email}, valid until "

@@ -25,7 +25,7 @@ from deliberation.models.territories import (
     TerritoryOwner,
     TerritoryTwin,
 )
-from deliberation.models.votes import Vote, VoteEvent
+from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
     "MODERATION_ACTIONS",
@@ -53,4 +53,5 @@ __all__ = [
     "User",
     "Vote",
     "VoteEvent",
+    "VoteValue",
 ]

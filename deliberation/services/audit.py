@@ -25,6 +25,7 @@ from deliberation.models import (
     TargetKind,
     User,
 )
+from deliberation.services.paging import Page, fetch_page
 
 SYSTEM: Final = "system"
 PAGE_SIZE = 50
@@ -77,11 +78,7 @@ class LogRow:
     email: str | None
 
 
-@dataclass(frozen=True)
-class LogPage:
-    rows: list[LogRow]
-    page: int
-    has_next: bool
+LogPage = Page[LogRow]
 
 
 def json_value(value: Any) -> Any:
@@ -138,21 +135,19 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
 
 
 def _page(session: Session, conditions: Iterable[ColumnElement[bool]], page: int) -> LogPage:
-    page = max(page, 1)
-    rows = list(
-        session.exec(
-            select(AuditEntry, User.email)
-            .outerjoin(User, col(User.id) == AuditEntry.actor_user_id)
-            .where(*conditions)
-            .order_by(col(AuditEntry.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
-    )
-    return LogPage(
-        rows=[LogRow(entry, email) for entry, email in rows[:PAGE_SIZE]],
+    found = fetch_page(
+        session,
+        select(AuditEntry, User.email)
+        .outerjoin(User, col(User.id) == AuditEntry.actor_user_id)
+        .where(*conditions)
+        .order_by(col(AuditEntry.id).desc()),
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        size=PAGE_SIZE,
+    )
+    return Page(
+        rows=[LogRow(entry, email) for entry, email in found.rows],
+        page=found.page,
+        has_next=found.has_next,
     )
 
 

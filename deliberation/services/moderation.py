@@ -25,6 +25,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.services import audit
+from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
 
@@ -74,13 +75,6 @@ class LogRow:
     statement: Statement | None
 
 
-@dataclass(frozen=True)
-class LogPage:
-    rows: list[LogRow]
-    page: int
-    has_next: bool
-
-
 def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
     """How many statements of the round are in each status (an indexed count)."""
     counts = dict.fromkeys(StatementStatus, 0)
@@ -121,24 +115,22 @@ def moderation_queue(
     others newest first. In post-moderation, pending statements are already visible and
     accepted ones can still be rejected from the ``accepted`` page."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
     order = col(Statement.id) if status == StatementStatus.PENDING else col(Statement.id).desc()
-    rows = list(
-        session.exec(
-            select(Statement, Territory)
-            .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
-            .where(Statement.round_id == round_.id, Statement.status == status)
-            .order_by(order)
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    found = fetch_page(
+        session,
+        select(Statement, Territory)
+        .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
+        .where(Statement.round_id == round_.id, Statement.status == status)
+        .order_by(order),
+        page=page,
+        size=PAGE_SIZE,
     )
     return Queue(
         status=status,
-        rows=[QueueRow(statement, territory) for statement, territory in rows[:PAGE_SIZE]],
+        rows=[QueueRow(statement, territory) for statement, territory in found.rows],
         counts=status_counts(session, round_),
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        page=found.page,
+        has_next=found.has_next,
     )
 
 
@@ -291,7 +283,9 @@ def _already(action: Action) -> str:
     return str(messages[action])
 
 
-def moderation_log(session: Session, *, round_: Round, user: User | None, page: int = 1) -> LogPage:
+def moderation_log(
+    session: Session, *, round_: Round, user: User | None, page: int = 1
+) -> Page[LogRow]:
     """One page of the round's moderation actions in the audit log, newest first, for its
     facilitators."""
     require_facilitator(session, round_, user)
@@ -301,7 +295,7 @@ def moderation_log(session: Session, *, round_: Round, user: User | None, page: 
         statement.id: statement
         for statement in session.exec(select(Statement).where(col(Statement.id).in_(ids)))
     }
-    return LogPage(
+    return Page(
         rows=[
             LogRow(row.entry, row.email, statements.get(row.entry.target_id))
             for row in entries.rows

@@ -1,16 +1,60 @@
-"""Configuration: the secret's checks, with no way around them but development mode."""
+"""Configuration: read in one place (``deliberation.config``), one default per setting, the
+defaults the README documents, and the secret's checks, with no way around them but
+development mode."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from app import create_app
+from deliberation import config
 from deliberation.config import DEVELOPMENT_SECRET, ConfigurationError, load_config
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 LONG_SECRET = "x" * 32
+
+
+def _documented_default(variable: str) -> str:
+    row = next(
+        line for line in README.read_text().splitlines() if line.startswith(f"| `{variable}`")
+    )
+    return re.findall(r"`([^`]*)`", row.split("|")[2])[0]
+
+
+def test_the_public_url_default_is_the_documented_one(tmp_path: Path) -> None:
+    settings = config.load_config(str(tmp_path), {"PALABRE_ENV": "development"})
+    assert settings["PUBLIC_URL"] == config.PUBLIC_URL
+    assert _documented_default("PALABRE_PUBLIC_URL") == config.PUBLIC_URL
+    chosen = config.load_config(
+        str(tmp_path),
+        {"PALABRE_ENV": "development", "PALABRE_PUBLIC_URL": "https://palabre.example"},
+    )
+    assert chosen["PUBLIC_URL"] == "https://palabre.example"
+
+
+def test_the_instance_path_and_demo_password_come_from_the_environment(tmp_path: Path) -> None:
+    assert config.instance_path({"PALABRE_INSTANCE_PATH": str(tmp_path)}) == str(tmp_path)
+    assert config.instance_path({}) == str(config.ROOT / "instance")
+    settings = config.load_config(
+        str(tmp_path), {"PALABRE_ENV": "development", "PALABRE_DEMO_PASSWORD": "a password"}
+    )
+    assert settings["DEMO_PASSWORD"] == "a password"
+    assert config.load_config(str(tmp_path), {"PALABRE_ENV": "development"})["DEMO_PASSWORD"] == ""
+
+
+def test_the_demo_command_prints_links_on_the_public_url(app: Flask) -> None:
+    app.config.update(PUBLIC_URL="https://palabre.example", DEMO_PASSWORD="a demo password")
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--participants", "20"])
+    assert result.exit_code == 0, result.output
+    assert "https://palabre.example/join/" in result.output
+    assert "password: a demo password" in result.output
+    again = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
+    assert "demo not seeded" in again.output
+    assert "https://palabre.example/auth/sign-in" in again.output
 
 
 @pytest.mark.parametrize("mode", ["production", "testing", "staging"])
