@@ -29,6 +29,7 @@ from deliberation.models import (
     Statement,
     StatementStatus,
     Territory,
+    TerritoryOwner,
     User,
     Vote,
     VoteEvent,
@@ -260,3 +261,15 @@ def test_the_demo_moderation_log_uses_the_moderation_actions(
         session.exec(select(AuditEntry.action).where(col(AuditEntry.round_id).is_not(None)))
     )
     assert actions == {AuditAction.STATEMENT_ACCEPT, AuditAction.STATEMENT_REJECT}
+
+
+def test_the_demo_facilitator_owns_the_demo_territories(
+    session: Session, demo_seed: demo.Demo
+) -> None:
+    facilitator = session.exec(select(User).where(User.email == demo.FACILITATOR_EMAIL)).one()
+    territories = session.exec(select(Territory.id)).all()
+    owned = session.exec(
+        select(TerritoryOwner.territory_id).where(TerritoryOwner.user_id == facilitator.id)
+    ).all()
+    assert territories
+    assert sorted(owned) == sorted(territories)
