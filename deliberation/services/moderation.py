@@ -217,7 +217,7 @@ def moderate(
         raise Conflict(_already(action))
     session.add(statement)
     _log(session, statement, user, action, reason)
-    session.commit()
+    session.flush()
     return statement
 
 
@@ -258,7 +258,7 @@ def moderate_many(
             session.add(statement)
             _log(session, statement, user, action, reason)
             changed += 1
-    session.commit()
+    session.flush()
     return changed
 
 
