@@ -5,7 +5,7 @@ moderation, meta and seed flags), every vote event with its time (``votes.csv``;
 cells of ``participants-votes.csv``, stamped with the import time, in Pol.is' recompute order),
 and the optional ``territory`` column, matched to the round's territories by slug or by name.
 Then statements, participants, vote events, current votes (the last event per participant and
-statement) and counters are written in one transaction. Any problem raises ``ImportProblem``
+statement) and counters are written in the caller's transaction. Any problem raises ``ImportProblem``
 naming the file and line, and nothing is written: malformed fields, bad UTF-8 (a byte order
 mark is fine), ids outside the 64-bit range, timestamps outside 1970-9999, control characters
 (NUL...) in comment texts or territories as in the forms, votes on comments missing from
@@ -220,6 +220,7 @@ def import_polis(
     ``language`` is the language of the comments; ``territory`` (a slug or name) is the
     territory of participants without a ``territory`` column value, needed only when the round
     has several. ``progress`` is called with the number of vote events written after each batch.
+    Everything is checked before the first write; the caller commits (or rolls back) once.
     """
     if session.exec(
         select(func.count()).select_from(Statement).where(Statement.round_id == round_.id)
@@ -228,13 +229,7 @@ def import_polis(
     if language not in round_.languages:
         raise ImportProblem(f"language {language!r} is not offered by round {round_.slug}")
     parsed = _parse(session, round_, folder, territory)
-    try:
-        summary = _write(session, round_, parsed, language, progress or (lambda _n: None))
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
-    return summary
+    return _write(session, round_, parsed, language, progress or (lambda _n: None))
 
 
 def _write(

@@ -184,3 +184,15 @@ def test_the_command_line_names_the_line_without_a_traceback(
     assert "votes.csv: line 3: column voter-id" in result.output
     assert "Traceback" not in result.output
     assert _count(session, Statement) == 0
+
+
+def test_the_import_leaves_the_transaction_to_its_caller(
+    session: Session,
+    two_towns,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    summary = import_polis(session, round_=two_towns, folder=_export(tmp_path / "e"), language="en")
+    assert _count(session, VoteEvent) == summary.vote_events == 3
+    session.rollback()
+    for model in (Statement, Participant, Vote, VoteEvent):
+        assert _count(session, model) == 0
