@@ -1,5 +1,5 @@
 """Moderation: the queue of a round's statements, accept / reject with a reason, the meta flag,
-bulk actions, and the append-only log of every action."""
+bulk actions. Every action is in the audit log; the moderation log is its moderation part."""
 
 from __future__ import annotations
 
@@ -14,15 +14,19 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
 from deliberation.models import (
-    ModerationLog,
+    MODERATION_ACTIONS,
+    AuditAction,
+    AuditEntry,
     Round,
     Statement,
     StatementStatus,
+    TargetKind,
     Territory,
     TextKind,
     Translation,
     User,
 )
+from deliberation.services import audit
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
@@ -37,6 +41,14 @@ class Action(StrEnum):
     REJECT = "reject"
     META = "meta"
     UNMETA = "unmeta"
+
+
+AUDIT_ACTIONS = {
+    Action.ACCEPT: AuditAction.STATEMENT_ACCEPT,
+    Action.REJECT: AuditAction.STATEMENT_REJECT,
+    Action.META: AuditAction.STATEMENT_META,
+    Action.UNMETA: AuditAction.STATEMENT_UNMETA,
+}
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,11 @@ class Queue:
 
 @dataclass(frozen=True)
 class LogRow:
-    entry: ModerationLog
+    """A moderation entry of the audit log with the statement it is about (None if deleted)."""
+
+    entry: AuditEntry
     email: str | None
-    text: str
-    language: str
+    statement: Statement | None
 
 
 def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
@@ -181,16 +194,22 @@ def _apply(statement: Statement, action: Action, reason: str | None) -> bool:
 
 
 def _log(
-    session: Session, statement: Statement, user: User, action: Action, reason: str | None
+    session: Session,
+    round_: Round,
+    statement: Statement,
+    *,
+    user: User,
+    action: Action,
+    reason: str | None,
 ) -> None:
-    session.add(
-        ModerationLog(
-            round_id=statement.round_id,
-            statement_id=statement.id,  # type: ignore[arg-type]
-            user_id=user.id,
-            action=action.value,
-            reason=reason,
-        )
+    audit.record(
+        session,
+        actor=user,
+        action=AUDIT_ACTIONS[action],
+        target_kind=TargetKind.STATEMENT,
+        target_id=statement.id,
+        round_=round_,
+        details={"reason": reason} if reason else {},
     )
 
 
@@ -210,7 +229,7 @@ def moderate(
     if not _apply(statement, action, reason):
         raise Conflict(_already(action))
     session.add(statement)
-    _log(session, statement, user, action, reason)
+    _log(session, round_, statement, user=user, action=action, reason=reason)
     session.flush()
     return statement
 
@@ -250,7 +269,7 @@ def moderate_many(
     for statement in statements:
         if _apply(statement, action, reason):
             session.add(statement)
-            _log(session, statement, user, action, reason)
+            _log(session, round_, statement, user=user, action=action, reason=reason)
             changed += 1
     session.flush()
     return changed
@@ -269,25 +288,44 @@ def _already(action: Action) -> str:
 def moderation_log(
     session: Session, *, round_: Round, user: User | None, page: int = 1
 ) -> Page[LogRow]:
-    """One page of the round's moderation log, newest first, for its facilitators."""
+    """One page of the round's moderation actions in the audit log, newest first, for its
+    facilitators."""
     require_facilitator(session, round_, user)
-    found = fetch_page(
-        session,
-        select(ModerationLog, User.email, Statement.text, Statement.language)
-        .join(Statement, col(Statement.id) == ModerationLog.statement_id)
-        .outerjoin(User, col(User.id) == ModerationLog.user_id)
-        .where(ModerationLog.round_id == round_.id)
-        .order_by(col(ModerationLog.id).desc()),
-        page=page,
-        size=PAGE_SIZE,
+    entries = audit.round_entries(session, round_=round_, actions=MODERATION_ACTIONS, page=page)
+    ids = [i for row in entries.rows if (i := _statement_of(row.entry)) is not None]
+    statements = {
+        statement.id: statement
+        for statement in session.exec(select(Statement).where(col(Statement.id).in_(ids)))
+    }
+    return Page(
+        rows=[
+            LogRow(row.entry, row.email, statements.get(_statement_of(row.entry)))
+            for row in entries.rows
+        ],
+        page=entries.page,
+        has_next=entries.has_next,
     )
-    return Page(rows=[LogRow(*row) for row in found.rows], page=found.page, has_next=found.has_next)
+
+
+def _statement_of(entry: AuditEntry) -> int | None:
+    """The statement a moderation entry is about: its target, or a translation's statement."""
+    if entry.target_kind == TargetKind.TRANSLATION:
+        statement = entry.details.get("statement")
+        return statement if isinstance(statement, int) else None
+    return entry.target_id
 
 
 class TranslationAction(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     REVIEW = "review"
+
+
+TRANSLATION_AUDIT_ACTIONS = {
+    TranslationAction.ACCEPT: AuditAction.TRANSLATION_ACCEPT,
+    TranslationAction.REJECT: AuditAction.TRANSLATION_REJECT,
+    TranslationAction.REVIEW: AuditAction.TRANSLATION_REVIEW,
+}
 
 
 @dataclass(frozen=True)
@@ -351,14 +389,19 @@ def moderate_translation(
         translation.reviewed_at = now
     translation.updated_at = now
     session.add(translation)
-    session.add(
-        ModerationLog(
-            round_id=round_.id,  # type: ignore[arg-type]
-            statement_id=translation.text_id,
-            translation_id=translation.id,
-            user_id=user.id,
-            action=action.value,
-            reason=reason,
-        )
+    details: dict[str, object] = {
+        "statement": translation.text_id,
+        "language": translation.language,
+    }
+    if reason:
+        details["reason"] = reason
+    audit.record(
+        session,
+        actor=user,
+        action=TRANSLATION_AUDIT_ACTIONS[action],
+        target_kind=TargetKind.TRANSLATION,
+        target_id=translation.id,
+        round_=round_,
+        details=details,
     )
     return translation

@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from deliberation.services.validation import MAX_ID
 from deliberation.views import (
+    admin,
     auth,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
@@ -28,5 +29,5 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp, opinions.bp):
+    for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp, opinions.bp, admin.bp):
         app.register_blueprint(blueprint)

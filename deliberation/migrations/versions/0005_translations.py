@@ -1,7 +1,7 @@
 """translations: one table for every kind of text, reading languages, shown languages of votes
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-03 05:18:45.120012
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0005'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -61,10 +61,6 @@ def upgrade() -> None:
     with op.batch_alter_table('translation_review', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_translation_review_participant_id'), ['participant_id'], unique=False)
 
-    with op.batch_alter_table('moderation_log', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('translation_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_moderation_log_translation_id', 'translation', ['translation_id'], ['id'], ondelete='CASCADE')
-
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reads', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('translates', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -89,10 +85,6 @@ def downgrade() -> None:
         batch_op.drop_column('next_task_at')
         batch_op.drop_column('translates')
         batch_op.drop_column('reads')
-
-    with op.batch_alter_table('moderation_log', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_moderation_log_translation_id', type_='foreignkey')
-        batch_op.drop_column('translation_id')
 
     with op.batch_alter_table('translation_review', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_translation_review_participant_id'))

@@ -10,9 +10,10 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.models import (
-    ModerationLog,
+    AuditEntry,
     Statement,
     StatementStatus,
+    TargetKind,
     Translation,
     TranslationOrigin,
 )
@@ -148,10 +149,12 @@ def test_translations_are_moderated_from_the_moderation_queue(
     session.refresh(translation)
     assert (translation.status, translation.reviewed) == (StatementStatus.ACCEPTED, True)
     assert client.post(url, data={"action": "review"}).status_code == 409
-    log = session.exec(select(ModerationLog)).all()
-    assert [(e.action, e.translation_id, e.statement_id) for e in log] == [
-        ("accept", translation.id, statement.id),
-        ("review", translation.id, statement.id),
+    log = session.exec(
+        select(AuditEntry).where(AuditEntry.target_kind == TargetKind.TRANSLATION)
+    ).all()
+    assert [(e.action, e.target_id, e.details["statement"]) for e in log] == [
+        ("translation.accept", translation.id, statement.id),
+        ("translation.review", translation.id, statement.id),
     ]
     assert (
         "Une traduction à modérer"
