@@ -185,6 +185,6 @@ def test_requests_never_call_the_server_even_with_a_url(
 
 def test_the_url_must_be_http() -> None:
     with pytest.raises(ConfigurationError):
-        load_config("/tmp", {"PALABRE_ENV": "testing", "PALABRE_TRANSLATE_URL": "file:///etc"})
-    config = load_config("/tmp", {"PALABRE_ENV": "testing"})
+        load_config("/tmp", {"PALABRE_ENV": "development", "PALABRE_TRANSLATE_URL": "file:///etc"})
+    config = load_config("/tmp", {"PALABRE_ENV": "development"})
     assert config["TRANSLATE_URL"] == ""
