@@ -7,11 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from deliberation.errors import NotFound
 from deliberation.models import (
     Round,
     Statement,
@@ -23,7 +21,7 @@ from deliberation.models import (
 )
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
-from deliberation.services.votes import count_votable, votable_statuses
+from deliberation.services.votes import count_votable, get_statement, votable_statuses
 from deliberation.translations.reading import is_shown, shown_clause
 
 PAGE_SIZE = 50
@@ -169,9 +167,7 @@ def statement_translations(
     session: Session, *, round_: Round, user: User | None, statement_id: int
 ) -> StatementTranslations:
     require_facilitator(session, round_, user)
-    statement = session.get(Statement, statement_id)
-    if statement is None or statement.round_id != round_.id:
-        raise NotFound(_l("This statement does not exist in this round."))
+    statement = get_statement(session, round_, statement_id)
     translations = list(
         session.exec(
             select(Translation)

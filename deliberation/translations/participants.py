@@ -37,8 +37,8 @@ from deliberation.models import (
     TranslationReview,
 )
 from deliberation.services.rounds import require_open
-from deliberation.services.votes import votable_statuses
-from deliberation.translations.texts import check_target, clean_translation, round_statement
+from deliberation.services.votes import get_statement, votable_statuses
+from deliberation.translations.texts import check_target, clean_translation
 
 TASK_EVERY = 5
 
@@ -184,7 +184,7 @@ def propose_translation(
 ) -> Translation:
     """A helper's translation: pending moderation, shown once reviewed."""
     require_open(round_)
-    statement = round_statement(session, round_, statement_id)
+    statement = get_statement(session, round_, statement_id)
     language = check_target(round_, statement, language)
     _require_reads(participant, statement.language, language)
     translation = Translation(
@@ -227,7 +227,7 @@ def review_translation(
         raise Conflict(_l("Another participant reviews your translations."))
     if translation.reviewed or translation.declined:
         raise Conflict(_l("This translation has already been reviewed."))
-    statement = round_statement(session, round_, translation.text_id)
+    statement = get_statement(session, round_, translation.text_id)
     _require_reads(participant, statement.language, translation.language)
     already = session.exec(
         select(TranslationReview).where(

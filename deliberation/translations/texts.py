@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.errors import Invalid, NotFound
+from deliberation.errors import Invalid
 from deliberation.models import (
     Round,
     Statement,
@@ -20,14 +20,6 @@ from deliberation.models import (
     User,
 )
 from deliberation.services.statements import clean_text
-
-
-def round_statement(session: Session, round_: Round, statement_id: int) -> Statement:
-    """A statement of ``round_``; 404 otherwise."""
-    statement = session.get(Statement, statement_id)
-    if statement is None or statement.round_id != round_.id:
-        raise NotFound(_l("This statement does not exist in this round."))
-    return statement
 
 
 def check_target(round_: Round, statement: Statement, language: str) -> str:

@@ -15,9 +15,10 @@ from deliberation.forms.facilitate import PoImportForm, TranslationForm, Transla
 from deliberation.models import Round
 from deliberation.services import counts, moderation
 from deliberation.services.seed_import import ImportRejected, LineProblem
+from deliberation.services.votes import get_statement
 from deliberation.templating import LANGUAGE_NAMES, render
 from deliberation.translations import coverage, po
-from deliberation.translations.texts import round_statement, save_human_translation
+from deliberation.translations.texts import save_human_translation
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import _page, _redirect, _round, bp
 
@@ -137,7 +138,7 @@ def statement_page(round_id: int, statement_id: int) -> Any:
 def save_translation(round_id: int, statement_id: int) -> Any:
     db = get_session()
     round_ = _round(round_id)
-    statement = round_statement(db, round_, statement_id)
+    statement = get_statement(db, round_, statement_id)
     form = TranslationForm()
     if form.validate_on_submit():
         try:
