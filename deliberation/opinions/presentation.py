@@ -51,6 +51,7 @@ class GroupView:
 class OpinionMap:
     watermark: int
     moderation_mark: int
+    revision: int
     computed_at: str
     k: int
     participants: int
@@ -163,6 +164,7 @@ def build_map(
     return OpinionMap(
         watermark=document["watermark"],
         moderation_mark=document["moderation_mark"],
+        revision=document["revision"],
         computed_at=document["computed_at"],
         k=document["k"],
         participants=len(participants["ids"]),

@@ -3,6 +3,11 @@
 Aggregates only: the participant counts ride the (round_id, territory_id) index of
 ``participant`` and its ``vote_count`` counter, the statement counts the round index of
 ``statement``. No request ever loads a round's votes.
+
+Facilitators see these counts under the round's privacy threshold like everyone else
+(``deliberation.services.privacy``): a territory of fewer than k participants shows no figure at
+all, fewer than k voters hides voters and votes, and complementary cells are hidden so that no
+hidden figure follows from the totals.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from deliberation.models import Participant, Round, Statement, Territory, User
+from deliberation.services.privacy import complementary, is_small, suppress_line
 from deliberation.services.rounds import require_facilitator, round_territories
 
 
@@ -36,7 +42,7 @@ class TerritoryCount:
 class RoundCounts:
     territories: list[TerritoryCount]
     total: TerritoryCount
-    seeds: int
+    seeds: int | None
 
 
 def round_counts(session: Session, *, round_: Round, user: User | None) -> RoundCounts:
@@ -65,19 +71,40 @@ def round_counts(session: Session, *, round_: Round, user: User | None) -> Round
             select(func.count()).where(Statement.round_id == round_.id, col(Statement.is_seed))
         ).one()
     )
-    rows = [
-        TerritoryCount(
-            territory,
-            *people.get(territory.id or 0, (0, 0, 0)),
-            statements=written.get(territory.id, 0),
-        )
-        for territory in round_territories(session, round_)
+    territories = round_territories(session, round_)
+    table = [
+        [*people.get(territory.id or 0, (0, 0, 0)), written.get(territory.id, 0)]
+        for territory in territories
     ]
-    total = TerritoryCount(
-        None,
-        participants=sum(p for p, _, _ in people.values()),
-        voters=sum(v for _, v, _ in people.values()),
-        votes=sum(n for _, _, n in people.values()),
-        statements=sum(written.values()),
+    table.append([0, 0, 0, seeds])
+    table.append([sum(column) for column in zip(*people.values(), strict=True)] or [0, 0, 0])
+    table[-1].append(sum(written.values()))
+    hidden = complementary(table, [_hidden(row, round_.privacy_k) for row in table], rows=False)
+    shown = [
+        [None if h else v for v, h in zip(row, mask, strict=True)]
+        for row, mask in zip(table, hidden, strict=True)
+    ]
+    rows = [TerritoryCount(t, *cells) for t, cells in zip(territories, shown[:-2], strict=True)]
+    return RoundCounts(rows, TerritoryCount(None, *shown[-1]), shown[-2][3])
+
+
+def _hidden(row: list[int], k: int) -> list[bool]:
+    """Primary and derived suppression of (participants, voters, votes, statements)."""
+    participants, voters = is_small(row[0], k), is_small(row[1], k)
+    return [participants, participants or voters, participants or voters, participants]
+
+
+def shown_territories(session: Session, round_: Round) -> set[int]:
+    """Territories of the round whose participant count is shown under its privacy threshold:
+    only there may an author's territory appear."""
+    territories = round_territories(session, round_)
+    counts = dict(
+        session.exec(
+            select(Participant.territory_id, func.count())
+            .where(Participant.round_id == round_.id, col(Participant.withdrawn_at).is_(None))
+            .group_by(col(Participant.territory_id))
+        ).all()
     )
-    return RoundCounts(rows, total, seeds)
+    line = [int(counts.get(t.id, 0)) for t in territories]  # type: ignore[call-overload]
+    cells = suppress_line([*line, sum(line)], round_.privacy_k)
+    return {t.id for t, cell in zip(territories, cells, strict=False) if cell is not None}  # type: ignore[misc]

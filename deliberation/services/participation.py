@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.models import Invite, Participant, Phase, Round, Statement, Vote, VoteEvent
+from deliberation.opinions.snapshots import invalidate_results
 from deliberation.services.rounds import require_open
 
 
@@ -56,10 +57,11 @@ def get_participant(session: Session, round_: Round, participant_id: int | None)
 
 
 def withdraw(session: Session, participant: Participant) -> None:
-    """Remove the participant's votes from future results and unlink their statements.
+    """Remove the participant's votes from the results at once and unlink their statements.
 
-    Their current votes and vote history are deleted, the statement counters corrected, and
-    their statements kept without any link to them.
+    Their current votes and vote history are deleted, the statement counters corrected, their
+    statements kept without any link to them, and the round's results revision bumped: every
+    snapshot computed with their votes stops being shown until the worker has recomputed.
     """
     if participant.withdrawn_at is not None:
         raise Conflict(_l("You have already withdrawn from this round."))
@@ -84,4 +86,5 @@ def withdraw(session: Session, participant: Participant) -> None:
     participant.withdrawn_at = utcnow()
     participant.vote_count = 0
     session.add(participant)
+    invalidate_results(session, round_)
     session.commit()

@@ -27,6 +27,7 @@ from deliberation.models import (
     Territory,
     User,
 )
+from deliberation.opinions.snapshots import invalidate_results
 from deliberation.services import invites
 from deliberation.services.accounts import normalize_email
 from deliberation.services.rounds import (
@@ -195,7 +196,7 @@ def _apply(round_: Round, fields: RoundFields) -> None:
     round_.topic = fields.topic
     round_.opens_at = fields.opens_at
     round_.closes_at = fields.closes_at
-    round_.phase = fields.phase
+    _set_phase(round_, fields.phase)
     round_.moderation_mode = fields.moderation_mode
     round_.max_statement_length = fields.max_statement_length
     round_.time_zone = fields.time_zone
@@ -227,8 +228,11 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundFi
         closes_at=fields.closes_at,
         now=utcnow(),
     )
+    privacy = (round_.privacy_k, round_.min_votes_for_map)
     _apply(round_, fields)
     session.add(round_)
+    if privacy != (round_.privacy_k, round_.min_votes_for_map):
+        invalidate_results(session, round_)
     session.commit()
     refresh_phase(session, round_, now=utcnow())
     return round_
@@ -242,10 +246,17 @@ def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -
     _check_phase_change(
         round_.phase, phase, opens_at=round_.opens_at, closes_at=round_.closes_at, now=utcnow()
     )
-    round_.phase = phase
+    _set_phase(round_, phase)
     session.add(round_)
     session.commit()
     return round_
+
+
+def _set_phase(round_: Round, phase: Phase) -> None:
+    """Move to ``phase``; entering ``reported`` starts the retention clock (``reported_at``)."""
+    if phase == Phase.REPORTED and round_.phase != Phase.REPORTED:
+        round_.reported_at = utcnow()
+    round_.phase = phase
 
 
 def round_facilitators(session: Session, round_: Round) -> list[User]:

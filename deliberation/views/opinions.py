@@ -10,11 +10,11 @@ from flask import Blueprint, Response, g, request, session
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
-from deliberation.errors import Forbidden, NotFound
+from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.extensions import htmx
 from deliberation.models import Participant, Phase, Round
 from deliberation.opinions.presentation import build_map
-from deliberation.opinions.snapshots import latest_marks, latest_snapshot
+from deliberation.opinions.snapshots import current_snapshot, latest_marks
 from deliberation.services import participation
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
@@ -45,11 +45,13 @@ def opinion_map(slug: str) -> Any:
     participant, facilitator = _viewer(round_)
     marks = latest_marks(db, round_.id)  # type: ignore[arg-type]
     known = request.args.get("watermark", "")
-    if htmx and marks is not None and known == f"{marks[0]}.{marks[1]}":
+    key = None if marks is None else "{}.{}.{}".format(*marks[:3])
+    current = marks is not None and marks[2] == round_.results_revision
+    if htmx and current and known == key:
         response = Response(status=204)
         response.headers["Vary"] = "HX-Request"
         return response
-    snapshot = latest_snapshot(db, round_.id) if marks else None  # type: ignore[arg-type]
+    snapshot = current_snapshot(db, round_) if current else None
     content = (
         build_map(
             db,
@@ -69,6 +71,7 @@ def opinion_map(slug: str) -> Any:
         computed_at=datetime.fromisoformat(content.computed_at) if content else None,
         facilitator=facilitator,
         live=round_.phase == Phase.OPEN,
+        recomputing=marks is not None and not current,
     )
 
 
@@ -79,7 +82,9 @@ def snapshot_download(slug: str) -> Any:
     round_ = get_round(db, slug)
     if not is_facilitator(db, round_, g.user):
         raise Forbidden(_l("Only this round's facilitators can do this."))
-    snapshot = latest_snapshot(db, round_.id)  # type: ignore[arg-type]
+    snapshot = current_snapshot(db, round_)
+    if snapshot is None and latest_marks(db, round_.id) is not None:  # type: ignore[arg-type]
+        raise Conflict(_l("The opinion map is being recomputed; try again in a moment."))
     if snapshot is None:
         raise NotFound(_l("No opinion map has been computed for this round yet."))
     body = json.dumps(snapshot.document, ensure_ascii=False, separators=(",", ":"))

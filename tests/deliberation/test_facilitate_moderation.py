@@ -55,6 +55,7 @@ def test_queue_lists_pending_statements_with_their_territory(
     client: FlaskClient, session: Session
 ) -> None:
     _, round_ = setup(client, session)
+    round_.privacy_k = 1
     waiting = pending(session, round_, "Cool roofs for schools")
     make_statement(session, round_, text="An accepted seed")
     page = client.get(f"/facilitate/rounds/{round_.id}/moderation")
