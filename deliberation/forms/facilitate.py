@@ -34,7 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from deliberation.config import LANGUAGES
 from deliberation.models import ModerationMode, Phase, TerritoryKind
 from deliberation.services.moderation import MAX_REASON, Action
-from deliberation.services.round_admin import RoundFields, local_to_utc
+from deliberation.services.round_admin import MAX_RETENTION, RoundFields, local_to_utc
 from deliberation.services.territories import TerritoryFields
 from deliberation.services.validation import (
     ISO_3166_2,
@@ -169,6 +169,10 @@ class RoundForm(FlaskForm):
         default=7,
         validators=[InputRequired(), NumberRange(1, 1000)],
     )
+    retention_days = IntegerField(
+        _l("Anonymise participants this many days after the report (empty: keep)"),
+        validators=[Optional(), NumberRange(1, MAX_RETENTION)],
+    )
 
     def language_fields(self) -> list[tuple[str, Any, Any, Any]]:
         """(language, title, question, framing) fields for every language, in order."""
@@ -218,6 +222,7 @@ class RoundForm(FlaskForm):
             time_zone=zone,
             privacy_k=self.privacy_k.data or 0,
             min_votes_for_map=self.min_votes_for_map.data or 0,
+            retention_days=self.retention_days.data,
         )
 
 

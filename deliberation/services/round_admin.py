@@ -46,6 +46,7 @@ from deliberation.services.validation import (
 
 MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
 MAX_WEIGHT = 1_000_000
+MAX_RETENTION = 36_500
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class RoundFields:
     time_zone: str = "UTC"
     privacy_k: int = 5
     min_votes_for_map: int = 7
+    retention_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,11 @@ def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -
         raise FieldInvalid(_l("At least 1."), field="privacy_k")
     if not 1 <= fields.min_votes_for_map <= MAX_COUNT:
         raise FieldInvalid(_l("At least 1."), field="min_votes_for_map")
+    if fields.retention_days is not None and not 1 <= fields.retention_days <= MAX_RETENTION:
+        raise FieldInvalid(
+            _l("Between %(low)d and %(high)d days.", low=1, high=MAX_RETENTION),
+            field="retention_days",
+        )
 
 
 def _check_phase_change(
@@ -202,6 +209,7 @@ def _apply(round_: Round, fields: RoundFields) -> None:
     round_.time_zone = fields.time_zone
     round_.privacy_k = fields.privacy_k
     round_.min_votes_for_map = fields.min_votes_for_map
+    round_.retention_days = fields.retention_days
 
 
 def create_round(session: Session, *, user: User, fields: RoundFields) -> Round:

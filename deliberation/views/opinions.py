@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, request, session
+from flask import Blueprint, Response, g, request
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
@@ -18,6 +18,7 @@ from deliberation.opinions.snapshots import current_snapshot, latest_marks
 from deliberation.services import participation
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
+from deliberation.views.participate import session_key
 
 bp = Blueprint("opinions", __name__)
 
@@ -26,15 +27,15 @@ def _viewer(round_: Round) -> tuple[Participant | None, bool]:
     """(the session's participant, whether the user facilitates the round); 403 if neither."""
     db = get_session()
     facilitator = is_facilitator(db, round_, g.user)
-    participant_id = (session.get("participants") or {}).get(str(round_.id))
     participant = None
-    if participant_id is not None:
-        try:
-            participant = participation.get_participant(db, round_, int(participant_id))
-        except Forbidden:
-            participant = None
+    try:
+        participant = participation.get_participant(db, round_, session_key(round_))
+    except Forbidden:
+        participant = None
     if participant is None and not facilitator:
         raise Forbidden(_l("The opinion map is for this round's participants and facilitators."))
+    if participant is not None and not facilitator:
+        participation.require_current_notice(round_, participant)
     return participant, facilitator
 
 

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
 from deliberation.errors import Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx, limiter
-from deliberation.forms.participate import JoinForm, statement_form
+from deliberation.forms.participate import JoinForm, NoticeForm, statement_form
 from deliberation.models import ModerationMode, Participant, Round, Territory
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
+from deliberation.services.own_data import own_data
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
@@ -26,17 +28,38 @@ bp = Blueprint("participate", __name__)
 
 def _participant_key() -> str:
     """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
-    ids = session.get("participants") or {}
-    return f"p:{','.join(str(v) for v in ids.values())}" if ids else f"ip:{request.remote_addr}"
+    keys = session.get("participants") or {}
+    return f"p:{','.join(str(v) for v in keys.values())}" if keys else f"ip:{request.remote_addr}"
 
 
-def _session_participant_id(round_: Round) -> int | None:
+def session_key(round_: Round) -> str | None:
+    """The browser's session key for ``round_`` (see ``participation.issue_session_key``)."""
     value = (session.get("participants") or {}).get(str(round_.id))
-    return int(value) if value is not None else None
+    return value if isinstance(value, str) else None
 
 
-def _current_participant(round_: Round) -> Participant:
-    return participation.get_participant(get_session(), round_, _session_participant_id(round_))
+def _current_participant(round_: Round, *, notice: bool = True) -> Participant:
+    """The session's participant; with ``notice``, only once they accepted the current privacy
+    notice (reading and leaving, ``notice=False``, never wait for it)."""
+    participant = participation.get_participant(get_session(), round_, session_key(round_))
+    if notice:
+        participation.require_current_notice(round_, participant)
+    return participant
+
+
+@bp.app_errorhandler(participation.NoticeOutdated)
+def _notice_outdated(error: participation.NoticeOutdated) -> Any:
+    """Pages send the participant to the new notice; participation POSTs are refused with it."""
+    url = url_for("participate.privacy_notice", slug=error.slug)
+    if request.method == "GET":
+        return redirect(url, code=303)
+    round_ = get_round(get_session(), error.slug)
+    response = render(
+        "participate/notice.html", round=round_, form=NoticeForm(formdata=None), status=409
+    )
+    if htmx:
+        response.headers["HX-Redirect"] = url
+    return response
 
 
 def _rng() -> random.Random:
@@ -73,9 +96,9 @@ def join(token: str) -> Any:
     invite = resolve_invite(db, token)
     round_ = round_by_id(db, invite.round_id)
     territory = db.get(Territory, invite.territory_id)
-    if _session_participant_id(round_) is not None:
+    if session_key(round_) is not None:
         try:
-            _current_participant(round_)
+            _current_participant(round_, notice=False)
             return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
         except Forbidden:
             session.get("participants", {}).pop(str(round_.id), None)
@@ -88,11 +111,11 @@ def join(token: str) -> Any:
     if form.validate_on_submit():
         require_open(round_)
         check_capacity(invite)
-        participant = participation.join_round(
+        participant, key = participation.join_round(
             db, invite=invite, round_=round_, language=form.language.data or "en"
         )
         known = dict(session.get("participants") or {})
-        known[str(round_.id)] = participant.id
+        known[str(round_.id)] = key
         session["participants"] = known
         session["lang"] = participant.language
         return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
@@ -150,11 +173,41 @@ def _vote_input() -> tuple[int, int]:
     return statement_id, value
 
 
+@bp.route("/r/<slug>/privacy", methods=["GET", "POST"])
+def privacy_notice(slug: str) -> Any:
+    """The current privacy notice, for a participant to read and accept again after it changed."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_, notice=False)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        participation.accept_notice(participant)
+        db.add(participant)
+        db.commit()
+        return redirect(url_for("participate.round_page", slug=slug), code=303)
+    status = 422 if form.errors else 200
+    return render("participate/notice.html", round=round_, form=form, status=status)
+
+
+@bp.get("/r/<slug>/my-data.json")
+def my_data(slug: str) -> Any:
+    """Everything the round holds about the participant, as a JSON download."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = _current_participant(round_, notice=False)
+    body = json.dumps(own_data(db, participant), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{round_.slug}-my-data.json"'},
+    )
+
+
 @bp.get("/r/<slug>/my-votes")
 def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = _current_participant(round_, notice=False)
     return render(
         "participate/my_votes.html",
         round=round_,
@@ -242,7 +295,7 @@ def write_statement(slug: str) -> Any:
 def withdraw(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = _current_participant(round_, notice=False)
     participation.withdraw(db, participant)
     known = dict(session.get("participants") or {})
     known.pop(str(round_.id), None)

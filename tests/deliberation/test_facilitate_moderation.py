@@ -14,6 +14,7 @@ from deliberation.models import (
     User,
 )
 from tests.factories import (
+    act_as,
     make_participant,
     make_round,
     make_statement,
@@ -231,9 +232,7 @@ def test_an_accepted_statement_reaches_participants(client: FlaskClient, session
     client.post(
         f"/facilitate/rounds/{round_.id}/moderation/{statement.id}", data={"action": "accept"}
     )
-    reader = make_participant(session, round_)
-    with client.session_transaction() as browser:
-        browser["participants"] = {str(round_.id): reader.id}
+    act_as(client, make_participant(session, round_))
     assert "Water fountains in every square" in client.get(f"/r/{round_.slug}").text
 
 
