@@ -22,6 +22,7 @@ opinion snapshot gives routing priorities, as the opinion worker does in a live 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import re
@@ -52,6 +53,7 @@ import deliberation.models  # noqa: E402, F401 - registers every table
 from deliberation.db import make_engine  # noqa: E402
 from deliberation.models import Vote  # noqa: E402
 from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
+from deliberation.services.participation import NOTICE_VERSION  # noqa: E402
 
 SLUG = "bench"
 SEEDS = 100
@@ -129,6 +131,7 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
         "UTC",
         7,
         5,
+        0,
         NOW - timedelta(days=2),
     )
     statements = [
@@ -147,7 +150,17 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
         for i in range(world.n_statements)
     ]
     participants = [
-        (i + 1, 1, int(territory) + 1, int(territory) + 1, "en", int(count), STAMP)
+        (
+            i + 1,
+            1,
+            int(territory) + 1,
+            int(territory) + 1,
+            "en",
+            int(count),
+            hashlib.sha256(session_key(i + 1).encode()).hexdigest(),
+            NOTICE_VERSION,
+            STAMP,
+        )
         for i, (territory, count) in enumerate(
             zip(world.participant_territory, world.participant_votes, strict=True)
         )
@@ -161,7 +174,8 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
             [
                 *("id", "slug", "title", "question", "framing", "topic", "languages"),
                 *("opens_at", "closes_at", "phase", "moderation_mode", "max_statement_length"),
-                *("time_zone", "min_votes_for_map", "privacy_k", "created_at"),
+                *("time_zone", "min_votes_for_map", "privacy_k", "results_revision"),
+                "created_at",
             ],
             [round_row],
         ),
@@ -181,7 +195,10 @@ def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]
             statements,
         ),
         "participant": (
-            ["id", "round_id", "territory_id", "invite_id", "language", "vote_count", "created_at"],
+            [
+                *("id", "round_id", "territory_id", "invite_id", "language", "vote_count"),
+                *("session_key_hash", "notice_version", "created_at"),
+            ],
             participants,
         ),
     }
@@ -390,9 +407,14 @@ def make_app(url: str, instance: Path) -> Flask:
     return app
 
 
+def session_key(participant_id: int) -> str:
+    """The benchmark participant's browser session key (its hash is loaded with the rows)."""
+    return f"bench-key-{participant_id}"
+
+
 def act_as(client: FlaskClient, participant_id: int) -> None:
     with client.session_transaction() as browser_session:
-        browser_session["participants"] = {"1": participant_id}
+        browser_session["participants"] = {"1": session_key(participant_id)}
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:

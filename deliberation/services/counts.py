@@ -28,14 +28,15 @@ class TerritoryCount:
 
     ``participants`` excludes those who withdrew; ``voters`` are participants with at least one
     current vote; ``votes`` is the number of current votes; ``statements`` those written by
-    participants from there (seed statements are counted only in the round's total).
+    participants from there (seed statements are counted only in the round's total). None: a
+    figure hidden under the round's privacy threshold.
     """
 
     territory: Territory | None
-    participants: int = 0
-    voters: int = 0
-    votes: int = 0
-    statements: int = 0
+    participants: int | None = 0
+    voters: int | None = 0
+    votes: int | None = 0
+    statements: int | None = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,6 @@ def shown_territories(session: Session, round_: Round) -> set[int]:
             .group_by(col(Participant.territory_id))
         ).all()
     )
-    line = [int(counts.get(t.id, 0)) for t in territories]  # type: ignore[call-overload]
+    line = [int(counts.get(t.id or 0, 0)) for t in territories]
     cells = suppress_line([*line, sum(line)], round_.privacy_k)
-    return {t.id for t, cell in zip(territories, cells, strict=False) if cell is not None}  # type: ignore[misc]
+    return {t.id or 0 for t, cell in zip(territories, cells, strict=False) if cell is not None}

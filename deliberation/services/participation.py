@@ -129,7 +129,8 @@ def anonymise_expired(session: Session, *, now: datetime) -> int:
         )
     )
     for round_ in rounds:
-        if round_.reported_at + timedelta(days=round_.retention_days) > now:  # type: ignore[operator]
+        reported_at, days = round_.reported_at, round_.retention_days
+        if reported_at is None or days is None or reported_at + timedelta(days=days) > now:
             continue
         result = session.execute(
             update(Participant)
