@@ -42,7 +42,7 @@ class GroupView:
     id: int
     name: str
     colour: str
-    size: int | None
+    size: int
     composition: tuple[tuple[str, int | None], ...]
     representative: tuple[StatementView, ...]
 
