@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from typing import Any
@@ -27,9 +28,13 @@ bp = Blueprint("participate", __name__)
 
 
 def _participant_key() -> str:
-    """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
+    """Rate-limit key: the participant when known (many citizens share a town hall's address).
+    A digest of the session keys, so that the secrets never reach the rate-limit storage."""
     keys = session.get("participants") or {}
-    return f"p:{','.join(str(v) for v in keys.values())}" if keys else f"ip:{request.remote_addr}"
+    if not keys:
+        return f"ip:{request.remote_addr}"
+    joined = ",".join(str(v) for v in keys.values())
+    return f"p:{hashlib.sha256(joined.encode()).hexdigest()[:32]}"
 
 
 def session_key(round_: Round) -> str | None:
