@@ -15,6 +15,7 @@ from deliberation.clock import utcnow
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.services.participation import anonymise_expired
+from deliberation.services.rounds import advance_schedules
 
 log = logging.getLogger(__name__)
 LEASE_TTL = timedelta(minutes=10)
@@ -31,6 +32,7 @@ def run_once(app: Flask, *, holder: str) -> int:
     min_age = timedelta(seconds=app.config["OPINIONS_MIN_INTERVAL"])
     stored = 0
     with Session(engine, expire_on_commit=False) as session:
+        advance_schedules(session, now=utcnow())
         anonymised = anonymise_expired(session, now=utcnow())
         session.commit()
         if anonymised:

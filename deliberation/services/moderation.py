@@ -229,7 +229,7 @@ def moderate(
         raise Conflict(_already(action))
     session.add(statement)
     _log(session, statement, user, action, reason)
-    session.commit()
+    session.flush()
     return statement
 
 
@@ -270,7 +270,7 @@ def moderate_many(
             session.add(statement)
             _log(session, statement, user, action, reason)
             changed += 1
-    session.commit()
+    session.flush()
     return changed
 
 

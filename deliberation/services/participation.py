@@ -74,7 +74,6 @@ def join_round(
         .values(uses=Invite.uses + 1)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise Forbidden(_l("This invite link cannot admit more participants."))
     participant = Participant(
         round_id=round_.id,  # type: ignore[arg-type]
@@ -85,7 +84,7 @@ def join_round(
     )
     key = issue_session_key(participant)
     session.add(participant)
-    session.commit()
+    session.flush()
     return participant, key
 
 
@@ -174,5 +173,5 @@ def withdraw(session: Session, participant: Participant) -> None:
     participant.withdrawn_at = utcnow()
     participant.vote_count = 0
     session.add(participant)
+    session.flush()
     invalidate_results(session, round_)
-    session.commit()

@@ -99,7 +99,7 @@ def submit_statement(
         statement_id=statement.id,  # type: ignore[arg-type]
         value=1,
     )
-    session.commit()
+    session.flush()
     return statement
 
 
@@ -130,5 +130,5 @@ def add_seed_statement(session: Session, *, round_: Round, text: str, language: 
         round_, text, language=language, is_seed=True, status=StatementStatus.ACCEPTED
     )
     session.add(statement)
-    session.commit()
+    session.flush()
     return statement

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.models import OpinionSnapshot, Participant, Round, RoundFacilitator, User
+from deliberation.models.inputs import RoundInput
 from deliberation.opinions.matrix import marks
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.polis.export import export_round
@@ -64,6 +65,7 @@ def test_withdrawal_leaves_every_view_download_and_export_at_once(
     key = marks(session, round_.id)
 
     participation.withdraw(session, leaving)
+    session.commit()
 
     assert marks(session, round_.id) != key, "the snapshot key moved although no vote was cast"
     assert due_rounds(session, min_age=timedelta(hours=1)) == [round_]
@@ -99,7 +101,7 @@ def test_privacy_settings_change_the_snapshot_key(session: Session) -> None:
     session.commit()
     assert compute_snapshot(session, round_) is not None
     key = marks(session, round_.id)
-    fields = round_admin.RoundFields(
+    fields = RoundInput(
         slug=round_.slug,
         title=round_.title,
         question=round_.question,
@@ -113,6 +115,7 @@ def test_privacy_settings_change_the_snapshot_key(session: Session) -> None:
         privacy_k=round_.privacy_k + 1,
     )
     round_admin.update_round(session, round_=round_, user=facilitator, fields=fields)
+    session.commit()
     assert marks(session, round_.id) != key
     snapshot = compute_snapshot(session, round_)
     assert snapshot is not None
