@@ -82,7 +82,8 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
     smoother), so a live round behaves like Pol.is; the new state keeps only participants who
     still have votes. Snapshots of older revisions are deleted with the new one's commit, so
     the positions of someone who withdrew do not outlive the recomputation. Returns the new
-    snapshot, or None when nothing changed or when another worker stored the same key first
+    snapshot, or None when nothing changed, when no vote is left (older snapshots are then
+    deleted) or when another worker stored the same key first
     (the unique constraint on (round, watermark, moderation mark, revision) makes that a no-op,
     never a corruption).
     """
@@ -94,7 +95,12 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
         revision,
     ):
         return None
-    if previous is None and watermark == 0:
+    if watermark == 0:
+        if previous is not None:  # the last voters withdrew: nothing is left to show
+            session.execute(
+                delete(OpinionSnapshot).where(col(OpinionSnapshot.round_id) == round_.id)
+            )
+            session.commit()
         return None
     started = time.perf_counter()
     params = round_parameters(round_)

@@ -147,8 +147,9 @@ def withdraw(session: Session, participant: Participant) -> None:
     """Remove the participant's votes from the results at once and unlink their statements.
 
     Their current votes and vote history are deleted, the statement counters corrected, their
-    statements kept without any link to them, and the round's results revision bumped: every
-    snapshot computed with their votes stops being shown until the worker has recomputed.
+    statements kept without any link to them, their browser's session key forgotten, and the
+    round's results revision bumped: every snapshot computed with their votes stops being
+    shown until the worker has recomputed.
     """
     if participant.withdrawn_at is not None:
         raise Conflict(_l("You have already withdrawn from this round."))
@@ -172,6 +173,7 @@ def withdraw(session: Session, participant: Participant) -> None:
     )
     participant.withdrawn_at = utcnow()
     participant.vote_count = 0
+    participant.session_key_hash = None
     session.add(participant)
     session.flush()
     invalidate_results(session, round_)

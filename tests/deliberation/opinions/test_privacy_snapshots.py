@@ -213,3 +213,20 @@ def test_the_map_says_when_every_group_is_too_small(client: FlaskClient, session
     page = client.get(f"/r/{round_.slug}/map")
     assert "Group A" not in page.text
     assert "hidden" in page.text
+
+
+def test_when_the_last_voter_withdraws_no_snapshot_is_left(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = planted_round(session, participants=1, statements=3)
+    assert compute_snapshot(session, round_) is not None
+    only = session.exec(select(Participant).where(Participant.round_id == round_.id)).one()
+    participation.withdraw(session, only)
+    session.commit()
+    assert only.session_key_hash is None
+    assert due_rounds(session, min_age=timedelta(hours=1)) == [round_]
+    assert compute_snapshot(session, round_) is None
+    assert session.exec(select(OpinionSnapshot)).all() == []
+    assert due_rounds(session, min_age=timedelta(hours=1)) == []
+    _facilitate(client, session, round_)
+    assert "appears once enough people have voted" in client.get(f"/r/{round_.slug}/map").text
