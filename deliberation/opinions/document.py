@@ -197,6 +197,12 @@ def build_document(
         "computed_at": computed_at,
         "seed": seed,
         "parameters": parameters_document(params),
+        "privacy": {
+            "k": k_min,
+            "suppression": "cells of 0 < n < k people hidden, with a complementary cell "
+            "(the next smallest of the same row or column) wherever one would be derivable; "
+            "results computed from a hidden cell hidden with it; groups under k left out",
+        },
         "timings": {stage: round(s, 6) for stage, s in result.timings.items()},
         "k": len(shown),
         "best_k": result.best_k,

@@ -149,3 +149,22 @@ def test_the_polis_export_names_only_territories_of_k_participants(
     assert hamlet.slug not in named
     assert town.slug not in named, "else the blank rows would count the hamlet"
     assert named.count(city.slug) == 7
+
+
+def test_statement_vote_counts_under_k_are_hidden_from_facilitators(
+    client: FlaskClient, session: Session
+) -> None:
+    me = make_user(session)
+    round_ = make_round(session, facilitators=[me], privacy_k=5)
+    make_statement(session, round_, text="Seed with few votes", vote_count=3)
+    make_statement(session, round_, text="Seed with many votes", vote_count=12)
+    make_statement(
+        session, round_, text="Pending", is_seed=False, status=StatementStatus.PENDING, vote_count=2
+    )
+    sign_in_as(client, me)
+    seeds = client.get(f"/facilitate/rounds/{round_.id}/statements").text
+    assert seeds.count("fewer than 5 people") == 1
+    assert ">12<" in seeds
+    queue = client.get(f"/facilitate/rounds/{round_.id}/moderation").text
+    assert "fewer than 5 people" in queue
+    assert ">2<" not in queue
