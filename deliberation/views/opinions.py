@@ -73,6 +73,7 @@ def opinion_map(slug: str) -> Any:
         facilitator=facilitator,
         live=round_.phase == Phase.OPEN,
         recomputing=marks is not None and not current,
+        voted_enough=participant is not None and participant.vote_count >= round_.min_votes_for_map,
     )
 
 
