@@ -6,6 +6,7 @@ document, so what it hides is hidden everywhere. The rules are those of
 
 * An opinion group of fewer than k people is left out entirely: no entry, no cells, no
   representative statements, and its members are not in the ``participants`` block (no dot).
+  So are the participants not placed in any group when they are fewer than k.
   The groups shown are renumbered 0, 1, ... so that their letters leave no gap. The territory
   participant counts and the group composition count only the people in the ``participants``
   block, so no difference of totals gives a hidden group's size.
@@ -27,6 +28,7 @@ positions.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -113,7 +115,8 @@ def build_document(
         )
     )
     consensus = group_informed_consensus(votes)
-    kept = np.array([g < 0 or g in number for g in result.group], dtype=bool)
+    unplaced = result.group < 0
+    kept = np.isin(result.group, shown) | (unplaced & (not is_small(int(unplaced.sum()), k_min)))
     territories = result.territories
     labels = list(territories.labels) if territories else []
     consensus_agree = {c.statement for c in result.consensus.agree}
@@ -168,8 +171,8 @@ def build_document(
             [[int(territories.composition[g, t]) for t in range(len(labels))] for g in shown],
             k_min,
         )
-        present = [territory_of.get(int(p)) for p in result.participant_ids[kept]]
-        counted = [sum(1 for label in present if label == name) for name in labels]
+        present = Counter(territory_of.get(int(p)) for p in result.participant_ids[kept])
+        counted = [present[name] for name in labels]
         participants = suppress_table([[*counted, sum(counted)]], k_min, columns=False)[0]
 
     groups = []
