@@ -1,4 +1,4 @@
-"""Computing and reading opinion snapshots."""
+"""The snapshot job: which rounds are due, and computing and storing a snapshot of one."""
 
 from __future__ import annotations
 
@@ -13,32 +13,10 @@ from deliberation.clock import utcnow
 from deliberation.models import OpinionSnapshot, Phase, Round
 from deliberation.opinions.document import build_document, parameters_document
 from deliberation.opinions.matrix import load_conversation, marks
+from deliberation.opinions.stored import latest_marks, latest_snapshot
 from voting.opinions import OpinionState, Parameters, compute
 
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
-
-
-def latest_snapshot(session: Session, round_id: int) -> OpinionSnapshot | None:
-    """The round's most recent snapshot, or None before the first one."""
-    return session.exec(
-        select(OpinionSnapshot)
-        .where(OpinionSnapshot.round_id == round_id)
-        .order_by(col(OpinionSnapshot.id).desc())
-        .limit(1)
-    ).first()
-
-
-def current_snapshot(session: Session, round_: Round) -> OpinionSnapshot | None:
-    """The latest snapshot if it is of the round's current results revision, else None.
-
-    A snapshot of an older revision may hold the votes of someone who withdrew since, or follow
-    privacy settings that changed: no page, download or export shows it; they treat the round
-    as "being recomputed" until the worker has stored a snapshot of the current revision.
-    """
-    snapshot = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
-    if snapshot is None or snapshot.revision != round_.results_revision:
-        return None
-    return snapshot
 
 
 def invalidate_results(session: Session, round_: Round) -> None:
@@ -50,23 +28,6 @@ def invalidate_results(session: Session, round_: Round) -> None:
         .values(results_revision=Round.results_revision + 1)
     )
     session.refresh(round_, ["results_revision"])
-
-
-def latest_marks(session: Session, round_id: int) -> tuple[int, int, int, datetime] | None:
-    """(watermark, moderation mark, revision, computed at) of the latest snapshot, without its
-    payload."""
-    row = session.exec(
-        select(
-            OpinionSnapshot.watermark,
-            OpinionSnapshot.moderation_mark,
-            OpinionSnapshot.revision,
-            OpinionSnapshot.computed_at,
-        )
-        .where(OpinionSnapshot.round_id == round_id)
-        .order_by(col(OpinionSnapshot.id).desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def round_parameters(round_: Round) -> Parameters:

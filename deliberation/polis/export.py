@@ -36,7 +36,7 @@ from deliberation.models import (
     VoteEvent,
 )
 from deliberation.opinions.picture import group_name
-from deliberation.opinions.snapshots import current_snapshot
+from deliberation.opinions.stored import current_snapshot
 from deliberation.services.privacy import suppress_line
 
 MODERATED = {StatementStatus.ACCEPTED: 1, StatementStatus.PENDING: 0, StatementStatus.REJECTED: -1}

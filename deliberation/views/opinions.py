@@ -14,11 +14,11 @@ from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.extensions import htmx
 from deliberation.models import Participant, Phase, Round
 from deliberation.opinions.presentation import build_map
-from deliberation.opinions.snapshots import current_snapshot, latest_marks
+from deliberation.opinions.stored import current_snapshot, latest_marks
 from deliberation.services import participation
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
-from deliberation.views.participate import session_key
+from deliberation.views.participant_session import viewing_participant
 
 bp = Blueprint("opinions", __name__)
 
@@ -27,11 +27,7 @@ def _viewer(round_: Round) -> tuple[Participant | None, bool]:
     """(the session's participant, whether the user facilitates the round); 403 if neither."""
     db = get_session()
     facilitator = is_facilitator(db, round_, g.user)
-    participant = None
-    try:
-        participant = participation.get_participant(db, round_, session_key(round_))
-    except Forbidden:
-        participant = None
+    participant = viewing_participant(round_)
     if participant is None and not facilitator:
         raise Forbidden(_l("The opinion map is for this round's participants and facilitators."))
     if participant is not None and not facilitator:

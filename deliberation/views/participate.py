@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from typing import Any
@@ -12,10 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
-from deliberation.errors import Forbidden, Invalid, NotFound
+from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import JoinForm, NoticeForm, statement_form
-from deliberation.models import ModerationMode, Participant, Round, Territory
+from deliberation.models import ModerationMode, Participant, Round, Territory, VoteValue
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
@@ -23,33 +22,22 @@ from deliberation.services.own_data import own_data
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.views.participant_session import (
+    current_participant,
+    forget,
+    keys_digest,
+    remember,
+    session_key,
+    viewing_participant,
+)
 
 bp = Blueprint("participate", __name__)
 
 
 def _participant_key() -> str:
-    """Rate-limit key: the participant when known (many citizens share a town hall's address).
-    A digest of the session keys, so that the secrets never reach the rate-limit storage."""
-    keys = session.get("participants") or {}
-    if not keys:
-        return f"ip:{request.remote_addr}"
-    joined = ",".join(str(v) for v in keys.values())
-    return f"p:{hashlib.sha256(joined.encode()).hexdigest()[:32]}"
-
-
-def session_key(round_: Round) -> str | None:
-    """The browser's session key for ``round_`` (see ``participation.issue_session_key``)."""
-    value = (session.get("participants") or {}).get(str(round_.id))
-    return value if isinstance(value, str) else None
-
-
-def _current_participant(round_: Round, *, notice: bool = True) -> Participant:
-    """The session's participant; with ``notice``, only once they accepted the current privacy
-    notice (reading and leaving, ``notice=False``, never wait for it)."""
-    participant = participation.get_participant(get_session(), round_, session_key(round_))
-    if notice:
-        participation.require_current_notice(round_, participant)
-    return participant
+    """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
+    digest = keys_digest()
+    return f"p:{digest}" if digest else f"ip:{request.remote_addr}"
 
 
 @bp.app_errorhandler(participation.NoticeOutdated)
@@ -102,11 +90,9 @@ def join(token: str) -> Any:
     round_ = round_by_id(db, invite.round_id)
     territory = db.get(Territory, invite.territory_id)
     if session_key(round_) is not None:
-        try:
-            _current_participant(round_, notice=False)
+        if viewing_participant(round_) is not None:
             return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
-        except Forbidden:
-            session.get("participants", {}).pop(str(round_.id), None)
+        forget(round_)
     form = JoinForm()
     form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
     if request.method == "GET":
@@ -120,9 +106,7 @@ def join(token: str) -> Any:
             db, invite=invite, round_=round_, language=form.language.data or "en"
         )
         db.commit()
-        known = dict(session.get("participants") or {})
-        known[str(round_.id)] = key
-        session["participants"] = known
+        remember(participant, key)
         session["lang"] = participant.language
         return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
     return render(
@@ -139,7 +123,7 @@ def join(token: str) -> Any:
 def round_page(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     territory = db.get(Territory, participant.territory_id)
     return render(
         "participate/round.html",
@@ -154,7 +138,7 @@ def round_page(slug: str) -> Any:
 def vote(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
@@ -172,8 +156,8 @@ def vote(slug: str) -> Any:
 def _vote_input() -> tuple[int, int]:
     try:
         statement_id = int(request.form.get("statement_id", ""))
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except (ValueError, KeyError) as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     if not 1 <= statement_id <= MAX_ID:
         raise NotFound(_l("This statement is not open for votes in this round."))
@@ -185,7 +169,7 @@ def privacy_notice(slug: str) -> Any:
     """The current privacy notice, for a participant to read and accept again after it changed."""
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_, notice=False)
+    participant = current_participant(round_, notice=False)
     form = NoticeForm()
     if form.validate_on_submit():
         participation.accept_notice(participant)
@@ -201,7 +185,7 @@ def my_data(slug: str) -> Any:
     """Everything the round holds about the participant, as a JSON download."""
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_, notice=False)
+    participant = current_participant(round_, notice=False)
     body = json.dumps(own_data(db, participant), ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -214,7 +198,7 @@ def my_data(slug: str) -> Any:
 def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_, notice=False)
+    participant = current_participant(round_, notice=False)
     return render(
         "participate/my_votes.html",
         round=round_,
@@ -230,10 +214,10 @@ def my_votes(slug: str) -> Any:
 def change_vote(slug: str, statement_id: int) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     try:
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except KeyError as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
@@ -257,7 +241,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
 def write_statement(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     form = statement_form(round_.max_statement_length)
     duplicate = None
     if form.validate_on_submit():
@@ -305,12 +289,10 @@ def write_statement(slug: str) -> Any:
 def withdraw(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_, notice=False)
+    participant = current_participant(round_, notice=False)
     participation.withdraw(db, participant)
     db.commit()
-    known = dict(session.get("participants") or {})
-    known.pop(str(round_.id), None)
-    session["participants"] = known
+    forget(round_)
     flash(
         _(
             "You have withdrawn. Your votes no longer count and your statements are no longer linked to you."
