@@ -9,7 +9,8 @@ from sqlalchemy.sql.expression import ClauseElement
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
-    ModerationLog,
+    MODERATION_ACTIONS,
+    AuditEntry,
     Participant,
     Round,
     Statement,
@@ -23,8 +24,8 @@ CHUNK = 200_000
 
 
 def marks(session: Session, round_id: int) -> tuple[int, int, int]:
-    """The round's snapshot key: (last vote event id, last moderation log id, results revision);
-    0 when there is none.
+    """The round's snapshot key: (last vote event id, last moderation entry id in the audit log,
+    results revision); 0 when there is none.
 
     Indexed lookups; a snapshot is stale when any of the three moved. The revision moves on what
     the other two cannot see: a withdrawal deletes vote events (the last id may stay the same)
@@ -34,7 +35,10 @@ def marks(session: Session, round_id: int) -> tuple[int, int, int]:
         select(func.max(VoteEvent.id)).where(VoteEvent.round_id == round_id)
     ).one()
     moderation = session.exec(
-        select(func.max(ModerationLog.id)).where(ModerationLog.round_id == round_id)
+        select(func.max(AuditEntry.id)).where(
+            AuditEntry.round_id == round_id,
+            col(AuditEntry.action).in_([action.value for action in MODERATION_ACTIONS]),
+        )
     ).one()
     revision = session.exec(select(Round.results_revision).where(Round.id == round_id)).one()
     return int(watermark or 0), int(moderation or 0), int(revision)
