@@ -1,7 +1,7 @@
 """privacy: snapshot revision, participant session keys and notice version, retention
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-03 05:40:00.000000
 
 Opinion snapshots are derived data: the table is recreated with its new key (the worker
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0004'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -58,27 +58,30 @@ def _drop_snapshot_table() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('round', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('retention_days', sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column('results_revision', sa.Integer(), nullable=False, server_default='0')
-        )
-        batch_op.add_column(sa.Column('reported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-    with op.batch_alter_table('round', schema=None) as batch_op:
-        batch_op.alter_column('results_revision', server_default=None)
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('session_key_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column('notice_version', sa.Integer(), nullable=False, server_default='0')
-        )
-        batch_op.add_column(sa.Column('anonymised_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f('uq_participant_session_key_hash'), ['session_key_hash']
-        )
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.alter_column('notice_version', server_default=None)
+    # Plain ADD COLUMN, never a batch table copy: on SQLite, dropping the old ``round`` or
+    # ``participant`` table would fire the ON DELETE actions of every table pointing at it.
+    op.add_column('round', sa.Column('retention_days', sa.Integer(), nullable=True))
+    op.add_column(
+        'round', sa.Column('results_revision', sa.Integer(), nullable=False, server_default='0')
+    )
+    op.add_column('round', sa.Column('reported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    op.add_column(
+        'participant',
+        sa.Column('session_key_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    )
+    op.add_column(
+        'participant',
+        sa.Column('notice_version', sa.Integer(), nullable=False, server_default='0'),
+    )
+    op.add_column(
+        'participant', sa.Column('anonymised_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
+    op.create_index(
+        'ix_participant_session_key_hash', 'participant', ['session_key_hash'], unique=True
+    )
+    if op.get_bind().dialect.name != 'sqlite':  # SQLite cannot drop a default in place
+        op.alter_column('round', 'results_revision', server_default=None)
+        op.alter_column('participant', 'notice_version', server_default=None)
     _drop_snapshot_table()
     _snapshot_table(with_revision=True)
 
@@ -86,12 +89,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     _drop_snapshot_table()
     _snapshot_table(with_revision=False)
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_participant_session_key_hash'), type_='unique')
-        batch_op.drop_column('anonymised_at')
-        batch_op.drop_column('notice_version')
-        batch_op.drop_column('session_key_hash')
-    with op.batch_alter_table('round', schema=None) as batch_op:
-        batch_op.drop_column('reported_at')
-        batch_op.drop_column('results_revision')
-        batch_op.drop_column('retention_days')
+    op.drop_index('ix_participant_session_key_hash', table_name='participant')
+    for column in ('anonymised_at', 'notice_version', 'session_key_hash'):
+        op.drop_column('participant', column)
+    for column in ('reported_at', 'results_revision', 'retention_days'):
+        op.drop_column('round', column)
