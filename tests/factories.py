@@ -9,6 +9,8 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.models import (
+    Decision,
+    DecisionOption,
     Invite,
     Participant,
     Phase,
@@ -23,6 +25,8 @@ from deliberation.models import (
 )
 from deliberation.services.accounts import create_user
 from deliberation.services.statements import normalize_text
+from voting.methods import REGISTRY
+from voting.methods.result import to_json
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -134,3 +138,28 @@ def sign_in_as(client: FlaskClient, user: User) -> None:
 def act_as(client: FlaskClient, participant: Participant) -> None:
     with client.session_transaction() as browser_session:
         browser_session["participants"] = {str(participant.round_id): participant.id}
+
+
+def make_decision(
+    session: Session, round_: Round, *, options: list[str] | None = None, **overrides: Any
+) -> Decision:
+    """A draft decision (Schulze by default, registry defaults) with ``options`` titled as
+    given (labelled A, B, ...)."""
+    method = overrides.pop("method", "schulze")
+    settings = {
+        s.name: to_json(s.default)
+        for s in REGISTRY[method].settings
+        if s.name not in {"seed", "populations", "electorate"}
+    }
+    settings.update(overrides.pop("settings", {}))
+    decision = Decision(
+        round_id=round_.id, title="Which project first?", method=method, settings=settings
+    )
+    for name, value in overrides.items():
+        setattr(decision, name, value)
+    session.add(decision)
+    session.flush()
+    for label, title in zip("ABCDEFGHIJ", options or [], strict=False):
+        session.add(DecisionOption(decision_id=decision.id, label=label, title=title))
+    session.commit()
+    return decision

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from deliberation.cli import database, demo, opinions, polis, users
+from deliberation.cli import database, decisions, demo, opinions, polis, users
 
 
 def register(app: Flask) -> None:
-    for group in (database.group, demo.group, opinions.group, polis.group, users.group):
+    for group in (
+        database.group,
+        decisions.group,
+        demo.group,
+        opinions.group,
+        polis.group,
+        users.group,
+    ):
         app.cli.add_command(group)

@@ -1,6 +1,15 @@
 """SQLModel tables, split by domain. Importing this package registers every table."""
 
 from deliberation.models.accounts import Role, User
+from deliberation.models.decisions import (
+    Decision,
+    DecisionBallot,
+    DecisionOption,
+    DecisionSeal,
+    DecisionStatus,
+    DecisionTally,
+    Eligibility,
+)
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.rounds import (
@@ -16,6 +25,13 @@ from deliberation.models.territories import Territory, TerritoryKind, TerritoryT
 from deliberation.models.votes import Vote, VoteEvent
 
 __all__ = [
+    "Decision",
+    "DecisionBallot",
+    "DecisionOption",
+    "DecisionSeal",
+    "DecisionStatus",
+    "DecisionTally",
+    "Eligibility",
     "Invite",
     "ModerationLog",
     "ModerationMode",

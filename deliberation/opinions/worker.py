@@ -12,6 +12,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from deliberation.clock import utcnow
+from deliberation.decisions import worker as decisions_worker
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.services.rounds import advance_schedules
@@ -32,6 +33,7 @@ def run_once(app: Flask, *, holder: str) -> int:
     with Session(engine, expire_on_commit=False) as session:
         advance_schedules(session, now=utcnow())
         session.commit()
+        decisions_worker.run_once(session, now=utcnow())
         for round_ in due_rounds(session, min_age=min_age):
             round_id: int = round_.id  # type: ignore[assignment]
             if not lease.claim(session, round_id, holder, ttl=LEASE_TTL):

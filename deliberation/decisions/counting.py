@@ -1,0 +1,242 @@
+"""Sealing, counting, publishing and verifying a decision's ballots.
+
+- **Seal** (at close, in the closing transaction): ballots of withdrawn participants are deleted,
+  the rest written once as ``voting.methods``' canonical JSON (option labels as candidates,
+  territory slugs as labels) into ``DecisionSeal``, and the ballot rows deleted: from then on no
+  ballot is linked to a participant.
+- **Count** (outside the request: the worker): ``voting.methods.tally`` over the sealed ballots
+  with the decision's settings, the revealed seed, the territories' populations and the
+  electorate at close; stored as ``DecisionTally.result``.
+- **Publish**: the sealed ballots with every territory that cast fewer than the round's privacy
+  threshold k ballots relabelled ``other``, in canonical JSON; its SHA-256 is stored beside it.
+- **Verify**: a published file is matched to its decision by SHA-256 and recounted. When no
+  territory was relabelled its checksum is the result's ``ballots_sha256`` and the whole
+  result must match; otherwise the unweighted count (every figure that does not depend on
+  territories) must match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from deliberation.decisions import ballots as ballot_forms
+from deliberation.decisions.methods import method_spec
+from deliberation.models import (
+    Decision,
+    DecisionBallot,
+    DecisionOption,
+    DecisionSeal,
+    DecisionStatus,
+    DecisionTally,
+    Participant,
+    Round,
+    Territory,
+)
+from deliberation.services.rounds import round_territories
+from voting.methods import Ballot, BallotKind, BallotProfile, MethodError, MethodSpec, Result, tally
+from voting.methods.canonical import canonical_json, parse_canonical
+from voting.methods.profile import Scale, build_profile
+
+OTHER = "other"
+
+
+def spec_of(decision: Decision) -> MethodSpec:
+    spec = method_spec(decision.method)
+    if spec is None:
+        raise MethodError(f"unknown method {decision.method!r}")
+    return spec
+
+
+def scale_of(decision: Decision) -> Scale | None:
+    """The score or grade scale of ``decision``, or None for other ballot types."""
+    if spec_of(decision).ballot is not BallotKind.SCORE:
+        return None
+    return Scale(int(decision.settings["scale_min"]), int(decision.settings["scale_max"]))
+
+
+def seal_ballots(
+    session: Session, *, decision: Decision, round_: Round, electorate: int
+) -> DecisionSeal:
+    """Seal ``decision``'s ballots (see the module docstring); in the caller's transaction."""
+    gone = select(Participant.id).where(
+        col(Participant.round_id) == decision.round_id, col(Participant.withdrawn_at).is_not(None)
+    )
+    session.execute(
+        delete(DecisionBallot).where(
+            col(DecisionBallot.decision_id) == decision.id,
+            col(DecisionBallot.participant_id).in_(gone),
+        )
+    )
+    rows = session.exec(
+        select(DecisionBallot.choice, Territory.slug)
+        .join(Territory, col(Territory.id) == DecisionBallot.territory_id)
+        .where(DecisionBallot.decision_id == decision.id)
+    ).all()
+    kind = spec_of(decision).ballot
+    labels = session.exec(
+        select(DecisionOption.label).where(DecisionOption.decision_id == decision.id)
+    ).all()
+    # Identical ballots are grouped first: a profile of unique ballots with counts.
+    grouped = Counter((_frozen(choice), slug) for choice, slug in rows)
+    profile = BallotProfile(
+        tuple(ballot_forms.to_ballot(kind, _thawed(key), slug) for key, slug in grouped),
+        tuple(grouped.values()),
+    )
+    document = canonical_json(build_profile(kind, tuple(labels), profile, scale_of(decision)))
+    seal = DecisionSeal(
+        decision_id=decision.id,  # type: ignore[arg-type]
+        document=document,
+        ballots=len(rows),
+        electorate=electorate,
+    )
+    session.add(seal)
+    session.execute(delete(DecisionBallot).where(col(DecisionBallot.decision_id) == decision.id))
+    session.flush()
+    return seal
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a JSON value (dicts as sorted item tuples, lists as tuples)."""
+    if isinstance(value, dict):
+        return ("{}", tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list):
+        return ("[]", tuple(_frozen(v) for v in value))
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] == "{}":
+        return {k: _thawed(v) for k, v in value[1]}
+    if isinstance(value, tuple) and value and value[0] == "[]":
+        return [_thawed(v) for v in value[1]]
+    return value
+
+
+def count_settings(session: Session, decision: Decision, seal: DecisionSeal) -> dict[str, Any]:
+    """The settings of the count: the decision's, the revealed seed, the round territories'
+    populations and, when a quorum share is set, the electorate at close."""
+    settings: dict[str, Any] = dict(decision.settings)
+    settings["seed"] = int(decision.seed_hex or "0", 16)
+    round_ = session.get(Round, decision.round_id)
+    territories = round_territories(session, round_) if round_ else []
+    settings["populations"] = {t.slug: t.population for t in territories if t.population}
+    if Fraction(str(settings.get("quorum_share", "0"))) > 0:
+        settings["electorate"] = max(seal.electorate, 1)
+    return settings
+
+
+def recount(method: str, document: bytes, settings: dict[str, Any]) -> Result:
+    """``voting.methods.tally`` over a canonical ballots document."""
+    _kind, candidates, profile = parse_canonical(document)
+    return tally(method, candidates, profile, **settings)
+
+
+def published_document(document: bytes, k: int, scale: Scale | None) -> bytes:
+    """The sealed ``document`` with territories of fewer than ``k`` ballots labelled
+    ``other`` (canonical JSON again)."""
+    kind, candidates, profile = parse_canonical(document)
+    cast: Counter[str | None] = Counter()
+    for ballot, count in zip(profile.ballots, profile.counts, strict=True):
+        cast[ballot.territory] += count
+    relabelled = BallotProfile(
+        tuple(
+            Ballot(
+                b.choice,
+                b.weight,
+                b.territory if b.territory is None or cast[b.territory] >= k else OTHER,
+            )
+            for b in profile.ballots
+        ),
+        profile.counts,
+    )
+    return canonical_json(build_profile(kind, candidates, relabelled, scale))
+
+
+def store_tally(session: Session, decision: Decision) -> DecisionTally:
+    """Count a closed decision's sealed ballots and store the result with the published
+    ballots; in the caller's transaction."""
+    started = time.perf_counter()
+    seal = session.get(DecisionSeal, decision.id)
+    round_ = session.get(Round, decision.round_id)
+    if seal is None or round_ is None or decision.status != DecisionStatus.CLOSED:
+        raise MethodError("only a closed, sealed decision can be counted")
+    result = recount(decision.method, seal.document, count_settings(session, decision, seal))
+    published = published_document(seal.document, round_.privacy_k, scale_of(decision))
+    stored = DecisionTally(
+        decision_id=decision.id,  # type: ignore[arg-type]
+        result=result.to_dict(),
+        published=published,
+        published_sha256=hashlib.sha256(published).hexdigest(),
+        seconds=time.perf_counter() - started,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def due_tallies(session: Session) -> list[Decision]:
+    """Closed decisions whose count is not stored yet."""
+    counted = select(DecisionTally.decision_id)
+    statement = select(Decision).where(
+        col(Decision.status) == DecisionStatus.CLOSED, col(Decision.id).not_in(counted)
+    )
+    return list(session.exec(statement))
+
+
+@dataclass
+class Verification:
+    """What ``verify_published`` found: the decision matched (if any), and the problems (none
+    means the file is what was published and recounts to the stored result)."""
+
+    decision_id: int | None = None
+    full: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+_UNWEIGHTED_KEYS = ("candidates", "counts", "count_kind", "ranking", "ballots")
+
+
+def verify_published(session: Session, data: bytes) -> Verification:
+    """Check a published ballots file against the stored results (see the module docstring)."""
+    report = Verification()
+    digest = hashlib.sha256(data).hexdigest()
+    stored = session.exec(
+        select(DecisionTally).where(DecisionTally.published_sha256 == digest)
+    ).first()
+    if stored is None:
+        report.problems.append(f"no decision published ballots with SHA-256 {digest}")
+        return report
+    report.decision_id = stored.decision_id
+    decision = session.get(Decision, stored.decision_id)
+    seal = session.get(DecisionSeal, stored.decision_id)
+    if decision is None or seal is None:
+        report.problems.append("the decision's sealed ballots are missing")
+        return report
+    try:
+        kind, candidates, profile = parse_canonical(data)
+        if canonical_json(build_profile(kind, candidates, profile, scale_of(decision))) != data:
+            report.problems.append("the file is not in canonical form")
+        result = recount(decision.method, data, count_settings(session, decision, seal)).to_dict()
+    except MethodError as error:
+        report.problems.append(f"the file cannot be counted: {error}")
+        return report
+    expected = stored.result
+    report.full = result["ballots_sha256"] == expected["ballots_sha256"]
+    if report.full:
+        if result != expected:
+            report.problems.append("the recount differs from the stored result")
+        return report
+    mine = result["unweighted"] if isinstance(result["unweighted"], dict) else result
+    theirs = expected["unweighted"] if isinstance(expected["unweighted"], dict) else expected
+    for key in _UNWEIGHTED_KEYS:
+        if mine[key] != theirs[key]:
+            report.problems.append(f"the recount's {key} differs from the stored result")
+    return report
