@@ -28,19 +28,26 @@ STANCE_NAMES: dict[str, LazyString] = {
 }
 # Majority-judgment grade names by scale size, best first (Balinski and Laraki's wording).
 _GRADES: dict[int, tuple[LazyString, ...]] = {
-    2: (_l("Acceptable"), _l("Reject")),
-    3: (_l("Good"), _l("Acceptable"), _l("Reject")),
-    4: (_l("Excellent"), _l("Good"), _l("Acceptable"), _l("Reject")),
-    5: (_l("Excellent"), _l("Very good"), _l("Good"), _l("Acceptable"), _l("Reject")),
-    6: (_l("Excellent"), _l("Very good"), _l("Good"), _l("Fair"), _l("Poor"), _l("Reject")),
+    2: (_l("Passable"), _l("To reject")),
+    3: (_l("Good"), _l("Passable"), _l("To reject")),
+    4: (_l("Excellent"), _l("Good"), _l("Passable"), _l("To reject")),
+    5: (_l("Excellent"), _l("Very good"), _l("Good"), _l("Passable"), _l("To reject")),
+    6: (
+        _l("Excellent"),
+        _l("Very good"),
+        _l("Good"),
+        _l("Passable"),
+        _l("Insufficient"),
+        _l("To reject"),
+    ),
     7: (
         _l("Excellent"),
         _l("Very good"),
         _l("Good"),
-        _l("Fair"),
-        _l("Poor"),
+        _l("Fairly good"),
+        _l("Passable"),
         _l("Insufficient"),
-        _l("Reject"),
+        _l("To reject"),
     ),
 }
 

@@ -134,7 +134,7 @@ def _notices(result: dict[str, Any]) -> list[LazyString]:
         elif code == "territory_below_minimum":
             texts.append(
                 _l(
-                    "A territory cast %(ballots)s ballots, fewer than the minimum of %(minimum)s.",
+                    "Ballots cast in a territory: %(ballots)s, below the minimum of %(minimum)s.",
                     ballots=details["ballots"],
                     minimum=details["minimum"],
                 )
@@ -146,7 +146,7 @@ def _notices(result: dict[str, Any]) -> list[LazyString]:
         elif code == "invalid_ballots":
             texts.append(
                 _l(
-                    "%(ballots)s ballots were set aside by this method's rules.",
+                    "Ballots set aside by this method's rules: %(ballots)s.",
                     ballots=details["ballots"],
                 )
             )

@@ -92,16 +92,26 @@ def test_approval_score_and_grades_round_trip(
     url = f"/r/{deciding.slug}/decisions/{graded.id}"
     page = client.get(url).get_data(as_text=True)
     assert "Excellent" in page
-    assert "Reject" in page
+    assert "To reject" in page
     assert client.post(url, data={"score_A": "0", "score_B": "4"}).status_code == 303
     assert [b.choice for b in ballots(session)] == [
         {"approved": ["A", "B"]},
         {"scores": {"A": 5}},
         {"scores": {"A": 0, "B": 4}},
     ]
-    french = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Excellent" in french
-    assert "À rejeter" in french
+
+
+def test_grades_are_named_in_the_readers_language(
+    client: FlaskClient, session: Session, deciding: Round
+) -> None:
+    client.post("/language", data={"language": "fr", "next": "/"})
+    act_as(client, make_participant(session, deciding))
+    graded = open_one(session, deciding, method="majority_judgment", options=["Parc", "Piscine"])
+    page = client.get(f"/r/{deciding.slug}/decisions/{graded.id}").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "À rejeter" in page
+    assert "Très bien" in page
+    assert "To reject" not in page
 
 
 def test_stance_with_a_block_needs_a_reason(

@@ -163,7 +163,7 @@ def test_territory_weighting_through_the_app_and_suppressed_small_territories(
     assert tally.result["unweighted"]["winners"] == ["A"]
     page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
     assert "the outcome differs" in page
-    assert "fewer than 2 ballots are not shown separately" in page
+    assert "(2 ballots at least) are not shown separately" in page
     assert est.name("en") not in page
     assert nord.name("en") in page
     published = json.loads(tally.published)
