@@ -25,13 +25,15 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from deliberation.clock import utcnow
 from deliberation.decisions import ballots as ballot_forms
 from deliberation.decisions.methods import method_spec
 from deliberation.models import (
     Decision,
     DecisionBallot,
+    DecisionLiveCount,
     DecisionOption,
     DecisionSeal,
     DecisionStatus,
@@ -75,22 +77,10 @@ def seal_ballots(
             col(DecisionBallot.participant_id).in_(gone),
         )
     )
-    rows = session.exec(
-        select(DecisionBallot.choice, Territory.slug)
-        .join(Territory, col(Territory.id) == DecisionBallot.territory_id)
-        .where(DecisionBallot.decision_id == decision.id)
-    ).all()
-    kind = spec_of(decision).ballot
-    labels = session.exec(
-        select(DecisionOption.label).where(DecisionOption.decision_id == decision.id)
-    ).all()
-    # Identical ballots are grouped first: a profile of unique ballots with counts.
-    grouped = Counter((_frozen(choice), slug) for choice, slug in rows)
-    profile = BallotProfile(
-        tuple(ballot_forms.to_ballot(kind, _thawed(key), slug) for key, slug in grouped),
-        tuple(grouped.values()),
-    )
-    document = canonical_json(build_profile(kind, tuple(labels), profile, scale_of(decision)))
+    rows = _current_ballots(session, decision)
+    kind, labels = spec_of(decision).ballot, tuple(_labels(session, decision))
+    profile = build_profile(kind, labels, _grouped(decision, rows), scale_of(decision))
+    document = canonical_json(profile)
     seal = DecisionSeal(
         decision_id=decision.id,  # type: ignore[arg-type]
         document=document,
@@ -118,6 +108,63 @@ def _thawed(value: Any) -> Any:
     if isinstance(value, tuple) and value and value[0] == "[]":
         return [_thawed(v) for v in value[1]]
     return value
+
+
+def _current_ballots(session: Session, decision: Decision) -> list[tuple[dict[str, Any], str]]:
+    """The open decision's ballots (choice, territory slug), without withdrawn participants'."""
+    rows = session.exec(
+        select(DecisionBallot.choice, Territory.slug)
+        .join(Territory, col(Territory.id) == DecisionBallot.territory_id)
+        .join(Participant, col(Participant.id) == DecisionBallot.participant_id)
+        .where(DecisionBallot.decision_id == decision.id, col(Participant.withdrawn_at).is_(None))
+    ).all()
+    return [(dict(choice), slug) for choice, slug in rows]
+
+
+def _grouped(decision: Decision, rows: list[tuple[dict[str, Any], str]]) -> BallotProfile:
+    """``voting`` ballots from stored ``(choice, territory slug)`` rows, identical ones grouped
+    with their counts."""
+    kind = spec_of(decision).ballot
+    grouped = Counter((_frozen(choice), slug) for choice, slug in rows)
+    return BallotProfile(
+        tuple(ballot_forms.to_ballot(kind, _thawed(key), slug) for key, slug in grouped),
+        tuple(grouped.values()),
+    )
+
+
+def _labels(session: Session, decision: Decision) -> list[str]:
+    statement = select(DecisionOption.label).where(DecisionOption.decision_id == decision.id)
+    return sorted(session.exec(statement).all())
+
+
+def store_live_count(session: Session, decision: Decision) -> DecisionLiveCount | None:
+    """Recount an open decision's current ballots when they changed since the stored live
+    count; return the new live count, or None when nothing changed. Counted with seed 0 and
+    no quorum share (the electorate is known at close): the page shows tied winners, never a
+    tie broken, and the real seed stays secret until close."""
+    stamp = session.exec(
+        select(func.count(), func.max(DecisionBallot.cast_at)).where(
+            DecisionBallot.decision_id == decision.id
+        )
+    ).one()
+    watermark = f"{stamp[0]}:{stamp[1].isoformat() if stamp[1] else '-'}"
+    live = session.get(DecisionLiveCount, decision.id)
+    if live is not None and live.watermark == watermark:
+        return None
+    ballots = _grouped(decision, _current_ballots(session, decision))
+    settings: dict[str, Any] = dict(decision.settings) | {"seed": 0, "quorum_share": "0"}
+    round_ = session.get(Round, decision.round_id)
+    territories = round_territories(session, round_) if round_ else []
+    settings["populations"] = {t.slug: t.population for t in territories if t.population}
+    result = tally(decision.method, _labels(session, decision), ballots, **settings)
+    if live is None:
+        live = DecisionLiveCount(decision_id=decision.id, watermark=watermark)  # type: ignore[arg-type]
+    live.result = result.to_dict()
+    live.watermark = watermark
+    live.computed_at = utcnow()
+    session.add(live)
+    session.flush()
+    return live
 
 
 def count_settings(session: Session, decision: Decision, seal: DecisionSeal) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from deliberation.decisions.ballots import grade_names
-from deliberation.models import Decision, DecisionOption, DecisionTally, Round
+from deliberation.models import Decision, DecisionOption, Round
 
 COUNT_KINDS: dict[str, LazyString] = {
     "first_preferences": _l("First preferences"),
@@ -110,8 +110,9 @@ class ResultsView:
     block_reasons: list[tuple[str, int]]
     stances: dict[str, Fraction]
     ballots_sha256: str
-    published_sha256: str
+    leading: str = ""
     matrix: PairwiseMatrix | None = None
+    published_sha256: str = ""
     merit: list[MeritBar] = field(default_factory=list)
 
 
@@ -206,12 +207,12 @@ def build(
     decision: Decision,
     round_: Round,
     options: list[DecisionOption],
-    tally: DecisionTally,
+    result: dict[str, Any],
     territory_names: dict[str, str],
 ) -> ResultsView:
-    """The view of ``tally`` for the results page; ``territory_names`` maps territory slugs
-    (the results' labels) to their names in the reader's language."""
-    result = tally.result
+    """The view of a stored ``result`` (``Result.to_dict()``) for the results page;
+    ``territory_names`` maps territory slugs (the results' labels) to their names in the
+    reader's language. ``published_sha256`` is left empty for the caller to fill in."""
     titles = {o.label: o.title for o in options}
     weighting = result["weighting"]["mode"]
     unweighted = result["unweighted"] or result
@@ -274,7 +275,7 @@ def build(
         ],
         stances={k: fraction(v) for k, v in explanation.get("stances", {}).items()},
         ballots_sha256=result["ballots_sha256"],
-        published_sha256=tally.published_sha256,
+        leading=_outcome(result, titles),
         matrix=_matrix(result, titles),
         merit=_merit(decision, result, titles),
     )

@@ -54,6 +54,7 @@ class DecisionFields:
     method: str
     settings: dict[str, Any]
     eligibility: Eligibility
+    live_results: bool
     opens_at: datetime | None
     closes_at: datetime | None
 
@@ -177,6 +178,7 @@ def _apply(decision: Decision, fields: DecisionFields) -> None:
     decision.method = fields.method
     decision.settings = fields.settings
     decision.eligibility = fields.eligibility
+    decision.live_results = fields.live_results
     decision.opens_at = fields.opens_at
     decision.closes_at = fields.closes_at
 

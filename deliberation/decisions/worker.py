@@ -8,21 +8,33 @@ import logging
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from deliberation.decisions.counting import due_tallies, store_tally
+from deliberation.decisions.counting import due_tallies, store_live_count, store_tally
 from deliberation.decisions.service import advance_decisions
+from deliberation.models import Decision, DecisionStatus
 from voting.methods import MethodError
 
 log = logging.getLogger(__name__)
 
 
 def run_once(session: Session, *, now: datetime) -> int:
-    """Advance schedules and store due tallies, each in its own transaction; return how many
-    tallies were stored. A tally another worker stored first, or one that fails, is rolled
-    back and logged; the others go on."""
+    """Advance schedules, refresh the live counts of open decisions that show them, and store
+    due tallies, each in its own transaction; return how many tallies were stored. A count
+    another worker stored first, or one that fails, is rolled back and logged; the others go
+    on."""
     advance_decisions(session, now=now)
     session.commit()
+    live = select(Decision).where(
+        col(Decision.status) == DecisionStatus.OPEN, col(Decision.live_results).is_(True)
+    )
+    for decision in session.exec(live).all():
+        try:
+            store_live_count(session, decision)
+            session.commit()
+        except (IntegrityError, MethodError):
+            session.rollback()
+            log.exception("live count of decision %s failed", decision.id)
     stored = 0
     for decision in due_tallies(session):
         try:

@@ -4,6 +4,7 @@ from deliberation.models.accounts import Role, User
 from deliberation.models.decisions import (
     Decision,
     DecisionBallot,
+    DecisionLiveCount,
     DecisionOption,
     DecisionSeal,
     DecisionStatus,
@@ -27,6 +28,7 @@ from deliberation.models.votes import Vote, VoteEvent
 __all__ = [
     "Decision",
     "DecisionBallot",
+    "DecisionLiveCount",
     "DecisionOption",
     "DecisionSeal",
     "DecisionStatus",

@@ -49,6 +49,7 @@ class Decision(SQLModel, table=True):
     method: str = Field(max_length=40)
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     eligibility: Eligibility = Field(default=Eligibility.JOINED, sa_type=String(20))
+    live_results: bool = False
     status: DecisionStatus = Field(default=DecisionStatus.DRAFT, sa_type=String(10), index=True)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
@@ -124,4 +125,17 @@ class DecisionTally(SQLModel, table=True):
     published: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     published_sha256: str = Field(max_length=64)
     seconds: float = 0.0
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class DecisionLiveCount(SQLModel, table=True):
+    """The provisional count of an open decision with live results, recomputed by the worker
+    when its ballots change (``watermark``: number of ballots and latest cast time). Ties are
+    not broken (the seed stays secret until close)."""
+
+    __tablename__ = "decision_live_count"
+
+    decision_id: int = Field(foreign_key="decision.id", primary_key=True, ondelete="CASCADE")
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    watermark: str = Field(max_length=80)
     computed_at: datetime = Field(default_factory=utcnow)

@@ -25,6 +25,7 @@ from deliberation.errors import Invalid
 from deliberation.models import (
     Decision,
     DecisionBallot,
+    DecisionLiveCount,
     DecisionStatus,
     DecisionTally,
     Eligibility,
@@ -108,6 +109,7 @@ def _form_values(decision: Decision | None, round_: Round) -> dict[str, str]:
     return {
         "title": decision.title,
         "eligibility": decision.eligibility,
+        "live_results": "true" if decision.live_results else "",
         "opens_at": shown(decision.opens_at),
         "closes_at": shown(decision.closes_at),
     }
@@ -137,6 +139,7 @@ def _decision_form(round_: Round, decision: Decision | None) -> Any:
                 method=chosen,
                 settings=settings,
                 eligibility=Eligibility(eligibility),
+                live_results=request.form.get("live_results") == "true",
                 opens_at=opens_at,
                 closes_at=closes_at,
             )
@@ -461,10 +464,18 @@ def results_page(decision_id: int) -> Any:
     decision, round_ = service.get_decision(db, decision_id)
     if decision.status == DecisionStatus.DRAFT:
         abort(404)
-    tally = db.get(DecisionTally, decision.id)
     options = service.options_of(db, decision)
     names = {t.slug: t.name(current_language()) for t in round_territories(db, round_)}
-    view = results.build(decision, round_, options, tally, names) if tally else None
+    view = None
+    if decision.status == DecisionStatus.CLOSED:
+        tally = db.get(DecisionTally, decision.id)
+        if tally is not None:
+            view = results.build(decision, round_, options, tally.result, names)
+            view.published_sha256 = tally.published_sha256
+    elif decision.live_results:
+        live = db.get(DecisionLiveCount, decision.id)
+        if live is not None:
+            view = results.build(decision, round_, options, live.result, names)
     return render(
         "decisions/results.html",
         round=round_,

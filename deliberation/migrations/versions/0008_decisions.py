@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0002
-Create Date: 2026-12-03 05:25:57.971696
+Create Date: 2026-12-03 05:42:58.702100
 """
 
 from collections.abc import Sequence
@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.Column('eligibility', sa.String(length=20), nullable=False),
+    sa.Column('live_results', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('opens_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('closes_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -42,6 +43,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_decision_round_id'), ['round_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_decision_status'), ['status'], unique=False)
 
+    op.create_table('decision_live_count',
+    sa.Column('decision_id', sa.Integer(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('watermark', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('computed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('decision_id')
+    )
     op.create_table('decision_option',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('decision_id', sa.Integer(), nullable=False),
@@ -106,6 +115,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_decision_option_decision_id'))
 
     op.drop_table('decision_option')
+    op.drop_table('decision_live_count')
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decision_status'))
         batch_op.drop_index(batch_op.f('ix_decision_round_id'))

@@ -19,6 +19,7 @@ from deliberation.decisions.service import cast_ballot, close_decision, open_dec
 from deliberation.models import (
     Decision,
     DecisionBallot,
+    DecisionLiveCount,
     DecisionSeal,
     DecisionStatus,
     DecisionTally,
@@ -258,3 +259,36 @@ def test_facilitators_never_see_an_individual_ballot(client: FlaskClient, sessio
     ):
         assert "Secret reason" not in client.get(url).get_data(as_text=True)
     assert client.get(f"/decisions/{decision.id}/ballots.json").status_code == 404
+
+
+def test_live_results_are_hidden_by_default_and_provisional_when_shown(
+    client: FlaskClient, session: Session
+) -> None:
+    town = make_territory(session)
+    round_ = make_round(session, territories=[town], phase=Phase.DECIDING, privacy_k=1)
+    hidden = opened(session, round_, options=["Parc", "Piscine"])
+    shown = opened(session, round_, options=["Parc", "Piscine"], live_results=True)
+    for decision in (hidden, shown):
+        vote(session, decision, round_, town, {"ranking": [["B"], ["A"]]})
+    gone = vote(session, shown, round_, town, {"ranking": [["A"]]})
+    vote(session, shown, round_, town, {"ranking": [["A"]]})
+    withdraw(session, gone)
+    session.commit()
+    worker.run_once(session, now=utcnow())
+    assert session.get(DecisionLiveCount, hidden.id) is None
+    live = session.get(DecisionLiveCount, shown.id)
+    assert live is not None
+    assert live.result["winners"] == ["A", "B"]  # the withdrawn ballot left the count
+    page = client.get(f"/decisions/{shown.id}/results").get_data(as_text=True)
+    assert "Live count (provisional)" in page
+    assert "Leading so far: Parc, Piscine" in page
+    assert shown.seed_hex is not None
+    assert shown.seed_hex not in page
+    assert "Several options tied" not in page
+    closed = client.get(f"/decisions/{hidden.id}/results").get_data(as_text=True)
+    assert "results stay hidden until it closes" in closed
+    assert "Piscine" not in closed
+    computed = live.computed_at
+    worker.run_once(session, now=utcnow())
+    session.refresh(live)
+    assert live.computed_at == computed  # unchanged ballots are not recounted

@@ -51,6 +51,13 @@ def test_a_facilitator_creates_a_decision_from_the_registry_form(
     assert response.status_code == 303
     decision = session.exec(select(Decision)).one()
     assert decision.method == "schulze"
+    assert decision.live_results is False
+    edited = client.post(
+        f"/facilitate/decisions/{decision.id}/edit", data=decision_form(live_results="true")
+    )
+    assert edited.status_code == 303
+    session.refresh(decision)
+    assert decision.live_results is True
     assert decision.settings["strength"] == "margin"
     assert decision.settings["quorum_share"] == "0"
     # 18:00 in Paris in July is 16:00 UTC.
