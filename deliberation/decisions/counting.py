@@ -9,6 +9,9 @@
   electorate at close; stored as ``DecisionTally.result``.
 - **Publish**: the sealed ballots with every territory that cast fewer than the round's privacy
   threshold k ballots relabelled ``other``, in canonical JSON; its SHA-256 is stored beside it.
+- **Receipts** (decisions with receipts): each receipt's SHA-256 is sealed with its ballot in
+  the canonical encoding and published as a separate file (the ballots file and its checksum
+  stay as documented in ``voting.methods.canonical``), so a voter can find their ballot.
 - **Verify**: a published file is matched to its decision by SHA-256 and recounted. When no
   territory was relabelled its checksum is the result's ``ballots_sha256`` and the whole
   result must match; otherwise the unweighted count (every figure that does not depend on
@@ -18,6 +21,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -86,11 +90,34 @@ def seal_ballots(
         document=document,
         ballots=len(rows),
         electorate=electorate,
+        receipts=_receipts(session, decision, labels) if decision.receipts else [],
     )
     session.add(seal)
     session.execute(delete(DecisionBallot).where(col(DecisionBallot.decision_id) == decision.id))
     session.flush()
     return seal
+
+
+def canonical_ballot(decision: Decision, labels: tuple[str, ...], choice: dict[str, Any]) -> Any:
+    """One stored ``choice`` in the canonical encoding of a ballot (see
+    ``voting.methods.canonical``: aligned with the sorted labels)."""
+    kind = spec_of(decision).ballot
+    profile = build_profile(
+        kind, labels, [ballot_forms.to_ballot(kind, choice)], scale_of(decision)
+    )
+    return json.loads(canonical_json(profile))["ballots"][0][0]
+
+
+def _receipts(session: Session, decision: Decision, labels: tuple[str, ...]) -> list[Any]:
+    rows = session.exec(
+        select(DecisionBallot.receipt_sha256, DecisionBallot.choice).where(
+            DecisionBallot.decision_id == decision.id,
+            col(DecisionBallot.receipt_sha256).is_not(None),
+        )
+    ).all()
+    return sorted(
+        [digest, canonical_ballot(decision, labels, dict(choice))] for digest, choice in rows
+    )
 
 
 def _frozen(value: Any) -> Any:

@@ -279,3 +279,29 @@ def build(
         matrix=_matrix(result, titles),
         merit=_merit(decision, result, titles),
     )
+
+
+def describe_ballot(
+    kind: str, labels: list[str], entry: Any, titles: dict[str, str], stances: dict[str, Any]
+) -> str:
+    """A ballot in the canonical encoding (aligned with the sorted ``labels``) in words:
+    ranked ``1. Parc; 2. Piscine = Ombre``, approval the approved titles, score
+    ``Parc: 4; Piscine: blank``, stance its name and a block's reason."""
+    if kind == "stance":
+        if isinstance(entry, list):
+            return f"{stances['block']}: {entry[1]}"
+        return str(stances[entry])
+    named = [(titles.get(label, label), value) for label, value in zip(labels, entry, strict=True)]
+    if kind == "approval":
+        return ", ".join(title for title, value in named if value) or str(_l("nothing approved"))
+    if kind == "score":
+        return "; ".join(
+            f"{title}: {str(_l('blank')) if value is None else value}" for title, value in named
+        )
+    depth = max((value for _title, value in named), default=0)
+    groups = [
+        " = ".join(title for title, value in named if value == rank) for rank in range(1, depth + 1)
+    ]
+    return "; ".join(f"{rank}. {group}" for rank, group in enumerate(groups, start=1)) or str(
+        _l("nothing ranked")
+    )

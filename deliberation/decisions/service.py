@@ -55,6 +55,7 @@ class DecisionFields:
     settings: dict[str, Any]
     eligibility: Eligibility
     live_results: bool
+    receipts: bool
     opens_at: datetime | None
     closes_at: datetime | None
 
@@ -179,6 +180,7 @@ def _apply(decision: Decision, fields: DecisionFields) -> None:
     decision.settings = fields.settings
     decision.eligibility = fields.eligibility
     decision.live_results = fields.live_results
+    decision.receipts = fields.receipts
     decision.opens_at = fields.opens_at
     decision.closes_at = fields.closes_at
 
@@ -344,6 +346,12 @@ def current_ballot(
     return session.exec(statement).first()
 
 
+def receipt_sha256(code: str) -> str:
+    """SHA-256 of a receipt code as typed: spaces and hyphens dropped, lower case."""
+    cleaned = "".join(c for c in code.lower() if c not in " -")
+    return hashlib.sha256(cleaned.encode("ascii", "replace")).hexdigest()
+
+
 def cast_ballot(
     session: Session,
     *,
@@ -352,8 +360,10 @@ def cast_ballot(
     participant: Participant,
     choice: dict[str, Any],
     now: datetime,
-) -> DecisionBallot:
-    """Store ``participant``'s ballot, replacing the previous one.
+) -> str | None:
+    """Store ``participant``'s ballot, replacing the previous one; return the new receipt
+    code when the decision gives receipts (shown once, stored only as its SHA-256; a
+    replaced ballot's receipt no longer counts), else None.
 
     Raises:
         Conflict: the decision does not take ballots now.
@@ -373,11 +383,16 @@ def cast_ballot(
             participant_id=participant.id,  # type: ignore[arg-type]
             territory_id=participant.territory_id,
         )
+    code = None
+    if decision.receipts:
+        raw = secrets.token_hex(12)
+        code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
     ballot.choice = choice
     ballot.cast_at = now
+    ballot.receipt_sha256 = receipt_sha256(code) if code else None
     session.add(ballot)
     session.flush()
-    return ballot
+    return code
 
 
 def advance_decisions(session: Session, *, now: datetime) -> int:

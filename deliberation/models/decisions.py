@@ -50,6 +50,7 @@ class Decision(SQLModel, table=True):
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     eligibility: Eligibility = Field(default=Eligibility.JOINED, sa_type=String(20))
     live_results: bool = False
+    receipts: bool = False
     status: DecisionStatus = Field(default=DecisionStatus.DRAFT, sa_type=String(10), index=True)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
@@ -96,13 +97,16 @@ class DecisionBallot(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", index=True)
     territory_id: int = Field(foreign_key="territory.id", ondelete="RESTRICT")
     choice: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    receipt_sha256: str | None = Field(default=None, max_length=64)
     cast_at: datetime = Field(default_factory=utcnow)
 
 
 class DecisionSeal(SQLModel, table=True):
     """The ballots as sealed at close: the canonical JSON of ``voting.methods.canonical`` over
     option labels, territory slugs as labels, without any link to a participant.
-    ``electorate`` is the number of eligible participants at close (for a quorum share)."""
+    ``electorate`` is the number of eligible participants at close (for a quorum share).
+    ``receipts`` (decisions with receipts) pairs each receipt's SHA-256 with its ballot in the
+    canonical encoding, sorted by hash: ``[[sha256, ballot], ...]``."""
 
     __tablename__ = "decision_seal"
 
@@ -110,6 +114,7 @@ class DecisionSeal(SQLModel, table=True):
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ballots: int
     electorate: int
+    receipts: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sealed_at: datetime = Field(default_factory=utcnow)
 
 

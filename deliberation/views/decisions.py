@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +37,8 @@ from deliberation.models import (
     Decision,
     DecisionBallot,
     DecisionLiveCount,
+    DecisionOption,
+    DecisionSeal,
     DecisionStatus,
     DecisionTally,
     Eligibility,
@@ -110,6 +123,7 @@ def _form_values(decision: Decision | None, round_: Round) -> dict[str, str]:
         "title": decision.title,
         "eligibility": decision.eligibility,
         "live_results": "true" if decision.live_results else "",
+        "receipts": "true" if decision.receipts else "",
         "opens_at": shown(decision.opens_at),
         "closes_at": shown(decision.closes_at),
     }
@@ -140,6 +154,7 @@ def _decision_form(round_: Round, decision: Decision | None) -> Any:
                 settings=settings,
                 eligibility=Eligibility(eligibility),
                 live_results=request.form.get("live_results") == "true",
+                receipts=request.form.get("receipts") == "true",
                 opens_at=opens_at,
                 closes_at=closes_at,
             )
@@ -413,7 +428,7 @@ def cast_ballot(slug: str, decision_id: int) -> Any:
         choice = ballot_forms.read_choice(
             kind, request.form, request.form.getlist("approve"), labels
         )
-        service.cast_ballot(
+        receipt = service.cast_ballot(
             db,
             decision=decision,
             round_=round_,
@@ -433,6 +448,15 @@ def cast_ballot(slug: str, decision_id: int) -> Any:
         )
     db.commit()
     flash(_("Your ballot is recorded. You can change it until the decision closes."), "success")
+    if receipt:
+        flash(
+            _(
+                "Your receipt code: %(code)s. Write it down: after close it lets you check that "
+                "the published ballots hold your ballot as cast. A new ballot gets a new code.",
+                code=receipt,
+            ),
+            "success",
+        )
     return _redirect("decisions.ballot_page", slug=slug, decision_id=decision_id)
 
 
@@ -476,14 +500,57 @@ def results_page(decision_id: int) -> Any:
         live = db.get(DecisionLiveCount, decision.id)
         if live is not None:
             view = results.build(decision, round_, options, live.result, names)
+    code = request.args.get("receipt", "").strip()[:64]
+    receipt = _receipt_check(decision, options, code) if code else None
     return render(
         "decisions/results.html",
         round=round_,
         decision=decision,
         options=options,
         view=view,
+        receipt_code=code,
+        receipt=receipt,
         **_context(),
     )
+
+
+def _receipt_check(decision: Decision, options: list[DecisionOption], code: str) -> str:
+    """The ballot a receipt code stands for, in words, or a sentence saying none does."""
+    seal = get_session().get(DecisionSeal, decision.id)
+    if not decision.receipts or seal is None:
+        return str(_l("Receipts can be checked once the decision is closed."))
+    digest = service.receipt_sha256(code)
+    entry = next((ballot for sha, ballot in seal.receipts if sha == digest), None)
+    if entry is None:
+        return str(_l("No published ballot carries this receipt."))
+    return str(
+        _l(
+            "The published ballot with this receipt reads: %(ballot)s",
+            ballot=results.describe_ballot(
+                spec_of(decision).ballot.value,
+                sorted(o.label for o in options),
+                entry,
+                {o.label: o.title for o in options},
+                ballot_forms.STANCE_NAMES,
+            ),
+        )
+    )
+
+
+@bp.get("/decisions/<id:decision_id>/receipts.json")
+def published_receipts(decision_id: int) -> Any:
+    """The receipts' SHA-256 with their ballots (canonical encoding), once counted."""
+    db = get_session()
+    decision = db.get(Decision, decision_id)
+    seal = db.get(DecisionSeal, decision_id)
+    if decision is None or seal is None or not decision.receipts:
+        abort(404)
+    labels = sorted(o.label for o in service.options_of(db, decision))
+    response = jsonify(candidates=labels, receipts=seal.receipts)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="decision-{decision_id}-receipts.json"'
+    )
+    return response
 
 
 @bp.get("/decisions/<id:decision_id>/ballots.json")

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0002
-Create Date: 2026-12-03 05:42:58.702100
+Create Date: 2026-12-03 05:49:49.882911
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.Column('eligibility', sa.String(length=20), nullable=False),
     sa.Column('live_results', sa.Boolean(), nullable=False),
+    sa.Column('receipts', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('opens_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('closes_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -70,6 +71,7 @@ def upgrade() -> None:
     sa.Column('document', sa.LargeBinary(), nullable=False),
     sa.Column('ballots', sa.Integer(), nullable=False),
     sa.Column('electorate', sa.Integer(), nullable=False),
+    sa.Column('receipts', sa.JSON(), nullable=False),
     sa.Column('sealed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('decision_id')
@@ -90,6 +92,7 @@ def upgrade() -> None:
     sa.Column('participant_id', sa.Integer(), nullable=False),
     sa.Column('territory_id', sa.Integer(), nullable=False),
     sa.Column('choice', sa.JSON(), nullable=False),
+    sa.Column('receipt_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('cast_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),

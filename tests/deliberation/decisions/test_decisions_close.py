@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,12 @@ from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
 from deliberation.decisions import worker
-from deliberation.decisions.service import cast_ballot, close_decision, open_decision
+from deliberation.decisions.service import (
+    cast_ballot,
+    close_decision,
+    open_decision,
+    receipt_sha256,
+)
 from deliberation.models import (
     Decision,
     DecisionBallot,
@@ -30,6 +36,7 @@ from deliberation.models import (
 )
 from deliberation.services.participation import withdraw
 from tests.factories import (
+    act_as,
     make_decision,
     make_participant,
     make_round,
@@ -292,3 +299,56 @@ def test_live_results_are_hidden_by_default_and_provisional_when_shown(
     worker.run_once(session, now=utcnow())
     session.refresh(live)
     assert live.computed_at == computed  # unchanged ballots are not recounted
+
+
+def test_receipts_are_off_by_default_and_let_a_voter_find_their_ballot(
+    client: FlaskClient, session: Session
+) -> None:
+    town = make_territory(session)
+    round_ = make_round(session, territories=[town], phase=Phase.DECIDING)
+    plain = opened(session, round_, options=["Parc", "Piscine"])
+    assert (
+        cast_ballot(
+            session,
+            decision=plain,
+            round_=round_,
+            participant=make_participant(session, round_),
+            choice={"ranking": [["A"]]},
+            now=utcnow(),
+        )
+        is None
+    )
+    decision = opened(session, round_, options=["Parc", "Piscine", "Ombre"], receipts=True)
+    voter = make_participant(session, round_, territory_id=town.id)
+    act_as(client, voter)
+    url = f"/r/{round_.slug}/decisions/{decision.id}"
+    first = client.post(url, data={"rank_A": "1"}, follow_redirects=True).get_data(as_text=True)
+    old_code = re.search(r"Your receipt code: ([0-9a-f-]+)\.", first)
+    assert old_code is not None
+    second = client.post(
+        url, data={"rank_C": "1", "rank_B": "2", "rank_A": "2"}, follow_redirects=True
+    )
+    code = re.search(r"Your receipt code: ([0-9a-f-]+)\.", second.get_data(as_text=True))
+    assert code is not None
+    assert code.group(1) != old_code.group(1)
+    stored = session.exec(
+        select(DecisionBallot).where(DecisionBallot.decision_id == decision.id)
+    ).one()
+    assert stored.receipt_sha256 == receipt_sha256(code.group(1))
+    assert code.group(1) not in str(stored.choice)
+    close_decision(session, decision=decision, round_=round_, now=utcnow())
+    session.commit()
+    worker.run_once(session, now=utcnow())
+    results = f"/decisions/{decision.id}/results"
+    found = client.get(results, query_string={"receipt": code.group(1).upper()}).get_data(
+        as_text=True
+    )
+    assert "reads: 1. Ombre; 2. Parc = Piscine" in found
+    stale = client.get(results, query_string={"receipt": old_code.group(1)}).get_data(as_text=True)
+    assert "No published ballot carries this receipt." in stale
+    published = client.get(f"/decisions/{decision.id}/receipts.json").get_json()
+    assert published == {
+        "candidates": ["A", "B", "C"],
+        "receipts": [[receipt_sha256(code.group(1)), [2, 2, 1]]],
+    }
+    assert client.get(f"/decisions/{plain.id}/receipts.json").status_code == 404

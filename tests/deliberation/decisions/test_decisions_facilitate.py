@@ -52,12 +52,15 @@ def test_a_facilitator_creates_a_decision_from_the_registry_form(
     decision = session.exec(select(Decision)).one()
     assert decision.method == "schulze"
     assert decision.live_results is False
+    assert decision.receipts is False
     edited = client.post(
-        f"/facilitate/decisions/{decision.id}/edit", data=decision_form(live_results="true")
+        f"/facilitate/decisions/{decision.id}/edit",
+        data=decision_form(live_results="true", receipts="true"),
     )
     assert edited.status_code == 303
     session.refresh(decision)
     assert decision.live_results is True
+    assert decision.receipts is True
     assert decision.settings["strength"] == "margin"
     assert decision.settings["quorum_share"] == "0"
     # 18:00 in Paris in July is 16:00 UTC.
