@@ -376,7 +376,8 @@ def _render_ballot(
         for label in group
     }
     if spec.ballot is BallotKind.RANKED:
-        options.sort(key=lambda o: (ranks.get(o.label, len(options) + 1), o.label))
+        unranked = len(options) + 1  # read before sorting: a list is empty while it sorts
+        options.sort(key=lambda o: (ranks.get(o.label, unranked), o.label))
     return render(
         "decisions/ballot.html",
         status=status,

@@ -66,6 +66,11 @@ def test_move_buttons_rearrange_the_ranking_without_storing(
     assert 'value="up:B" autofocus' in html
     assert ballots(session) == []
     assert client.post(url, data={"move": "up:Z"}).status_code == 422
+    unranked_last = client.post(
+        url, data={"rank_A": "", "rank_B": "2", "rank_C": "1", "move": "down:C"}
+    ).get_data(as_text=True)
+    positions = [unranked_last.index(f'id="option-{label}"') for label in "BCA"]
+    assert positions == sorted(positions)
 
 
 def test_move_rules() -> None:
