@@ -24,11 +24,12 @@ import hashlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete
+import numpy as np
+from sqlalchemy import Text, cast, delete
 from sqlmodel import Session, col, func, select
 
 from deliberation.clock import utcnow
@@ -47,7 +48,16 @@ from deliberation.models import (
     Territory,
 )
 from deliberation.services.rounds import round_territories
-from voting.methods import Ballot, BallotKind, BallotProfile, MethodError, MethodSpec, Result, tally
+from voting.methods import (
+    Ballot,
+    BallotKind,
+    BallotProfile,
+    MethodError,
+    MethodSpec,
+    RankedProfile,
+    Result,
+    tally,
+)
 from voting.methods.canonical import canonical_json, parse_canonical
 from voting.methods.profile import Scale, build_profile
 
@@ -83,7 +93,9 @@ def seal_ballots(
     )
     rows = _current_ballots(session, decision)
     kind, labels = spec_of(decision).ballot, tuple(_labels(session, decision))
-    profile = build_profile(kind, labels, _grouped(decision, rows), scale_of(decision))
+    profile = build_profile(
+        kind, labels, _grouped(decision, list(labels), rows), scale_of(decision)
+    )
     document = canonical_json(profile)
     seal = DecisionSeal(
         decision_id=decision.id,  # type: ignore[arg-type]
@@ -138,20 +150,37 @@ def _thawed(value: Any) -> Any:
 
 
 def _current_ballots(session: Session, decision: Decision) -> list[tuple[dict[str, Any], str]]:
-    """The open decision's ballots (choice, territory slug), without withdrawn participants'."""
-    rows = session.exec(
-        select(DecisionBallot.choice, Territory.slug)
+    """The open decision's ballots (choice, territory slug), without withdrawn participants'.
+
+    The choices are read as JSON text and decoded in one ``json.loads`` of the whole list:
+    one decoder call per ballot is the slowest part of sealing 100,000 ballots."""
+    rows = session.execute(
+        select(cast(DecisionBallot.choice, Text), Territory.slug)
         .join(Territory, col(Territory.id) == DecisionBallot.territory_id)
         .join(Participant, col(Participant.id) == DecisionBallot.participant_id)
-        .where(DecisionBallot.decision_id == decision.id, col(Participant.withdrawn_at).is_(None))
+        .where(
+            col(DecisionBallot.decision_id) == decision.id,
+            col(Participant.withdrawn_at).is_(None),
+        )
     ).all()
-    return [(dict(choice), slug) for choice, slug in rows]
+    choices: list[dict[str, Any]] = json.loads("[" + ",".join(text for text, _ in rows) + "]")
+    return [(choice, slug) for choice, (_text, slug) in zip(choices, rows, strict=True)]
 
 
-def _grouped(decision: Decision, rows: list[tuple[dict[str, Any], str]]) -> BallotProfile:
-    """``voting`` ballots from stored ``(choice, territory slug)`` rows, identical ones grouped
-    with their counts."""
+def _grouped(
+    decision: Decision, labels: list[str], rows: list[tuple[dict[str, Any], str]]
+) -> BallotProfile | RankedProfile:
+    """``voting`` ballots from stored ``(choice, territory slug)`` rows: ranked ballots as one
+    rank array (no object per ballot), the others as unique ballots with their counts."""
     kind = spec_of(decision).ballot
+    if kind is BallotKind.RANKED:
+        column = {label: j for j, label in enumerate(labels)}
+        ranks = np.zeros((len(rows), len(labels)), dtype=np.int8)
+        for i, (choice, _slug) in enumerate(rows):
+            for depth, group in enumerate(choice["ranking"], start=1):
+                for label in group:
+                    ranks[i, column[label]] = depth
+        return RankedProfile(ranks, territories=tuple(slug for _choice, slug in rows))
     grouped = Counter((_frozen(choice), slug) for choice, slug in rows)
     return BallotProfile(
         tuple(ballot_forms.to_ballot(kind, _thawed(key), slug) for key, slug in grouped),
@@ -178,12 +207,13 @@ def store_live_count(session: Session, decision: Decision) -> DecisionLiveCount 
     live = session.get(DecisionLiveCount, decision.id)
     if live is not None and live.watermark == watermark:
         return None
-    ballots = _grouped(decision, _current_ballots(session, decision))
+    labels = _labels(session, decision)
+    ballots = _grouped(decision, labels, _current_ballots(session, decision))
     settings: dict[str, Any] = dict(decision.settings) | {"seed": 0, "quorum_share": "0"}
     round_ = session.get(Round, decision.round_id)
     territories = round_territories(session, round_) if round_ else []
     settings["populations"] = {t.slug: t.population for t in territories if t.population}
-    result = tally(decision.method, _labels(session, decision), ballots, **settings)
+    result = tally(decision.method, labels, ballots, **settings)
     if live is None:
         live = DecisionLiveCount(decision_id=decision.id, watermark=watermark)  # type: ignore[arg-type]
     live.result = result.to_dict()
@@ -217,20 +247,26 @@ def published_document(document: bytes, k: int, scale: Scale | None) -> bytes:
     """The sealed ``document`` with territories of fewer than ``k`` ballots labelled
     ``other`` (canonical JSON again)."""
     kind, candidates, profile = parse_canonical(document)
+    if isinstance(profile, RankedProfile):
+        labels = list(profile.territories or ())
+        counts = [int(c) for c in (profile.counts if profile.counts is not None else [])]
+    else:
+        labels = [b.territory for b in profile.ballots]
+        counts = list(profile.counts)
     cast: Counter[str | None] = Counter()
-    for ballot, count in zip(profile.ballots, profile.counts, strict=True):
-        cast[ballot.territory] += count
-    relabelled = BallotProfile(
-        tuple(
-            Ballot(
-                b.choice,
-                b.weight,
-                b.territory if b.territory is None or cast[b.territory] >= k else OTHER,
-            )
-            for b in profile.ballots
-        ),
-        profile.counts,
-    )
+    for label, count in zip(labels, counts, strict=True):
+        cast[label] += count
+    shown = [label if label is None or cast[label] >= k else OTHER for label in labels]
+    relabelled: BallotProfile | RankedProfile
+    if isinstance(profile, RankedProfile):
+        relabelled = replace(profile, territories=tuple(shown))
+    else:
+        relabelled = BallotProfile(
+            tuple(
+                Ballot(b.choice, b.weight, t) for b, t in zip(profile.ballots, shown, strict=True)
+            ),
+            profile.counts,
+        )
     return canonical_json(build_profile(kind, candidates, relabelled, scale))
 
 

@@ -107,7 +107,13 @@ def test_rank_array_profile_with_ties_truncation_and_labels() -> None:
 
 def test_parsing_the_canonical_form_gives_back_the_same_ballots() -> None:
     cases = [
-        ("schulze", [Ballot([["Zoé"], ["Anne", "b"]], territory="nord"), Ballot([["b"]])]),
+        (
+            "schulze",
+            [
+                Ballot([["Zoé"], ["Anne", "b"]], territory="nord"),
+                Ballot([["b"]], weight=Fraction(2, 3)),
+            ],
+        ),
         ("approval", [Ballot({"Zoé", "b"}, weight=Fraction(2, 3)), Ballot(set())]),
         ("majority_judgment", [Ballot({"Zoé": 4}), Ballot({"Anne": 0, "b": 5}, territory="t")]),
     ]
@@ -134,6 +140,11 @@ def test_parsing_the_canonical_form_gives_back_the_same_ballots() -> None:
 
 def test_parsing_refuses_what_is_not_a_ballots_document() -> None:
     for data in (
+        b'{"ballot_type":"ranked","ballots":[[[1.5],null,"1",1]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[1],null,"1",1.5]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[1],7,"1",1]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[1,2],null,"1",1]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[-1],null,"1",1]],"candidates":["A"]}',
         b"[]",
         b"{}",
         b'{"ballot_type":"ranked","ballots":[[[1],null,"1"]],"candidates":["A"]}',
