@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 from deliberation.clock import utcnow
 from deliberation.decisions import worker
 from deliberation.decisions.service import close_decision, open_decision
-from deliberation.models import DecisionSeal, Phase
+from deliberation.models import Decision, DecisionSeal, DecisionStatus, Phase
 from tests.browser.accessibility import assert_accessible
 from tests.browser.browsing import OpenContext, arrived
 from tests.browser.world import TwinnedRound
-from tests.factories import make_decision
+from tests.factories import PASSWORD, make_decision
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +93,47 @@ def test_rank_by_keyboard_only_and_audit_the_decision_pages(
     page.goto(f"/decisions/{decision.id}/results")
     expect(page.locator(".outcome")).to_have_text("Winner: Piscine")
     assert_accessible(page, "the results page")
+
+
+def test_a_facilitator_sets_up_and_opens_a_stance_decision(
+    open_context: OpenContext, twinned_round: TwinnedRound, session: Session
+) -> None:
+    world = twinned_round
+    page = open_context().new_page()
+    page.goto("/facilitate/")
+    page.get_by_label("Email").fill(world.facilitator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    arrived(page, "/facilitate/")
+    page.goto(f"/facilitate/rounds/{world.round.id}")
+    page.get_by_role("navigation", name="This round").get_by_role(
+        "link", name="Decisions", exact=True
+    ).click()
+    arrived(page, f"/facilitate/rounds/{world.round.id}/decisions")
+    assert_accessible(page, "the round's decisions")
+    page.get_by_role("link", name="Create a decision").click()
+    assert_accessible(page, "the decision form")
+    page.get_by_label("Method").select_option("consent")
+    page.get_by_role("button", name="Show this method's settings").click()
+    expect(page.get_by_label("Share of territories in favour required")).to_have_value("1/2")
+    page.get_by_label("Title", exact=True).fill("Green roofs on every school")
+    page.get_by_label("Double majority: also require a share of the territories in favour").check()
+    page.get_by_label("Share of agreement required").fill("2")
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.locator(".field.has-error")).to_have_count(1)
+    assert_accessible(page, "the decision form with an error")
+    page.get_by_label("Share of agreement required").fill("2/3")
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Green roofs on every school")
+    assert_accessible(page, "the decision's page")
+    page.get_by_label("Title", exact=True).fill("Green roofs")
+    page.get_by_role("button", name="Add the option").click()
+    expect(page.locator("#messages")).to_contain_text("The option is added.")
+    page.get_by_role("button", name="Open the decision now").click()
+    expect(page.locator("#messages")).to_contain_text("The decision is open")
+    assert_accessible(page, "the open decision's page")
+    decision = session.exec(select(Decision)).one()
+    assert decision.method == "consent"
+    assert decision.settings["threshold"] == "2/3"
+    assert decision.settings["double_majority"] is True
+    assert decision.status == DecisionStatus.OPEN
