@@ -86,6 +86,37 @@ class TerritoryRow:
     outcome: str
 
 
+@dataclass(frozen=True)
+class RunoffRound:
+    """One instant-runoff round: weight per continuing option, exhausted ballots, and the
+    option eliminated or elected (titles)."""
+
+    counts: list[tuple[str, Fraction]]
+    exhausted: Fraction
+    eliminated: str | None
+    elected: str | None
+
+
+def _runoff_rounds(result: dict[str, Any], titles: dict[str, str]) -> list[RunoffRound]:
+    return [
+        RunoffRound(
+            counts=[(titles.get(k, k), fraction(v)) for k, v in entry["counts"].items()],
+            exhausted=fraction(entry["exhausted"]),
+            eliminated=titles.get(entry["eliminated"]) if "eliminated" in entry else None,
+            elected=titles.get(entry["elected"]) if "elected" in entry else None,
+        )
+        for entry in result["explanation"].get("rounds", [])
+    ]
+
+
+def _star_runoff(result: dict[str, Any], titles: dict[str, str]) -> list[tuple[str, Fraction]]:
+    runoff = result["explanation"].get("runoff")
+    if not isinstance(runoff, dict):
+        return []
+    rows = [(titles.get(k, k), fraction(v)) for k, v in runoff["preferring"].items()]
+    return [*rows, (str(_l("No preference")), fraction(runoff["no_preference"]))]
+
+
 @dataclass
 class ResultsView:
     titles: dict[str, str]
@@ -111,6 +142,8 @@ class ResultsView:
     stances: dict[str, Fraction]
     ballots_sha256: str
     leading: str = ""
+    runoff_rounds: list[RunoffRound] = field(default_factory=list)
+    star_runoff: list[tuple[str, Fraction]] = field(default_factory=list)
     matrix: PairwiseMatrix | None = None
     published_sha256: str = ""
     merit: list[MeritBar] = field(default_factory=list)
@@ -276,6 +309,8 @@ def build(
         stances={k: fraction(v) for k, v in explanation.get("stances", {}).items()},
         ballots_sha256=result["ballots_sha256"],
         leading=_outcome(result, titles),
+        runoff_rounds=_runoff_rounds(result, titles),
+        star_runoff=_star_runoff(result, titles),
         matrix=_matrix(result, titles),
         merit=_merit(decision, result, titles),
     )

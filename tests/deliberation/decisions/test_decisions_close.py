@@ -352,3 +352,48 @@ def test_receipts_are_off_by_default_and_let_a_voter_find_their_ballot(
         "receipts": [[receipt_sha256(code.group(1)), [2, 2, 1]]],
     }
     assert client.get(f"/decisions/{plain.id}/receipts.json").status_code == 404
+
+
+def closed_and_counted(
+    session: Session, method: str, choices: list[dict[str, Any]], **overrides: Any
+) -> Decision:
+    town = make_territory(session)
+    round_ = make_round(session, territories=[town], phase=Phase.DECIDING, privacy_k=1)
+    decision = opened(session, round_, method=method, options=["Parc", "Piscine", "Ombre"])
+    for choice in choices:
+        vote(session, decision, round_, town, choice)
+    close_decision(session, decision=decision, round_=round_, now=utcnow())
+    session.commit()
+    worker.run_once(session, now=utcnow())
+    return decision
+
+
+def test_results_explain_instant_runoff_star_and_majority_judgment(
+    client: FlaskClient, session: Session
+) -> None:
+    irv = closed_and_counted(
+        session,
+        "instant_runoff",
+        [{"ranking": [["A"], ["B"]]}] * 2
+        + [{"ranking": [["B"]]}] * 2
+        + [{"ranking": [["C"], ["B"]]}],
+    )
+    page = client.get(f"/decisions/{irv.id}/results").get_data(as_text=True)
+    assert "Instant-runoff rounds" in page
+    assert "Ombre is eliminated" in page
+    assert "Piscine is elected" in page
+    star = closed_and_counted(
+        session, "star", [{"scores": {"A": 5, "B": 4}}, {"scores": {"B": 5, "C": 1}}] * 2
+    )
+    page = client.get(f"/decisions/{star.id}/results").get_data(as_text=True)
+    assert "Automatic runoff between the two highest totals" in page
+    assert "No preference" in page
+    graded = closed_and_counted(
+        session,
+        "majority_judgment",
+        [{"scores": {"A": 5, "B": 3, "C": 0}}, {"scores": {"A": 2, "B": 3, "C": 1}}],
+    )
+    page = client.get(f"/decisions/{graded.id}/results").get_data(as_text=True)
+    assert "Merit profiles" in page
+    assert 'role="img"' in page
+    assert "<title>Excellent: 50%</title>" in page
