@@ -40,7 +40,7 @@ WEIGHTING_NAMES: dict[str, LazyString] = {
     "equal_territory": _l("Equal weight for every territory"),
     "sqrt_population": _l("Square root of each territory's population"),
 }
-CELL = 44  # pixels per cell of the pairwise matrix
+CELL = 64  # pixels per cell of the pairwise matrix
 
 
 def fraction(value: Any) -> Fraction:
@@ -67,6 +67,7 @@ class PairwiseMatrix:
     cells: list[MatrixCell]
     size: int
     offset: int
+    cell: int = CELL
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,15 @@ def _notices(result: dict[str, Any]) -> list[LazyString]:
     return texts
 
 
+def _counts(decision: Decision, result: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline number per option; majority grades by their names."""
+    counts = result["counts"].items()
+    if decision.method != "majority_judgment":
+        return [(label, str(value)) for label, value in counts]
+    names = grade_names(int(decision.settings["scale_min"]), int(decision.settings["scale_max"]))
+    return [(label, names[int(fraction(value))]) for label, value in counts]
+
+
 def _matrix(result: dict[str, Any], titles: dict[str, str]) -> PairwiseMatrix | None:
     pairwise = result["explanation"].get("pairwise")
     if not isinstance(pairwise, dict) or len(pairwise) < 2:
@@ -201,7 +211,9 @@ def _matrix(result: dict[str, Any], titles: dict[str, str]) -> PairwiseMatrix | 
                 continue
             margin = fraction(pairwise[row][column]) - fraction(pairwise[column][row])
             tone = "win" if margin > 0 else "loss" if margin < 0 else "tie"
-            text = f"+{margin}" if margin > 0 else str(margin)
+            # Exact in the table below; short in the picture (weighted margins are fractions).
+            text = str(margin) if margin.denominator == 1 else f"{float(margin):.2f}"
+            text = f"+{text}" if margin > 0 else text
             cells.append(MatrixCell(offset + j * CELL, offset + i * CELL, margin, text, tone))
     return PairwiseMatrix(
         labels=order,
@@ -290,7 +302,7 @@ def build(
             else None
         ),
         ranking=result["ranking"],
-        counts=[(label, str(value)) for label, value in result["counts"].items()],
+        counts=_counts(decision, result),
         count_kind=COUNT_KINDS.get(result["count_kind"], _l("Count")),
         passed=result["passed"],
         ballots=result["ballots"],

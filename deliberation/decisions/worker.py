@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from deliberation.decisions.counting import due_tallies, store_live_count, store_tally
 from deliberation.decisions.service import advance_decisions
 from deliberation.models import Decision, DecisionStatus
-from voting.methods import MethodError
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +22,12 @@ def run_once(session: Session, *, now: datetime) -> int:
     due tallies, each in its own transaction; return how many tallies were stored. A count
     another worker stored first, or one that fails, is rolled back and logged; the others go
     on."""
-    advance_decisions(session, now=now)
-    session.commit()
+    try:
+        advance_decisions(session, now=now)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("decision schedules could not be applied")
     live = select(Decision).where(
         col(Decision.status) == DecisionStatus.OPEN, col(Decision.live_results).is_(True)
     )
@@ -32,7 +35,7 @@ def run_once(session: Session, *, now: datetime) -> int:
         try:
             store_live_count(session, decision)
             session.commit()
-        except (IntegrityError, MethodError):
+        except Exception:
             session.rollback()
             log.exception("live count of decision %s failed", decision.id)
     stored = 0
@@ -43,7 +46,7 @@ def run_once(session: Session, *, now: datetime) -> int:
         except IntegrityError:
             session.rollback()  # another worker stored it first
             continue
-        except MethodError:
+        except Exception:
             session.rollback()
             log.exception("tally of decision %s failed", decision.id)
             continue
