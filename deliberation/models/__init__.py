@@ -1,6 +1,13 @@
 """SQLModel tables, split by domain. Importing this package registers every table."""
 
-from deliberation.models.accounts import Role, User
+from deliberation.models.accounts import AccountLink, Role, User
+from deliberation.models.audit import (
+    MODERATION_ACTIONS,
+    ActorKind,
+    AuditAction,
+    AuditEntry,
+    TargetKind,
+)
 from deliberation.models.decisions import (
     Decision,
     DecisionBallot,
@@ -21,11 +28,21 @@ from deliberation.models.rounds import (
     RoundFacilitator,
     RoundTerritory,
 )
-from deliberation.models.statements import ModerationLog, Statement, StatementStatus
-from deliberation.models.territories import Territory, TerritoryKind, TerritoryTwin
-from deliberation.models.votes import Vote, VoteEvent
+from deliberation.models.statements import Statement, StatementStatus
+from deliberation.models.territories import (
+    Territory,
+    TerritoryKind,
+    TerritoryOwner,
+    TerritoryTwin,
+)
+from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
+    "MODERATION_ACTIONS",
+    "AccountLink",
+    "ActorKind",
+    "AuditAction",
+    "AuditEntry",
     "Decision",
     "DecisionBallot",
     "DecisionLiveCount",
@@ -35,7 +52,6 @@ __all__ = [
     "DecisionTally",
     "Eligibility",
     "Invite",
-    "ModerationLog",
     "ModerationMode",
     "OpinionLease",
     "OpinionSnapshot",
@@ -47,10 +63,13 @@ __all__ = [
     "RoundTerritory",
     "Statement",
     "StatementStatus",
+    "TargetKind",
     "Territory",
     "TerritoryKind",
+    "TerritoryOwner",
     "TerritoryTwin",
     "User",
     "Vote",
     "VoteEvent",
+    "VoteValue",
 ]

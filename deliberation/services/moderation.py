@@ -1,5 +1,5 @@
 """Moderation: the queue of a round's statements, accept / reject with a reason, the meta flag,
-bulk actions, and the append-only log of every action."""
+bulk actions. Every action is in the audit log; the moderation log is its moderation part."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
 from deliberation.models import (
-    ModerationLog,
+    MODERATION_ACTIONS,
+    AuditAction,
+    AuditEntry,
     Round,
     Statement,
     StatementStatus,
+    TargetKind,
     Territory,
     User,
 )
+from deliberation.services import audit
+from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
 
@@ -34,6 +39,14 @@ class Action(StrEnum):
     REJECT = "reject"
     META = "meta"
     UNMETA = "unmeta"
+
+
+AUDIT_ACTIONS = {
+    Action.ACCEPT: AuditAction.STATEMENT_ACCEPT,
+    Action.REJECT: AuditAction.STATEMENT_REJECT,
+    Action.META: AuditAction.STATEMENT_META,
+    Action.UNMETA: AuditAction.STATEMENT_UNMETA,
+}
 
 
 @dataclass(frozen=True)
@@ -55,17 +68,11 @@ class Queue:
 
 @dataclass(frozen=True)
 class LogRow:
-    entry: ModerationLog
+    """A moderation entry of the audit log with the statement it is about (None if deleted)."""
+
+    entry: AuditEntry
     email: str | None
-    text: str
-    language: str
-
-
-@dataclass(frozen=True)
-class LogPage:
-    rows: list[LogRow]
-    page: int
-    has_next: bool
+    statement: Statement | None
 
 
 def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
@@ -108,24 +115,22 @@ def moderation_queue(
     others newest first. In post-moderation, pending statements are already visible and
     accepted ones can still be rejected from the ``accepted`` page."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
     order = col(Statement.id) if status == StatementStatus.PENDING else col(Statement.id).desc()
-    rows = list(
-        session.exec(
-            select(Statement, Territory)
-            .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
-            .where(Statement.round_id == round_.id, Statement.status == status)
-            .order_by(order)
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    found = fetch_page(
+        session,
+        select(Statement, Territory)
+        .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
+        .where(Statement.round_id == round_.id, Statement.status == status)
+        .order_by(order),
+        page=page,
+        size=PAGE_SIZE,
     )
     return Queue(
         status=status,
-        rows=[QueueRow(statement, territory) for statement, territory in rows[:PAGE_SIZE]],
+        rows=[QueueRow(statement, territory) for statement, territory in found.rows],
         counts=status_counts(session, round_),
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        page=found.page,
+        has_next=found.has_next,
     )
 
 
@@ -187,16 +192,22 @@ def _apply(statement: Statement, action: Action, reason: str | None) -> bool:
 
 
 def _log(
-    session: Session, statement: Statement, user: User, action: Action, reason: str | None
+    session: Session,
+    round_: Round,
+    statement: Statement,
+    *,
+    user: User,
+    action: Action,
+    reason: str | None,
 ) -> None:
-    session.add(
-        ModerationLog(
-            round_id=statement.round_id,
-            statement_id=statement.id,  # type: ignore[arg-type]
-            user_id=user.id,
-            action=action.value,
-            reason=reason,
-        )
+    audit.record(
+        session,
+        actor=user,
+        action=AUDIT_ACTIONS[action],
+        target_kind=TargetKind.STATEMENT,
+        target_id=statement.id,
+        round_=round_,
+        details={"reason": reason} if reason else {},
     )
 
 
@@ -216,7 +227,7 @@ def moderate(
     if not _apply(statement, action, reason):
         raise Conflict(_already(action))
     session.add(statement)
-    _log(session, statement, user, action, reason)
+    _log(session, round_, statement, user=user, action=action, reason=reason)
     session.flush()
     return statement
 
@@ -256,7 +267,7 @@ def moderate_many(
     for statement in statements:
         if _apply(statement, action, reason):
             session.add(statement)
-            _log(session, statement, user, action, reason)
+            _log(session, round_, statement, user=user, action=action, reason=reason)
             changed += 1
     session.flush()
     return changed
@@ -272,23 +283,23 @@ def _already(action: Action) -> str:
     return str(messages[action])
 
 
-def moderation_log(session: Session, *, round_: Round, user: User | None, page: int = 1) -> LogPage:
-    """One page of the round's moderation log, newest first, for its facilitators."""
+def moderation_log(
+    session: Session, *, round_: Round, user: User | None, page: int = 1
+) -> Page[LogRow]:
+    """One page of the round's moderation actions in the audit log, newest first, for its
+    facilitators."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
-    rows = list(
-        session.exec(
-            select(ModerationLog, User.email, Statement.text, Statement.language)
-            .join(Statement, col(Statement.id) == ModerationLog.statement_id)
-            .outerjoin(User, col(User.id) == ModerationLog.user_id)
-            .where(ModerationLog.round_id == round_.id)
-            .order_by(col(ModerationLog.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
-    )
-    return LogPage(
-        rows=[LogRow(*row) for row in rows[:PAGE_SIZE]],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+    entries = audit.round_entries(session, round_=round_, actions=MODERATION_ACTIONS, page=page)
+    ids = [row.entry.target_id for row in entries.rows if row.entry.target_id is not None]
+    statements = {
+        statement.id: statement
+        for statement in session.exec(select(Statement).where(col(Statement.id).in_(ids)))
+    }
+    return Page(
+        rows=[
+            LogRow(row.entry, row.email, statements.get(row.entry.target_id))
+            for row in entries.rows
+        ],
+        page=entries.page,
+        has_next=entries.has_next,
     )
