@@ -8,6 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from deliberation.decisions.methods import default_settings
 from deliberation.models import (
     Decision,
     DecisionOption,
@@ -27,7 +28,6 @@ from deliberation.models import (
 from deliberation.services.accounts import create_user
 from deliberation.services.statements import normalize_text
 from voting.methods import REGISTRY
-from voting.methods.result import to_json
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -154,11 +154,7 @@ def make_decision(
     """A draft decision (Schulze by default, registry defaults) with ``options`` titled as
     given (labelled A, B, ...)."""
     method = overrides.pop("method", "schulze")
-    settings = {
-        s.name: to_json(s.default)
-        for s in REGISTRY[method].settings
-        if s.name not in {"seed", "populations", "electorate"}
-    }
+    settings = default_settings(REGISTRY[method])
     settings.update(overrides.pop("settings", {}))
     decision = Decision(
         round_id=round_.id, title="Which project first?", method=method, settings=settings

@@ -113,6 +113,11 @@ def editable_settings(spec: MethodSpec) -> tuple[Setting, ...]:
     return tuple(s for s in spec.settings if s.name not in AUTOMATIC_SETTINGS)
 
 
+def default_settings(spec: MethodSpec) -> dict[str, Any]:
+    """The registry's defaults of ``spec``'s editable settings, as stored JSON."""
+    return {s.name: to_json(s.default) for s in editable_settings(spec)}
+
+
 def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else ""
