@@ -98,6 +98,40 @@ class RunoffRound:
     elected: str | None
 
 
+def _percent(value: Any) -> str:
+    return f"{float(fraction(value)) * 100:.1f} %"
+
+
+def _consent_lines(result: dict[str, Any]) -> list[LazyString]:
+    """The consent rule applied: the agree share against its threshold, and with a double
+    majority the share of territories in favour against theirs."""
+    explanation, settings = result["explanation"], result["settings"]
+    if "threshold" not in explanation or explanation.get("share") is None:
+        return []
+    lines = [
+        _l(
+            "Agreement among those who agree, disagree or block: %(share)s (required: %(rule)s "
+            "%(threshold)s).",
+            share=_percent(explanation["share"]),
+            rule=_l("more than") if explanation["strict"] else _l("at least"),
+            threshold=_percent(explanation["threshold"]),
+        )
+    ]
+    if settings.get("double_majority") and explanation.get("territories_in_favour") is not None:
+        lines.append(
+            _l(
+                "Double majority: territories in favour %(share)s (required: %(rule)s "
+                "%(threshold)s).",
+                share=_percent(explanation["territories_in_favour"]),
+                rule=_l("more than") if explanation["strict"] else _l("at least"),
+                threshold=_percent(settings["territory_threshold"]),
+            )
+        )
+    if explanation["blocked"]:
+        lines.append(_l("A block stops the proposal, whatever the shares."))
+    return lines
+
+
 def _runoff_rounds(result: dict[str, Any], titles: dict[str, str]) -> list[RunoffRound]:
     return [
         RunoffRound(
@@ -143,6 +177,7 @@ class ResultsView:
     stances: dict[str, Fraction]
     ballots_sha256: str
     leading: str = ""
+    consent_lines: list[LazyString] = field(default_factory=list)
     runoff_rounds: list[RunoffRound] = field(default_factory=list)
     star_runoff: list[tuple[str, Fraction]] = field(default_factory=list)
     matrix: PairwiseMatrix | None = None
@@ -321,6 +356,7 @@ def build(
         stances={k: fraction(v) for k, v in explanation.get("stances", {}).items()},
         ballots_sha256=result["ballots_sha256"],
         leading=_outcome(result, titles),
+        consent_lines=_consent_lines(result),
         runoff_rounds=_runoff_rounds(result, titles),
         star_runoff=_star_runoff(result, titles),
         matrix=_matrix(result, titles),

@@ -240,6 +240,8 @@ def test_double_majority_stance_with_a_block_through_the_app(
     assert tally.result["passed"] is False  # in favour in only one territory of three
     page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
     assert "The proposal does not pass." in page
+    assert "or block: 57.1 % (required: more than 50.0 %)" in page
+    assert "territories in favour 33.3 % (required: more than 50.0 %)" in page
 
     blocked = opened(session, round_, method="consent", options=["Piscine"])
     vote(session, blocked, round_, nord, {"stance": "agree"})
