@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from deliberation.decisions import ballots as ballot_forms
@@ -365,12 +366,20 @@ def cast_ballot(
     code when the decision gives receipts (shown once, stored only as its SHA-256; a
     replaced ballot's receipt no longer counts), else None.
 
+    The decision's status is read again under a shared row lock (``FOR SHARE`` on
+    PostgreSQL): closing updates that row, so a ballot is either in before the seal or refused
+    after it, never left behind unsealed.
+
     Raises:
-        Conflict: the decision does not take ballots now.
+        Conflict: the decision does not take ballots now, or the same participant's other
+            ballot was being stored at the same moment.
         Forbidden: the participant is not eligible.
         Invalid: the ballot breaks the method's rules (nothing is stored).
     """
-    if not accepts_ballots(decision, round_, now):
+    status = session.exec(
+        select(Decision.status).where(Decision.id == decision.id).with_for_update(read=True)
+    ).one()
+    if status != DecisionStatus.OPEN or not accepts_ballots(decision, round_, now):
         raise Conflict(_l("This decision does not take ballots now."))
     if not eligible(session, decision, participant):
         raise Forbidden(_l("Only participants who joined through a personal invite vote here."))
@@ -390,8 +399,11 @@ def cast_ballot(
     ballot.choice = choice
     ballot.cast_at = now
     ballot.receipt_sha256 = receipt_sha256(code) if code else None
-    session.add(ballot)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(ballot)
+    except IntegrityError as error:
+        raise Conflict(_l("Your ballot was being recorded twice at once: try again.")) from error
     return code
 
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.decisions.ballots import move
-from deliberation.decisions.service import open_decision
+from deliberation.decisions.service import cast_ballot, open_decision
+from deliberation.errors import Conflict
 from deliberation.models import Decision, DecisionBallot, Phase, Round
 from tests.factories import act_as, make_decision, make_invite, make_participant, make_round
 
@@ -195,3 +197,31 @@ def test_only_eligible_participants_vote(client: FlaskClient, session: Session) 
     act_as(client, make_participant(session, other_round))
     assert client.post(url, data={"rank_A": "1"}).status_code == 403
     assert len(ballots(session)) == 1
+
+
+def test_a_ballot_is_refused_once_the_decision_closed_meanwhile(
+    session: Session, deciding: Round
+) -> None:
+    decision = open_one(session, deciding, options=["Parc", "Piscine"])
+    participant = make_participant(session, deciding)
+    stale = session.get(Decision, decision.id)
+    assert stale is not None
+    session.execute(
+        update(Decision)
+        .where(col(Decision.id) == decision.id)
+        .values(status="closed")
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    assert stale.status == "open"  # the copy in memory has not seen the close
+    with pytest.raises(Conflict):
+        cast_ballot(
+            session,
+            decision=stale,
+            round_=deciding,
+            participant=participant,
+            choice={"ranking": [["A"]]},
+            now=utcnow(),
+        )
+    session.rollback()
+    assert ballots(session) == []
