@@ -9,7 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
+from deliberation.decisions.methods import default_settings
 from deliberation.models import (
+    Decision,
+    DecisionOption,
     Invite,
     Participant,
     Phase,
@@ -29,6 +32,7 @@ from deliberation.models import (
 from deliberation.services.accounts import create_user
 from deliberation.services.participation import NOTICE_VERSION, issue_session_key
 from deliberation.services.statements import normalize_text
+from voting.methods import REGISTRY
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -173,3 +177,24 @@ def act_as(client: FlaskClient, participant: Participant) -> None:
     db.commit()
     with client.session_transaction() as browser_session:
         browser_session["participants"] = {str(participant.round_id): key}
+
+
+def make_decision(
+    session: Session, round_: Round, *, options: list[str] | None = None, **overrides: Any
+) -> Decision:
+    """A draft decision (Schulze by default, registry defaults) with ``options`` titled as
+    given (labelled A, B, ...)."""
+    method = overrides.pop("method", "schulze")
+    settings = default_settings(REGISTRY[method])
+    settings.update(overrides.pop("settings", {}))
+    decision = Decision(
+        round_id=round_.id, title="Which project first?", method=method, settings=settings
+    )
+    for name, value in overrides.items():
+        setattr(decision, name, value)
+    session.add(decision)
+    session.flush()
+    for label, title in zip("ABCDEFGHIJ", options or [], strict=False):
+        session.add(DecisionOption(decision_id=decision.id, label=label, title=title))
+    session.commit()
+    return decision

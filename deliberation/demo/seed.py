@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.demo import bulk, texts
 from deliberation.demo.crowd import Ballots, Catalogue, Crowd
+from deliberation.demo.decisions import seed_decisions
 from deliberation.models import (
     ActorKind,
     AuditEntry,
@@ -132,6 +133,14 @@ def seed_demo(
         for phase, stream in zip(texts.ROUND_PHASES, streams, strict=True)
     }
     session.flush()
+    deciding = rounds[Phase.DECIDING]
+    seed_decisions(
+        session,
+        deciding.round,
+        latent_groups=dict(deciding.latent_groups),
+        rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(len(streams) + 1)[-1]),
+        now=now,
+    )
     compute_snapshot(session, rounds[Phase.REPORTED].round)
     return Demo(rounds=rounds, facilitator=facilitator, password=password)
 

@@ -8,6 +8,16 @@ from deliberation.models.audit import (
     AuditEntry,
     TargetKind,
 )
+from deliberation.models.decisions import (
+    Decision,
+    DecisionBallot,
+    DecisionLiveCount,
+    DecisionOption,
+    DecisionSeal,
+    DecisionStatus,
+    DecisionTally,
+    Eligibility,
+)
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.rounds import (
@@ -40,6 +50,14 @@ __all__ = [
     "ActorKind",
     "AuditAction",
     "AuditEntry",
+    "Decision",
+    "DecisionBallot",
+    "DecisionLiveCount",
+    "DecisionOption",
+    "DecisionSeal",
+    "DecisionStatus",
+    "DecisionTally",
+    "Eligibility",
     "Invite",
     "ModerationMode",
     "OpinionLease",

@@ -26,7 +26,7 @@ from deliberation.translations.participants import set_reading_languages
 
 # The version of the privacy notice (templates/participate/_privacy_notice.html). Bump it
 # whenever the notice's text changes: returning participants then read and accept it again.
-NOTICE_VERSION = 2
+NOTICE_VERSION = 3
 
 
 class NoticeOutdated(Conflict):

@@ -11,6 +11,7 @@ from deliberation.services.validation import MAX_ID
 from deliberation.views import (
     admin,
     auth,
+    decisions,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
     main,
@@ -29,5 +30,13 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp, opinions.bp, admin.bp):
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        participate.bp,
+        facilitate.bp,
+        opinions.bp,
+        admin.bp,
+        decisions.bp,
+    ):
         app.register_blueprint(blueprint)
