@@ -3,6 +3,19 @@
 from deliberation.models.accounts import Role, User
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
+from deliberation.models.proposals import (
+    Amendment,
+    AmendmentStatus,
+    AmendmentSupport,
+    CoauthorInvite,
+    DisplayName,
+    Endorsement,
+    Proposal,
+    ProposalAuthor,
+    ProposalStatement,
+    ProposalStatus,
+    ProposalVersion,
+)
 from deliberation.models.rounds import (
     Invite,
     ModerationMode,
@@ -16,6 +29,12 @@ from deliberation.models.territories import Territory, TerritoryKind, TerritoryT
 from deliberation.models.votes import Vote, VoteEvent
 
 __all__ = [
+    "Amendment",
+    "AmendmentStatus",
+    "AmendmentSupport",
+    "CoauthorInvite",
+    "DisplayName",
+    "Endorsement",
     "Invite",
     "ModerationLog",
     "ModerationMode",
@@ -23,6 +42,11 @@ __all__ = [
     "OpinionSnapshot",
     "Participant",
     "Phase",
+    "Proposal",
+    "ProposalAuthor",
+    "ProposalStatement",
+    "ProposalStatus",
+    "ProposalVersion",
     "Role",
     "Round",
     "RoundFacilitator",
