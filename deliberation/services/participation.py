@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.models import Invite, Participant, Phase, Round, Statement, Vote, VoteEvent
-from deliberation.services.rounds import require_open
+from deliberation.services.rounds import require_joinable
 
 
 def join_round(session: Session, *, invite: Invite, round_: Round, language: str) -> Participant:
@@ -17,7 +17,7 @@ def join_round(session: Session, *, invite: Invite, round_: Round, language: str
 
     The invite's use is counted by one conditional UPDATE, so caps hold under concurrency.
     """
-    require_open(round_)
+    require_joinable(round_)
     claimed = session.execute(
         update(Invite)
         .where(

@@ -17,7 +17,7 @@ from deliberation.models import ModerationMode, Participant, Round, Territory
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
-from deliberation.services.rounds import get_round, require_open, round_by_id
+from deliberation.services.rounds import get_round, require_joinable, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 
@@ -86,7 +86,7 @@ def join(token: str) -> Any:
             current_language() if current_language() in round_.languages else round_.languages[0]
         )
     if form.validate_on_submit():
-        require_open(round_)
+        require_joinable(round_)
         check_capacity(invite)
         participant = participation.join_round(
             db, invite=invite, round_=round_, language=form.language.data or "en"
