@@ -1,0 +1,407 @@
+"""Proposal pages: the list, a proposal, the editor (live preview with htmx, a plain form
+without), history and word-level comparison, co-author links.
+
+Participants act through their round's cookie, facilitators through their account; the
+services decide who may do what. A refused form re-renders with its errors (422); an edit on a
+replaced version re-renders with what changed and the text typed (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from deliberation.db import get_session
+from deliberation.errors import DomainError, Forbidden, Invalid
+from deliberation.forms.proposals import EditProposalForm, NewProposalForm, ProposalForm
+from deliberation.models import Proposal, ProposalStatus, Round
+from deliberation.proposals import drafting, listing
+from deliberation.proposals.diff import word_diff
+from deliberation.proposals.drafting import Drafter, StaleEdit
+from deliberation.services import participation
+from deliberation.services.rounds import get_round, is_facilitator, round_territories
+from deliberation.services.validation import MAX_ID
+from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.views.facilitate import _add_error as show_error
+
+bp = Blueprint("proposals", __name__)
+PROPOSAL_STATUS_NAMES = {
+    ProposalStatus.DRAFT: _l("Draft"),
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+    ProposalStatus.MERGED: _l("Merged"),
+    ProposalStatus.SELECTED: _l("Selected for a decision"),
+}
+
+
+@bp.context_processor
+def _names() -> dict[str, Any]:
+    return {"proposal_status_names": PROPOSAL_STATUS_NAMES}
+
+
+def _redirect(endpoint: str, **values: Any) -> Response:
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _drafter(round_: Round) -> Drafter:
+    """Who is asking: the round's participant of this browser and/or a facilitator; 403 if
+    neither."""
+    db = get_session()
+    participant_id = (session.get("participants") or {}).get(str(round_.id))
+    participant = None
+    if participant_id is not None:
+        try:
+            participant = participation.get_participant(db, round_, int(participant_id))
+        except Forbidden:
+            participant = None
+    facilitator = is_facilitator(db, round_, g.user)
+    if participant is None and not facilitator:
+        raise Forbidden(_l("Proposals are for this round's participants and facilitators."))
+    return Drafter(participant, g.user if facilitator else None, facilitator)
+
+
+def _ids(values: list[str]) -> list[int]:
+    """Ids from a form or a query string; anything else is a 422."""
+    try:
+        ids = [int(value) for value in values]
+    except ValueError as error:
+        raise Invalid(_l("A statement is named by its number.")) from error
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise Invalid(_l("A statement is named by its number."))
+    return ids
+
+
+def _preview_attributes(form: ProposalForm, round_: Round) -> None:
+    """Live preview: htmx posts the text while it is typed (the Preview button does the same
+    without JavaScript)."""
+    form.text.render_kw = {
+        **(form.text.render_kw or {}),
+        "hx-post": url_for("proposals.preview", slug=round_.slug),
+        "hx-trigger": "input changed delay:600ms",
+        "hx-target": "#preview",
+        "hx-swap": "outerHTML",
+    }
+
+
+def _credits(round_: Round, participant_ids: list[int | None]) -> listing.Credits:
+    return listing.credits(get_session(), round_, participant_ids, language=current_language())
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+@bp.route("/r/<slug>/proposals/new", methods=["GET", "POST"])
+def new_proposal(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    form = NewProposalForm()
+    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+    _preview_attributes(form, round_)
+    source = request.form if request.method == "POST" else request.args
+    statement_ids = _ids(source.getlist("statements"))
+    status = 200
+    if request.method == "GET":
+        language = current_language()
+        form.language.data = language if language in round_.languages else round_.languages[0]
+        form.display_name.data = drafting.display_name(db, drafter.participant)
+    if form.validate_on_submit() and "preview" not in request.form:
+        try:
+            if drafter.participant is not None:
+                drafting.set_display_name(
+                    db, participant=drafter.participant, name=form.display_name.data or ""
+                )
+            proposal = drafting.create_proposal(
+                db,
+                round_=round_,
+                drafter=drafter,
+                title=form.title.data or "",
+                text=form.text.data or "",
+                language=form.language.data or "",
+                statement_ids=statement_ids,
+                message=form.message.data or "",
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(_("Your proposal is saved as a draft."), "success")
+            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+    elif request.method == "POST" and "preview" not in request.form:
+        status = 422
+    return render(
+        "proposals/new.html",
+        status=status,
+        round=round_,
+        form=form,
+        drafter=drafter,
+        statements=listing.statements_by_id(db, round_, statement_ids),
+        preview=form.text.data if request.method == "POST" else None,
+    )
+
+
+@bp.post("/r/<slug>/proposals/preview")
+def preview(slug: str) -> Any:
+    """The text as it will show (state-free; a POST because it carries the text)."""
+    round_ = get_round(get_session(), slug)
+    _drafter(round_)
+    text = request.form.get("text", "")
+    return render("proposals/_preview.html", round=round_, preview=text)
+
+
+@bp.route("/r/<slug>/proposals/<id:proposal_id>/edit", methods=["GET", "POST"])
+def edit_proposal(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    drafting.require_editor(db, proposal, drafter)
+    form = EditProposalForm(
+        data={
+            "title": proposal.title,
+            "text": proposal.text,
+            "base_version": proposal.version,
+            "display_name": drafting.display_name(db, drafter.participant),
+        }
+    )
+    _preview_attributes(form, round_)
+    status, stale = 200, None
+    if form.validate_on_submit() and "preview" not in request.form:
+        try:
+            base_version = int(form.base_version.data or 0)
+        except ValueError:
+            base_version = 0
+        try:
+            if drafter.participant is not None:
+                drafting.set_display_name(
+                    db, participant=drafter.participant, name=form.display_name.data or ""
+                )
+            drafting.edit_proposal(
+                db,
+                round_=round_,
+                proposal=proposal,
+                drafter=drafter,
+                base_version=base_version,
+                title=form.title.data or "",
+                text=form.text.data or "",
+                message=form.message.data or "",
+            )
+        except StaleEdit as error:
+            db.rollback()
+            stale = _stale(proposal, error, base_version)
+            form.base_version.data = str(error.current.version)
+            status = 409
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(
+                _("Your changes are saved as version %(number)s.", number=proposal.version),
+                "success",
+            )
+            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+    elif request.method == "POST" and "preview" not in request.form:
+        status = 422
+    return render(
+        "proposals/edit.html",
+        status=status,
+        round=round_,
+        proposal=proposal,
+        form=form,
+        drafter=drafter,
+        stale=stale,
+        preview=form.text.data if request.method == "POST" else None,
+    )
+
+
+def _stale(proposal: Proposal, error: StaleEdit, base_version: int) -> dict[str, Any]:
+    """What changed between the version the editor started from and the current one."""
+    db = get_session()
+    current = error.current
+    try:
+        base = drafting.get_version(db, proposal, base_version)
+        old_title, old_text = base.title, base.text
+    except DomainError:
+        old_title, old_text = "", ""
+    return {
+        "version": current.version,
+        "title": word_diff(old_title, current.title),
+        "text": word_diff(old_text, current.text),
+    }
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/status")
+def change_status(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    try:
+        status = ProposalStatus(request.form.get("status", ""))
+    except ValueError as error:
+        raise Invalid(_l("This proposal cannot take this status now.")) from error
+    drafting.change_status(db, round_=round_, proposal=proposal, drafter=drafter, status=status)
+    db.commit()
+    flash(_("The proposal's status is changed."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+@bp.get("/r/<slug>/proposals")
+def proposal_list(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    _drafter(round_)
+    status = request.args.get("status", "")
+    territory_id = request.args.get("territory", None, type=int)
+    statement_id = request.args.get("statement", None, type=int)
+    sort = request.args.get("sort", "")
+    statement = None
+    if statement_id is not None:
+        found = listing.statements_by_id(db, round_, [min(max(statement_id, 1), MAX_ID)])
+        statement = found[0] if found else None
+    chosen_status = ProposalStatus(status) if status in PROPOSAL_STATUS_NAMES else None
+    chosen_sort = listing.Sort(sort) if sort in listing.Sort.__members__.values() else None
+    rows = listing.list_proposals(
+        db,
+        round_,
+        status=chosen_status,
+        territory_id=territory_id,
+        statement_id=statement.id if statement else None,
+        sort=chosen_sort or listing.Sort.RECENT,
+    )
+    filters = {
+        "status": chosen_status or "",
+        "territory": territory_id,
+        "statement": statement.id if statement else None,
+        "statement_text": statement.text if statement else "",
+        "sort": chosen_sort or listing.Sort.RECENT,
+    }
+    return render(
+        "proposals/list.html",
+        round=round_,
+        rows=rows,
+        filters=filters,
+        territories=round_territories(db, round_),
+    )
+
+
+@bp.get("/r/<slug>/proposals/<id:proposal_id>")
+def proposal_page(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    authors = listing.authors(db, proposal)
+    editor = drafting.can_edit(db, proposal, drafter)
+    return render(
+        "proposals/proposal.html",
+        round=round_,
+        proposal=proposal,
+        drafter=drafter,
+        editor=editor,
+        authors=authors,
+        credits=_credits(round_, [a.participant_id for a in authors]),
+        statements=listing.linked_statements(db, proposal),
+        invites=drafting.coauthor_invites(db, proposal) if editor else [],
+        coauthor_token=drafting.coauthor_token,
+    )
+
+
+@bp.get("/r/<slug>/proposals/<id:proposal_id>/history")
+def history(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    versions = drafting.versions(db, proposal)
+    return render(
+        "proposals/history.html",
+        round=round_,
+        proposal=proposal,
+        versions=versions,
+        credits=_credits(round_, [v.participant_id for v in versions]),
+    )
+
+
+@bp.get("/r/<slug>/proposals/<id:proposal_id>/compare")
+def compare(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    newer = request.args.get("to", proposal.version, type=int)
+    older = request.args.get("from", max(newer - 1, 1), type=int)
+    before = drafting.get_version(db, proposal, min(max(older, 1), MAX_ID))
+    after = drafting.get_version(db, proposal, min(max(newer, 1), MAX_ID))
+    return render(
+        "proposals/compare.html",
+        round=round_,
+        proposal=proposal,
+        before=before,
+        after=after,
+        numbers=range(proposal.version, 0, -1),
+        title_changes=word_diff(before.title, after.title),
+        text_changes=word_diff(before.text, after.text),
+    )
+
+
+# --- Co-authors ---------------------------------------------------------------------------
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links")
+def create_coauthor_link(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    drafting.create_coauthor_invite(db, round_=round_, proposal=proposal, drafter=drafter)
+    db.commit()
+    flash(_("A new co-author link is ready: send it to the person you invite."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links/<id:invite_id>/revoke")
+def revoke_coauthor_link(slug: str, proposal_id: int, invite_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    drafting.revoke_coauthor_invite(db, proposal=proposal, drafter=drafter, invite_id=invite_id)
+    db.commit()
+    flash(_("The co-author link is revoked."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.route("/r/<slug>/coauthor/<token>", methods=["GET", "POST"])
+def join_as_coauthor(slug: str, token: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    invite = drafting.resolve_coauthor_invite(db, round_, token)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, invite.proposal_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        drafting.join_as_coauthor(db, round_=round_, invite=invite, drafter=drafter)
+        db.commit()
+        flash(_("You are now a co-author of this proposal."), "success")
+        return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+    return render(
+        "proposals/coauthor.html",
+        status=422 if request.method == "POST" else 200,
+        round=round_,
+        proposal=proposal,
+        form=form,
+        token=token,
+    )
