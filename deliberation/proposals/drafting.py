@@ -163,7 +163,7 @@ def require_active(proposal: Proposal) -> None:
         raise Conflict(_l("This proposal is no longer being drafted."))
 
 
-def _add_version(
+def add_version(
     session: Session,
     proposal: Proposal,
     drafter: Drafter,
@@ -245,7 +245,7 @@ def create_proposal(
     for statement_id in linked:
         session.add(ProposalStatement(proposal_id=proposal.id, statement_id=statement_id))  # type: ignore[arg-type]
     _add_author(session, proposal, drafter, first=True)
-    _add_version(session, proposal, drafter, message=message)
+    add_version(session, proposal, drafter, message=message)
     return proposal
 
 
@@ -273,7 +273,7 @@ def save_version(
     session.refresh(proposal)
     if written.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEdit(proposal)
-    return _add_version(
+    return add_version(
         session,
         proposal,
         drafter,
