@@ -17,16 +17,24 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from deliberation.db import get_session
-from deliberation.errors import DomainError, Forbidden, Invalid
-from deliberation.forms.proposals import EditProposalForm, NewProposalForm, ProposalForm
-from deliberation.models import Proposal, ProposalStatus, Round
-from deliberation.proposals import drafting, listing
-from deliberation.proposals.diff import word_diff
+from deliberation.errors import DomainError, Forbidden, Invalid, NotFound
+from deliberation.forms.proposals import (
+    AmendmentForm,
+    EditProposalForm,
+    MergeForm,
+    NewProposalForm,
+    ProposalForm,
+    RejectAmendmentForm,
+)
+from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
+from deliberation.proposals import amendments, curation, drafting, endorsements, listing
+from deliberation.proposals.diff import paragraphs, word_diff
 from deliberation.proposals.drafting import Drafter, StaleEdit
-from deliberation.services import participation
+from deliberation.services import participation, round_admin
 from deliberation.services.rounds import get_round, is_facilitator, round_territories
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.views.auth import login_required
 from deliberation.views.facilitate import _add_error as show_error
 
 bp = Blueprint("proposals", __name__)
@@ -39,9 +47,20 @@ PROPOSAL_STATUS_NAMES = {
 }
 
 
+AMENDMENT_STATUS_NAMES = {
+    AmendmentStatus.OPEN: _l("Open"),
+    AmendmentStatus.ACCEPTED: _l("Accepted"),
+    AmendmentStatus.REJECTED: _l("Rejected"),
+}
+
+
 @bp.context_processor
 def _names() -> dict[str, Any]:
-    return {"proposal_status_names": PROPOSAL_STATUS_NAMES}
+    return {
+        "proposal_status_names": PROPOSAL_STATUS_NAMES,
+        "amendment_status_names": AMENDMENT_STATUS_NAMES,
+        "word_diff": word_diff,
+    }
 
 
 def _redirect(endpoint: str, **values: Any) -> Response:
@@ -305,6 +324,7 @@ def proposal_page(slug: str, proposal_id: int) -> Any:
     proposal = drafting.get_proposal(db, round_, proposal_id)
     authors = listing.authors(db, proposal)
     editor = drafting.can_edit(db, proposal, drafter)
+    changes = amendments.amendments(db, proposal)
     return render(
         "proposals/proposal.html",
         round=round_,
@@ -312,10 +332,26 @@ def proposal_page(slug: str, proposal_id: int) -> Any:
         drafter=drafter,
         editor=editor,
         authors=authors,
-        credits=_credits(round_, [a.participant_id for a in authors]),
+        credits=_credits(
+            round_, [a.participant_id for a in authors] + [c.participant_id for c in changes]
+        ),
         statements=listing.linked_statements(db, proposal),
         invites=drafting.coauthor_invites(db, proposal) if editor else [],
         coauthor_token=drafting.coauthor_token,
+        paragraphs=paragraphs(proposal.text),
+        endorsements=endorsements.endorsement_tally(db, round_, proposal),
+        endorsed=endorsements.has_endorsed(db, proposal, drafter.participant),
+        amendments=[
+            (
+                amendment,
+                amendments.is_outdated(amendment, proposal),
+                amendments.support_tally(db, round_, amendment),
+            )
+            for amendment in changes
+        ],
+        supported=amendments.supporters(db, drafter.participant),
+        merged_from=curation.merged_from(db, proposal),
+        reject_form=RejectAmendmentForm(formdata=None),
     )
 
 
@@ -405,3 +441,189 @@ def join_as_coauthor(slug: str, token: str) -> Any:
         form=form,
         token=token,
     )
+
+
+# --- Endorsements and amendments -----------------------------------------------------------
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/endorsement")
+def endorse(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    if request.form.get("endorse") == "no":
+        endorsements.withdraw_endorsement(
+            db, round_=round_, proposal=proposal, participant=drafter.participant
+        )
+        message = _("You no longer endorse this proposal.")
+    else:
+        endorsements.endorse(db, round_=round_, proposal=proposal, participant=drafter.participant)
+        message = _("You endorse this proposal.")
+    db.commit()
+    flash(message, "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.route("/r/<slug>/proposals/<id:proposal_id>/amendments/new", methods=["GET", "POST"])
+def new_amendment(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    blocks = paragraphs(proposal.text)
+    form = AmendmentForm()
+    if request.method == "GET":
+        number = request.args.get("paragraph", 0, type=int)
+        if not 0 <= number < len(blocks):
+            raise NotFound(_l("This proposal has no such paragraph."))
+        form.paragraph.data = number
+        form.replacement.data = blocks[number]
+        form.display_name.data = drafting.display_name(db, drafter.participant)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if drafter.participant is not None:
+                drafting.set_display_name(
+                    db, participant=drafter.participant, name=form.display_name.data or ""
+                )
+            amendments.propose_amendment(
+                db,
+                round_=round_,
+                proposal=proposal,
+                participant=drafter.participant,
+                paragraph=form.paragraph.data or 0,
+                replacement=form.replacement.data or "",
+                rationale=form.rationale.data or "",
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(_("Your amendment is proposed to the authors."), "success")
+            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    elif request.method == "POST":
+        status = 422
+    number = form.paragraph.data if isinstance(form.paragraph.data, int) else 0
+    return render(
+        "proposals/amendment.html",
+        status=status,
+        round=round_,
+        proposal=proposal,
+        form=form,
+        drafter=drafter,
+        original=blocks[number] if 0 <= number < len(blocks) else "",
+    )
+
+
+def _amendment(
+    slug: str, proposal_id: int, amendment_id: int
+) -> tuple[Round, Drafter, Proposal, Amendment]:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    return round_, drafter, proposal, amendments.get_amendment(db, proposal, amendment_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/support")
+def support_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    round_, drafter, _proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    amendments.support(
+        get_session(), round_=round_, amendment=amendment, participant=drafter.participant
+    )
+    get_session().commit()
+    flash(_("You support this amendment."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/accept")
+def accept_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    round_, drafter, proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    amendments.accept(
+        get_session(), round_=round_, proposal=proposal, amendment=amendment, drafter=drafter
+    )
+    get_session().commit()
+    flash(_("The amendment is accepted as version %(number)s.", number=proposal.version), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/reject")
+def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    round_, drafter, proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    form = RejectAmendmentForm()
+    if not form.validate_on_submit():
+        raise Invalid(_l("Give a reason for rejecting the amendment."))
+    amendments.reject(
+        get_session(),
+        round_=round_,
+        proposal=proposal,
+        amendment=amendment,
+        drafter=drafter,
+        reason=form.reason.data or "",
+    )
+    get_session().commit()
+    flash(_("The amendment is rejected."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+# --- Facilitators ---------------------------------------------------------------------------
+
+
+@bp.route("/facilitate/rounds/<id:round_id>/proposals", methods=["GET", "POST"])
+@login_required
+def facilitate_proposals(round_id: int) -> Any:
+    """The round's proposals for its facilitators: select them for a decision, merge two."""
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
+    form = MergeForm()
+    choices = [
+        (row.proposal.id or 0, row.proposal.title)
+        for row in rows
+        if row.proposal.status in drafting.ACTIVE
+    ]
+    form.first.choices = choices
+    form.second.choices = choices
+    status = 200
+    if form.validate_on_submit():
+        try:
+            merged = curation.merge_proposals(
+                db,
+                round_=round_,
+                user=g.user,
+                first_id=form.first.data,
+                second_id=form.second.data,
+                title=form.title.data or "",
+                text=form.text.data or "",
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(_("The two proposals are merged into a new one."), "success")
+            return _redirect("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        "proposals/facilitate.html",
+        status=status,
+        round=round_,
+        rows=rows,
+        form=form,
+    )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/proposals/<id:proposal_id>/select")
+@login_required
+def select_proposal(round_id: int, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    curation.select_proposal(db, round_=round_, user=g.user, proposal_id=proposal_id)
+    db.commit()
+    flash(_("The proposal is selected for the decision."), "success")
+    return _redirect("proposals.facilitate_proposals", round_id=round_id)
