@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,9 @@ from deliberation.models import (
     Statement,
     Territory,
 )
+from deliberation.opinions.picture import group_colour, group_name
+from deliberation.opinions.presentation import Share, StatementView, _share
+from deliberation.opinions.snapshots import latest_snapshot
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,57 @@ def linked_statements(session: Session, proposal: Proposal) -> list[Statement]:
             .order_by(col(Statement.id))
         )
     )
+
+
+@dataclass(frozen=True)
+class LinkedStatement:
+    """A statement a proposal answers, with its answers by opinion group and by territory from
+    the round's latest opinion snapshot (cells under the privacy threshold come suppressed)."""
+
+    statement: Statement
+    groups: StatementView
+    territories: StatementView
+
+
+def with_agreement(
+    session: Session, round_: Round, statements: list[Statement], *, language: str
+) -> list[LinkedStatement]:
+    snapshot = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
+    document: dict[str, Any] = snapshot.document if snapshot else {}
+    entries = {entry["id"]: entry for entry in document.get("statements", [])}
+    slugs = [t["slug"] for t in document.get("territories", [])]
+    names = {
+        t.slug: t.name(language)
+        for t in session.exec(select(Territory).where(col(Territory.slug).in_(slugs)))
+    }
+    linked = []
+    for statement in statements:
+        entry = entries.get(statement.id, {})
+        cells = entry.get("territories", {})
+
+        def view(shares: tuple[Share, ...], statement: Statement = statement) -> StatementView:
+            return StatementView(
+                id=statement.id or 0,
+                text=statement.text,
+                language=statement.language,
+                direction=None,
+                value=None,
+                shares=shares,
+            )
+
+        linked.append(
+            LinkedStatement(
+                statement,
+                view(
+                    tuple(
+                        _share(group_name(g), group_colour(g), cell)
+                        for g, cell in enumerate(entry.get("groups", []))
+                    )
+                ),
+                view(tuple(_share(names.get(s, s), "#444444", cells.get(s, {})) for s in slugs)),
+            )
+        )
+    return linked
 
 
 def statements_by_id(session: Session, round_: Round, ids: Iterable[int]) -> list[Statement]:

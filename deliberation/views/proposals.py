@@ -335,7 +335,9 @@ def proposal_page(slug: str, proposal_id: int) -> Any:
         credits=_credits(
             round_, [a.participant_id for a in authors] + [c.participant_id for c in changes]
         ),
-        statements=listing.linked_statements(db, proposal),
+        statements=listing.with_agreement(
+            db, round_, listing.linked_statements(db, proposal), language=current_language()
+        ),
         invites=drafting.coauthor_invites(db, proposal) if editor else [],
         coauthor_token=drafting.coauthor_token,
         paragraphs=paragraphs(proposal.text),

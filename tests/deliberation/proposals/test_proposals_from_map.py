@@ -49,6 +49,12 @@ def test_the_map_offers_to_draft_from_its_lists_and_groups(
         select(ProposalStatement.statement_id).where(ProposalStatement.proposal_id == proposal.id)
     ).all()
     assert sorted(linked) == sorted(ids)
+    page = client.get(saved.headers["Location"]).text
+    assert page.count('<caption class="visually-hidden">Answers by opinion group</caption>') == len(
+        ids
+    )
+    assert page.count('<caption class="visually-hidden">Answers by territory</caption>') == len(ids)
+    assert "% agree" in page
 
 
 def test_no_drafting_links_while_the_round_is_open(client: FlaskClient, session: Session) -> None:
