@@ -3,13 +3,19 @@ linked statements, endorsements, amendments and their support, and participants'
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
+from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
+from deliberation.config import LANGUAGES
+from deliberation.models.inputs import MAX_ID, Printable, RuleBroken, at_most, between
 
 MAX_TITLE = 160
 MAX_TEXT = 20_000
@@ -175,3 +181,107 @@ class DisplayName(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", primary_key=True, ondelete="CASCADE")
     name: str = Field(max_length=MAX_DISPLAY_NAME)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Input models -------------------------------------------------------------------------
+
+# An HTML tag or comment: proposals are Markdown with raw HTML switched off, so a tag is never
+# meant; refusing it keeps every stored text free of markup and of htmx attributes.
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+
+
+def _one_line(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _block(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value
+
+
+def _required(value: str) -> str:
+    if not value:
+        raise RuleBroken(_l("This cannot be empty."))
+    return value
+
+
+def _no_markup(value: str) -> str:
+    if _MARKUP.search(value):
+        raise RuleBroken(
+            _l("HTML is not accepted here: write plain text (Markdown in the proposal's text).")
+        )
+    return value
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise RuleBroken(_l("Choose one of the round's languages."))
+    return value
+
+
+Required = AfterValidator(_required)
+NoMarkup = AfterValidator(_no_markup)
+Title = Annotated[
+    str, BeforeValidator(_one_line), Printable, Required, at_most(MAX_TITLE), NoMarkup
+]
+Text = Annotated[str, BeforeValidator(_block), Printable, Required, at_most(MAX_TEXT), NoMarkup]
+OptionalText = Annotated[str, BeforeValidator(_block), Printable, at_most(MAX_TEXT), NoMarkup]
+Message = Annotated[str, BeforeValidator(_one_line), Printable, at_most(MAX_MESSAGE), NoMarkup]
+Name = Annotated[str, BeforeValidator(_one_line), Printable, at_most(MAX_DISPLAY_NAME), NoMarkup]
+Reason = Annotated[str, BeforeValidator(_block), Printable, Required, at_most(MAX_REASON), NoMarkup]
+Id = Annotated[int, between(1, MAX_ID)]
+
+
+class ProposalInput(BaseModel):
+    """A new proposal: its title, Markdown text and language, the statements it answers, a
+    note on the first version, and the display name its author signs with (empty: none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: Title
+    text: Text
+    language: Annotated[str, AfterValidator(_language)]
+    message: Message = ""
+    display_name: Name = ""
+    statements: tuple[Id, ...] = ()
+
+
+class EditInput(BaseModel):
+    """An edit, based on version ``base_version``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: Title
+    text: Text
+    base_version: Annotated[int, between(1, MAX_ID)]
+    message: Message = ""
+    display_name: Name = ""
+
+
+class AmendmentInput(BaseModel):
+    """A new wording for paragraph ``paragraph`` (0-based) with its rationale."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paragraph: Annotated[int, between(0, MAX_ID)]
+    replacement: Text
+    rationale: Reason
+    display_name: Name = ""
+
+
+class RejectionInput(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    reason: Reason
+
+
+class MergeInput(BaseModel):
+    """Two proposals to merge, the merged title, and its text (empty: both texts)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first: Id
+    second: Id
+    title: Title
+    text: OptionalText = ""

@@ -22,15 +22,15 @@ from deliberation.models import (
     ProposalVersion,
     Round,
 )
-from deliberation.models.proposals import MAX_REASON, MAX_TEXT
+from deliberation.models.proposals import MAX_TEXT, AmendmentInput, RejectionInput
 from deliberation.proposals.diff import paragraphs, replace_paragraph
 from deliberation.proposals.drafting import (
     Drafter,
-    check_text,
     require_active,
     require_drafting,
     require_editor,
     save_version,
+    sign,
 )
 from deliberation.proposals.endorsements import Tally, counts_by_territory, tally
 from deliberation.services.validation import FieldInvalid
@@ -48,35 +48,33 @@ def propose_amendment(
     *,
     round_: Round,
     proposal: Proposal,
-    participant: Participant | None,
-    paragraph: int,
-    replacement: str,
-    rationale: str,
+    drafter: Drafter,
+    fields: AmendmentInput,
 ) -> Amendment:
-    """A participant's amendment to paragraph ``paragraph`` (0-based) of the current text."""
+    """A participant's amendment to paragraph ``fields.paragraph`` of the current text."""
+    participant = drafter.participant
     if participant is None:
         raise Forbidden(_l("Only participants of this round can propose amendments."))
     require_drafting(round_)
     require_active(proposal)
     blocks = paragraphs(proposal.text)
-    if not 0 <= paragraph < len(blocks):
+    if not fields.paragraph < len(blocks):
         raise FieldInvalid(_l("This proposal has no such paragraph."), field="paragraph")
-    replacement = check_text(replacement, field="replacement", limit=MAX_TEXT)
-    rationale = check_text(rationale, field="rationale", limit=MAX_REASON)
-    if replacement == blocks[paragraph]:
+    if fields.replacement == blocks[fields.paragraph]:
         raise FieldInvalid(_l("This is the paragraph as it reads now."), field="replacement")
     amendment = Amendment(
         proposal_id=proposal.id,  # type: ignore[arg-type]
         base_version=proposal.version,
-        paragraph=paragraph,
-        original=blocks[paragraph],
-        replacement=replacement,
-        rationale=rationale,
+        paragraph=fields.paragraph,
+        original=blocks[fields.paragraph],
+        replacement=fields.replacement,
+        rationale=fields.rationale,
         participant_id=participant.id,
     )
     proposal.activity_at = utcnow()
     session.add_all([amendment, proposal])
     session.flush()
+    sign(session, drafter, fields.display_name)
     return amendment
 
 
@@ -192,13 +190,13 @@ def reject(
     proposal: Proposal,
     amendment: Amendment,
     drafter: Drafter,
-    reason: str,
+    fields: RejectionInput,
 ) -> Amendment:
     """An author (or a facilitator) rejects the amendment, with a reason shown to all."""
     require_drafting(round_)
     require_editor(session, proposal, drafter)
     _require_open(amendment)
-    amendment.reason = check_text(reason, field="reason", limit=MAX_REASON)
+    amendment.reason = fields.reason
     amendment.status = AmendmentStatus.REJECTED
     amendment.decided_at = utcnow()
     proposal.activity_at = utcnow()

@@ -19,16 +19,16 @@ from deliberation.models import (
     Round,
     User,
 )
-from deliberation.models.proposals import MAX_TEXT, MAX_TITLE
+from deliberation.models.proposals import MAX_TEXT, MergeInput
 from deliberation.proposals.drafting import (
     ACTIVE,
     Drafter,
     add_version,
-    check_text,
     get_proposal,
     require_drafting,
 )
 from deliberation.services.rounds import require_facilitator
+from deliberation.services.validation import FieldInvalid
 
 
 def merge_proposals(
@@ -36,30 +36,32 @@ def merge_proposals(
     *,
     round_: Round,
     user: User,
-    first_id: int,
-    second_id: int,
-    title: str,
-    text: str,
+    fields: MergeInput,
 ) -> Proposal:
     """A new proposal from two of the round's proposals being drafted.
 
     The new one links the statements of both, has the authors of both (and the facilitator),
     and counts the distinct endorsers of both (their endorsements are carried over). Both old
     proposals are marked merged and point to it; their histories stay as they were. An empty
-    ``text`` puts both texts one after the other."""
+    ``fields.text`` puts both texts one after the other."""
     require_facilitator(session, round_, user)
     require_drafting(round_)
-    if first_id == second_id:
-        raise Conflict(_l("Choose two different proposals to merge."))
-    sources = [get_proposal(session, round_, first_id), get_proposal(session, round_, second_id)]
+    if fields.first == fields.second:
+        raise FieldInvalid(_l("Choose two different proposals to merge."), field="second")
+    sources = [
+        get_proposal(session, round_, fields.first),
+        get_proposal(session, round_, fields.second),
+    ]
     if any(source.status not in ACTIVE for source in sources):
         raise Conflict(_l("Only proposals being drafted can be merged."))
-    title = check_text(title, field="title", limit=MAX_TITLE, single_line=True)
-    text = text.strip() or "\n\n".join(source.text for source in sources)
-    text = check_text(text, field="text", limit=MAX_TEXT)
+    text = fields.text or "\n\n".join(source.text for source in sources)
+    if len(text) > MAX_TEXT:
+        raise FieldInvalid(
+            _l("Together the texts are too long: write the merged text."), field="text"
+        )
     merged = Proposal(
         round_id=round_.id,  # type: ignore[arg-type]
-        title=title,
+        title=fields.title,
         text=text,
         language=sources[0].language,
     )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,13 +30,10 @@ from deliberation.models import (
     StatementStatus,
     User,
 )
-from deliberation.models.proposals import MAX_DISPLAY_NAME, MAX_MESSAGE, MAX_TEXT, MAX_TITLE
-from deliberation.services.validation import FieldInvalid, has_control_characters
+from deliberation.models.proposals import EditInput, ProposalInput
+from deliberation.services.validation import FieldInvalid
 
 ACTIVE = frozenset({ProposalStatus.DRAFT, ProposalStatus.SUBMITTED})
-# An HTML tag or comment: proposals are Markdown with raw HTML switched off, so a tag is never
-# meant; refusing it keeps every stored text free of markup and of htmx attributes.
-_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 
 
 @dataclass(frozen=True)
@@ -71,36 +67,6 @@ def require_drafting(round_: Round) -> None:
         raise Conflict(
             _l("Proposals, amendments and endorsements are possible only while the round drafts.")
         )
-
-
-def check_text(
-    value: str, *, field: str, limit: int, required: bool = True, single_line: bool = False
-) -> str:
-    """``value`` trimmed (one line when ``single_line``), with line endings made ``\\n``.
-
-    Raises ``FieldInvalid`` for a missing required text, a text over ``limit`` characters,
-    control characters and HTML markup."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if has_control_characters(value):
-        raise FieldInvalid(_l("This text holds a character that is not allowed."), field=field)
-    value = " ".join(value.split()) if single_line else value.strip()
-    if required and not value:
-        raise FieldInvalid(_l("This cannot be empty."), field=field)
-    if len(value) > limit:
-        raise FieldInvalid(
-            _l(
-                "At most %(limit)d characters; this has %(length)d.",
-                limit=limit,
-                length=len(value),
-            ),
-            field=field,
-        )
-    if _MARKUP.search(value):
-        raise FieldInvalid(
-            _l("HTML is not accepted here: write plain text (Markdown in the proposal's text)."),
-            field=field,
-        )
-    return value
 
 
 def check_statements(session: Session, round_: Round, statement_ids: Iterable[int]) -> list[int]:
@@ -189,7 +155,7 @@ def add_version(
     return version
 
 
-def _add_author(
+def add_author(
     session: Session, proposal: Proposal, drafter: Drafter, *, first: bool = False
 ) -> None:
     if drafter.participant is not None:
@@ -210,42 +176,30 @@ def _add_author(
 
 
 def create_proposal(
-    session: Session,
-    *,
-    round_: Round,
-    drafter: Drafter,
-    title: str,
-    text: str,
-    language: str,
-    statement_ids: Iterable[int] = (),
-    message: str = "",
+    session: Session, *, round_: Round, drafter: Drafter, fields: ProposalInput
 ) -> Proposal:
     """A new draft proposal by ``drafter`` (its first author), linked to statements of the same
     round, with its first version. Participants and the round's facilitators draft."""
     if drafter.participant is None and not drafter.facilitator:
         raise Forbidden(_l("Join this round through an invite link first."))
     require_drafting(round_)
-    title = check_text(title, field="title", limit=MAX_TITLE, single_line=True)
-    text = check_text(text, field="text", limit=MAX_TEXT)
-    message = check_text(
-        message, field="message", limit=MAX_MESSAGE, required=False, single_line=True
-    )
-    if language not in round_.languages:
+    if fields.language not in round_.languages:
         raise FieldInvalid(_l("Choose one of the round's languages."), field="language")
-    linked = check_statements(session, round_, statement_ids)
+    linked = check_statements(session, round_, fields.statements)
     proposal = Proposal(
         round_id=round_.id,  # type: ignore[arg-type]
-        title=title,
-        text=text,
-        language=language,
+        title=fields.title,
+        text=fields.text,
+        language=fields.language,
         territory_id=drafter.territory_id,
     )
     session.add(proposal)
     session.flush()
     for statement_id in linked:
         session.add(ProposalStatement(proposal_id=proposal.id, statement_id=statement_id))  # type: ignore[arg-type]
-    _add_author(session, proposal, drafter, first=True)
-    add_version(session, proposal, drafter, message=message)
+    add_author(session, proposal, drafter, first=True)
+    add_version(session, proposal, drafter, message=fields.message)
+    sign(session, drafter, fields.display_name)
     return proposal
 
 
@@ -284,41 +238,31 @@ def save_version(
 
 
 def edit_proposal(
-    session: Session,
-    *,
-    round_: Round,
-    proposal: Proposal,
-    drafter: Drafter,
-    base_version: int,
-    title: str,
-    text: str,
-    message: str = "",
+    session: Session, *, round_: Round, proposal: Proposal, drafter: Drafter, fields: EditInput
 ) -> ProposalVersion:
     """Save an edit by an author or a facilitator as a new version.
 
-    Raises ``StaleEdit`` when ``base_version`` is no longer current, ``Conflict`` when nothing
-    changed or the proposal is no longer drafted, ``Forbidden`` for anyone else."""
+    Raises ``StaleEdit`` when ``fields.base_version`` is no longer current, ``FieldInvalid``
+    when nothing changed, ``Conflict`` when the proposal is no longer drafted, ``Forbidden``
+    for anyone else."""
     require_drafting(round_)
     require_editor(session, proposal, drafter)
     require_active(proposal)
-    title = check_text(title, field="title", limit=MAX_TITLE, single_line=True)
-    text = check_text(text, field="text", limit=MAX_TEXT)
-    message = check_text(
-        message, field="message", limit=MAX_MESSAGE, required=False, single_line=True
-    )
-    if base_version != proposal.version:
+    if fields.base_version != proposal.version:
         raise StaleEdit(proposal)
-    if title == proposal.title and text == proposal.text:
+    if fields.title == proposal.title and fields.text == proposal.text:
         raise FieldInvalid(_l("Nothing has changed since the current version."), field="text")
-    return save_version(
+    version = save_version(
         session,
         proposal,
         drafter,
-        base_version=base_version,
-        title=title,
-        text=text,
-        message=message,
+        base_version=fields.base_version,
+        title=fields.title,
+        text=fields.text,
+        message=fields.message,
     )
+    sign(session, drafter, fields.display_name)
+    return version
 
 
 def change_status(
@@ -437,7 +381,7 @@ def join_as_coauthor(
     require_active(proposal)
     if is_author(session, proposal, drafter):
         raise Conflict(_l("You are already an author of this proposal."))
-    _add_author(session, proposal, drafter)
+    add_author(session, proposal, drafter)
     invite.uses += 1
     session.add(invite)
     session.flush()
@@ -447,11 +391,12 @@ def join_as_coauthor(
 # --- Display names ------------------------------------------------------------------------
 
 
-def set_display_name(session: Session, *, participant: Participant, name: str) -> None:
-    """The name ``participant`` signs with in their round; an empty name removes it."""
-    name = check_text(
-        name, field="display_name", limit=MAX_DISPLAY_NAME, required=False, single_line=True
-    )
+def sign(session: Session, drafter: Drafter, name: str) -> None:
+    """The name the drafter, when a participant, signs with in their round (a validated
+    ``Name``); an empty name removes it."""
+    participant = drafter.participant
+    if participant is None:
+        return
     current = session.get(DisplayName, participant.id)
     if not name:
         if current is not None:

@@ -23,10 +23,10 @@ from deliberation.forms.proposals import (
     EditProposalForm,
     MergeForm,
     NewProposalForm,
-    ProposalForm,
     RejectAmendmentForm,
 )
 from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
+from deliberation.models.proposals import EditInput
 from deliberation.proposals import amendments, curation, drafting, endorsements, listing
 from deliberation.proposals.diff import paragraphs, word_diff
 from deliberation.proposals.drafting import Drafter, StaleEdit
@@ -95,7 +95,7 @@ def _ids(values: list[str]) -> list[int]:
     return ids
 
 
-def _preview_attributes(form: ProposalForm, round_: Round) -> None:
+def _preview_attributes(form: NewProposalForm | EditProposalForm, round_: Round) -> None:
     """Live preview: htmx posts the text while it is typed (the Preview button does the same
     without JavaScript)."""
     form.text.render_kw = {
@@ -129,21 +129,11 @@ def new_proposal(slug: str) -> Any:
         language = current_language()
         form.language.data = language if language in round_.languages else round_.languages[0]
         form.display_name.data = drafting.display_name(db, drafter.participant)
-    if form.validate_on_submit() and "preview" not in request.form:
+    submitted = request.method == "POST" and "preview" not in request.form
+    if submitted and form.validate_on_submit():
         try:
-            if drafter.participant is not None:
-                drafting.set_display_name(
-                    db, participant=drafter.participant, name=form.display_name.data or ""
-                )
             proposal = drafting.create_proposal(
-                db,
-                round_=round_,
-                drafter=drafter,
-                title=form.title.data or "",
-                text=form.text.data or "",
-                language=form.language.data or "",
-                statement_ids=statement_ids,
-                message=form.message.data or "",
+                db, round_=round_, drafter=drafter, fields=form.to_fields()
             )
         except DomainError as error:
             db.rollback()
@@ -153,7 +143,7 @@ def new_proposal(slug: str) -> Any:
             db.commit()
             flash(_("Your proposal is saved as a draft."), "success")
             return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
-    elif request.method == "POST" and "preview" not in request.form:
+    elif submitted:
         status = 422
     return render(
         "proposals/new.html",
@@ -192,29 +182,16 @@ def edit_proposal(slug: str, proposal_id: int) -> Any:
     )
     _preview_attributes(form, round_)
     status, stale = 200, None
-    if form.validate_on_submit() and "preview" not in request.form:
+    submitted = request.method == "POST" and "preview" not in request.form
+    if submitted and form.validate_on_submit():
+        fields: EditInput = form.to_fields()
         try:
-            base_version = int(form.base_version.data or 0)
-        except ValueError:
-            base_version = 0
-        try:
-            if drafter.participant is not None:
-                drafting.set_display_name(
-                    db, participant=drafter.participant, name=form.display_name.data or ""
-                )
             drafting.edit_proposal(
-                db,
-                round_=round_,
-                proposal=proposal,
-                drafter=drafter,
-                base_version=base_version,
-                title=form.title.data or "",
-                text=form.text.data or "",
-                message=form.message.data or "",
+                db, round_=round_, proposal=proposal, drafter=drafter, fields=fields
             )
         except StaleEdit as error:
             db.rollback()
-            stale = _stale(proposal, error, base_version)
+            stale = _stale(proposal, error, fields.base_version)
             form.base_version.data = str(error.current.version)
             status = 409
         except DomainError as error:
@@ -228,7 +205,7 @@ def edit_proposal(slug: str, proposal_id: int) -> Any:
                 "success",
             )
             return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
-    elif request.method == "POST" and "preview" not in request.form:
+    elif submitted:
         status = 422
     return render(
         "proposals/edit.html",
@@ -485,18 +462,8 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            if drafter.participant is not None:
-                drafting.set_display_name(
-                    db, participant=drafter.participant, name=form.display_name.data or ""
-                )
             amendments.propose_amendment(
-                db,
-                round_=round_,
-                proposal=proposal,
-                participant=drafter.participant,
-                paragraph=form.paragraph.data or 0,
-                replacement=form.replacement.data or "",
-                rationale=form.rationale.data or "",
+                db, round_=round_, proposal=proposal, drafter=drafter, fields=form.to_fields()
             )
         except DomainError as error:
             db.rollback()
@@ -508,7 +475,7 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
             return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
     elif request.method == "POST":
         status = 422
-    number = form.paragraph.data if isinstance(form.paragraph.data, int) else 0
+    number = int(form.paragraph.data) if str(form.paragraph.data or "").isdigit() else 0
     return render(
         "proposals/amendment.html",
         status=status,
@@ -564,7 +531,7 @@ def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
         proposal=proposal,
         amendment=amendment,
         drafter=drafter,
-        reason=form.reason.data or "",
+        fields=form.to_fields(),
     )
     get_session().commit()
     flash(_("The amendment is rejected."), "success")
@@ -587,19 +554,13 @@ def facilitate_proposals(round_id: int) -> Any:
         for row in rows
         if row.proposal.status in drafting.ACTIVE
     ]
-    form.first.choices = choices
-    form.second.choices = choices
+    form.first.choices = [(str(value), label) for value, label in choices]
+    form.second.choices = [(str(value), label) for value, label in choices]
     status = 200
     if form.validate_on_submit():
         try:
             merged = curation.merge_proposals(
-                db,
-                round_=round_,
-                user=g.user,
-                first_id=form.first.data,
-                second_id=form.second.data,
-                title=form.title.data or "",
-                text=form.text.data or "",
+                db, round_=round_, user=g.user, fields=form.to_fields()
             )
         except DomainError as error:
             db.rollback()

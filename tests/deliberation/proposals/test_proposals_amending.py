@@ -12,14 +12,21 @@ from deliberation.models import (
     AmendmentStatus,
     Participant,
     Phase,
+    Proposal,
     ProposalStatus,
     Round,
     Territory,
 )
+from deliberation.models.proposals import (
+    AmendmentInput,
+    EditInput,
+    MergeInput,
+    RejectionInput,
+)
 from deliberation.proposals import amendments, curation, drafting, endorsements, listing
 from deliberation.proposals.drafting import Drafter
 from deliberation.services import participation
-from deliberation.services.validation import FieldInvalid
+from deliberation.services.validation import FieldInvalid, validate_input
 from tests.factories import (
     make_participant,
     make_proposal,
@@ -28,6 +35,15 @@ from tests.factories import (
     make_territory,
     make_user,
 )
+
+
+def amendment_input(paragraph: int, replacement: str, rationale: str) -> AmendmentInput:
+    return AmendmentInput(paragraph=paragraph, replacement=replacement, rationale=rationale)
+
+
+def merge_input(first: Proposal, second: Proposal, title: str) -> MergeInput:
+    return MergeInput(first=first.id or 0, second=second.id or 0, title=title)
+
 
 TEXT = "Plant trees in schoolyards.\n\nOpen cool rooms in summer.\n\nMeasure the heat."
 
@@ -104,10 +120,8 @@ def test_an_accepted_amendment_is_a_version_crediting_its_author(
         session,
         round_=round_,
         proposal=proposal,
-        participant=amender,
-        paragraph=1,
-        replacement="Open cool rooms from June to September.",
-        rationale="Heat comes early.",
+        drafter=Drafter(amender, None, False),
+        fields=amendment_input(1, "Open cool rooms from June to September.", "Heat comes early."),
     )
     amendments.support(
         session, round_=round_, amendment=amendment, participant=make_participant(session, round_)
@@ -144,10 +158,8 @@ def test_an_amendment_applies_when_only_other_paragraphs_changed_and_is_outdated
             session,
             round_=round_,
             proposal=proposal,
-            participant=make_participant(session, round_),
-            paragraph=paragraph,
-            replacement=replacement,
-            rationale="Better.",
+            drafter=Drafter(make_participant(session, round_), None, False),
+            fields=amendment_input(paragraph, replacement, "Better."),
         )
 
     on_first, on_third = amend(0, "Plant oaks in schoolyards."), amend(2, "Measure it daily.")
@@ -156,9 +168,15 @@ def test_an_amendment_applies_when_only_other_paragraphs_changed_and_is_outdated
         round_=round_,
         proposal=proposal,
         drafter=drafter,
-        base_version=1,
-        title=proposal.title,
-        text="Plant trees in every schoolyard.\n\nOpen cool rooms in summer.\n\nMeasure the heat.",
+        fields=validate_input(
+            EditInput,
+            {
+                "title": proposal.title,
+                "text": "Plant trees in every schoolyard.\n\nOpen cool rooms in summer.\n\n"
+                "Measure the heat.",
+                "base_version": 1,
+            },
+        ),
     )
 
     assert amendments.is_outdated(on_first, proposal)  # type: ignore[arg-type]
@@ -191,10 +209,8 @@ def test_a_rejection_needs_a_reason_and_an_author(
         session,
         round_=round_,
         proposal=proposal,
-        participant=make_participant(session, round_),
-        paragraph=0,
-        replacement="Pave the schoolyards.",
-        rationale="Cheaper.",
+        drafter=Drafter(make_participant(session, round_), None, False),
+        fields=amendment_input(0, "Pave the schoolyards.", "Cheaper."),
     )
     stranger = Drafter(make_participant(session, round_), None, False)
     with pytest.raises(Forbidden):
@@ -204,24 +220,17 @@ def test_a_rejection_needs_a_reason_and_an_author(
             proposal=proposal,
             amendment=amendment,
             drafter=stranger,
-            reason="No.",
+            fields=RejectionInput(reason="No."),
         )
     with pytest.raises(FieldInvalid):
-        amendments.reject(
-            session,
-            round_=round_,
-            proposal=proposal,
-            amendment=amendment,
-            drafter=Drafter(author, None, False),
-            reason="  ",
-        )
+        validate_input(RejectionInput, {"reason": "  "})
     amendments.reject(
         session,
         round_=round_,
         proposal=proposal,
         amendment=amendment,
         drafter=Drafter(author, None, False),
-        reason="Trees cool, asphalt heats.",
+        fields=RejectionInput(reason="Trees cool, asphalt heats."),
     )
     assert amendment.status == AmendmentStatus.REJECTED
     assert amendment.reason == "Trees cool, asphalt heats."
@@ -238,10 +247,12 @@ def test_a_rejection_needs_a_reason_and_an_author(
     ("fields", "field"),
     [
         ({"paragraph": 3}, "paragraph"),
+        ({"paragraph": -1}, "paragraph"),
         ({"replacement": "<em hx-get='/x'>x</em>"}, "replacement"),
         ({"rationale": ""}, "rationale"),
         ({"replacement": "Measure the heat."}, "replacement"),
         ({"rationale": "r" * 1001}, "rationale"),
+        ({"display_name": "<b>me</b>"}, "display_name"),
     ],
 )
 def test_bad_amendments_are_refused(
@@ -255,10 +266,11 @@ def test_bad_amendments_are_refused(
             session,
             round_=round_,
             proposal=proposal,
-            participant=make_participant(session, round_),
-            **values,  # type: ignore[arg-type]
+            drafter=Drafter(make_participant(session, round_), None, False),
+            fields=validate_input(AmendmentInput, values),
         )
     assert raised.value.field == field
+    assert amendments.amendments(session, proposal) == []
 
 
 def test_a_facilitator_merges_two_proposals(
@@ -278,10 +290,7 @@ def test_a_facilitator_merges_two_proposals(
         session,
         round_=round_,
         user=user,
-        first_id=a.id,
-        second_id=b.id,
-        title="Cool city",
-        text="",  # type: ignore[arg-type]
+        fields=merge_input(a, b, "Cool city"),
     )
     session.commit()
 
@@ -299,10 +308,7 @@ def test_a_facilitator_merges_two_proposals(
             session,
             round_=round_,
             user=user,
-            first_id=a.id,
-            second_id=merged.id,
-            title="x",
-            text="",  # type: ignore[arg-type]
+            fields=merge_input(a, merged, "x"),
         )
 
 
@@ -316,10 +322,7 @@ def test_only_the_rounds_facilitators_merge_and_select(
             session,
             round_=round_,
             user=outsider,
-            first_id=a.id,
-            second_id=b.id,
-            title="x",
-            text="",  # type: ignore[arg-type]
+            fields=merge_input(a, b, "x"),
         )
     with pytest.raises(Forbidden):
         curation.select_proposal(session, round_=round_, user=outsider, proposal_id=a.id)  # type: ignore[arg-type]
@@ -343,7 +346,7 @@ def test_people_are_credited_by_name_by_territory_when_k_allows_or_as_former(
     crowd = people(session, round_, towns[0], 3)
     alone = people(session, round_, towns[1], 1)[0]
     named = crowd[1]
-    drafting.set_display_name(session, participant=named, name="Ana")
+    drafting.sign(session, Drafter(named, None, False), "Ana")
     participation.withdraw(session, crowd[2])
     crowd.append(make_participant(session, round_, territory_id=towns[0].id))
     session.commit()

@@ -16,9 +16,10 @@ from deliberation.models import (
     ProposalVersion,
     Round,
 )
+from deliberation.models.proposals import EditInput, ProposalInput
 from deliberation.proposals import drafting
 from deliberation.proposals.drafting import Drafter, StaleEdit
-from deliberation.services.validation import FieldInvalid
+from deliberation.services.validation import FieldInvalid, validate_input
 from tests.factories import (
     make_participant,
     make_proposal,
@@ -37,6 +38,18 @@ def as_participant(session: Session, round_: Round) -> Drafter:
     return Drafter(make_participant(session, round_), None, False)
 
 
+def new(**overrides: object) -> ProposalInput:
+    data: dict[str, object] = {"title": "A title", "text": "A text.", "language": "en"}
+    data.update(overrides)
+    return validate_input(ProposalInput, data)
+
+
+def edit(base_version: int = 1, **overrides: object) -> EditInput:
+    data: dict[str, object] = {"title": "T", "text": "Edited.", "base_version": base_version}
+    data.update(overrides)
+    return validate_input(EditInput, data)
+
+
 def count(session: Session, model: type) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
@@ -51,10 +64,12 @@ def test_a_participant_drafts_a_proposal_linked_to_statements(
         session,
         round_=round_,
         drafter=drafter,
-        title="  Shade   for schools ",
-        text="Plant trees.\r\n\r\nOpen cool rooms.",
-        language="fr",
-        statement_ids=[statement.id, statement.id],  # type: ignore[list-item]
+        fields=new(
+            title="  Shade   for schools ",
+            text="Plant trees.\r\n\r\nOpen cool rooms.",
+            language="fr",
+            statements=[statement.id, statement.id],
+        ),
     )
     session.commit()
 
@@ -75,9 +90,7 @@ def test_a_facilitator_drafts_as_their_account(app: Flask, session: Session, rou
         session,
         round_=round_,
         drafter=Drafter(None, user, True),
-        title="From the facilitators",
-        text="A text.",
-        language="en",
+        fields=new(),
     )
     assert proposal.territory_id is None
     author = session.exec(select(ProposalAuthor)).one()
@@ -96,18 +109,19 @@ def test_a_facilitator_drafts_as_their_account(app: Flask, session: Session, rou
         ("text", {"text": 'Click <a hx-post="/facilitate/">here</a>'}),
         ("text", {"text": "<div hx-get='/x' hx-trigger='load'></div>"}),
         ("message", {"message": "<img src=x onerror=alert(1)>"}),
+        ("display_name", {"display_name": "<i hx-on:click='x'>Ana</i>"}),
+        ("display_name", {"display_name": "n" * 61}),
         ("title", {"title": "Nul\x00byte"}),
         ("language", {"language": "xx"}),
+        ("statements_0", {"statements": ["abc"]}),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(
     app: Flask, session: Session, round_: Round, field: str, values: dict[str, str]
 ) -> None:
-    fields = {"title": "A title", "text": "A text.", "language": "en", "message": ""}
-    fields.update(values)
     with pytest.raises(FieldInvalid) as raised:
         drafting.create_proposal(
-            session, round_=round_, drafter=as_participant(session, round_), **fields
+            session, round_=round_, drafter=as_participant(session, round_), fields=new(**values)
         )
     session.rollback()
     assert raised.value.field == field
@@ -115,14 +129,21 @@ def test_bad_input_is_refused_and_nothing_is_stored(
     assert count(session, ProposalVersion) == 0
 
 
+def test_a_language_the_round_does_not_offer_is_refused(app: Flask, session: Session) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING, languages=["fr", "de"])
+    with pytest.raises(FieldInvalid) as raised:
+        drafting.create_proposal(
+            session, round_=round_, drafter=as_participant(session, round_), fields=new()
+        )
+    assert raised.value.field == "language"
+
+
 def test_a_less_than_sign_is_text_not_markup(app: Flask, session: Session, round_: Round) -> None:
     proposal = drafting.create_proposal(
         session,
         round_=round_,
         drafter=as_participant(session, round_),
-        title="Below 3 < 5 degrees",
-        text="Keep indoor heat < 28 °C.",
-        language="en",
+        fields=new(title="Below 3 < 5 degrees", text="Keep indoor heat < 28 °C."),
     )
     assert proposal.text == "Keep indoor heat < 28 °C."
 
@@ -136,10 +157,7 @@ def test_statements_of_another_round_are_refused(
             session,
             round_=round_,
             drafter=as_participant(session, round_),
-            title="A title",
-            text="A text.",
-            language="en",
-            statement_ids=[other.id],  # type: ignore[list-item]
+            fields=new(statements=[other.id]),
         )
     session.rollback()
     assert raised.value.field == "statements"
@@ -156,9 +174,7 @@ def test_proposals_are_drafted_only_in_the_drafting_phase(
             session,
             round_=round_,
             drafter=as_participant(session, round_),
-            title="A title",
-            text="A text.",
-            language="en",
+            fields=new(),
         )
 
 
@@ -171,10 +187,7 @@ def test_an_edit_is_a_new_version(app: Flask, session: Session, round_: Round) -
         round_=round_,
         proposal=proposal,
         drafter=Drafter(author, None, False),
-        base_version=1,
-        title=proposal.title,
-        text="Plant oaks.",
-        message="Oaks give more shade",
+        fields=edit(title=proposal.title, text="Plant oaks.", message="Oaks give more shade"),
     )
     session.commit()
 
@@ -192,12 +205,12 @@ def test_a_stale_edit_is_refused_with_the_current_proposal(
     author = make_participant(session, round_)
     proposal = make_proposal(session, round_, author=author)
     drafter = Drafter(author, None, False)
-    fields = {"round_": round_, "proposal": proposal, "drafter": drafter, "base_version": 1}
-    drafting.edit_proposal(session, title="T", text="First save.", **fields)  # type: ignore[arg-type]
+    where = {"round_": round_, "proposal": proposal, "drafter": drafter}
+    drafting.edit_proposal(session, fields=edit(text="First save."), **where)  # type: ignore[arg-type]
     session.commit()
 
     with pytest.raises(StaleEdit) as raised:
-        drafting.edit_proposal(session, title="T", text="Second save.", **fields)  # type: ignore[arg-type]
+        drafting.edit_proposal(session, fields=edit(text="Second save."), **where)  # type: ignore[arg-type]
     session.rollback()
 
     assert raised.value.status == 409
@@ -229,9 +242,7 @@ def test_saving_the_same_text_is_refused(app: Flask, session: Session, round_: R
             round_=round_,
             proposal=proposal,
             drafter=Drafter(author, None, False),
-            base_version=1,
-            title=proposal.title,
-            text=proposal.text,
+            fields=edit(title=proposal.title, text=proposal.text),
         )
 
 
@@ -248,9 +259,7 @@ def test_who_may_edit(app: Flask, session: Session, round_: Round) -> None:
                 round_=round_,
                 proposal=proposal,
                 drafter=drafter,
-                base_version=1,
-                title="Taken over",
-                text="Taken over.",
+                fields=edit(title="Taken over"),
             )
     assert drafting.can_edit(session, proposal, Drafter(None, make_user(session), True))
 
@@ -332,9 +341,7 @@ def test_authors_submit_and_withdraw(app: Flask, session: Session, round_: Round
             round_=round_,
             proposal=proposal,
             drafter=drafter,
-            base_version=1,
-            title="Back",
-            text="Back.",
+            fields=edit(title="Back"),
         )
 
 
@@ -342,11 +349,13 @@ def test_display_names_are_set_changed_and_removed(
     app: Flask, session: Session, round_: Round
 ) -> None:
     participant = make_participant(session, round_)
-    drafting.set_display_name(session, participant=participant, name="  Ana   from the coast ")
+    drafter = Drafter(participant, None, False)
+    proposal = drafting.create_proposal(
+        session, round_=round_, drafter=drafter, fields=new(display_name="  Ana   from the coast ")
+    )
     assert drafting.display_name(session, participant) == "Ana from the coast"
-    drafting.set_display_name(session, participant=participant, name="Ana")
+    where = {"round_": round_, "proposal": proposal, "drafter": drafter}
+    drafting.edit_proposal(session, fields=edit(display_name="Ana"), **where)  # type: ignore[arg-type]
     assert drafting.display_name(session, participant) == "Ana"
-    drafting.set_display_name(session, participant=participant, name="")
+    drafting.edit_proposal(session, fields=edit(2, text="Again."), **where)  # type: ignore[arg-type]
     assert drafting.display_name(session, participant) == ""
-    with pytest.raises(FieldInvalid):
-        drafting.set_display_name(session, participant=participant, name="<i>Ana</i>")
