@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -21,6 +22,7 @@ from deliberation.models import (
 from tests.factories import (
     act_as,
     make_participant,
+    make_proposal,
     make_round,
     make_statement,
     make_territory,
@@ -218,3 +220,27 @@ def test_the_list_filters_and_sorts(client: FlaskClient, session: Session) -> No
     assert "Alpha" in answering
     assert "Beta" not in answering
     assert client.get(f"{base}?status=bogus&sort=bogus&territory=x").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "amendments"),
+    [
+        ("fr", "Propositions", "Amendements"),
+        ("es", "Propuestas", "Enmiendas"),
+        ("de", "Vorschläge", "Änderungsanträge"),
+    ],
+)
+def test_the_proposal_pages_follow_the_chosen_language(
+    client: FlaskClient, session: Session, language: str, heading: str, amendments: str
+) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    author = make_participant(session, round_)
+    proposal = make_proposal(session, round_, author=author)
+    act_as(client, author)
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = language
+    listed = client.get(f"/r/{round_.slug}/proposals").text
+    assert f"<h1>{heading}</h1>" in listed
+    page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}").text
+    assert f'lang="{language}"' in page
+    assert amendments in page
