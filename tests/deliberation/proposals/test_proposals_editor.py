@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
 from deliberation.models import (
+    Amendment,
     Participant,
     Phase,
     Proposal,
@@ -266,3 +267,38 @@ def test_an_author_submits_and_withdraws(
     assert client.post(url, data={"status": "nonsense"}).status_code == 422
     session.refresh(proposal)
     assert proposal.status == "submitted"
+
+
+@pytest.mark.parametrize("base_version", ["", "abc", "0", "99999999999"])
+def test_a_tampered_base_version_is_a_clear_error(
+    client: FlaskClient, session: Session, round_: Round, author: Participant, base_version: str
+) -> None:
+    proposal = make_proposal(session, round_, author=author)
+    response = client.post(
+        f"/r/{round_.slug}/proposals/{proposal.id}/edit",
+        data={"title": "T", "text": "Changed.", "base_version": base_version},
+    )
+    assert response.status_code == 422
+    assert 'class="error" role="alert"' in response.text
+    assert stored(session, ProposalVersion) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"paragraph": "abc", "replacement": "New.", "rationale": "Why."},
+        {"paragraph": "7", "replacement": "New.", "rationale": "Why."},
+        {"paragraph": "0", "replacement": '<p hx-get="/x">New</p>', "rationale": "Why."},
+        {"paragraph": "0", "replacement": "New.", "rationale": "<marquee>Why</marquee>"},
+        {"paragraph": "0", "replacement": "New.", "rationale": ""},
+    ],
+)
+def test_a_bad_amendment_is_a_clear_error_over_http(
+    client: FlaskClient, session: Session, round_: Round, data: dict[str, str]
+) -> None:
+    proposal = make_proposal(session, round_)
+    act_as(client, make_participant(session, round_))
+    response = client.post(f"/r/{round_.slug}/proposals/{proposal.id}/amendments/new", data=data)
+    assert response.status_code == 422
+    assert 'class="error"' in response.text
+    assert stored(session, Amendment) == 0
