@@ -244,3 +244,31 @@ def test_the_proposal_pages_follow_the_chosen_language(
     page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}").text
     assert f'lang="{language}"' in page
     assert amendments in page
+
+
+def test_a_withdrawn_author_is_credited_as_a_former_participant_and_no_longer_counted(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    first, coauthor = make_participant(session, round_), make_participant(session, round_)
+    act_as(client, first)
+    client.post(
+        f"/r/{round_.slug}/proposals/new",
+        data={"title": "Shade", "text": "Trees.", "language": "en", "display_name": "Ana"},
+    )
+    proposal = session.exec(select(Proposal)).one()
+    url = f"/r/{round_.slug}/proposals/{proposal.id}"
+    client.post(f"{url}/endorsement", data={"endorse": "yes"})
+    assert "Ana" in client.get(url).text
+
+    assert client.post(f"/r/{round_.slug}/withdraw").status_code == 303
+
+    act_as(client, coauthor)
+    page = client.get(url).text
+    assert "Ana" not in page
+    assert "a former participant" in page
+    assert "Trees." in page
+    assert "0 participants endorse this proposal." in page
+    act_as(client, first)
+    edit = {"title": "Mine", "text": "Mine.", "base_version": "1"}
+    assert client.post(f"{url}/edit", data=edit).status_code == 403
