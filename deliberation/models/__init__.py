@@ -26,7 +26,7 @@ from deliberation.models.rounds import (
 )
 from deliberation.models.statements import ModerationLog, Statement, StatementStatus
 from deliberation.models.territories import Territory, TerritoryKind, TerritoryTwin
-from deliberation.models.votes import Vote, VoteEvent
+from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
     "Amendment",
@@ -59,4 +59,5 @@ __all__ = [
     "User",
     "Vote",
     "VoteEvent",
+    "VoteValue",
 ]

@@ -27,7 +27,7 @@ from deliberation.models import (
 )
 from deliberation.opinions.picture import group_colour, group_name
 from deliberation.opinions.presentation import Share, StatementView, _share
-from deliberation.opinions.snapshots import latest_snapshot
+from deliberation.opinions.stored import latest_snapshot
 
 
 @dataclass(frozen=True)

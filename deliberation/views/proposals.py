@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,12 +30,13 @@ from deliberation.models.proposals import EditInput
 from deliberation.proposals import amendments, curation, drafting, endorsements, listing
 from deliberation.proposals.diff import paragraphs, word_diff
 from deliberation.proposals.drafting import Drafter, StaleEdit
-from deliberation.services import participation, round_admin
+from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator, round_territories
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import _add_error as show_error
+from deliberation.views.participant_session import viewing_participant
 
 bp = Blueprint("proposals", __name__)
 PROPOSAL_STATUS_NAMES = {
@@ -70,15 +71,8 @@ def _redirect(endpoint: str, **values: Any) -> Response:
 def _drafter(round_: Round) -> Drafter:
     """Who is asking: the round's participant of this browser and/or a facilitator; 403 if
     neither."""
-    db = get_session()
-    participant_id = (session.get("participants") or {}).get(str(round_.id))
-    participant = None
-    if participant_id is not None:
-        try:
-            participant = participation.get_participant(db, round_, int(participant_id))
-        except Forbidden:
-            participant = None
-    facilitator = is_facilitator(db, round_, g.user)
+    participant = viewing_participant(round_)
+    facilitator = is_facilitator(get_session(), round_, g.user)
     if participant is None and not facilitator:
         raise Forbidden(_l("Proposals are for this round's participants and facilitators."))
     return Drafter(participant, g.user if facilitator else None, facilitator)
