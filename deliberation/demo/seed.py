@@ -273,6 +273,8 @@ def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
         yield f"Round '{round_.slug}' ({round_.phase}): {round_.text('title', 'en')}"
         yield f"  facilitate: {url_for('facilitate.round_page', round_id=round_.id, _external=True)}"
         yield f"  opinion map: {url_for('opinions.opinion_map', slug=round_.slug, _external=True)}"
+        if round_.phase == Phase.DRAFTING:
+            yield f"  proposals: {url_for('proposals.proposal_list', slug=round_.slug, _external=True)}"
         if round_.accepts_contributions:
             yield "  invite links, one per territory:"
             for territory, invite in _territory_invites(session, round_):

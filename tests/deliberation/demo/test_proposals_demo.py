@@ -3,7 +3,7 @@ amendments, endorsements and one merge, and their pages show."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
@@ -59,3 +59,6 @@ def test_the_drafting_round_has_proposals_amendments_endorsements_and_a_merge(
     assert listed.status_code == 200
     assert "Un réseau de chaleur commun au port du Rhin" in listed.text
     assert client.get(f"/facilitate/rounds/{round_.id}/proposals").status_code == 200
+    with app.test_request_context(base_url="http://127.0.0.1:5000"):
+        lines = list(demo.describe(session, url_for))
+    assert f"  proposals: http://127.0.0.1:5000/r/{round_.slug}/proposals" in lines
