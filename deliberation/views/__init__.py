@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from deliberation.services.validation import MAX_ID
-from deliberation.views import auth, facilitate, main, opinions, participate, proposals
+from deliberation.views import admin, auth, facilitate, main, opinions, participate, proposals
 
 
 class IdConverter(IntegerConverter):
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         participate.bp,
         facilitate.bp,
         opinions.bp,
+        admin.bp,
         proposals.bp,
     ):
         app.register_blueprint(blueprint)
