@@ -1,5 +1,5 @@
 """The facilitators' use cases on proposals: merging two into a new one, selecting proposals
-for a decision."""
+for a decision. Both are written to the round's audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict
 from deliberation.models import (
+    AuditAction,
     Endorsement,
     Phase,
     Proposal,
@@ -17,6 +18,7 @@ from deliberation.models import (
     ProposalStatement,
     ProposalStatus,
     Round,
+    TargetKind,
     User,
 )
 from deliberation.models.proposals import MAX_TEXT, MergeInput
@@ -27,6 +29,7 @@ from deliberation.proposals.drafting import (
     get_proposal,
     require_drafting,
 )
+from deliberation.services import audit
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import FieldInvalid
 
@@ -113,6 +116,15 @@ def merge_proposals(
         source.merged_into_id = merged.id
         session.add(source)
     add_version(session, merged, Drafter(None, user, True), message="")
+    audit.record(
+        session,
+        actor=user,
+        action=AuditAction.PROPOSAL_MERGE,
+        target_kind=TargetKind.PROPOSAL,
+        target_id=merged.id,
+        round_=round_,
+        details={"merged": ids},
+    )
     return merged
 
 
@@ -138,5 +150,13 @@ def select_proposal(session: Session, *, round_: Round, user: User, proposal_id:
     proposal.status = ProposalStatus.SELECTED
     proposal.activity_at = utcnow()
     session.add(proposal)
+    audit.record(
+        session,
+        actor=user,
+        action=AuditAction.PROPOSAL_SELECT,
+        target_kind=TargetKind.PROPOSAL,
+        target_id=proposal.id,
+        round_=round_,
+    )
     session.flush()
     return proposal

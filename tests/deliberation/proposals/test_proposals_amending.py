@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from deliberation.errors import Conflict, Forbidden
 from deliberation.models import (
     AmendmentStatus,
+    AuditAction,
+    AuditEntry,
     Participant,
     Phase,
     Proposal,
     ProposalStatus,
     Round,
+    TargetKind,
     Territory,
 )
 from deliberation.models.proposals import (
@@ -303,6 +306,15 @@ def test_a_facilitator_merges_two_proposals(
     assert endorsements.endorsement_tally(session, round_, merged).total == 2
     assert [p.id for p in curation.merged_from(session, merged)] == [a.id, b.id]
     assert [v.number for v in drafting.versions(session, a)] == [1]
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.target_kind == TargetKind.PROPOSAL)
+    ).one()
+    assert (entry.action, entry.target_id, entry.actor_user_id) == (
+        AuditAction.PROPOSAL_MERGE,
+        merged.id,
+        user.id,
+    )
+    assert entry.details == {"merged": [a.id, b.id]}
     with pytest.raises(Conflict):
         curation.merge_proposals(
             session,
@@ -336,6 +348,14 @@ def test_a_facilitator_selects_a_proposal_for_the_decision(
     proposal = make_proposal(session, round_)
     curation.select_proposal(session, round_=round_, user=user, proposal_id=proposal.id)  # type: ignore[arg-type]
     assert proposal.status == ProposalStatus.SELECTED
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.target_kind == TargetKind.PROPOSAL)
+    ).one()
+    assert (entry.action, entry.target_kind, entry.round_id) == (
+        AuditAction.PROPOSAL_SELECT,
+        TargetKind.PROPOSAL,
+        round_.id,
+    )
     with pytest.raises(Conflict):
         curation.select_proposal(session, round_=round_, user=user, proposal_id=proposal.id)  # type: ignore[arg-type]
 

@@ -171,6 +171,9 @@ def test_the_whole_drafting_flow(client: FlaskClient, session: Session) -> None:
     session.refresh(second)
     assert new.status == ProposalStatus.SELECTED
     assert second.status == ProposalStatus.MERGED
+    log = client.get(f"/facilitate/rounds/{round_.id}/log").text
+    assert "Proposals merged" in log
+    assert "Proposal selected for the decision" in log
     listed = client.get(f"/r/{round_.slug}/proposals?status=selected").text
     assert "Cool green schools" in listed
     assert "Green yards" not in listed
