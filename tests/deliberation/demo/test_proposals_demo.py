@@ -11,10 +11,13 @@ from deliberation.demo import seed as demo
 from deliberation.models import (
     Amendment,
     AmendmentStatus,
+    AuditAction,
+    AuditEntry,
     Phase,
     Proposal,
     ProposalStatus,
     ProposalVersion,
+    TargetKind,
 )
 from deliberation.proposals import endorsements, listing
 from tests.factories import sign_in_as
@@ -51,6 +54,12 @@ def test_the_drafting_round_has_proposals_amendments_endorsements_and_a_merge(
     sources = [endorsements.endorsement_tally(session, round_, p).total for p in proposals[1:3]]
     assert max(sources) <= tally.total < sum(sources)
     assert len(listing.linked_statements(session, merged)) == 2
+    merge = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.target_kind == TargetKind.PROPOSAL, AuditEntry.target_id == merged.id
+        )
+    ).one()
+    assert merge.action == AuditAction.PROPOSAL_MERGE
 
     sign_in_as(client, created.facilitator)
     for proposal in proposals:
