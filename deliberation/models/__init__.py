@@ -38,6 +38,13 @@ from deliberation.models.territories import (
     TerritoryOwner,
     TerritoryTwin,
 )
+from deliberation.models.translations import (
+    ReviewVerdict,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+    TranslationReview,
+)
 from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
@@ -63,6 +70,7 @@ __all__ = [
     "ProposalStatement",
     "ProposalStatus",
     "ProposalVersion",
+    "ReviewVerdict",
     "Role",
     "Round",
     "RoundFacilitator",
@@ -74,6 +82,10 @@ __all__ = [
     "TerritoryKind",
     "TerritoryOwner",
     "TerritoryTwin",
+    "TextKind",
+    "Translation",
+    "TranslationOrigin",
+    "TranslationReview",
     "User",
     "Vote",
     "VoteEvent",

@@ -28,6 +28,7 @@ from deliberation.models import (
 from deliberation.opinions.picture import group_colour, group_name
 from deliberation.opinions.presentation import Share, StatementView, _share
 from deliberation.opinions.stored import latest_snapshot
+from deliberation.translations.reading import Reading, read_statements
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def linked_statements(session: Session, proposal: Proposal) -> list[Statement]:
 @dataclass(frozen=True)
 class LinkedStatement:
     """A statement a proposal answers, with its answers by opinion group and by territory from
-    the round's latest opinion snapshot (cells under the privacy threshold come suppressed)."""
+    the round's latest opinion snapshot (cells under the privacy threshold come suppressed);
+    ``groups.reading`` is the statement as the viewer reads it (translated when it can be)."""
 
     statement: Statement
     groups: StatementView
@@ -132,16 +134,19 @@ def with_agreement(
         t.slug: t.name(language)
         for t in session.exec(select(Territory).where(col(Territory.slug).in_(slugs)))
     }
+    readings = read_statements(session, round_, statements, [language])
     linked = []
     for statement in statements:
         entry = entries.get(statement.id, {})
         cells = entry.get("territories", {})
+        reading = readings[statement.id or 0]
 
-        def view(shares: tuple[Share, ...], statement: Statement = statement) -> StatementView:
+        def view(shares: tuple[Share, ...], reading: Reading = reading) -> StatementView:
             return StatementView(
-                id=statement.id or 0,
-                text=statement.text,
-                language=statement.language,
+                id=reading.id,
+                text=reading.text,
+                language=reading.language,
+                reading=reading,
                 direction=None,
                 value=None,
                 shares=shares,
