@@ -1,8 +1,9 @@
 """Endorsements of proposals, and the per-territory tallies shown with the round's privacy
 threshold (also used for the support of amendments).
 
-The suppression rule is the opinion document's: a count of fewer than ``privacy_k`` people,
-but more than none, is hidden (``None``).
+Counts per territory go through the shared suppression rule (``services.privacy``): a count
+of fewer than ``privacy_k`` people, but more than none, is hidden (``None``), and so is the
+smallest other count when only one would be hidden, since the total is shown.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from deliberation.models import (
     Round,
     Territory,
 )
-from deliberation.opinions.document import _count as suppressed_count
 from deliberation.proposals.drafting import require_active, require_drafting
+from deliberation.services.privacy import suppress_line
 from deliberation.services.rounds import round_territories
 
 
@@ -44,12 +45,14 @@ class Tally:
 
 
 def tally(session: Session, round_: Round, counts: dict[int, int]) -> Tally:
-    """A ``Tally`` from people per territory id."""
+    """A ``Tally`` from people per territory id; the territories add up to the shown total,
+    so their counts go through the shared suppression rule (primary and complementary)."""
+    territories = round_territories(session, round_)
+    shown = suppress_line([counts.get(t.id or 0, 0) for t in territories], round_.privacy_k)
     return Tally(
         total=sum(counts.values()),
         territories=tuple(
-            TerritoryTally(t, suppressed_count(counts.get(t.id or 0, 0), round_.privacy_k))
-            for t in round_territories(session, round_)
+            TerritoryTally(t, count) for t, count in zip(territories, shown, strict=True)
         ),
     )
 
