@@ -16,6 +16,10 @@ from deliberation.models import (
     Invite,
     Participant,
     Phase,
+    Proposal,
+    ProposalAuthor,
+    ProposalStatement,
+    ProposalVersion,
     Role,
     Round,
     RoundFacilitator,
@@ -198,3 +202,50 @@ def make_decision(
         session.add(DecisionOption(decision_id=decision.id, label=label, title=title))
     session.commit()
     return decision
+
+
+def make_proposal(
+    session: Session,
+    round_: Round,
+    *,
+    author: Participant | User | None = None,
+    statements: list[Statement] | None = None,
+    **overrides: Any,
+) -> Proposal:
+    """A proposal of ``round_`` at version 1, by ``author`` (a participant or an account; a
+    new participant of the round by default)."""
+    author = author if author is not None else make_participant(session, round_)
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "title": f"Proposal {next(_counter)}",
+        "text": "Plant trees in every schoolyard.\n\nOpen cool rooms in summer.",
+        "language": "en",
+        "territory_id": author.territory_id if isinstance(author, Participant) else None,
+    }
+    fields.update(overrides)
+    proposal = Proposal(**fields)
+    session.add(proposal)
+    session.flush()
+    is_participant = isinstance(author, Participant)
+    session.add(
+        ProposalAuthor(
+            proposal_id=proposal.id,
+            participant_id=author.id if is_participant else None,
+            user_id=None if is_participant else author.id,
+            first=True,
+        )
+    )
+    session.add(
+        ProposalVersion(
+            proposal_id=proposal.id,
+            number=proposal.version,
+            title=proposal.title,
+            text=proposal.text,
+            participant_id=author.id if is_participant else None,
+            user_id=None if is_participant else author.id,
+        )
+    )
+    for statement in statements or []:
+        session.add(ProposalStatement(proposal_id=proposal.id, statement_id=statement.id))
+    session.commit()
+    return proposal

@@ -17,6 +17,7 @@ from deliberation.views import (
     main,
     opinions,
     participate,
+    proposals,
 )
 
 
@@ -38,5 +39,6 @@ def register(app: Flask) -> None:
         opinions.bp,
         admin.bp,
         decisions.bp,
+        proposals.bp,
     ):
         app.register_blueprint(blueprint)
