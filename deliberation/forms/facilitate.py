@@ -32,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from deliberation.config import LANGUAGES
+from deliberation.messages import lazy_message
 from deliberation.models import ModerationMode, Phase, TerritoryKind
 from deliberation.services.moderation import MAX_REASON, Action
 from deliberation.services.round_admin import RoundFields, local_to_utc
@@ -108,7 +109,7 @@ def _year(label: Any) -> IntegerField:
             NumberRange(
                 MIN_YEAR,
                 MAX_YEAR,
-                _l("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR),
+                lazy_message("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR),
             ),
         ],
     )
@@ -385,7 +386,7 @@ for _code in LANGUAGES:
         TerritoryForm,
         f"name_{_code}",
         StringField(
-            _l("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
+            lazy_message("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
             filters=[_strip],
             validators=[Length(max=120), _printable],
             render_kw={"lang": _code},

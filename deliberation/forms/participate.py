@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
+from deliberation.messages import lazy_message
+
 
 class JoinForm(FlaskForm):
     language = SelectField(_l("Your language in this round"), validators=[DataRequired()])
@@ -28,7 +30,7 @@ def statement_form(max_length: int, **kwargs: object) -> StatementForm:
     """A statement form whose text area carries the round's length limit."""
     form = StatementForm(**kwargs)
     form.text.render_kw = {"maxlength": max_length}
-    form.text.description = _l(
+    form.text.description = lazy_message(
         "One short idea that others can agree or disagree with, in at most %(n)d characters.",
         n=max_length,
     )

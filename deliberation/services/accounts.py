@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from deliberation.errors import Conflict, Invalid
+from deliberation.messages import lazy_message
 from deliberation.models import Role, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -27,7 +28,9 @@ def create_user(session: Session, *, email: str, password: str, role: Role) -> U
     """Create an account with a hashed password."""
     address = normalize_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise Invalid(
+            lazy_message("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
     if session.exec(select(User).where(User.email == address)).first():
         raise Conflict(_l("An account with this email address already exists."))
     user = User(email=address, password_hash=generate_password_hash(password), role=role)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.config import LANGUAGES
 from deliberation.errors import Conflict, Invalid, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import (
     Invite,
     ModerationMode,
@@ -140,7 +141,7 @@ def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -
         raise FieldInvalid(_l("The round must close after it opens."), field="closes_at")
     if not MIN_STATEMENT_LENGTH <= fields.max_statement_length <= MAX_STATEMENT_LENGTH:
         raise FieldInvalid(
-            _l(
+            lazy_message(
                 "Between %(low)d and %(high)d characters.",
                 low=MIN_STATEMENT_LENGTH,
                 high=MAX_STATEMENT_LENGTH,

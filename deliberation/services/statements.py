@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from deliberation.errors import Invalid
+from deliberation.messages import lazy_message
 from deliberation.models import (
     Participant,
     Round,
@@ -40,7 +41,7 @@ def clean_text(round_: Round, text: str) -> str:
         raise Invalid(_l("Write a statement first."))
     if len(text) > round_.max_statement_length:
         raise Invalid(
-            _l(
+            lazy_message(
                 "A statement has at most %(limit)d characters; this one has %(length)d.",
                 limit=round_.max_statement_length,
                 length=len(text),

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.config import LANGUAGES
 from deliberation.errors import Forbidden, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import (
     RoundFacilitator,
     RoundTerritory,
@@ -155,7 +156,7 @@ def _check(session: Session, fields: TerritoryFields, territory_id: int | None) 
             raise FieldInvalid(_l("A territory cannot be twinned with itself."), field="twins")
         if twin is None:
             raise FieldInvalid(
-                _l("No territory has the identifier %(slug)s.", slug=slug), field="twins"
+                lazy_message("No territory has the identifier %(slug)s.", slug=slug), field="twins"
             )
         twin_ids.append(twin)
     return twin_ids

@@ -15,6 +15,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from deliberation.errors import Invalid
+from deliberation.messages import lazy_message
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOPIC = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -56,7 +57,7 @@ def has_control_characters(text: str) -> bool:
 def check_slug(value: str, *, field: str = "slug") -> str:
     if not SLUG.match(value) or len(value) > 80:
         raise FieldInvalid(
-            _l(
+            lazy_message(
                 "Use lowercase letters, digits and single hyphens (for example %(example)s).",
                 example="heat-2026",
             ),
@@ -68,7 +69,8 @@ def check_slug(value: str, *, field: str = "slug") -> str:
 def check_year(value: int | None, *, field: str) -> int | None:
     if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
         raise FieldInvalid(
-            _l("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR), field=field
+            lazy_message("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR),
+            field=field,
         )
     return value
 
