@@ -6,12 +6,12 @@ Participants are renumbered 0, 1, ... in order of their first vote, then authors
 (pseudonymous: no internal id, account or external id is written; ``xid`` stays empty);
 statements are renumbered 0, 1, ... in creation order. Groups and group-informed consensus are
 those of the round's latest opinion snapshot; group cells under the round's privacy threshold
-are left empty.
+are left empty. Text cells that a spreadsheet would read as a formula start with a ``'``
+(see ``deliberation.csv_files``).
 """
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from deliberation import csv_files
 from deliberation.models import (
     Participant,
     Round,
@@ -98,7 +99,7 @@ def _datetime_text(moment: datetime) -> str:
 
 def _write(path: Path, header: list[str] | None, rows: Iterable[list[Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_files.writer(handle)
         if header is not None:
             writer.writerow(header)
         writer.writerows(rows)
@@ -150,7 +151,7 @@ def export_round(
 def _write_votes(session: Session, round_: Round, export: _Export) -> int:
     written = 0
     with (export.folder / "votes.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_files.writer(handle)
         writer.writerow(["timestamp", "datetime", "comment-id", "voter-id", "vote"])
         events = session.execute(
             select(
