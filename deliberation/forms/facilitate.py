@@ -48,6 +48,7 @@ from deliberation.services.validation import (
     WIKIDATA,
     has_control_characters,
     is_time_zone,
+    schedule_date_error,
 )
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
 
@@ -96,6 +97,12 @@ def _time_zone(_form: Any, field: Any) -> None:
         raise ValidationError(_l("This is not a known time zone (for example Europe/Paris)."))
 
 
+def _schedule_date(_form: Any, field: Any) -> None:
+    error = schedule_date_error(field.data)
+    if error is not None:
+        raise ValidationError(error)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -140,9 +147,11 @@ class RoundForm(FlaskForm):
         validators=[DataRequired(), _time_zone],
         description=_l("An IANA name such as Europe/Paris; the dates below are in this zone."),
     )
-    opens_at = DateTimeLocalField(_l("Opens at"), format=DATETIME_FORMATS, validators=[Optional()])
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), format=DATETIME_FORMATS, validators=[Optional(), _schedule_date]
+    )
     closes_at = DateTimeLocalField(
-        _l("Closes at"), format=DATETIME_FORMATS, validators=[Optional()]
+        _l("Closes at"), format=DATETIME_FORMATS, validators=[Optional(), _schedule_date]
     )
     phase = SelectField(
         _l("Phase"),

@@ -42,6 +42,7 @@ from deliberation.services.validation import (
     check_slug,
     has_control_characters,
     is_time_zone,
+    schedule_date_error,
 )
 
 MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
@@ -137,6 +138,10 @@ def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -
         raise FieldInvalid(_l("Choose a commons topic."), field="topic")
     if not is_time_zone(fields.time_zone):
         raise FieldInvalid(_l("This is not a known time zone."), field="time_zone")
+    for name in ("opens_at", "closes_at"):
+        error = schedule_date_error(getattr(fields, name))
+        if error is not None:
+            raise FieldInvalid(error, field=name)
     if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
         raise FieldInvalid(_l("The round must close after it opens."), field="closes_at")
     if not MIN_STATEMENT_LENGTH <= fields.max_statement_length <= MAX_STATEMENT_LENGTH:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -27,6 +28,10 @@ NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 LAU = re.compile(r"^[A-Z0-9]{1,20}$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# Dates of a schedule: wall-clock years MIN_YEAR..MAX_YEAR in any time zone (zones differ
+# from UTC by at most 14 hours, so a day either side holds them all).
+EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - timedelta(days=1)
+LATEST = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 MAX_COUNT = 2_000_000_000  # populations, caps: what an INTEGER column holds, with room
 
@@ -73,6 +78,21 @@ def check_year(value: int | None, *, field: str) -> int | None:
             field=field,
         )
     return value
+
+
+def schedule_date_error(value: datetime | None) -> LazyString | None:
+    """Why ``value`` (naive wall-clock time, or aware) cannot be in a schedule, or None.
+
+    Far dates would overflow when moved between time zones: they are refused, with a message.
+    """
+    if value is None:
+        return None
+    within = EARLIEST <= value <= LATEST if value.tzinfo else MIN_YEAR <= value.year <= MAX_YEAR
+    if within:
+        return None
+    return lazy_message(
+        "A date between the years %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR
+    )
 
 
 def identifier_error(kind: str, value: str) -> LazyString | None:
