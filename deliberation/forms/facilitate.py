@@ -32,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from deliberation.config import LANGUAGES
+from deliberation.forms.validators import VisibleText
 from deliberation.messages import lazy_message
 from deliberation.models import ModerationMode, Phase, TerritoryKind
 from deliberation.services.moderation import MAX_REASON, Action
@@ -47,6 +48,7 @@ from deliberation.services.validation import (
     SLUG,
     WIKIDATA,
     has_control_characters,
+    has_visible_text,
     is_time_zone,
     schedule_date_error,
 )
@@ -199,7 +201,7 @@ class RoundForm(FlaskForm):
                 continue
             for name in ("title", "question"):
                 field = self[f"{name}_{code}"]
-                if not (field.data or "").strip():
+                if not has_visible_text(field.data):
                     field.errors = [*field.errors, _l("Required for every language offered.")]
                     valid = False
         if self.opens_at.data and self.closes_at.data and self.closes_at.data <= self.opens_at.data:
@@ -355,7 +357,7 @@ class TerritoryForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if not any((field.data or "").strip() for field in self.name_fields()):
+        if not any(has_visible_text(field.data) for field in self.name_fields()):
             self.name_en.errors = [*self.name_en.errors, _l("A name in at least one language.")]
             valid = False
         for code, year in (
@@ -420,7 +422,7 @@ class InviteForm(FlaskForm):
 
 class SeedForm(FlaskForm):
     text = TextAreaField(
-        _l("Statement"), filters=[_strip], validators=[DataRequired(_l("Write a statement first."))]
+        _l("Statement"), filters=[_strip], validators=[VisibleText(_l("Write a statement first."))]
     )
     language = SelectField(_l("Language"), validators=[DataRequired()])
 

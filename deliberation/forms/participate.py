@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
+from deliberation.forms.validators import VisibleText
 from deliberation.messages import lazy_message
 
 
@@ -21,7 +22,7 @@ class JoinForm(FlaskForm):
 class StatementForm(FlaskForm):
     text = TextAreaField(
         _l("Your statement"),
-        validators=[DataRequired(_l("Write a statement first."))],
+        validators=[VisibleText(_l("Write a statement first."))],
     )
     confirm_duplicate = BooleanField(_l("Submit it anyway"))
 

@@ -33,6 +33,7 @@ from deliberation.models import (
 )
 from deliberation.services.rounds import round_territories
 from deliberation.services.statements import normalize_text
+from deliberation.services.validation import has_visible_text
 from voting.opinions import PolisComment, PolisExportError, read_polis_comments, read_polis_export
 
 BATCH = 20_000
@@ -79,7 +80,7 @@ def _parse(session: Session, round_: Round, folder: Path, territory: str | None)
     if len(known) != len(comments):
         raise ImportProblem(f"{folder / 'comments.csv'}: a comment id appears twice")
     for c in comments:
-        if len(c.body) > MAX_TEXT or not c.body.strip():
+        if len(c.body) > MAX_TEXT or not has_visible_text(c.body):
             raise ImportProblem(
                 f"{folder / 'comments.csv'}: comment {c.id}: the text is empty or longer than "
                 f"{MAX_TEXT} characters"

@@ -41,6 +41,7 @@ from deliberation.services.validation import (
     FieldInvalid,
     check_slug,
     has_control_characters,
+    has_visible_text,
     is_time_zone,
     schedule_date_error,
 )
@@ -128,9 +129,9 @@ def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -
                     field=f"{name}_{language}",
                 )
     for language in fields.languages:
-        if not fields.title.get(language, "").strip():
+        if not has_visible_text(fields.title.get(language)):
             raise FieldInvalid(_l("A title in every language offered."), field=f"title_{language}")
-        if not fields.question.get(language, "").strip():
+        if not has_visible_text(fields.question.get(language)):
             raise FieldInvalid(
                 _l("A question in every language offered."), field=f"question_{language}"
             )

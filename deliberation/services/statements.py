@@ -19,7 +19,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.services.rounds import require_open
-from deliberation.services.validation import has_control_characters
+from deliberation.services.validation import has_control_characters, has_visible_text
 from deliberation.services.votes import record_vote
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -37,7 +37,7 @@ def clean_text(round_: Round, text: str) -> str:
     if has_control_characters(text):
         raise Invalid(_l("A statement cannot contain control characters."))
     text = " ".join(text.split())
-    if not text:
+    if not has_visible_text(text):
         raise Invalid(_l("Write a statement first."))
     if len(text) > round_.max_statement_length:
         raise Invalid(

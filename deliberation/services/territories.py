@@ -24,6 +24,7 @@ from deliberation.services.validation import (
     FieldInvalid,
     check_slug,
     check_year,
+    has_visible_text,
     identifier_error,
     normalize_identifier,
 )
@@ -126,7 +127,7 @@ def _check(session: Session, fields: TerritoryFields, territory_id: int | None) 
     taken = session.exec(select(Territory.id).where(Territory.slug == fields.slug)).first()
     if taken is not None and taken != territory_id:
         raise FieldInvalid(_l("Another territory already has this identifier."), field="slug")
-    names = {lang: name.strip() for lang, name in fields.names.items() if name.strip()}
+    names = {lang: name.strip() for lang, name in fields.names.items() if has_visible_text(name)}
     if not names or not set(names) <= set(LANGUAGES):
         raise FieldInvalid(_l("A name in at least one language."), field="name_en")
     for kind in ("iso_3166_2", "eurostat_lau", "nuts", "wikidata"):
@@ -165,7 +166,9 @@ def _check(session: Session, fields: TerritoryFields, territory_id: int | None) 
 def _apply(territory: Territory, fields: TerritoryFields) -> None:
     territory.slug = fields.slug
     territory.kind = fields.kind
-    territory.names = {lang: name.strip() for lang, name in fields.names.items() if name.strip()}
+    territory.names = {
+        lang: name.strip() for lang, name in fields.names.items() if has_visible_text(name)
+    }
     territory.iso_3166_2 = normalize_identifier(fields.iso_3166_2)
     territory.eurostat_lau = normalize_identifier(fields.eurostat_lau)
     territory.lau_year = fields.lau_year

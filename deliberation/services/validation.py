@@ -32,6 +32,9 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 # from UTC by at most 14 hours, so a day either side holds them all).
 EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - timedelta(days=1)
 LATEST = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+# Characters Unicode files as letters or symbols although they draw nothing (Hangul fillers,
+# the blank braille pattern): a text made of them is as empty as one made of spaces.
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 MAX_COUNT = 2_000_000_000  # populations, caps: what an INTEGER column holds, with room
 
@@ -57,6 +60,18 @@ def is_time_zone(name: str) -> bool:
 def has_control_characters(text: str) -> bool:
     """True when ``text`` holds a control character (NUL and friends; PostgreSQL refuses NUL)."""
     return any(unicodedata.category(c) == "Cc" for c in text if c not in "\t\n\r")
+
+
+def has_visible_text(text: str | None) -> bool:
+    """True when ``text`` shows something: a letter, digit, punctuation mark or symbol.
+
+    A text made only of spaces, format characters (Unicode category Cf: zero-width spaces,
+    BIDI marks, the word joiner), combining marks without a base, controls or the invisible
+    fillers above is empty: every text that must not be empty is checked with this.
+    """
+    return any(
+        unicodedata.category(c)[0] in "LNPS" and c not in INVISIBLE_LETTERS for c in text or ""
+    )
 
 
 def check_slug(value: str, *, field: str = "slug") -> str:
