@@ -1,39 +1,27 @@
-"""The latest snapshot's routing priorities, parsed once per snapshot, database and process."""
+"""The latest snapshot's routing priorities, parsed once per snapshot and process."""
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 
 import numpy as np
-from sqlalchemy import Connection, Engine
 from sqlmodel import Session, col, select
 
 from deliberation.models import OpinionSnapshot
 from deliberation.services.routing import Priorities
 
 CACHED_SNAPSHOTS = 32
-# One cache per engine: snapshot ids are only unique within one database, and a process can
-# serve several (an app per test, two apps on two databases). Keying by engine rather than by
-# URL also forgets a database whose ids restart from 1 (emptied and refilled) with its engine.
-_caches: weakref.WeakKeyDictionary[Engine, OrderedDict[int, Priorities]] = (
-    weakref.WeakKeyDictionary()
-)
+_cache: OrderedDict[int, Priorities] = OrderedDict()
 _lock = threading.Lock()
-
-
-def _engine(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, Connection) else bind
 
 
 def latest_priorities(session: Session, round_id: int) -> Priorities | None:
     """Priorities of the round's latest snapshot, or None before the first snapshot.
 
     One indexed lookup of the latest snapshot id per call; the priorities themselves are read
-    and parsed only the first time this process sees that snapshot of that database (a cache,
-    never the only copy: the database has them).
+    and parsed only the first time this process sees that snapshot (a cache, never the only
+    copy: the database has them).
     """
     snapshot_id = session.exec(
         select(OpinionSnapshot.id)
@@ -43,12 +31,10 @@ def latest_priorities(session: Session, round_id: int) -> Priorities | None:
     ).first()
     if snapshot_id is None:
         return None
-    engine = _engine(session)
     with _lock:
-        cache = _caches.setdefault(engine, OrderedDict())
-        cached = cache.get(snapshot_id)
+        cached = _cache.get(snapshot_id)
         if cached is not None:
-            cache.move_to_end(snapshot_id)
+            _cache.move_to_end(snapshot_id)
             return cached
     stored = session.exec(
         select(OpinionSnapshot.priorities).where(OpinionSnapshot.id == snapshot_id)
@@ -58,7 +44,7 @@ def latest_priorities(session: Session, round_id: int) -> Priorities | None:
         weights=np.fromiter(stored.values(), dtype=np.float64, count=len(stored)),
     )
     with _lock:
-        cache[snapshot_id] = priorities
-        while len(cache) > CACHED_SNAPSHOTS:
-            cache.popitem(last=False)
+        _cache[snapshot_id] = priorities
+        while len(_cache) > CACHED_SNAPSHOTS:
+            _cache.popitem(last=False)
     return priorities

@@ -17,6 +17,7 @@ from deliberation.forms.auth import SignInForm
 from deliberation.models import User
 from deliberation.services.accounts import authenticate
 from deliberation.templating import render
+from deliberation.views.redirects import redirect_back
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 P = ParamSpec("P")
@@ -71,10 +72,7 @@ def sign_in() -> Any:
             session["user_id"] = user.id
             if language:
                 session["lang"] = language
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("facilitate.dashboard")
-            return redirect(target, code=303)
+            return redirect_back(request.args.get("next"), url_for("facilitate.dashboard"))
         form.password.errors = [_("This email and password do not match an account.")]
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", form=form, status=status)
