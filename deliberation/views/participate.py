@@ -30,6 +30,13 @@ def _participant_key() -> str:
     return f"p:{','.join(str(v) for v in ids.values())}" if ids else f"ip:{request.remote_addr}"
 
 
+# Every way of casting or changing a vote (the htmx card, the same form without JavaScript,
+# the my-votes page) draws from one bucket per participant: one limit, whichever route.
+vote_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_VOTE"], scope="vote", key_func=_participant_key
+)
+
+
 def _session_participant_id(round_: Round) -> int | None:
     value = (session.get("participants") or {}).get(str(round_.id))
     return int(value) if value is not None else None
@@ -121,7 +128,7 @@ def round_page(slug: str) -> Any:
 
 
 @bp.post("/r/<slug>/vote")
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+@vote_limit
 def vote(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
@@ -166,7 +173,7 @@ def my_votes(slug: str) -> Any:
 
 
 @bp.post("/r/<slug>/my-votes/<id:statement_id>")
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+@vote_limit
 def change_vote(slug: str, statement_id: int) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
