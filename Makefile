@@ -36,8 +36,10 @@ test: setup lint
 	PALABRE_ENV=testing $(BIN)/python -m pytest
 
 bench: setup
-	status=0; for bench in opinions decisions participate; do \
+	status=0; for bench in opinions decisions participate http; do \
+		started=$$(date +%s); \
 		$(BIN)/python bench/$$bench.py || status=1; \
+		echo "bench/$$bench.py: $$(( $$(date +%s) - started )) s"; \
 	done; exit $$status
 
 extract-messages: $(STAMP)

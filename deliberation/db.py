@@ -1,4 +1,10 @@
-"""The database engine and one SQLModel session per request."""
+"""The database engine and one SQLModel session per request.
+
+The request owns the transaction: services add, flush and raise, but never commit; the view
+commits once when its use case has succeeded. A domain error rolls back (``rollback_request``,
+called by the error handlers), and teardown closes the session, which rolls back whatever was
+not committed, so a failed request leaves nothing behind.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +62,13 @@ def session_scope() -> Iterator[Session]:
     """A session outside a request (CLI commands, background work)."""
     with Session(engine(), expire_on_commit=False) as session:
         yield session
+
+
+def rollback_request() -> None:
+    """Undo the request's uncommitted changes, if it opened a session."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -745,7 +745,7 @@ def _invites(
 ) -> list[Invite]:
     """One invite per territory, its ``uses`` counting the synthetic participants it admitted.
 
-    Written directly rather than through ``create_invite``, which commits: the demo is
+    Written directly rather than through ``create_invite``, which counts no uses: the demo is
     written in one transaction."""
     uses = np.bincount(crowd.territories, minlength=len(territory_ids))
     invites = [

@@ -9,6 +9,7 @@ from flask_babel import LazyString, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from deliberation.db import rollback_request
 from deliberation.extensions import htmx
 
 
@@ -79,6 +80,7 @@ def render_error(status: int, message: Any = None) -> tuple[Any, int]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
+        rollback_request()
         return render_error(error.status, error.message)
 
     @app.errorhandler(CSRFError)
@@ -89,6 +91,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
+        rollback_request()
         return render_error(error.code or 500)
 
     @app.after_request

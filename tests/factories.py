@@ -35,7 +35,9 @@ def make_user(session: Session, **overrides: Any) -> User:
         "role": Role.FACILITATOR,
     }
     fields.update(overrides)
-    return create_user(session, **fields)
+    user = create_user(session, **fields)
+    session.commit()
+    return user
 
 
 def make_territory(session: Session, **overrides: Any) -> Territory:

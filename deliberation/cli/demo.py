@@ -38,6 +38,7 @@ def seed(if_empty: bool, participants: int, seed: int) -> None:
         with current_app.test_request_context(base_url=base_url):
             for line in demo.describe(session, url_for):
                 click.echo(line)
+        session.commit()
         if created is not None and created.password is not None:
             click.echo(
                 f"  password: {created.password} (shown once; PALABRE_DEMO_PASSWORD sets it)"

@@ -22,6 +22,7 @@ def create(email: str, role: str, password: str) -> None:
     with session_scope() as session:
         try:
             user = create_user(session, email=email, password=password, role=Role(role))
+            session.commit()
         except DomainError as error:
             raise click.ClickException(str(error.message)) from error
     click.echo(f"Created {user.role} {user.email}.")

@@ -1,13 +1,15 @@
-"""Forms of the facilitators' pages. Formats are checked here so that every error shows at
-once; the services check the same rules again (see ``deliberation.services.validation``)."""
+"""Forms of the facilitators' pages. WTForms parses what was typed; the rules are the input
+models' (``deliberation.models.inputs``), checked here so that every error shows at once beside
+its field, and holding for the services by construction."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
+from pydantic import BaseModel, ValidationError
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -26,32 +28,23 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
-    ValidationError,
 )
+from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from deliberation.config import LANGUAGES
 from deliberation.forms.validators import VisibleText
 from deliberation.messages import lazy_message
 from deliberation.models import ModerationMode, Phase, TerritoryKind
-from deliberation.services.moderation import MAX_REASON, Action
-from deliberation.services.round_admin import RoundFields, local_to_utc
-from deliberation.services.territories import TerritoryFields
-from deliberation.services.validation import (
-    ISO_3166_2,
-    LAU,
+from deliberation.models.inputs import (
     MAX_COUNT,
-    MAX_YEAR,
-    MIN_YEAR,
-    NUTS,
-    SLUG,
-    WIKIDATA,
-    has_control_characters,
-    has_visible_text,
-    is_time_zone,
+    RoundInput,
+    TerritoryInput,
     schedule_date_error,
 )
+from deliberation.services.moderation import MAX_REASON, Action
+from deliberation.services.round_admin import local_to_utc
+from deliberation.services.validation import has_control_characters, input_problems, is_time_zone
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -78,31 +71,21 @@ MODERATION_NAMES = {
     ModerationMode.PRE: _l("Before publication: statements wait for review"),
     ModerationMode.POST: _l("After publication: statements are shown at once, then reviewed"),
 }
-SLUG_MESSAGE = _l("Use lowercase letters, digits and single hyphens (for example heat-2026).")
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
 def _printable(_form: Any, field: Any) -> None:
     if isinstance(field.data, str) and has_control_characters(field.data):
-        raise ValidationError(_l("This text holds a character that is not allowed."))
-
-
-def _time_zone(_form: Any, field: Any) -> None:
-    if not is_time_zone(field.data or ""):
-        raise ValidationError(_l("This is not a known time zone (for example Europe/Paris)."))
+        raise FieldError(_l("This text holds a character that is not allowed."))
 
 
 def _schedule_date(_form: Any, field: Any) -> None:
     error = schedule_date_error(field.data)
     if error is not None:
-        raise ValidationError(error)
+        raise FieldError(error)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -110,28 +93,44 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _year(label: Any) -> IntegerField:
-    return IntegerField(
-        label,
-        validators=[
-            Optional(),
-            NumberRange(
-                MIN_YEAR,
-                MAX_YEAR,
-                lazy_message("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR),
-            ),
-        ],
-    )
+class InputForm(FlaskForm):
+    """A form whose rules are an input model's: after WTForms has parsed the fields,
+    ``validate`` builds the model from ``input_data`` and puts each of its problems beside its
+    field (or among the form's errors); ``to_fields`` then returns the valid input."""
+
+    input_model: ClassVar[type[BaseModel]]
+
+    def input_data(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        try:
+            self._input = self.input_model.model_validate(self.input_data())
+        except ValidationError as error:
+            for name, messages in input_problems(error).items():
+                field = self._fields.get(name)
+                if field is None:
+                    self.form_errors.extend(messages)
+                elif not field.errors:
+                    field.errors = [*field.errors, *messages]
+            return False
+        return valid
+
+    def to_fields(self) -> Any:
+        """The valid input (after ``validate`` returned True)."""
+        return self._input
 
 
-class RoundForm(FlaskForm):
+class RoundForm(InputForm):
     """A round's settings; ``title_<lang>``, ``question_<lang>`` and ``framing_<lang>`` are
     added below for every language the app knows."""
 
+    input_model = RoundInput
     slug = StringField(
         _l("Address"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=80), Regexp(SLUG.pattern, message=SLUG_MESSAGE)],
+        validators=[DataRequired()],
         description=_l("Appears in the round's links, for example heat-2026."),
     )
     languages = MultiCheckboxField(
@@ -146,7 +145,7 @@ class RoundForm(FlaskForm):
         _l("Time zone"),
         default="UTC",
         filters=[_strip],
-        validators=[DataRequired(), _time_zone],
+        validators=[DataRequired()],
         description=_l("An IANA name such as Europe/Paris; the dates below are in this zone."),
     )
     opens_at = DateTimeLocalField(
@@ -168,18 +167,18 @@ class RoundForm(FlaskForm):
     max_statement_length = IntegerField(
         _l("Maximum statement length (characters)"),
         default=280,
-        validators=[InputRequired(), NumberRange(20, 2000)],
+        validators=[InputRequired()],
     )
     privacy_k = IntegerField(
         _l("Privacy threshold k"),
         default=5,
-        validators=[InputRequired(), NumberRange(1, 1000)],
+        validators=[InputRequired()],
         description=_l("Groups smaller than this are never shown."),
     )
     min_votes_for_map = IntegerField(
         _l("Minimum votes before a participant is placed on the map"),
         default=7,
-        validators=[InputRequired(), NumberRange(1, 1000)],
+        validators=[InputRequired()],
     )
 
     def language_fields(self) -> list[tuple[str, Any, Any, Any]]:
@@ -194,43 +193,30 @@ class RoundForm(FlaskForm):
             for code in LANGUAGES
         ]
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        for code in self.languages.data or []:
-            if code not in LANGUAGES:
-                continue
-            for name in ("title", "question"):
-                field = self[f"{name}_{code}"]
-                if not has_visible_text(field.data):
-                    field.errors = [*field.errors, _l("Required for every language offered.")]
-                    valid = False
-        if self.opens_at.data and self.closes_at.data and self.closes_at.data <= self.opens_at.data:
-            self.closes_at.errors = [
-                *self.closes_at.errors,
-                _l("The round must close after it opens."),
-            ]
-            valid = False
-        return valid
-
-    def to_fields(self) -> RoundFields:
-        zone = self.time_zone.data or "UTC"
+    def input_data(self) -> dict[str, Any]:
+        zone = self.time_zone.data or ""
+        local = zone if is_time_zone(zone) else "UTC"  # a bad zone is the zone field's error
         languages = tuple(self.languages.data or [])
-        return RoundFields(
-            slug=self.slug.data or "",
-            title={code: self[f"title_{code}"].data or "" for code in languages},
-            question={code: self[f"question_{code}"].data or "" for code in languages},
-            framing={code: self[f"framing_{code}"].data or "" for code in languages},
-            topic=self.topic.data or "climate",
-            languages=languages,
-            opens_at=local_to_utc(self.opens_at.data, zone),
-            closes_at=local_to_utc(self.closes_at.data, zone),
-            phase=Phase(self.phase.data),
-            moderation_mode=ModerationMode(self.moderation_mode.data),
-            max_statement_length=self.max_statement_length.data or 0,
-            time_zone=zone,
-            privacy_k=self.privacy_k.data or 0,
-            min_votes_for_map=self.min_votes_for_map.data or 0,
-        )
+        known = [code for code in languages if code in LANGUAGES]
+        return {
+            "slug": self.slug.data or "",
+            "title": {code: self[f"title_{code}"].data or "" for code in known},
+            "question": {code: self[f"question_{code}"].data or "" for code in known},
+            "framing": {code: self[f"framing_{code}"].data or "" for code in known},
+            "topic": self.topic.data or "",
+            "languages": languages,
+            # A date its field refused stays out: too far, it could not even be converted.
+            "opens_at": None if self.opens_at.errors else local_to_utc(self.opens_at.data, local),
+            "closes_at": (
+                None if self.closes_at.errors else local_to_utc(self.closes_at.data, local)
+            ),
+            "phase": self.phase.data,
+            "moderation_mode": self.moderation_mode.data,
+            "max_statement_length": self.max_statement_length.data,
+            "time_zone": zone,
+            "privacy_k": self.privacy_k.data,
+            "min_votes_for_map": self.min_votes_for_map.data,
+        }
 
 
 for _code in LANGUAGES:
@@ -238,19 +224,12 @@ for _code in LANGUAGES:
     setattr(
         RoundForm,
         f"title_{_code}",
-        StringField(
-            _l("Title"), filters=[_strip], validators=[Length(max=200), _printable], render_kw=_lang
-        ),
+        StringField(_l("Title"), filters=[_strip], render_kw=_lang),
     )
     setattr(
         RoundForm,
         f"question_{_code}",
-        TextAreaField(
-            _l("Question"),
-            filters=[_strip],
-            validators=[Length(max=1000), _printable],
-            render_kw=_lang,
-        ),
+        TextAreaField(_l("Question"), filters=[_strip], render_kw=_lang),
     )
     setattr(
         RoundForm,
@@ -258,7 +237,6 @@ for _code in LANGUAGES:
         TextAreaField(
             _l("Framing"),
             filters=[_strip],
-            validators=[Length(max=20000), _printable],
             description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
             render_kw=_lang,
         ),
@@ -292,60 +270,25 @@ class AttachTerritoryForm(FlaskForm):
     )
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryForm(InputForm):
+    input_model = TerritoryInput
     slug = StringField(
         _l("Identifier"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=80), Regexp(SLUG.pattern, message=SLUG_MESSAGE)],
+        validators=[DataRequired()],
         description=_l("Lowercase, for example strasbourg."),
     )
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(kind.value, label) for kind, label in KIND_NAMES.items()]
     )
-    iso_3166_2 = StringField(
-        _l("ISO 3166-2 code"),
-        filters=[_upper],
-        validators=[
-            Optional(),
-            Regexp(ISO_3166_2.pattern, message=_l("An ISO 3166-2 code looks like FR-67 or DE-BW.")),
-        ],
-    )
-    eurostat_lau = StringField(
-        _l("Eurostat LAU code"),
-        filters=[_upper],
-        validators=[
-            Optional(),
-            Regexp(LAU.pattern, message=_l("A LAU code has letters and digits only, like 67482.")),
-        ],
-    )
-    lau_year = _year(_l("LAU year"))
-    nuts = StringField(
-        _l("NUTS code"),
-        filters=[_upper],
-        validators=[
-            Optional(),
-            Regexp(
-                NUTS.pattern,
-                message=_l(
-                    "A NUTS code is a country code and up to three letters or digits, like FRF1."
-                ),
-            ),
-        ],
-    )
-    nuts_year = _year(_l("NUTS year"))
-    wikidata = StringField(
-        _l("Wikidata identifier"),
-        filters=[_upper],
-        validators=[
-            Optional(),
-            Regexp(WIKIDATA.pattern, message=_l("A Wikidata identifier looks like Q90.")),
-        ],
-    )
-    population = IntegerField(
-        _l("Population"),
-        validators=[Optional(), NumberRange(min=0, max=MAX_COUNT, message=_l("Zero or more."))],
-    )
-    population_year = _year(_l("Population year"))
+    iso_3166_2 = StringField(_l("ISO 3166-2 code"))
+    eurostat_lau = StringField(_l("Eurostat LAU code"))
+    lau_year = IntegerField(_l("LAU year"), validators=[Optional()])
+    nuts = StringField(_l("NUTS code"))
+    nuts_year = IntegerField(_l("NUTS year"), validators=[Optional()])
+    wikidata = StringField(_l("Wikidata identifier"))
+    population = IntegerField(_l("Population"), validators=[Optional()])
+    population_year = IntegerField(_l("Population year"), validators=[Optional()])
     twins = StringField(
         _l("Twinned with"),
         filters=[_strip],
@@ -355,41 +298,21 @@ class TerritoryForm(FlaskForm):
     def name_fields(self) -> list[Any]:
         return [self[f"name_{code}"] for code in LANGUAGES]
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        if not any(has_visible_text(field.data) for field in self.name_fields()):
-            self.name_en.errors = [*self.name_en.errors, _l("A name in at least one language.")]
-            valid = False
-        for code, year in (
-            ("eurostat_lau", "lau_year"),
-            ("nuts", "nuts_year"),
-            ("population", "population_year"),
-        ):
-            value = self[code].data
-            given = value is not None and value != ""
-            if given and self[year].data is None and not self[year].errors:
-                self[year].errors = [
-                    *self[year].errors,
-                    _l("Give the year this figure or code refers to."),
-                ]
-                valid = False
-        return valid
-
-    def to_fields(self) -> TerritoryFields:
-        return TerritoryFields(
-            slug=self.slug.data or "",
-            names={code: self[f"name_{code}"].data or "" for code in LANGUAGES},
-            kind=TerritoryKind(self.kind.data),
-            iso_3166_2=self.iso_3166_2.data or None,
-            eurostat_lau=self.eurostat_lau.data or None,
-            lau_year=self.lau_year.data,
-            nuts=self.nuts.data or None,
-            nuts_year=self.nuts_year.data,
-            wikidata=self.wikidata.data or None,
-            population=self.population.data,
-            population_year=self.population_year.data,
-            twin_slugs=tuple(s.strip() for s in (self.twins.data or "").split(",") if s.strip()),
-        )
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug.data or "",
+            "names": {code: self[f"name_{code}"].data or "" for code in LANGUAGES},
+            "kind": self.kind.data,
+            "iso_3166_2": self.iso_3166_2.data,
+            "eurostat_lau": self.eurostat_lau.data,
+            "lau_year": self.lau_year.data,
+            "nuts": self.nuts.data,
+            "nuts_year": self.nuts_year.data,
+            "wikidata": self.wikidata.data,
+            "population": self.population.data,
+            "population_year": self.population_year.data,
+            "twin_slugs": tuple(s.strip() for s in (self.twins.data or "").split(",") if s.strip()),
+        }
 
 
 for _code in LANGUAGES:
@@ -399,7 +322,6 @@ for _code in LANGUAGES:
         StringField(
             lazy_message("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
             filters=[_strip],
-            validators=[Length(max=120), _printable],
             render_kw={"lang": _code},
         ),
     )

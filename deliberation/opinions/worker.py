@@ -11,8 +11,10 @@ from datetime import timedelta
 from flask import Flask
 from sqlmodel import Session
 
+from deliberation.clock import utcnow
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.services.rounds import advance_schedules
 
 log = logging.getLogger(__name__)
 LEASE_TTL = timedelta(minutes=10)
@@ -28,6 +30,8 @@ def run_once(app: Flask, *, holder: str) -> int:
     min_age = timedelta(seconds=app.config["OPINIONS_MIN_INTERVAL"])
     stored = 0
     with Session(engine, expire_on_commit=False) as session:
+        advance_schedules(session, now=utcnow())
+        session.commit()
         for round_ in due_rounds(session, min_age=min_age):
             round_id: int = round_.id  # type: ignore[assignment]
             if not lease.claim(session, round_id, holder, ttl=LEASE_TTL):

@@ -35,7 +35,7 @@ def create_user(session: Session, *, email: str, password: str, role: Role) -> U
         raise Conflict(_l("An account with this email address already exists."))
     user = User(email=address, password_hash=generate_password_hash(password), role=role)
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 

@@ -45,14 +45,14 @@ def create_invite(
         max_participants=max_participants,
     )
     session.add(invite)
-    session.commit()
+    session.flush()
     return invite
 
 
 def revoke_invite(session: Session, invite: Invite) -> None:
     invite.revoked_at = invite.revoked_at or utcnow()
     session.add(invite)
-    session.commit()
+    session.flush()
 
 
 def resolve_invite(session: Session, token: str) -> Invite:

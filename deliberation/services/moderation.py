@@ -218,7 +218,7 @@ def moderate(
         raise Conflict(_already(action))
     session.add(statement)
     _log(session, statement, user, action, reason)
-    session.commit()
+    session.flush()
     return statement
 
 
@@ -259,7 +259,7 @@ def moderate_many(
             session.add(statement)
             _log(session, statement, user, action, reason)
             changed += 1
-    session.commit()
+    session.flush()
     return changed
 
 

@@ -34,7 +34,6 @@ def join_round(session: Session, *, invite: Invite, round_: Round, language: str
         .values(uses=Invite.uses + 1)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise Forbidden(_l("This invite link cannot admit more participants."))
     participant = Participant(
         round_id=round_.id,  # type: ignore[arg-type]
@@ -43,7 +42,7 @@ def join_round(session: Session, *, invite: Invite, round_: Round, language: str
         language=language,
     )
     session.add(participant)
-    session.commit()
+    session.flush()
     return participant
 
 
@@ -84,4 +83,4 @@ def withdraw(session: Session, participant: Participant) -> None:
     participant.withdrawn_at = utcnow()
     participant.vote_count = 0
     session.add(participant)
-    session.commit()
+    session.flush()

@@ -14,12 +14,9 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.config import LANGUAGES
 from deliberation.errors import Conflict, Invalid, NotFound
-from deliberation.messages import lazy_message
 from deliberation.models import (
     Invite,
-    ModerationMode,
     Participant,
     Phase,
     Round,
@@ -28,6 +25,7 @@ from deliberation.models import (
     Territory,
     User,
 )
+from deliberation.models.inputs import RoundInput
 from deliberation.services import invites
 from deliberation.services.accounts import normalize_email
 from deliberation.services.rounds import (
@@ -35,40 +33,9 @@ from deliberation.services.rounds import (
     require_facilitator,
     round_by_id,
 )
-from deliberation.services.validation import (
-    MAX_COUNT,
-    TOPIC,
-    FieldInvalid,
-    check_slug,
-    has_control_characters,
-    has_visible_text,
-    is_time_zone,
-    schedule_date_error,
-)
+from deliberation.services.validation import MAX_COUNT, FieldInvalid, has_control_characters
 
-MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
 MAX_WEIGHT = 1_000_000
-
-
-@dataclass(frozen=True)
-class RoundFields:
-    """Everything a facilitator sets on a round. Dates are UTC-aware (see ``local_to_utc``);
-    ``title``, ``question`` and ``framing`` map a language of ``languages`` to its text."""
-
-    slug: str
-    title: dict[str, str]
-    question: dict[str, str]
-    framing: dict[str, str]
-    topic: str
-    languages: tuple[str, ...]
-    opens_at: datetime | None
-    closes_at: datetime | None
-    phase: Phase
-    moderation_mode: ModerationMode
-    max_statement_length: int = 280
-    time_zone: str = "UTC"
-    privacy_k: int = 5
-    min_votes_for_map: int = 7
 
 
 @dataclass(frozen=True)
@@ -114,50 +81,11 @@ def facilitated_rounds(session: Session, *, user: User) -> list[Round]:
     return list(session.exec(statement))
 
 
-def _check_fields(session: Session, fields: RoundFields, round_id: int | None) -> None:
-    check_slug(fields.slug)
+def _check_fields(session: Session, fields: RoundInput, round_id: int | None) -> None:
+    """What the input model cannot know: whether another round has the address."""
     taken = session.exec(select(Round.id).where(Round.slug == fields.slug)).first()
     if taken is not None and taken != round_id:
         raise FieldInvalid(_l("Another round already has this address."), field="slug")
-    if not fields.languages or not set(fields.languages) <= set(LANGUAGES):
-        raise FieldInvalid(_l("Choose at least one of the languages offered."), field="languages")
-    for name in ("title", "question", "framing"):
-        for language, text in getattr(fields, name).items():
-            if has_control_characters(text):
-                raise FieldInvalid(
-                    _l("This text holds a character that is not allowed."),
-                    field=f"{name}_{language}",
-                )
-    for language in fields.languages:
-        if not has_visible_text(fields.title.get(language)):
-            raise FieldInvalid(_l("A title in every language offered."), field=f"title_{language}")
-        if not has_visible_text(fields.question.get(language)):
-            raise FieldInvalid(
-                _l("A question in every language offered."), field=f"question_{language}"
-            )
-    if not TOPIC.match(fields.topic):
-        raise FieldInvalid(_l("Choose a commons topic."), field="topic")
-    if not is_time_zone(fields.time_zone):
-        raise FieldInvalid(_l("This is not a known time zone."), field="time_zone")
-    for name in ("opens_at", "closes_at"):
-        error = schedule_date_error(getattr(fields, name))
-        if error is not None:
-            raise FieldInvalid(error, field=name)
-    if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
-        raise FieldInvalid(_l("The round must close after it opens."), field="closes_at")
-    if not MIN_STATEMENT_LENGTH <= fields.max_statement_length <= MAX_STATEMENT_LENGTH:
-        raise FieldInvalid(
-            lazy_message(
-                "Between %(low)d and %(high)d characters.",
-                low=MIN_STATEMENT_LENGTH,
-                high=MAX_STATEMENT_LENGTH,
-            ),
-            field="max_statement_length",
-        )
-    if not 1 <= fields.privacy_k <= MAX_COUNT:
-        raise FieldInvalid(_l("At least 1."), field="privacy_k")
-    if not 1 <= fields.min_votes_for_map <= MAX_COUNT:
-        raise FieldInvalid(_l("At least 1."), field="min_votes_for_map")
 
 
 def _check_phase_change(
@@ -189,7 +117,7 @@ def _check_phase_change(
         )
 
 
-def _apply(round_: Round, fields: RoundFields) -> None:
+def _apply(round_: Round, fields: RoundInput) -> None:
     round_.slug = fields.slug
     round_.languages = list(fields.languages)
     round_.title = {lang: fields.title[lang].strip() for lang in fields.languages}
@@ -210,7 +138,7 @@ def _apply(round_: Round, fields: RoundFields) -> None:
     round_.min_votes_for_map = fields.min_votes_for_map
 
 
-def create_round(session: Session, *, user: User, fields: RoundFields) -> Round:
+def create_round(session: Session, *, user: User, fields: RoundInput) -> Round:
     """A new round; its creator becomes one of its facilitators."""
     _check_fields(session, fields, None)
     round_ = Round(slug=fields.slug)
@@ -218,12 +146,12 @@ def create_round(session: Session, *, user: User, fields: RoundFields) -> Round:
     session.add(round_)
     session.flush()
     session.add(RoundFacilitator(round_id=round_.id, user_id=user.id))  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     refresh_phase(session, round_, now=utcnow())
     return round_
 
 
-def update_round(session: Session, *, round_: Round, user: User, fields: RoundFields) -> Round:
+def update_round(session: Session, *, round_: Round, user: User, fields: RoundInput) -> Round:
     """Change a round's settings (its phase too, with the checks of ``change_phase``)."""
     require_facilitator(session, round_, user)
     _check_fields(session, fields, round_.id)
@@ -236,7 +164,7 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundFi
     )
     _apply(round_, fields)
     session.add(round_)
-    session.commit()
+    session.flush()
     refresh_phase(session, round_, now=utcnow())
     return round_
 
@@ -251,7 +179,7 @@ def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -
     )
     round_.phase = phase
     session.add(round_)
-    session.commit()
+    session.flush()
     return round_
 
 
@@ -282,7 +210,7 @@ def add_facilitator(session: Session, *, round_: Round, user: User, email: str) 
     if session.get(RoundFacilitator, (round_.id, other.id)) is not None:
         raise FieldInvalid(_l("This person already facilitates this round."), field="email")
     session.add(RoundFacilitator(round_id=round_.id, user_id=other.id))  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     return other
 
 
@@ -296,7 +224,7 @@ def remove_facilitator(session: Session, *, round_: Round, user: User, facilitat
     if count <= 1:
         raise Conflict(_l("A round keeps at least one facilitator."))
     session.delete(link)
-    session.commit()
+    session.flush()
 
 
 def attached_territories(session: Session, round_: Round) -> list[AttachedTerritory]:
@@ -326,7 +254,7 @@ def attach_territory(
         link = RoundTerritory(round_id=round_.id, territory_id=territory.id)  # type: ignore[arg-type]
     link.weight = weight
     session.add(link)
-    session.commit()
+    session.flush()
     return link
 
 
@@ -358,7 +286,7 @@ def detach_territory(session: Session, *, round_: Round, user: User, territory_i
         )
     )
     session.delete(link)
-    session.commit()
+    session.flush()
 
 
 def round_invites(session: Session, round_: Round) -> list[tuple[Invite, Territory]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
@@ -43,12 +45,44 @@ def scheduled_phase(round_: Round, now: datetime) -> Phase:
 
 
 def refresh_phase(session: Session, round_: Round, *, now: datetime) -> None:
-    """Apply the schedule; the update is conditional so concurrent requests agree."""
+    """Apply the schedule to ``round_``, in the request's transaction.
+
+    The write is a conditional update (``WHERE phase = <the phase read>``): requests racing
+    through the same transition write the same row once, and a facilitator's concurrent phase
+    change is never overwritten by a stale schedule. Nothing is committed here: a use case
+    commits it with its own changes; a read leaves it to be applied again next time (the
+    in-memory round shows the scheduled phase either way)."""
     phase = scheduled_phase(round_, now)
-    if phase != round_.phase:
-        round_.phase = phase
-        session.add(round_)
-        session.commit()
+    if phase == round_.phase:
+        return
+    written = session.execute(
+        update(Round)
+        .where(col(Round.id) == round_.id, col(Round.phase) == round_.phase)
+        .values(phase=phase)
+    )
+    if written.rowcount == 1:  # type: ignore[attr-defined]
+        set_committed_value(round_, "phase", phase)
+    else:
+        session.refresh(round_, attribute_names=["phase"])
+
+
+def advance_schedules(session: Session, *, now: datetime) -> int:
+    """Write every round's scheduled phase (what ``scheduled_phase`` says), as conditional
+    updates in the caller's transaction; return how many rounds changed. The worker calls it,
+    so lists filtered by phase in SQL follow the schedule even when nobody writes."""
+    opens = col(Round.opens_at).is_not(None) & (col(Round.opens_at) <= now)
+    closes = col(Round.closes_at).is_not(None) & (col(Round.closes_at) <= now)
+    changed = 0
+    for before, condition, after in (
+        (Phase.DRAFT, opens & closes, Phase.CLOSED),
+        (Phase.DRAFT, opens, Phase.OPEN),
+        (Phase.OPEN, closes, Phase.CLOSED),
+    ):
+        written = session.execute(
+            update(Round).where(col(Round.phase) == before, condition).values(phase=after)
+        )
+        changed += written.rowcount  # type: ignore[attr-defined]
+    return changed
 
 
 def is_facilitator(session: Session, round_: Round, user: User | None) -> bool:

@@ -259,7 +259,7 @@ def import_seed_csv(session: Session, *, round_: Round, user: User, data: bytes)
         )
         for row in rows
     )
-    session.commit()
+    session.flush()
     return len(rows)
 
 

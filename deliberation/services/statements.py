@@ -100,7 +100,7 @@ def submit_statement(
         statement_id=statement.id,  # type: ignore[arg-type]
         value=1,
     )
-    session.commit()
+    session.flush()
     return statement
 
 
@@ -131,5 +131,5 @@ def add_seed_statement(session: Session, *, round_: Round, text: str, language: 
         round_, text, language=language, is_seed=True, status=StatementStatus.ACCEPTED
     )
     session.add(statement)
-    session.commit()
+    session.flush()
     return statement

@@ -2,53 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
-from deliberation.config import LANGUAGES
 from deliberation.errors import Forbidden, NotFound
 from deliberation.messages import lazy_message
 from deliberation.models import (
     RoundFacilitator,
     RoundTerritory,
     Territory,
-    TerritoryKind,
     TerritoryTwin,
     User,
 )
-from deliberation.services.validation import (
-    MAX_COUNT,
-    FieldInvalid,
-    check_slug,
-    check_year,
-    has_visible_text,
-    identifier_error,
-    normalize_identifier,
-)
+from deliberation.models.inputs import TerritoryInput
+from deliberation.services.validation import FieldInvalid, has_visible_text
 
 PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class TerritoryFields:
-    """What a facilitator sets on a territory. ``names`` maps a language to the name there;
-    identifiers are optional, and a code needs its year (codes change between versions)."""
-
-    slug: str
-    names: dict[str, str]
-    kind: TerritoryKind = TerritoryKind.MUNICIPALITY
-    iso_3166_2: str | None = None
-    eurostat_lau: str | None = None
-    lau_year: int | None = None
-    nuts: str | None = None
-    nuts_year: int | None = None
-    wikidata: str | None = None
-    population: int | None = None
-    population_year: int | None = None
-    twin_slugs: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -121,35 +93,12 @@ def twins(session: Session, territory: Territory) -> list[Territory]:
     )
 
 
-def _check(session: Session, fields: TerritoryFields, territory_id: int | None) -> list[int]:
-    """Validate ``fields``; return the ids of the twins they name."""
-    check_slug(fields.slug)
+def _check(session: Session, fields: TerritoryInput, territory_id: int | None) -> list[int]:
+    """What the input model cannot know (whether the identifier is free, whether the twins
+    exist); return the ids of the twins ``fields`` names."""
     taken = session.exec(select(Territory.id).where(Territory.slug == fields.slug)).first()
     if taken is not None and taken != territory_id:
         raise FieldInvalid(_l("Another territory already has this identifier."), field="slug")
-    names = {lang: name.strip() for lang, name in fields.names.items() if has_visible_text(name)}
-    if not names or not set(names) <= set(LANGUAGES):
-        raise FieldInvalid(_l("A name in at least one language."), field="name_en")
-    for kind in ("iso_3166_2", "eurostat_lau", "nuts", "wikidata"):
-        value = normalize_identifier(getattr(fields, kind))
-        if value is not None:
-            message = identifier_error(kind, value)
-            if message is not None:
-                raise FieldInvalid(message, field=kind)
-    for code, year in (
-        ("eurostat_lau", "lau_year"),
-        ("nuts", "nuts_year"),
-        ("population", "population_year"),
-    ):
-        check_year(getattr(fields, year), field=year)
-        value = getattr(fields, code)
-        given = value is not None and (not isinstance(value, str) or value.strip() != "")
-        if given and getattr(fields, year) is None:
-            raise FieldInvalid(_l("Give the year this figure or code refers to."), field=year)
-        if not given and getattr(fields, year) is not None:
-            raise FieldInvalid(_l("A year without a value above."), field=year)
-    if fields.population is not None and not 0 <= fields.population <= MAX_COUNT:
-        raise FieldInvalid(_l("A population is zero or more."), field="population")
     twin_ids: list[int] = []
     for slug in dict.fromkeys(s.strip() for s in fields.twin_slugs if s.strip()):
         twin = session.exec(select(Territory.id).where(Territory.slug == slug)).first()
@@ -163,18 +112,18 @@ def _check(session: Session, fields: TerritoryFields, territory_id: int | None) 
     return twin_ids
 
 
-def _apply(territory: Territory, fields: TerritoryFields) -> None:
+def _apply(territory: Territory, fields: TerritoryInput) -> None:
     territory.slug = fields.slug
     territory.kind = fields.kind
     territory.names = {
         lang: name.strip() for lang, name in fields.names.items() if has_visible_text(name)
     }
-    territory.iso_3166_2 = normalize_identifier(fields.iso_3166_2)
-    territory.eurostat_lau = normalize_identifier(fields.eurostat_lau)
+    territory.iso_3166_2 = fields.iso_3166_2
+    territory.eurostat_lau = fields.eurostat_lau
     territory.lau_year = fields.lau_year
-    territory.nuts = normalize_identifier(fields.nuts)
+    territory.nuts = fields.nuts
     territory.nuts_year = fields.nuts_year
-    territory.wikidata = normalize_identifier(fields.wikidata)
+    territory.wikidata = fields.wikidata
     territory.population = fields.population
     territory.population_year = fields.population_year
 
@@ -193,7 +142,7 @@ def _set_twins(session: Session, territory_id: int, twin_ids: list[int]) -> None
         session.add(TerritoryTwin(territory_id=low, twin_id=high))
 
 
-def create_territory(session: Session, *, user: User, fields: TerritoryFields) -> Territory:
+def create_territory(session: Session, *, user: User, fields: TerritoryInput) -> Territory:
     """A new territory, created by ``user`` (any facilitator may create one)."""
     twin_ids = _check(session, fields, None)
     territory = Territory(slug=fields.slug, created_by_id=user.id)
@@ -201,12 +150,12 @@ def create_territory(session: Session, *, user: User, fields: TerritoryFields) -
     session.add(territory)
     session.flush()
     _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     return territory
 
 
 def update_territory(
-    session: Session, *, territory: Territory, user: User, fields: TerritoryFields
+    session: Session, *, territory: Territory, user: User, fields: TerritoryInput
 ) -> Territory:
     """Edit a territory; its twinning links become exactly ``fields.twin_slugs``."""
     require_territory_editor(session, territory, user)
@@ -214,5 +163,5 @@ def update_territory(
     _apply(territory, fields)
     session.add(territory)
     _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
-    session.commit()
+    session.flush()
     return territory

@@ -73,7 +73,7 @@ def cast_vote(
         statement_id=statement_id,
         value=value,
     )
-    session.commit()
+    session.flush()
     return participant.vote_count if counted is None else counted
 
 

@@ -86,8 +86,10 @@ def new_round() -> Any:
         try:
             round_ = round_admin.create_round(get_session(), user=g.user, fields=form.to_fields())
         except DomainError as error:
+            get_session().rollback()
             _add_error(form, error)
         else:
+            get_session().commit()
             flash(_("The round is created."), "success")
             return _redirect("facilitate.round_page", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
@@ -107,6 +109,7 @@ def edit_round(round_id: int) -> Any:
             db.rollback()
             _add_error(form, error)
         else:
+            db.commit()
             flash(_("The round is saved."), "success")
             return _redirect("facilitate.round_page", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
@@ -181,6 +184,7 @@ def change_phase(round_id: int) -> Any:
             db.rollback()
             _add_error(form, error)
         else:
+            db.commit()
             flash(
                 _("The round is now in the phase: %(phase)s.", phase=_phase_name(round_.phase)),
                 "success",
@@ -205,8 +209,10 @@ def add_facilitator(round_id: int) -> Any:
                 db, round_=round_, user=g.user, email=form.email.data or ""
             )
         except FieldInvalid as error:
+            db.rollback()
             _add_error(form, error)
         else:
+            db.commit()
             flash(_("%(email)s now facilitates this round.", email=added.email), "success")
             return _redirect("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, facilitator_form=form)
@@ -219,6 +225,7 @@ def remove_facilitator(round_id: int, user_id: int) -> Any:
     round_admin.remove_facilitator(
         get_session(), round_=round_, user=g.user, facilitator_id=user_id
     )
+    get_session().commit()
     flash(_("The facilitator is removed from this round."), "success")
     return _redirect("facilitate.round_page", round_id=round_.id)
 
@@ -239,8 +246,10 @@ def attach_territory(round_id: int) -> Any:
                 weight=form.weight.data,
             )
         except FieldInvalid as error:
+            db.rollback()
             _add_error(form, error)
         else:
+            db.commit()
             flash(_("The territory takes part in this round."), "success")
             return _redirect("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, attach_form=form)
@@ -253,6 +262,7 @@ def detach_territory(round_id: int, territory_id: int) -> Any:
     round_admin.detach_territory(
         get_session(), round_=round_, user=g.user, territory_id=territory_id
     )
+    get_session().commit()
     flash(_("The territory no longer takes part in this round."), "success")
     return _redirect("facilitate.round_page", round_id=round_.id)
 
@@ -298,8 +308,10 @@ def invites(round_id: int) -> Any:
                 max_participants=form.max_participants.data,
             )
         except DomainError as error:
+            get_session().rollback()
             _add_error(form, error)
         else:
+            get_session().commit()
             flash(_("The invite link is created."), "success")
             return _redirect("facilitate.invites", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
@@ -311,6 +323,7 @@ def invites(round_id: int) -> Any:
 def revoke_invite(round_id: int, invite_id: int) -> Any:
     round_ = _round(round_id)
     round_admin.revoke_round_invite(get_session(), round_=round_, user=g.user, invite_id=invite_id)
+    get_session().commit()
     flash(_("The invite link is revoked: it admits nobody any more."), "success")
     return _redirect("facilitate.invites", round_id=round_.id)
 
@@ -366,8 +379,10 @@ def statements(round_id: int) -> Any:
                 language=form.language.data or "",
             )
         except FieldInvalid as error:
+            get_session().rollback()
             _add_error(form, error)
         else:
+            get_session().commit()
             flash(_("The seed statement is added."), "success")
             return _redirect("facilitate.statements", round_id=round_.id)
     return _render_statements(round_, seed_form=form, status=422)
@@ -384,8 +399,10 @@ def import_statements(round_id: int) -> Any:
                 get_session(), round_=round_, user=g.user, data=form.file.data.read()
             )
         except seed_import.ImportRejected as error:
+            get_session().rollback()
             form.form_errors.append(error.message)
             return _render_statements(round_, import_form=form, problems=error.problems, status=422)
+        get_session().commit()
         flash(
             ngettext(
                 "%(num)d seed statement imported.", "%(num)d seed statements imported.", count
@@ -465,6 +482,7 @@ def moderate(round_id: int, statement_id: int) -> Any:
             db.rollback()
             errors.append(error.message)
         else:
+            db.commit()
             if htmx:
                 row = moderation.queue_row(
                     db, round_=round_, user=g.user, statement_id=statement_id
@@ -509,6 +527,7 @@ def moderate_bulk(round_id: int) -> Any:
             db.rollback()
             _add_error(form, error)
         else:
+            db.commit()
             notice = ngettext("%(num)d statement changed.", "%(num)d statements changed.", changed)
             if htmx:
                 return _render_moderation(round_, fragment="facilitate/_queue.html", notice=notice)
@@ -552,6 +571,7 @@ def new_territory() -> Any:
             get_session().rollback()
             _add_error(form, error)
         else:
+            get_session().commit()
             flash(
                 _("The territory %(name)s is created.", name=territory.name(_language())),
                 "success",
@@ -577,6 +597,7 @@ def edit_territory(territory_id: int) -> Any:
             db.rollback()
             _add_error(form, error)
         else:
+            db.commit()
             flash(_("The territory is saved."), "success")
             return _redirect("facilitate.territory_list")
     status = 422 if request.method == "POST" else 200

@@ -98,6 +98,7 @@ def join(token: str) -> Any:
         participant = participation.join_round(
             db, invite=invite, round_=round_, language=form.language.data or "en"
         )
+        db.commit()
         known = dict(session.get("participants") or {})
         known[str(round_.id)] = participant.id
         session["participants"] = known
@@ -137,6 +138,7 @@ def vote(slug: str) -> Any:
     voted = votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
     )
+    db.commit()
     if htmx:
         return render(
             "participate/_card.html",
@@ -185,6 +187,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
     votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
     )
+    db.commit()
     if htmx:
         statement = votes.get_statement(db, round_, statement_id)
         return render(
@@ -221,8 +224,10 @@ def write_statement(slug: str) -> Any:
                     language=participant.language,
                 )
             except Invalid as error:
+                db.rollback()
                 form.text.errors = [str(error.message)]
             else:
+                db.commit()
                 if htmx:
                     # The fragment thanks the author itself: a flash would linger until the
                     # next full page and thank them a second time.
@@ -251,6 +256,7 @@ def withdraw(slug: str) -> Any:
     round_ = get_round(db, slug)
     participant = _current_participant(round_)
     participation.withdraw(db, participant)
+    db.commit()
     known = dict(session.get("participants") or {})
     known.pop(str(round_.id), None)
     session["participants"] = known

@@ -57,6 +57,7 @@ def build_twinned_round(session: Session) -> TwinnedRound:
     ]
     home_invite = create_invite(session, round_=round_, territory_id=home.id or 0)
     twin_invite = create_invite(session, round_=round_, territory_id=twin.id or 0)
+    session.commit()
     return TwinnedRound(
         round=round_,
         facilitator=facilitator,

@@ -12,7 +12,7 @@ from itsdangerous import URLSafeSerializer
 from sqlmodel import Session, select
 
 from deliberation.models import Round
-from deliberation.services.validation import schedule_date_error
+from deliberation.models.inputs import schedule_date_error
 from tests.factories import make_invite, make_round, make_user, sign_in_as
 
 EDGES = [

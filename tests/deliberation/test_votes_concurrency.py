@@ -48,6 +48,7 @@ def _cast(db: Session, round_id: int, participant_id: int, statement_id: int, va
     votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
     )
+    db.commit()
 
 
 def _assert_consistent(session: Session, calls: int) -> None:
