@@ -144,6 +144,7 @@ class World:
     problems: list[str] = field(default_factory=list)
     posted: set[str] = field(default_factory=set)
     typed_names: set[str] = field(default_factory=set)
+    templates: set[str] = field(default_factory=set)  # every template loaded, includes too
 
     def post(
         self,
@@ -450,8 +451,8 @@ def world(app: Flask, session: Session, tmp_path: Path, monkeypatch: pytest.Monk
         me=me,
         colleague=make_user(session, email="ana@example.org"),
         tmp=tmp_path,
+        templates=loaded,
     )
-    w.values["templates"] = loaded
     return w
 
 
@@ -535,5 +536,5 @@ def test_markup_typed_anywhere_is_shown_as_text_everywhere(world: World) -> None
     templates = {
         str(path.relative_to(ROOT / "templates")) for path in (ROOT / "templates").rglob("*.html")
     }
-    assert templates - w.values["templates"] == set(), "templates never rendered"
+    assert templates - w.templates == set(), "templates never rendered"
     assert w.problems == [], "\n".join(sorted(set(w.problems)))
