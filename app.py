@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from deliberation import cli, db, errors, request_log, security, templating, views
-from deliberation.config import load_config
+from deliberation.config import instance_path, load_config
 from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
 from deliberation.opinions import worker as opinions_worker
 
@@ -23,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app. ``config`` overrides the settings read from ``PALABRE_*`` variables."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("PALABRE_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=instance_path(),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

@@ -57,7 +57,7 @@ from sqlmodel import Session, SQLModel
 import deliberation.models  # noqa: F401 - registers every table
 from app import create_app
 from deliberation.db import make_engine
-from deliberation.models import ModerationMode, Phase, Round, RoundTerritory, Territory
+from deliberation.models import ModerationMode, Phase, Round, RoundTerritory, Territory, VoteValue
 from deliberation.services.invites import create_invite, invite_token
 from deliberation.services.statements import add_seed_statement
 
@@ -71,7 +71,7 @@ TARGET_RATIO = 0.5
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HEADER_CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 STATEMENT = re.compile(rb'name="statement_id" value="(\d+)"')
-CHOICES = ("agree", "disagree", "pass")
+CHOICES = tuple(vote.choice for vote in VoteValue)
 
 
 @dataclass

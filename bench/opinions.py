@@ -37,6 +37,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from deliberation.demo.synthetic import (  # noqa: E402
+    cast_votes,
+    draw_cells,
+    planted_agreement,
+)
 from voting.opinions import (  # noqa: E402
     Conversation,
     OpinionResult,
@@ -57,29 +62,31 @@ def peak_rss_mb() -> float:
 
 
 def planted_round(n_participants: int, n_statements: int, n_votes: int, seed: int = 0) -> Votes:
-    """A time-ordered synthetic round with three planted opinion groups.
+    """A time-ordered synthetic round with three planted opinion groups (``synthetic``).
 
     Participants join and statements appear over time; activity is heavy tailed and early
     statements are seen more; every group agrees with a statement with probability 0.15, 0.5
     or 0.85; 10% of votes are passes. A cell may be voted twice (the last vote counts).
     """
     rng = np.random.default_rng(seed)
-    group = rng.integers(0, 3, n_participants)
-    agree = rng.choice([0.15, 0.5, 0.85], size=(3, n_statements))
-    activity = rng.pareto(1.5, n_participants) + 1.0
-    participant = rng.choice(n_participants, n_votes, p=activity / activity.sum())
-    popularity = 1.0 / np.sqrt(1.0 + np.arange(n_statements))
-    statement = rng.choice(n_statements, n_votes, p=popularity / popularity.sum())
+    agree = planted_agreement(rng, 3, n_statements, (0.15, 0.5, 0.85))
+    participant, statement = draw_cells(
+        rng,
+        participants=n_participants,
+        statements=n_statements,
+        votes=n_votes,
+        activity=rng.pareto(1.5, n_participants) + 1.0,
+        popularity=1.0 / np.sqrt(1.0 + np.arange(n_statements)),
+    )
     joined = rng.random(n_participants)
     created = np.sort(rng.random(n_statements)) * 0.9
     when = np.maximum(joined[participant], created[statement]) + rng.exponential(0.01, n_votes)
     order = np.argsort(when)
     del when
     participant, statement = participant[order], statement[order]
-    u = rng.random(n_votes)
-    p_agree = agree[group[participant], statement] * 0.9
-    value = np.where(u < p_agree, 1, np.where(u < 0.9, -1, 0)).astype(np.int8)
-    return Votes(participant.astype(np.int64), statement.astype(np.int64), value)
+    group = np.arange(n_participants) % 3
+    value = cast_votes(rng, agree[group[participant], statement], passes=0.1)
+    return Votes(participant, statement, value)
 
 
 def prefix(votes: Votes, fraction: float) -> Votes:

@@ -8,9 +8,10 @@ target is a p50 of at most 20 ms for each.
 
 The database is a SQLite file in a temporary directory, or the PostgreSQL database named by
 ``PALABRE_BENCH_DATABASE_URL``: the benchmark owns it, replaces its ``public`` schema and drops
-everything at the end. Loading goes around the ORM: binary ``COPY`` built with numpy on
-PostgreSQL, ``executemany`` with journaling off on SQLite; the vote table's secondary indexes
-(and, on PostgreSQL, foreign keys) are built after the load. PostgreSQL then gets the
+everything at the end. The round is drawn with the shared generator
+(``deliberation.demo.synthetic``) and loaded around the ORM with the shared bulk loader
+(``deliberation.demo.bulk``); the vote table's secondary indexes (and, on PostgreSQL, foreign
+keys) are built after the load. PostgreSQL then gets the
 ``VACUUM ANALYZE`` its autovacuum would run and a checkpoint; SQLite gets no statistics, as an app database
 made by the migrations has none.
 The vote event log starts empty (appending to it costs the same whatever its size); one
@@ -25,9 +26,7 @@ import argparse
 import logging
 import os
 import re
-import sqlite3
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -50,7 +49,18 @@ sys.path.insert(0, str(ROOT))
 
 import deliberation.models  # noqa: E402, F401 - registers every table
 from deliberation.db import make_engine  # noqa: E402
-from deliberation.models import Vote  # noqa: E402
+from deliberation.demo import bulk  # noqa: E402
+from deliberation.demo.synthetic import cast_votes, draw_cells  # noqa: E402
+from deliberation.models import (  # noqa: E402
+    Invite,
+    Participant,
+    Round,
+    RoundTerritory,
+    Statement,
+    Territory,
+    Vote,
+    VoteValue,
+)
 from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
 
 SLUG = "bench"
@@ -60,7 +70,6 @@ BATCH = 500_000
 TARGET_MS = 20.0
 NOW = datetime.now(UTC).replace(microsecond=0)
 STAMP = NOW - timedelta(hours=1)
-PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 CARD = re.compile(r'data-statement-id="(\d+)"')
 
 
@@ -83,23 +92,23 @@ class World:
 
 
 def generate(rng: np.random.Generator, statements: int, participants: int, votes: int) -> World:
-    """Draw the round: seeds take a quarter of the votes; 2% of statements are pending and 1%
-    rejected (the round moderates after the fact, so pending ones are votable)."""
+    """Draw the round with the shared generator (``deliberation.demo.synthetic``): seeds take a
+    quarter of the votes; 2% of statements are pending and 1% rejected (the round moderates
+    after the fact, so pending ones are votable); half the votes agree, 30% disagree."""
     status = rng.choice(
         np.array(["accepted", "pending", "rejected"]), size=statements, p=[0.97, 0.02, 0.01]
     )
     status[:SEEDS] = "accepted"
-    keys = np.zeros(0, dtype=np.int64)
-    while len(keys) < votes:
-        n = int((votes - len(keys)) * 1.02) + 1000
-        voter = rng.integers(0, participants, n, dtype=np.int64)
-        seed = rng.random(n) < 0.25
-        statement = np.where(
-            seed, rng.integers(0, SEEDS, n), rng.integers(0, statements, n)
-        ).astype(np.int64)
-        keys = np.unique(np.concatenate([keys, voter * statements + statement]))
-    keys = np.sort(rng.choice(keys, size=votes, replace=False))
-    vote_participant, vote_statement = np.divmod(keys, statements)
+    popularity = np.full(statements, 0.75 / statements)
+    popularity[:SEEDS] += 0.25 / SEEDS
+    vote_participant, vote_statement = draw_cells(
+        rng,
+        participants=participants,
+        statements=statements,
+        votes=votes,
+        popularity=popularity,
+        distinct=True,
+    )
     return World(
         statement_status=status,
         statement_votes=np.bincount(vote_statement, minlength=statements),
@@ -107,227 +116,156 @@ def generate(rng: np.random.Generator, statements: int, participants: int, votes
         participant_votes=np.bincount(vote_participant, minlength=participants),
         vote_participant=vote_participant + 1,
         vote_statement=vote_statement + 1,
-        vote_value=rng.choice(np.array([1, 0, -1]), size=votes, p=[0.5, 0.2, 0.3]),
+        vote_value=cast_votes(rng, np.full(votes, 0.5 / 0.8), passes=0.2),
     )
 
 
-def head_rows(world: World) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
-    """Every table but ``vote``, as column names and rows, in insertion order."""
-    round_row = (
-        1,
-        SLUG,
-        '{"en": "Benchmark round"}',
-        '{"en": "What should we do?"}',
-        '{"en": "A large round."}',
-        "climate",
-        '["en", "fr", "de"]',
-        NOW - timedelta(days=1),
-        NOW + timedelta(days=30),
-        "open",
-        "post",
-        280,
-        "UTC",
-        7,
-        5,
-        NOW - timedelta(days=2),
-    )
+def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+    """Every table but ``vote``, as rows per model, in insertion order."""
+    round_row = {
+        "id": 1,
+        "slug": SLUG,
+        "title": {"en": "Benchmark round"},
+        "question": {"en": "What should we do?"},
+        "framing": {"en": "A large round."},
+        "topic": "climate",
+        "languages": ["en", "fr", "de"],
+        "opens_at": NOW - timedelta(days=1),
+        "closes_at": NOW + timedelta(days=30),
+        "phase": "open",
+        "moderation_mode": "post",
+        "max_statement_length": 280,
+        "time_zone": "UTC",
+        "min_votes_for_map": 7,
+        "privacy_k": 5,
+        "created_at": NOW - timedelta(days=2),
+    }
     statements = [
-        (
-            i + 1,
-            1,
-            f"Statement {i + 1}: we should plant more trees along street {i}.",
-            f"statement {i + 1} we should plant more trees along street {i}",
-            "en",
-            i < SEEDS,
-            False,
-            str(world.statement_status[i]),
-            int(world.statement_votes[i]),
-            STAMP,
-        )
+        {
+            "id": i + 1,
+            "round_id": 1,
+            "text": f"Statement {i + 1}: we should plant more trees along street {i}.",
+            "normalized_text": f"statement {i + 1} we should plant more trees along street {i}",
+            "language": "en",
+            "is_seed": i < SEEDS,
+            "is_meta": False,
+            "status": str(world.statement_status[i]),
+            "vote_count": int(world.statement_votes[i]),
+            "created_at": STAMP,
+        }
         for i in range(world.n_statements)
     ]
     participants = [
-        (i + 1, 1, int(territory) + 1, int(territory) + 1, "en", int(count), STAMP)
+        {
+            "id": i + 1,
+            "round_id": 1,
+            "territory_id": int(territory) + 1,
+            "invite_id": int(territory) + 1,
+            "language": "en",
+            "vote_count": int(count),
+            "created_at": STAMP,
+        }
         for i, (territory, count) in enumerate(
             zip(world.participant_territory, world.participant_votes, strict=True)
         )
     ]
-    return {
-        "territory": (
-            ["id", "slug", "kind", "names", "created_at"],
-            [(t + 1, f"t{t + 1}", "municipality", "{}", STAMP) for t in range(TERRITORIES)],
-        ),
-        "round": (
+    territories = range(1, TERRITORIES + 1)
+    return [
+        (
+            Territory,
             [
-                *("id", "slug", "title", "question", "framing", "topic", "languages"),
-                *("opens_at", "closes_at", "phase", "moderation_mode", "max_statement_length"),
-                *("time_zone", "min_votes_for_map", "privacy_k", "created_at"),
+                {"id": t, "slug": f"t{t}", "kind": "municipality", "names": {}, "created_at": STAMP}
+                for t in territories
             ],
-            [round_row],
         ),
-        "round_territory": (
-            ["round_id", "territory_id"],
-            [(1, t + 1) for t in range(TERRITORIES)],
-        ),
-        "invite": (
-            ["id", "round_id", "territory_id", "key", "label", "single_use", "uses", "created_at"],
-            [(t + 1, 1, t + 1, f"key{t + 1}", "", False, 0, STAMP) for t in range(TERRITORIES)],
-        ),
-        "statement": (
+        (Round, [round_row]),
+        (RoundTerritory, [{"round_id": 1, "territory_id": t} for t in territories]),
+        (
+            Invite,
             [
-                *("id", "round_id", "text", "normalized_text", "language", "is_seed", "is_meta"),
-                *("status", "vote_count", "created_at"),
+                {
+                    "id": t,
+                    "round_id": 1,
+                    "territory_id": t,
+                    "key": f"key{t}",
+                    "label": "",
+                    "single_use": False,
+                    "uses": 0,
+                    "created_at": STAMP,
+                }
+                for t in territories
             ],
-            statements,
         ),
-        "participant": (
-            ["id", "round_id", "territory_id", "invite_id", "language", "vote_count", "created_at"],
-            participants,
-        ),
-    }
+        (Statement, statements),
+        (Participant, participants),
+    ]
 
 
-VOTE_COLUMNS = [
-    "id",
-    "round_id",
-    "participant_id",
-    "statement_id",
-    "value",
-    "created_at",
-    "updated_at",
-]
+def vote_rows(world: World) -> Iterator[dict[str, Any]]:
+    """The current votes, as rows for the bulk loader."""
+    for start in range(0, len(world.vote_value), BATCH):
+        stop = start + BATCH
+        for i, (participant, statement, value) in enumerate(
+            zip(
+                world.vote_participant[start:stop].tolist(),
+                world.vote_statement[start:stop].tolist(),
+                world.vote_value[start:stop].tolist(),
+                strict=True,
+            ),
+            start=start + 1,
+        ):
+            yield {
+                "id": i,
+                "round_id": 1,
+                "participant_id": participant,
+                "statement_id": statement,
+                "value": value,
+                "created_at": STAMP,
+                "updated_at": STAMP,
+            }
 
 
-def vote_batches(world: World) -> Iterator[tuple[int, int]]:
-    """(start, stop) index ranges over the votes, ``BATCH`` at a time."""
-    total = len(world.vote_value)
-    for start in range(0, total, BATCH):
-        yield start, min(start + BATCH, total)
-
-
-def load_sqlite(engine: Engine, world: World) -> None:
-    """Insert through the raw driver with journaling off; vote indexes built afterwards."""
-    database = engine.url.database or ""
-    engine.dispose()
-    connection = sqlite3.connect(database, isolation_level=None)
-    for pragma in (
-        "journal_mode=OFF",
-        "synchronous=OFF",
-        "cache_size=-262144",
-        "temp_store=MEMORY",
-    ):
-        connection.execute(f"PRAGMA {pragma}")
-    connection.execute("BEGIN")
-    for table, (columns, rows) in head_rows(world).items():
-        marks = ", ".join("?" * len(columns))
-        sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
-        connection.executemany(sql, [_sqlite_row(row) for row in rows])
-    indexes = list(Vote.__table__.indexes)  # type: ignore[attr-defined]
-    for index in indexes:
-        connection.execute(f"DROP INDEX {index.name}")
-    stamp = STAMP.strftime("%Y-%m-%d %H:%M:%S.%f")
-    sql = f"INSERT INTO vote ({', '.join(VOTE_COLUMNS)}) VALUES (?, 1, ?, ?, ?, ?, ?)"
-    for start, stop in vote_batches(world):
-        rows = zip(
-            range(start + 1, stop + 1),
-            world.vote_participant[start:stop].tolist(),
-            world.vote_statement[start:stop].tolist(),
-            world.vote_value[start:stop].tolist(),
-            [stamp] * (stop - start),
-            [stamp] * (stop - start),
-            strict=True,
-        )
-        connection.executemany(sql, rows)
-    for index in indexes:
-        columns = ", ".join(column.name for column in index.columns)
-        connection.execute(f"CREATE INDEX {index.name} ON vote ({columns})")
-    connection.execute("COMMIT")
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.close()
-
-
-def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v for v in row)
-
-
-def load_postgres(engine: Engine, world: World) -> None:
-    """COPY every table; the votes in PostgreSQL's binary format, built with numpy. The vote
-    table's secondary indexes and foreign keys are dropped for the load and rebuilt after."""
-    foreign_keys = list(Vote.__table__.foreign_key_constraints)  # type: ignore[attr-defined]
-    indexes = list(Vote.__table__.indexes)  # type: ignore[attr-defined]
-    with engine.begin() as connection:
-        for name in [fk["name"] for fk in inspect(connection).get_foreign_keys("vote")]:
-            connection.execute(text(f'ALTER TABLE vote DROP CONSTRAINT "{name}"'))
+def load(engine: Engine, world: World) -> None:
+    """Load ``world`` through the shared bulk loader (``deliberation.demo.bulk``), in one
+    transaction. The vote table's secondary indexes (and, on PostgreSQL, foreign keys) are
+    dropped for the load and rebuilt after; SQLite loads with journaling off."""
+    postgres = engine.dialect.name == "postgresql"
+    table = Vote.__table__  # type: ignore[attr-defined]
+    indexes, foreign_keys = list(table.indexes), list(table.foreign_key_constraints)
+    with Session(engine) as session:
+        connection = session.connection()
+        if postgres:
+            for name in [fk["name"] for fk in inspect(connection).get_foreign_keys("vote")]:
+                connection.execute(text(f'ALTER TABLE vote DROP CONSTRAINT "{name}"'))
+        else:
+            for pragma in ("synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
+                connection.exec_driver_sql(f"PRAGMA {pragma}")
         for index in indexes:
             index.drop(connection)
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for table, (columns, rows) in head_rows(world).items():
-            with cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        with cursor.copy(
-            f"COPY vote ({', '.join(VOTE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-            for start, stop in vote_batches(world):
-                copy.write(_binary_votes(world, start, stop))
-            copy.write(struct.pack(">h", -1))
+        for model, rows in head_rows(world):
+            bulk.insert_rows(session, model, rows)
+        bulk.insert_rows(session, Vote, vote_rows(world))
         for index in indexes:
             index.create(connection)
-        for constraint in foreign_keys:
-            connection.execute(AddConstraint(constraint))
-        for table in (
-            "account",
-            "territory",
-            "round",
-            "invite",
-            "statement",
-            "participant",
-            "vote",
-            "vote_event",
-        ):
-            connection.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
+        if postgres:
+            for constraint in foreign_keys:
+                connection.execute(AddConstraint(constraint))
+            for name in ("territory", "round", "invite", "statement", "participant", "vote"):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{name}"), false)'
+                    )
                 )
-            )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
-        try:
-            # Flush the load's dirty pages now rather than during the measurements.
-            connection.execute(text("CHECKPOINT"))
-        except DBAPIError:
-            print("(no CHECKPOINT: it needs the pg_checkpoint role; timings may suffer)")
-
-
-def _binary_votes(world: World, start: int, stop: int) -> bytes:
-    """Rows ``start:stop`` of the vote table in COPY binary format: per row a field count,
-    then per field its byte length and big-endian value (int4 columns, timestamptz as int8
-    microseconds since 2000-01-01)."""
-    fields = [("id", ">i4"), ("round_id", ">i4"), ("participant_id", ">i4")]
-    fields += [
-        ("statement_id", ">i4"),
-        ("value", ">i4"),
-        ("created_at", ">i8"),
-        ("updated_at", ">i8"),
-    ]
-    layout: list[tuple[str, str]] = [("count", ">i2")]
-    for name, kind in fields:
-        layout += [(f"{name}_size", ">i4"), (name, kind)]
-    rows = np.zeros(stop - start, dtype=np.dtype(layout))
-    rows["count"] = len(fields)
-    for name, kind in fields:
-        rows[f"{name}_size"] = np.dtype(kind).itemsize
-    microseconds = int((STAMP - PG_EPOCH).total_seconds() * 1_000_000)
-    rows["id"] = np.arange(start + 1, stop + 1)
-    rows["round_id"] = 1
-    rows["participant_id"] = world.vote_participant[start:stop]
-    rows["statement_id"] = world.vote_statement[start:stop]
-    rows["value"] = world.vote_value[start:stop]
-    rows["created_at"] = microseconds
-    rows["updated_at"] = microseconds
-    return rows.tobytes()
+        session.commit()
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+            try:
+                # Flush the load's dirty pages now rather than during the measurements.
+                connection.execute(text("CHECKPOINT"))
+            except DBAPIError:
+                print("(no CHECKPOINT: it needs the pg_checkpoint role; timings may suffer)")
 
 
 def build(url: str, world: World) -> None:
@@ -336,11 +274,7 @@ def build(url: str, world: World) -> None:
     if engine.dialect.name == "postgresql":
         reset_postgres(engine)
     SQLModel.metadata.create_all(engine)
-    if engine.dialect.name == "postgresql":
-        load_postgres(engine, world)
-    else:
-        load_sqlite(engine, world)
-        engine = make_engine(url)
+    load(engine, world)
     add_snapshot(engine, world)
     engine.dispose()
 
@@ -415,7 +349,7 @@ def measure(
             raise RuntimeError(f"unexpected page: {page.status_code}")
         form = {
             "statement_id": card.group(1),
-            "vote": str(rng.choice(["agree", "disagree", "pass"])),
+            "vote": str(rng.choice([vote.choice for vote in VoteValue])),
         }
         vote_ms, vote = timed(
             lambda form=form: client.post(

@@ -12,6 +12,8 @@ from typing import Any
 
 DEVELOPMENT_SECRET = "palabre-development-only-secret"
 LANGUAGES = ("en", "fr", "es", "de")
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 class ConfigurationError(RuntimeError):
@@ -20,6 +22,13 @@ class ConfigurationError(RuntimeError):
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path(environ: Mapping[str, str] | None = None) -> str:
+    """The instance folder (SQLite database): ``PALABRE_INSTANCE_PATH``, else ``./instance``
+    beside the code."""
+    env = os.environ if environ is None else environ
+    return env.get("PALABRE_INSTANCE_PATH") or str(ROOT / "instance")
 
 
 def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -66,15 +75,14 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "RATELIMIT_STATEMENT": env.get("PALABRE_RATELIMIT_STATEMENT", "10 per hour"),
         "RATELIMIT_SIGNIN": env.get("PALABRE_RATELIMIT_SIGNIN", "10 per minute"),
         "ROUTING_SEED": int(env["PALABRE_ROUTING_SEED"]) if "PALABRE_ROUTING_SEED" in env else None,
-        "PUBLIC_URL": env.get("PALABRE_PUBLIC_URL", ""),
+        "PUBLIC_URL": env.get("PALABRE_PUBLIC_URL") or PUBLIC_URL,
         "PROXY_FIX": int(env.get("PALABRE_PROXY_FIX", "0")),
-        "NODE_MODULES": env.get(
-            "PALABRE_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
-        ),
+        "NODE_MODULES": env.get("PALABRE_NODE_MODULES", str(ROOT / "node_modules")),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("PALABRE_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024))),
         "OPINIONS_WORKER": env.get("PALABRE_OPINIONS_WORKER", "thread"),
         "OPINIONS_MIN_INTERVAL": float(env.get("PALABRE_OPINIONS_MIN_INTERVAL", "5")),
         "OPINIONS_POLL": float(env.get("PALABRE_OPINIONS_POLL", "2")),
         "OPINIONS_SEED": int(env.get("PALABRE_OPINIONS_SEED", "0")),
+        "DEMO_PASSWORD": env.get("PALABRE_DEMO_PASSWORD", ""),
     }

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from deliberation.extensions import htmx
+from deliberation.models import VoteValue
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
 PHASE_NAMES = {
@@ -24,6 +25,11 @@ PHASE_NAMES = {
     "deciding": _l("Deciding"),
     "closed": _l("Closed"),
     "reported": _l("Reported"),
+}
+VOTE_LABELS = {
+    VoteValue.AGREE: _l("Agree"),
+    VoteValue.DISAGREE: _l("Disagree"),
+    VoteValue.PASS: _l("Pass / unsure"),
 }
 STATUS_NAMES = {
     "pending": _l("Awaiting review"),
@@ -120,5 +126,6 @@ def init_app(app: Flask) -> None:
             "current_user": g.get("user"),
             "phase_names": PHASE_NAMES,
             "status_names": STATUS_NAMES,
-            "vote_names": {1: "agree", 0: "pass", -1: "disagree"},
+            "vote_values": tuple(VoteValue),
+            "vote_labels": VOTE_LABELS,
         }

@@ -13,7 +13,7 @@ from deliberation.models.rounds import (
 )
 from deliberation.models.statements import ModerationLog, Statement, StatementStatus
 from deliberation.models.territories import Territory, TerritoryKind, TerritoryTwin
-from deliberation.models.votes import Vote, VoteEvent
+from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
     "Invite",
@@ -35,4 +35,5 @@ __all__ = [
     "User",
     "Vote",
     "VoteEvent",
+    "VoteValue",
 ]

@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import IntEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
 
-AGREE, PASS, DISAGREE = 1, 0, -1
+
+class VoteValue(IntEnum):
+    """A vote's value as stored: agree (+1), disagree (-1) or pass (0), in the order the
+    buttons show them. ``choice`` is its name in forms and CSS classes ("agree" ...)."""
+
+    AGREE = 1
+    DISAGREE = -1
+    PASS = 0
+
+    @property
+    def choice(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_choice(cls, choice: str) -> VoteValue:
+        """The value a form's ``vote`` field names; ``ValueError`` for anything else."""
+        for value in cls:
+            if value.choice == choice:
+                return value
+        raise ValueError(f"not a vote: {choice!r}")
 
 
 class Vote(SQLModel, table=True):

@@ -6,9 +6,10 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from deliberation.models import OpinionSnapshot
+from deliberation.opinions.stored import latest_snapshot_id
 from deliberation.services.routing import Priorities
 
 CACHED_SNAPSHOTS = 32
@@ -23,12 +24,7 @@ def latest_priorities(session: Session, round_id: int) -> Priorities | None:
     and parsed only the first time this process sees that snapshot (a cache, never the only
     copy: the database has them).
     """
-    snapshot_id = session.exec(
-        select(OpinionSnapshot.id)
-        .where(OpinionSnapshot.round_id == round_id)
-        .order_by(col(OpinionSnapshot.id).desc())
-        .limit(1)
-    ).first()
+    snapshot_id = latest_snapshot_id(session, round_id)
     if snapshot_id is None:
         return None
     with _lock:

@@ -1,4 +1,4 @@
-"""Computing and reading opinion snapshots."""
+"""The snapshot job: which rounds are due, and computing and storing a snapshot of one."""
 
 from __future__ import annotations
 
@@ -12,34 +12,10 @@ from deliberation.clock import utcnow
 from deliberation.models import OpinionSnapshot, Phase, Round
 from deliberation.opinions.document import build_document, parameters_document
 from deliberation.opinions.matrix import load_conversation, marks
+from deliberation.opinions.stored import latest_marks, latest_snapshot
 from voting.opinions import OpinionState, Parameters, compute
 
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
-
-
-def latest_snapshot(session: Session, round_id: int) -> OpinionSnapshot | None:
-    """The round's most recent snapshot, or None before the first one."""
-    return session.exec(
-        select(OpinionSnapshot)
-        .where(OpinionSnapshot.round_id == round_id)
-        .order_by(col(OpinionSnapshot.id).desc())
-        .limit(1)
-    ).first()
-
-
-def latest_marks(session: Session, round_id: int) -> tuple[int, int, datetime] | None:
-    """(watermark, moderation mark, computed at) of the latest snapshot, without its payload."""
-    row = session.exec(
-        select(
-            OpinionSnapshot.watermark,
-            OpinionSnapshot.moderation_mark,
-            OpinionSnapshot.computed_at,
-        )
-        .where(OpinionSnapshot.round_id == round_id)
-        .order_by(col(OpinionSnapshot.id).desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1], row[2])
 
 
 def round_parameters(round_: Round) -> Parameters:

@@ -33,7 +33,7 @@ from deliberation.models import (
     VoteEvent,
 )
 from deliberation.opinions.picture import group_name
-from deliberation.opinions.snapshots import latest_snapshot
+from deliberation.opinions.stored import latest_snapshot
 
 MODERATED = {StatementStatus.ACCEPTED: 1, StatementStatus.PENDING: 0, StatementStatus.REJECTED: -1}
 BATCH = 50_000

@@ -18,25 +18,23 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, ScalarSelect, func, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
+from deliberation.demo import bulk
 from deliberation.models import (
     Participant,
     Round,
     Statement,
     StatementStatus,
     Territory,
-    Vote,
-    VoteEvent,
 )
 from deliberation.services.rounds import round_territories
 from deliberation.services.statements import normalize_text
 from deliberation.services.validation import has_visible_text
 from voting.opinions import PolisComment, PolisExportError, read_polis_comments, read_polis_export
 
-BATCH = 20_000
 MAX_TEXT = 2000
 STATUS = {1: StatementStatus.ACCEPTED, 0: StatementStatus.PENDING, -1: StatementStatus.REJECTED}
 Progress = Callable[[int], None]
@@ -189,8 +187,9 @@ def _write(
     for person, moment in zip(parsed.participant.tolist(), parsed.times.tolist(), strict=True):
         first_vote.setdefault(person, moment)
     people = sorted(parsed.territory_of, key=lambda p: (first_vote.get(p, 2**62), p))
-    participant_ids = session.scalars(
-        insert(Participant).returning(col(Participant.id), sort_by_parameter_order=True),
+    participant_ids = bulk.insert_returning_ids(
+        session,
+        Participant,
         [
             {
                 "round_id": round_.id,
@@ -200,10 +199,11 @@ def _write(
             }
             for p in people
         ],
-    ).all()
+    )
     pid = dict(zip(people, participant_ids, strict=True))
-    statement_ids = session.scalars(
-        insert(Statement).returning(col(Statement.id), sort_by_parameter_order=True),
+    statement_ids = bulk.insert_returning_ids(
+        session,
+        Statement,
         [
             {
                 "round_id": round_.id,
@@ -222,73 +222,22 @@ def _write(
             }
             for c in parsed.comments
         ],
-    ).all()
+    )
     tid = {c.id: s for c, s in zip(parsed.comments, statement_ids, strict=True)}
     participant = np.array([pid[p] for p in parsed.participant.tolist()], dtype=np.int64)
     statement = np.array([tid[s] for s in parsed.statement.tolist()], dtype=np.int64)
-    for start in range(0, participant.size, BATCH):
-        stop = min(start + BATCH, participant.size)
-        session.execute(
-            insert(VoteEvent),
-            [
-                {
-                    "round_id": round_.id,
-                    "participant_id": int(participant[i]),
-                    "statement_id": int(statement[i]),
-                    "value": int(parsed.value[i]),
-                    "created_at": _millis_to_datetime(int(parsed.times[i])),
-                }
-                for i in range(start, stop)
-            ],
-        )
-        progress(stop - start)
-    current = _current_votes(round_.id, participant, statement, parsed)  # type: ignore[arg-type]
-    for start in range(0, len(current), BATCH):
-        session.execute(insert(Vote), current[start : start + BATCH])
-    _set_counters(session, round_)
+    votes = bulk.write_votes(
+        session,
+        round_id=round_.id,  # type: ignore[arg-type]
+        participant=participant,
+        statement=statement,
+        value=parsed.value,
+        times=[_millis_to_datetime(t) for t in parsed.times.tolist()],
+        progress=progress,
+    )
     return ImportSummary(
         statements=len(statement_ids),
         participants=len(participant_ids),
         vote_events=int(participant.size),
-        votes=len(current),
-    )
-
-
-def _current_votes(
-    round_id: int, participant: NDArray[np.int64], statement: NDArray[np.int64], parsed: _Parsed
-) -> list[dict[str, object]]:
-    """The last event of every (participant, statement) pair."""
-    if participant.size == 0:
-        return []
-    pairs = np.column_stack([participant, statement])[::-1]
-    _, first = np.unique(pairs, axis=0, return_index=True)
-    last = participant.size - 1 - first
-    return [
-        {
-            "round_id": round_id,
-            "participant_id": int(participant[i]),
-            "statement_id": int(statement[i]),
-            "value": int(parsed.value[i]),
-            "created_at": _millis_to_datetime(int(parsed.times[i])),
-            "updated_at": _millis_to_datetime(int(parsed.times[i])),
-        }
-        for i in np.sort(last)
-    ]
-
-
-def _set_counters(session: Session, round_: Round) -> None:
-    """``vote_count`` of the round's statements and participants from the current votes."""
-
-    def count_where(condition: ColumnElement[bool]) -> ScalarSelect[int]:
-        return select(func.count()).select_from(Vote).where(condition).scalar_subquery()
-
-    session.execute(
-        update(Statement)
-        .where(col(Statement.round_id) == round_.id)
-        .values(vote_count=count_where(col(Vote.statement_id) == Statement.id))
-    )
-    session.execute(
-        update(Participant)
-        .where(col(Participant.round_id) == round_.id)
-        .values(vote_count=count_where(col(Vote.participant_id) == Participant.id))
+        votes=votes,
     )

@@ -22,6 +22,7 @@ from deliberation.models import (
     Territory,
     User,
 )
+from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
 
@@ -60,13 +61,6 @@ class LogRow:
     email: str | None
     text: str
     language: str
-
-
-@dataclass(frozen=True)
-class LogPage:
-    rows: list[LogRow]
-    page: int
-    has_next: bool
 
 
 def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
@@ -109,24 +103,22 @@ def moderation_queue(
     others newest first. In post-moderation, pending statements are already visible and
     accepted ones can still be rejected from the ``accepted`` page."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
     order = col(Statement.id) if status == StatementStatus.PENDING else col(Statement.id).desc()
-    rows = list(
-        session.exec(
-            select(Statement, Territory)
-            .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
-            .where(Statement.round_id == round_.id, Statement.status == status)
-            .order_by(order)
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    found = fetch_page(
+        session,
+        select(Statement, Territory)
+        .outerjoin(Territory, col(Territory.id) == Statement.author_territory_id)
+        .where(Statement.round_id == round_.id, Statement.status == status)
+        .order_by(order),
+        page=page,
+        size=PAGE_SIZE,
     )
     return Queue(
         status=status,
-        rows=[QueueRow(statement, territory) for statement, territory in rows[:PAGE_SIZE]],
+        rows=[QueueRow(statement, territory) for statement, territory in found.rows],
         counts=status_counts(session, round_),
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        page=found.page,
+        has_next=found.has_next,
     )
 
 
@@ -273,23 +265,19 @@ def _already(action: Action) -> str:
     return str(messages[action])
 
 
-def moderation_log(session: Session, *, round_: Round, user: User | None, page: int = 1) -> LogPage:
+def moderation_log(
+    session: Session, *, round_: Round, user: User | None, page: int = 1
+) -> Page[LogRow]:
     """One page of the round's moderation log, newest first, for its facilitators."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
-    rows = list(
-        session.exec(
-            select(ModerationLog, User.email, Statement.text, Statement.language)
-            .join(Statement, col(Statement.id) == ModerationLog.statement_id)
-            .outerjoin(User, col(User.id) == ModerationLog.user_id)
-            .where(ModerationLog.round_id == round_.id)
-            .order_by(col(ModerationLog.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
-    )
-    return LogPage(
-        rows=[LogRow(*row) for row in rows[:PAGE_SIZE]],
+    found = fetch_page(
+        session,
+        select(ModerationLog, User.email, Statement.text, Statement.language)
+        .join(Statement, col(Statement.id) == ModerationLog.statement_id)
+        .outerjoin(User, col(User.id) == ModerationLog.user_id)
+        .where(ModerationLog.round_id == round_.id)
+        .order_by(col(ModerationLog.id).desc()),
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        size=PAGE_SIZE,
     )
+    return Page(rows=[LogRow(*row) for row in found.rows], page=found.page, has_next=found.has_next)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from deliberation.errors import Invalid
 from deliberation.messages import lazy_message
 from deliberation.models import Round, Statement, StatementStatus, User
+from deliberation.services.paging import fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.statements import (
     add_seed_statement,
@@ -268,19 +269,17 @@ def seed_statements(
 ) -> SeedPage:
     """One page of the round's seed statements, newest first."""
     require_facilitator(session, round_, user)
-    page = max(page, 1)
     total = int(
         session.exec(
             select(func.count()).where(Statement.round_id == round_.id, col(Statement.is_seed))
         ).one()
     )
-    rows = list(
-        session.exec(
-            select(Statement)
-            .where(Statement.round_id == round_.id, col(Statement.is_seed))
-            .order_by(col(Statement.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    found = fetch_page(
+        session,
+        select(Statement)
+        .where(Statement.round_id == round_.id, col(Statement.is_seed))
+        .order_by(col(Statement.id).desc()),
+        page=page,
+        size=PAGE_SIZE,
     )
-    return SeedPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, total)
+    return SeedPage(found.rows, found.page, found.has_next, total)

@@ -18,6 +18,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.models.inputs import TerritoryInput
+from deliberation.services.paging import fetch_page
 from deliberation.services.validation import FieldInvalid, has_visible_text
 
 PAGE_SIZE = 100
@@ -62,17 +63,11 @@ def require_territory_editor(session: Session, territory: Territory, user: User 
 
 def list_territories(session: Session, *, page: int = 1) -> TerritoryPage:
     """One page of territories by slug."""
-    page = max(page, 1)
     total = int(session.exec(select(func.count()).select_from(Territory)).one())
-    rows = list(
-        session.exec(
-            select(Territory)
-            .order_by(col(Territory.slug))
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-        )
+    found = fetch_page(
+        session, select(Territory).order_by(col(Territory.slug)), page=page, size=PAGE_SIZE
     )
-    return TerritoryPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, total)
+    return TerritoryPage(found.rows, found.page, found.has_next, total)
 
 
 def territory_choices(session: Session, *, limit: int = 500) -> list[Territory]:

@@ -17,10 +17,9 @@ from deliberation.models import (
     StatementStatus,
     Vote,
     VoteEvent,
+    VoteValue,
 )
 from deliberation.services.rounds import require_open
-
-VOTE_VALUES = {"agree": 1, "pass": 0, "disagree": -1}
 
 
 def votable_statuses(round_: Round) -> tuple[StatementStatus, ...]:
@@ -55,7 +54,7 @@ def cast_vote(
     Every call also appends a ``VoteEvent``; see ``record_vote``.
     """
     require_open(round_)
-    if value not in (-1, 0, 1):
+    if value not in set(VoteValue):
         raise Invalid(_l("A vote is agree, disagree or pass."))
     statement = session.exec(
         select(Statement.id).where(

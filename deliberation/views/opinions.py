@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, request, session
+from flask import Blueprint, Response, g, request
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
@@ -14,10 +14,10 @@ from deliberation.errors import Forbidden, NotFound
 from deliberation.extensions import htmx
 from deliberation.models import Participant, Phase, Round
 from deliberation.opinions.presentation import build_map
-from deliberation.opinions.snapshots import latest_marks, latest_snapshot
-from deliberation.services import participation
+from deliberation.opinions.stored import latest_marks, latest_snapshot
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
+from deliberation.views.participant_session import viewing_participant
 
 bp = Blueprint("opinions", __name__)
 
@@ -26,13 +26,7 @@ def _viewer(round_: Round) -> tuple[Participant | None, bool]:
     """(the session's participant, whether the user facilitates the round); 403 if neither."""
     db = get_session()
     facilitator = is_facilitator(db, round_, g.user)
-    participant_id = (session.get("participants") or {}).get(str(round_.id))
-    participant = None
-    if participant_id is not None:
-        try:
-            participant = participation.get_participant(db, round_, int(participant_id))
-        except Forbidden:
-            participant = None
+    participant = viewing_participant(round_)
     if participant is None and not facilitator:
         raise Forbidden(_l("The opinion map is for this round's participants and facilitators."))
     return participant, facilitator

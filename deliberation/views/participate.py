@@ -10,24 +10,32 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
-from deliberation.errors import Forbidden, Invalid, NotFound
+from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import JoinForm, statement_form
-from deliberation.models import ModerationMode, Participant, Round, Territory
+from deliberation.models import ModerationMode, Participant, Round, Territory, VoteValue
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.views.participant_session import (
+    current_participant,
+    forget,
+    participant_ids,
+    remember,
+    session_participant_id,
+    viewing_participant,
+)
 
 bp = Blueprint("participate", __name__)
 
 
 def _participant_key() -> str:
     """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
-    ids = session.get("participants") or {}
-    return f"p:{','.join(str(v) for v in ids.values())}" if ids else f"ip:{request.remote_addr}"
+    ids = participant_ids()
+    return f"p:{','.join(str(v) for v in ids)}" if ids else f"ip:{request.remote_addr}"
 
 
 # Every way of casting or changing a vote (the htmx card, the same form without JavaScript,
@@ -35,15 +43,6 @@ def _participant_key() -> str:
 vote_limit = limiter.shared_limit(
     lambda: current_app.config["RATELIMIT_VOTE"], scope="vote", key_func=_participant_key
 )
-
-
-def _session_participant_id(round_: Round) -> int | None:
-    value = (session.get("participants") or {}).get(str(round_.id))
-    return int(value) if value is not None else None
-
-
-def _current_participant(round_: Round) -> Participant:
-    return participation.get_participant(get_session(), round_, _session_participant_id(round_))
 
 
 def _rng() -> random.Random:
@@ -80,12 +79,10 @@ def join(token: str) -> Any:
     invite = resolve_invite(db, token)
     round_ = round_by_id(db, invite.round_id)
     territory = db.get(Territory, invite.territory_id)
-    if _session_participant_id(round_) is not None:
-        try:
-            _current_participant(round_)
+    if session_participant_id(round_) is not None:
+        if viewing_participant(round_) is not None:
             return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
-        except Forbidden:
-            session.get("participants", {}).pop(str(round_.id), None)
+        forget(round_)
     form = JoinForm()
     form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
     if request.method == "GET":
@@ -99,9 +96,7 @@ def join(token: str) -> Any:
             db, invite=invite, round_=round_, language=form.language.data or "en"
         )
         db.commit()
-        known = dict(session.get("participants") or {})
-        known[str(round_.id)] = participant.id
-        session["participants"] = known
+        remember(participant)
         session["lang"] = participant.language
         return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
     return render(
@@ -118,7 +113,7 @@ def join(token: str) -> Any:
 def round_page(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     territory = db.get(Territory, participant.territory_id)
     return render(
         "participate/round.html",
@@ -133,7 +128,7 @@ def round_page(slug: str) -> Any:
 def vote(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
@@ -151,8 +146,8 @@ def vote(slug: str) -> Any:
 def _vote_input() -> tuple[int, int]:
     try:
         statement_id = int(request.form.get("statement_id", ""))
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except (ValueError, KeyError) as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     if not 1 <= statement_id <= MAX_ID:
         raise NotFound(_l("This statement is not open for votes in this round."))
@@ -163,7 +158,7 @@ def _vote_input() -> tuple[int, int]:
 def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     return render(
         "participate/my_votes.html",
         round=round_,
@@ -179,10 +174,10 @@ def my_votes(slug: str) -> Any:
 def change_vote(slug: str, statement_id: int) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     try:
-        value = votes.VOTE_VALUES[request.form.get("vote", "")]
-    except KeyError as error:
+        value = VoteValue.from_choice(request.form.get("vote", ""))
+    except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     votes.cast_vote(
         db, round_=round_, participant=participant, statement_id=statement_id, value=value
@@ -206,7 +201,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
 def write_statement(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     form = statement_form(round_.max_statement_length)
     duplicate = None
     if form.validate_on_submit():
@@ -254,12 +249,10 @@ def write_statement(slug: str) -> Any:
 def withdraw(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = _current_participant(round_)
+    participant = current_participant(round_)
     participation.withdraw(db, participant)
     db.commit()
-    known = dict(session.get("participants") or {})
-    known.pop(str(round_.id), None)
-    session["participants"] = known
+    forget(round_)
     flash(
         _(
             "You have withdrawn. Your votes no longer count and your statements are no longer linked to you."

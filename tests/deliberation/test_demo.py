@@ -1,4 +1,5 @@
-"""The demo round: territories, languages, statements and votes with real opinion structure."""
+"""The demo: one round per phase on the same territories, with languages, statements and votes
+with real opinion structure."""
 
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ from itertools import pairwise
 import numpy as np
 import pytest
 from flask import Flask, url_for
+from markupsafe import escape
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from deliberation import demo
+from deliberation.clock import utcnow
+from deliberation.demo import crowd, texts
+from deliberation.demo import seed as demo
 from deliberation.models import (
     Invite,
     ModerationLog,
+    OpinionSnapshot,
     Participant,
+    Phase,
     Round,
     RoundTerritory,
     Statement,
@@ -27,16 +33,23 @@ from deliberation.models import (
     VoteEvent,
 )
 from deliberation.services.moderation import Action
+from tests.factories import sign_in_as
 
 Rates = dict[int, dict[object, float]]
 
 
 @pytest.fixture
-def seeded(session: Session, monkeypatch: pytest.MonkeyPatch) -> demo.DemoRound:
-    monkeypatch.setenv("PALABRE_DEMO_PASSWORD", "a demo password")
-    created = demo.seed_demo(session, participants=300, seed=7)
+def demo_seed(session: Session) -> demo.Demo:
+    created = demo.seed_demo(session, participants=300, seed=7, password="a demo password")
     assert created is not None
+    session.commit()
     return created
+
+
+@pytest.fixture
+def seeded(demo_seed: demo.Demo) -> demo.DemoRound:
+    """The open round."""
+    return demo_seed.rounds[Phase.OPEN]
 
 
 def _agree_rates(rows: Iterable[tuple[int, object, int]]) -> Rates:
@@ -71,22 +84,52 @@ def test_demo_round_spans_territories_and_languages(
     assert len(seeds) >= 40
     assert len({s.language for s in seeds}) >= 2
     pending = session.exec(
-        select(Statement).where(Statement.status == StatementStatus.PENDING)
+        select(Statement).where(
+            Statement.round_id == round_.id, Statement.status == StatementStatus.PENDING
+        )
     ).all()
     assert pending
     assert all(s.author_participant_id for s in pending)
-    assert seeded.password == "a demo password"
     assert session.exec(select(User).where(User.email == demo.FACILITATOR_EMAIL)).one()
 
 
-def test_demo_counters_and_events_are_consistent(session: Session, seeded: demo.DemoRound) -> None:
+def test_the_demo_has_one_round_per_phase_on_the_same_territories(
+    session: Session, demo_seed: demo.Demo
+) -> None:
+    assert demo_seed.password == "a demo password"
+    assert list(demo_seed.rounds) == list(texts.ROUND_PHASES)
+    territories = set()
+    for phase, seeded in demo_seed.rounds.items():
+        round_ = session.get(Round, seeded.round.id)
+        assert round_ is not None
+        assert round_.phase == phase
+        assert {"fr", "de", "en", "es"} <= set(round_.title)
+        taking_part = session.exec(
+            select(RoundTerritory.territory_id).where(RoundTerritory.round_id == round_.id)
+        ).all()
+        territories.add(frozenset(taking_part))
+        votes = session.exec(
+            select(func.count()).select_from(Vote).where(Vote.round_id == round_.id)
+        ).one()
+        assert votes > 10 * len(seeded.participant_ids) / 2
+        assert len(seeded.statement_ids) == len(seeded.spec.statements)
+        if phase != Phase.OPEN:
+            assert round_.closes_at is not None
+            assert not round_.accepts_contributions
+    assert len(territories) == 1
+    assert len(next(iter(territories))) == len(texts.territories())
+    snapshots = session.exec(select(OpinionSnapshot.round_id)).all()
+    assert snapshots == [demo_seed.rounds[Phase.REPORTED].round.id], "the worker skips it"
+
+
+def test_demo_counters_and_events_are_consistent(session: Session, demo_seed: demo.Demo) -> None:
     participants = session.exec(select(Participant)).all()
     assert len(participants) >= 200
     per_participant = dict(
         session.exec(select(Vote.participant_id, func.count()).group_by(Vote.participant_id)).all()
     )
     assert all(p.vote_count == per_participant.get(p.id, 0) for p in participants)
-    assert all(p.vote_count >= demo.MIN_VOTES for p in participants)
+    assert all(p.vote_count >= crowd.MIN_VOTES for p in participants)
     per_statement = dict(
         session.exec(select(Vote.statement_id, func.count()).group_by(Vote.statement_id)).all()
     )
@@ -94,23 +137,31 @@ def test_demo_counters_and_events_are_consistent(session: Session, seeded: demo.
         assert statement.vote_count == per_statement.get(statement.id, 0)
     events = session.exec(select(VoteEvent).order_by(col(VoteEvent.id))).all()
     assert len(events) > sum(per_statement.values()), "some votes were changed"
-    assert all(a.created_at <= b.created_at for a, b in pairwise(events))
+    for seeded in demo_seed.rounds.values():
+        in_round = [e for e in events if e.round_id == seeded.round.id]
+        assert in_round
+        assert all(a.created_at <= b.created_at for a, b in pairwise(in_round))
+        assert seeded.round.opens_at is not None
+        assert seeded.round.opens_at <= in_round[0].created_at
+        assert in_round[-1].created_at <= min(utcnow(), seeded.round.closes_at or utcnow())
     latest = {(e.participant_id, e.statement_id): e.value for e in events}
     votes = session.exec(select(Vote)).all()
     assert latest == {(v.participant_id, v.statement_id): v.value for v in votes}
     invites = session.exec(select(Invite)).all()
     assert sum(i.uses for i in invites) == len(participants)
+    for event in events:
+        assert event.round_id == session.get(Participant, event.participant_id).round_id
 
 
 def test_demo_votes_have_opinion_structure(session: Session, seeded: demo.DemoRound) -> None:
     rows = session.exec(
-        select(Vote.statement_id, Participant.territory_id, Participant.id, Vote.value).join(
-            Participant, col(Participant.id) == Vote.participant_id
-        )
+        select(Vote.statement_id, Participant.territory_id, Participant.id, Vote.value)
+        .join(Participant, col(Participant.id) == Vote.participant_id)
+        .where(Vote.round_id == seeded.round.id)
     ).all()
     by_territory = _agree_rates((sid, territory, value) for sid, territory, _, value in rows)
     by_group = _agree_rates((sid, seeded.latent_groups[pid], value) for sid, _, pid, value in rows)
-    territory_count = len(demo.TERRITORIES)
+    territory_count = len(texts.territories())
     consensus = [
         sid
         for sid, rates in by_territory.items()
@@ -133,21 +184,26 @@ def test_demo_votes_have_opinion_structure(session: Session, seeded: demo.DemoRo
     assert all(len(groups) >= 2 for groups in group_sizes.values()), "groups are not territories"
 
 
-def test_seeding_again_with_if_empty_does_nothing(session: Session, seeded: demo.DemoRound) -> None:
+def test_seeding_again_with_if_empty_does_nothing(session: Session, demo_seed: demo.Demo) -> None:
     votes_before = session.exec(select(func.count()).select_from(Vote)).one()
     assert demo.seed_demo(session, participants=300, seed=7, if_empty=True) is None
-    assert session.exec(select(func.count()).select_from(Round)).one() == 1
+    assert session.exec(select(func.count()).select_from(Round)).one() == len(texts.ROUND_PHASES)
     assert session.exec(select(func.count()).select_from(Vote)).one() == votes_before
     with pytest.raises(ValueError, match="exists already"):
         demo.seed_demo(session, participants=300, seed=7)
 
 
 def test_votes_are_deterministic_given_the_seed() -> None:
+    spec = texts.round_spec(Phase.OPEN)
+    territories = texts.territories()
+    slugs = [territory.slug for territory in territories]
+
     def draw(seed: int) -> list[np.ndarray]:
         rng = np.random.default_rng(seed)
-        crowd = demo._Crowd.draw(rng, 50, span=86_400.0)
-        ballots = demo._Ballots.draw(rng, crowd, demo._Catalogue.build(rng, crowd))
-        return [crowd.groups, ballots.voters, ballots.statements, ballots.values, ballots.times]
+        people = crowd.Crowd.draw(rng, territories, 50, span=86_400.0)
+        catalogue = crowd.Catalogue.build(rng, people, spec.statements, slugs)
+        ballots = crowd.Ballots.draw(rng, people, catalogue)
+        return [people.groups, ballots.voters, ballots.statements, ballots.values, ballots.times]
 
     assert all(np.array_equal(a, b) for a, b in zip(draw(3), draw(3), strict=True))
     assert not all(
@@ -155,15 +211,30 @@ def test_votes_are_deterministic_given_the_seed() -> None:
     )
 
 
-def test_describe_reuses_the_invites(app: Flask, session: Session, seeded: demo.DemoRound) -> None:
+def test_describe_reuses_the_invites(app: Flask, session: Session, demo_seed: demo.Demo) -> None:
+    invites_before = session.exec(select(func.count()).select_from(Invite)).one()
+    session.expire_all()  # describe reads the rounds as stored, as the command does
     with app.test_request_context(base_url="http://127.0.0.1:5000"):
         first = list(demo.describe(session, url_for))
         second = list(demo.describe(session, url_for))
     assert first == second
-    assert session.exec(select(func.count()).select_from(Invite)).one() == len(demo.TERRITORIES)
+    assert session.exec(select(func.count()).select_from(Invite)).one() == invites_before
+    assert invites_before == len(texts.territories()) * len(texts.ROUND_PHASES)
     links = [line.split(": ", 1)[1] for line in first if "/join/" in line]
-    assert len(links) == len(demo.TERRITORIES)
+    assert len(links) == len(texts.territories()), "invites only for the open round"
     assert any(demo.FACILITATOR_EMAIL in line for line in first)
+    for seeded in demo_seed.rounds.values():
+        assert any(f"/r/{seeded.round.slug}/map" in line for line in first)
+
+
+def test_each_demo_round_has_its_pages(app: Flask, session: Session, demo_seed: demo.Demo) -> None:
+    client = app.test_client()
+    sign_in_as(client, demo_seed.facilitator)
+    for seeded in demo_seed.rounds.values():
+        page = client.get(f"/facilitate/rounds/{seeded.round.id}")
+        assert page.status_code == 200
+        assert str(escape(seeded.round.title["en"])) in page.text
+        assert client.get(f"/r/{seeded.round.slug}/map").status_code == 200
 
 
 def test_an_invite_from_describe_opens_the_round(
@@ -183,7 +254,7 @@ def test_an_invite_from_describe_opens_the_round(
 
 
 def test_the_demo_moderation_log_uses_the_moderation_actions(
-    session: Session, seeded: demo.DemoRound
+    session: Session, demo_seed: demo.Demo
 ) -> None:
     actions = set(session.exec(select(ModerationLog.action)).all())
     assert actions

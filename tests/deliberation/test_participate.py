@@ -255,3 +255,18 @@ def test_ids_beyond_what_a_column_holds_are_404(client: FlaskClient, session: Se
         client.post(f"/r/{round_.slug}/my-votes/{huge}", data={"vote": "agree"}).status_code == 404
     )
     assert client.post(f"/r/{round_.slug}/my-votes/0", data={"vote": "agree"}).status_code == 404
+
+
+def test_an_invite_forgets_a_withdrawn_participant_of_its_round(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    other = make_round(session)
+    gone = make_participant(session, round_, withdrawn_at=utcnow())
+    kept = make_participant(session, other)
+    with client.session_transaction() as browser_session:
+        browser_session["participants"] = {str(round_.id): gone.id, str(other.id): kept.id}
+    invite = make_invite(session, round_)
+    assert client.get(f"/join/{invite_token(invite)}").status_code == 200
+    with client.session_transaction() as browser_session:
+        assert browser_session["participants"] == {str(other.id): kept.id}

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from deliberation.models import ModerationLog, OpinionSnapshot, Statement
 from deliberation.opinions import lease
 from deliberation.opinions.matrix import load_conversation, marks
-from deliberation.opinions.snapshots import compute_snapshot, due_rounds, latest_snapshot
+from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.opinions.stored import latest_snapshot
 from deliberation.opinions.worker import run_forever, run_once
 from deliberation.services.votes import record_vote
 from tests.deliberation.opinions.rounds import planted_round

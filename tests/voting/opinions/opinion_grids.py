@@ -3,6 +3,7 @@
 import numpy as np
 from numpy.typing import NDArray
 
+from deliberation.demo.synthetic import cast_votes, planted_agreement
 from voting.opinions import Votes
 
 
@@ -23,9 +24,7 @@ def planted_grid(
 ) -> NDArray[np.float64]:
     """A grid with ``groups`` planted opinion groups: participant i is in group i % groups."""
     rng = np.random.default_rng(seed)
-    agree = rng.choice([0.1, 0.9], (groups, m))
-    group = np.arange(n) % groups
-    u = rng.random((n, m))
-    grid = np.where(u < agree[group] * 0.9, 1.0, np.where(u < 0.9, -1.0, 0.0))
+    agree = planted_agreement(rng, groups, m, (0.1, 0.9))
+    grid = cast_votes(rng, agree[np.arange(n) % groups], passes=0.1).astype(np.float64)
     grid[rng.random((n, m)) > density] = np.nan
     return grid
