@@ -306,14 +306,13 @@ def reset_postgres(engine: Engine) -> None:
 
 def make_app(url: str, instance: Path) -> Flask:
     """The app on the benchmark database: CSRF, rate limits and the opinion thread off."""
-    os.environ.setdefault("PALABRE_ENV", "testing")
     os.environ["PALABRE_INSTANCE_PATH"] = str(instance)
     from app import create_app  # noqa: PLC0415 - after the environment is set
 
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": "palabre-benchmark-secret-of-at-least-32-bytes",
             "DATABASE_URL": url,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,

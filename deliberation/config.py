@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 DEVELOPMENT_SECRET = "palabre-development-only-secret"
+MIN_SECRET_BYTES = 32
 LANGUAGES = ("en", "fr", "es", "de")
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "http://127.0.0.1:5000"
@@ -31,23 +32,43 @@ def instance_path(environ: Mapping[str, str] | None = None) -> str:
     return env.get("PALABRE_INSTANCE_PATH") or str(ROOT / "instance")
 
 
-def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Build the Flask config from ``environ`` (default ``os.environ``).
+def load_config(
+    instance_path: str,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build the Flask config from ``environ`` (default ``os.environ``), then ``overrides``.
 
-    Raises ``ConfigurationError`` when no secret key is set outside development.
+    Only ``PALABRE_ENV=development`` may run with the built-in development secret. In every
+    other mode (production, and any other value: there is no "testing" way around this), the
+    secret, from the environment or ``overrides``, must be set, not the development one, and
+    at least ``MIN_SECRET_BYTES`` long. The test suite passes its secret in ``overrides``.
+    Raises ``ConfigurationError`` otherwise.
     """
     env = os.environ if environ is None else environ
     mode = env.get("PALABRE_ENV", "production")
-    secret = env.get("PALABRE_SECRET_KEY") or env.get("SECRET_KEY")
+    development = mode == "development"
+    secret = (
+        (overrides or {}).get("SECRET_KEY")
+        or env.get("PALABRE_SECRET_KEY")
+        or env.get("SECRET_KEY")
+    )
     if not secret:
-        if mode not in {"development", "testing"}:
+        if not development:
             raise ConfigurationError(
                 "PALABRE_SECRET_KEY is not set: refusing to start outside development "
                 "with the default secret (set PALABRE_ENV=development for local use)."
             )
         secret = DEVELOPMENT_SECRET
-    elif secret == DEVELOPMENT_SECRET and mode not in {"development", "testing"}:
-        raise ConfigurationError("PALABRE_SECRET_KEY is the development secret.")
+    elif not development:
+        if secret == DEVELOPMENT_SECRET:
+            raise ConfigurationError("PALABRE_SECRET_KEY is the development secret.")
+        if len(str(secret).encode()) < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"PALABRE_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: use a long "
+                "random value, for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'"
+            )
     database_url = (
         env.get("PALABRE_DATABASE_URL")
         or env.get("DATABASE_URL")
@@ -57,14 +78,14 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    return {
+    config = {
         "ENV_MODE": mode,
         "SECRET_KEY": secret,
         "DATABASE_URL": database_url,
         "SQL_ECHO": _flag(env.get("PALABRE_SQL_ECHO", "")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": mode not in {"development", "testing"},
+        "SESSION_COOKIE_SECURE": not development,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,
@@ -84,5 +105,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "OPINIONS_MIN_INTERVAL": float(env.get("PALABRE_OPINIONS_MIN_INTERVAL", "5")),
         "OPINIONS_POLL": float(env.get("PALABRE_OPINIONS_POLL", "2")),
         "OPINIONS_SEED": int(env.get("PALABRE_OPINIONS_SEED", "0")),
+        "ACCOUNT_LINK_HOURS": float(env.get("PALABRE_ACCOUNT_LINK_HOURS", "72")),
         "DEMO_PASSWORD": env.get("PALABRE_DEMO_PASSWORD", ""),
     }
+    config.update(overrides or {})
+    return config

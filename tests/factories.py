@@ -19,6 +19,7 @@ from deliberation.models import (
     Statement,
     StatementStatus,
     Territory,
+    TerritoryOwner,
     User,
 )
 from deliberation.services.accounts import create_user
@@ -40,12 +41,17 @@ def make_user(session: Session, **overrides: Any) -> User:
     return user
 
 
-def make_territory(session: Session, **overrides: Any) -> Territory:
+def make_territory(
+    session: Session, *, owners: list[User] | None = None, **overrides: Any
+) -> Territory:
     n = next(_counter)
     fields: dict[str, Any] = {"slug": f"town-{n}", "names": {"en": f"Town {n}", "fr": f"Ville {n}"}}
     fields.update(overrides)
     territory = Territory(**fields)
     session.add(territory)
+    session.flush()
+    for owner in owners or []:
+        session.add(TerritoryOwner(territory_id=territory.id, user_id=owner.id))
     session.commit()
     return territory
 
@@ -127,8 +133,10 @@ def make_statement(session: Session, round_: Round, **overrides: Any) -> Stateme
 
 
 def sign_in_as(client: FlaskClient, user: User) -> None:
+    """Give ``client`` the session cookie of a sign-in as ``user`` (its current version)."""
     with client.session_transaction() as browser_session:
         browser_session["user_id"] = user.id
+        browser_session["session_version"] = user.session_version
 
 
 def act_as(client: FlaskClient, participant: Participant) -> None:

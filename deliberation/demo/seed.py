@@ -20,8 +20,9 @@ from deliberation.clock import utcnow
 from deliberation.demo import bulk, texts
 from deliberation.demo.crowd import Ballots, Catalogue, Crowd
 from deliberation.models import (
+    ActorKind,
+    AuditEntry,
     Invite,
-    ModerationLog,
     Participant,
     Phase,
     Role,
@@ -30,14 +31,16 @@ from deliberation.models import (
     RoundTerritory,
     Statement,
     StatementStatus,
+    TargetKind,
     Territory,
+    TerritoryOwner,
     TerritoryTwin,
     User,
 )
 from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.services.accounts import create_user
 from deliberation.services.invites import create_invite, invite_token
-from deliberation.services.moderation import Action
+from deliberation.services.moderation import AUDIT_ACTIONS, Action
 from deliberation.services.statements import normalize_text
 
 FACILITATOR_EMAIL = "facilitator@palabre.example"
@@ -98,7 +101,7 @@ def seed_demo(
     if existing is not None:
         raise ValueError(f"The demo round '{existing}' exists already.")
     facilitator, password = _facilitator(session, password)
-    territory_ids = _territories(session)
+    territory_ids = _territories(session, facilitator)
     now = utcnow().replace(microsecond=0)
     streams = np.random.SeedSequence(seed).spawn(len(texts.ROUND_PHASES))
     rounds = {
@@ -189,16 +192,20 @@ def _seed_round(
     )
     bulk.insert_rows(
         session,
-        ModerationLog,
+        AuditEntry,
         (
             {
+                "actor_kind": ActorKind.ACCOUNT.value,
+                "actor_user_id": facilitator.id,
+                "action": AUDIT_ACTIONS[
+                    Action.ACCEPT if statement.status == StatementStatus.ACCEPTED else Action.REJECT
+                ].value,
+                "target_kind": TargetKind.STATEMENT.value,
+                "target_id": statement_ids[index],
                 "round_id": round_id,
-                "statement_id": statement_ids[index],
-                "user_id": facilitator.id,
-                "action": Action.ACCEPT
-                if statement.status == StatementStatus.ACCEPTED
-                else Action.REJECT,
-                "reason": statement.rejection_reason,
+                "details": (
+                    {"reason": statement.rejection_reason} if statement.rejection_reason else {}
+                ),
                 "created_at": at(catalogue.moderated[index]),
             }
             for index, statement in enumerate(catalogue.specs)
@@ -315,16 +322,19 @@ def _facilitator(session: Session, password: str | None) -> tuple[User, str | No
     return user, password
 
 
-def _territories(session: Session) -> list[int]:
+def _territories(session: Session, facilitator: User) -> list[int]:
     """The ids of the demo territories (existing rows reused by slug), twinned as the data
-    says, in the order of ``texts.territories()``."""
+    says, in the order of ``texts.territories()``; the facilitator owns the ones made here."""
     ids: dict[str, int] = {}
     for spec in texts.territories():
         territory = session.exec(select(Territory).where(Territory.slug == spec.slug)).first()
         if territory is None:
-            territory = Territory(**spec.fields)
+            territory = Territory(**spec.fields, created_by_id=facilitator.id)
             session.add(territory)
             session.flush()
+            session.add(
+                TerritoryOwner(territory_id=_key(territory.id), user_id=_key(facilitator.id))
+            )
         ids[spec.slug] = _key(territory.id)
     for first, second in texts.twins():
         low, high = sorted((ids[first], ids[second]))

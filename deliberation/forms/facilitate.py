@@ -253,6 +253,11 @@ class FacilitatorForm(FlaskForm):
     email = EmailField(_l("Email of their account"), validators=[DataRequired()])
 
 
+class OwnerForm(FlaskForm):
+    email = EmailField(_l("Email of their account"), validators=[DataRequired()])
+    transfer = BooleanField(_l("Transfer: I stop being an owner"))
+
+
 class AttachTerritoryForm(FlaskForm):
     territory = StringField(
         _l("Territory"),

@@ -1,6 +1,13 @@
 """SQLModel tables, split by domain. Importing this package registers every table."""
 
-from deliberation.models.accounts import Role, User
+from deliberation.models.accounts import AccountLink, Role, User
+from deliberation.models.audit import (
+    MODERATION_ACTIONS,
+    ActorKind,
+    AuditAction,
+    AuditEntry,
+    TargetKind,
+)
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.rounds import (
@@ -11,13 +18,22 @@ from deliberation.models.rounds import (
     RoundFacilitator,
     RoundTerritory,
 )
-from deliberation.models.statements import ModerationLog, Statement, StatementStatus
-from deliberation.models.territories import Territory, TerritoryKind, TerritoryTwin
+from deliberation.models.statements import Statement, StatementStatus
+from deliberation.models.territories import (
+    Territory,
+    TerritoryKind,
+    TerritoryOwner,
+    TerritoryTwin,
+)
 from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
+    "MODERATION_ACTIONS",
+    "AccountLink",
+    "ActorKind",
+    "AuditAction",
+    "AuditEntry",
     "Invite",
-    "ModerationLog",
     "ModerationMode",
     "OpinionLease",
     "OpinionSnapshot",
@@ -29,8 +45,10 @@ __all__ = [
     "RoundTerritory",
     "Statement",
     "StatementStatus",
+    "TargetKind",
     "Territory",
     "TerritoryKind",
+    "TerritoryOwner",
     "TerritoryTwin",
     "User",
     "Vote",

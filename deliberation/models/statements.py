@@ -1,4 +1,4 @@
-"""Statements (Pol.is comments) and the moderation log."""
+"""Statements (Pol.is comments). Moderation actions are in the audit log (``models.audit``)."""
 
 from __future__ import annotations
 
@@ -43,17 +43,3 @@ class Statement(SQLModel, table=True):
     vote_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     moderated_at: datetime | None = None
-
-
-class ModerationLog(SQLModel, table=True):
-    """Who did what to which statement, when and why. Append-only."""
-
-    __tablename__ = "moderation_log"
-
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
-    statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
-    user_id: int | None = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
-    action: str = Field(max_length=20)
-    reason: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(default_factory=utcnow)

@@ -53,3 +53,14 @@ class TerritoryTwin(SQLModel, table=True):
 
     territory_id: int = Field(foreign_key="territory.id", primary_key=True, ondelete="CASCADE")
     twin_id: int = Field(foreign_key="territory.id", primary_key=True, ondelete="CASCADE")
+
+
+class TerritoryOwner(SQLModel, table=True):
+    """An account that may edit a territory and hand it on (admins may, without a row here).
+
+    Taking part in a round gives no right over a territory: only its owners edit it."""
+
+    __tablename__ = "territory_owner"
+
+    territory_id: int = Field(foreign_key="territory.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE", index=True)

@@ -9,7 +9,8 @@ from sqlalchemy.sql.expression import ClauseElement
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
-    ModerationLog,
+    MODERATION_ACTIONS,
+    AuditEntry,
     Participant,
     Round,
     Statement,
@@ -23,7 +24,8 @@ CHUNK = 200_000
 
 
 def marks(session: Session, round_id: int) -> tuple[int, int]:
-    """(last vote event id, last moderation log id) of the round; 0 when there is none.
+    """(last vote event id, last moderation entry id in the audit log) of the round; 0 when
+    there is none.
 
     Both are indexed lookups; a snapshot is stale when either moved.
     """
@@ -31,7 +33,10 @@ def marks(session: Session, round_id: int) -> tuple[int, int]:
         select(func.max(VoteEvent.id)).where(VoteEvent.round_id == round_id)
     ).one()
     moderation = session.exec(
-        select(func.max(ModerationLog.id)).where(ModerationLog.round_id == round_id)
+        select(func.max(AuditEntry.id)).where(
+            AuditEntry.round_id == round_id,
+            col(AuditEntry.action).in_([action.value for action in MODERATION_ACTIONS]),
+        )
     ).one()
     return int(watermark or 0), int(moderation or 0)
 

@@ -1,5 +1,5 @@
 """Moderation: the queue of a round's statements, accept / reject with a reason, the meta flag,
-bulk actions, and the append-only log of every action."""
+bulk actions. Every action is in the audit log; the moderation log is its moderation part."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
 from deliberation.messages import lazy_message
 from deliberation.models import (
-    ModerationLog,
+    MODERATION_ACTIONS,
+    AuditAction,
+    AuditEntry,
     Round,
     Statement,
     StatementStatus,
+    TargetKind,
     Territory,
     User,
 )
+from deliberation.services import audit
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
@@ -36,6 +40,14 @@ class Action(StrEnum):
     REJECT = "reject"
     META = "meta"
     UNMETA = "unmeta"
+
+
+AUDIT_ACTIONS = {
+    Action.ACCEPT: AuditAction.STATEMENT_ACCEPT,
+    Action.REJECT: AuditAction.STATEMENT_REJECT,
+    Action.META: AuditAction.STATEMENT_META,
+    Action.UNMETA: AuditAction.STATEMENT_UNMETA,
+}
 
 
 @dataclass(frozen=True)
@@ -57,10 +69,11 @@ class Queue:
 
 @dataclass(frozen=True)
 class LogRow:
-    entry: ModerationLog
+    """A moderation entry of the audit log with the statement it is about (None if deleted)."""
+
+    entry: AuditEntry
     email: str | None
-    text: str
-    language: str
+    statement: Statement | None
 
 
 def status_counts(session: Session, round_: Round) -> dict[StatementStatus, int]:
@@ -180,16 +193,22 @@ def _apply(statement: Statement, action: Action, reason: str | None) -> bool:
 
 
 def _log(
-    session: Session, statement: Statement, user: User, action: Action, reason: str | None
+    session: Session,
+    round_: Round,
+    statement: Statement,
+    *,
+    user: User,
+    action: Action,
+    reason: str | None,
 ) -> None:
-    session.add(
-        ModerationLog(
-            round_id=statement.round_id,
-            statement_id=statement.id,  # type: ignore[arg-type]
-            user_id=user.id,
-            action=action.value,
-            reason=reason,
-        )
+    audit.record(
+        session,
+        actor=user,
+        action=AUDIT_ACTIONS[action],
+        target_kind=TargetKind.STATEMENT,
+        target_id=statement.id,
+        round_=round_,
+        details={"reason": reason} if reason else {},
     )
 
 
@@ -209,7 +228,7 @@ def moderate(
     if not _apply(statement, action, reason):
         raise Conflict(_already(action))
     session.add(statement)
-    _log(session, statement, user, action, reason)
+    _log(session, round_, statement, user=user, action=action, reason=reason)
     session.flush()
     return statement
 
@@ -249,7 +268,7 @@ def moderate_many(
     for statement in statements:
         if _apply(statement, action, reason):
             session.add(statement)
-            _log(session, statement, user, action, reason)
+            _log(session, round_, statement, user=user, action=action, reason=reason)
             changed += 1
     session.flush()
     return changed
@@ -268,16 +287,20 @@ def _already(action: Action) -> str:
 def moderation_log(
     session: Session, *, round_: Round, user: User | None, page: int = 1
 ) -> Page[LogRow]:
-    """One page of the round's moderation log, newest first, for its facilitators."""
+    """One page of the round's moderation actions in the audit log, newest first, for its
+    facilitators."""
     require_facilitator(session, round_, user)
-    found = fetch_page(
-        session,
-        select(ModerationLog, User.email, Statement.text, Statement.language)
-        .join(Statement, col(Statement.id) == ModerationLog.statement_id)
-        .outerjoin(User, col(User.id) == ModerationLog.user_id)
-        .where(ModerationLog.round_id == round_.id)
-        .order_by(col(ModerationLog.id).desc()),
-        page=page,
-        size=PAGE_SIZE,
+    entries = audit.round_entries(session, round_=round_, actions=MODERATION_ACTIONS, page=page)
+    ids = [row.entry.target_id for row in entries.rows if row.entry.target_id is not None]
+    statements = {
+        statement.id: statement
+        for statement in session.exec(select(Statement).where(col(Statement.id).in_(ids)))
+    }
+    return Page(
+        rows=[
+            LogRow(row.entry, row.email, statements.get(row.entry.target_id))
+            for row in entries.rows
+        ],
+        page=entries.page,
+        has_next=entries.has_next,
     )
-    return Page(rows=[LogRow(*row) for row in found.rows], page=found.page, has_next=found.has_next)

@@ -1,5 +1,6 @@
 """Facilitators' use cases on rounds: create, edit, change phase, facilitators, territories,
-invite links. Every function checks on the server that the user facilitates the round."""
+invite links. Every function checks on the server that the user facilitates the round, and
+every change is in the audit log, in the same transaction as the change (the request commits)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,19 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Invalid, NotFound
 from deliberation.models import (
+    AuditAction,
     Invite,
     Participant,
     Phase,
     Round,
     RoundFacilitator,
     RoundTerritory,
+    TargetKind,
     Territory,
     User,
 )
 from deliberation.models.inputs import RoundInput
-from deliberation.services import invites
+from deliberation.services import audit, invites
 from deliberation.services.accounts import normalize_email
 from deliberation.services.rounds import (
     refresh_phase,
@@ -138,6 +141,32 @@ def _apply(round_: Round, fields: RoundInput) -> None:
     round_.min_votes_for_map = fields.min_votes_for_map
 
 
+def _settings(round_: Round) -> dict[str, object]:
+    """The round's settings as the audit log records them (one entry per ``RoundInput`` field)."""
+    return {name: getattr(round_, name) for name in RoundInput.model_fields}
+
+
+def _record(
+    session: Session,
+    round_: Round,
+    user: User,
+    action: AuditAction,
+    *,
+    target_kind: TargetKind = TargetKind.ROUND,
+    target_id: int | None = None,
+    **details: object,
+) -> None:
+    audit.record(
+        session,
+        actor=user,
+        action=action,
+        target_kind=target_kind,
+        target_id=round_.id if target_kind == TargetKind.ROUND else target_id,
+        round_=round_,
+        details=details,
+    )
+
+
 def create_round(session: Session, *, user: User, fields: RoundInput) -> Round:
     """A new round; its creator becomes one of its facilitators."""
     _check_fields(session, fields, None)
@@ -146,6 +175,7 @@ def create_round(session: Session, *, user: User, fields: RoundInput) -> Round:
     session.add(round_)
     session.flush()
     session.add(RoundFacilitator(round_id=round_.id, user_id=user.id))  # type: ignore[arg-type]
+    _record(session, round_, user, AuditAction.ROUND_CREATE, settings=_settings(round_))
     session.flush()
     refresh_phase(session, round_, now=utcnow())
     return round_
@@ -162,8 +192,15 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundIn
         closes_at=fields.closes_at,
         now=utcnow(),
     )
+    before = _settings(round_)
     _apply(round_, fields)
     session.add(round_)
+    changed = audit.changes(before, _settings(round_))
+    phase = changed.pop("phase", None)
+    if changed:
+        _record(session, round_, user, AuditAction.ROUND_UPDATE, changes=changed)
+    if phase is not None:
+        _record(session, round_, user, AuditAction.ROUND_PHASE, phase=phase)
     session.flush()
     refresh_phase(session, round_, now=utcnow())
     return round_
@@ -177,8 +214,10 @@ def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -
     _check_phase_change(
         round_.phase, phase, opens_at=round_.opens_at, closes_at=round_.closes_at, now=utcnow()
     )
+    before = round_.phase
     round_.phase = phase
     session.add(round_)
+    _record(session, round_, user, AuditAction.ROUND_PHASE, phase=[before, phase])
     session.flush()
     return round_
 
@@ -210,6 +249,15 @@ def add_facilitator(session: Session, *, round_: Round, user: User, email: str) 
     if session.get(RoundFacilitator, (round_.id, other.id)) is not None:
         raise FieldInvalid(_l("This person already facilitates this round."), field="email")
     session.add(RoundFacilitator(round_id=round_.id, user_id=other.id))  # type: ignore[arg-type]
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.ROUND_FACILITATOR_ADD,
+        target_kind=TargetKind.ACCOUNT,
+        target_id=other.id,
+        email=other.email,
+    )
     session.flush()
     return other
 
@@ -224,6 +272,16 @@ def remove_facilitator(session: Session, *, round_: Round, user: User, facilitat
     if count <= 1:
         raise Conflict(_l("A round keeps at least one facilitator."))
     session.delete(link)
+    removed = session.get(User, facilitator_id)
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.ROUND_FACILITATOR_REMOVE,
+        target_kind=TargetKind.ACCOUNT,
+        target_id=facilitator_id,
+        email=removed.email if removed is not None else None,
+    )
     session.flush()
 
 
@@ -250,10 +308,21 @@ def attach_territory(
     if territory is None:
         raise FieldInvalid(_l("No territory has this identifier."), field="territory")
     link = session.get(RoundTerritory, (round_.id, territory.id))
+    before = None if link is None else link.weight
     if link is None:
         link = RoundTerritory(round_id=round_.id, territory_id=territory.id)  # type: ignore[arg-type]
     link.weight = weight
     session.add(link)
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.ROUND_TERRITORY_ATTACH,
+        target_kind=TargetKind.TERRITORY,
+        target_id=territory.id,
+        slug=territory.slug,
+        weight=[before, weight],
+    )
     session.flush()
     return link
 
@@ -286,6 +355,16 @@ def detach_territory(session: Session, *, round_: Round, user: User, territory_i
         )
     )
     session.delete(link)
+    territory = session.get(Territory, territory_id)
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.ROUND_TERRITORY_DETACH,
+        target_kind=TargetKind.TERRITORY,
+        target_id=territory_id,
+        slug=territory.slug if territory is not None else None,
+    )
     session.flush()
 
 
@@ -316,7 +395,7 @@ def create_round_invite(
         raise FieldInvalid(_l("At least 1."), field="max_participants")
     if has_control_characters(label):
         raise FieldInvalid(_l("The label holds a character that is not allowed."), field="label")
-    return invites.create_invite(
+    invite = invites.create_invite(
         session,
         round_=round_,
         territory_id=territory_id,
@@ -324,6 +403,19 @@ def create_round_invite(
         single_use=single_use,
         max_participants=max_participants,
     )
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.INVITE_CREATE,
+        target_kind=TargetKind.INVITE,
+        target_id=invite.id,
+        territory_id=territory_id,
+        label=invite.label,
+        single_use=single_use,
+        max_participants=max_participants,
+    )
+    return invite
 
 
 def revoke_round_invite(session: Session, *, round_: Round, user: User, invite_id: int) -> Invite:
@@ -334,5 +426,22 @@ def revoke_round_invite(session: Session, *, round_: Round, user: User, invite_i
         raise NotFound(_l("This invite link does not exist in this round."))
     if invite.revoked_at is not None:
         raise Conflict(_l("This invite link is already revoked."))
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.INVITE_REVOKE,
+        target_kind=TargetKind.INVITE,
+        target_id=invite.id,
+        label=invite.label,
+    )
     invites.revoke_invite(session, invite)
     return invite
+
+
+def round_log(
+    session: Session, *, round_: Round, user: User | None, page: int = 1
+) -> audit.LogPage:
+    """One page of the round's audit log, newest first, for its facilitators."""
+    require_facilitator(session, round_, user)
+    return audit.round_entries(session, round_=round_, page=page)

@@ -11,7 +11,17 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
-from deliberation.models import Phase, Round, RoundFacilitator, RoundTerritory, Territory, User
+from deliberation.models import (
+    AuditAction,
+    Phase,
+    Round,
+    RoundFacilitator,
+    RoundTerritory,
+    TargetKind,
+    Territory,
+    User,
+)
+from deliberation.services import audit
 
 
 def get_round(session: Session, slug: str, *, now: datetime | None = None) -> Round:
@@ -53,7 +63,8 @@ def refresh_phase(session: Session, round_: Round, *, now: datetime) -> None:
     commits it with its own changes; a read leaves it to be applied again next time (the
     in-memory round shows the scheduled phase either way)."""
     phase = scheduled_phase(round_, now)
-    if phase == round_.phase:
+    before = round_.phase
+    if phase == before:
         return
     written = session.execute(
         update(Round)
@@ -61,6 +72,7 @@ def refresh_phase(session: Session, round_: Round, *, now: datetime) -> None:
         .values(phase=phase)
     )
     if written.rowcount == 1:  # type: ignore[attr-defined]
+        _record_scheduled(session, round_, before=before, after=phase)
         set_committed_value(round_, "phase", phase)
     else:
         session.refresh(round_, attribute_names=["phase"])
@@ -79,10 +91,30 @@ def advance_schedules(session: Session, *, now: datetime) -> int:
         (Phase.OPEN, closes, Phase.CLOSED),
     ):
         written = session.execute(
-            update(Round).where(col(Round.phase) == before, condition).values(phase=after)
+            update(Round)
+            .where(col(Round.phase) == before, condition)
+            .values(phase=after)
+            .returning(col(Round.id))
         )
-        changed += written.rowcount  # type: ignore[attr-defined]
+        for round_id in written.scalars().all():
+            round_ = session.get(Round, round_id)
+            if round_ is not None:
+                _record_scheduled(session, round_, before=before, after=after)
+                changed += 1
     return changed
+
+
+def _record_scheduled(session: Session, round_: Round, *, before: Phase, after: Phase) -> None:
+    """The audit entry of a phase change made by the schedule (the system acts)."""
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action=AuditAction.ROUND_PHASE,
+        target_kind=TargetKind.ROUND,
+        target_id=round_.id,
+        round_=round_,
+        details={"phase": [before, after], "by": "schedule"},
+    )
 
 
 def is_facilitator(session: Session, round_: Round, user: User | None) -> bool:

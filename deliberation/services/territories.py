@@ -1,4 +1,8 @@
-"""Territories: create and edit them, with identifiers and twinning links."""
+"""Territories: create and edit them, with identifiers and twinning links.
+
+A territory is shared by every round it takes part in, so only its owners (its creator, the
+accounts they hand it on to, and admins: see ``services.ownership``) edit it; facilitating a
+round it takes part in gives no right over it. Creations and edits are in the audit log."""
 
 from __future__ import annotations
 
@@ -8,16 +12,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
-from deliberation.errors import Forbidden, NotFound
+from deliberation.errors import NotFound
 from deliberation.messages import lazy_message
 from deliberation.models import (
-    RoundFacilitator,
-    RoundTerritory,
+    AuditAction,
+    TargetKind,
     Territory,
     TerritoryTwin,
     User,
 )
 from deliberation.models.inputs import TerritoryInput
+from deliberation.services import audit, ownership
 from deliberation.services.paging import fetch_page
 from deliberation.services.validation import FieldInvalid, has_visible_text
 
@@ -37,28 +42,6 @@ def get_territory(session: Session, territory_id: int) -> Territory:
     if territory is None:
         raise NotFound(_l("No territory has this address."))
     return territory
-
-
-def can_edit_territory(session: Session, territory: Territory, user: User | None) -> bool:
-    """Admins, the territory's creator, and the facilitators of a round it takes part in."""
-    if user is None:
-        return False
-    if user.is_admin or territory.created_by_id == user.id:
-        return True
-    shared = session.exec(
-        select(RoundTerritory.round_id)
-        .join(RoundFacilitator, col(RoundFacilitator.round_id) == RoundTerritory.round_id)
-        .where(RoundTerritory.territory_id == territory.id, RoundFacilitator.user_id == user.id)
-        .limit(1)
-    ).first()
-    return shared is not None
-
-
-def require_territory_editor(session: Session, territory: Territory, user: User | None) -> None:
-    if not can_edit_territory(session, territory, user):
-        raise Forbidden(
-            _l("Only its creator, the facilitators of its rounds and admins can edit it.")
-        )
 
 
 def list_territories(session: Session, *, page: int = 1) -> TerritoryPage:
@@ -137,26 +120,104 @@ def _set_twins(session: Session, territory_id: int, twin_ids: list[int]) -> None
         session.add(TerritoryTwin(territory_id=low, twin_id=high))
 
 
+def _state(session: Session, territory: Territory) -> dict[str, object]:
+    """What the audit log records of a territory's editable fields, twins by slug."""
+    state: dict[str, object] = {
+        name: getattr(territory, name)
+        for name in (
+            "slug",
+            "kind",
+            "names",
+            "iso_3166_2",
+            "eurostat_lau",
+            "lau_year",
+            "nuts",
+            "nuts_year",
+            "wikidata",
+            "population",
+            "population_year",
+        )
+    }
+    if territory.id is not None:
+        state["twins"] = [twin.slug for twin in twins(session, territory)]
+    return state
+
+
+def _twin_slugs(session: Session, territory_ids: set[int]) -> dict[int, list[str]]:
+    """The twins' slugs of each of ``territory_ids``."""
+    return {
+        territory_id: [
+            twin.slug for twin in twins(session, session.get_one(Territory, territory_id))
+        ]
+        for territory_id in territory_ids
+    }
+
+
+def _set_twins_logged(
+    session: Session, territory: Territory, twin_ids: list[int], *, user: User
+) -> None:
+    """``_set_twins``, and an entry in the log of every other territory whose twins change:
+    a twinning link is part of both territories, so its trail shows on both."""
+    assert territory.id is not None
+    linked_before = {twin.id for twin in twins(session, territory) if twin.id is not None}
+    affected = linked_before ^ set(twin_ids)
+    before = _twin_slugs(session, affected)
+    _set_twins(session, territory.id, twin_ids)
+    session.flush()
+    for territory_id, after in _twin_slugs(session, affected).items():
+        audit.record(
+            session,
+            actor=user,
+            action=AuditAction.TERRITORY_UPDATE,
+            target_kind=TargetKind.TERRITORY,
+            target_id=territory_id,
+            details={"changes": {"twins": [before[territory_id], after]}},
+        )
+
+
 def create_territory(session: Session, *, user: User, fields: TerritoryInput) -> Territory:
-    """A new territory, created by ``user`` (any facilitator may create one)."""
+    """A new territory, created by ``user`` (any facilitator may create one), who owns it."""
     twin_ids = _check(session, fields, None)
     territory = Territory(slug=fields.slug, created_by_id=user.id)
     _apply(territory, fields)
     session.add(territory)
     session.flush()
-    _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
+    assert territory.id is not None
+    _set_twins_logged(session, territory, twin_ids, user=user)
+    ownership.add_first_owner(session, ownership.TERRITORY, territory.id, user)
     session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action=AuditAction.TERRITORY_CREATE,
+        target_kind=TargetKind.TERRITORY,
+        target_id=territory.id,
+        details=_state(session, territory),
+    )
     return territory
 
 
 def update_territory(
     session: Session, *, territory: Territory, user: User, fields: TerritoryInput
 ) -> Territory:
-    """Edit a territory; its twinning links become exactly ``fields.twin_slugs``."""
-    require_territory_editor(session, territory, user)
+    """Edit a territory (its owners only); its twinning links become exactly
+    ``fields.twin_slugs``. The changed fields are in the audit log (a twinning link added or
+    removed in the other territory's log too)."""
+    assert territory.id is not None
+    ownership.require_owner(session, ownership.TERRITORY, territory.id, user)
     twin_ids = _check(session, fields, territory.id)
+    before = _state(session, territory)
     _apply(territory, fields)
     session.add(territory)
-    _set_twins(session, territory.id, twin_ids)  # type: ignore[arg-type]
-    session.flush()
+    _set_twins_logged(session, territory, twin_ids, user=user)
+    changed = audit.changes(before, _state(session, territory))
+    if changed:
+        audit.record(
+            session,
+            actor=user,
+            action=AuditAction.TERRITORY_UPDATE,
+            target_kind=TargetKind.TERRITORY,
+            target_id=territory.id,
+            details={"changes": changed},
+        )
     return territory

@@ -1,4 +1,9 @@
-"""Facilitator sign-in and sign-out; the signed-in user is loaded into ``g.user``."""
+"""Facilitator sign-in and sign-out, passwords; the signed-in user is loaded into ``g.user``.
+
+The session cookie holds the account id and its ``session_version``: a cookie whose version
+is not the account's current one (after a sign-out, a password change or reset, disabling)
+signs nobody in, so a copied cookie stops working as soon as its session ends.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,14 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from deliberation.clock import utcnow
 from deliberation.db import get_session
 from deliberation.errors import Forbidden
 from deliberation.extensions import htmx, limiter
-from deliberation.forms.auth import SignInForm
+from deliberation.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm
 from deliberation.models import User
-from deliberation.services.accounts import authenticate
+from deliberation.services import accounts
+from deliberation.services.validation import FieldInvalid
 from deliberation.templating import render
 from deliberation.views.redirects import redirect_back
 
@@ -27,7 +34,34 @@ R = TypeVar("R")
 @bp.before_app_request
 def load_user() -> None:
     user_id = session.get("user_id")
-    g.user = get_session().get(User, user_id) if user_id else None
+    user = get_session().get(User, user_id) if isinstance(user_id, int) else None
+    if user is not None and (
+        not user.is_active or session.get("session_version") != user.session_version
+    ):
+        user = None
+    if user is None and user_id is not None:
+        _forget_user()
+    g.user = user
+
+
+def set_password_url(issued: accounts.IssuedLink) -> str:
+    """The external address of a one-time set-password link (needs a request context)."""
+    return url_for("auth.set_password", token=issued.token, _external=True)
+
+
+def _forget_user() -> None:
+    session.pop("user_id", None)
+    session.pop("session_version", None)
+
+
+def _remember_user(user: User) -> None:
+    """Start a new session for ``user`` (a fresh cookie, only the language kept)."""
+    language = session.get("lang")
+    session.clear()
+    session["user_id"] = user.id
+    session["session_version"] = user.session_version
+    if language:
+        session["lang"] = language
 
 
 def login_required(view: Callable[P, R]) -> Callable[P, Any]:
@@ -63,15 +97,11 @@ def admin_required(view: Callable[P, R]) -> Callable[P, Any]:
 def sign_in() -> Any:
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(
+        user = accounts.authenticate(
             get_session(), email=form.email.data or "", password=form.password.data or ""
         )
         if user is not None:
-            language = session.get("lang")
-            session.clear()
-            session["user_id"] = user.id
-            if language:
-                session["lang"] = language
+            _remember_user(user)
             return redirect_back(request.args.get("next"), url_for("facilitate.dashboard"))
         form.password.errors = [_("This email and password do not match an account.")]
     status = 422 if form.errors else 200
@@ -80,6 +110,61 @@ def sign_in() -> Any:
 
 @bp.post("/sign-out")
 def sign_out() -> Any:
-    session.pop("user_id", None)
+    if g.user is not None:
+        db = get_session()
+        accounts.end_sessions(db, g.user)
+        db.commit()
+    _forget_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"), code=303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """A signed-in account changes its password; its other sessions end, this one goes on."""
+    db = get_session()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                db,
+                user=g.user,
+                current=form.current_password.data or "",
+                new=form.password.data or "",
+            )
+        except FieldInvalid as error:
+            db.rollback()
+            field = getattr(form, error.field, form.password)
+            field.errors = [*field.errors, error.message]
+        else:
+            db.commit()
+            _remember_user(g.user)
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
+            return redirect(url_for("facilitate.dashboard"), code=303)
+    status = 422 if form.errors else 200
+    return render("auth/change_password.html", form=form, status=status)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN"], methods=["POST"])
+def set_password(token: str) -> Any:
+    """The page a one-time link opens: the invited or reset account chooses its password."""
+    db = get_session()
+    user = accounts.link_account(db, token=token, now=utcnow())
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_with_link(
+                db, token=token, password=form.password.data or "", now=utcnow()
+            )
+        except FieldInvalid as error:
+            db.rollback()
+            form.password.errors = [*form.password.errors, error.message]
+        else:
+            db.commit()
+            _forget_user()
+            flash(_("Your password is set. You can sign in now."), "success")
+            return redirect(url_for("auth.sign_in"), code=303)
+    status = 422 if form.errors else 200
+    return render("auth/set_password.html", form=form, email=user.email, status=status)

@@ -24,14 +24,23 @@ from deliberation.forms.facilitate import (
     FacilitatorForm,
     InviteForm,
     ModerationForm,
+    OwnerForm,
     PhaseForm,
     RoundForm,
     SeedForm,
     SeedImportForm,
     TerritoryForm,
 )
-from deliberation.models import Phase, Round, StatementStatus, Territory
-from deliberation.services import counts, moderation, round_admin, seed_import, territories
+from deliberation.models import Phase, Round, StatementStatus, TargetKind, Territory
+from deliberation.services import (
+    audit,
+    counts,
+    moderation,
+    ownership,
+    round_admin,
+    seed_import,
+    territories,
+)
 from deliberation.services.invites import invite_token
 from deliberation.services.round_admin import utc_to_local
 from deliberation.services.validation import FieldInvalid
@@ -548,37 +557,120 @@ def moderation_log(round_id: int) -> Any:
     return render("facilitate/moderation_log.html", round=round_, log=log)
 
 
+@bp.get("/rounds/<id:round_id>/log")
+@login_required
+def round_log(round_id: int) -> Any:
+    round_ = _round(round_id)
+    log = round_admin.round_log(get_session(), round_=round_, user=g.user, page=_page())
+    return render("facilitate/round_log.html", round=round_, log=log, **audit.LABELS)
+
+
 # --- Territories --------------------------------------------------------------------------
 
 
 @bp.get("/territories")
 @login_required
 def territory_list() -> Any:
-    listing = territories.list_territories(get_session(), page=_page())
-    return render("facilitate/territories.html", listing=listing)
+    db = get_session()
+    listing = territories.list_territories(db, page=_page())
+    owned = ownership.owned_ids(
+        db, ownership.TERRITORY, g.user, [t.id for t in listing.territories if t.id is not None]
+    )
+    return render("facilitate/territories.html", listing=listing, owned=owned)
 
 
 @bp.route("/territories/new", methods=["GET", "POST"])
 @login_required
 def new_territory() -> Any:
+    db = get_session()
     form = TerritoryForm()
     if form.validate_on_submit():
         try:
-            territory = territories.create_territory(
-                get_session(), user=g.user, fields=form.to_fields()
-            )
+            territory = territories.create_territory(db, user=g.user, fields=form.to_fields())
         except FieldInvalid as error:
-            get_session().rollback()
+            db.rollback()
             _add_error(form, error)
         else:
-            get_session().commit()
+            db.commit()
             flash(
                 _("The territory %(name)s is created.", name=territory.name(_language())),
                 "success",
             )
-            return _redirect("facilitate.territory_list")
+            return _redirect("facilitate.territory_page", territory_id=territory.id)
     status = 422 if request.method == "POST" else 200
     return render("facilitate/territory_form.html", form=form, territory=None, status=status)
+
+
+@bp.get("/territories/<id:territory_id>")
+@login_required
+def territory_page(territory_id: int) -> Any:
+    return _render_territory(territories.get_territory(get_session(), territory_id))
+
+
+def _render_territory(
+    territory: Territory, status: int = 200, form: OwnerForm | None = None
+) -> Any:
+    """The territory, its owners, and for its owners the form to add one and its history."""
+    db = get_session()
+    assert territory.id is not None
+    is_owner = ownership.is_owner(db, ownership.TERRITORY, territory.id, g.user)
+    history = (
+        audit.target_entries(
+            db, target_kind=TargetKind.TERRITORY, target_id=territory.id, page=_page()
+        )
+        if is_owner
+        else None
+    )
+    return render(
+        "facilitate/territory.html",
+        status=status,
+        territory=territory,
+        twins=territories.twins(db, territory),
+        owners=ownership.owners(db, ownership.TERRITORY, territory.id),
+        is_owner=is_owner,
+        owner_form=form or OwnerForm(formdata=None),
+        history=history,
+        **audit.LABELS,
+    )
+
+
+@bp.post("/territories/<id:territory_id>/owners")
+@login_required
+def add_territory_owner(territory_id: int) -> Any:
+    db = get_session()
+    territory = territories.get_territory(db, territory_id)
+    form = OwnerForm()
+    if form.validate_on_submit():
+        try:
+            added = ownership.add_owner(
+                db,
+                kind=ownership.TERRITORY,
+                object_id=territory_id,
+                actor=g.user,
+                email=form.email.data or "",
+                transfer=bool(form.transfer.data),
+            )
+        except FieldInvalid as error:
+            db.rollback()
+            _add_error(form, error)
+        else:
+            db.commit()
+            flash(_("%(email)s now owns this territory.", email=added.email), "success")
+            return _redirect("facilitate.territory_page", territory_id=territory_id)
+    return _render_territory(territory, status=422, form=form)
+
+
+@bp.post("/territories/<id:territory_id>/owners/<id:user_id>/remove")
+@login_required
+def remove_territory_owner(territory_id: int, user_id: int) -> Any:
+    db = get_session()
+    territories.get_territory(db, territory_id)
+    ownership.remove_owner(
+        db, kind=ownership.TERRITORY, object_id=territory_id, actor=g.user, owner_id=user_id
+    )
+    db.commit()
+    flash(_("The owner is removed from this territory."), "success")
+    return _redirect("facilitate.territory_page", territory_id=territory_id)
 
 
 @bp.route("/territories/<id:territory_id>/edit", methods=["GET", "POST"])
@@ -586,7 +678,7 @@ def new_territory() -> Any:
 def edit_territory(territory_id: int) -> Any:
     db = get_session()
     territory = territories.get_territory(db, territory_id)
-    territories.require_territory_editor(db, territory, g.user)
+    ownership.require_owner(db, ownership.TERRITORY, territory_id, g.user)
     form = TerritoryForm(data=_territory_data(territory))
     if form.validate_on_submit():
         try:
@@ -599,7 +691,7 @@ def edit_territory(territory_id: int) -> Any:
         else:
             db.commit()
             flash(_("The territory is saved."), "success")
-            return _redirect("facilitate.territory_list")
+            return _redirect("facilitate.territory_page", territory_id=territory_id)
     status = 422 if request.method == "POST" else 200
     return render("facilitate/territory_form.html", form=form, territory=territory, status=status)
 

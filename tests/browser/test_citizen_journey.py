@@ -15,7 +15,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
-from deliberation.models import ModerationLog, Participant, Statement, StatementStatus, Vote
+from deliberation.models import (
+    AuditAction,
+    AuditEntry,
+    Participant,
+    Statement,
+    StatementStatus,
+    TargetKind,
+    Vote,
+)
 from tests.browser.accessibility import assert_accessible
 from tests.browser.browsing import OpenContext, arrived, htmx_settled
 from tests.browser.catalog import translated
@@ -312,8 +320,14 @@ def test_a_statement_from_one_town_reaches_its_twin(
     accept_in_moderation_queue(open_context().new_page(), world, statement_id)
     session.expire_all()
     assert session.get(Statement, statement_id).status == StatementStatus.ACCEPTED
-    log = session.exec(select(ModerationLog).where(ModerationLog.statement_id == statement_id))
-    assert [(e.action, e.user_id) for e in log] == [("accept", world.facilitator.id)]
+    log = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.target_kind == TargetKind.STATEMENT, AuditEntry.target_id == statement_id
+        )
+    )
+    assert [(e.action, e.actor_user_id) for e in log] == [
+        (AuditAction.STATEMENT_ACCEPT, world.facilitator.id)
+    ]
 
     reach_twin_town(open_context(locale="de-DE").new_page(), world, statement_id)
     twin = session.exec(select(Participant).where(Participant.id != participant.id)).one()

@@ -18,8 +18,9 @@ from deliberation.clock import utcnow
 from deliberation.demo import crowd, texts
 from deliberation.demo import seed as demo
 from deliberation.models import (
+    AuditAction,
+    AuditEntry,
     Invite,
-    ModerationLog,
     OpinionSnapshot,
     Participant,
     Phase,
@@ -28,11 +29,11 @@ from deliberation.models import (
     Statement,
     StatementStatus,
     Territory,
+    TerritoryOwner,
     User,
     Vote,
     VoteEvent,
 )
-from deliberation.services.moderation import Action
 from tests.factories import sign_in_as
 
 Rates = dict[int, dict[object, float]]
@@ -256,6 +257,19 @@ def test_an_invite_from_describe_opens_the_round(
 def test_the_demo_moderation_log_uses_the_moderation_actions(
     session: Session, demo_seed: demo.Demo
 ) -> None:
-    actions = set(session.exec(select(ModerationLog.action)).all())
-    assert actions
-    assert actions <= {a.value for a in Action}
+    actions = set(
+        session.exec(select(AuditEntry.action).where(col(AuditEntry.round_id).is_not(None)))
+    )
+    assert actions == {AuditAction.STATEMENT_ACCEPT, AuditAction.STATEMENT_REJECT}
+
+
+def test_the_demo_facilitator_owns_the_demo_territories(
+    session: Session, demo_seed: demo.Demo
+) -> None:
+    facilitator = session.exec(select(User).where(User.email == demo.FACILITATOR_EMAIL)).one()
+    territories = session.exec(select(Territory.id)).all()
+    owned = session.exec(
+        select(TerritoryOwner.territory_id).where(TerritoryOwner.user_id == facilitator.id)
+    ).all()
+    assert territories
+    assert sorted(owned) == sorted(territories)

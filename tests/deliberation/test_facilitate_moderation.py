@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask.testing import FlaskClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberation.models import (
-    ModerationLog,
+    MODERATION_ACTIONS,
+    AuditEntry,
     ModerationMode,
     Round,
     Statement,
@@ -47,8 +48,16 @@ def pending(session: Session, round_: Round, text: str) -> Statement:
 
 
 def log(session: Session) -> list[tuple[int, int | None, str, str | None]]:
-    entries = session.exec(select(ModerationLog).order_by(ModerationLog.id)).all()
-    return [(e.statement_id, e.user_id, e.action, e.reason) for e in entries]
+    """The moderation part of the audit log: (statement id, account id, action, reason)."""
+    entries = session.exec(
+        select(AuditEntry)
+        .where(col(AuditEntry.action).in_([a.value for a in MODERATION_ACTIONS]))
+        .order_by(AuditEntry.id)
+    ).all()
+    return [
+        (e.target_id, e.actor_user_id, e.action.removeprefix("statement."), e.details.get("reason"))
+        for e in entries
+    ]
 
 
 def test_queue_lists_pending_statements_with_their_territory(

@@ -77,6 +77,7 @@ def test_another_facilitator_gets_403_everywhere(client: FlaskClient, session: S
         f"{base}/statements",
         f"{base}/moderation",
         f"{base}/moderation/log",
+        f"{base}/log",
     ):
         assert client.get(url).status_code == 403, url
     for url, data in (

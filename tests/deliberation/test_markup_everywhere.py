@@ -20,6 +20,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,13 @@ from werkzeug.test import TestResponse
 from wtforms import HiddenField, StringField
 
 import deliberation.forms
-from deliberation.models import Invite, Participant, Round, Statement, Territory, User
+from deliberation.clock import utcnow
+from deliberation.models import Invite, Participant, Role, Round, Statement, Territory, User
 from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.polis.importer import import_polis
+from deliberation.services import accounts, audit
 from deliberation.services.invites import invite_token
-from tests.factories import make_invite, make_round, make_user, sign_in_as
+from tests.factories import PASSWORD, make_invite, make_round, make_user, sign_in_as
 
 ROOT = Path(__file__).resolve().parents[2]
 BG2050 = ROOT / "tests" / "data" / "polis" / "bg2050-volunteers"
@@ -135,10 +138,12 @@ class World:
     app: Flask
     session: Session
     facilitator: FlaskClient
+    admin: FlaskClient
     participant: FlaskClient
     stranger: FlaskClient
     me: User
     colleague: User
+    newcomer: User
     tmp: Path
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -211,6 +216,15 @@ def _seed_csv(rows: list[list[str]]) -> bytes:
     return handle.getvalue().encode()
 
 
+def _password_token(w: World) -> str:
+    """A fresh one-time set-password link for the newcomer's account."""
+    issued = accounts.reset_password(
+        w.session, actor=audit.SYSTEM, user=w.newcomer, now=utcnow(), ttl=timedelta(days=1)
+    )
+    w.session.commit()
+    return issued.token
+
+
 def _round_id(w: World) -> int:
     return int(w.round("pwn-round").id or 0)
 
@@ -277,6 +291,37 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             url=lambda w: f"/facilitate/rounds/{_round_id(w)}/facilitators",
             keep=lambda w: {"email": w.colleague.email},
         )
+    ],
+    "OwnerForm": [
+        Submission(
+            url=lambda w: f"/facilitate/territories/{w.values['territory_id']}/owners",
+            keep=lambda w: {"email": w.colleague.email},
+        )
+    ],
+    "AccountInviteForm": [
+        Submission(
+            url=lambda w: "/admin/accounts",
+            client="admin",
+            keep=lambda w: {"email": "ben@example.org"},
+            extra=lambda w: {"role": "facilitator"},
+            stored=201,
+        )
+    ],
+    "RoleForm": [
+        Submission(
+            url=lambda w: f"/admin/accounts/{w.colleague.id}/role",
+            client="admin",
+            extra=lambda w: {"role": "admin"},
+        )
+    ],
+    "SetPasswordForm": [
+        Submission(
+            url=lambda w: f"/auth/set-password/{_password_token(w)}",
+            client="stranger",
+        )
+    ],
+    "ChangePasswordForm": [
+        Submission(url=lambda w: "/auth/password", keep=lambda w: {"current_password": PASSWORD})
     ],
     "InviteForm": [
         Submission(
@@ -402,6 +447,7 @@ def _after_forms(w: World) -> None:
         invite_id=invite.id,
         user_id=w.colleague.id,
         statement_id=statement.id,
+        password_token=_password_token(w),
         tokens={first.id: w.values["token"], second.id: _token(w, make_invite(w.session, second))},
     )
 
@@ -413,10 +459,11 @@ def _token(w: World, invite: Invite) -> str:
 
 def _url(w: World, rule: Rule, round_: Round) -> str:
     """``rule`` built for ``round_`` and the world's ids; fails on an argument it does not know."""
+    tokens = {"auth.set_password": w.values["password_token"]}
     values = {
         "round_id": round_.id,
         "slug": round_.slug,
-        "token": w.values["tokens"][round_.id],
+        "token": tokens.get(rule.endpoint, w.values["tokens"][round_.id]),
         "territory_id": w.values["territory_id"],
         "invite_id": w.values["invite_id"],
         "user_id": w.values["user_id"],
@@ -442,14 +489,18 @@ def world(app: Flask, session: Session, tmp_path: Path, monkeypatch: pytest.Monk
     me = make_user(session, email="me@example.org")
     facilitator = app.test_client()
     sign_in_as(facilitator, me)
+    admin = app.test_client()
+    sign_in_as(admin, make_user(session, email="admin@example.org", role=Role.ADMIN))
     w = World(
         app=app,
         session=session,
         facilitator=facilitator,
+        admin=admin,
         participant=app.test_client(),
         stranger=app.test_client(),
         me=me,
         colleague=make_user(session, email="ana@example.org"),
+        newcomer=make_user(session, email="new@example.org"),
         tmp=tmp_path,
         templates=loaded,
     )
@@ -483,7 +534,12 @@ def test_markup_typed_anywhere_is_shown_as_text_everywhere(world: World) -> None
 
     # Every GET page and fragment, for every viewer, with the payload in its query string.
     query = dict.fromkeys(("next", "status", "page", "watermark", "q", "language"), PAYLOAD)
-    clients = {"facilitator": w.facilitator, "participant": w.participant, "stranger": w.stranger}
+    clients = {
+        "facilitator": w.facilitator,
+        "admin": w.admin,
+        "participant": w.participant,
+        "stranger": w.stranger,
+    }
     seen_ok: dict[str, bool] = {}
     shown: set[str] = set()
     for rule in w.app.url_map.iter_rules():

@@ -1,11 +1,12 @@
 """The migrations, applied to an empty database, give exactly the models' schema.
 
-On SQLite a fresh file; on PostgreSQL (when ``PALABRE_TEST_DATABASE_URL`` is set) a temporary
-database created on the same server for this test and dropped after it.
+On SQLite a fresh file; on PostgreSQL (in the run where ``PALABRE_TEST_DATABASE_URL`` is set) a
+temporary database created on the same server for this test and dropped after it.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,9 @@ import deliberation.models  # noqa: F401 - registers every table
 from deliberation import migrations
 from deliberation.db import make_engine
 from tests.conftest import POSTGRES_URL
+
+# The PostgreSQL case is deselected in the SQLite run (tests/guards.py), never skipped.
+ENGINES = ["sqlite_engine", pytest.param("postgres_engine", marks=pytest.mark.postgres)]
 
 
 def _differences(engine: Engine) -> list[Any]:
@@ -40,8 +44,6 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
     """An engine on a new, empty PostgreSQL database, dropped afterwards."""
-    if not POSTGRES_URL:
-        pytest.skip("PALABRE_TEST_DATABASE_URL is not set: no PostgreSQL server to test on")
     name = f"palabre_migrations_{secrets.token_hex(4)}"
     admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -56,7 +58,7 @@ def postgres_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
-@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+@pytest.mark.parametrize("engine_fixture", ENGINES)
 def test_migrations_on_an_empty_database_match_the_models(
     request: pytest.FixtureRequest, engine_fixture: str
 ) -> None:
@@ -69,7 +71,7 @@ def test_migrations_on_an_empty_database_match_the_models(
     assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
 
 
-@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+@pytest.mark.parametrize("engine_fixture", ENGINES)
 def test_migrations_downgrade_to_nothing_and_upgrade_again(
     request: pytest.FixtureRequest, engine_fixture: str
 ) -> None:
@@ -81,3 +83,58 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(
 
     migrations.upgrade(engine)
     assert _differences(engine) == []
+
+
+@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+def test_0003_moves_the_moderation_log_into_the_audit_log_and_creators_own_territories(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine, "0002")
+    with engine.begin() as connection:
+        for sql in (
+            "INSERT INTO account (id, email, password_hash, role, created_at) "
+            "VALUES (1, 'a@example.org', 'x', 'facilitator', '2026-01-01 00:00:00+00')",
+            "INSERT INTO territory (id, slug, kind, names, created_by_id, created_at) "
+            "VALUES (1, 'kehl', 'municipality', '{}', 1, '2026-01-01 00:00:00+00'), "
+            "(2, 'orphan', 'municipality', '{}', NULL, '2026-01-01 00:00:00+00')",
+            "INSERT INTO round (id, slug, title, question, framing, topic, languages, phase, "
+            "moderation_mode, max_statement_length, time_zone, min_votes_for_map, privacy_k, "
+            "created_at) VALUES (1, 'r', '{}', '{}', '{}', 'climate', '[]', 'open', 'post', 280, "
+            "'UTC', 7, 5, '2026-01-01 00:00:00+00')",
+            "INSERT INTO statement (id, round_id, text, normalized_text, language, is_seed, "
+            "is_meta, status, vote_count, created_at) VALUES (7, 1, 't', 't', 'en', false, "
+            "false, 'rejected', 0, '2026-01-01 00:00:00+00')",
+            "INSERT INTO moderation_log (round_id, statement_id, user_id, action, reason, "
+            "created_at) VALUES (1, 7, 1, 'reject', 'Off topic', '2026-01-02 00:00:00+00'), "
+            "(1, 7, NULL, 'meta', NULL, '2026-01-03 00:00:00+00')",
+        ):
+            connection.execute(text(sql))
+
+    migrations.upgrade(engine)
+
+    with engine.connect() as connection:
+        entries = connection.execute(
+            text(
+                "SELECT actor_kind, actor_user_id, action, target_kind, target_id, round_id, "
+                "details FROM audit_entry ORDER BY id"
+            )
+        ).all()
+        owners = connection.execute(text("SELECT territory_id, user_id FROM territory_owner"))
+        versions = connection.execute(text("SELECT session_version FROM account")).scalars()
+        assert [tuple(owner) for owner in owners] == [(1, 1)]
+        assert list(versions) == [1]
+    details = [row[-1] if isinstance(row[-1], dict) else json.loads(row[-1]) for row in entries]
+    assert [tuple(row[:-1]) for row in entries] == [
+        ("account", 1, "statement.reject", "statement", 7, 1),
+        ("account", None, "statement.meta", "statement", 7, 1),
+    ]
+    assert details == [{"reason": "Off topic"}, {}]
+    assert "moderation_log" not in inspect(engine).get_table_names()
+
+    command.downgrade(migrations.alembic_config(engine), "0002")
+    with engine.connect() as connection:
+        back = connection.execute(
+            text("SELECT statement_id, user_id, action, reason FROM moderation_log ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in back] == [(7, 1, "reject", "Off topic"), (7, None, "meta", None)]

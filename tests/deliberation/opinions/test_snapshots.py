@@ -9,12 +9,13 @@ from datetime import timedelta
 from flask import Flask
 from sqlmodel import Session, select
 
-from deliberation.models import ModerationLog, OpinionSnapshot, Statement
+from deliberation.models import AuditAction, OpinionSnapshot, Statement, TargetKind
 from deliberation.opinions import lease
 from deliberation.opinions.matrix import load_conversation, marks
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.opinions.stored import latest_snapshot
 from deliberation.opinions.worker import run_forever, run_once
+from deliberation.services import audit
 from deliberation.services.votes import record_vote
 from tests.deliberation.opinions.rounds import planted_round
 from tests.factories import make_participant, make_round
@@ -65,7 +66,14 @@ def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> N
     second = compute_snapshot(session, round_)
     assert second is not None
     assert second.watermark > first.watermark
-    session.add(ModerationLog(round_id=round_.id, statement_id=statement.id, action="meta"))
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action=AuditAction.STATEMENT_META,
+        target_kind=TargetKind.STATEMENT,
+        target_id=statement.id,
+        round_=round_,
+    )
     statement.is_meta = True
     session.add(statement)
     session.commit()

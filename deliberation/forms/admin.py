@@ -1,0 +1,27 @@
+"""Forms of the admins' pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Length
+
+from deliberation.models import Role
+
+ROLE_NAMES = {Role.FACILITATOR: _l("Facilitator"), Role.ADMIN: _l("Administrator")}
+
+
+def _role_field(label: str) -> SelectField:
+    return SelectField(
+        label, choices=[SelectChoice(role.value, name) for role, name in ROLE_NAMES.items()]
+    )
+
+
+class AccountInviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    role = _role_field(_l("Role"))
+
+
+class RoleForm(FlaskForm):
+    role = _role_field(_l("New role"))
