@@ -388,6 +388,13 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             extra=lambda w: {"language": "fr", "accept": "y"},
         )
     ],
+    "NoticeForm": [
+        Submission(
+            url=lambda w: "/r/pwn-round/privacy",
+            client="participant",
+            extra=lambda w: {"accept": "y"},
+        )
+    ],
     "ReadingForm": [
         Submission(
             url=lambda w: "/r/pwn-round/languages",
