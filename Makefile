@@ -43,7 +43,7 @@ bench: setup
 	done; exit $$status
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -k lazy_message -o translations/messages.pot .
 
 update-catalogs: extract-messages
 	$(BIN)/pybabel --quiet update -N -i translations/messages.pot -d translations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,14 +58,27 @@ _ALLOWED_TAGS = {
 }
 
 
+# Links go to an absolute http, https or mailto address: a relative or protocol-relative
+# reference ("//evil.example") would pass a scheme check, and needs none to leave the site.
+_LINK = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+
+
+def _absolute_links_only(_element: str, attribute: str, value: str) -> str | None:
+    if attribute == "href" and not _LINK.match(value):
+        return None
+    return value
+
+
 def render_markdown(text: str) -> Markup:
-    """Markdown to HTML with raw HTML disabled, then sanitised: safe for participant text too."""
+    """Markdown to HTML with raw HTML disabled, then sanitised: safe for participant text too.
+    Links keep their address only when it is absolute http, https or mailto."""
     html = _markdown.render(text or "")
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
+        attribute_filter=_absolute_links_only,
         link_rel="nofollow noopener",
     )
     return Markup(cleaned)

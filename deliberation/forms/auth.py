@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from deliberation.messages import lazy_message
 from deliberation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
@@ -23,14 +24,14 @@ class SetPasswordForm(FlaskForm):
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=_l(
+                message=lazy_message(
                     "A password has between %(low)d and %(high)d characters.",
                     low=MIN_PASSWORD_LENGTH,
                     high=MAX_PASSWORD_LENGTH,
                 ),
             ),
         ],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        description=lazy_message("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

@@ -33,8 +33,15 @@ from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from deliberation.config import LANGUAGES
+from deliberation.forms.validators import VisibleText
+from deliberation.messages import lazy_message
 from deliberation.models import ModerationMode, Phase, TerritoryKind
-from deliberation.models.inputs import MAX_COUNT, RoundInput, TerritoryInput
+from deliberation.models.inputs import (
+    MAX_COUNT,
+    RoundInput,
+    TerritoryInput,
+    schedule_date_error,
+)
 from deliberation.services.moderation import MAX_REASON, Action, TranslationAction
 from deliberation.services.round_admin import local_to_utc
 from deliberation.services.validation import has_control_characters, input_problems, is_time_zone
@@ -73,6 +80,12 @@ def _strip(value: Any) -> Any:
 def _printable(_form: Any, field: Any) -> None:
     if isinstance(field.data, str) and has_control_characters(field.data):
         raise FieldError(_l("This text holds a character that is not allowed."))
+
+
+def _schedule_date(_form: Any, field: Any) -> None:
+    error = schedule_date_error(field.data)
+    if error is not None:
+        raise FieldError(error)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -135,9 +148,11 @@ class RoundForm(InputForm):
         validators=[DataRequired()],
         description=_l("An IANA name such as Europe/Paris; the dates below are in this zone."),
     )
-    opens_at = DateTimeLocalField(_l("Opens at"), format=DATETIME_FORMATS, validators=[Optional()])
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), format=DATETIME_FORMATS, validators=[Optional(), _schedule_date]
+    )
     closes_at = DateTimeLocalField(
-        _l("Closes at"), format=DATETIME_FORMATS, validators=[Optional()]
+        _l("Closes at"), format=DATETIME_FORMATS, validators=[Optional(), _schedule_date]
     )
     phase = SelectField(
         _l("Phase"),
@@ -194,8 +209,11 @@ class RoundForm(InputForm):
             "framing": {code: self[f"framing_{code}"].data or "" for code in known},
             "topic": self.topic.data or "",
             "languages": languages,
-            "opens_at": local_to_utc(self.opens_at.data, local),
-            "closes_at": local_to_utc(self.closes_at.data, local),
+            # A date its field refused stays out: too far, it could not even be converted.
+            "opens_at": None if self.opens_at.errors else local_to_utc(self.opens_at.data, local),
+            "closes_at": (
+                None if self.closes_at.errors else local_to_utc(self.closes_at.data, local)
+            ),
             "phase": self.phase.data,
             "moderation_mode": self.moderation_mode.data,
             "max_statement_length": self.max_statement_length.data,
@@ -312,7 +330,7 @@ for _code in LANGUAGES:
         TerritoryForm,
         f"name_{_code}",
         StringField(
-            _l("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
+            lazy_message("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
             filters=[_strip],
             render_kw={"lang": _code},
         ),
@@ -336,7 +354,7 @@ class InviteForm(FlaskForm):
 
 class SeedForm(FlaskForm):
     text = TextAreaField(
-        _l("Statement"), filters=[_strip], validators=[DataRequired(_l("Write a statement first."))]
+        _l("Statement"), filters=[_strip], validators=[VisibleText(_l("Write a statement first."))]
     )
     language = SelectField(_l("Language"), validators=[DataRequired()])
 

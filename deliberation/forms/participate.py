@@ -8,6 +8,8 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
 from deliberation.forms.facilitate import MultiCheckboxField
+from deliberation.forms.validators import VisibleText
+from deliberation.messages import lazy_message
 
 
 class ReadingForm(FlaskForm):
@@ -39,7 +41,7 @@ class NoticeForm(FlaskForm):
 class StatementForm(FlaskForm):
     text = TextAreaField(
         _l("Your statement"),
-        validators=[DataRequired(_l("Write a statement first."))],
+        validators=[VisibleText(_l("Write a statement first."))],
     )
     language = SelectField(
         _l("Written in"),
@@ -61,7 +63,7 @@ def statement_form(
     form = StatementForm(**kwargs)
     form.language.choices = [("", _l("Detect the language")), *languages]
     form.text.render_kw = {"maxlength": max_length}
-    form.text.description = _l(
+    form.text.description = lazy_message(
         "One short idea that others can agree or disagree with, in at most %(n)d characters.",
         n=max_length,
     )

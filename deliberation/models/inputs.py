@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any
 from zoneinfo import available_timezones
@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from deliberation.config import LANGUAGES
+from deliberation.messages import lazy_message
 from deliberation.models.rounds import ModerationMode, Phase
 from deliberation.models.territories import TerritoryKind
 
@@ -35,6 +36,13 @@ NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 LAU = re.compile(r"^[A-Z0-9]{1,20}$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# Dates of a schedule: wall-clock years MIN_YEAR..MAX_YEAR in any time zone (zones differ
+# from UTC by at most 14 hours, so a day either side holds them all).
+EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - timedelta(days=1)
+LATEST = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+# Characters Unicode files as letters or symbols although they draw nothing (Hangul fillers,
+# the blank braille pattern): a text made of them is as empty as one made of spaces.
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 MAX_COUNT = 2_000_000_000  # populations, caps: what an INTEGER column holds, with room
 MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
@@ -74,6 +82,40 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(c) == "Cc" for c in text if c not in "\t\n\r")
 
 
+def has_visible_text(text: str | None) -> bool:
+    """True when ``text`` shows something: a letter, digit, punctuation mark or symbol.
+
+    A text made only of spaces, format characters (Unicode category Cf: zero-width spaces,
+    BIDI marks, the word joiner), combining marks without a base, controls or the invisible
+    fillers above is empty: every text that must not be empty is checked with this.
+    """
+    return any(
+        unicodedata.category(c)[0] in "LNPS" and c not in INVISIBLE_LETTERS for c in text or ""
+    )
+
+
+def schedule_date_error(value: datetime | None) -> LazyString | None:
+    """Why ``value`` (naive wall-clock time, or aware) cannot be in a schedule, or None.
+
+    Far dates would overflow when moved between time zones: they are refused, with a message.
+    """
+    if value is None:
+        return None
+    within = EARLIEST <= value <= LATEST if value.tzinfo else MIN_YEAR <= value.year <= MAX_YEAR
+    if within:
+        return None
+    return lazy_message(
+        "A date between the years %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR
+    )
+
+
+def _schedule_date(value: datetime | None) -> datetime | None:
+    message = schedule_date_error(value)
+    if message is not None:
+        raise RuleBroken(message)
+    return value
+
+
 def matches(pattern: re.Pattern[str], message: str | LazyString) -> AfterValidator:
     """The value (None passes) matches ``pattern``."""
 
@@ -88,7 +130,7 @@ def matches(pattern: re.Pattern[str], message: str | LazyString) -> AfterValidat
 def at_most(length: int) -> AfterValidator:
     def check(value: str) -> str:
         if len(value) > length:
-            raise RuleBroken(_l("At most %(max)d characters.", max=length))
+            raise RuleBroken(lazy_message("At most %(max)d characters.", max=length))
         return value
 
     return AfterValidator(check)
@@ -97,7 +139,9 @@ def at_most(length: int) -> AfterValidator:
 def between(low: int, high: int, message: str | LazyString | None = None) -> AfterValidator:
     def check(value: int | None) -> int | None:
         if value is not None and not low <= value <= high:
-            raise RuleBroken(message or _l("Between %(low)d and %(high)d.", low=low, high=high))
+            raise RuleBroken(
+                message or lazy_message("Between %(low)d and %(high)d.", low=low, high=high)
+            )
         return value
 
     return AfterValidator(check)
@@ -132,10 +176,13 @@ Identifier = BeforeValidator(_identifier)
 SLUG_MESSAGE = _l("Use lowercase letters, digits and single hyphens (for example heat-2026).")
 Printable = AfterValidator(_printable)
 Slug = Annotated[str, at_most(80), matches(SLUG, SLUG_MESSAGE)]
+ScheduleDate = Annotated[datetime | None, AfterValidator(_schedule_date)]
 Year = Annotated[
     int | None,
     between(
-        MIN_YEAR, MAX_YEAR, _l("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)
+        MIN_YEAR,
+        MAX_YEAR,
+        lazy_message("A year between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR),
     ),
 ]
 
@@ -152,8 +199,8 @@ class RoundInput(BaseModel):
     framing: dict[str, Annotated[str, at_most(20000), Printable]]
     topic: Annotated[str, matches(TOPIC, _l("Choose a commons topic."))]
     languages: Annotated[tuple[str, ...], AfterValidator(_languages)]
-    opens_at: datetime | None
-    closes_at: datetime | None
+    opens_at: ScheduleDate
+    closes_at: ScheduleDate
     phase: Phase
     moderation_mode: ModerationMode
     max_statement_length: Annotated[
@@ -161,7 +208,7 @@ class RoundInput(BaseModel):
         between(
             MIN_STATEMENT_LENGTH,
             MAX_STATEMENT_LENGTH,
-            _l(
+            lazy_message(
                 "Between %(low)d and %(high)d characters.",
                 low=MIN_STATEMENT_LENGTH,
                 high=MAX_STATEMENT_LENGTH,
@@ -176,7 +223,7 @@ class RoundInput(BaseModel):
         between(
             1,
             MAX_RETENTION_DAYS,
-            _l("Between %(low)d and %(high)d days.", low=1, high=MAX_RETENTION_DAYS),
+            lazy_message("Between %(low)d and %(high)d days.", low=1, high=MAX_RETENTION_DAYS),
         ),
     ] = None
 
@@ -185,7 +232,7 @@ class RoundInput(BaseModel):
         problems: list[tuple[str, str | LazyString]] = []
         for language in self.languages:
             for name in ("title", "question"):
-                if not getattr(self, name).get(language, "").strip():
+                if not has_visible_text(getattr(self, name).get(language)):
                     problems.append(
                         (f"{name}_{language}", _l("Required for every language offered."))
                     )
@@ -234,7 +281,7 @@ class TerritoryInput(BaseModel):
     @model_validator(mode="after")
     def _across_fields(self) -> TerritoryInput:
         problems: list[tuple[str, str | LazyString]] = []
-        names = {lang for lang, name in self.names.items() if name.strip()}
+        names = {lang for lang, name in self.names.items() if has_visible_text(name)}
         if not names or not names <= set(LANGUAGES):
             problems.append(("name_en", _l("A name in at least one language.")))
         for code, year in (

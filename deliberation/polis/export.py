@@ -10,12 +10,12 @@ withdrawal or a change of privacy settings), whose groups and cells already foll
 privacy threshold (``deliberation.opinions.document``): suppressed cells are left empty. The
 territory column is filled only for territories whose participant count is shown under the same
 rule (``deliberation.services.privacy``, with complementary suppression over the exported
-participants), so that counting rows cannot reveal a small territory.
+participants), so that counting rows cannot reveal a small territory. Text cells that a spreadsheet
+would read as a formula start with a ``'`` (see ``deliberation.csv_files``).
 """
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from deliberation import csv_files
 from deliberation.models import (
     Participant,
     Round,
@@ -103,7 +104,7 @@ def _datetime_text(moment: datetime) -> str:
 
 def _write(path: Path, header: list[str] | None, rows: Iterable[list[Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_files.writer(handle)
         if header is not None:
             writer.writerow(header)
         writer.writerows(rows)
@@ -155,7 +156,7 @@ def export_round(
 def _write_votes(session: Session, round_: Round, export: _Export) -> int:
     written = 0
     with (export.folder / "votes.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_files.writer(handle)
         writer.writerow(["timestamp", "datetime", "comment-id", "voter-id", "vote"])
         events = session.execute(
             select(

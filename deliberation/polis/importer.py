@@ -36,7 +36,7 @@ from deliberation.models import (
 )
 from deliberation.services.rounds import round_territories
 from deliberation.services.statements import normalize_text
-from deliberation.services.validation import has_control_characters
+from deliberation.services.validation import has_control_characters, has_visible_text
 from voting.opinions import (
     PolisComment,
     PolisExport,
@@ -91,7 +91,7 @@ def _check_comment(path: Path, comment: PolisComment) -> None:
     where = f"{path}: line {comment.line}: comment {comment.id}"
     if has_control_characters(comment.body):
         raise ImportProblem(f"{where}: the text holds a control character (such as NUL)")
-    if len(comment.body) > MAX_TEXT or not comment.body.strip():
+    if len(comment.body) > MAX_TEXT or not has_visible_text(comment.body):
         raise ImportProblem(f"{where}: the text is empty or longer than {MAX_TEXT} characters")
     if comment.time is not None:
         _check_time(path, comment.line, comment.time)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import AccountLink, AuditAction, Role, TargetKind, User
 from deliberation.services import audit
 from deliberation.services.validation import FieldInvalid
@@ -56,7 +57,7 @@ def normalize_email(email: str) -> str:
 def _hash_new_password(password: str) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise FieldInvalid(
-            _l(
+            lazy_message(
                 "A password has between %(low)d and %(high)d characters.",
                 low=MIN_PASSWORD_LENGTH,
                 high=MAX_PASSWORD_LENGTH,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from deliberation.clock import utcnow
 from deliberation.errors import Forbidden, Invalid, NotFound
 from deliberation.models import Invite, Round, RoundTerritory
+from deliberation.services.validation import MAX_ID
 
 
 def _serializer() -> URLSafeSerializer:
@@ -60,7 +61,10 @@ def resolve_invite(session: Session, token: str) -> Invite:
         invite_id, key = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError) as error:
         raise NotFound(_l("This invite link is not valid.")) from error
-    invite = session.get(Invite, invite_id) if isinstance(invite_id, int) else None
+    # A signed token can still name an id no column holds (a token minted elsewhere with the
+    # same secret, or bool, which is an int): the database would refuse the query.
+    in_range = type(invite_id) is int and 1 <= invite_id <= MAX_ID
+    invite = session.get(Invite, invite_id) if in_range else None
     if invite is None or not secrets.compare_digest(invite.key, str(key)):
         raise NotFound(_l("This invite link is not valid."))
     if invite.revoked_at is not None:

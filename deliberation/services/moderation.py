@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import (
     MODERATION_ACTIONS,
     AuditAction,
@@ -174,7 +175,7 @@ def _clean_reason(action: Action, reason: str | None) -> str | None:
         raise FieldInvalid(_l("Give a reason to reject a statement."), field="reason")
     if reason and len(reason) > MAX_REASON:
         raise FieldInvalid(
-            _l("A reason has at most %(n)d characters.", n=MAX_REASON), field="reason"
+            lazy_message("A reason has at most %(n)d characters.", n=MAX_REASON), field="reason"
         )
     return reason
 
@@ -266,7 +267,7 @@ def moderate_many(
         raise FieldInvalid(_l("Select at least one statement."), field="statement_ids")
     if len(ids) > MAX_BULK:
         raise FieldInvalid(
-            _l("At most %(n)d statements at once.", n=MAX_BULK), field="statement_ids"
+            lazy_message("At most %(n)d statements at once.", n=MAX_BULK), field="statement_ids"
         )
     if ids[0] < 1 or ids[-1] > MAX_ID:
         raise NotFound(_l("This statement does not exist in this round."))

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberation.errors import Invalid
+from deliberation.messages import lazy_message
 from deliberation.models import Round, Statement, StatementStatus, User
 from deliberation.services.paging import fetch_page
 from deliberation.services.rounds import require_facilitator
@@ -78,7 +79,7 @@ def _check_language(round_: Round, language: str) -> str:
         raise Invalid(_l("The language is missing."))
     if language not in round_.languages:
         raise Invalid(
-            _l(
+            lazy_message(
                 "The language %(language)s is not offered by this round (%(offered)s).",
                 language=language,
                 offered=", ".join(round_.languages),
@@ -101,7 +102,9 @@ def add_seed(session: Session, *, round_: Round, user: User, text: str, language
     duplicate = find_duplicate(session, round_, text)
     if duplicate is not None:
         raise FieldInvalid(
-            _l("A statement very much like this one already exists: %(text)s", text=duplicate.text),
+            lazy_message(
+                "A statement very much like this one already exists: %(text)s", text=duplicate.text
+            ),
             field="text",
         )
     return add_seed_statement(session, round_=round_, text=text, language=language)
@@ -148,7 +151,7 @@ def parse_seed_csv(
                 return [], [
                     LineProblem(
                         start,
-                        _l(
+                        lazy_message(
                             "The first line must be the header text,language; found %(found)s.",
                             found=",".join(record) or "-",
                         ),
@@ -160,14 +163,14 @@ def parse_seed_csv(
         lines += 1
         if lines > MAX_LINES:
             problems.append(
-                LineProblem(start, _l("At most %(n)d statements per file.", n=MAX_LINES))
+                LineProblem(start, lazy_message("At most %(n)d statements per file.", n=MAX_LINES))
             )
             break
         if len(record) != 2:
             problems.append(
                 LineProblem(
                     start,
-                    _l(
+                    lazy_message(
                         "Columns on this line: %(n)d; 2 are needed: text and language.",
                         n=len(record),
                     ),
@@ -189,7 +192,10 @@ def parse_seed_csv(
             if normalized in seen:
                 line_problems.append(
                     LineProblem(
-                        start, _l("This statement repeats line %(line)d.", line=seen[normalized])
+                        start,
+                        lazy_message(
+                            "This statement repeats line %(line)d.", line=seen[normalized]
+                        ),
                     )
                 )
             else:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from deliberation.errors import Invalid, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import (
     Participant,
     Round,
@@ -18,7 +19,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.services.rounds import require_open
-from deliberation.services.validation import has_control_characters
+from deliberation.services.validation import has_control_characters, has_visible_text
 from deliberation.services.votes import record_vote
 from deliberation.translations.detection import detect_language
 
@@ -37,11 +38,11 @@ def clean_text(round_: Round, text: str) -> str:
     if has_control_characters(text):
         raise Invalid(_l("A statement cannot contain control characters."))
     text = " ".join(text.split())
-    if not text:
+    if not has_visible_text(text):
         raise Invalid(_l("Write a statement first."))
     if len(text) > round_.max_statement_length:
         raise Invalid(
-            _l(
+            lazy_message(
                 "A statement has at most %(limit)d characters; this one has %(length)d.",
                 limit=round_.max_statement_length,
                 length=len(text),

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from deliberation.errors import NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import (
     AuditAction,
     TargetKind,
@@ -23,7 +24,7 @@ from deliberation.models import (
 from deliberation.models.inputs import TerritoryInput
 from deliberation.services import audit, ownership
 from deliberation.services.paging import fetch_page
-from deliberation.services.validation import FieldInvalid
+from deliberation.services.validation import FieldInvalid, has_visible_text
 
 PAGE_SIZE = 100
 
@@ -83,7 +84,7 @@ def _check(session: Session, fields: TerritoryInput, territory_id: int | None) -
             raise FieldInvalid(_l("A territory cannot be twinned with itself."), field="twins")
         if twin is None:
             raise FieldInvalid(
-                _l("No territory has the identifier %(slug)s.", slug=slug), field="twins"
+                lazy_message("No territory has the identifier %(slug)s.", slug=slug), field="twins"
             )
         twin_ids.append(twin)
     return twin_ids
@@ -92,7 +93,9 @@ def _check(session: Session, fields: TerritoryInput, territory_id: int | None) -
 def _apply(territory: Territory, fields: TerritoryInput) -> None:
     territory.slug = fields.slug
     territory.kind = fields.kind
-    territory.names = {lang: name.strip() for lang, name in fields.names.items() if name.strip()}
+    territory.names = {
+        lang: name.strip() for lang, name in fields.names.items() if has_visible_text(name)
+    }
     territory.iso_3166_2 = fields.iso_3166_2
     territory.eurostat_lau = fields.eurostat_lau
     territory.lau_year = fields.lau_year

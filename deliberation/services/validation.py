@@ -22,6 +22,7 @@ from deliberation.models.inputs import (
     Problems,
     RuleBroken,
     has_control_characters,
+    has_visible_text,
     time_zones,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_ID",
     "FieldInvalid",
     "has_control_characters",
+    "has_visible_text",
     "input_problems",
     "is_time_zone",
     "validate_input",

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from deliberation.errors import Invalid
+from deliberation.messages import lazy_message
 from deliberation.models import Round, Statement, StatementStatus, TextKind, User
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.seed_import import ImportRejected, LineProblem
@@ -96,7 +97,7 @@ def import_po(session: Session, *, round_: Round, user: User, language: str, dat
         problems.append(
             LineProblem(
                 1,
-                _l(
+                lazy_message(
                     "This file is for the language %(found)s, not %(language)s.",
                     found=catalog.locale_identifier,
                     language=language,
@@ -136,7 +137,9 @@ def import_po(session: Session, *, round_: Round, user: User, language: str, dat
         statement = statements.get(statement_id)
         if statement is None:
             problems.append(
-                LineProblem(line, _l("No statement #%(id)d in this round.", id=statement_id))
+                LineProblem(
+                    line, lazy_message("No statement #%(id)d in this round.", id=statement_id)
+                )
             )
         elif original != statement.text:
             problems.append(

@@ -24,6 +24,7 @@ from deliberation.models import User
 from deliberation.services import accounts
 from deliberation.services.validation import FieldInvalid
 from deliberation.templating import render
+from deliberation.views.redirects import redirect_back
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 P = ParamSpec("P")
@@ -101,10 +102,7 @@ def sign_in() -> Any:
         )
         if user is not None:
             _remember_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("facilitate.dashboard")
-            return redirect(target, code=303)
+            return redirect_back(request.args.get("next"), url_for("facilitate.dashboard"))
         form.password.errors = [_("This email and password do not match an account.")]
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", form=form, status=status)

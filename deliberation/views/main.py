@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    redirect,
     request,
     send_from_directory,
     session,
@@ -21,6 +20,7 @@ from sqlmodel import col, select
 from deliberation.db import get_session
 from deliberation.models import Phase, Round
 from deliberation.templating import render
+from deliberation.views.redirects import redirect_back
 
 bp = Blueprint("main", __name__)
 
@@ -45,10 +45,7 @@ def set_language() -> Any:
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
     session["lang"] = language
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target, code=303)
+    return redirect_back(request.form.get("next"), url_for("main.index"))
 
 
 @bp.get("/vendor/htmx.min.js")

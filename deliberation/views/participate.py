@@ -72,6 +72,13 @@ def _notice_outdated(error: participation.NoticeOutdated) -> Any:
     return response
 
 
+# Every way of casting or changing a vote (the htmx card, the same form without JavaScript,
+# the my-votes page) draws from one bucket per participant: one limit, whichever route.
+vote_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_VOTE"], scope="vote", key_func=_participant_key
+)
+
+
 def _language_choices(round_: Round) -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
 
@@ -183,7 +190,7 @@ def round_page(slug: str) -> Any:
 
 
 @bp.post("/r/<slug>/vote")
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+@vote_limit
 def vote(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
@@ -266,7 +273,7 @@ def my_votes(slug: str) -> Any:
 
 
 @bp.post("/r/<slug>/my-votes/<id:statement_id>")
-@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+@vote_limit
 def change_vote(slug: str, statement_id: int) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
