@@ -16,6 +16,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from deliberation.errors import Invalid
+from deliberation.messages import lazy_message
 from voting.methods import Ballot, BallotKind, Block, MethodError
 from voting.methods.profile import Scale, build_profile
 
@@ -89,7 +90,9 @@ def read_ranking(form: Mapping[str, str], labels: Sequence[str]) -> list[list[st
             rank = 0
         if not 1 <= rank <= len(labels):
             raise _refuse(
-                _l("A rank is a number from 1 to %(count)s, or not ranked.", count=len(labels))
+                lazy_message(
+                    "A rank is a number from 1 to %(count)s, or not ranked.", count=len(labels)
+                )
             )
         ranks[label] = rank
     return [
@@ -164,7 +167,7 @@ def read_choice(
     if not reason:
         raise _refuse(_l("A block needs a reason: say what makes this proposal unacceptable."))
     if len(reason) > MAX_REASON:
-        raise _refuse(_l("A reason has at most %(count)s characters.", count=MAX_REASON))
+        raise _refuse(lazy_message("A reason has at most %(count)s characters.", count=MAX_REASON))
     return {"stance": "block", "reason": reason}
 
 

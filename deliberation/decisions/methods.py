@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from deliberation.messages import lazy_message
 from voting.methods import REGISTRY, MethodError, MethodSpec, Setting, Weighting
 from voting.methods.result import to_json
 
@@ -156,9 +157,11 @@ def setting_fields(
 def _bounds_message(setting: Setting) -> LazyString:
     low, high = setting.minimum, setting.maximum
     if low is not None and high is not None:
-        return _l("Enter a number from %(low)s to %(high)s.", low=str(low), high=str(high))
+        return lazy_message(
+            "Enter a number from %(low)s to %(high)s.", low=str(low), high=str(high)
+        )
     if low is not None:
-        return _l("Enter a number of at least %(low)s.", low=str(low))
+        return lazy_message("Enter a number of at least %(low)s.", low=str(low))
     return _l("Enter a number.")
 
 

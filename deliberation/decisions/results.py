@@ -15,6 +15,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from deliberation.decisions.ballots import grade_names
+from deliberation.messages import lazy_message
 from deliberation.models import Decision, DecisionOption, Round
 
 COUNT_KINDS: dict[str, LazyString] = {
@@ -109,7 +110,7 @@ def _consent_lines(result: dict[str, Any]) -> list[LazyString]:
     if "threshold" not in explanation or explanation.get("share") is None:
         return []
     lines = [
-        _l(
+        lazy_message(
             "Agreement among those who agree, disagree or block: %(share)s (required: %(rule)s "
             "%(threshold)s).",
             share=_percent(explanation["share"]),
@@ -119,7 +120,7 @@ def _consent_lines(result: dict[str, Any]) -> list[LazyString]:
     ]
     if settings.get("double_majority") and explanation.get("territories_in_favour") is not None:
         lines.append(
-            _l(
+            lazy_message(
                 "Double majority: territories in favour %(share)s (required: %(rule)s "
                 "%(threshold)s).",
                 share=_percent(explanation["territories_in_favour"]),
@@ -203,7 +204,7 @@ def _notices(result: dict[str, Any]) -> list[LazyString]:
             texts.append(_l("No valid ballot: nothing is decided."))
         elif code == "territory_below_minimum":
             texts.append(
-                _l(
+                lazy_message(
                     "Ballots cast in a territory: %(ballots)s, below the minimum of %(minimum)s.",
                     ballots=details["ballots"],
                     minimum=details["minimum"],
@@ -215,7 +216,7 @@ def _notices(result: dict[str, Any]) -> list[LazyString]:
             )
         elif code == "invalid_ballots":
             texts.append(
-                _l(
+                lazy_message(
                     "Ballots set aside by this method's rules: %(ballots)s.",
                     ballots=details["ballots"],
                 )
@@ -328,7 +329,7 @@ def build(
         winners=result["winners"],
         winner=result["winner"],
         tie_note=(
-            _l(
+            lazy_message(
                 "Several options tied: %(among)s. The winner was chosen by %(rule)s.",
                 among=", ".join(titles.get(x, x) for x in tie["among"]),
                 rule=TIE_RULES.get(tie["rule"], tie["rule"]),

@@ -27,6 +27,7 @@ from deliberation.decisions import ballots as ballot_forms
 from deliberation.decisions.counting import scale_of, seal_ballots, spec_of
 from deliberation.decisions.methods import method_spec
 from deliberation.errors import Conflict, Forbidden, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import (
     Decision,
     DecisionBallot,
@@ -118,7 +119,7 @@ def _check_fields(session: Session, round_: Round, fields: DecisionFields) -> No
         missing = [t.slug for t in round_territories(session, round_) if not t.population]
         if missing:
             raise FieldInvalid(
-                _l(
+                lazy_message(
                     "Weighting by population needs the population of every territory; "
                     "missing: %(territories)s.",
                     territories=", ".join(missing),
@@ -220,7 +221,7 @@ def add_option(
         raise Conflict(
             _l("A stance decision has exactly one proposal.")
             if limit == 1
-            else _l("A decision has at most %(count)s options.", count=MAX_OPTIONS)
+            else lazy_message("A decision has at most %(count)s options.", count=MAX_OPTIONS)
         )
     used = {o.label for o in options}
     label = next(letter for letter in LABELS if letter not in used)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from deliberation.messages import lazy_message
 from deliberation.models import (
     DisplayName,
     Endorsement,
@@ -82,7 +83,7 @@ def credits(
         elif name:
             names[participant.id] = name
         elif sizes.get(participant.territory_id, 0) >= round_.privacy_k:
-            names[participant.id] = _l(
+            names[participant.id] = lazy_message(
                 "a participant from %(territory)s", territory=territory.name(language)
             )
         else:

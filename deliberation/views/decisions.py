@@ -32,6 +32,7 @@ from deliberation.decisions import ballots as ballot_forms
 from deliberation.decisions import methods, results, service
 from deliberation.decisions.counting import scale_of, spec_of
 from deliberation.errors import Invalid
+from deliberation.messages import lazy_message
 from deliberation.models import (
     Decision,
     DecisionBallot,
@@ -517,7 +518,7 @@ def _receipt_check(decision: Decision, options: list[DecisionOption], code: str)
     if entry is None:
         return str(_l("No published ballot carries this receipt."))
     return str(
-        _l(
+        lazy_message(
             "The published ballot with this receipt reads: %(ballot)s",
             ballot=results.describe_ballot(
                 spec_of(decision).ballot.value,
