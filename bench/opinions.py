@@ -363,24 +363,31 @@ def bench_real(repeat: int, with_reddwarf: bool) -> None:
             print_reddwarf(export.conversation, repeat, timing, polis)
 
 
-def live_33k(votes: Votes, updates: int) -> list[str]:
-    """Time ``updates`` live updates of the 33k round, each adding 0.5% of the votes, from a
-    state computed on the votes before them; the targets missed."""
+def live_33k(votes: Votes, updates: int, repeat: int) -> list[str]:
+    """Time ``repeat`` series of ``updates`` live updates of the 33k round, each adding 0.5% of
+    the votes, from a state computed on the votes before them; the targets missed. The mean
+    time of an update is the median over the series."""
     total = votes.value.size
     counts = [round(total * (1 - 0.005 * (updates - i))) for i in range(updates + 1)]
-    _, stored = live_update(Conversation(prefix(votes, counts[0] / total)), None)
+    conversations = [Conversation(prefix(votes, n / total)) for n in counts]
+    _, first = live_update(conversations[0], None)
     walls, cpus = [], []
     with one_blas_thread():
-        for n in counts[1:]:
-            conversation = Conversation(prefix(votes, n / total))
-            start, cpu = time.perf_counter(), time.process_time()
-            live, stored = live_update(conversation, stored)
-            walls.append(time.perf_counter() - start)
-            cpus.append(time.process_time() - cpu)
-        fresh, _ = compute(conversation)
-    cpu_mean = statistics.mean(cpus)
+        for _ in range(repeat):
+            stored = first
+            wall = cpu = 0.0
+            for conversation in conversations[1:]:
+                start, started_cpu = time.perf_counter(), time.process_time()
+                live, stored = live_update(conversation, stored)
+                wall += time.perf_counter() - start
+                cpu += time.process_time() - started_cpu
+            walls.append(wall / updates)
+            cpus.append(cpu / updates)
+        fresh, _ = compute(conversations[-1])
+    cpu_mean = statistics.median(cpus)
     print(
-        f"  {updates} live updates (0.5% new votes each): {statistics.mean(walls):.3f} s "
+        f"  {updates} live updates (0.5% new votes each, fresh every "
+        f"{Parameters().fresh_every}), median of {repeat}: {statistics.median(walls):.3f} s "
         f"(CPU {cpu_mean:.3f} s) on average, target CPU <= {LIVE_TARGETS['update_33k']} s "
         f"({load_average()}); the last vs fresh: ARI "
         f"{agreement(our_groups(fresh), our_groups(live)):.3f}"
@@ -400,7 +407,7 @@ def bench_33k(repeat: int, with_reddwarf: bool, updates: int) -> list[str]:
     _, state = compute(Conversation(prefix(votes, 0.99)))
     warm, result = median_run(lambda: compute(conversation, state), repeat)
     print(f"  warm update (1% new votes) {warm}, k={result.k}: {format_stages(warm.stages)}")
-    misses = live_33k(votes, updates)
+    misses = live_33k(votes, updates, repeat)
     if with_reddwarf:
         print_reddwarf(conversation, 1, cold, {})
     print(f"  peak RSS of the benchmark process so far: {peak_rss_mb():.0f} MB")
@@ -477,7 +484,7 @@ def main() -> int:
     parser.add_argument("--no-reddwarf", action="store_true", help="skip red-dwarf")
     parser.add_argument("--updates", type=int, default=40, help="live updates per replay")
     parser.add_argument(
-        "--live-33k", type=int, default=8, help="live updates timed on the 33k round"
+        "--live-33k", type=int, default=16, help="live updates timed on the 33k round"
     )
     parser.add_argument("--only", choices=["real", "live", "33k", "100k"], help="run one part")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)

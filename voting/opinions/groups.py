@@ -117,8 +117,7 @@ def stable_labels(shown: Membership, point_ids: Ints, group: Ints, k: int) -> In
     both = (old >= 0) & (old < k)
     if not both.any():
         return np.arange(k, dtype=np.int64)
-    overlap = np.zeros((k, k), dtype=np.int64)
-    np.add.at(overlap, (group[both], old[both]), 1)
+    overlap = np.bincount(group[both] * k + old[both], minlength=k * k).reshape(k, k)
     rows, labels = linear_sum_assignment(overlap, maximize=True)
     result: Ints = labels[np.argsort(rows)].astype(np.int64)
     return result

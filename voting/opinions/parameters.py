@@ -70,7 +70,7 @@ class Parameters:
     max_k: int = 5
     group_iters: int = 20
     k_buffer: int = 4
-    fresh_every: int = 4
+    fresh_every: int = 8
     fresh_below: int = 10_000
     converge: float = 0.01
     z_90: float = 1.2816
