@@ -108,7 +108,7 @@ class OpinionState:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for name, array in arrays.items():
                 with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, array, allow_pickle=False)
+                    np.save(member, array, allow_pickle=False)
         return buffer.getvalue()
 
     @classmethod
