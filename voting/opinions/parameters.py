@@ -28,7 +28,9 @@ MINIMUM: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Parameters:
-    """Tunable constants (OPINIONS.md section 15). The defaults reproduce Pol.is.
+    """Tunable constants (OPINIONS.md section 15). The defaults reproduce Pol.is, except
+    ``fresh_every`` and ``fresh_below`` (Pol.is always starts from the previous update's
+    clusterings; set ``fresh_below=0`` and a large ``fresh_every`` for that).
 
     Attributes:
         max_participants: participants admitted, in order of first vote; later ones are ignored.
