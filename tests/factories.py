@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from deliberation.models import (
@@ -20,9 +21,13 @@ from deliberation.models import (
     StatementStatus,
     Territory,
     TerritoryOwner,
+    TextKind,
+    Translation,
+    TranslationOrigin,
     User,
 )
 from deliberation.services.accounts import create_user
+from deliberation.services.participation import NOTICE_VERSION, issue_session_key
 from deliberation.services.statements import normalize_text
 
 _counter = itertools.count(1)
@@ -108,6 +113,7 @@ def make_participant(session: Session, round_: Round, **overrides: Any) -> Parti
         "round_id": round_.id,
         "territory_id": first_territory_id(session, round_),
         "language": "en",
+        "notice_version": NOTICE_VERSION,
     }
     fields.update(overrides)
     participant = Participant(**fields)
@@ -132,6 +138,25 @@ def make_statement(session: Session, round_: Round, **overrides: Any) -> Stateme
     return statement
 
 
+def make_translation(session: Session, statement: Statement, **overrides: Any) -> Translation:
+    """A reviewed facilitator's translation of ``statement`` into French unless told otherwise."""
+    fields: dict[str, Any] = {
+        "round_id": statement.round_id,
+        "kind": TextKind.STATEMENT,
+        "text_id": statement.id,
+        "language": "fr",
+        "text": f"Traduction de {statement.text}",
+        "origin": TranslationOrigin.HUMAN,
+        "reviewed": True,
+        "status": StatementStatus.ACCEPTED,
+    }
+    fields.update(overrides)
+    translation = Translation(**fields)
+    session.add(translation)
+    session.commit()
+    return translation
+
+
 def sign_in_as(client: FlaskClient, user: User) -> None:
     """Give ``client`` the session cookie of a sign-in as ``user`` (its current version)."""
     with client.session_transaction() as browser_session:
@@ -140,5 +165,11 @@ def sign_in_as(client: FlaskClient, user: User) -> None:
 
 
 def act_as(client: FlaskClient, participant: Participant) -> None:
+    """Make ``client`` the browser of ``participant`` (a new session key, committed)."""
+    db = object_session(participant)
+    assert db is not None, "act_as needs a participant of a live session"
+    key = issue_session_key(participant)
+    db.add(participant)
+    db.commit()
     with client.session_transaction() as browser_session:
-        browser_session["participants"] = {str(participant.round_id): participant.id}
+        browser_session["participants"] = {str(participant.round_id): key}

@@ -25,6 +25,13 @@ from deliberation.models.territories import (
     TerritoryOwner,
     TerritoryTwin,
 )
+from deliberation.models.translations import (
+    ReviewVerdict,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+    TranslationReview,
+)
 from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "OpinionSnapshot",
     "Participant",
     "Phase",
+    "ReviewVerdict",
     "Role",
     "Round",
     "RoundFacilitator",
@@ -50,6 +58,10 @@ __all__ = [
     "TerritoryKind",
     "TerritoryOwner",
     "TerritoryTwin",
+    "TextKind",
+    "Translation",
+    "TranslationOrigin",
+    "TranslationReview",
     "User",
     "Vote",
     "VoteEvent",

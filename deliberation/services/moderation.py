@@ -22,9 +22,12 @@ from deliberation.models import (
     StatementStatus,
     TargetKind,
     Territory,
+    TextKind,
+    Translation,
     User,
 )
 from deliberation.services import audit
+from deliberation.services.counts import shown_territories
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
@@ -51,8 +54,18 @@ AUDIT_ACTIONS = {
 
 @dataclass(frozen=True)
 class QueueRow:
+    """A statement and its author's territory; ``territory_hidden`` when that territory has
+    fewer participants than the round's privacy threshold (then ``territory`` is None)."""
+
     statement: Statement
     territory: Territory | None
+    territory_hidden: bool = False
+
+
+def _queue_row(statement: Statement, territory: Territory | None, shown: set[int]) -> QueueRow:
+    if territory is not None and territory.id not in shown:
+        return QueueRow(statement, None, territory_hidden=True)
+    return QueueRow(statement, territory)
 
 
 @dataclass(frozen=True)
@@ -125,9 +138,10 @@ def moderation_queue(
         page=page,
         size=PAGE_SIZE,
     )
+    shown = shown_territories(session, round_)
     return Queue(
         status=status,
-        rows=[QueueRow(statement, territory) for statement, territory in found.rows],
+        rows=[_queue_row(statement, territory, shown) for statement, territory in found.rows],
         counts=status_counts(session, round_),
         page=found.page,
         has_next=found.has_next,
@@ -142,7 +156,7 @@ def queue_row(session: Session, *, round_: Round, user: User | None, statement_i
         if statement.author_territory_id
         else None
     )
-    return QueueRow(statement, territory)
+    return _queue_row(statement, territory, shown_territories(session, round_))
 
 
 def _statement(session: Session, round_: Round, statement_id: int) -> Statement:
@@ -290,16 +304,116 @@ def moderation_log(
     facilitators."""
     require_facilitator(session, round_, user)
     entries = audit.round_entries(session, round_=round_, actions=MODERATION_ACTIONS, page=page)
-    ids = [row.entry.target_id for row in entries.rows if row.entry.target_id is not None]
+    ids = [i for row in entries.rows if (i := _statement_of(row.entry)) is not None]
     statements = {
         statement.id: statement
         for statement in session.exec(select(Statement).where(col(Statement.id).in_(ids)))
     }
     return Page(
         rows=[
-            LogRow(row.entry, row.email, statements.get(row.entry.target_id))
+            LogRow(row.entry, row.email, statements.get(_statement_of(row.entry)))
             for row in entries.rows
         ],
         page=entries.page,
         has_next=entries.has_next,
     )
+
+
+def _statement_of(entry: AuditEntry) -> int | None:
+    """The statement a moderation entry is about: its target, or a translation's statement."""
+    if entry.target_kind == TargetKind.TRANSLATION:
+        statement = entry.details.get("statement")
+        return statement if isinstance(statement, int) else None
+    return entry.target_id
+
+
+class TranslationAction(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REVIEW = "review"
+
+
+TRANSLATION_AUDIT_ACTIONS = {
+    TranslationAction.ACCEPT: AuditAction.TRANSLATION_ACCEPT,
+    TranslationAction.REJECT: AuditAction.TRANSLATION_REJECT,
+    TranslationAction.REVIEW: AuditAction.TRANSLATION_REVIEW,
+}
+
+
+@dataclass(frozen=True)
+class TranslationQueueRow:
+    translation: Translation
+    statement: Statement
+
+
+def translation_queue(
+    session: Session, *, round_: Round, user: User | None
+) -> list[TranslationQueueRow]:
+    """The round's translations pending moderation, oldest first (at most a page)."""
+    require_facilitator(session, round_, user)
+    rows = session.exec(
+        select(Translation, Statement)
+        .join(Statement, col(Statement.id) == Translation.text_id)
+        .where(
+            Translation.kind == TextKind.STATEMENT,
+            Translation.round_id == round_.id,
+            Translation.status == StatementStatus.PENDING,
+        )
+        .order_by(col(Translation.id))
+        .limit(PAGE_SIZE)
+    )
+    return [TranslationQueueRow(translation, statement) for translation, statement in rows]
+
+
+def moderate_translation(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    translation_id: int,
+    action: TranslationAction,
+    reason: str | None = None,
+) -> Translation:
+    """Accept or reject (a reason is required) a translation as a statement is moderated, or
+    mark it reviewed (a facilitator vouches that it is faithful); logged with its statement.
+    Never commits."""
+    require_facilitator(session, round_, user)
+    reason = _clean_reason(
+        Action.REJECT if action == TranslationAction.REJECT else Action.ACCEPT, reason
+    )
+    translation = session.get(Translation, translation_id)
+    if translation is None or translation.round_id != round_.id:
+        raise NotFound(_l("This translation does not exist in this round."))
+    now = utcnow()
+    if action == TranslationAction.ACCEPT:
+        if translation.status == StatementStatus.ACCEPTED:
+            raise Conflict(_l("This translation is already accepted."))
+        translation.status = StatementStatus.ACCEPTED
+        translation.rejection_reason = None
+    elif action == TranslationAction.REJECT:
+        translation.status = StatementStatus.REJECTED
+        translation.rejection_reason = reason
+    else:
+        if translation.reviewed:
+            raise Conflict(_l("This translation is already reviewed."))
+        translation.reviewed = True
+        translation.declined = False
+        translation.reviewed_at = now
+    translation.updated_at = now
+    session.add(translation)
+    details: dict[str, object] = {
+        "statement": translation.text_id,
+        "language": translation.language,
+    }
+    if reason:
+        details["reason"] = reason
+    audit.record(
+        session,
+        actor=user,
+        action=TRANSLATION_AUDIT_ACTIONS[action],
+        target_kind=TargetKind.TRANSLATION,
+        target_id=translation.id,
+        round_=round_,
+        details=details,
+    )
+    return translation

@@ -8,7 +8,15 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from deliberation.services.validation import MAX_ID
-from deliberation.views import admin, auth, facilitate, main, opinions, participate
+from deliberation.views import (
+    admin,
+    auth,
+    facilitate,
+    facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
+    main,
+    opinions,
+    participate,
+)
 
 
 class IdConverter(IntegerConverter):

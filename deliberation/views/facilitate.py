@@ -45,6 +45,7 @@ from deliberation.services.invites import invite_token
 from deliberation.services.round_admin import utc_to_local
 from deliberation.services.validation import FieldInvalid
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES, current_language, render
+from deliberation.translations.coverage import readable_shares
 from deliberation.views.auth import login_required
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
@@ -138,6 +139,7 @@ def _round_data(round_: Round) -> dict[str, Any]:
         "max_statement_length": round_.max_statement_length,
         "privacy_k": round_.privacy_k,
         "min_votes_for_map": round_.min_votes_for_map,
+        "retention_days": round_.retention_days,
     }
     for name in ("title", "question", "framing"):
         for code, text in getattr(round_, name).items():
@@ -163,6 +165,7 @@ def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
         round=round_,
         counts=counts.round_counts(db, round_=round_, user=g.user),
         statuses=moderation.status_counts(db, round_),
+        shares=readable_shares(db, round_),
         attached=round_admin.attached_territories(db, round_),
         facilitators=round_admin.round_facilitators(db, round_),
         choices=territories.territory_choices(db),
@@ -461,6 +464,7 @@ def _render_moderation(
         bulk_form=bulk_form or BulkModerationForm(formdata=None),
         row_errors=row_errors or {},
         notice=notice,
+        translation_queue=moderation.translation_queue(get_session(), round_=round_, user=g.user),
     )
 
 
