@@ -70,7 +70,7 @@ def compute(
             map does not drift away from what a fresh computation shows.
         seed: seeds the random PCA start vector of a cold start (Pol.is draws it unseeded).
             Given the same state and seed the result is identical.
-        params: constants; the defaults are Pol.is'.
+        params: constants; the defaults are Pol.is' but for the fresh starts (``Parameters``).
 
     Returns:
         The opinion map and the state to pass to the next update.
