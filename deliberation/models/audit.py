@@ -21,6 +21,7 @@ class ActorKind(StrEnum):
 class TargetKind(StrEnum):
     ACCOUNT = "account"
     INVITE = "invite"
+    PROPOSAL = "proposal"
     ROUND = "round"
     STATEMENT = "statement"
     TERRITORY = "territory"
@@ -50,6 +51,8 @@ class AuditAction(StrEnum):
     ROUND_TERRITORY_DETACH = "round.territory_detach"
     INVITE_CREATE = "invite.create"
     INVITE_REVOKE = "invite.revoke"
+    PROPOSAL_MERGE = "proposal.merge"
+    PROPOSAL_SELECT = "proposal.select"
     ACCOUNT_CREATE = "account.create"
     ACCOUNT_INVITE = "account.invite"
     ACCOUNT_DISABLE = "account.disable"

@@ -50,6 +50,8 @@ ACTION_NAMES = {
     AuditAction.ROUND_TERRITORY_DETACH: _l("Territory detached from the round"),
     AuditAction.INVITE_CREATE: _l("Invite link created"),
     AuditAction.INVITE_REVOKE: _l("Invite link revoked"),
+    AuditAction.PROPOSAL_MERGE: _l("Proposals merged"),
+    AuditAction.PROPOSAL_SELECT: _l("Proposal selected for the decision"),
     AuditAction.ACCOUNT_CREATE: _l("Account created"),
     AuditAction.ACCOUNT_INVITE: _l("Facilitator invited"),
     AuditAction.ACCOUNT_DISABLE: _l("Account disabled"),
@@ -61,6 +63,7 @@ ACTION_NAMES = {
 TARGET_NAMES = {
     TargetKind.ACCOUNT: _l("Account"),
     TargetKind.INVITE: _l("Invite link"),
+    TargetKind.PROPOSAL: _l("Proposal"),
     TargetKind.ROUND: _l("Round"),
     TargetKind.STATEMENT: _l("Statement"),
     TargetKind.TERRITORY: _l("Territory"),

@@ -11,11 +11,13 @@ from deliberation.services.validation import MAX_ID
 from deliberation.views import (
     admin,
     auth,
+    decisions,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
     main,
     opinions,
     participate,
+    proposals,
 )
 
 
@@ -29,5 +31,14 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp, opinions.bp, admin.bp):
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        participate.bp,
+        facilitate.bp,
+        opinions.bp,
+        admin.bp,
+        decisions.bp,
+        proposals.bp,
+    ):
         app.register_blueprint(blueprint)
