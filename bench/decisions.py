@@ -7,8 +7,8 @@ integer rank array (:class:`voting.methods.RankedProfile`) and each method is ti
 full ``tally`` (validation, merging, canonical SHA-256, count, explanation): median wall time of
 ``--repeats`` runs. Each must stay under ``--budget`` seconds; the exit status is 1 otherwise.
 
-When pref_voting (the optional ``bench`` dependency, which also imports numba and nashpy) can be
-imported, the same profile is built as a pref_voting ``Profile`` from the unique rankings with
+When pref_voting (the optional ``bench`` dependency, pinned in pyproject.toml, which also
+imports numba and nashpy) can be imported, its version is printed and the same profile is built as a pref_voting ``Profile`` from the unique rankings with
 their counts, and the equivalent functions run once each in the same process, after a warm-up on
 a tiny profile that compiles pref_voting's numba kernels. pref_voting computes the margins while
 building its ``Profile``, so the ratio compares like with like: pref_voting's profile build plus
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import statistics
 import sys
 import time
@@ -35,9 +36,10 @@ from voting.methods import RankedProfile, Result, tally
 
 METHODS = ("schulze", "ranked_pairs", "instant_runoff", "borda")
 # pref_voting's functions for the same rules: ranked pairs and instant runoff with
-# parallel-universe tie-breaking, like ours.
+# parallel-universe tie-breaking, like ours; Schulze as beat path (Floyd-Warshall by default
+# since pref_voting 1.x, which dropped ``beat_path_Floyd_Warshall``).
 PREF_VOTING = {
-    "schulze": ("margin_based_methods", "beat_path_Floyd_Warshall"),
+    "schulze": ("margin_based_methods", "beat_path"),
     "ranked_pairs": ("margin_based_methods", "ranked_pairs"),
     "instant_runoff": ("iterative_methods", "instant_runoff_put"),
     "borda": ("scoring_methods", "borda"),
@@ -75,6 +77,7 @@ def load_pref_voting() -> dict[str, Any] | None:
     except ImportError as error:
         print(f"pref_voting unavailable ({error}); no ratio printed.")
         return None
+    print(f"pref_voting {importlib.metadata.version('pref_voting')}")
     return {"Profile": profiles.Profile, **functions}
 
 

@@ -1,8 +1,9 @@
-"""Benchmark of the opinion engine (``voting/opinions``), with red-dwarf 0.4.0 beside it.
+"""Benchmark of the opinion engine (``voting/opinions``), with red-dwarf beside it.
 
 Run from anywhere: ``python bench/opinions.py`` (``make bench``). It times
 
-* every Pol.is conversation in ``../shared/data/polis`` (relative to the repository root),
+* every Pol.is conversation in ``../shared/data/polis`` (relative to the repository root, or
+  to the folder holding it when it is a worktree),
   skipped with a message when that folder is absent;
 * synthetic rounds with planted opinion groups: 100,000 x 10,000 with 10 million votes (Pol.is'
   caps), first and in a child process so that its peak memory is its own; and 33,422
@@ -15,11 +16,24 @@ Figures are medians over ``--repeat`` runs, wall time with the CPU time of the p
 thread when threadpoolctl is installed (``one_blas_thread``). Pipeline times exclude file
 parsing on both sides. red-dwarf (``pip install red-dwarf``, the ``bench`` extra) runs on the
 same votes up to the 33k round (it builds a dense matrix) and the ratio red-dwarf / Palabre is
-printed.
+printed, with red-dwarf's version.
+
+The live map: every Pol.is conversation is replayed in ``--updates`` live updates from 30% to
+100% of its votes the way the worker runs them (``deliberation/opinions/snapshots.py``: the
+previous state read back from its stored bytes, ``compute`` with the default parameters and seed
+0). After every update past half of the votes the live groups are compared with a fresh
+computation on the same votes (adjusted Rand index over the participants both cluster), and
+the final live and fresh groups with Pol.is' own. On the 33k round a series of live updates
+(each adding 0.5% of the votes) is timed. The exit status is 1 when a target is missed
+(``LIVE_TARGETS``): live within 0.05 of fresh after every update past half of the votes, within
+0.02 at the end, and a live update at 33k participants at most 0.15 s on average. That time is
+the CPU time of this process (one BLAS thread): on this shared machine the wall time mostly
+counts waits for a core, so both are printed with the load average.
 """
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -29,6 +43,8 @@ import time
 import warnings
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +62,26 @@ from voting.opinions import (  # noqa: E402
     Conversation,
     OpinionResult,
     OpinionState,
+    Parameters,
     Votes,
     adjusted_rand_index,
     compute,
     read_polis_export,
 )
 
-DATA = REPO.parent / "shared" / "data" / "polis"
+# The shared data beside the repository (or beside the folder of worktrees holding it).
+DATA = next(
+    (
+        folder / "shared" / "data" / "polis"
+        for folder in (REPO.parent, REPO.parent.parent)
+        if (folder / "shared" / "data" / "polis").is_dir()
+    ),
+    REPO.parent / "shared" / "data" / "polis",
+)
 ROUNDS = {"33k": (33_422, 783, 1_700_000), "100k": (100_000, 10_000, 10_000_000)}
+# Live map targets: worst ARI live vs fresh past half of the votes, ARI at the end, and the mean
+# CPU seconds of a live update of the 33k round.
+LIVE_TARGETS = {"past_half": 0.95, "final": 0.98, "update_33k": 0.15}
 
 
 def peak_rss_mb() -> float:
@@ -192,6 +220,13 @@ def run_reddwarf(
     return statistics.median(times), statistics.median(cpus), groups
 
 
+def reddwarf_version() -> str:
+    try:
+        return version("red-dwarf")
+    except PackageNotFoundError:
+        return "(version unknown)"
+
+
 def agreement(reference: dict[int, int], ours: dict[int, int]) -> float:
     common = sorted(set(reference) & set(ours))
     if not common:
@@ -219,9 +254,93 @@ def print_reddwarf(
     if polis:
         agreement_text = f", red-dwarf ARI vs Pol.is {agreement(polis, groups):.3f}"
     print(
-        f"    red-dwarf {wall:.3f} s (CPU {cpu:.3f} s): {wall / ours.wall:.1f}x slower "
+        f"    red-dwarf {reddwarf_version()} {wall:.3f} s (CPU {cpu:.3f} s): "
+        f"{wall / ours.wall:.1f}x slower "
         f"(CPU {cpu / ours.cpu:.1f}x){agreement_text}"
     )
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def votes_prefix(conversation: Conversation, n: int) -> Conversation:
+    """The conversation as it stood after its first ``n`` vote events."""
+    v = conversation.votes
+    return replace(
+        conversation,
+        votes=Votes(v.participant[:n], v.statement[:n], v.value[:n], v.in_time_order),
+    )
+
+
+def live_update(conversation: Conversation, stored: bytes | None) -> tuple[OpinionResult, bytes]:
+    """One update as the worker computes a snapshot: the previous state read back from its
+    stored bytes, the default parameters, seed 0, the new state stored as bytes."""
+    state = OpinionState.from_bytes(stored) if stored is not None else None
+    result, new_state = compute(conversation, state, seed=0, params=Parameters())
+    return result, new_state.to_bytes()
+
+
+class Replay:
+    """A conversation replayed in live updates from 30% to 100% of its votes.
+
+    Attributes:
+        live: the last live result; fresh: a fresh computation on all votes.
+        past_half: ARI live vs fresh after every update past half of the votes.
+        cpu: mean CPU seconds of a live update.
+    """
+
+    def __init__(self, conversation: Conversation, updates: int) -> None:
+        total = conversation.votes.value.size
+        stored = None
+        self.past_half: list[float] = []
+        cpu = 0.0
+        for i in range(updates + 1):
+            n = round(total * (0.3 + 0.7 * i / updates))
+            now = votes_prefix(conversation, n)
+            start = time.process_time()
+            self.live, stored = live_update(now, stored)
+            cpu += time.process_time() - start
+            if 2 * n > total:
+                self.fresh, _ = compute(now)
+                self.past_half.append(agreement(our_groups(self.fresh), our_groups(self.live)))
+        self.cpu = cpu / (updates + 1)
+
+
+def live_misses(name: str, replay: Replay) -> list[str]:
+    """The live map targets ``replay`` misses, as messages."""
+    misses = []
+    if min(replay.past_half) < LIVE_TARGETS["past_half"]:
+        misses.append(f"{name}: live vs fresh {min(replay.past_half):.3f} past half of the votes")
+    if replay.past_half[-1] < LIVE_TARGETS["final"]:
+        misses.append(f"{name}: live vs fresh {replay.past_half[-1]:.3f} at the end")
+    return misses
+
+
+def bench_live(updates: int) -> list[str]:
+    """Replay every Pol.is conversation in ``updates`` live updates; the targets missed."""
+    if not DATA.is_dir():
+        print(f"live map: {DATA} not found, skipped")
+        return []
+    print(
+        f"live map: {updates} live updates from 30% to 100% of the votes ({load_average()}); "
+        f"targets: live vs fresh >= {LIVE_TARGETS['past_half']} after every update past half "
+        f"of the votes, >= {LIVE_TARGETS['final']} at the end"
+    )
+    misses = []
+    for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+        export = read_polis_export(folder)
+        replay = Replay(export.conversation, updates)
+        polis = dict(export.polis_groups)
+        print(
+            f"  {folder.name}: live vs fresh min {min(replay.past_half):.3f}, at the end "
+            f"{replay.past_half[-1]:.3f}; vs Pol.is: live {agreement(polis, our_groups(replay.live)):.3f}, "
+            f"fresh {agreement(polis, our_groups(replay.fresh)):.3f}; "
+            f"live update {replay.cpu:.3f} s CPU on average"
+        )
+        print("    live vs fresh past half: " + " ".join(f"{a:.3f}" for a in replay.past_half))
+        misses += live_misses(folder.name, replay)
+    return misses
 
 
 def bench_real(repeat: int, with_reddwarf: bool) -> None:
@@ -244,7 +363,41 @@ def bench_real(repeat: int, with_reddwarf: bool) -> None:
             print_reddwarf(export.conversation, repeat, timing, polis)
 
 
-def bench_33k(repeat: int, with_reddwarf: bool) -> None:
+def live_33k(votes: Votes, updates: int, repeat: int) -> list[str]:
+    """Time ``repeat`` series of ``updates`` live updates of the 33k round, each adding 0.5% of
+    the votes, from a state computed on the votes before them; the targets missed. The mean
+    time of an update is the median over the series."""
+    total = votes.value.size
+    counts = [round(total * (1 - 0.005 * (updates - i))) for i in range(updates + 1)]
+    conversations = [Conversation(prefix(votes, n / total)) for n in counts]
+    _, first = live_update(conversations[0], None)
+    walls, cpus = [], []
+    with one_blas_thread():
+        for _ in range(repeat):
+            stored = first
+            wall = cpu = 0.0
+            for conversation in conversations[1:]:
+                start, started_cpu = time.perf_counter(), time.process_time()
+                live, stored = live_update(conversation, stored)
+                wall += time.perf_counter() - start
+                cpu += time.process_time() - started_cpu
+            walls.append(wall / updates)
+            cpus.append(cpu / updates)
+        fresh, _ = compute(conversations[-1])
+    cpu_mean = statistics.median(cpus)
+    print(
+        f"  {updates} live updates (0.5% new votes each, fresh every "
+        f"{Parameters().fresh_every}), median of {repeat}: {statistics.median(walls):.3f} s "
+        f"(CPU {cpu_mean:.3f} s) on average, target CPU <= {LIVE_TARGETS['update_33k']} s "
+        f"({load_average()}); the last vs fresh: ARI "
+        f"{agreement(our_groups(fresh), our_groups(live)):.3f}"
+    )
+    if cpu_mean > LIVE_TARGETS["update_33k"]:
+        return [f"33k: a live update takes {cpu_mean:.3f} s CPU on average"]
+    return []
+
+
+def bench_33k(repeat: int, with_reddwarf: bool, updates: int) -> list[str]:
     n, m, v = ROUNDS["33k"]
     print(f"synthetic round {n:,} x {m:,}, {v:,} votes (median of {repeat})")
     votes = planted_round(n, m, v)
@@ -254,9 +407,11 @@ def bench_33k(repeat: int, with_reddwarf: bool) -> None:
     _, state = compute(Conversation(prefix(votes, 0.99)))
     warm, result = median_run(lambda: compute(conversation, state), repeat)
     print(f"  warm update (1% new votes) {warm}, k={result.k}: {format_stages(warm.stages)}")
+    misses = live_33k(votes, updates, repeat)
     if with_reddwarf:
         print_reddwarf(conversation, 1, cold, {})
     print(f"  peak RSS of the benchmark process so far: {peak_rss_mb():.0f} MB")
+    return misses
 
 
 def child(path: Path, repeat: int) -> None:
@@ -323,28 +478,38 @@ def bench_100k(repeat: int) -> None:
     )
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--no-reddwarf", action="store_true", help="skip red-dwarf")
-    parser.add_argument("--only", choices=["real", "33k", "100k"], help="run one part")
+    parser.add_argument("--updates", type=int, default=40, help="live updates per replay")
+    parser.add_argument(
+        "--live-33k", type=int, default=16, help="live updates timed on the 33k round"
+    )
+    parser.add_argument("--only", choices=["real", "live", "33k", "100k"], help="run one part")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
         generate(args.generate)
-        return
+        return 0
     if args.child:
         child(args.child, args.repeat)
-        return
+        return 0
     with_reddwarf = not args.no_reddwarf
+    misses = []
     if args.only in (None, "100k"):
         bench_100k(max(1, min(args.repeat, 3)))
     if args.only in (None, "real"):
         bench_real(args.repeat, with_reddwarf)
+    if args.only in (None, "live"):
+        misses += bench_live(args.updates)
     if args.only in (None, "33k"):
-        bench_33k(args.repeat, with_reddwarf)
+        misses += bench_33k(args.repeat, with_reddwarf, args.live_33k)
+    for miss in misses:
+        print(f"target missed: {miss}")
+    return 1 if misses else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

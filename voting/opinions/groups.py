@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
 
 from voting.opinions.kmeans import Clustering, Membership, kmeans
 from voting.opinions.parameters import Parameters
@@ -102,3 +103,21 @@ def silhouette(centers: Floats, label: Ints) -> float:
 def best_k(silhouettes: Mapping[int, float]) -> int:
     """The k of largest silhouette; ties go to the larger k (Clojure ``max-key``)."""
     return max(silhouettes, key=lambda k: (silhouettes[k], k))
+
+
+def stable_labels(shown: Membership, point_ids: Ints, group: Ints, k: int) -> Ints:
+    """(k,) the label to show for each of the ``k`` new groups, so that colours do not swap.
+
+    ``group`` (one entry per point of ``point_ids``, values 0..k-1) is matched to the labels
+    shown last time (``shown``): the labels 0..k-1 are assigned to the new groups so that the
+    number of points keeping their label is largest (points new since, or whose old label is k
+    or more, do not count). Without any overlap the order is kept.
+    """
+    old = shown.cluster_of(point_ids)
+    both = (old >= 0) & (old < k)
+    if not both.any():
+        return np.arange(k, dtype=np.int64)
+    overlap = np.bincount(group[both] * k + old[both], minlength=k * k).reshape(k, k)
+    rows, labels = linear_sum_assignment(overlap, maximize=True)
+    result: Ints = labels[np.argsort(rows)].astype(np.int64)
+    return result

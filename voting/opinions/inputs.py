@@ -71,7 +71,8 @@ def canonical_order(
     """The order of events without timestamps: by statement id, then participant id (the order
     in which a Pol.is full recompute meets them, so rows appear by the lowest statement they
     voted on). Stable: events on the same cell keep their relative order."""
-    return np.lexsort((participant, statement))
+    order: NDArray[np.intp] = np.lexsort((participant, statement))
+    return order
 
 
 @dataclass(frozen=True)

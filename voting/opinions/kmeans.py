@@ -30,6 +30,10 @@ class Membership:
     point_ids: Ints
     cluster_ids: Ints
 
+    def cluster_of(self, point_ids: Ints) -> Ints:
+        """Cluster id of every point of ``point_ids``, or -1 for points this one does not know."""
+        return _lookup(self.point_ids, self.cluster_ids, point_ids)
+
 
 @dataclass(frozen=True)
 class Clustering:
@@ -275,11 +279,6 @@ def _lookup(keys: Ints, values: Ints, wanted: Ints) -> Ints:
     return np.where(known[where] == wanted, values[order][where], -1)
 
 
-def _previous_cluster(point_ids: Ints, last: Membership) -> Ints:
-    """Cluster id of every point in ``last``, or -1 for points it does not know."""
-    return _lookup(last.point_ids, last.cluster_ids, point_ids)
-
-
 def _merge_identical(
     points: Floats, weights: Floats | None, ids: Ints, label: Ints
 ) -> tuple[Ints, Ints]:
@@ -311,7 +310,7 @@ def _clean_start(
     clusters than min(k, distinct points), the point farthest from its nearest center (ties: the
     last point) leaves its cluster for a new one with the next id.
     """
-    old = _previous_cluster(point_ids, last)
+    old = last.cluster_of(point_ids)
     ids = np.unique(old[old >= 0])
     if ids.size == 0:
         next_id = int(last.cluster_ids.max()) + 1 if last.cluster_ids.size else 0

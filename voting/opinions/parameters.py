@@ -15,6 +15,8 @@ MINIMUM: dict[str, float] = {
     "max_k": 2,
     "group_iters": 1,
     "k_buffer": 1,
+    "fresh_every": 1,
+    "fresh_below": 0,
     "converge": 0.0,
     "z_90": 0.0,
     "rep_count": 0,
@@ -26,7 +28,9 @@ MINIMUM: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Parameters:
-    """Tunable constants (OPINIONS.md section 15). The defaults reproduce Pol.is.
+    """Tunable constants (OPINIONS.md section 15). The defaults reproduce Pol.is, except
+    ``fresh_every`` and ``fresh_below`` (Pol.is always starts from the previous update's
+    clusterings; set ``fresh_below=0`` and a large ``fresh_every`` for that).
 
     Attributes:
         max_participants: participants admitted, in order of first vote; later ones are ignored.
@@ -38,6 +42,12 @@ class Parameters:
         max_k: largest number of opinion groups.
         group_iters: iteration budget of the group k-means.
         k_buffer: consecutive wins a new best k needs before it is shown.
+        fresh_every: every this many updates the base clusters and groups start afresh instead
+            of from the previous update's (the live map then shows what a fresh computation on
+            the same votes shows, its best k included, with labels matched to the last ones).
+        fresh_below: below this many clustered participants every update starts afresh (Pol.is'
+            large-conversation cutoff: a fresh start costs little there, and small
+            conversations are where a fresh start's groups move most between updates).
         converge: k-means stops when sorted centers moved less than this (projection units).
         z_90: one-sided 90% significance threshold of the z-tests.
         rep_count: representative statements kept per group.
@@ -62,6 +72,8 @@ class Parameters:
     max_k: int = 5
     group_iters: int = 20
     k_buffer: int = 4
+    fresh_every: int = 8
+    fresh_below: int = 10_000
     converge: float = 0.01
     z_90: float = 1.2816
     rep_count: int = 5

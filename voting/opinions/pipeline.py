@@ -3,15 +3,16 @@
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from voting.opinions.clustered import clustered_participants
 from voting.opinions.consensus import consensus_statements, group_informed_consensus
-from voting.opinions.groups import best_k, group_clusterings, silhouette
+from voting.opinions.groups import best_k, group_clusterings, silhouette, stable_labels
 from voting.opinions.inputs import Conversation
-from voting.opinions.kmeans import Clustering, kmeans
+from voting.opinions.kmeans import Clustering, Membership, kmeans
 from voting.opinions.matrix import build_matrix
 from voting.opinions.parameters import Parameters
 from voting.opinions.participants import participant_stats
@@ -60,12 +61,16 @@ def compute(
         conversation: all votes so far (time ordered) with moderation flags and territories.
         state: what the previous update returned; None for a cold start. The clustered set
             is kept (sticky), PCA is warm-started and oriented like the previous components,
-            base clusters and every group clustering are clean-started from the previous ones,
-            the k smoother continues and priorities use the previous groups' vote totals
-            (a cold start uses the current ones).
+            the k smoother continues, priorities use the previous groups' vote totals (a cold
+            start uses the current ones) and group labels follow the labels shown last time
+            (``stable_labels``). Base clusters and every group clustering are clean-started
+            from the previous ones, except every ``params.fresh_every`` updates and whenever
+            fewer than ``params.fresh_below`` participants are clustered: then they start
+            afresh as in a cold start and the best k is shown at once, so that the live
+            map does not drift away from what a fresh computation shows.
         seed: seeds the random PCA start vector of a cold start (Pol.is draws it unseeded).
             Given the same state and seed the result is identical.
-        params: constants; the defaults are Pol.is'.
+        params: constants; the defaults are Pol.is' but for the fresh starts (``Parameters``).
 
     Returns:
         The opinion map and the state to pass to the next update.
@@ -96,6 +101,10 @@ def compute(
         statement_projection = project_statements(ratings, components)
         extremity = np.hypot(statement_projection[:, 0], statement_projection[:, 1])
     inside = np.flatnonzero(clustered)
+    since_fresh = 0 if state is None else previous.since_fresh + 1
+    fresh = since_fresh >= p.fresh_every or inside.size < p.fresh_below
+    if fresh:
+        since_fresh = 0
     n_p = matrix.shape[0]
     base_label = np.full(n_p, -1, dtype=np.int64)
     group = np.full(n_p, -1, dtype=np.int64)
@@ -107,7 +116,7 @@ def compute(
                 max_iters=p.base_iters,
                 converge=p.converge,
                 point_ids=matrix.participant_ids[inside],
-                last=previous.base if previous.base.point_ids.size else None,
+                last=previous.base if previous.base.point_ids.size and not fresh else None,
             )
         else:
             base = Clustering(np.zeros(0, np.int64), np.zeros((0, 2)), np.zeros(0, np.int64))
@@ -116,7 +125,11 @@ def compute(
     with clock.stage("groups"):
         clusterings = (
             group_clusterings(
-                base.centers, base.ids, base_sizes.astype(np.float64), previous.groups, p
+                base.centers,
+                base.ids,
+                base_sizes.astype(np.float64),
+                {} if fresh else previous.groups,
+                p,
             )
             if inside.size
             else {}
@@ -124,11 +137,16 @@ def compute(
         silhouettes = {k: silhouette(base.centers, c.label) for k, c in clusterings.items()}
         this_k = best_k(silhouettes) if silhouettes else 0
         smoother = previous.smoother.update(this_k, set(clusterings), p.k_buffer)
+        if fresh:
+            smoother = replace(smoother, smoothed_k=this_k)
         chosen = clusterings.get(smoother.smoothed_k)
         k = 0 if chosen is None else chosen.ids.size
+        group_centers = np.zeros((0, 2))
         if chosen is not None:
-            group[inside] = chosen.label[base.label]
-        group_centers = np.zeros((0, 2)) if chosen is None else chosen.centers
+            found = chosen.label[base.label]
+            label = stable_labels(previous.shown, matrix.participant_ids[inside], found, k)
+            group[inside] = label[found]
+            group_centers = chosen.centers[np.argsort(label)]
     with clock.stage("tallies"):
         # One pass: the groups, then everyone else as an extra row.
         counted = tally(matrix, np.where(group >= 0, group, k), k + 1)
@@ -194,5 +212,7 @@ def compute(
         groups={k_: c.membership(base.ids) for k_, c in clusterings.items()},
         smoother=smoother,
         group_votes=totals,
+        shown=Membership(matrix.participant_ids[inside], group[inside]),
+        since_fresh=since_fresh,
     )
     return result, new_state

@@ -46,6 +46,8 @@ class OpinionState:
         smoother: the k smoother's memory.
         group_votes: (1, n_s) agree/disagree/seen of the clustered participants summed over
             groups, used by the next update's priorities.
+        shown: participant id -> group label shown, which the next update's labels follow.
+        since_fresh: updates since the last one whose clusterings started afresh.
     """
 
     clustered: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -59,6 +61,10 @@ class OpinionState:
     group_votes: Tallies = field(
         default_factory=lambda: Tallies(*(np.zeros((1, 0), dtype=np.int64) for _ in range(3)))
     )
+    shown: Membership = field(
+        default_factory=lambda: Membership(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+    since_fresh: int = 0
 
     def aligned_components(self, statement_ids: Ints) -> Floats:
         """(2, n) components on ``statement_ids``, 0 for statements new since."""
@@ -89,17 +95,28 @@ class OpinionState:
             "votes": np.concatenate(
                 [self.group_votes.agree, self.group_votes.disagree, self.group_votes.seen]
             ),
+            "shown_points": self.shown.point_ids,
+            "shown_groups": self.shown.cluster_ids,
+            "since_fresh": np.array([self.since_fresh]),
         }
         for k, m in self.groups.items():
             arrays[f"group_{k}_points"] = m.point_ids
             arrays[f"group_{k}_clusters"] = m.cluster_ids
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, allow_pickle=False, **arrays)
+        # What np.savez_compressed writes, at the fastest deflate level: at the default level
+        # compressing a 33k-participant state took most of a live update's time.
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for name, array in arrays.items():
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.save(member, array, allow_pickle=False)
         return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "OpinionState":
-        """Inverse of ``to_bytes``. Raises ValueError on a foreign or damaged archive."""
+        """Inverse of ``to_bytes``. Raises ValueError on a foreign or damaged archive.
+
+        Archives written before the shown labels were kept read as no labels shown and no
+        update since a fresh one."""
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 a = {name: archive[name] for name in archive.files}
@@ -128,4 +145,9 @@ class OpinionState:
             },
             smoother=KSmoother(last_k, count, shown),
             group_votes=Tallies(votes[0:1], votes[1:2], votes[2:3]),
+            shown=Membership(
+                a.get("shown_points", np.zeros(0)).astype(np.int64),
+                a.get("shown_groups", np.zeros(0)).astype(np.int64),
+            ),
+            since_fresh=int(a.get("since_fresh", np.zeros(1))[0]),
         )

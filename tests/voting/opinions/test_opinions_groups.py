@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from voting.opinions import Parameters
-from voting.opinions.groups import KSmoother, best_k, candidate_ks, silhouette
+from voting.opinions.groups import KSmoother, best_k, candidate_ks, silhouette, stable_labels
+from voting.opinions.kmeans import Membership
 
 
 def test_silhouette_worked_example() -> None:
@@ -40,3 +41,24 @@ def test_smoother_needs_four_consecutive_wins() -> None:
 def test_smoother_drops_an_unavailable_k() -> None:
     smoother = KSmoother(last_k=5, last_k_count=9, smoothed_k=5).update(2, {2}, 4)
     assert smoother.smoothed_k == 2
+
+
+def test_stable_labels_follow_the_groups_shown_last() -> None:
+    shown = Membership(np.array([10, 11, 12, 13, 14]), np.array([0, 0, 1, 1, 2]))
+    # The same three groups found in another order, plus a participant new since.
+    labels = stable_labels(
+        shown, np.array([10, 11, 12, 13, 14, 15]), np.array([2, 2, 0, 0, 1, 1]), 3
+    )
+    assert labels.tolist() == [1, 2, 0]
+
+
+def test_stable_labels_give_a_new_group_the_free_label() -> None:
+    shown = Membership(np.array([1, 2, 3, 4, 5]), np.array([0, 0, 1, 1, 1]))
+    labels = stable_labels(shown, np.array([1, 2, 3, 4, 5]), np.array([1, 1, 2, 2, 0]), 3)
+    assert labels.tolist() == [2, 0, 1]
+
+
+def test_stable_labels_keep_the_order_without_overlap() -> None:
+    shown = Membership(np.array([1, 2]), np.array([0, 1]))
+    labels = stable_labels(shown, np.array([7, 8, 9]), np.array([1, 0, 1]), 2)
+    assert labels.tolist() == [0, 1]

@@ -99,6 +99,8 @@ def test_conversation_ids_and_labels_are_checked(
         ("max_k", 1, "max_k must be at least 2"),
         ("base_iters", 0, "base_iters must be at least 1"),
         ("k_buffer", 0, "k_buffer must be at least 1"),
+        ("fresh_every", 0, "fresh_every must be at least 1"),
+        ("fresh_below", -1, "fresh_below must be at least 0"),
         ("greedy_n", -1, "greedy_n must be at least 0"),
         ("rep_count", -5, "rep_count must be at least 0"),
         ("privacy_k", 0, "privacy_k must be at least 1"),

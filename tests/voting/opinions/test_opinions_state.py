@@ -1,8 +1,10 @@
+import io
+
 import numpy as np
 import pytest
 from opinion_grids import grid_votes, planted_grid
 
-from voting.opinions import Conversation, OpinionState, Votes, compute
+from voting.opinions import Conversation, OpinionState, Parameters, Votes, compute
 
 
 def prefix(votes: Votes, n: int) -> Votes:
@@ -80,3 +82,29 @@ def test_k_smoother_holds_the_shown_k() -> None:
         shown.append(result.k)
     assert len(set(shown)) == 1
     assert state.smoother.last_k_count == 5
+
+
+def test_shown_labels_and_fresh_count_round_trip() -> None:
+    votes = shuffled_votes(6)
+    _, state = compute(Conversation(prefix(votes, votes.participant.size // 2)))
+    _, state = compute(Conversation(votes), state, params=Parameters(fresh_below=0))
+    again = OpinionState.from_bytes(state.to_bytes())
+    assert state.since_fresh == again.since_fresh == 1
+    assert again.shown.point_ids.tolist() == state.shown.point_ids.tolist()
+    assert again.shown.cluster_ids.tolist() == state.shown.cluster_ids.tolist()
+
+
+def test_a_state_stored_before_the_shown_labels_still_reads() -> None:
+    _, state = compute(Conversation(shuffled_votes(7)))
+    with np.load(io.BytesIO(state.to_bytes())) as archive:
+        older = {
+            name: archive[name]
+            for name in archive.files
+            if name not in ("shown_points", "shown_groups", "since_fresh")
+        }
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **older)
+    again = OpinionState.from_bytes(buffer.getvalue())
+    assert again.shown.point_ids.size == again.shown.cluster_ids.size == 0
+    assert again.since_fresh == 0
+    assert again.clustered.tolist() == state.clustered.tolist()
