@@ -8,6 +8,7 @@ from deliberation.models.audit import (
     AuditEntry,
     TargetKind,
 )
+from deliberation.models.councils import Council, CouncilOwner
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.rounds import (
@@ -33,6 +34,8 @@ __all__ = [
     "ActorKind",
     "AuditAction",
     "AuditEntry",
+    "Council",
+    "CouncilOwner",
     "Invite",
     "ModerationMode",
     "OpinionLease",

@@ -20,6 +20,7 @@ class ActorKind(StrEnum):
 
 class TargetKind(StrEnum):
     ACCOUNT = "account"
+    COUNCIL = "council"
     INVITE = "invite"
     ROUND = "round"
     STATEMENT = "statement"
@@ -35,6 +36,8 @@ class AuditAction(StrEnum):
     STATEMENT_UNMETA = "statement.unmeta"
     TERRITORY_CREATE = "territory.create"
     TERRITORY_UPDATE = "territory.update"
+    COUNCIL_CREATE = "council.create"
+    COUNCIL_UPDATE = "council.update"
     OWNER_ADD = "owner.add"
     OWNER_REMOVE = "owner.remove"
     ROUND_CREATE = "round.create"

@@ -39,6 +39,8 @@ ACTION_NAMES = {
     AuditAction.STATEMENT_UNMETA: _l("Meta flag removed from a statement"),
     AuditAction.TERRITORY_CREATE: _l("Territory created"),
     AuditAction.TERRITORY_UPDATE: _l("Territory edited"),
+    AuditAction.COUNCIL_CREATE: _l("Council created"),
+    AuditAction.COUNCIL_UPDATE: _l("Council edited"),
     AuditAction.OWNER_ADD: _l("Owner added"),
     AuditAction.OWNER_REMOVE: _l("Owner removed"),
     AuditAction.ROUND_CREATE: _l("Round created"),
@@ -60,6 +62,7 @@ ACTION_NAMES = {
 }
 TARGET_NAMES = {
     TargetKind.ACCOUNT: _l("Account"),
+    TargetKind.COUNCIL: _l("Council"),
     TargetKind.INVITE: _l("Invite link"),
     TargetKind.ROUND: _l("Round"),
     TargetKind.STATEMENT: _l("Statement"),

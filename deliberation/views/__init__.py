@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from deliberation.services.validation import MAX_ID
-from deliberation.views import admin, auth, facilitate, main, opinions, participate
+from deliberation.views import admin, auth, councils, facilitate, main, opinions, participate
 
 
 class IdConverter(IntegerConverter):
@@ -21,5 +21,13 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    for blueprint in (main.bp, auth.bp, participate.bp, facilitate.bp, opinions.bp, admin.bp):
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        participate.bp,
+        facilitate.bp,
+        councils.bp,
+        opinions.bp,
+        admin.bp,
+    ):
         app.register_blueprint(blueprint)
