@@ -2,7 +2,9 @@
 
 Tests run on SQLite (a fresh file per test) by default, and on PostgreSQL when
 ``PALABRE_TEST_DATABASE_URL`` names a database the tests own: the schema is created once per
-run and every table is emptied between tests.
+run and every table is emptied between tests; every app of that run is checked to be on
+PostgreSQL. The run's rules (no developer ``PALABRE_*`` settings, PostgreSQL-only tests, no
+skips under CI) are in ``tests/guards.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ import deliberation.models  # noqa: F401 - registers every table
 from app import create_app
 from deliberation.db import make_engine
 
-POSTGRES_URL = os.environ.get("PALABRE_TEST_DATABASE_URL", "")
+pytest.register_assert_rewrite("tests.guards")
+from tests.guards import postgres_url, require_postgresql  # noqa: E402
+
+pytest_plugins = ("tests.guards", "pytester")
+
+POSTGRES_URL = postgres_url()
 # The suite passes its own configuration, secret included, to ``create_app``: it needs no
 # environment mode that would weaken the checks of ``load_config``.
 TEST_SECRET = "palabre-test-suite-secret-of-at-least-32-bytes"
@@ -39,6 +46,7 @@ if os.environ.get("CI") == "true":
 def postgres_schema() -> str:
     """Create the schema once in the PostgreSQL test database; yield its URL."""
     engine = make_engine(POSTGRES_URL)
+    require_postgresql(engine)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
@@ -89,6 +97,8 @@ def app(
 ) -> Iterator[Flask]:
     monkeypatch.setenv("PALABRE_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(app_config)
+    if POSTGRES_URL:
+        require_postgresql(application.extensions["palabre.engine"])
     with application.app_context():
         yield application
     application.extensions["palabre.engine"].dispose()

@@ -45,6 +45,7 @@ def import_command(folder: Path, slug: str, language: str | None, territory: str
                     territory=territory,
                     progress=bar.update,
                 )
+            session.commit()
         except (ImportProblem, DomainError) as error:
             _fail(str(getattr(error, "message", error)))
             return

@@ -1,11 +1,13 @@
-"""The latest snapshot's routing priorities, parsed once per snapshot and process."""
+"""The latest snapshot's routing priorities, parsed once per snapshot, database and process."""
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 
 import numpy as np
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
 from deliberation.models import OpinionSnapshot
@@ -13,24 +15,36 @@ from deliberation.opinions.stored import latest_snapshot_id
 from deliberation.services.routing import Priorities
 
 CACHED_SNAPSHOTS = 32
-_cache: OrderedDict[int, Priorities] = OrderedDict()
+# One cache per engine: snapshot ids are only unique within one database, and a process can
+# serve several (an app per test, two apps on two databases). Keying by engine rather than by
+# URL also forgets a database whose ids restart from 1 (emptied and refilled) with its engine.
+_caches: weakref.WeakKeyDictionary[Engine, OrderedDict[int, Priorities]] = (
+    weakref.WeakKeyDictionary()
+)
 _lock = threading.Lock()
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
 
 
 def latest_priorities(session: Session, round_id: int) -> Priorities | None:
     """Priorities of the round's latest snapshot, or None before the first snapshot.
 
     One indexed lookup of the latest snapshot id per call; the priorities themselves are read
-    and parsed only the first time this process sees that snapshot (a cache, never the only
-    copy: the database has them).
+    and parsed only the first time this process sees that snapshot of that database (a cache,
+    never the only copy: the database has them).
     """
     snapshot_id = latest_snapshot_id(session, round_id)
     if snapshot_id is None:
         return None
+    engine = _engine(session)
     with _lock:
-        cached = _cache.get(snapshot_id)
+        cache = _caches.setdefault(engine, OrderedDict())
+        cached = cache.get(snapshot_id)
         if cached is not None:
-            _cache.move_to_end(snapshot_id)
+            cache.move_to_end(snapshot_id)
             return cached
     stored = session.exec(
         select(OpinionSnapshot.priorities).where(OpinionSnapshot.id == snapshot_id)
@@ -40,7 +54,7 @@ def latest_priorities(session: Session, round_id: int) -> Priorities | None:
         weights=np.fromiter(stored.values(), dtype=np.float64, count=len(stored)),
     )
     with _lock:
-        _cache[snapshot_id] = priorities
-        while len(_cache) > CACHED_SNAPSHOTS:
-            _cache.popitem(last=False)
+        cache[snapshot_id] = priorities
+        while len(cache) > CACHED_SNAPSHOTS:
+            cache.popitem(last=False)
     return priorities

@@ -5,8 +5,12 @@ moderation, meta and seed flags), every vote event with its time (``votes.csv``;
 cells of ``participants-votes.csv``, stamped with the import time, in Pol.is' recompute order),
 and the optional ``territory`` column, matched to the round's territories by slug or by name.
 Then statements, participants, vote events, current votes (the last event per participant and
-statement) and counters are written in one transaction. Any problem raises ``ImportProblem``
-naming the file and line, and nothing is written.
+statement) and counters are written in the caller's transaction. Any problem raises ``ImportProblem``
+naming the file and line, and nothing is written: malformed fields, bad UTF-8 (a byte order
+mark is fine), ids outside the 64-bit range, timestamps outside 1970-9999, control characters
+(NUL...) in comment texts or territories as in the forms, votes on comments missing from
+``comments.csv``, unknown territories, and two rows for the same comment, participant or vote
+that disagree. A row repeated verbatim is imported once: real exports repeat a few.
 """
 
 from __future__ import annotations
@@ -32,9 +36,19 @@ from deliberation.models import (
 )
 from deliberation.services.rounds import round_territories
 from deliberation.services.statements import normalize_text
-from voting.opinions import PolisComment, PolisExportError, read_polis_comments, read_polis_export
+from deliberation.services.validation import has_control_characters
+from voting.opinions import (
+    PolisComment,
+    PolisExport,
+    PolisExportError,
+    read_polis_comments,
+    read_polis_export,
+)
 
 MAX_TEXT = 2000
+# Times the database and Python both hold: 1970-01-01 to 9999-12-31, in milliseconds.
+EARLIEST_MILLIS = 0
+LATEST_MILLIS = int(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC).timestamp() * 1000)
 STATUS = {1: StatementStatus.ACCEPTED, 0: StatementStatus.PENDING, -1: StatementStatus.REJECTED}
 Progress = Callable[[int], None]
 
@@ -65,6 +79,24 @@ def _millis_to_datetime(millis: int) -> datetime:
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
+def _check_time(path: Path, line: int, millis: int) -> None:
+    if not EARLIEST_MILLIS <= millis <= LATEST_MILLIS:
+        raise ImportProblem(
+            f"{path}: line {line}: timestamp {millis} is not a time between 1970 and 9999 "
+            "(milliseconds since 1970-01-01)"
+        )
+
+
+def _check_comment(path: Path, comment: PolisComment) -> None:
+    where = f"{path}: line {comment.line}: comment {comment.id}"
+    if has_control_characters(comment.body):
+        raise ImportProblem(f"{where}: the text holds a control character (such as NUL)")
+    if len(comment.body) > MAX_TEXT or not comment.body.strip():
+        raise ImportProblem(f"{where}: the text is empty or longer than {MAX_TEXT} characters")
+    if comment.time is not None:
+        _check_time(path, comment.line, comment.time)
+
+
 def _parse(session: Session, round_: Round, folder: Path, territory: str | None) -> _Parsed:
     if not folder.is_dir():
         raise ImportProblem(f"{folder}: not a folder")
@@ -73,29 +105,19 @@ def _parse(session: Session, round_: Round, folder: Path, territory: str | None)
         comments = read_polis_comments(folder)
     except PolisExportError as error:
         raise ImportProblem(str(error)) from error
-    known = {c.id for c in comments}
-    if len(known) != len(comments):
-        raise ImportProblem(f"{folder / 'comments.csv'}: a comment id appears twice")
     for c in comments:
-        if len(c.body) > MAX_TEXT or not c.body.strip():
-            raise ImportProblem(
-                f"{folder / 'comments.csv'}: comment {c.id}: the text is empty or longer than "
-                f"{MAX_TEXT} characters"
-            )
+        _check_comment(folder / "comments.csv", c)
     votes = export.conversation.votes
-    unknown = sorted(set(np.unique(votes.statement).tolist()) - known)
-    if unknown:
-        raise ImportProblem(
-            f"{folder}: votes on comment ids missing from comments.csv: {unknown[:10]}"
-        )
+    if export.vote_times is not None:
+        outside = (export.vote_times < EARLIEST_MILLIS) | (export.vote_times > LATEST_MILLIS)
+        if outside.any():
+            i = int(np.flatnonzero(outside)[np.argmin(export.vote_lines[outside])])
+            _check_time(export.vote_file, int(export.vote_lines[i]), int(export.vote_times[i]))
     times = (
         export.vote_times
         if export.vote_times is not None
         else np.full(votes.value.size, int(utcnow().timestamp() * 1000), dtype=np.int64)
     )
-    people = set(np.unique(votes.participant).tolist()) | {
-        c.author for c in comments if c.author is not None
-    }
     return _Parsed(
         comments=comments,
         participant=votes.participant,
@@ -103,44 +125,79 @@ def _parse(session: Session, round_: Round, folder: Path, territory: str | None)
         value=votes.value,
         times=times,
         territory_of=_territories(
-            session, round_, people, dict(export.conversation.territory), territory
+            session,
+            round_,
+            folder=folder,
+            export=export,
+            comments=comments,
+            fallback=_territory_named(session, round_, territory),
         ),
     )
 
 
-def _territories(
-    session: Session,
-    round_: Round,
-    people: set[int],
-    labels: dict[int, str],
-    default: str | None,
-) -> dict[int, int]:
-    """Territory id of every Pol.is participant."""
+def _by_label(session: Session, round_: Round) -> tuple[list[Territory], dict[str, Territory]]:
+    """The round's territories, and each by slug and by name (case-insensitive)."""
     territories = round_territories(session, round_)
     by_label: dict[str, Territory] = {}
     for t in territories:
         by_label[t.slug.casefold()] = t
         for name in t.names.values():
             by_label.setdefault(name.casefold(), t)
-    fallback = None
-    if default is not None:
-        fallback = by_label.get(default.casefold())
-        if fallback is None:
-            raise ImportProblem(f"territory {default!r} does not take part in round {round_.slug}")
-    elif len(territories) == 1:
-        fallback = territories[0]
-    missing = sorted({label for label in labels.values() if label.casefold() not in by_label})
-    if missing:
-        raise ImportProblem(
-            f"participants-votes.csv: territories not in round {round_.slug}: {', '.join(missing)}"
-        )
+    return territories, by_label
+
+
+def _territory_named(session: Session, round_: Round, name: str | None) -> Territory | None:
+    """The territory of participants without one: ``name`` (a slug or name), or the round's
+    only territory; None when the round has several and no name is given."""
+    territories, by_label = _by_label(session, round_)
+    if name is None:
+        return territories[0] if len(territories) == 1 else None
+    chosen = by_label.get(name.casefold())
+    if chosen is None:
+        raise ImportProblem(f"territory {name!r} does not take part in round {round_.slug}")
+    return chosen
+
+
+def _territories(
+    session: Session,
+    round_: Round,
+    *,
+    folder: Path,
+    export: PolisExport,
+    comments: tuple[PolisComment, ...],
+    fallback: Territory | None,
+) -> dict[int, int]:
+    """Territory id of every Pol.is participant (voters and comment authors)."""
+    _, by_label = _by_label(session, round_)
+    participants_file = folder / "participants-votes.csv"
+    labels = export.conversation.territory
+    for person in sorted(labels, key=lambda p: export.participant_lines[p]):
+        label = labels[person]
+        where = f"{participants_file}: line {export.participant_lines[person]}"
+        if has_control_characters(label):
+            raise ImportProblem(f"{where}: the territory holds a control character (such as NUL)")
+        if label.casefold() not in by_label:
+            raise ImportProblem(
+                f"{where}: territory {label!r} of participant {person} does not take part in "
+                f"round {round_.slug}"
+            )
+    # Where each participant first appears: their row, their first vote, a comment they wrote.
+    first_seen: dict[int, str] = {
+        p: f"{participants_file}: line {line}" for p, line in export.participant_lines.items()
+    }
+    votes = export.conversation.votes
+    for person, line in zip(votes.participant.tolist(), export.vote_lines.tolist(), strict=True):
+        first_seen.setdefault(person, f"{export.vote_file}: line {line}")
+    for c in comments:
+        if c.author is not None:
+            first_seen.setdefault(c.author, f"{folder / 'comments.csv'}: line {c.line}")
     result: dict[int, int] = {}
-    for person in people:
-        label = labels.get(person)
-        chosen = by_label[label.casefold()] if label else fallback
+    for person, where in first_seen.items():
+        own = labels.get(person)
+        chosen = by_label[own.casefold()] if own else fallback
         if chosen is None:
             raise ImportProblem(
-                f"participant {person} has no territory and the round has several: "
+                f"{where}: participant {person} has no territory and the round has several: "
                 "add a territory column or choose a default territory"
             )
         result[person] = chosen.id  # type: ignore[assignment]
@@ -161,6 +218,7 @@ def import_polis(
     ``language`` is the language of the comments; ``territory`` (a slug or name) is the
     territory of participants without a ``territory`` column value, needed only when the round
     has several. ``progress`` is called with the number of vote events written after each batch.
+    Everything is checked before the first write; the caller commits (or rolls back) once.
     """
     if session.exec(
         select(func.count()).select_from(Statement).where(Statement.round_id == round_.id)
@@ -169,13 +227,7 @@ def import_polis(
     if language not in round_.languages:
         raise ImportProblem(f"language {language!r} is not offered by round {round_.slug}")
     parsed = _parse(session, round_, folder, territory)
-    try:
-        summary = _write(session, round_, parsed, language, progress or (lambda _n: None))
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
-    return summary
+    return _write(session, round_, parsed, language, progress or (lambda _n: None))
 
 
 def _write(

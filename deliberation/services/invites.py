@@ -7,7 +7,7 @@ import secrets
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from deliberation.clock import utcnow
 from deliberation.errors import Forbidden, Invalid, NotFound
@@ -66,12 +66,6 @@ def resolve_invite(session: Session, token: str) -> Invite:
     if invite.revoked_at is not None:
         raise Forbidden(_l("This invite link has been withdrawn by the facilitators."))
     return invite
-
-
-def list_invites(session: Session, round_: Round) -> list[Invite]:
-    return list(
-        session.exec(select(Invite).where(Invite.round_id == round_.id).order_by(col(Invite.id)))
-    )
 
 
 def check_capacity(invite: Invite) -> None:

@@ -1,7 +1,7 @@
 """The migrations, applied to an empty database, give exactly the models' schema.
 
-On SQLite a fresh file; on PostgreSQL (when ``PALABRE_TEST_DATABASE_URL`` is set) a temporary
-database created on the same server for this test and dropped after it.
+On SQLite a fresh file; on PostgreSQL (in the run where ``PALABRE_TEST_DATABASE_URL`` is set) a
+temporary database created on the same server for this test and dropped after it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from deliberation import migrations
 from deliberation.db import make_engine
 from tests.conftest import POSTGRES_URL
 
+# The PostgreSQL case is deselected in the SQLite run (tests/guards.py), never skipped.
+ENGINES = ["sqlite_engine", pytest.param("postgres_engine", marks=pytest.mark.postgres)]
+
 
 def _differences(engine: Engine) -> list[Any]:
     with engine.connect() as connection:
@@ -41,8 +44,6 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
     """An engine on a new, empty PostgreSQL database, dropped afterwards."""
-    if not POSTGRES_URL:
-        pytest.skip("PALABRE_TEST_DATABASE_URL is not set: no PostgreSQL server to test on")
     name = f"palabre_migrations_{secrets.token_hex(4)}"
     admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -57,7 +58,7 @@ def postgres_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
-@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+@pytest.mark.parametrize("engine_fixture", ENGINES)
 def test_migrations_on_an_empty_database_match_the_models(
     request: pytest.FixtureRequest, engine_fixture: str
 ) -> None:
@@ -70,7 +71,7 @@ def test_migrations_on_an_empty_database_match_the_models(
     assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
 
 
-@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+@pytest.mark.parametrize("engine_fixture", ENGINES)
 def test_migrations_downgrade_to_nothing_and_upgrade_again(
     request: pytest.FixtureRequest, engine_fixture: str
 ) -> None:

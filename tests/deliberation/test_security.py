@@ -157,8 +157,9 @@ def test_open_redirects_are_refused(client: FlaskClient) -> None:
     assert client.post("/language", data={"language": "xx"}).status_code == 400
 
 
-def test_app_fixture_is_isolated(app: Flask) -> None:
-    assert app.config["TESTING"] is True
+def test_the_app_runs_on_the_tests_own_database(app: Flask, database_url: str) -> None:
+    engine = app.extensions["palabre.engine"]
+    assert engine.url.render_as_string(hide_password=False) == database_url
 
 
 def test_requests_are_logged(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -13,6 +13,17 @@ from voting.opinions.report import as_json, summary
 EXIT_BAD_INPUT = 2
 
 
+def _seed(text: str) -> int:
+    """A seed of ``numpy.random.default_rng``: an integer from 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for unreadable or malformed input)."""
     parser = argparse.ArgumentParser(
@@ -21,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("folder", type=Path, help="Pol.is export folder (votes.csv, ...)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=_seed, default=0, help="random seed, 0 or more (default 0)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:

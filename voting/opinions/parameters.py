@@ -1,6 +1,27 @@
 """Parameters of the opinion pipeline, defaulting to the values of the Pol.is math worker."""
 
-from dataclasses import dataclass
+import math
+import numbers
+from dataclasses import dataclass, fields
+
+# Smallest value of every parameter; the integers have no upper bound but the memory they cost.
+MINIMUM: dict[str, float] = {
+    "max_participants": 1,
+    "max_statements": 1,
+    "min_votes": 1,
+    "greedy_n": 0,
+    "base_k": 2,
+    "base_iters": 1,
+    "max_k": 2,
+    "group_iters": 1,
+    "k_buffer": 1,
+    "converge": 0.0,
+    "z_90": 0.0,
+    "rep_count": 0,
+    "consensus_count": 0,
+    "meta_priority": 0.0,
+    "privacy_k": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +44,13 @@ class Parameters:
         consensus_count: consensus statements kept per side.
         meta_priority: routing priority of meta statements before squaring.
         privacy_k: territory counts below this are flagged for suppression.
+
+    Raises:
+        ValueError: a parameter of the wrong type (an integer parameter given a float or a
+            bool, a float parameter NaN or infinite) or below its minimum (``MINIMUM``: at
+            least one participant, statement, vote, iteration and k-smoother win, at least two
+            base clusters and groups, no negative count, threshold or priority). The message
+            names the parameter.
     """
 
     max_participants: int = 100_000
@@ -40,3 +68,18 @@ class Parameters:
     consensus_count: int = 5
     meta_priority: float = 7.0
     privacy_k: int = 5
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.type in (int, "int"):
+                if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                    raise ValueError(f"Parameters.{spec.name} must be an integer, not {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"Parameters.{spec.name} must be a number, not {value!r}")
+            elif not math.isfinite(value):
+                raise ValueError(f"Parameters.{spec.name} must be finite, not {value!r}")
+            if value < MINIMUM[spec.name]:
+                raise ValueError(
+                    f"Parameters.{spec.name} must be at least {MINIMUM[spec.name]}, not {value!r}"
+                )

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from voting.opinions import PolisExportError, compute, read_polis_export
+from voting.opinions import PolisExportError, compute, read_polis_comments, read_polis_export
 from voting.opinions.__main__ import main
 
 
@@ -136,3 +138,134 @@ def test_cli_json_with_territories(tmp_path: Path, capsys: pytest.CaptureFixture
     assert territories["participants"]["north"] == {"count": 20, "small": False}
     assert territories["most_divisive"][:2] in ([0, 1], [1, 0])
     assert sum(v["count"] for v in territories["composition"]["0"].values()) > 0
+
+
+VOTES_HEADER = "timestamp,comment-id,voter-id,vote\n"
+COMMENTS = "comment-id,moderated,comment-body\n1,1,one\n2,1,two\n"
+BIG = str(2**63)
+
+
+def export_folder(folder: Path, **files: str | bytes | None) -> Path:
+    """A small valid export (votes.csv and comments.csv) with ``files`` replacing its files
+    (``participants_votes`` for ``participants-votes.csv``; None removes a file, bytes are
+    written as they are)."""
+    texts: dict[str, str | bytes | None] = {
+        "votes": VOTES_HEADER + "1,1,7,1\n2,2,7,-1\n3,1,8,0\n",
+        "comments": COMMENTS,
+    }
+    texts.update(files)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        path = folder / (name.replace("_", "-") + ".csv")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        elif text is not None:
+            path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"votes": VOTES_HEADER.encode() + b"1,1,7,1\n2,1,7,\xff\n"}, "votes.csv: line 3: not valid UTF-8"),
+        ({"comments": COMMENTS.encode() + b"3,1,caf\xe9\n"}, "comments.csv: line 4: not valid UTF-8"),
+        ({"votes": VOTES_HEADER + f"1,{BIG},7,1\n"}, f"votes.csv: line 2: column comment-id: {BIG} is outside the 64-bit"),
+        ({"votes": VOTES_HEADER + f"1,1,-{BIG}1,1\n"}, "votes.csv: line 2: column voter-id: .* is outside the 64-bit"),
+        ({"votes": VOTES_HEADER + f"{BIG}0,1,7,1\n"}, "votes.csv: line 2: column timestamp: .* is outside the 64-bit"),
+        ({"votes": VOTES_HEADER + "1,\u0661,7,1\n"}, "votes.csv: line 2: column comment-id: .* is not an integer"),
+        ({"votes": VOTES_HEADER + "1,1\x00,7,1\n"}, "votes.csv: line 2: column comment-id: .* is not an integer"),
+        ({"votes": VOTES_HEADER + "1,1,7,1\n5,2,8,1\n1,1,7,-1\n"}, "votes.csv: line 4: voter 7 votes on comment 1 at 1 as on line 2, but differently"),
+        ({"votes": VOTES_HEADER + "1,1,7,1\n2,9,7,1\n"}, "votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
+        ({"comments": COMMENTS + "1,1,other\n"}, "comments.csv: line 4: comment-id 1 is already on line 2 with different values"),
+        ({"comments": "comment-id,moderated,moderated\n1,1,1\n"}, "comments.csv: line 1: column.* moderated appear twice"),
+        ({"comments": "comment-id,moderated\n1,2\n"}, "comments.csv: line 2: column moderated: vote 2"),
+        ({"votes": None, "participants_votes": "participant,1,2\n7,1,\n8,-1,1\n7,-1,\n"}, "participants-votes.csv: line 4: participant 7 is already on line 2"),
+        ({"votes": None, "participants_votes": "participant,1,9\n7,1,\n8,-1,1\n"}, "participants-votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
+        ({"votes": None, "participants_votes": f"participant,1,{BIG}\n7,1,\n"}, f"participants-votes.csv: line 1: column '{BIG}': {BIG} is outside"),
+        ({"votes": None, "participants_votes": b"participant,1\n\xfe7,1\n"}, "participants-votes.csv: line 2: not valid UTF-8"),
+    ],
+    ids=[
+        "votes-utf8", "comments-utf8", "comment-id-range", "voter-id-range", "timestamp-range",
+        "arabic-digit", "nul", "conflicting-votes", "unknown-comment", "conflicting-comments",
+        "repeated-column", "moderated-2", "conflicting-participants", "participants-unknown-comment",
+        "column-id-range", "participants-utf8",
+    ],
+)  # fmt: skip
+def test_every_refusal_names_the_file_and_the_line(
+    tmp_path: Path, files: dict[str, str | bytes | None], message: str
+) -> None:
+    with pytest.raises(PolisExportError, match=message):
+        read_polis_export(export_folder(tmp_path, **files))
+
+
+@pytest.mark.parametrize("name", ["votes.csv", "comments.csv", "participants-votes.csv"])
+def test_a_byte_order_mark_is_accepted_on_every_file(tmp_path: Path, name: str) -> None:
+    folder = export_folder(tmp_path, participants_votes="participant,group-id\n7,0\n8,1\n")
+    path = folder / name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    export = read_polis_export(folder)
+    assert export.conversation.votes.value.size == 3
+    assert export.polis_groups == {7: 0, 8: 1}
+    assert export.conversation.rejected == frozenset()
+
+
+def test_rows_repeated_verbatim_count_once(tmp_path: Path) -> None:
+    folder = export_folder(
+        tmp_path,
+        votes=VOTES_HEADER + "1,1,7,1\n1,1,7,1\n2,2,7,-1\n",
+        comments=COMMENTS + "2,1,two\n",
+        participants_votes="participant,group-id\n7,0\n7,0\n",
+    )
+    export = read_polis_export(folder)
+    assert export.conversation.votes.value.tolist() == [1, -1]
+    assert export.vote_lines.tolist() == [2, 4]
+    assert export.participant_lines == {7: 2}
+    assert [c.id for c in read_polis_comments(folder)] == [1, 2]
+
+
+def _shuffled_copy(source: Path, target: Path, name: str, order: list[int]) -> None:
+    header, *rows = (source / name).read_text(encoding="utf-8").splitlines()
+    write(target, name, "\n".join([header, *(rows[i] for i in order)]) + "\n")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 30), st.integers(-1, 1)),
+        min_size=1,
+        max_size=150,
+        unique_by=lambda e: e[:3],
+    ),
+    data=st.data(),
+)
+def test_the_result_does_not_depend_on_the_order_of_the_rows(
+    tmp_path_factory: pytest.TempPathFactory,
+    events: list[tuple[int, int, int, int]],
+    data: st.DataObject,
+) -> None:
+    """Timestamps tie often here (six values): ties are ordered by comment, then voter."""
+    first = tmp_path_factory.mktemp("rows")
+    lines = [f"{t},{c},{p},{v}" for t, c, p, v in events]
+    write(first, "votes.csv", VOTES_HEADER + "\n".join(lines) + "\n")
+    grid = {(p, c): v for _, c, p, v in sorted(events)}
+    voters = sorted({p for p, _ in grid})
+    comments = sorted({c for _, c in grid})
+    matrix = [f"{p}," + ",".join(str(grid.get((p, c), "")) for c in comments) for p in voters]
+    write(
+        first,
+        "participants-votes.csv",
+        "participant," + ",".join(map(str, comments)) + "\n" + "\n".join(matrix) + "\n",
+    )
+    second = tmp_path_factory.mktemp("shuffled")
+    for name, count in (("votes.csv", len(lines)), ("participants-votes.csv", len(matrix))):
+        _shuffled_copy(first, second, name, data.draw(st.permutations(range(count))))
+    for drop_votes in (False, True):
+        if drop_votes:
+            (first / "votes.csv").unlink()
+            (second / "votes.csv").unlink()
+        one, _ = compute(read_polis_export(first).conversation)
+        other, _ = compute(read_polis_export(second).conversation)
+        assert other.participant_ids.tolist() == one.participant_ids.tolist()
+        assert other.statement_ids.tolist() == one.statement_ids.tolist()
+        assert other.group.tolist() == one.group.tolist()
+        np.testing.assert_allclose(other.projection, one.projection, atol=1e-9)
