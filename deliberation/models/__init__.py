@@ -11,6 +11,7 @@ from deliberation.models.audit import (
 from deliberation.models.councils import Council, CouncilOwner
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
+from deliberation.models.reports import Outcome, OutcomeCouncil, OutcomeKind, ReportVersion
 from deliberation.models.rounds import (
     Invite,
     ModerationMode,
@@ -40,8 +41,12 @@ __all__ = [
     "ModerationMode",
     "OpinionLease",
     "OpinionSnapshot",
+    "Outcome",
+    "OutcomeCouncil",
+    "OutcomeKind",
     "Participant",
     "Phase",
+    "ReportVersion",
     "Role",
     "Round",
     "RoundFacilitator",

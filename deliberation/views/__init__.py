@@ -8,7 +8,16 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from deliberation.services.validation import MAX_ID
-from deliberation.views import admin, auth, councils, facilitate, main, opinions, participate
+from deliberation.views import (
+    admin,
+    auth,
+    councils,
+    facilitate,
+    main,
+    opinions,
+    participate,
+    reports,
+)
 
 
 class IdConverter(IntegerConverter):
@@ -29,5 +38,6 @@ def register(app: Flask) -> None:
         councils.bp,
         opinions.bp,
         admin.bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)
