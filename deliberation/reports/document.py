@@ -181,8 +181,8 @@ def build_document(
             "url": links.round,
             "territories": [territory_id(s) for s in slugs],
         },
-        "territories": [_territory(session, t, round_.languages) for t in territories],
-        "councils": _councils(session, addressed, round_.languages),
+        "territories": [_territory(session, t) for t in territories],
+        "councils": _councils(session, addressed),
         "participation": participation,
         "statements": statements,
         "opinion_groups": [_group(g, slugs, {s.id for s in quotable}) for g in groups],
@@ -248,7 +248,7 @@ def _quotable_statements(
     ]
 
 
-def _territory(session: Session, territory: Territory, languages: Sequence[str]) -> dict[str, Any]:
+def _territory(session: Session, territory: Territory) -> dict[str, Any]:
     identifiers: list[dict[str, Any]] = []
     for scheme, identifier, year in (
         ("iso-3166-2", territory.iso_3166_2, None),
@@ -277,7 +277,7 @@ def _territory(session: Session, territory: Territory, languages: Sequence[str])
     ).all()
     return {
         "id": territory_id(territory.slug),
-        "name": _multilingual(territory.names, [*languages, *territory.names]),
+        "name": _multilingual(territory.names, list(territory.names)),
         "classification": str(territory.kind),
         "parent": None,
         "identifiers": identifiers,
@@ -287,9 +287,7 @@ def _territory(session: Session, territory: Territory, languages: Sequence[str])
     }
 
 
-def _councils(
-    session: Session, addressed: Mapping[int, Sequence[Council]], languages: Sequence[str]
-) -> list[dict[str, Any]]:
+def _councils(session: Session, addressed: Mapping[int, Sequence[Council]]) -> list[dict[str, Any]]:
     """Every council an outcome is addressed to, once, by slug (Popolo ``Organization``)."""
     councils = {c.slug: c for found in addressed.values() for c in found}
     slugs = dict(
@@ -302,7 +300,7 @@ def _councils(
     return [
         {
             "id": council_id(council.slug),
-            "name": _multilingual(council.names, [*languages, *council.names]),
+            "name": _multilingual(council.names, list(council.names)),
             "territory": territory_id(slugs[council.territory_id]),
             "identifiers": [
                 {"scheme": scheme, "identifier": identifier}

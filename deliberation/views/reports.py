@@ -30,7 +30,7 @@ from deliberation.errors import DomainError, Invalid, NotFound
 from deliberation.forms.reports import KIND_NAMES, OutcomeForm
 from deliberation.models import Council, Outcome, ReportVersion, Round
 from deliberation.polis.export import export_round
-from deliberation.reports import companions, outcomes, publishing
+from deliberation.reports import companions, outcomes, publishing, support
 from deliberation.reports.links import public_url
 from deliberation.reports.presentation import report_view
 from deliberation.reports.schema import outcome_schema
@@ -44,6 +44,11 @@ from deliberation.views.auth import login_required
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(markdown_escape, "markdown_escape")
 IMMUTABLE = "public, max-age=31536000, immutable"
+THRESHOLDS = {
+    "strong": support.STRONG_RATE,
+    "moderate": support.MODERATE_RATE,
+    "dissent": support.DISSENT_RATE,
+}
 
 
 def _redirect(endpoint: str, **values: Any) -> Any:
@@ -214,6 +219,7 @@ def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
         kind_names=KIND_NAMES,
         level_names=companions.LEVEL_NAMES,
         stance_names=companions.STANCE_NAMES,
+        thresholds=THRESHOLDS,
     )
 
 
@@ -254,6 +260,7 @@ def render_markdown_report(version: ReportVersion) -> str:
         kind_names=KIND_NAMES,
         level_names=companions.LEVEL_NAMES,
         stance_names=companions.STANCE_NAMES,
+        thresholds=THRESHOLDS,
     )
 
 
