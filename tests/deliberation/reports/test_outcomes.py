@@ -52,13 +52,15 @@ def test_a_facilitator_writes_an_outcome_addressed_to_a_council(
         "en",
         [small_world.statements[0].id],
     )
-    assert outcome.response_due is not None and outcome.response_due.isoformat() == "2027-03-01"
+    assert outcome.response_due is not None
+    assert outcome.response_due.isoformat() == "2027-03-01"
     links = session.exec(select(OutcomeCouncil)).all()
     assert [(link.outcome_id, link.council_id) for link in links] == [(outcome.id, council.id)]
     entry = session.exec(
         select(AuditEntry).where(AuditEntry.action == AuditAction.OUTCOME_CREATE)
     ).one()
-    assert entry.target_id == outcome.id and entry.round_id == small_world.round.id
+    assert entry.target_id == outcome.id
+    assert entry.round_id == small_world.round.id
 
 
 def test_outcomes_wait_for_the_round_to_close(

@@ -42,7 +42,8 @@ def test_publishing_freezes_a_version_and_reports_the_round(
     slug = small_world.round.slug
     assert location.endswith(f"/r/{slug}/report/v1")
     version = session.exec(select(ReportVersion)).one()
-    assert version.number == 1 and version.published_by_id == small_world.facilitator.id
+    assert version.number == 1
+    assert version.published_by_id == small_world.facilitator.id
     assert version.document["package_id"] == version.id
     assert version.sha256 == sha256(version.document)
     session.refresh(small_world.round)
@@ -94,7 +95,8 @@ def test_publishing_again_makes_a_new_version_and_keeps_the_old(
     assert "Fountains at night" in client.get(f"/r/{slug}/report").text
     compared = client.get(f"/r/{slug}/report/compare?from=1&to=2")
     assert compared.status_code == 200
-    assert 'class="diff-added"' in compared.text and "Fountains at night" in compared.text
+    assert 'class="diff-added"' in compared.text
+    assert "Fountains at night" in compared.text
     # A phase change entry is written once: the round was already reported the second time.
     phases = session.exec(
         select(AuditEntry).where(AuditEntry.action == AuditAction.ROUND_PHASE)
@@ -113,7 +115,10 @@ def test_unknown_versions_and_bad_comparisons_are_clear_errors(
     assert client.get(f"/r/{slug}/report/v0").status_code == 404
     assert client.get(f"/r/{slug}/report/compare?from=1").status_code == 422
     assert client.get(f"/r/{slug}/report/compare?from=1&to=9").status_code == 404
-    assert client.get(f"/r/{slug}/report/v1/outcomes.decidim-accountability.nope.csv").status_code == 404
+    assert (
+        client.get(f"/r/{slug}/report/v1/outcomes.decidim-accountability.nope.csv").status_code
+        == 404
+    )
 
 
 def test_a_round_without_an_opinion_map_cannot_be_published(
