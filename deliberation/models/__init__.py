@@ -27,6 +27,13 @@ from deliberation.models.territories import (
     TerritoryOwner,
     TerritoryTwin,
 )
+from deliberation.models.translations import (
+    ReviewVerdict,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+    TranslationReview,
+)
 from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
@@ -47,6 +54,7 @@ __all__ = [
     "Participant",
     "Phase",
     "ReportVersion",
+    "ReviewVerdict",
     "Role",
     "Round",
     "RoundFacilitator",
@@ -58,6 +66,10 @@ __all__ = [
     "TerritoryKind",
     "TerritoryOwner",
     "TerritoryTwin",
+    "TextKind",
+    "Translation",
+    "TranslationOrigin",
+    "TranslationReview",
     "User",
     "Vote",
     "VoteEvent",

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from deliberation.demo import seed as demo
 from deliberation.models import Phase
+from tests.browser.accessibility import assert_accessible
 from tests.browser.browsing import OpenContext
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,9 @@ def _pages(pdf: bytes) -> list[tuple[float, float]]:
     return [(float(width), float(height)) for width, height in boxes]
 
 
-def test_the_report_prints_on_a4(session: Session, open_context: OpenContext) -> None:
+def test_the_report_is_accessible_and_prints_on_a4(
+    session: Session, open_context: OpenContext
+) -> None:
     created = demo.seed_demo(session, participants=90, seed=5, password="a demo password")
     assert created is not None
     session.commit()
@@ -33,6 +36,7 @@ def test_the_report_prints_on_a4(session: Session, open_context: OpenContext) ->
     page = open_context().new_page()
     page.goto(f"/r/{slug}/report/v1")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "the published report")
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("#agreement-table")).to_be_visible()
