@@ -8,7 +8,9 @@ No participant id, account or author is written.
 
 Not there yet, and documented as such in the schema: ``proposals``, ``decisions`` and
 ``council_responses`` are empty arrays until those features exist; ``derived_from.proposals``
-and ``derived_from.decisions`` likewise; texts carry no translations but the round's own.
+and ``derived_from.decisions`` likewise. Statements carry their shown translations (the reading
+rule of ``deliberation.translations``); outcome texts have none yet (the translation model
+covers statements only).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from deliberation.models import (
     StatementStatus,
     Territory,
     TerritoryTwin,
+    TextKind,
+    Translation,
     User,
     Vote,
     VoteValue,
@@ -43,6 +47,7 @@ from deliberation.reports.support import dissent, support
 from deliberation.services.counts import round_counts
 from deliberation.services.privacy import is_small, suppress_line
 from deliberation.services.rounds import round_territories
+from deliberation.translations.reading import shown_translations
 
 SCHEMA_VERSION = "1.0.0"
 LICENSE = "CC-BY-4.0"
@@ -96,6 +101,23 @@ def text(lang: str, value: str, translations: Mapping[str, str] | None = None) -
             other: {"value": translated, "method": "human", "reviewed": True}
             for other, translated in (translations or {}).items()
             if other != lang and translated
+        },
+    }
+
+
+def _translated(statement: Statement, translations: Mapping[str, Translation]) -> dict[str, Any]:
+    """A statement's text with its shown translations (``deliberation.translations``)."""
+    return {
+        "lang": statement.language,
+        "value": statement.text,
+        "translations": {
+            language: {
+                "value": translation.text,
+                "method": str(translation.origin),
+                "reviewed": translation.reviewed,
+            }
+            for language, translation in sorted(translations.items())
+            if language != statement.language
         },
     }
 
@@ -155,13 +177,16 @@ def build_document(
     groups = opinions.get("groups", [])
     participation, suppressed_territories = _participation(session, round_, publisher, territories)
     slug_of = {t.id: t.slug for t in territories if t.slug not in suppressed_territories}
-    languages = _language_counts(session, round_, [s.id or 0 for s in quotable])
+    ids = [s.id or 0 for s in quotable]
+    languages = _language_counts(session, round_, ids)
+    translations = shown_translations(session, round_, kind=TextKind.STATEMENT, text_ids=ids)
     statements = [
         _statement(
             statement,
             entries.get(statement.id or 0),
             groups,
             slug_of.get(statement.author_territory_id),
+            translations.get(statement.id or 0, {}),
         )
         for statement in quotable
     ]
@@ -383,23 +408,25 @@ def _participation(
 def _language_counts(
     session: Session, round_: Round, statement_ids: Sequence[int]
 ) -> dict[int, dict[str, dict[str, Any]]]:
-    """Current votes on each statement by the voter's language (the participant's preferred
-    language), each statement's line of languages suppressed with the privacy rule (the line
-    adds up to the statement's shown total): ``{statement: {language: counts}}``."""
+    """Current votes on each statement by the language it was read in (the vote's, else the
+    voter's interface language for votes recorded before languages were), each statement's
+    line of languages suppressed with the privacy rule (the line adds up to the statement's
+    shown total): ``{statement: {language: counts}}``."""
+    language = func.coalesce(col(Vote.language), col(Participant.language))
     found: dict[int, dict[str, tuple[int, int, int]]] = {}
-    for statement, language, seen, agree, disagree in session.execute(
+    for statement, read_in, seen, agree, disagree in session.execute(
         sql_select(
             col(Vote.statement_id),
-            col(Participant.language),
+            language,
             func.count(),
             func.coalesce(func.sum(case((col(Vote.value) == VoteValue.AGREE, 1), else_=0)), 0),
             func.coalesce(func.sum(case((col(Vote.value) == VoteValue.DISAGREE, 1), else_=0)), 0),
         )
         .join(Participant, col(Participant.id) == Vote.participant_id)
         .where(col(Vote.round_id) == round_.id, col(Vote.statement_id).in_(statement_ids))
-        .group_by(col(Vote.statement_id), col(Participant.language))
+        .group_by(col(Vote.statement_id), language)
     ):
-        found.setdefault(statement, {})[language] = (int(seen), int(agree), int(disagree))
+        found.setdefault(statement, {})[read_in] = (int(seen), int(agree), int(disagree))
     counts: dict[int, dict[str, dict[str, Any]]] = {}
     for statement, cells in found.items():
         order = sorted(cells)
@@ -425,15 +452,17 @@ def _statement(
     entry: Mapping[str, Any] | None,
     groups: Sequence[Mapping[str, Any]],
     author_territory: str | None,
+    translations: Mapping[str, Translation],
 ) -> dict[str, Any]:
-    """A statement; ``author_territory`` is the slug of its author's territory when that
-    territory's participant count is shown (None for seeds and small territories)."""
+    """A statement with its shown ``translations``; ``author_territory`` is the slug of its
+    author's territory when that territory's participant count is shown (None for seeds and
+    small territories)."""
     entry = entry or {}
     cells = entry.get("territories", {})
     consensus = entry.get("consensus")
     return {
         "id": statement_id(statement.id or 0),
-        "text": text(statement.language, statement.text),
+        "text": _translated(statement, translations),
         "origin": "seed" if statement.is_seed else "participant",
         "moderation": "accepted",
         "author_territory": None if author_territory is None else territory_id(author_territory),
