@@ -21,15 +21,12 @@ from datetime import date, datetime
 from importlib.metadata import version
 from typing import Any
 
-from sqlalchemy import case, func
-from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
     Council,
     OpinionSnapshot,
     Outcome,
-    Participant,
     Round,
     Statement,
     StatementStatus,
@@ -38,14 +35,11 @@ from deliberation.models import (
     TextKind,
     Translation,
     User,
-    Vote,
-    VoteValue,
 )
 from deliberation.opinions.picture import group_name
 from deliberation.reports.canonical import sha256
 from deliberation.reports.support import dissent, support
-from deliberation.services.counts import round_counts
-from deliberation.services.privacy import is_small, suppress_line
+from deliberation.services.counts import language_counts, round_counts, shown_territories
 from deliberation.services.rounds import round_territories
 from deliberation.translations.reading import shown_translations
 
@@ -175,10 +169,11 @@ def build_document(
     quotable = _quotable_statements(session, round_, opinions)
     entries = {e["id"]: e for e in opinions.get("statements", [])}
     groups = opinions.get("groups", [])
-    participation, suppressed_territories = _participation(session, round_, publisher, territories)
-    slug_of = {t.id: t.slug for t in territories if t.slug not in suppressed_territories}
+    participation = _participation(session, round_, publisher, territories)
+    shown = shown_territories(session, round_)
+    slug_of: dict[int | None, str] = {t.id: t.slug for t in territories if t.id in shown}
     ids = [s.id or 0 for s in quotable]
-    languages = _language_counts(session, round_, ids)
+    languages = _language_counts(session, round_, publisher, ids)
     translations = shown_translations(session, round_, kind=TextKind.STATEMENT, text_ids=ids)
     statements = [
         _statement(
@@ -352,99 +347,57 @@ def _councils(session: Session, addressed: Mapping[int, Sequence[Council]]) -> l
 
 
 def _participation(
-    session: Session,
-    round_: Round,
-    publisher: User,
-    territories: Sequence[Territory],
-) -> tuple[list[dict[str, Any]], set[str]]:
-    """One row per territory, and the slugs whose participant count is suppressed.
-
-    Participant counts are suppressed as a line (they add up to the round's total); a
-    territory's voters, statements and votes are hidden with its participants, and voters
-    alone when they are fewer than k."""
-    k = round_.privacy_k
+    session: Session, round_: Round, publisher: User, territories: Sequence[Territory]
+) -> list[dict[str, Any]]:
+    """One row per territory, from the facilitators' counts (``services.counts``), whose
+    figures are already suppressed under k (with their complements); ``suppressed`` is true
+    when any figure of the row is hidden."""
     counts = {
         c.territory.slug: c
         for c in round_counts(session, round_=round_, user=publisher).territories
         if c.territory
     }
-    people = [counts[t.slug].participants for t in territories]
-    shown = suppress_line(people, k)
     rows: list[dict[str, Any]] = []
-    hidden: set[str] = set()
-    for territory, participants in zip(territories, shown, strict=True):
+    for territory in territories:
         count = counts[territory.slug]
-        if participants is None:
-            hidden.add(territory.slug)
-            rows.append(
-                {
-                    "territory": territory_id(territory.slug),
-                    "participants": None,
-                    "voters": None,
-                    "statements_submitted": None,
-                    "votes_cast": None,
-                    "rate_per_1000": None,
-                    "suppressed": True,
-                }
-            )
-            continue
-        voters = None if is_small(count.voters, k) else count.voters
+        figures = (count.participants, count.voters, count.statements, count.votes)
         rows.append(
             {
                 "territory": territory_id(territory.slug),
-                "participants": participants,
-                "voters": voters,
+                "participants": count.participants,
+                "voters": count.voters,
                 "statements_submitted": count.statements,
                 "votes_cast": count.votes,
-                "rate_per_1000": round(1000 * participants / territory.population, 3)
-                if territory.population
+                "rate_per_1000": round(1000 * count.participants / territory.population, 3)
+                if territory.population and count.participants is not None
                 else None,
-                "suppressed": voters is None,
+                "suppressed": any(figure is None for figure in figures),
             }
         )
-    return rows, hidden
+    return rows
 
 
 def _language_counts(
-    session: Session, round_: Round, statement_ids: Sequence[int]
+    session: Session, round_: Round, publisher: User, statement_ids: Sequence[int]
 ) -> dict[int, dict[str, dict[str, Any]]]:
-    """Current votes on each statement by the language it was read in (the vote's, else the
-    voter's interface language for votes recorded before languages were), each statement's
-    line of languages suppressed with the privacy rule (the line adds up to the statement's
-    shown total): ``{statement: {language: counts}}``."""
-    language = func.coalesce(col(Vote.language), col(Participant.language))
-    found: dict[int, dict[str, tuple[int, int, int]]] = {}
-    for statement, read_in, seen, agree, disagree in session.execute(
-        sql_select(
-            col(Vote.statement_id),
-            language,
-            func.count(),
-            func.coalesce(func.sum(case((col(Vote.value) == VoteValue.AGREE, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((col(Vote.value) == VoteValue.DISAGREE, 1), else_=0)), 0),
-        )
-        .join(Participant, col(Participant.id) == Vote.participant_id)
-        .where(col(Vote.round_id) == round_.id, col(Vote.statement_id).in_(statement_ids))
-        .group_by(col(Vote.statement_id), language)
-    ):
-        found.setdefault(statement, {})[read_in] = (int(seen), int(agree), int(disagree))
-    counts: dict[int, dict[str, dict[str, Any]]] = {}
-    for statement, cells in found.items():
-        order = sorted(cells)
-        shown = suppress_line([cells[language][0] for language in order], round_.privacy_k)
-        counts[statement] = {
-            language: _count_cell(
-                {
-                    "agree": cells[language][1],
-                    "disagree": cells[language][2],
-                    "pass": cells[language][0] - cells[language][1] - cells[language][2],
-                    "seen": cells[language][0],
-                }
-                if seen is not None
-                else {"suppressed": True}
+    """Each statement's current votes by the language it was read in (``services.counts``,
+    suppressed there under k with its complement); ``und`` for votes recorded before languages
+    were: ``{statement: {language: counts}}``."""
+    found: dict[int, dict[str, dict[str, Any]]] = {}
+    for statement in statement_ids:
+        found[statement] = {
+            count.language or "und": {
+                "agree": count.agree,
+                "disagree": count.disagree,
+                "pass": count.passed,
+                "seen": count.seen,
+                "suppressed": count.suppressed,
+            }
+            for count in language_counts(
+                session, round_=round_, user=publisher, statement_id=statement
             )
-            for language, seen in zip(order, shown, strict=True)
         }
-    return counts
+    return found
 
 
 def _statement(

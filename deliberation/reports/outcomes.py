@@ -29,7 +29,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.models.reports import OutcomeInput
-from deliberation.opinions.stored import latest_snapshot
+from deliberation.opinions.stored import current_snapshot
 from deliberation.services import audit
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import FieldInvalid
@@ -71,7 +71,7 @@ def get_outcome(session: Session, round_: Round, outcome_id: int) -> Outcome:
 def candidates(session: Session, round_: Round) -> list[Candidate]:
     """Accepted, non-meta statements the latest opinion map covers: consensus statements
     first, then by decreasing bridging score, then by id."""
-    snapshot = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
+    snapshot = current_snapshot(session, round_)
     if snapshot is None:
         return []
     entries = {e["id"]: e for e in snapshot.document.get("statements", [])}

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
 from deliberation.models import AuditAction, Phase, ReportVersion, Round, TargetKind, User
-from deliberation.opinions.stored import latest_snapshot
+from deliberation.opinions.stored import current_snapshot
 from deliberation.reports.canonical import sha256
 from deliberation.reports.document import build_document
 from deliberation.reports.links import version_links
@@ -38,7 +38,7 @@ def publish_report(session: Session, *, round_: Round, user: User, commit: str) 
     ``commit`` is the software's commit, written in the document's provenance."""
     require_facilitator(session, round_, user)
     require_composing(round_)
-    snapshot = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
+    snapshot = current_snapshot(session, round_)
     if snapshot is None:
         raise Conflict(_l("The round has no opinion map yet: there is nothing to report."))
     last = session.exec(

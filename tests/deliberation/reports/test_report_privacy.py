@@ -11,7 +11,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from deliberation.models import Participant
+from deliberation.models import Participant, Vote
 from tests.deliberation.reports.conftest import SmallWorld
 from tests.factories import sign_in_as
 
@@ -106,6 +106,10 @@ def test_no_count_under_k_on_the_page_or_in_the_files(
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/r/{slug}/report/v1/polis.zip").data))
     comments = list(csv.DictReader(io.StringIO(archive.read("comments.csv").decode())))
     assert {row["author-id"] for row in comments} == {""}
+    participants = list(
+        csv.DictReader(io.StringIO(archive.read("participants-votes.csv").decode()))
+    )
+    assert {row["territory"] for row in participants} == {"grandville", ""}
 
 
 def test_counts_by_language_hide_small_languages_and_their_complement(
@@ -115,8 +119,9 @@ def test_counts_by_language_hide_small_languages_and_their_complement(
         select(Participant).where(Participant.round_id == small_world.round.id)
     ).all()
     for person, language in zip(people, ["de"] * 6 + ["fr"] * 3 + ["en"] * 12, strict=True):
-        person.language = language
-        session.add(person)
+        for vote in session.exec(select(Vote).where(Vote.participant_id == person.id)):
+            vote.language = language
+            session.add(vote)
     session.commit()
     document = _publish(client, small_world)
     first = next(
