@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.demo import bulk, texts
 from deliberation.demo.crowd import Ballots, Catalogue, Crowd
+from deliberation.demo.decisions import seed_decisions
+from deliberation.demo.proposals import seed_proposals
 from deliberation.demo.report import seed_report
 from deliberation.models import (
     ActorKind,
@@ -100,9 +102,10 @@ def seed_demo(
     password: str | None = None,
 ) -> Demo | None:
     """Create the demo territories, facilitator and rounds (``participants`` synthetic
-    participants each), with their invites, statements and votes; the reported round also
-    gets its opinion snapshot (the worker computes only live rounds), outcomes addressed to the
-    Strasbourg and Kehl councils and a published version of its report (``demo.report``).
+    participants each), with their invites, statements and votes; the drafting round also
+    gets its proposals (``demo.proposals``), the deciding round its decisions, the reported
+    round its opinion snapshot (the worker computes only live rounds), outcomes addressed to
+    the Strasbourg and Kehl councils and a published version of its report (``demo.report``).
 
     Returns None, writing nothing, when ``if_empty`` is set and the database already has a
     round. Raises ``ValueError`` when ``participants`` is not positive or a demo round exists
@@ -134,6 +137,15 @@ def seed_demo(
         for phase, stream in zip(texts.ROUND_PHASES, streams, strict=True)
     }
     session.flush()
+    deciding = rounds[Phase.DECIDING]
+    seed_decisions(
+        session,
+        deciding.round,
+        latent_groups=dict(deciding.latent_groups),
+        rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(len(streams) + 1)[-1]),
+        now=now,
+    )
+    seed_proposals(session, rounds[Phase.DRAFTING], facilitator)
     reported = rounds[Phase.REPORTED]
     compute_snapshot(session, reported.round)
     seed_report(
@@ -367,6 +379,8 @@ def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
         yield f"Round '{round_.slug}' ({round_.phase}): {round_.text('title', 'en')}"
         yield f"  facilitate: {url_for('facilitate.round_page', round_id=round_.id, _external=True)}"
         yield f"  opinion map: {url_for('opinions.opinion_map', slug=round_.slug, _external=True)}"
+        if round_.phase == Phase.DRAFTING:
+            yield f"  proposals: {url_for('proposals.proposal_list', slug=round_.slug, _external=True)}"
         if round_.phase == Phase.REPORTED:
             yield f"  report: {url_for('reports.report_page', slug=round_.slug, _external=True)}"
         if round_.accepts_contributions:

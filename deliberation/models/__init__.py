@@ -9,8 +9,31 @@ from deliberation.models.audit import (
     TargetKind,
 )
 from deliberation.models.councils import Council, CouncilOwner
+from deliberation.models.decisions import (
+    Decision,
+    DecisionBallot,
+    DecisionLiveCount,
+    DecisionOption,
+    DecisionSeal,
+    DecisionStatus,
+    DecisionTally,
+    Eligibility,
+)
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
+from deliberation.models.proposals import (
+    Amendment,
+    AmendmentStatus,
+    AmendmentSupport,
+    CoauthorInvite,
+    DisplayName,
+    Endorsement,
+    Proposal,
+    ProposalAuthor,
+    ProposalStatement,
+    ProposalStatus,
+    ProposalVersion,
+)
 from deliberation.models.reports import Outcome, OutcomeCouncil, OutcomeKind, ReportVersion
 from deliberation.models.rounds import (
     Invite,
@@ -40,10 +63,24 @@ __all__ = [
     "MODERATION_ACTIONS",
     "AccountLink",
     "ActorKind",
+    "Amendment",
+    "AmendmentStatus",
+    "AmendmentSupport",
     "AuditAction",
     "AuditEntry",
+    "CoauthorInvite",
     "Council",
     "CouncilOwner",
+    "Decision",
+    "DecisionBallot",
+    "DecisionLiveCount",
+    "DecisionOption",
+    "DecisionSeal",
+    "DecisionStatus",
+    "DecisionTally",
+    "DisplayName",
+    "Eligibility",
+    "Endorsement",
     "Invite",
     "ModerationMode",
     "OpinionLease",
@@ -53,6 +90,11 @@ __all__ = [
     "OutcomeKind",
     "Participant",
     "Phase",
+    "Proposal",
+    "ProposalAuthor",
+    "ProposalStatement",
+    "ProposalStatus",
+    "ProposalVersion",
     "ReportVersion",
     "ReviewVerdict",
     "Role",

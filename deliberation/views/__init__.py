@@ -12,11 +12,13 @@ from deliberation.views import (
     admin,
     auth,
     councils,
+    decisions,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
     main,
     opinions,
     participate,
+    proposals,
     reports,
 )
 
@@ -40,5 +42,7 @@ def register(app: Flask) -> None:
         opinions.bp,
         admin.bp,
         reports.bp,
+        decisions.bp,
+        proposals.bp,
     ):
         app.register_blueprint(blueprint)
