@@ -114,6 +114,7 @@ def load_config(
         "TRANSLATE_BATCH": int(env.get("PALABRE_TRANSLATE_BATCH", "50")),
         "ACCOUNT_LINK_HOURS": float(env.get("PALABRE_ACCOUNT_LINK_HOURS", "72")),
         "DEMO_PASSWORD": env.get("PALABRE_DEMO_PASSWORD", ""),
+        "COMMIT": env.get("PALABRE_COMMIT", "unknown"),
     }
     config.update(overrides or {})
     return config

@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 
 from deliberation.decisions.methods import default_settings
 from deliberation.models import (
+    Council,
+    CouncilOwner,
     Decision,
     DecisionOption,
     Invite,
@@ -67,6 +69,30 @@ def make_territory(
         session.add(TerritoryOwner(territory_id=territory.id, user_id=owner.id))
     session.commit()
     return territory
+
+
+def make_council(
+    session: Session,
+    *,
+    territory: Territory | None = None,
+    owners: list[User] | None = None,
+    **overrides: Any,
+) -> Council:
+    n = next(_counter)
+    territory = territory or make_territory(session)
+    fields: dict[str, Any] = {
+        "slug": f"council-{n}",
+        "names": {"en": f"Council {n}", "fr": f"Conseil {n}"},
+        "territory_id": territory.id,
+    }
+    fields.update(overrides)
+    council = Council(**fields)
+    session.add(council)
+    session.flush()
+    for owner in owners or []:
+        session.add(CouncilOwner(council_id=council.id, user_id=owner.id))
+    session.commit()
+    return council
 
 
 def make_round(

@@ -8,6 +8,7 @@ from deliberation.models.audit import (
     AuditEntry,
     TargetKind,
 )
+from deliberation.models.councils import Council, CouncilOwner
 from deliberation.models.decisions import (
     Decision,
     DecisionBallot,
@@ -33,6 +34,7 @@ from deliberation.models.proposals import (
     ProposalStatus,
     ProposalVersion,
 )
+from deliberation.models.reports import Outcome, OutcomeCouncil, OutcomeKind, ReportVersion
 from deliberation.models.rounds import (
     Invite,
     ModerationMode,
@@ -67,6 +69,8 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "CoauthorInvite",
+    "Council",
+    "CouncilOwner",
     "Decision",
     "DecisionBallot",
     "DecisionLiveCount",
@@ -81,6 +85,9 @@ __all__ = [
     "ModerationMode",
     "OpinionLease",
     "OpinionSnapshot",
+    "Outcome",
+    "OutcomeCouncil",
+    "OutcomeKind",
     "Participant",
     "Phase",
     "Proposal",
@@ -88,6 +95,7 @@ __all__ = [
     "ProposalStatement",
     "ProposalStatus",
     "ProposalVersion",
+    "ReportVersion",
     "ReviewVerdict",
     "Role",
     "Round",

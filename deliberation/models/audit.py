@@ -20,7 +20,10 @@ class ActorKind(StrEnum):
 
 class TargetKind(StrEnum):
     ACCOUNT = "account"
+    COUNCIL = "council"
     INVITE = "invite"
+    OUTCOME = "outcome"
+    REPORT = "report"
     PROPOSAL = "proposal"
     ROUND = "round"
     STATEMENT = "statement"
@@ -40,6 +43,8 @@ class AuditAction(StrEnum):
     TRANSLATION_REVIEW = "translation.review"
     TERRITORY_CREATE = "territory.create"
     TERRITORY_UPDATE = "territory.update"
+    COUNCIL_CREATE = "council.create"
+    COUNCIL_UPDATE = "council.update"
     OWNER_ADD = "owner.add"
     OWNER_REMOVE = "owner.remove"
     ROUND_CREATE = "round.create"
@@ -60,6 +65,10 @@ class AuditAction(StrEnum):
     ACCOUNT_ROLE = "account.role"
     ACCOUNT_PASSWORD_RESET = "account.password_reset"
     ACCOUNT_PASSWORD_SET = "account.password_set"
+    OUTCOME_CREATE = "outcome.create"
+    OUTCOME_UPDATE = "outcome.update"
+    OUTCOME_DELETE = "outcome.delete"
+    REPORT_PUBLISH = "report.publish"
 
 
 MODERATION_ACTIONS = (

@@ -1,4 +1,4 @@
-"""Owners of shared objects (territories today, councils later): who may edit an object and
+"""Owners of shared objects (territories, councils): who may edit an object and
 hand it on. Admins own everything; other accounts own what a link row names.
 
 An owned kind is described once by ``OwnedKind``: its link table (a row per owner, with a
@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
 from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
-from deliberation.models import AuditAction, TargetKind, TerritoryOwner, User
+from deliberation.models import AuditAction, CouncilOwner, TargetKind, TerritoryOwner, User
 from deliberation.services import audit
 from deliberation.services.accounts import normalize_email
 from deliberation.services.validation import FieldInvalid
@@ -42,6 +42,7 @@ class OwnedKind:
 
 
 TERRITORY = OwnedKind(TerritoryOwner, "territory_id", TargetKind.TERRITORY)
+COUNCIL = OwnedKind(CouncilOwner, "council_id", TargetKind.COUNCIL)
 
 
 def is_owner(session: Session, kind: OwnedKind, object_id: int, user: User | None) -> bool:

@@ -11,6 +11,7 @@ from deliberation.services.validation import MAX_ID
 from deliberation.views import (
     admin,
     auth,
+    councils,
     decisions,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
@@ -18,6 +19,7 @@ from deliberation.views import (
     opinions,
     participate,
     proposals,
+    reports,
 )
 
 
@@ -36,8 +38,10 @@ def register(app: Flask) -> None:
         auth.bp,
         participate.bp,
         facilitate.bp,
+        councils.bp,
         opinions.bp,
         admin.bp,
+        reports.bp,
         decisions.bp,
         proposals.bp,
     ):

@@ -14,6 +14,7 @@ from wtforms.validators import Length, NumberRange, Regexp
 
 from deliberation.forms.facilitate import InputForm
 from deliberation.models import Round, Territory
+from deliberation.models.council_inputs import CouncilInput
 from deliberation.models.inputs import RoundInput, TerritoryInput
 from deliberation.models.proposals import (
     AmendmentInput,
@@ -22,6 +23,7 @@ from deliberation.models.proposals import (
     ProposalInput,
     RejectionInput,
 )
+from deliberation.models.reports import OutcomeInput
 from deliberation.services.validation import FieldInvalid, input_problems, validate_input
 from tests.deliberation.test_facilitate_rounds import round_data
 from tests.factories import make_user, sign_in_as
@@ -42,6 +44,8 @@ def test_every_input_form_is_found() -> None:
     assert {form.input_model for form in _input_forms()} == {
         RoundInput,
         TerritoryInput,
+        CouncilInput,
+        OutcomeInput,
         ProposalInput,
         EditInput,
         AmendmentInput,

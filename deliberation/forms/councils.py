@@ -1,0 +1,63 @@
+"""Forms of the council pages (the rules are ``deliberation.models.council_inputs``')."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import DataRequired
+
+from deliberation.config import LANGUAGES
+from deliberation.forms.facilitate import InputForm, _strip
+from deliberation.models.council_inputs import CouncilInput
+from deliberation.templating import LANGUAGE_NAMES
+
+
+class CouncilForm(InputForm):
+    input_model = CouncilInput
+    slug = StringField(
+        _l("Identifier"),
+        filters=[_strip],
+        validators=[DataRequired()],
+        description=_l("Lowercase, for example strasbourg-council."),
+    )
+    territory = StringField(
+        _l("Territory"),
+        filters=[_strip],
+        validators=[DataRequired()],
+        description=_l("Its identifier (slug), as listed on the territories page."),
+        render_kw={"list": "territory-choices", "autocomplete": "off"},
+    )
+    oparl_body = StringField(
+        _l("OParl body address"),
+        filters=[_strip],
+        description=_l("The URL of the council's OParl body, if it publishes one."),
+    )
+    website = StringField(_l("Website"), filters=[_strip])
+    wikidata = StringField(_l("Wikidata identifier"), filters=[_strip])
+
+    def name_fields(self) -> list[Any]:
+        return [self[f"name_{code}"] for code in LANGUAGES]
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug.data or "",
+            "names": {code: self[f"name_{code}"].data or "" for code in LANGUAGES},
+            "territory_slug": self.territory.data or "",
+            "oparl_body": self.oparl_body.data,
+            "website": self.website.data,
+            "wikidata": self.wikidata.data,
+        }
+
+
+for _code in LANGUAGES:
+    setattr(
+        CouncilForm,
+        f"name_{_code}",
+        StringField(
+            _l("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
+            filters=[_strip],
+            render_kw={"lang": _code},
+        ),
+    )

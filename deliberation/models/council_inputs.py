@@ -1,0 +1,70 @@
+"""Input models of councils (see ``deliberation.models.inputs`` for the conventions)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
+
+from deliberation.config import LANGUAGES
+from deliberation.models.inputs import (
+    WIKIDATA,
+    Identifier,
+    Printable,
+    Problems,
+    RuleBroken,
+    Slug,
+    at_most,
+    matches,
+)
+
+# An absolute http(s) address without spaces; what a council's own systems link to.
+URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+MAX_URL = 500
+URL_MESSAGE = _l("An address starting with https://, for example https://oparl.example.org/body/1.")
+
+
+def _blank_is_none(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _url(value: str | None) -> str | None:
+    if value is not None and (len(value) > MAX_URL or not URL.match(value)):
+        raise RuleBroken(URL_MESSAGE)
+    return value
+
+
+Url = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_url)]
+
+
+class CouncilInput(BaseModel):
+    """What a facilitator sets on a council: its identifier, its names by language, the slug of
+    its territory, and optional identifiers (its OParl body URL, its website, Wikidata)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: Slug
+    names: dict[str, Annotated[str, at_most(200), Printable]]
+    territory_slug: Annotated[str, at_most(80)]
+    oparl_body: Url = None
+    website: Url = None
+    wikidata: Annotated[
+        str | None, Identifier, matches(WIKIDATA, _l("A Wikidata identifier looks like Q90."))
+    ] = None
+
+    @model_validator(mode="after")
+    def _across_fields(self) -> CouncilInput:
+        problems: list[tuple[str, str | LazyString]] = []
+        names = {lang for lang, name in self.names.items() if name.strip()}
+        if not names or not names <= set(LANGUAGES):
+            problems.append(("name_en", _l("A name in at least one language.")))
+        if not self.territory_slug.strip():
+            problems.append(("territory", _l("Choose the council's territory.")))
+        if problems:
+            raise Problems(problems)
+        return self
