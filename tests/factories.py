@@ -8,7 +8,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from deliberation.clock import utcnow
 from deliberation.models import (
+    ApiToken,
     Council,
     CouncilOwner,
     Invite,
@@ -22,9 +24,11 @@ from deliberation.models import (
     StatementStatus,
     Territory,
     TerritoryOwner,
+    TokenScope,
     User,
 )
 from deliberation.services.accounts import create_user
+from deliberation.services.api_tokens import token_hash
 from deliberation.services.statements import normalize_text
 
 _counter = itertools.count(1)
@@ -80,6 +84,34 @@ def make_council(
         session.add(CouncilOwner(council_id=council.id, user_id=owner.id))
     session.commit()
     return council
+
+
+def make_token(
+    session: Session,
+    *,
+    council: Council | None = None,
+    scope: TokenScope = TokenScope.READ,
+    revoked: bool = False,
+) -> str:
+    """A council API token's secret (the council made if not given)."""
+    council = council or make_council(session)
+    secret = f"plb_test{next(_counter)}"
+    session.add(
+        ApiToken(
+            council_id=council.id,
+            label="test",
+            scope=scope,
+            token_hash=token_hash(secret),
+            prefix=secret[:12],
+            revoked_at=utcnow() if revoked else None,
+        )
+    )
+    session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def make_round(

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import DataRequired
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 from deliberation.config import LANGUAGES
 from deliberation.forms.facilitate import InputForm, _strip
+from deliberation.models import TokenScope
 from deliberation.models.council_inputs import CouncilInput
+from deliberation.services.api_tokens import MAX_LABEL
 from deliberation.templating import LANGUAGE_NAMES
 
 
@@ -61,3 +64,26 @@ for _code in LANGUAGES:
             render_kw={"lang": _code},
         ),
     )
+
+
+SCOPE_NAMES = {
+    TokenScope.READ: _l("Read: rounds, statements, outcomes"),
+    TokenScope.RESPOND: _l("Respond: read, and answer outcomes for this council"),
+}
+
+
+class TokenForm(FlaskForm):
+    label = StringField(
+        _l("Label"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=MAX_LABEL)],
+        description=_l("For you, for example: council information system."),
+    )
+    scope = SelectField(
+        _l("Scope"),
+        choices=[SelectChoice(scope.value, name) for scope, name in SCOPE_NAMES.items()],
+    )
+
+
+class ClerkForm(FlaskForm):
+    email = EmailField(_l("Email of the clerk"), validators=[DataRequired(), Length(max=254)])

@@ -8,7 +8,16 @@ from deliberation.models.audit import (
     AuditEntry,
     TargetKind,
 )
-from deliberation.models.councils import Council, CouncilOwner
+from deliberation.models.councils import (
+    ApiToken,
+    Council,
+    CouncilClerk,
+    CouncilOwner,
+    CouncilResponse,
+    ImplementationStatus,
+    ResponseDecision,
+    TokenScope,
+)
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.rounds import (
@@ -32,16 +41,21 @@ __all__ = [
     "MODERATION_ACTIONS",
     "AccountLink",
     "ActorKind",
+    "ApiToken",
     "AuditAction",
     "AuditEntry",
     "Council",
+    "CouncilClerk",
     "CouncilOwner",
+    "CouncilResponse",
+    "ImplementationStatus",
     "Invite",
     "ModerationMode",
     "OpinionLease",
     "OpinionSnapshot",
     "Participant",
     "Phase",
+    "ResponseDecision",
     "Role",
     "Round",
     "RoundFacilitator",
@@ -53,6 +67,7 @@ __all__ = [
     "TerritoryKind",
     "TerritoryOwner",
     "TerritoryTwin",
+    "TokenScope",
     "User",
     "Vote",
     "VoteEvent",

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from deliberation.config import LANGUAGES
+from deliberation.models.councils import ImplementationStatus, ResponseDecision
 from deliberation.models.inputs import (
+    MAX_YEAR,
+    MIN_YEAR,
     WIKIDATA,
     Identifier,
     Printable,
@@ -68,3 +80,46 @@ class CouncilInput(BaseModel):
         if problems:
             raise Problems(problems)
         return self
+
+
+def _utc_in_range(value: datetime | None) -> datetime | None:
+    """Decision times are kept in UTC, between 1900 and 2100 (beyond is a typing mistake)."""
+    if value is None:
+        return None
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError as error:
+        raise RuleBroken(DATE_MESSAGE) from error
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise RuleBroken(DATE_MESSAGE)
+    return value
+
+
+DATE_MESSAGE = _l("A date between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)
+Reference = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    Field(max_length=MAX_URL, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+]
+
+
+class CouncilResponseInput(BaseModel):
+    """A council's answer to an outcome, or an update of it (implementation progress), through
+    the API or a clerk's form: the decision, why, when it was taken, the council's own
+    record (a web page or an OParl ``Paper``), and how far its implementation has come."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    decision: ResponseDecision
+    reason: Annotated[str, Field(max_length=5000), Printable] = ""
+    decided_at: Annotated[AwareDatetime | None, AfterValidator(_utc_in_range)] = None
+    reference_url: Reference = Field(
+        default=None, description="The council's own record: a web page or an OParl paper URL."
+    )
+    oparl_paper: bool = Field(
+        default=False, description="Whether ``reference_url`` is an OParl ``Paper``."
+    )
+    implementation_status: ImplementationStatus | None = None
+    progress: Annotated[int | None, Field(ge=0, le=100)] = Field(
+        default=None, description="Implementation progress, in percent."
+    )

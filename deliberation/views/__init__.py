@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from deliberation.api import views as api
 from deliberation.services.validation import MAX_ID
 from deliberation.views import admin, auth, councils, facilitate, main, opinions, participate
 
@@ -29,5 +30,6 @@ def register(app: Flask) -> None:
         councils.bp,
         opinions.bp,
         admin.bp,
+        api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,0 +1,181 @@
+"""The endpoints of ``/api/v1``. Each validates its request and answer with the models of
+``deliberation.api.schemas`` (``spec.validate``), which also make the OpenAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, request, send_from_directory, url_for
+from flask import Response as FlaskResponse
+from pydantic import BaseModel
+
+from deliberation.api import read, schemas
+from deliberation.api.auth import rate_limit_key, token_required
+from deliberation.api.spec import TOKEN_SECURITY, responses, spec
+from deliberation.db import get_session
+from deliberation.extensions import csrf, limiter
+from deliberation.models import TokenScope
+from deliberation.services.validation import MAX_ID
+from deliberation.templating import render
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API reads no cookie, only bearer tokens: no CSRF token to check (see ``api.auth``).
+csrf.exempt(bp)
+limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
+
+ID = f"int(min=1, max={MAX_ID})"  # ids as the database holds them: larger ones are 404
+Item = TypeVar("Item", bound=BaseModel)
+
+
+def _query() -> schemas.PageQuery:
+    query: schemas.PageQuery = request.context.query  # type: ignore[attr-defined]
+    return query
+
+
+def _paged(items: list[Item], total: int, has_next: bool) -> schemas.Paged[Item]:
+    query = _query()
+    next_url = None
+    if has_next:
+        next_url = url_for(
+            request.endpoint or "",
+            **(request.view_args or {}),
+            page=query.page + 1,
+            per_page=query.per_page,
+            _external=True,
+        )
+    return schemas.Paged[Item](
+        items=items, page=query.page, per_page=query.per_page, total=total, next=next_url
+    )
+
+
+@bp.after_request
+def _cache(response: FlaskResponse) -> FlaskResponse:
+    """Strong ETags on successful reads, so clients revalidate for free; token answers are
+    private to their token."""
+    if request.method == "GET" and response.status_code == 200:
+        response.add_etag()
+        response.make_conditional(request)
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    response.vary.add("Authorization")
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="palabre"'
+    return response
+
+
+# --- The document and its page ---------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3.1 document of this API (public)."""
+    return spec.spec
+
+
+@bp.get("/docs")
+def docs() -> Any:
+    """A browsable page of the document (Swagger UI, served by the app)."""
+    return render("api/docs.html")
+
+
+@bp.get("/docs/assets/<any('swagger-ui-bundle.js', 'swagger-ui.css'):name>")
+def docs_asset(name: str) -> Any:
+    folder = Path(current_app.config["NODE_MODULES"]) / "swagger-ui-dist"
+    return send_from_directory(folder, name, max_age=86400)
+
+
+# --- Territories and councils ----------------------------------------------------------------
+
+
+@bp.get("/territories")
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.TerritoryOut]),
+    security=TOKEN_SECURITY,
+    tags=["territories"],
+)
+@token_required(TokenScope.READ)
+def territories() -> Any:
+    """Territories, by identifier."""
+    rows, total, has_next = read.page_of(get_session(), read.territories_query(), _query())
+    return _paged([read.territory_out(t) for t in rows], total, has_next)
+
+
+@bp.get(f"/territories/<{ID}:territory_id>")
+@spec.validate(
+    resp=responses(HTTP_200=schemas.TerritoryOut), security=TOKEN_SECURITY, tags=["territories"]
+)
+@token_required(TokenScope.READ)
+def territory(territory_id: int) -> Any:
+    """One territory."""
+    return read.territory_out(read.get_territory(get_session(), territory_id))
+
+
+@bp.get("/councils")
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.CouncilOut]),
+    security=TOKEN_SECURITY,
+    tags=["councils"],
+)
+@token_required(TokenScope.READ)
+def councils() -> Any:
+    """Councils, by identifier."""
+    rows, total, has_next = read.page_of(get_session(), read.councils_query(), _query())
+    return _paged([read.council_out(c) for c in rows], total, has_next)
+
+
+# --- Rounds, statements, opinion groups ------------------------------------------------------
+
+
+@bp.get("/rounds")
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.RoundOut]),
+    security=TOKEN_SECURITY,
+    tags=["rounds"],
+)
+@token_required(TokenScope.READ)
+def rounds() -> Any:
+    """Rounds past their draft, newest first."""
+    db = get_session()
+    rows, total, has_next = read.page_of(db, read.rounds_query(), _query())
+    return _paged(read.rounds_out(db, rows), total, has_next)
+
+
+@bp.get(f"/rounds/<{ID}:round_id>")
+@spec.validate(resp=responses(HTTP_200=schemas.RoundOut), security=TOKEN_SECURITY, tags=["rounds"])
+@token_required(TokenScope.READ)
+def round_(round_id: int) -> Any:
+    """One round."""
+    db = get_session()
+    return read.rounds_out(db, [read.get_round(db, round_id)])[0]
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/statements")
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.StatementOut]),
+    security=TOKEN_SECURITY,
+    tags=["rounds"],
+)
+@token_required(TokenScope.READ)
+def statements(round_id: int) -> Any:
+    """A round's published statements with their vote counts overall, by territory and by
+    opinion group, as of the latest analysis (counts of fewer than k people suppressed)."""
+    db = get_session()
+    round_ = read.get_round(db, round_id)
+    rows, total, has_next = read.page_of(db, read.statements_query(round_), _query())
+    return _paged(read.statements_out(db, round_, rows), total, has_next)
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/opinion-groups")
+@spec.validate(
+    resp=responses(HTTP_200=schemas.OpinionGroups), security=TOKEN_SECURITY, tags=["rounds"]
+)
+@token_required(TokenScope.READ)
+def opinion_groups(round_id: int) -> Any:
+    """A round's opinion groups as of the latest analysis: sizes, composition by territory
+    (fewer than k people suppressed) and representative statements."""
+    db = get_session()
+    return read.opinion_groups(db, read.get_round(db, round_id))
