@@ -108,6 +108,7 @@ def load_config(
         "OPINIONS_SEED": int(env.get("PALABRE_OPINIONS_SEED", "0")),
         "ACCOUNT_LINK_HOURS": float(env.get("PALABRE_ACCOUNT_LINK_HOURS", "72")),
         "DEMO_PASSWORD": env.get("PALABRE_DEMO_PASSWORD", ""),
+        "COMMIT": env.get("PALABRE_COMMIT", "unknown"),
     }
     config.update(overrides or {})
     return config

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.demo import bulk, texts
 from deliberation.demo.crowd import Ballots, Catalogue, Crowd
+from deliberation.demo.report import seed_report
 from deliberation.models import (
     ActorKind,
     AuditEntry,
@@ -85,7 +86,8 @@ def seed_demo(
 ) -> Demo | None:
     """Create the demo territories, facilitator and rounds (``participants`` synthetic
     participants each), with their invites, statements and votes; the reported round also
-    gets its opinion snapshot, as the worker computes only live rounds.
+    gets its opinion snapshot (the worker computes only live rounds), outcomes addressed to the
+    Strasbourg and Kehl councils and a published version of its report (``demo.report``).
 
     Returns None, writing nothing, when ``if_empty`` is set and the database already has a
     round. Raises ``ValueError`` when ``participants`` is not positive or a demo round exists
@@ -117,7 +119,14 @@ def seed_demo(
         for phase, stream in zip(texts.ROUND_PHASES, streams, strict=True)
     }
     session.flush()
-    compute_snapshot(session, rounds[Phase.REPORTED].round)
+    reported = rounds[Phase.REPORTED]
+    compute_snapshot(session, reported.round)
+    seed_report(
+        session,
+        round_=reported.round,
+        statement_ids=list(reported.statement_ids),
+        facilitator=facilitator,
+    )
     return Demo(rounds=rounds, facilitator=facilitator, password=password)
 
 
@@ -277,6 +286,8 @@ def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
         yield f"Round '{round_.slug}' ({round_.phase}): {round_.text('title', 'en')}"
         yield f"  facilitate: {url_for('facilitate.round_page', round_id=round_.id, _external=True)}"
         yield f"  opinion map: {url_for('opinions.opinion_map', slug=round_.slug, _external=True)}"
+        if round_.phase == Phase.REPORTED:
+            yield f"  report: {url_for('reports.report_page', slug=round_.slug, _external=True)}"
         if round_.accepts_contributions:
             yield "  invite links, one per territory:"
             for territory, invite in _territory_invites(session, round_):

@@ -20,6 +20,7 @@ from deliberation.models.councils import (
 )
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
+from deliberation.models.reports import Outcome, OutcomeCouncil, OutcomeKind, ReportVersion
 from deliberation.models.rounds import (
     Invite,
     ModerationMode,
@@ -53,8 +54,12 @@ __all__ = [
     "ModerationMode",
     "OpinionLease",
     "OpinionSnapshot",
+    "Outcome",
+    "OutcomeCouncil",
+    "OutcomeKind",
     "Participant",
     "Phase",
+    "ReportVersion",
     "ResponseDecision",
     "Role",
     "Round",

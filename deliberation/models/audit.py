@@ -23,6 +23,8 @@ class TargetKind(StrEnum):
     ACCOUNT = "account"
     COUNCIL = "council"
     INVITE = "invite"
+    OUTCOME = "outcome"
+    REPORT = "report"
     ROUND = "round"
     STATEMENT = "statement"
     TERRITORY = "territory"
@@ -61,6 +63,10 @@ class AuditAction(StrEnum):
     ACCOUNT_ROLE = "account.role"
     ACCOUNT_PASSWORD_RESET = "account.password_reset"
     ACCOUNT_PASSWORD_SET = "account.password_set"
+    OUTCOME_CREATE = "outcome.create"
+    OUTCOME_UPDATE = "outcome.update"
+    OUTCOME_DELETE = "outcome.delete"
+    REPORT_PUBLISH = "report.publish"
 
 
 MODERATION_ACTIONS = (

@@ -105,9 +105,11 @@ def _write(path: Path, header: list[str] | None, rows: Iterable[list[Any]]) -> N
 
 
 def export_round(
-    session: Session, round_: Round, folder: Path, *, language: str = "en"
+    session: Session, round_: Round, folder: Path, *, language: str = "en", public: bool = False
 ) -> dict[str, int]:
-    """Write the Pol.is CSV set of ``round_`` into ``folder`` (created); return counts."""
+    """Write the Pol.is CSV set of ``round_`` into ``folder`` (created); return counts.
+
+    ``public``: the set published with a report, whose ``author-id`` column is blank."""
     folder.mkdir(parents=True, exist_ok=True)
     statements = list(
         session.exec(
@@ -141,7 +143,7 @@ def export_round(
     votes = _write_votes(session, round_, export)
     _write_participants_votes(session, round_, export)
     totals = export.totals()
-    _write_comments(export, totals)
+    _write_comments(export, totals, public=public)
     _write_comment_groups(export, totals)
     _write_summary(round_, export, language)
     return {"participants": len(pid), "statements": len(statements), "votes": votes}
@@ -216,7 +218,7 @@ def _write_participants_votes(session: Session, round_: Round, export: _Export) 
     )
 
 
-def _write_comments(export: _Export, totals: dict[int, Counter[int]]) -> None:
+def _write_comments(export: _Export, totals: dict[int, Counter[int]], *, public: bool) -> None:
     rows = []
     for s in export.statements:
         number = export.comment_id[s.id]  # type: ignore[index]
@@ -226,7 +228,7 @@ def _write_comments(export: _Export, totals: dict[int, Counter[int]]) -> None:
                 _millis(s.created_at),
                 _datetime_text(s.created_at),
                 number,
-                "" if author is None else export.pid[author],
+                "" if author is None or public else export.pid[author],
                 totals[number][1],
                 totals[number][-1],
                 MODERATED[StatementStatus(s.status)],

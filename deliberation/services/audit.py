@@ -64,11 +64,17 @@ ACTION_NAMES = {
     AuditAction.ACCOUNT_ROLE: _l("Account role changed"),
     AuditAction.ACCOUNT_PASSWORD_RESET: _l("Password reset link issued"),
     AuditAction.ACCOUNT_PASSWORD_SET: _l("Password set"),
+    AuditAction.OUTCOME_CREATE: _l("Outcome written"),
+    AuditAction.OUTCOME_UPDATE: _l("Outcome edited"),
+    AuditAction.OUTCOME_DELETE: _l("Outcome deleted"),
+    AuditAction.REPORT_PUBLISH: _l("Report published"),
 }
 TARGET_NAMES = {
     TargetKind.ACCOUNT: _l("Account"),
     TargetKind.COUNCIL: _l("Council"),
     TargetKind.INVITE: _l("Invite link"),
+    TargetKind.OUTCOME: _l("Outcome"),
+    TargetKind.REPORT: _l("Report version"),
     TargetKind.ROUND: _l("Round"),
     TargetKind.STATEMENT: _l("Statement"),
     TargetKind.TERRITORY: _l("Territory"),

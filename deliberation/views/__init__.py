@@ -9,7 +9,16 @@ from werkzeug.routing import IntegerConverter
 
 from deliberation.api import views as api
 from deliberation.services.validation import MAX_ID
-from deliberation.views import admin, auth, councils, facilitate, main, opinions, participate
+from deliberation.views import (
+    admin,
+    auth,
+    councils,
+    facilitate,
+    main,
+    opinions,
+    participate,
+    reports,
+)
 
 
 class IdConverter(IntegerConverter):
@@ -31,5 +40,6 @@ def register(app: Flask) -> None:
         opinions.bp,
         admin.bp,
         api.bp,
+        reports.bp,
     ):
         app.register_blueprint(blueprint)

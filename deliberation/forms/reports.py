@@ -1,0 +1,63 @@
+"""The outcome form (publishing and deleting are buttons: CSRF is checked on every POST)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from deliberation.config import LANGUAGES
+from deliberation.forms.facilitate import InputForm, MultiCheckboxField
+from deliberation.models import OutcomeKind
+from deliberation.models.reports import OutcomeInput
+from deliberation.templating import LANGUAGE_NAMES
+
+KIND_NAMES = {
+    OutcomeKind.RECOMMENDATION: _l("Recommendation"),
+    OutcomeKind.DECISION: _l("Decision"),
+    OutcomeKind.QUESTION_TO_COUNCIL: _l("Question to the council"),
+    OutcomeKind.MINORITY_REPORT: _l("Minority report"),
+}
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class OutcomeForm(InputForm):
+    """An outcome; the view fills the choices of ``statement_ids`` (the round's candidate
+    statements) and ``council_ids`` (every council)."""
+
+    input_model = OutcomeInput
+    kind = SelectField(
+        _l("Type"), choices=[SelectChoice(kind.value, label) for kind, label in KIND_NAMES.items()]
+    )
+    language = SelectField(
+        _l("Written in"), choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    )
+    title = StringField(_l("Title"), filters=[_strip])
+    text = TextAreaField(_l("Text"), filters=[_strip])
+    rationale = TextAreaField(_l("Rationale (optional)"), filters=[_strip])
+    statement_ids = MultiCheckboxField(
+        _l("Derived from these statements"), coerce=int, validate_choice=False
+    )
+    council_ids = MultiCheckboxField(
+        _l("Addressed to these councils"), coerce=int, validate_choice=False
+    )
+    response_due = DateField(_l("Response due by (optional)"), validators=[Optional()])
+    review_date = DateField(_l("Review date (optional)"), validators=[Optional()])
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.data,
+            "language": self.language.data,
+            "title": self.title.data or "",
+            "text": self.text.data or "",
+            "rationale": self.rationale.data or "",
+            "statement_ids": tuple(self.statement_ids.data or ()),
+            "council_ids": tuple(self.council_ids.data or ()),
+            "response_due": self.response_due.data,
+            "review_date": self.review_date.data,
+        }

@@ -1,0 +1,1 @@
+"""The report: outcomes, published versions of the outcome document and their forms."""

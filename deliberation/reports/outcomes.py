@@ -1,0 +1,211 @@
+"""Composing outcomes: the facilitators' use cases once a round is closed.
+
+An outcome is derived from statements of the round's opinion map (its consensus and bridging
+statements first); its support is computed when the report is published (``support``), never
+typed. Outcomes can be written and changed in the ``closed`` and ``reported`` phases; a change
+after publication shows in the next published version only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from deliberation.clock import utcnow
+from deliberation.errors import Conflict, NotFound
+from deliberation.models import (
+    AuditAction,
+    Council,
+    Outcome,
+    OutcomeCouncil,
+    Phase,
+    Round,
+    Statement,
+    StatementStatus,
+    TargetKind,
+    User,
+)
+from deliberation.models.reports import OutcomeInput
+from deliberation.opinions.stored import latest_snapshot
+from deliberation.services import audit
+from deliberation.services.rounds import require_facilitator
+from deliberation.services.validation import FieldInvalid
+
+COMPOSING_PHASES = (Phase.CLOSED, Phase.REPORTED)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A statement an outcome may derive from, with the snapshot's figures (None: unknown or
+    suppressed)."""
+
+    statement: Statement
+    consensus: str | None
+    bridging: float | None
+    lowest_territory_agree_rate: float | None
+
+
+def require_composing(round_: Round) -> None:
+    """Raise ``Conflict`` unless outcomes can be written in the round's phase."""
+    if round_.phase not in COMPOSING_PHASES:
+        raise Conflict(_l("Outcomes are written once the round is closed."))
+
+
+def round_outcomes(session: Session, round_: Round) -> list[Outcome]:
+    """The round's outcomes in the order they were written."""
+    return list(
+        session.exec(select(Outcome).where(Outcome.round_id == round_.id).order_by(col(Outcome.id)))
+    )
+
+
+def get_outcome(session: Session, round_: Round, outcome_id: int) -> Outcome:
+    outcome = session.get(Outcome, outcome_id)
+    if outcome is None or outcome.round_id != round_.id:
+        raise NotFound(_l("This outcome does not exist."))
+    return outcome
+
+
+def candidates(session: Session, round_: Round) -> list[Candidate]:
+    """Accepted, non-meta statements the latest opinion map covers: consensus statements
+    first, then by decreasing bridging score, then by id."""
+    snapshot = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
+    if snapshot is None:
+        return []
+    entries = {e["id"]: e for e in snapshot.document.get("statements", [])}
+    statements = session.exec(
+        select(Statement).where(
+            Statement.round_id == round_.id,
+            col(Statement.status) == StatementStatus.ACCEPTED,
+            col(Statement.is_meta).is_(False),
+            col(Statement.id).in_(list(entries)),
+        )
+    ).all()
+    found = [
+        Candidate(
+            statement=s,
+            consensus=entries[s.id]["consensus"],  # type: ignore[index]
+            bridging=entries[s.id].get("bridging"),  # type: ignore[index]
+            lowest_territory_agree_rate=entries[s.id].get("lowest_territory_agree_rate"),  # type: ignore[index]
+        )
+        for s in statements
+    ]
+    return sorted(
+        found,
+        key=lambda c: (c.consensus is None, -(c.bridging or 0.0), c.statement.id or 0),
+    )
+
+
+def _check(session: Session, round_: Round, user: User, fields: OutcomeInput) -> None:
+    require_facilitator(session, round_, user)
+    require_composing(round_)
+    allowed = {c.statement.id for c in candidates(session, round_)}
+    if not set(fields.statement_ids) <= allowed:
+        raise FieldInvalid(
+            _l("Choose statements of this round's opinion map."), field="statement_ids"
+        )
+    if fields.council_ids:
+        known = set(session.exec(select(Council.id).where(col(Council.id).in_(fields.council_ids))))
+        if known != set(fields.council_ids):
+            raise FieldInvalid(_l("Choose councils from the list."), field="council_ids")
+
+
+def _values(fields: OutcomeInput) -> dict[str, Any]:
+    values = fields.model_dump(exclude={"council_ids"})
+    values["statement_ids"] = list(fields.statement_ids)
+    return values
+
+
+def addressed_councils(session: Session, outcomes: list[Outcome]) -> dict[int, list[Council]]:
+    """The councils each outcome (by id) is addressed to, by slug."""
+    found: dict[int, list[Council]] = {o.id: [] for o in outcomes if o.id is not None}
+    for outcome_id, council in session.exec(
+        select(OutcomeCouncil.outcome_id, Council)
+        .join(Council, col(Council.id) == OutcomeCouncil.council_id)
+        .where(col(OutcomeCouncil.outcome_id).in_(list(found)))
+        .order_by(col(Council.slug))
+    ):
+        found[outcome_id].append(council)
+    return found
+
+
+def _address(session: Session, outcome: Outcome, council_ids: tuple[int, ...]) -> list[int]:
+    """Address ``outcome`` to exactly ``council_ids``; the ids it was addressed to before."""
+    links = session.exec(
+        select(OutcomeCouncil).where(OutcomeCouncil.outcome_id == outcome.id)
+    ).all()
+    before = sorted(link.council_id for link in links)
+    for link in links:
+        if link.council_id not in council_ids:
+            session.delete(link)
+    for council_id in set(council_ids) - set(before):
+        session.add(OutcomeCouncil(outcome_id=outcome.id, council_id=council_id))  # type: ignore[arg-type]
+    session.flush()
+    return before
+
+
+def create_outcome(session: Session, *, round_: Round, user: User, fields: OutcomeInput) -> Outcome:
+    """Write a new outcome of ``round_`` (facilitators, closed or reported rounds)."""
+    _check(session, round_, user, fields)
+    outcome = Outcome(round_id=round_.id, created_by_id=user.id, **_values(fields))  # type: ignore[arg-type]
+    session.add(outcome)
+    session.flush()
+    _address(session, outcome, fields.council_ids)
+    audit.record(
+        session,
+        actor=user,
+        action=AuditAction.OUTCOME_CREATE,
+        target_kind=TargetKind.OUTCOME,
+        target_id=outcome.id,
+        round_=round_,
+        details={
+            "type": outcome.kind,
+            "title": outcome.title,
+            "councils": sorted(fields.council_ids),
+        },
+    )
+    return outcome
+
+
+def update_outcome(
+    session: Session, *, round_: Round, user: User, outcome: Outcome, fields: OutcomeInput
+) -> Outcome:
+    """Change an outcome; the audit entry lists what changed."""
+    _check(session, round_, user, fields)
+    values = _values(fields)
+    before = {name: getattr(outcome, name) for name in values}
+    for name, value in values.items():
+        setattr(outcome, name, value)
+    outcome.updated_at = utcnow()
+    session.add(outcome)
+    session.flush()
+    before["council_ids"] = _address(session, outcome, fields.council_ids)
+    audit.record(
+        session,
+        actor=user,
+        action=AuditAction.OUTCOME_UPDATE,
+        target_kind=TargetKind.OUTCOME,
+        target_id=outcome.id,
+        round_=round_,
+        details=audit.changes(before, values | {"council_ids": sorted(fields.council_ids)}),
+    )
+    return outcome
+
+
+def delete_outcome(session: Session, *, round_: Round, user: User, outcome: Outcome) -> None:
+    """Delete an outcome (published versions keep it: they are frozen)."""
+    require_facilitator(session, round_, user)
+    require_composing(round_)
+    audit.record(
+        session,
+        actor=user,
+        action=AuditAction.OUTCOME_DELETE,
+        target_kind=TargetKind.OUTCOME,
+        target_id=outcome.id,
+        round_=round_,
+        details={"type": outcome.kind, "title": outcome.title},
+    )
+    session.delete(outcome)
+    session.flush()

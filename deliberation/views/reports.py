@@ -1,0 +1,327 @@
+"""The report: facilitators compose outcomes and publish versions; everyone reads every
+published version at its permalink, in every form, and compares two versions."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+from deliberation.db import get_session
+from deliberation.errors import DomainError, Invalid, NotFound
+from deliberation.forms.reports import KIND_NAMES, OutcomeForm
+from deliberation.models import Council, Outcome, ReportVersion, Round
+from deliberation.polis.export import export_round
+from deliberation.reports import companions, outcomes, publishing, support
+from deliberation.reports.links import public_url
+from deliberation.reports.presentation import report_view
+from deliberation.reports.schema import outcome_schema
+from deliberation.reports.text import markdown_escape
+from deliberation.services import round_admin
+from deliberation.services.rounds import get_round, is_facilitator
+from deliberation.services.validation import FieldInvalid
+from deliberation.templating import current_language, render
+from deliberation.views.auth import login_required
+
+bp = Blueprint("reports", __name__)
+bp.add_app_template_filter(markdown_escape, "markdown_escape")
+IMMUTABLE = "public, max-age=31536000, immutable"
+THRESHOLDS = {
+    "strong": support.STRONG_RATE,
+    "moderate": support.MODERATE_RATE,
+    "dissent": support.DISSENT_RATE,
+}
+
+
+def _redirect(endpoint: str, **values: Any) -> Any:
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _round(round_id: int) -> Round:
+    return round_admin.facilitated_round(get_session(), round_id=round_id, user=g.user)
+
+
+# --- Composing (facilitators) -------------------------------------------------------------
+
+
+def _outcome_form(round_: Round, outcome: Outcome | None = None) -> OutcomeForm:
+    db = get_session()
+    form = OutcomeForm(obj=outcome) if outcome is not None else OutcomeForm()
+    form.statement_ids.choices = [
+        (c.statement.id, c.statement.text) for c in outcomes.candidates(db, round_)
+    ]
+    councils = db.exec(select(Council).order_by(Council.slug)).all()  # type: ignore[arg-type]
+    form.council_ids.choices = [(c.id, c.name(current_language())) for c in councils]
+    if outcome is not None and request.method == "GET":
+        form.council_ids.data = [
+            c.id for c in outcomes.addressed_councils(db, [outcome]).get(outcome.id or 0, [])
+        ]
+    elif request.method == "GET":
+        form.language.data = round_.languages[0] if round_.languages else "en"
+    return form
+
+
+def _render_outcomes(round_: Round, form: OutcomeForm, status: int = 200) -> Response:
+    db = get_session()
+    found = outcomes.round_outcomes(db, round_)
+    return render(
+        "reports/outcomes.html",
+        round=round_,
+        outcomes=found,
+        addressed=outcomes.addressed_councils(db, found),
+        candidates={c.statement.id: c for c in outcomes.candidates(db, round_)},
+        versions=publishing.round_versions(db, round_),
+        form=form,
+        kind_names=KIND_NAMES,
+        composing=round_.phase in outcomes.COMPOSING_PHASES,
+        status=status,
+    )
+
+
+def _add_error(form: OutcomeForm, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if isinstance(error, FieldInvalid) else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.get("/facilitate/rounds/<id:round_id>/outcomes")
+@login_required
+def outcomes_page(round_id: int) -> Any:
+    round_ = _round(round_id)
+    return _render_outcomes(round_, _outcome_form(round_))
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/outcomes")
+@login_required
+def create_outcome(round_id: int) -> Any:
+    db = get_session()
+    round_ = _round(round_id)
+    form = _outcome_form(round_)
+    if form.validate():
+        try:
+            outcomes.create_outcome(db, round_=round_, user=g.user, fields=form.to_fields())
+        except DomainError as error:
+            db.rollback()
+            _add_error(form, error)
+        else:
+            db.commit()
+            flash(_("The outcome is written."), "success")
+            return _redirect("reports.outcomes_page", round_id=round_.id)
+    return _render_outcomes(round_, form, status=422)
+
+
+@bp.route("/facilitate/rounds/<id:round_id>/outcomes/<id:outcome_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_outcome(round_id: int, outcome_id: int) -> Any:
+    db = get_session()
+    round_ = _round(round_id)
+    outcome = outcomes.get_outcome(db, round_, outcome_id)
+    form = _outcome_form(round_, outcome)
+    if request.method == "POST":
+        if form.validate():
+            try:
+                outcomes.update_outcome(
+                    db, round_=round_, user=g.user, outcome=outcome, fields=form.to_fields()
+                )
+            except DomainError as error:
+                db.rollback()
+                _add_error(form, error)
+            else:
+                db.commit()
+                flash(_("The outcome is saved."), "success")
+                return _redirect("reports.outcomes_page", round_id=round_.id)
+        status = 422
+    else:
+        status = 200
+    return render(
+        "reports/outcome_form.html",
+        round=round_,
+        outcome=outcome,
+        form=form,
+        candidates={c.statement.id: c for c in outcomes.candidates(db, round_)},
+        status=status,
+    )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/outcomes/<id:outcome_id>/delete")
+@login_required
+def delete_outcome(round_id: int, outcome_id: int) -> Any:
+    db = get_session()
+    round_ = _round(round_id)
+    outcome = outcomes.get_outcome(db, round_, outcome_id)
+    outcomes.delete_outcome(db, round_=round_, user=g.user, outcome=outcome)
+    db.commit()
+    flash(_("The outcome is deleted."), "success")
+    return _redirect("reports.outcomes_page", round_id=round_.id)
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/publish")
+@login_required
+def publish(round_id: int) -> Any:
+    db = get_session()
+    round_ = _round(round_id)
+    version = publishing.publish_report(
+        db, round_=round_, user=g.user, commit=current_app.config["COMMIT"]
+    )
+    db.commit()
+    flash(_("Version %(number)d of the report is published.", number=version.number), "success")
+    return _redirect("reports.version_page", slug=round_.slug, number=version.number)
+
+
+# --- Reading (everyone) -------------------------------------------------------------------
+
+
+def _version(slug: str, number: int | None) -> tuple[Round, ReportVersion]:
+    db = get_session()
+    round_ = get_round(db, slug)
+    return round_, publishing.get_version(db, round_, number)
+
+
+def _frozen(body: str | bytes, mimetype: str, version: ReportVersion, filename: str) -> Any:
+    """A form of a published version: immutable, with a strong ETag on its checksum."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.set_etag(f"{version.sha256}-{filename}")
+    return response.make_conditional(request)
+
+
+def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
+    db = get_session()
+    return render(
+        "reports/report.html",
+        round=round_,
+        version=version,
+        view=report_view(version.document, current_language()),
+        versions=publishing.round_versions(db, round_),
+        facilitator=is_facilitator(db, round_, g.user),
+        latest=latest,
+        kind_names=KIND_NAMES,
+        level_names=companions.LEVEL_NAMES,
+        stance_names=companions.STANCE_NAMES,
+        thresholds=THRESHOLDS,
+    )
+
+
+@bp.get("/r/<slug>/report")
+def report_page(slug: str) -> Any:
+    round_, version = _version(slug, None)
+    return _page(round_, version, latest=True)
+
+
+@bp.get("/r/<slug>/report/v<id:number>")
+def version_page(slug: str, number: int) -> Any:
+    round_, version = _version(slug, number)
+    return _page(round_, version, latest=False)
+
+
+@bp.get("/r/<slug>/report/v<id:number>/outcome.json")
+def version_json(slug: str, number: int) -> Any:
+    round_, version = _version(slug, number)
+    body = json.dumps(version.document, ensure_ascii=False, indent=2, sort_keys=True)
+    response = _frozen(body, "application/json", version, f"{round_.slug}-v{number}.json")
+    response.headers["Digest"] = f"sha-256-canonical={version.sha256}"
+    return response
+
+
+@bp.get("/r/<slug>/report/v<id:number>/report.md")
+def version_markdown(slug: str, number: int) -> Any:
+    round_, version = _version(slug, number)
+    body = render_markdown_report(version)
+    return _frozen(body, "text/markdown", version, f"{round_.slug}-v{number}.md")
+
+
+def render_markdown_report(version: ReportVersion) -> str:
+    """The Markdown form of ``version`` (a text template: no HTML escaping, Markdown's own)."""
+    return render_template(
+        "reports/report.md",
+        version=version,
+        view=report_view(version.document, current_language()),
+        kind_names=KIND_NAMES,
+        level_names=companions.LEVEL_NAMES,
+        stance_names=companions.STANCE_NAMES,
+        thresholds=THRESHOLDS,
+    )
+
+
+@bp.get("/r/<slug>/report/v<id:number>/outcomes_by_territory.csv")
+def version_territory_csv(slug: str, number: int) -> Any:
+    _, version = _version(slug, number)
+    body = companions.outcomes_by_territory(version.document, current_language())
+    return _frozen(body, "text/csv", version, "outcomes_by_territory.csv")
+
+
+@bp.get("/r/<slug>/report/v<id:number>/outcomes.decidim-accountability.<council>.csv")
+def version_decidim(slug: str, number: int, council: str) -> Any:
+    _, version = _version(slug, number)
+    if f"cnl:{council}" not in {c["id"] for c in version.document["councils"]}:
+        raise NotFound(_l("No outcome of this version is addressed to this council."))
+    body = companions.decidim_accountability(version.document, f"cnl:{council}")
+    filename = f"outcomes.decidim-accountability.{council}.csv"
+    return _frozen(body, "text/csv", version, filename)
+
+
+@bp.get("/r/<slug>/report/v<id:number>/polis.zip")
+def version_polis(slug: str, number: int) -> Any:
+    """The public Pol.is set of the round (its votes, unchanged since it closed)."""
+    round_, version = _version(slug, number)
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        export_round(get_session(), round_, Path(folder), public=True)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(folder).iterdir()):
+                archive.write(path, path.name)
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    filename = f"{round_.slug}-v{version.number}-polis.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/r/<slug>/report/compare")
+def compare(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    older = request.args.get("from", type=int)
+    newer = request.args.get("to", type=int)
+    if older is None or newer is None:
+        raise Invalid(_l("Choose two versions to compare."))
+    first = publishing.get_version(db, round_, older)
+    second = publishing.get_version(db, round_, newer)
+    return render(
+        "reports/compare.html",
+        round=round_,
+        first=first,
+        second=second,
+        lines=list(publishing.compare(first.document, second.document)),
+        versions=publishing.round_versions(db, round_),
+    )
+
+
+@bp.get("/api/v1/schema/outcome.json")
+def outcome_schema_document() -> Any:
+    schema = outcome_schema(public_url("reports.outcome_schema_document"))
+    response = Response(
+        json.dumps(schema, ensure_ascii=False, indent=2), mimetype="application/schema+json"
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
