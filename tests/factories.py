@@ -14,6 +14,9 @@ from deliberation.models import (
     Council,
     CouncilOwner,
     Invite,
+    Outcome,
+    OutcomeCouncil,
+    OutcomeKind,
     Participant,
     Phase,
     Role,
@@ -112,6 +115,32 @@ def make_token(
 
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
+
+
+def make_outcome(
+    session: Session,
+    *,
+    round_: Round | None = None,
+    councils: list[Council] | None = None,
+    **overrides: Any,
+) -> Outcome:
+    """An outcome of a closed round, addressed to ``councils``."""
+    round_ = round_ or make_round(session, phase=Phase.CLOSED)
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "kind": OutcomeKind.RECOMMENDATION,
+        "language": "en",
+        "title": f"Shade the school yards {next(_counter)}",
+        "text": "Plant trees in every school yard before next summer.",
+    }
+    fields.update(overrides)
+    outcome = Outcome(**fields)
+    session.add(outcome)
+    session.flush()
+    for council in councils or []:
+        session.add(OutcomeCouncil(outcome_id=outcome.id, council_id=council.id))
+    session.commit()
+    return outcome
 
 
 def make_round(

@@ -22,8 +22,8 @@ from deliberation.api.schemas import ErrorBody
 
 BEARER = "token"
 TOKEN_SECURITY: dict[str, list[str]] = {BEARER: []}
-PUBLIC_ERRORS = (400, 404, 429)
-TOKEN_ERRORS = (400, 401, 403, 404, 429)
+PUBLIC_ERRORS = (400, 404, 405, 429)
+TOKEN_ERRORS = (400, 401, 403, 404, 405, 429)
 
 
 def _component_name(model: type[BaseModel]) -> str:

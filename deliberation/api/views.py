@@ -9,13 +9,16 @@ from typing import Any, TypeVar
 from flask import Blueprint, current_app, request, send_from_directory, url_for
 from flask import Response as FlaskResponse
 from pydantic import BaseModel
+from werkzeug.exceptions import UnsupportedMediaType
 
 from deliberation.api import read, schemas
-from deliberation.api.auth import rate_limit_key, token_required
-from deliberation.api.spec import TOKEN_SECURITY, responses, spec
+from deliberation.api.auth import current_token, rate_limit_key, token_required
+from deliberation.api.spec import PUBLIC_ERRORS, TOKEN_SECURITY, responses, spec
 from deliberation.db import get_session
 from deliberation.extensions import csrf, limiter
 from deliberation.models import TokenScope
+from deliberation.models.council_inputs import CouncilResponseInput
+from deliberation.services import council_responses
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import render
 
@@ -88,13 +91,13 @@ def docs_asset(name: str) -> Any:
 
 
 @bp.get("/territories")
+@token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
     resp=responses(HTTP_200=schemas.Paged[schemas.TerritoryOut]),
     security=TOKEN_SECURITY,
     tags=["territories"],
 )
-@token_required(TokenScope.READ)
 def territories() -> Any:
     """Territories, by identifier."""
     rows, total, has_next = read.page_of(get_session(), read.territories_query(), _query())
@@ -102,23 +105,23 @@ def territories() -> Any:
 
 
 @bp.get(f"/territories/<{ID}:territory_id>")
+@token_required(TokenScope.READ)
 @spec.validate(
     resp=responses(HTTP_200=schemas.TerritoryOut), security=TOKEN_SECURITY, tags=["territories"]
 )
-@token_required(TokenScope.READ)
 def territory(territory_id: int) -> Any:
     """One territory."""
     return read.territory_out(read.get_territory(get_session(), territory_id))
 
 
 @bp.get("/councils")
+@token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
     resp=responses(HTTP_200=schemas.Paged[schemas.CouncilOut]),
     security=TOKEN_SECURITY,
     tags=["councils"],
 )
-@token_required(TokenScope.READ)
 def councils() -> Any:
     """Councils, by identifier."""
     rows, total, has_next = read.page_of(get_session(), read.councils_query(), _query())
@@ -129,13 +132,13 @@ def councils() -> Any:
 
 
 @bp.get("/rounds")
+@token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
     resp=responses(HTTP_200=schemas.Paged[schemas.RoundOut]),
     security=TOKEN_SECURITY,
     tags=["rounds"],
 )
-@token_required(TokenScope.READ)
 def rounds() -> Any:
     """Rounds past their draft, newest first."""
     db = get_session()
@@ -144,8 +147,8 @@ def rounds() -> Any:
 
 
 @bp.get(f"/rounds/<{ID}:round_id>")
-@spec.validate(resp=responses(HTTP_200=schemas.RoundOut), security=TOKEN_SECURITY, tags=["rounds"])
 @token_required(TokenScope.READ)
+@spec.validate(resp=responses(HTTP_200=schemas.RoundOut), security=TOKEN_SECURITY, tags=["rounds"])
 def round_(round_id: int) -> Any:
     """One round."""
     db = get_session()
@@ -153,13 +156,13 @@ def round_(round_id: int) -> Any:
 
 
 @bp.get(f"/rounds/<{ID}:round_id>/statements")
+@token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
     resp=responses(HTTP_200=schemas.Paged[schemas.StatementOut]),
     security=TOKEN_SECURITY,
     tags=["rounds"],
 )
-@token_required(TokenScope.READ)
 def statements(round_id: int) -> Any:
     """A round's published statements with their vote counts overall, by territory and by
     opinion group, as of the latest analysis (counts of fewer than k people suppressed)."""
@@ -170,12 +173,61 @@ def statements(round_id: int) -> Any:
 
 
 @bp.get(f"/rounds/<{ID}:round_id>/opinion-groups")
+@token_required(TokenScope.READ)
 @spec.validate(
     resp=responses(HTTP_200=schemas.OpinionGroups), security=TOKEN_SECURITY, tags=["rounds"]
 )
-@token_required(TokenScope.READ)
 def opinion_groups(round_id: int) -> Any:
     """A round's opinion groups as of the latest analysis: sizes, composition by territory
     (fewer than k people suppressed) and representative statements."""
     db = get_session()
     return read.opinion_groups(db, read.get_round(db, round_id))
+
+
+# --- Council responses -----------------------------------------------------------------------
+
+
+@bp.get(f"/outcomes/<{ID}:outcome_id>/responses")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.ResponseOut]),
+    security=TOKEN_SECURITY,
+    tags=["responses"],
+)
+def responses_of_outcome(outcome_id: int) -> Any:
+    """Every council's answers to an outcome, oldest first: the newest of a council is its
+    current answer, the older ones its history."""
+    db = get_session()
+    council_responses.get_outcome(db, outcome_id)
+    rows, total, has_next = read.page_of(
+        db, council_responses.responses_query(outcome_id), _query()
+    )
+    return _paged([read.response_out(r) for r in rows], total, has_next)
+
+
+@bp.post(f"/outcomes/<{ID}:outcome_id>/responses")
+@token_required(TokenScope.RESPOND)
+@spec.validate(
+    json=CouncilResponseInput,
+    resp=responses(HTTP_201=schemas.ResponseOut, errors=(*PUBLIC_ERRORS, 401, 403, 415)),
+    security=TOKEN_SECURITY,
+    tags=["responses"],
+)
+def respond(outcome_id: int) -> Any:
+    """Record the token's council's answer to an outcome addressed to it (a ``respond`` token).
+    Each call adds an answer: send a new one when the decision or the implementation moves."""
+    body: CouncilResponseInput | None = request.context.json  # type: ignore[attr-defined]
+    if body is None:
+        raise UnsupportedMediaType()
+    db = get_session()
+    token = current_token()
+    response = council_responses.record_response(
+        db,
+        council=council_responses.token_council(db, token),
+        outcome_id=outcome_id,
+        fields=body,
+        actor=token,
+    )
+    db.commit()
+    return read.response_out(response), 201

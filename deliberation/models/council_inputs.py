@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -82,24 +83,26 @@ class CouncilInput(BaseModel):
         return self
 
 
-def _utc_in_range(value: datetime | None) -> datetime | None:
-    """Decision times are kept in UTC, between 1900 and 2100 (beyond is a typing mistake)."""
-    if value is None:
-        return None
-    try:
-        value = value.astimezone(UTC)
-    except OverflowError as error:
-        raise RuleBroken(DATE_MESSAGE) from error
+def _utc_in_range(value: datetime) -> datetime:
+    """Decision times are written between 1900 and 2100 (beyond is a typing mistake) and kept
+    in UTC."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise RuleBroken(DATE_MESSAGE)
-    return value
+    return value.astimezone(UTC)
 
 
 DATE_MESSAGE = _l("A date between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)
+# What the rules above accept, for the API's JSON Schema (so that clients can know them).
+YEAR_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
+CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 Reference = Annotated[
-    str | None,
+    Annotated[str, Field(max_length=MAX_URL, pattern=r"^https?://[^\s/?#]+[^\s]*$")] | None,
     BeforeValidator(_blank_is_none),
-    Field(max_length=MAX_URL, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+]
+DecidedAt = Annotated[
+    AwareDatetime,
+    AfterValidator(_utc_in_range),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
 ]
 
 
@@ -111,8 +114,8 @@ class CouncilResponseInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     decision: ResponseDecision
-    reason: Annotated[str, Field(max_length=5000), Printable] = ""
-    decided_at: Annotated[AwareDatetime | None, AfterValidator(_utc_in_range)] = None
+    reason: Annotated[str, Field(max_length=5000, pattern=CONTROL_FREE)] = ""
+    decided_at: DecidedAt | None = None
     reference_url: Reference = Field(
         default=None, description="The council's own record: a web page or an OParl paper URL."
     )

@@ -108,7 +108,7 @@ class CouncilResponse(SQLModel, table=True):
     __table_args__ = (Index("ix_council_response_outcome", "outcome_id", "council_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    outcome_id: int
+    outcome_id: int = Field(foreign_key="outcome.id", ondelete="CASCADE")
     council_id: int = Field(foreign_key="council.id", index=True, ondelete="CASCADE")
     decision: ResponseDecision = Field(sa_type=String(24))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))

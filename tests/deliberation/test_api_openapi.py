@@ -16,7 +16,7 @@ from sqlmodel import Session
 from deliberation.models import TokenScope
 from deliberation.opinions.snapshots import compute_snapshot
 from tests.deliberation.opinions.rounds import planted_round
-from tests.factories import bearer, make_council, make_token
+from tests.factories import bearer, make_council, make_outcome, make_token
 
 EXAMPLES_PER_OPERATION = 40
 MIN_CASES = 500
@@ -26,6 +26,7 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
     round_ = planted_round(session, participants=8, statements=4)
     compute_snapshot(session, round_)
     council = make_council(session)
+    make_outcome(session, councils=[council])
     tokens: list[dict[str, str]] = [
         {},
         bearer(make_token(session, council=council)),
@@ -34,7 +35,7 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
     ]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 7
+    assert len(operations) >= 9
     calls: list[str] = []
 
     for operation in operations:
@@ -59,4 +60,5 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
     assert {label.split(" ", 1)[1] for label in calls} >= {
         "/api/v1/rounds/{round_id}/statements",
         "/api/v1/rounds/{round_id}/opinion-groups",
+        "/api/v1/outcomes/{outcome_id}/responses",
     }
