@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,6 +21,7 @@ from deliberation.models import (
     Council,
     CouncilResponse,
     Phase,
+    ReportVersion,
     Round,
     RoundTerritory,
     Statement,
@@ -284,4 +286,14 @@ def response_out(response: CouncilResponse) -> schemas.ResponseOut:
         implementation_status=response.implementation_status,
         progress=response.progress,
         recorded_at=response.created_at,
+    )
+
+
+def version_out(round_: Round, version: ReportVersion) -> schemas.ReportVersionOut:
+    return schemas.ReportVersionOut(
+        id=version.id or 0,
+        number=version.number,
+        published_at=version.published_at,
+        sha256=version.sha256,
+        document=url_for("api.report", round_id=round_.id, number=version.number, _external=True),
     )

@@ -5,9 +5,9 @@ strings (``rnd:12``); times are ISO 8601 in UTC; texts carry their BCP 47 langua
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from deliberation.models import ImplementationStatus, ResponseDecision
 
@@ -152,3 +152,17 @@ class ResponseOut(Strict):
     implementation_status: ImplementationStatus | None
     progress: int | None
     recorded_at: datetime
+
+
+class ReportVersionOut(Strict):
+    """A published version of a round's report: frozen, at its permalink forever."""
+
+    id: int = Field(description="The version's id: its document's `package_id`.")
+    number: int
+    published_at: datetime
+    sha256: str = Field(description="SHA-256 of the document's canonical JSON.")
+    document: str = Field(description="The address of its outcome document.")
+
+
+class OutcomeDocument(RootModel[dict[str, Any]]):
+    """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""

@@ -16,11 +16,13 @@ from deliberation.api.auth import current_token, rate_limit_key, token_required
 from deliberation.api.spec import PUBLIC_ERRORS, TOKEN_SECURITY, responses, spec
 from deliberation.db import get_session
 from deliberation.extensions import csrf, limiter
-from deliberation.models import TokenScope
+from deliberation.models import ReportVersion, TokenScope
 from deliberation.models.council_inputs import CouncilResponseInput
+from deliberation.reports import publishing
 from deliberation.services import council_responses
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import render
+from deliberation.views.reports import IMMUTABLE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API reads no cookie, only bearer tokens: no CSRF token to check (see ``api.auth``).
@@ -182,6 +184,54 @@ def opinion_groups(round_id: int) -> Any:
     (fewer than k people suppressed) and representative statements."""
     db = get_session()
     return read.opinion_groups(db, read.get_round(db, round_id))
+
+
+# --- Published reports (public) ---------------------------------------------------------------
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/reports")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.Paged[schemas.ReportVersionOut]),
+    tags=["reports"],
+)
+def reports(round_id: int) -> Any:
+    """A round's published report versions, newest first (public)."""
+    db = get_session()
+    round_ = read.get_round(db, round_id)
+    versions = publishing.round_versions(db, round_)
+    items = [read.version_out(round_, version) for version in versions]
+    return schemas.Paged[schemas.ReportVersionOut](
+        items=items, page=1, per_page=max(len(items), 1), total=len(items), next=None
+    )
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/reports/latest")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument), tags=["reports"]
+)
+def latest_report(round_id: int) -> Any:
+    """The outcome document of a round's latest published version (public). It changes when a
+    new version is published: revalidate with its ETag."""
+    db = get_session()
+    version = publishing.get_version(db, read.get_round(db, round_id))
+    return _document(version, "public, no-cache")
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/reports/<{ID}:number>")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument), tags=["reports"]
+)
+def report(round_id: int, number: int) -> Any:
+    """The outcome document of one published version (public). A version never changes: it
+    is cached for a year, with its checksum as a strong ETag."""
+    db = get_session()
+    version = publishing.get_version(db, read.get_round(db, round_id), number)
+    return _document(version, IMMUTABLE)
+
+
+def _document(version: ReportVersion, cache_control: str) -> Any:
+    headers = {"ETag": f'"{version.sha256}"', "Cache-Control": cache_control}
+    return schemas.OutcomeDocument(version.document), 200, headers
 
 
 # --- Council responses -----------------------------------------------------------------------

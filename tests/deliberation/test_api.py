@@ -7,7 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from deliberation.models import Phase, TokenScope
+from deliberation.models import Phase, ReportVersion, TokenScope
 from deliberation.opinions.snapshots import compute_snapshot
 from tests.deliberation.opinions.rounds import planted_round
 from tests.factories import (
@@ -177,3 +177,41 @@ def test_the_openapi_document_and_its_page_are_public(client: FlaskClient) -> No
     with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as bundle:
         assert bundle.status_code == 200
     assert client.get("/api/v1/docs/assets/package.json").status_code == 404
+
+
+def test_published_reports_are_public_and_versions_immutable(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, phase=Phase.REPORTED)
+    for number in (1, 2):
+        session.add(
+            ReportVersion(
+                round_id=round_.id,
+                number=number,
+                document={"schema_version": "1", "number": number},
+                sha256=f"{number:064x}",
+            )
+        )
+    session.commit()
+    listed = client.get(f"/api/v1/rounds/{round_.id}/reports")
+    assert listed.status_code == 200, "no token needed"
+    assert [item["number"] for item in listed.json["items"]] == [2, 1]
+    first_url = listed.json["items"][1]["document"]
+    assert first_url.endswith(f"/api/v1/rounds/{round_.id}/reports/1")
+    first = client.get(f"/api/v1/rounds/{round_.id}/reports/1")
+    assert first.json == {"schema_version": "1", "number": 1}
+    assert first.headers["ETag"] == f'"{1:064x}"'
+    assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    again = client.get(
+        f"/api/v1/rounds/{round_.id}/reports/1", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    latest = client.get(f"/api/v1/rounds/{round_.id}/reports/latest")
+    assert latest.json["number"] == 2
+    assert latest.headers["Cache-Control"] == "public, no-cache"
+    missing = client.get(f"/api/v1/rounds/{round_.id}/reports/3")
+    assert missing.status_code == 404
+    assert missing.json["error"]["code"] == "not_found"
+    unpublished = make_round(session)
+    assert client.get(f"/api/v1/rounds/{unpublished.id}/reports/latest").status_code == 404
+    assert client.get(f"/api/v1/rounds/{unpublished.id}/reports").json["items"] == []

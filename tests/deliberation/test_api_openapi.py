@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 from sqlmodel import Session
 
-from deliberation.models import TokenScope
+from deliberation.models import ReportVersion, TokenScope
 from deliberation.opinions.snapshots import compute_snapshot
 from tests.deliberation.opinions.rounds import planted_round
 from tests.factories import bearer, make_council, make_outcome, make_token
@@ -25,6 +25,10 @@ MIN_CASES = 500
 def test_generated_requests_never_fail_and_conform(app: Flask, session: Session) -> None:
     round_ = planted_round(session, participants=8, statements=4)
     compute_snapshot(session, round_)
+    session.add(
+        ReportVersion(round_id=round_.id, number=1, document={"number": 1}, sha256="0" * 64)
+    )
+    session.commit()
     council = make_council(session)
     make_outcome(session, councils=[council])
     tokens: list[dict[str, str]] = [
@@ -35,7 +39,7 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
     ]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 9
+    assert len(operations) >= 12
     calls: list[str] = []
 
     for operation in operations:
@@ -61,4 +65,5 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
         "/api/v1/rounds/{round_id}/statements",
         "/api/v1/rounds/{round_id}/opinion-groups",
         "/api/v1/outcomes/{outcome_id}/responses",
+        "/api/v1/rounds/{round_id}/reports/{number}",
     }
