@@ -83,7 +83,9 @@ def outcomes_by_territory(document: Mapping[str, Any], language: str) -> str:
     return buffer.getvalue()
 
 
-def _description(outcome: Mapping[str, Any], names: Mapping[str, str], language: str) -> str:
+def _description(
+    outcome: Mapping[str, Any], names: Mapping[str, str], language: str, k: int
+) -> str:
     """The outcome's text, then its id and support, in ``language``."""
     support = outcome["support"]
     lines = [
@@ -95,7 +97,9 @@ def _description(outcome: Mapping[str, Any], names: Mapping[str, str], language:
     for row in outcome["territory_support"]:
         name = names.get(row["territory"], row["territory"])
         if row["suppressed"]:
-            lines.append(gettext("%(territory)s: fewer than k people", territory=name))
+            lines.append(
+                gettext("%(territory)s: hidden, fewer than %(k)d people", territory=name, k=k)
+            )
         else:
             lines.append(
                 gettext(
@@ -129,7 +133,7 @@ def decidim_accountability(document: Mapping[str, Any], council: str) -> str:
             names = _territory_names(document, locale)
             with force_locale(locale):
                 titles.append(localized(outcome["title"], locale))
-                descriptions.append(_description(outcome, names, locale))
+                descriptions.append(_description(outcome, names, locale, document["privacy"]["k"]))
         writer.writerow(
             ["", "", *titles, *descriptions, published, outcome["response_due"] or "", "", "", ""]
         )

@@ -19,18 +19,23 @@ from datetime import date, datetime
 from importlib.metadata import version
 from typing import Any
 
+from sqlalchemy import case, func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
     Council,
     OpinionSnapshot,
     Outcome,
+    Participant,
     Round,
     Statement,
     StatementStatus,
     Territory,
     TerritoryTwin,
     User,
+    Vote,
+    VoteValue,
 )
 from deliberation.opinions.picture import group_name
 from deliberation.reports.canonical import sha256
@@ -113,12 +118,14 @@ def _moment(value: datetime | None) -> str | None:
 
 
 def _count_cell(cell: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A snapshot cell (already suppressed there) as OUTCOME.md counts."""
+    """A snapshot cell (already suppressed there) as OUTCOME.md counts; a suppressed cell's
+    counts are all null."""
     if cell is None:
         return {"agree": 0, "disagree": 0, "pass": 0, "seen": 0, "suppressed": False}
-    return {key: cell.get(key) for key in ("agree", "disagree", "pass", "seen")} | {
-        "suppressed": bool(cell.get("suppressed"))
-    }
+    suppressed = bool(cell.get("suppressed"))
+    return {
+        key: None if suppressed else cell.get(key) for key in ("agree", "disagree", "pass", "seen")
+    } | {"suppressed": suppressed}
 
 
 def build_document(
@@ -148,6 +155,7 @@ def build_document(
     groups = opinions.get("groups", [])
     participation, suppressed_territories = _participation(session, round_, publisher, territories)
     slug_of = {t.id: t.slug for t in territories if t.slug not in suppressed_territories}
+    languages = _language_counts(session, round_, [s.id or 0 for s in quotable])
     statements = [
         _statement(
             statement,
@@ -157,6 +165,8 @@ def build_document(
         )
         for statement in quotable
     ]
+    for statement, entry in zip(quotable, statements, strict=True):
+        entry["counts"]["by_language"] = languages.get(statement.id or 0, {})
     quoted = [entries[s.id] for s in quotable if s.id in entries]
     return {
         "schema": links.schema,
@@ -368,6 +378,46 @@ def _participation(
             }
         )
     return rows, hidden
+
+
+def _language_counts(
+    session: Session, round_: Round, statement_ids: Sequence[int]
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """Current votes on each statement by the voter's language (the participant's preferred
+    language), each statement's line of languages suppressed with the privacy rule (the line
+    adds up to the statement's shown total): ``{statement: {language: counts}}``."""
+    found: dict[int, dict[str, tuple[int, int, int]]] = {}
+    for statement, language, seen, agree, disagree in session.execute(
+        sql_select(
+            col(Vote.statement_id),
+            col(Participant.language),
+            func.count(),
+            func.coalesce(func.sum(case((col(Vote.value) == VoteValue.AGREE, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((col(Vote.value) == VoteValue.DISAGREE, 1), else_=0)), 0),
+        )
+        .join(Participant, col(Participant.id) == Vote.participant_id)
+        .where(col(Vote.round_id) == round_.id, col(Vote.statement_id).in_(statement_ids))
+        .group_by(col(Vote.statement_id), col(Participant.language))
+    ):
+        found.setdefault(statement, {})[language] = (int(seen), int(agree), int(disagree))
+    counts: dict[int, dict[str, dict[str, Any]]] = {}
+    for statement, cells in found.items():
+        order = sorted(cells)
+        shown = suppress_line([cells[language][0] for language in order], round_.privacy_k)
+        counts[statement] = {
+            language: _count_cell(
+                {
+                    "agree": cells[language][1],
+                    "disagree": cells[language][2],
+                    "pass": cells[language][0] - cells[language][1] - cells[language][2],
+                    "seen": cells[language][0],
+                }
+                if seen is not None
+                else {"suppressed": True}
+            )
+            for language, seen in zip(order, shown, strict=True)
+        }
+    return counts
 
 
 def _statement(

@@ -10,7 +10,7 @@ from typing import Any
 from deliberation.reports.support import rates
 from deliberation.reports.text import localized, shown_language
 
-CELL_WIDTH = 64.0
+CELL_WIDTH = 100.0
 CELL_HEIGHT = 18.0
 LABEL_WIDTH = 44.0
 HEADER_HEIGHT = 22.0

@@ -209,6 +209,11 @@ def _statement() -> dict[str, Any]:
                         "propertyNames": _id("grp"),
                         "additionalProperties": _ref("counts"),
                     },
+                    "by_language": {
+                        "type": "object",
+                        "propertyNames": LANGUAGE,
+                        "additionalProperties": _ref("counts"),
+                    },
                 }
             ),
             "metrics": _object(

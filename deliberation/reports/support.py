@@ -36,9 +36,10 @@ for a territory, the statements it agrees with most above the other territories
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 ENDORSE_RATE = 0.6
@@ -161,8 +162,19 @@ def support(
     )
 
 
+def _territory_cell(label: str, entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    cell: Mapping[str, Any] | None = entry.get("territories", {}).get(label)
+    return cell
+
+
+def _group_cell(position: int, entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    cells = entry.get("groups", [])
+    return cells[position] if position < len(cells) else None
+
+
 def _disagreeing(
-    entries: Sequence[Mapping[str, Any]], cell_of: Any
+    entries: Sequence[Mapping[str, Any]],
+    cell_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None],
 ) -> list[tuple[Mapping[str, Any], Rates]]:
     found = []
     for entry in entries:
@@ -210,7 +222,7 @@ def dissent(
     quotable = {s["id"] for s in statements}
     rows: list[dict[str, Any]] = []
     for label in territories:
-        found = _disagreeing(entries, lambda e, t=label: e.get("territories", {}).get(t))
+        found = _disagreeing(entries, partial(_territory_cell, label))
         if found:
             rows.append(
                 {
@@ -221,10 +233,7 @@ def dissent(
                 }
             )
     for number, group in enumerate(groups):
-        found = _disagreeing(
-            entries,
-            lambda e, g=number: e["groups"][g] if g < len(e.get("groups", [])) else None,
-        )
+        found = _disagreeing(entries, partial(_group_cell, number))
         if found:
             rows.append(
                 {

@@ -239,9 +239,7 @@ def version_page(slug: str, number: int) -> Any:
 def version_json(slug: str, number: int) -> Any:
     round_, version = _version(slug, number)
     body = json.dumps(version.document, ensure_ascii=False, indent=2, sort_keys=True)
-    response = _frozen(body, "application/json", version, f"{round_.slug}-v{number}.json")
-    response.headers["Digest"] = f"sha-256-canonical={version.sha256}"
-    return response
+    return _frozen(body, "application/json", version, f"{round_.slug}-v{number}.json")
 
 
 @bp.get("/r/<slug>/report/v<id:number>/report.md")

@@ -28,6 +28,7 @@ from deliberation.models import (
     RoundTerritory,
     Statement,
     StatementStatus,
+    TargetKind,
     Territory,
     TerritoryOwner,
     User,
@@ -258,7 +259,12 @@ def test_the_demo_moderation_log_uses_the_moderation_actions(
     session: Session, demo_seed: demo.Demo
 ) -> None:
     actions = set(
-        session.exec(select(AuditEntry.action).where(col(AuditEntry.round_id).is_not(None)))
+        session.exec(
+            select(AuditEntry.action).where(
+                col(AuditEntry.round_id).is_not(None),
+                AuditEntry.target_kind == TargetKind.STATEMENT,
+            )
+        )
     )
     assert actions == {AuditAction.STATEMENT_ACCEPT, AuditAction.STATEMENT_REJECT}
 

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlmodel import Session, select
 
+from deliberation.models import Participant
 from tests.deliberation.reports.conftest import SmallWorld
 from tests.factories import sign_in_as
 
@@ -104,3 +106,31 @@ def test_no_count_under_k_on_the_page_or_in_the_files(
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/r/{slug}/report/v1/polis.zip").data))
     comments = list(csv.DictReader(io.StringIO(archive.read("comments.csv").decode())))
     assert {row["author-id"] for row in comments} == {""}
+
+
+def test_counts_by_language_hide_small_languages_and_their_complement(
+    client: FlaskClient, session: Session, small_world: SmallWorld
+) -> None:
+    people = session.exec(
+        select(Participant).where(Participant.round_id == small_world.round.id)
+    ).all()
+    for person, language in zip(people, ["de"] * 6 + ["fr"] * 3 + ["en"] * 12, strict=True):
+        person.language = language
+        session.add(person)
+    session.commit()
+    document = _publish(client, small_world)
+    first = next(
+        s for s in document["statements"] if s["text"]["value"] == small_world.statements[0].text
+    )
+    by_language = first["counts"]["by_language"]
+    # English readers: the last three of the town, the middle town, the village.
+    assert by_language["en"] == {
+        "agree": 10,
+        "disagree": 1,
+        "pass": 1,
+        "seen": 12,
+        "suppressed": False,
+    }
+    hidden = {"agree": None, "disagree": None, "pass": None, "seen": None, "suppressed": True}
+    assert by_language["fr"] == hidden
+    assert by_language["de"] == hidden

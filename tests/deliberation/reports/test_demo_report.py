@@ -1,0 +1,45 @@
+"""The demo's reported round: outcomes addressed to the Strasbourg and Kehl councils, and a
+published version that ``make run`` shows."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.demo.seed import Demo
+from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
+
+
+def test_the_demo_publishes_outcomes_to_strasbourg_and_kehl(
+    client: FlaskClient, session: Session, demo_world: Demo, published: ReportVersion
+) -> None:
+    reported = demo_world.rounds[Phase.REPORTED].round
+    outcomes = session.exec(select(Outcome).where(Outcome.round_id == reported.id)).all()
+    assert {o.kind for o in outcomes} == {
+        "recommendation",
+        "question_to_council",
+        "minority_report",
+    }
+    territories = {c["territory"] for c in published.document["councils"]}
+    assert territories == {"ter:strasbourg", "ter:kehl"}
+    levels = {o["type"]: o["support"]["level"] for o in published.document["outcomes"]}
+    assert levels["recommendation"] == "strong"
+    assert levels["minority_report"] == "contested"
+    minority = next(o for o in published.document["outcomes"] if o["type"] == "minority_report")
+    assert minority["dissent"]
+    page = client.get(f"/r/{reported.slug}/report")
+    assert page.status_code == 200
+    assert "Strasbourg City Council" in page.text
+
+
+def test_the_demo_command_names_the_report(app: Flask, session: Session) -> None:
+    result = CliRunner().invoke(
+        app.cli, ["demo", "seed", "--participants", "60"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    reported = session.exec(select(Round).where(Round.phase == Phase.REPORTED)).one()
+    assert f"/r/{reported.slug}/report" in result.output
+    assert session.exec(select(ReportVersion)).one().number == 1
+    assert len(session.exec(select(Council)).all()) == 2
