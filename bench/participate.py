@@ -1,6 +1,7 @@
 """Benchmark of the citizens' hot path on a large round.
 
-Builds one open round with 10,000 statements, 100,000 participants and 5,000,000 current votes,
+Builds one open round in three languages (en, fr, de) with 10,000 statements, 100,000
+participants and 5,000,000 current votes,
 then measures in-process, with Flask's test client, the participation page (``GET /r/<slug>``)
 and the htmx vote (``POST /r/<slug>/vote``, which answers with the next card) for participants
 drawn at random. Prints the build time and the p50 / p90 / p99 latencies in milliseconds; the
@@ -14,6 +15,11 @@ everything at the end. The round is drawn with the shared generator
 keys) are built after the load. PostgreSQL then gets the
 ``VACUUM ANALYZE`` its autovacuum would run and a checkpoint; SQLite gets no statistics, as an app database
 made by the migrations has none.
+Statements are written in the three languages in turn; each has, into each other language, a
+reviewed facilitator's translation (70 %), a machine one (15 %), a participant's awaiting review
+(5 %) or none (10 %). Participants read their territory's language; one in ten reads a second
+one and helps translate (their next task a few votes away, so that some get task cards, which
+are measured as pages and skipped for the vote).
 The vote event log starts empty (appending to it costs the same whatever its size); one
 opinion snapshot gives routing priorities, as the opinion worker does in a live round.
 
@@ -58,6 +64,7 @@ from deliberation.models import (  # noqa: E402
     RoundTerritory,
     Statement,
     Territory,
+    Translation,
     Vote,
     VoteValue,
 )
@@ -66,11 +73,13 @@ from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
 SLUG = "bench"
 SEEDS = 100
 TERRITORIES = 3
+LANGUAGES = ("en", "fr", "de")
 BATCH = 500_000
 TARGET_MS = 20.0
 NOW = datetime.now(UTC).replace(microsecond=0)
 STAMP = NOW - timedelta(hours=1)
 CARD = re.compile(r'data-statement-id="(\d+)"')
+SHOWN = re.compile(r'name="shown_language" value="(\w+)"')
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,7 @@ def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
         "question": {"en": "What should we do?"},
         "framing": {"en": "A large round."},
         "topic": "climate",
-        "languages": ["en", "fr", "de"],
+        "languages": list(LANGUAGES),
         "opens_at": NOW - timedelta(days=1),
         "closes_at": NOW + timedelta(days=30),
         "phase": "open",
@@ -146,7 +155,7 @@ def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
             "round_id": 1,
             "text": f"Statement {i + 1}: we should plant more trees along street {i}.",
             "normalized_text": f"statement {i + 1} we should plant more trees along street {i}",
-            "language": "en",
+            "language": LANGUAGES[i % len(LANGUAGES)],
             "is_seed": i < SEEDS,
             "is_meta": False,
             "status": str(world.statement_status[i]),
@@ -161,7 +170,10 @@ def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
             "round_id": 1,
             "territory_id": int(territory) + 1,
             "invite_id": int(territory) + 1,
-            "language": "en",
+            "language": LANGUAGES[int(territory) % len(LANGUAGES)],
+            "reads": _reads(i, int(territory)),
+            "translates": i % 10 == 0,
+            "next_task_at": int(count) + i % 7,
             "vote_count": int(count),
             "created_at": STAMP,
         }
@@ -198,7 +210,47 @@ def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
         ),
         (Statement, statements),
         (Participant, participants),
+        (Translation, translation_rows(world)),
     ]
+
+
+def _reads(index: int, territory: int) -> list[str]:
+    """The territory's language, and the next one for one participant in ten (the helpers)."""
+    first = LANGUAGES[territory % len(LANGUAGES)]
+    if index % 10:
+        return [first]
+    return [first, LANGUAGES[(territory + 1) % len(LANGUAGES)]]
+
+
+def translation_rows(world: World) -> list[dict[str, Any]]:
+    """Per statement and other language: a reviewed facilitator's translation (70 %), a
+    machine one (15 %), a participant's awaiting review (5 %) or none (10 %)."""
+    rng = np.random.default_rng(3)
+    kinds = rng.choice(4, size=(world.n_statements, len(LANGUAGES)), p=[0.7, 0.15, 0.05, 0.1])
+    made = [("human", True, "accepted"), ("machine", False, "accepted")]
+    made.append(("participant", False, "pending"))
+    rows = []
+    for i in range(world.n_statements):
+        for j, language in enumerate(LANGUAGES):
+            if j == i % len(LANGUAGES) or kinds[i, j] == len(made):
+                continue
+            origin, reviewed, status = made[kinds[i, j]]
+            rows.append(
+                {
+                    "id": len(rows) + 1,
+                    "round_id": 1,
+                    "kind": "statement",
+                    "text_id": i + 1,
+                    "language": language,
+                    "text": f"[{language}] Statement {i + 1}: more trees along street {i}.",
+                    "origin": origin,
+                    "reviewed": reviewed,
+                    "status": status,
+                    "created_at": STAMP,
+                    "updated_at": STAMP,
+                }
+            )
+    return rows
 
 
 def vote_rows(world: World) -> Iterator[dict[str, Any]]:
@@ -250,7 +302,10 @@ def load(engine: Engine, world: World) -> None:
         if postgres:
             for constraint in foreign_keys:
                 connection.execute(AddConstraint(constraint))
-            for name in ("territory", "round", "invite", "statement", "participant", "vote"):
+            for name in (
+                *("territory", "round", "invite", "statement", "participant", "vote"),
+                "translation",
+            ):
                 connection.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
@@ -343,12 +398,15 @@ def measure(
     for iteration in range(warmup + requests):
         act_as(client, int(rng.integers(1, participants + 1)))
         page_ms, page = timed(lambda: client.get(f"/r/{SLUG}"))
-        card = CARD.search(page.text)
-        if page.status_code != 200 or card is None:
+        card, shown = CARD.search(page.text), SHOWN.search(page.text)
+        if page.status_code == 200 and "/tasks/skip" in page.text:
+            continue  # a helper's translation task: nothing to vote on
+        if page.status_code != 200 or card is None or shown is None:
             raise RuntimeError(f"unexpected page: {page.status_code}")
         form = {
             "statement_id": card.group(1),
             "vote": str(rng.choice([vote.choice for vote in VoteValue])),
+            "shown_language": shown.group(1),
         }
         vote_ms, vote = timed(
             lambda form=form: client.post(

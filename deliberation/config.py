@@ -78,6 +78,9 @@ def load_config(
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    translate_url = env.get("PALABRE_TRANSLATE_URL", "")
+    if translate_url and not translate_url.startswith(("http://", "https://")):
+        raise ConfigurationError("PALABRE_TRANSLATE_URL must be an http:// or https:// URL.")
     config = {
         "ENV_MODE": mode,
         "SECRET_KEY": secret,
@@ -106,6 +109,10 @@ def load_config(
         "OPINIONS_MIN_INTERVAL": float(env.get("PALABRE_OPINIONS_MIN_INTERVAL", "5")),
         "OPINIONS_POLL": float(env.get("PALABRE_OPINIONS_POLL", "2")),
         "OPINIONS_SEED": int(env.get("PALABRE_OPINIONS_SEED", "0")),
+        "TRANSLATE_URL": translate_url,
+        "TRANSLATE_API_KEY": env.get("PALABRE_TRANSLATE_API_KEY", ""),
+        "TRANSLATE_TIMEOUT": float(env.get("PALABRE_TRANSLATE_TIMEOUT", "10")),
+        "TRANSLATE_BATCH": int(env.get("PALABRE_TRANSLATE_BATCH", "50")),
         "ACCOUNT_LINK_HOURS": float(env.get("PALABRE_ACCOUNT_LINK_HOURS", "72")),
         "DEMO_PASSWORD": env.get("PALABRE_DEMO_PASSWORD", ""),
         "COMMIT": env.get("PALABRE_COMMIT", "unknown"),

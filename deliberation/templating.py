@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
+from babel import Locale, UnknownLocaleError
 from flask import Flask, Response, g, make_response, render_template
 from flask_babel import format_datetime, format_decimal, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
@@ -78,6 +79,14 @@ def format_local_datetime(value: datetime, time_zone: str = "UTC", style: str = 
     return f"{format_datetime(local, style, rebase=False)} ({time_zone})"
 
 
+def language_name(code: str) -> str:
+    """The name of language ``code`` in the interface language ("allemand" for ``de`` in French)."""
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
 def current_language() -> str:
     return str(get_locale() or "en")
 
@@ -99,6 +108,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         language_names=LANGUAGE_NAMES,
+        language_name=language_name,
         format_number=format_number,
         format_percent=format_percent,
         format_decimal=format_decimal,

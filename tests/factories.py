@@ -28,6 +28,9 @@ from deliberation.models import (
     Territory,
     TerritoryOwner,
     TokenScope,
+    TextKind,
+    Translation,
+    TranslationOrigin,
     User,
 )
 from deliberation.services.accounts import create_user
@@ -217,6 +220,25 @@ def make_statement(session: Session, round_: Round, **overrides: Any) -> Stateme
     session.add(statement)
     session.commit()
     return statement
+
+
+def make_translation(session: Session, statement: Statement, **overrides: Any) -> Translation:
+    """A reviewed facilitator's translation of ``statement`` into French unless told otherwise."""
+    fields: dict[str, Any] = {
+        "round_id": statement.round_id,
+        "kind": TextKind.STATEMENT,
+        "text_id": statement.id,
+        "language": "fr",
+        "text": f"Traduction de {statement.text}",
+        "origin": TranslationOrigin.HUMAN,
+        "reviewed": True,
+        "status": StatementStatus.ACCEPTED,
+    }
+    fields.update(overrides)
+    translation = Translation(**fields)
+    session.add(translation)
+    session.commit()
+    return translation
 
 
 def sign_in_as(client: FlaskClient, user: User) -> None:

@@ -36,6 +36,9 @@ from deliberation.models import (
     Territory,
     TerritoryOwner,
     TerritoryTwin,
+    TextKind,
+    Translation,
+    TranslationOrigin,
     User,
 )
 from deliberation.opinions.snapshots import compute_snapshot
@@ -47,6 +50,18 @@ from deliberation.services.statements import normalize_text
 FACILITATOR_EMAIL = "facilitator@palabre.example"
 INVITE_LABEL = "Demo"
 JOIN_MARGIN = timedelta(days=1)
+SECOND_LANGUAGE = {"fr": "de", "de": "fr", "en": "fr", "es": "fr"}
+"""The second language a bilingual demo participant reads, by their first."""
+BILINGUAL_EVERY = 4
+HELPER_EVERY = 12
+"""One demo participant in ``BILINGUAL_EVERY`` reads a second language; one in
+``HELPER_EVERY`` (all bilingual) offers to help translate."""
+
+
+def _reads(index: int, language: str) -> list[str]:
+    if index % BILINGUAL_EVERY == 0 and language in SECOND_LANGUAGE:
+        return [language, SECOND_LANGUAGE[language]]
+    return [language]
 
 
 @dataclass(frozen=True)
@@ -176,10 +191,12 @@ def _seed_round(
                 "territory_id": invites[territory].territory_id,
                 "invite_id": invites[territory].id,
                 "language": language,
+                "reads": _reads(index, language),
+                "translates": index % HELPER_EVERY == 0,
                 "created_at": at(joined),
             }
-            for territory, language, joined in zip(
-                crowd.territories, crowd.languages, crowd.joined, strict=True
+            for index, (territory, language, joined) in enumerate(
+                zip(crowd.territories, crowd.languages, crowd.joined, strict=True)
             )
         ],
     )
@@ -198,6 +215,17 @@ def _seed_round(
             )
             for index, statement in enumerate(catalogue.specs)
         ],
+    )
+    bulk.insert_rows(
+        session,
+        Translation,
+        _translation_rows(
+            round_id,
+            catalogue.specs,
+            statement_ids,
+            translators=_translators(participant_ids, crowd.languages),
+            at=at(catalogue.created.max()) if len(catalogue.created) else origin,
+        ),
     )
     bulk.insert_rows(
         session,
@@ -236,6 +264,59 @@ def _seed_round(
         statement_ids=statement_ids,
         latent_groups=dict(zip(participant_ids, (int(g) for g in crowd.groups), strict=True)),
     )
+
+
+def _translators(
+    participant_ids: Sequence[int], languages: Sequence[str]
+) -> dict[frozenset[str], int]:
+    """A helper participant per pair of languages they read, to author demo translations."""
+    found: dict[frozenset[str], int] = {}
+    for index, (participant_id, language) in enumerate(
+        zip(participant_ids, languages, strict=True)
+    ):
+        if index % HELPER_EVERY == 0:
+            found.setdefault(frozenset(_reads(index, language)), participant_id)
+    return found
+
+
+def _translation_rows(
+    round_id: int,
+    specs: Sequence[texts.StatementSpec],
+    statement_ids: Sequence[int],
+    *,
+    translators: Mapping[frozenset[str], int],
+    at: datetime,
+) -> list[dict[str, object]]:
+    """The demo's translations: facilitators' and participants' reviewed ones shown at once;
+    participants' awaiting review pending (in the moderation queue and helpers' tasks);
+    machine ones shown with their label."""
+    rows: list[dict[str, object]] = []
+    for spec, statement_id in zip(specs, statement_ids, strict=True):
+        for translation in spec.translations:
+            by_participant = translation.origin == TranslationOrigin.PARTICIPANT
+            rows.append(
+                {
+                    "round_id": round_id,
+                    "kind": TextKind.STATEMENT,
+                    "text_id": statement_id,
+                    "language": translation.language,
+                    "text": translation.text,
+                    "origin": translation.origin,
+                    "reviewed": translation.reviewed,
+                    "status": StatementStatus.ACCEPTED
+                    if translation.reviewed or not by_participant
+                    else StatementStatus.PENDING,
+                    "author_participant_id": translators.get(
+                        frozenset({spec.language, translation.language})
+                    )
+                    if by_participant
+                    else None,
+                    "created_at": at,
+                    "updated_at": at,
+                    "reviewed_at": at if translation.reviewed else None,
+                }
+            )
+    return rows
 
 
 def _statement_row(

@@ -17,7 +17,13 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from deliberation.models import ModerationMode, Phase, StatementStatus, TerritoryKind
+from deliberation.models import (
+    ModerationMode,
+    Phase,
+    StatementStatus,
+    TerritoryKind,
+    TranslationOrigin,
+)
 
 ROUND_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.REPORTED)
 """The phases the demo has a round in, one round each, in the order they are written."""
@@ -40,6 +46,17 @@ class TerritorySpec:
 
 
 @dataclass(frozen=True)
+class TranslationSpec:
+    """A demo translation of a statement: a facilitator's (reviewed), a participant's
+    (reviewed or awaiting review) or a machine's."""
+
+    language: str
+    text: str
+    origin: TranslationOrigin
+    reviewed: bool
+
+
+@dataclass(frozen=True)
 class StatementSpec:
     """A demo statement: its text and language, and its stances (see the module docstring).
     ``status`` is ACCEPTED for seed statements; participant statements have an author in
@@ -53,6 +70,7 @@ class StatementSpec:
     author_territory: str | None = None
     is_meta: bool = False
     rejection_reason: str | None = None
+    translations: tuple[TranslationSpec, ...] = ()
 
     @property
     def is_seed(self) -> bool:
@@ -101,6 +119,18 @@ def twins() -> tuple[tuple[str, str], ...]:
     return tuple((first, second) for first, second in _read("territories.json")["twins"])
 
 
+def _translations(item: Mapping[str, Any]) -> tuple[TranslationSpec, ...]:
+    return tuple(
+        TranslationSpec(
+            language=language,
+            text=entry["text"],
+            origin=TranslationOrigin(entry["origin"]),
+            reviewed=bool(entry["reviewed"]),
+        )
+        for language, entry in item.get("translations", {}).items()
+    )
+
+
 @cache
 def round_spec(phase: Phase) -> RoundSpec:
     """The demo round of ``phase`` (one of ``ROUND_PHASES``)."""
@@ -113,6 +143,7 @@ def round_spec(phase: Phase) -> RoundSpec:
             language=item["language"],
             groups=item["groups"],
             territories=item.get("territories", NEUTRAL),
+            translations=_translations(item),
         )
         for item in data["seed_statements"]
     ]
@@ -126,6 +157,7 @@ def round_spec(phase: Phase) -> RoundSpec:
             author_territory=item["author_territory"],
             is_meta=bool(item.get("is_meta", False)),
             rejection_reason=item.get("rejection_reason"),
+            translations=_translations(item),
         )
         for item in data["participant_statements"]
     ]

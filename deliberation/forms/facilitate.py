@@ -35,7 +35,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from deliberation.config import LANGUAGES
 from deliberation.models import ModerationMode, Phase, TerritoryKind
 from deliberation.models.inputs import MAX_COUNT, RoundInput, TerritoryInput
-from deliberation.services.moderation import MAX_REASON, Action
+from deliberation.services.moderation import MAX_REASON, Action, TranslationAction
 from deliberation.services.round_admin import local_to_utc
 from deliberation.services.validation import has_control_characters, input_problems, is_time_zone
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
@@ -369,4 +369,39 @@ class ModerationForm(FlaskForm):
 class BulkModerationForm(ModerationForm):
     statement_ids = SelectMultipleField(
         _l("Statements"), coerce=int, validate_choice=False, validators=[Optional()]
+    )
+
+
+class TranslationForm(FlaskForm):
+    """A facilitator's translation of one statement into one language."""
+
+    language = StringField(_l("Language"), validators=[DataRequired()])
+    text = TextAreaField(_l("Translation"), validators=[DataRequired(_l("Write a translation."))])
+
+
+class TranslationModerationForm(FlaskForm):
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            SelectChoice(TranslationAction.ACCEPT.value, _l("Accept")),
+            SelectChoice(TranslationAction.REJECT.value, _l("Reject")),
+            SelectChoice(TranslationAction.REVIEW.value, _l("Mark as reviewed")),
+        ],
+    )
+    reason = StringField(
+        _l("Reason"),
+        filters=[_strip],
+        validators=[Length(max=MAX_REASON), _printable],
+    )
+
+
+class PoImportForm(FlaskForm):
+    language = SelectField(_l("Translations into"), validators=[DataRequired()])
+    file = FileField(
+        _l("PO file"),
+        validators=[
+            FileRequired(_l("Choose a PO file.")),
+            FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 2 MB.")),
+        ],
+        description=_l("A file exported here, translated in any PO editor (UTF-8)."),
     )

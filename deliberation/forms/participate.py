@@ -7,8 +7,21 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
+from deliberation.forms.facilitate import MultiCheckboxField
 
-class JoinForm(FlaskForm):
+
+class ReadingForm(FlaskForm):
+    """Which of the round's languages a participant reads, and whether they help translate."""
+
+    reads = MultiCheckboxField(_l("Languages you read"))
+    translates = BooleanField(
+        _l(
+            "I read several of these languages and can help: now and then, translate or review a statement."
+        )
+    )
+
+
+class JoinForm(ReadingForm):
     language = SelectField(_l("Your language in this round"), validators=[DataRequired()])
     accept = BooleanField(
         _l("I have read the privacy notice"),
@@ -21,15 +34,34 @@ class StatementForm(FlaskForm):
         _l("Your statement"),
         validators=[DataRequired(_l("Write a statement first."))],
     )
+    language = SelectField(
+        _l("Written in"),
+        description=_l("Leave it to detection, or say which language you write in."),
+        default="",
+    )
     confirm_duplicate = BooleanField(_l("Submit it anyway"))
 
 
-def statement_form(max_length: int, **kwargs: object) -> StatementForm:
-    """A statement form whose text area carries the round's length limit."""
+class StatementLanguageForm(FlaskForm):
+    language = SelectField(_l("Written in"), validators=[DataRequired()])
+
+
+def statement_form(
+    max_length: int, languages: list[tuple[str, str]], **kwargs: object
+) -> StatementForm:
+    """A statement form whose text area carries the round's length limit, and whose language
+    choice offers detection first, then ``languages`` (code, name)."""
     form = StatementForm(**kwargs)
+    form.language.choices = [("", _l("Detect the language")), *languages]
     form.text.render_kw = {"maxlength": max_length}
     form.text.description = _l(
         "One short idea that others can agree or disagree with, in at most %(n)d characters.",
         n=max_length,
     )
     return form
+
+
+class TranslationTaskForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your translation"), validators=[DataRequired(_l("Write a translation."))]
+    )

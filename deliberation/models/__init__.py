@@ -36,6 +36,13 @@ from deliberation.models.territories import (
     TerritoryOwner,
     TerritoryTwin,
 )
+from deliberation.models.translations import (
+    ReviewVerdict,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+    TranslationReview,
+)
 from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
@@ -61,6 +68,7 @@ __all__ = [
     "Phase",
     "ReportVersion",
     "ResponseDecision",
+    "ReviewVerdict",
     "Role",
     "Round",
     "RoundFacilitator",
@@ -73,6 +81,10 @@ __all__ = [
     "TerritoryOwner",
     "TerritoryTwin",
     "TokenScope",
+    "TextKind",
+    "Translation",
+    "TranslationOrigin",
+    "TranslationReview",
     "User",
     "Vote",
     "VoteEvent",

@@ -28,6 +28,7 @@ class TargetKind(StrEnum):
     ROUND = "round"
     STATEMENT = "statement"
     TERRITORY = "territory"
+    TRANSLATION = "translation"
 
 
 class AuditAction(StrEnum):
@@ -37,6 +38,9 @@ class AuditAction(StrEnum):
     STATEMENT_REJECT = "statement.reject"
     STATEMENT_META = "statement.meta"
     STATEMENT_UNMETA = "statement.unmeta"
+    TRANSLATION_ACCEPT = "translation.accept"
+    TRANSLATION_REJECT = "translation.reject"
+    TRANSLATION_REVIEW = "translation.review"
     TERRITORY_CREATE = "territory.create"
     TERRITORY_UPDATE = "territory.update"
     COUNCIL_CREATE = "council.create"
@@ -74,6 +78,9 @@ MODERATION_ACTIONS = (
     AuditAction.STATEMENT_REJECT,
     AuditAction.STATEMENT_META,
     AuditAction.STATEMENT_UNMETA,
+    AuditAction.TRANSLATION_ACCEPT,
+    AuditAction.TRANSLATION_REJECT,
+    AuditAction.TRANSLATION_REVIEW,
 )
 
 

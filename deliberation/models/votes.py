@@ -33,7 +33,11 @@ class VoteValue(IntEnum):
 
 
 class Vote(SQLModel, table=True):
-    """The current vote: agree (+1), pass (0) or disagree (-1). Latest wins."""
+    """The current vote: agree (+1), pass (0) or disagree (-1). Latest wins.
+
+    ``language`` is the language the statement was shown in when the vote was cast (its
+    original or a translation); None for votes recorded before languages were tracked.
+    """
 
     __table_args__ = (
         UniqueConstraint("participant_id", "statement_id", name="uq_vote_participant_statement"),
@@ -47,12 +51,16 @@ class Vote(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
     value: int
+    language: str | None = Field(default=None, max_length=12)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class VoteEvent(SQLModel, table=True):
-    """Every vote as cast, in order; Pol.is exports and the sticky clustered set replay these."""
+    """Every vote as cast, in order; Pol.is exports and the sticky clustered set replay these.
+
+    ``language``: the language the statement was shown in for this vote.
+    """
 
     __tablename__ = "vote_event"
 
@@ -67,4 +75,5 @@ class VoteEvent(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
     value: int
+    language: str | None = Field(default=None, max_length=12)
     created_at: datetime = Field(default_factory=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.models import Round, Statement, StatementStatus, Territory
 from deliberation.opinions.picture import MapPicture, group_colour, group_name, map_picture
+from deliberation.translations.reading import Reading, read_statements
 
 TOP = 10
 TABLE_ROWS = 30
@@ -29,9 +31,13 @@ class Share:
 
 @dataclass(frozen=True)
 class StatementView:
+    """A statement as the viewer reads it (``text`` in ``language``; ``reading`` has the
+    original) with its figures."""
+
     id: int
     text: str
     language: str
+    reading: Reading
     direction: str | None
     value: float | None
     shares: tuple[Share, ...]
@@ -87,8 +93,11 @@ def build_map(
     *,
     viewer_id: int | None,
     language: str,
+    reads: Sequence[str] = (),
 ) -> OpinionMap:
-    """The page's content from a snapshot ``document`` for a viewer (None for facilitators)."""
+    """The page's content from a snapshot ``document`` for a viewer (None for facilitators)
+    whose interface is in ``language`` and who reads ``reads`` too: statements are shown by the
+    reading rule."""
     by_id = {s["id"]: s for s in document["statements"]}
     slugs = [t["slug"] for t in document.get("territories", [])]
     territory_rows = session.exec(select(Territory).where(col(Territory.slug).in_(slugs))).all()
@@ -116,6 +125,7 @@ def build_map(
         {s["id"] for s in consensus + bridging + table} | set(divisive_ids) | representative_ids
     )
     texts = {s.id: s for s in session.exec(select(Statement).where(col(Statement.id).in_(wanted)))}
+    readings = read_statements(session, round_, texts.values(), [language, *reads])
 
     def group_shares(entry: dict[str, Any]) -> tuple[Share, ...]:
         return tuple(
@@ -129,11 +139,12 @@ def build_map(
     def view(
         entry: dict[str, Any], value_key: str | None, shares: Any, direction: str | None = None
     ) -> StatementView:
-        statement = texts[entry["id"]]
+        reading = readings[entry["id"]]
         return StatementView(
             id=entry["id"],
-            text=statement.text,
-            language=statement.language,
+            text=reading.text,
+            language=reading.language,
+            reading=reading,
             direction=direction,
             value=entry.get(value_key) if value_key else None,
             shares=shares(entry),

@@ -15,6 +15,7 @@ from deliberation.clock import utcnow
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.services.rounds import advance_schedules
+from deliberation.translations.machine import MachinePass
 
 log = logging.getLogger(__name__)
 LEASE_TTL = timedelta(minutes=10)
@@ -58,13 +59,19 @@ def run_once(app: Flask, *, holder: str) -> int:
 
 
 def run_forever(app: Flask, *, stop: threading.Event, poll: float) -> None:
-    """Poll for due rounds until ``stop`` is set; errors are logged, never fatal."""
+    """Poll for due rounds until ``stop`` is set, then translate new statements by machine
+    when a translation server is configured; errors are logged, never fatal."""
     holder = worker_name()
+    machine = MachinePass(app)
     while not stop.is_set():
         try:
             run_once(app, holder=holder)
         except Exception:
             log.exception("opinion worker pass failed")
+        try:
+            machine.run()
+        except Exception:
+            log.exception("machine translation pass failed")
         stop.wait(poll)
 
 

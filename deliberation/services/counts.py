@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from deliberation.models import Participant, Round, Statement, Territory, User
+from deliberation.models import Participant, Round, Statement, Territory, User, Vote
 from deliberation.services.rounds import require_facilitator, round_territories
 
 
@@ -81,3 +82,55 @@ def round_counts(session: Session, *, round_: Round, user: User | None) -> Round
         statements=sum(written.values()),
     )
     return RoundCounts(rows, total, seeds)
+
+
+@dataclass(frozen=True)
+class LanguageCount:
+    """Current votes cast on statements shown in ``language`` (None: votes recorded before
+    languages were). ``voters`` are distinct participants. Every figure is None and
+    ``suppressed`` True when fewer than the round's k people are in the cell."""
+
+    language: str | None
+    voters: int | None
+    agree: int | None
+    disagree: int | None
+    passed: int | None
+    suppressed: bool
+
+    @property
+    def seen(self) -> int | None:
+        if self.agree is None or self.disagree is None or self.passed is None:
+            return None
+        return self.agree + self.disagree + self.passed
+
+
+def language_counts(
+    session: Session, *, round_: Round, user: User | None, statement_id: int | None = None
+) -> list[LanguageCount]:
+    """Votes by the language the statement was shown in, for the round or one statement,
+    so that facilitators see whether reading a translation changes agreement.
+
+    The round's k suppresses small cells here directly: the shared suppression helper of the
+    outcome document does not exist yet.
+    """
+    require_facilitator(session, round_, user)
+    query = sql_select(
+        col(Vote.language),
+        func.count(func.distinct(Vote.participant_id)),
+        func.coalesce(func.sum(case((col(Vote.value) == 1, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Vote.value) == -1, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Vote.value) == 0, 1), else_=0)), 0),
+    ).where(col(Vote.round_id) == round_.id)
+    if statement_id is not None:
+        query = query.where(col(Vote.statement_id) == statement_id)
+    rows = []
+    for language, voters, agree, disagree, passed in session.execute(
+        query.group_by(col(Vote.language)).order_by(col(Vote.language))
+    ):
+        if voters < round_.privacy_k:
+            rows.append(LanguageCount(language, None, None, None, None, suppressed=True))
+        else:
+            rows.append(
+                LanguageCount(language, int(voters), int(agree), int(disagree), int(passed), False)
+            )
+    return rows

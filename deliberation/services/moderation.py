@@ -22,6 +22,8 @@ from deliberation.models import (
     StatementStatus,
     TargetKind,
     Territory,
+    TextKind,
+    Translation,
     User,
 )
 from deliberation.services import audit
@@ -290,16 +292,116 @@ def moderation_log(
     facilitators."""
     require_facilitator(session, round_, user)
     entries = audit.round_entries(session, round_=round_, actions=MODERATION_ACTIONS, page=page)
-    ids = [row.entry.target_id for row in entries.rows if row.entry.target_id is not None]
+    ids = [i for row in entries.rows if (i := _statement_of(row.entry)) is not None]
     statements = {
         statement.id: statement
         for statement in session.exec(select(Statement).where(col(Statement.id).in_(ids)))
     }
     return Page(
         rows=[
-            LogRow(row.entry, row.email, statements.get(row.entry.target_id))
+            LogRow(row.entry, row.email, statements.get(_statement_of(row.entry)))
             for row in entries.rows
         ],
         page=entries.page,
         has_next=entries.has_next,
     )
+
+
+def _statement_of(entry: AuditEntry) -> int | None:
+    """The statement a moderation entry is about: its target, or a translation's statement."""
+    if entry.target_kind == TargetKind.TRANSLATION:
+        statement = entry.details.get("statement")
+        return statement if isinstance(statement, int) else None
+    return entry.target_id
+
+
+class TranslationAction(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REVIEW = "review"
+
+
+TRANSLATION_AUDIT_ACTIONS = {
+    TranslationAction.ACCEPT: AuditAction.TRANSLATION_ACCEPT,
+    TranslationAction.REJECT: AuditAction.TRANSLATION_REJECT,
+    TranslationAction.REVIEW: AuditAction.TRANSLATION_REVIEW,
+}
+
+
+@dataclass(frozen=True)
+class TranslationQueueRow:
+    translation: Translation
+    statement: Statement
+
+
+def translation_queue(
+    session: Session, *, round_: Round, user: User | None
+) -> list[TranslationQueueRow]:
+    """The round's translations pending moderation, oldest first (at most a page)."""
+    require_facilitator(session, round_, user)
+    rows = session.exec(
+        select(Translation, Statement)
+        .join(Statement, col(Statement.id) == Translation.text_id)
+        .where(
+            Translation.kind == TextKind.STATEMENT,
+            Translation.round_id == round_.id,
+            Translation.status == StatementStatus.PENDING,
+        )
+        .order_by(col(Translation.id))
+        .limit(PAGE_SIZE)
+    )
+    return [TranslationQueueRow(translation, statement) for translation, statement in rows]
+
+
+def moderate_translation(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    translation_id: int,
+    action: TranslationAction,
+    reason: str | None = None,
+) -> Translation:
+    """Accept or reject (a reason is required) a translation as a statement is moderated, or
+    mark it reviewed (a facilitator vouches that it is faithful); logged with its statement.
+    Never commits."""
+    require_facilitator(session, round_, user)
+    reason = _clean_reason(
+        Action.REJECT if action == TranslationAction.REJECT else Action.ACCEPT, reason
+    )
+    translation = session.get(Translation, translation_id)
+    if translation is None or translation.round_id != round_.id:
+        raise NotFound(_l("This translation does not exist in this round."))
+    now = utcnow()
+    if action == TranslationAction.ACCEPT:
+        if translation.status == StatementStatus.ACCEPTED:
+            raise Conflict(_l("This translation is already accepted."))
+        translation.status = StatementStatus.ACCEPTED
+        translation.rejection_reason = None
+    elif action == TranslationAction.REJECT:
+        translation.status = StatementStatus.REJECTED
+        translation.rejection_reason = reason
+    else:
+        if translation.reviewed:
+            raise Conflict(_l("This translation is already reviewed."))
+        translation.reviewed = True
+        translation.declined = False
+        translation.reviewed_at = now
+    translation.updated_at = now
+    session.add(translation)
+    details: dict[str, object] = {
+        "statement": translation.text_id,
+        "language": translation.language,
+    }
+    if reason:
+        details["reason"] = reason
+    audit.record(
+        session,
+        actor=user,
+        action=TRANSLATION_AUDIT_ACTIONS[action],
+        target_kind=TargetKind.TRANSLATION,
+        target_id=translation.id,
+        round_=round_,
+        details=details,
+    )
+    return translation

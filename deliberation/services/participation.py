@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, col, select
@@ -10,10 +12,21 @@ from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.models import Invite, Participant, Phase, Round, Statement, Vote, VoteEvent
 from deliberation.services.rounds import require_open
+from deliberation.translations.participants import set_reading_languages
 
 
-def join_round(session: Session, *, invite: Invite, round_: Round, language: str) -> Participant:
-    """A new pseudonymous participant through ``invite``.
+def join_round(
+    session: Session,
+    *,
+    invite: Invite,
+    round_: Round,
+    language: str,
+    reads: Sequence[str] = (),
+    translates: bool = False,
+) -> Participant:
+    """A new pseudonymous participant through ``invite``, with their interface ``language``,
+    the languages they read (``language`` alone when none is given) and whether they help
+    translate (only with two languages or more).
 
     The invite's use is counted by one conditional UPDATE, so caps hold under concurrency.
     """
@@ -41,6 +54,16 @@ def join_round(session: Session, *, invite: Invite, round_: Round, language: str
         invite_id=invite.id,
         language=language,
     )
+    if reads or translates:
+        set_reading_languages(
+            session,
+            round_=round_,
+            participant=participant,
+            reads=reads or [language],
+            translates=translates,
+        )
+    else:
+        participant.reads = [language]
     session.add(participant)
     session.flush()
     return participant

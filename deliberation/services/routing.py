@@ -13,6 +13,18 @@ query checks which of those are still open to this participant. Statements absen
 snapshot (nobody had voted on them) weigh ``UNSEEN_PRIORITY``, the priority the Pol.is formula
 gives a statement seen by no one; if none of the sampled statements is open, the foundation's
 rule decides. Every draw uses the generator passed in, so tests fix it with a seed.
+
+Languages. Both rules consider only the statements the participant can read: written in a
+language they read, or with a shown translation into one (see
+``deliberation.translations.reading``); a participant who reads all of the round's languages
+sees every statement. And untranslated statements go first to those who read their language,
+so that they are read, and translated by bilingual helpers, early: in the weighted draw, a
+statement that some language of the round cannot read yet weighs ``UNTRANSLATED_BOOST`` times
+its priority for participants who read its original language (its key is divided by the
+factor, which is a draw with the weight multiplied, among the sampled statements). The factor
+is bounded, so every statement keeps a positive probability of being drawn by everyone who can
+read it: none is starved. Under the foundation's rule new statements, being least seen,
+already come first.
 """
 
 from __future__ import annotations
@@ -25,17 +37,29 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, union_all
+from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, func, or_, union_all
+from sqlalchemy import Select as SqlSelect
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select, SelectOfScalar
+from sqlmodel.sql.expression import SelectOfScalar
 
-from deliberation.models import Participant, Round, Statement, StatementStatus, Vote
+from deliberation.models import (
+    Participant,
+    Round,
+    Statement,
+    StatementStatus,
+    TextKind,
+    Translation,
+    Vote,
+)
 from deliberation.services.votes import votable_statuses
+from deliberation.translations.reading import shown_condition
 
 CANDIDATES = 8
 SAMPLE = 64
 UNSEEN_PRIORITY = (0.25 * 9) ** 2
+UNTRANSLATED_BOOST = 3.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,10 +82,38 @@ def _not_voted_by(participant_id: BindParameter[Any]) -> ColumnElement[bool]:
     )
 
 
+def _shown_translation(
+    statuses: tuple[StatementStatus, ...], languages: BindParameter[Any]
+) -> ColumnElement[bool]:
+    """SQL: a shown translation of the statement exists in one of ``languages`` (the reading
+    rule's condition with the round's votable statuses)."""
+    return exists().where(
+        col(Translation.kind) == TextKind.STATEMENT,
+        col(Translation.text_id) == Statement.id,
+        col(Translation.language).in_(languages),
+        shown_condition(statuses),
+    )
+
+
+def _readable(statuses: tuple[StatementStatus, ...]) -> ColumnElement[bool]:
+    """SQL: the statement is readable in one of the bound ``reads`` languages."""
+    reads: BindParameter[Any] = bindparam("reads", expanding=True)
+    return or_(col(Statement.language).in_(reads), _shown_translation(statuses, reads))
+
+
+def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
+    """The languages to filter statements by, or None when the participant reads them all."""
+    reads = participant.reading_languages
+    return None if set(round_.languages) <= set(reads) else reads
+
+
 @cache
-def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfScalar[Statement]:
+def _first_candidates_query(
+    statuses: tuple[StatementStatus, ...], filtered: bool
+) -> SelectOfScalar[Statement]:
     """The query behind ``_first_candidates`` for these votable statuses, built once (its
-    construction costs more than its execution); parameters ``participant_id``, ``round_id``."""
+    construction costs more than its execution); parameters ``participant_id``, ``round_id``
+    and, when ``filtered``, ``reads``."""
     branches = [
         select(
             select(Statement)
@@ -70,6 +122,7 @@ def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfSc
                 Statement.round_id == bindparam("round_id"),
                 Statement.status == status,
                 Statement.is_seed == is_seed,
+                *([_readable(statuses)] if filtered else []),
             )
             .order_by(col(Statement.vote_count), col(Statement.id))
             .limit(CANDIDATES)
@@ -87,12 +140,33 @@ def _first_candidates_query(statuses: tuple[StatementStatus, ...]) -> SelectOfSc
 
 
 @cache
-def _sampled_query() -> Select[int | None, int, str]:
-    """Id, round and status of the statements among ``ids`` that ``participant_id`` has not
-    voted on; built once, as the list of ids is bound at execution."""
-    return select(col(Statement.id), Statement.round_id, Statement.status).where(
+def _sampled_query(
+    statuses: tuple[StatementStatus, ...], filtered: bool
+) -> SqlSelect[tuple[int, int, str, str, int]]:
+    """Id, round, status and language of the statements among ``ids`` that
+    ``participant_id`` has not voted on (and, when ``filtered``, can read in ``reads``), with
+    the number of the round's ``languages`` each has a shown translation into; built once, as
+    the lists are bound at execution."""
+    translated = (
+        select(func.count(func.distinct(Translation.language)))
+        .where(
+            col(Translation.kind) == TextKind.STATEMENT,
+            col(Translation.text_id) == Statement.id,
+            col(Translation.language).in_(bindparam("languages", expanding=True)),
+            shown_condition(statuses),
+        )
+        .scalar_subquery()
+    )
+    return sql_select(
+        col(Statement.id),
+        col(Statement.round_id),
+        col(Statement.status),
+        col(Statement.language),
+        translated,
+    ).where(
         col(Statement.id).in_(bindparam("ids", expanding=True)),
         _not_voted_by(bindparam("participant_id")),
+        *([_readable(statuses)] if filtered else []),
     )
 
 
@@ -108,8 +182,11 @@ def _first_candidates(
     all open statements at once, over several statuses, would sort the whole round instead
     (tens of milliseconds at 10,000 statements).
     """
-    query = _first_candidates_query(votable_statuses(round_))
-    params = {"participant_id": participant.id, "round_id": round_.id}
+    reads = _reads_filter(round_, participant)
+    query = _first_candidates_query(votable_statuses(round_), reads is not None)
+    params: dict[str, Any] = {"participant_id": participant.id, "round_id": round_.id}
+    if reads is not None:
+        params["reads"] = reads
     return list(session.exec(query, params=params))
 
 
@@ -165,12 +242,27 @@ def _weighted_draw(
     # Round and status are checked here rather than in SQL: SQLite without statistics would
     # otherwise scan the round's routing index instead of looking the sampled ids up.
     votable = votable_statuses(round_)
-    params = {"participant_id": participant.id, "ids": list(key_of)}
-    open_ids = [
-        statement_id
-        for statement_id, round_id, status in session.exec(_sampled_query(), params=params)
-        if statement_id is not None and round_id == round_.id and status in votable
-    ]
+    reads = _reads_filter(round_, participant)
+    params: dict[str, Any] = {
+        "participant_id": participant.id,
+        "ids": list(key_of),
+        "languages": list(round_.languages),
+    }
+    if reads is not None:
+        params["reads"] = reads
+    reader_of = set(participant.reading_languages)
+    languages = set(round_.languages)
+    open_ids = []
+    for statement_id, round_id, status, language, translated in session.execute(
+        _sampled_query(votable, reads is not None), params
+    ):
+        if statement_id is None or round_id != round_.id or status not in votable:
+            continue
+        open_ids.append(statement_id)
+        # Untranslated into some language of the round, and read by this participant in
+        # the original: it goes first (see the module's docstring).
+        if language in reader_of and translated < len(languages - {language}):
+            key_of[statement_id] /= UNTRANSLATED_BOOST
     if not open_ids:
         return None
     return session.get(Statement, max(open_ids, key=key_of.__getitem__))

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from deliberation.errors import Invalid
+from deliberation.errors import Invalid, NotFound
 from deliberation.models import (
     Participant,
     Round,
@@ -20,6 +20,7 @@ from deliberation.models import (
 from deliberation.services.rounds import require_open
 from deliberation.services.validation import has_control_characters
 from deliberation.services.votes import record_vote
+from deliberation.translations.detection import detect_language
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -78,10 +79,19 @@ def submit_statement(
     round_: Round,
     participant: Participant,
     text: str,
-    language: str,
+    language: str | None,
 ) -> Statement:
-    """A participant's statement, pending moderation; its author agrees with it, as in Pol.is."""
+    """A participant's statement, pending moderation; its author agrees with it, as in Pol.is.
+
+    ``language`` None: detected among the round's languages (the author's language when the
+    detector cannot tell); the author sees the result and can correct it
+    (``correct_statement_language``).
+    """
     require_open(round_)
+    if language is None:
+        language = detect_language(text, round_.languages) or participant.language
+    else:
+        language = _round_language(round_, language)
     statement = new_statement(
         round_,
         text,
@@ -98,8 +108,31 @@ def submit_statement(
         participant_id=participant.id,  # type: ignore[arg-type]
         statement_id=statement.id,  # type: ignore[arg-type]
         value=1,
+        language=statement.language,
     )
     session.flush()
+    return statement
+
+
+def _round_language(round_: Round, language: str) -> str:
+    if language not in round_.languages:
+        raise Invalid(_l("This round does not offer this language."))
+    return language
+
+
+def correct_statement_language(
+    session: Session, *, round_: Round, participant: Participant, statement_id: int, language: str
+) -> Statement:
+    """The author says in which language they wrote their statement (the detector erred)."""
+    statement = session.get(Statement, statement_id)
+    if (
+        statement is None
+        or statement.round_id != round_.id
+        or statement.author_participant_id != participant.id
+    ):
+        raise NotFound(_l("You have written no such statement in this round."))
+    statement.language = _round_language(round_, language)
+    session.add(statement)
     return statement
 
 

@@ -46,12 +46,20 @@ def get_statement(session: Session, round_: Round, statement_id: int) -> Stateme
 
 
 def cast_vote(
-    session: Session, *, round_: Round, participant: Participant, statement_id: int, value: int
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    statement_id: int,
+    value: int,
+    language: str | None = None,
 ) -> int:
     """Record ``value`` (+1 agree, 0 pass, -1 disagree) as the participant's current vote and
     return how many statements the participant has now voted on.
 
-    Every call also appends a ``VoteEvent``; see ``record_vote``.
+    ``language`` is the language the statement was shown in (None when unknown); one of the
+    round's languages, else it is not recorded. Every call also appends a ``VoteEvent``; see
+    ``record_vote``.
     """
     require_open(round_)
     if value not in set(VoteValue):
@@ -71,13 +79,20 @@ def cast_vote(
         participant_id=participant.id,  # type: ignore[arg-type]
         statement_id=statement_id,
         value=value,
+        language=language if language in round_.languages else None,
     )
     session.flush()
     return participant.vote_count if counted is None else counted
 
 
 def record_vote(
-    session: Session, *, round_id: int, participant_id: int, statement_id: int, value: int
+    session: Session,
+    *,
+    round_id: int,
+    participant_id: int,
+    statement_id: int,
+    value: int,
+    language: str | None = None,
 ) -> int | None:
     """The upsert, the counters and the event, without committing (the caller's use case does).
 
@@ -96,6 +111,7 @@ def record_vote(
             participant_id=participant_id,
             statement_id=statement_id,
             value=value,
+            language=language,
             created_at=now,
             updated_at=now,
         )
@@ -111,7 +127,7 @@ def record_vote(
                     col(Vote.statement_id) == statement_id,
                 )
             )
-            .values(value=value, updated_at=now)
+            .values(value=value, language=language, updated_at=now)
         )
     else:
         session.execute(
@@ -131,6 +147,7 @@ def record_vote(
             participant_id=participant_id,
             statement_id=statement_id,
             value=value,
+            language=language,
             created_at=now,
         )
     )

@@ -14,6 +14,7 @@ from deliberation.views import (
     auth,
     councils,
     facilitate,
+    facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
     inbox,
     main,
     opinions,

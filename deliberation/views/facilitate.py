@@ -45,6 +45,7 @@ from deliberation.services.invites import invite_token
 from deliberation.services.round_admin import utc_to_local
 from deliberation.services.validation import FieldInvalid
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES, current_language, render
+from deliberation.translations.coverage import readable_shares
 from deliberation.views.auth import login_required
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
@@ -163,6 +164,7 @@ def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
         round=round_,
         counts=counts.round_counts(db, round_=round_, user=g.user),
         statuses=moderation.status_counts(db, round_),
+        shares=readable_shares(db, round_),
         attached=round_admin.attached_territories(db, round_),
         facilitators=round_admin.round_facilitators(db, round_),
         choices=territories.territory_choices(db),
@@ -461,6 +463,7 @@ def _render_moderation(
         bulk_form=bulk_form or BulkModerationForm(formdata=None),
         row_errors=row_errors or {},
         notice=notice,
+        translation_queue=moderation.translation_queue(get_session(), round_=round_, user=g.user),
     )
 
 

@@ -51,6 +51,7 @@ def opinion_map(slug: str) -> Any:
             snapshot.document,
             viewer_id=participant.id if participant else None,
             language=current_language(),
+            reads=participant.reading_languages if participant else (),
         )
         if snapshot
         else None

@@ -12,14 +12,30 @@ from flask_babel import lazy_gettext as _l
 from deliberation.db import get_session
 from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import htmx, limiter
-from deliberation.forms.participate import JoinForm, statement_form
-from deliberation.models import ModerationMode, Participant, Round, Territory, VoteValue
+from deliberation.forms.participate import (
+    JoinForm,
+    ReadingForm,
+    StatementForm,
+    StatementLanguageForm,
+    TranslationTaskForm,
+    statement_form,
+)
+from deliberation.models import (
+    ModerationMode,
+    Participant,
+    ReviewVerdict,
+    Round,
+    Territory,
+    VoteValue,
+)
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
-from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
+from deliberation.translations import participants as helpers
+from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.participant_session import (
     current_participant,
     forget,
@@ -38,6 +54,19 @@ def _participant_key() -> str:
     return f"p:{','.join(str(v) for v in ids)}" if ids else f"ip:{request.remote_addr}"
 
 
+def _language_choices(round_: Round) -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+
+
+def _statement_form(round_: Round, **kwargs: object) -> StatementForm:
+    return statement_form(round_.max_statement_length, _language_choices(round_), **kwargs)
+
+
+def _languages(participant: Participant) -> list[str]:
+    """The reader's languages: the interface's, then those the participant reads."""
+    return reader_languages(current_language(), participant.reading_languages)
+
+
 def _rng() -> random.Random:
     seed = current_app.config["ROUTING_SEED"]
     return random.Random(seed) if seed is not None else random.Random()
@@ -48,6 +77,11 @@ def _card_context(
 ) -> dict[str, Any]:
     """The next card and the progress; ``voted`` when the caller knows a fresher count."""
     db = get_session()
+    task = (
+        helpers.next_task(db, round_=round_, participant=participant)
+        if helpers.task_due(participant)
+        else None
+    )
     statement = routing.next_statement(
         db,
         round_=round_,
@@ -56,10 +90,17 @@ def _card_context(
         priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
     )
     total = votes.count_votable(db, round_)
+    reading = (
+        next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
+        if statement is not None
+        else None
+    )
     return {
         "round": round_,
         "participant": participant,
         "statement": statement,
+        "reading": reading,
+        "task": task,
         "voted": participant.vote_count if voted is None else voted,
         "total": total,
     }
@@ -77,16 +118,23 @@ def join(token: str) -> Any:
             return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
         forget(round_)
     form = JoinForm()
-    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+    form.language.choices = _language_choices(round_)
+    form.reads.choices = _language_choices(round_)
     if request.method == "GET":
         form.language.data = (
             current_language() if current_language() in round_.languages else round_.languages[0]
         )
+        form.reads.data = [form.language.data]
     if form.validate_on_submit():
         require_open(round_)
         check_capacity(invite)
         participant = participation.join_round(
-            db, invite=invite, round_=round_, language=form.language.data or "en"
+            db,
+            invite=invite,
+            round_=round_,
+            language=form.language.data or "en",
+            reads=form.reads.data or [],
+            translates=bool(form.translates.data),
         )
         db.commit()
         remember(participant)
@@ -110,7 +158,7 @@ def round_page(slug: str) -> Any:
     territory = db.get(Territory, participant.territory_id)
     return render(
         "participate/round.html",
-        form=statement_form(round_.max_statement_length),
+        form=_statement_form(round_),
         territory=territory,
         **_card_context(round_, participant),
     )
@@ -124,7 +172,12 @@ def vote(slug: str) -> Any:
     participant = current_participant(round_)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
-        db, round_=round_, participant=participant, statement_id=statement_id, value=value
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        value=value,
+        language=request.form.get("shown_language"),
     )
     db.commit()
     if htmx:
@@ -152,11 +205,13 @@ def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
     participant = current_participant(round_)
+    voted = statements.participant_votes(db, participant)
     return render(
         "participate/my_votes.html",
         round=round_,
         participant=participant,
-        votes=statements.participant_votes(db, participant),
+        votes=voted,
+        readings=read_statements(db, round_, [s for s, _ in voted], _languages(participant)),
         own=statements.participant_statements(db, participant),
         votable=votes.votable_statuses(round_),
     )
@@ -173,7 +228,12 @@ def change_vote(slug: str, statement_id: int) -> Any:
     except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     votes.cast_vote(
-        db, round_=round_, participant=participant, statement_id=statement_id, value=value
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        value=value,
+        language=request.form.get("shown_language"),
     )
     db.commit()
     if htmx:
@@ -182,6 +242,7 @@ def change_vote(slug: str, statement_id: int) -> Any:
             "participate/_vote_row.html",
             round=round_,
             statement=statement,
+            readings=read_statements(db, round_, [statement], _languages(participant)),
             value=value,
             votable=votes.votable_statuses(round_),
         )
@@ -195,7 +256,7 @@ def write_statement(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
     participant = current_participant(round_)
-    form = statement_form(round_.max_statement_length)
+    form = _statement_form(round_)
     duplicate = None
     if form.validate_on_submit():
         text = form.text.data or ""
@@ -204,12 +265,12 @@ def write_statement(slug: str) -> Any:
             form.text.errors = [_("A statement very much like this one already exists.")]
         else:
             try:
-                statements.submit_statement(
+                statement = statements.submit_statement(
                     db,
                     round_=round_,
                     participant=participant,
                     text=text,
-                    language=participant.language,
+                    language=form.language.data or None,
                 )
             except Invalid as error:
                 db.rollback()
@@ -222,13 +283,20 @@ def write_statement(slug: str) -> Any:
                     return render(
                         "participate/_statement_form.html",
                         round=round_,
-                        form=statement_form(round_.max_statement_length, formdata=None),
-                        sent=True,
+                        form=_statement_form(round_, formdata=None),
+                        sent=statement,
                     )
                 if round_.moderation_mode == ModerationMode.PRE:
                     flash(_("Thank you: the facilitators will review your statement."), "success")
                 else:
                     flash(_("Thank you: your statement is published."), "success")
+                flash(
+                    _(
+                        "We read it as written in %(language)s. If that is wrong, correct it under My votes and statements.",
+                        language=language_name(statement.language),
+                    ),
+                    "info",
+                )
                 return redirect(url_for("participate.round_page", slug=slug), code=303)
     context: dict[str, Any] = {"round": round_, "form": form, "duplicate": duplicate}
     if htmx:
@@ -236,6 +304,150 @@ def write_statement(slug: str) -> Any:
     territory = db.get(Territory, participant.territory_id)
     context.update(_card_context(round_, participant))
     return render("participate/round.html", status=422, territory=territory, **context)
+
+
+def _language_form(round_: Round) -> StatementLanguageForm:
+    form = StatementLanguageForm()
+    form.language.choices = _language_choices(round_)
+    return form
+
+
+@bp.post("/r/<slug>/statements/<id:statement_id>/language")
+def correct_language(slug: str, statement_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_)
+    form = _language_form(round_)
+    if not form.validate_on_submit():
+        raise Invalid(_l("Choose one of this round's languages."))
+    statement = statements.correct_statement_language(
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        language=form.language.data or "",
+    )
+    db.commit()
+    flash(
+        _(
+            "Your statement is now marked as written in %(language)s.",
+            language=language_name(statement.language),
+        ),
+        "success",
+    )
+    return redirect(url_for("participate.my_votes", slug=slug), code=303)
+
+
+@bp.route("/r/<slug>/languages", methods=["GET", "POST"])
+def reading_settings(slug: str) -> Any:
+    """The small settings panel: languages read, and helping to translate."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_)
+    form = ReadingForm()
+    form.reads.choices = _language_choices(round_)
+    if request.method == "GET":
+        form.reads.data = participant.reading_languages
+        form.translates.data = participant.translates
+    elif form.validate_on_submit():
+        try:
+            helpers.set_reading_languages(
+                db,
+                round_=round_,
+                participant=participant,
+                reads=form.reads.data or [],
+                translates=bool(form.translates.data),
+            )
+        except Invalid as error:
+            db.rollback()
+            form.reads.errors = [*form.reads.errors, error.message]
+        else:
+            db.commit()
+            flash(_("Your languages are saved."), "success")
+            return redirect(url_for("participate.round_page", slug=slug), code=303)
+    return render(
+        "participate/languages.html",
+        round=round_,
+        form=form,
+        status=422 if form.errors else 200,
+    )
+
+
+def _after_task(round_: Round, participant: Participant) -> Any:
+    if htmx:
+        return render(
+            "participate/_card.html",
+            "participate/_vote_response.html",
+            **_card_context(round_, participant),
+        )
+    return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
+
+
+def _form_id(name: str) -> int:
+    try:
+        value = int(request.form.get(name, ""))
+    except ValueError as error:
+        raise Invalid(_l("This task is not valid.")) from error
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(_l("This statement does not exist in this round."))
+    return value
+
+
+@bp.post("/r/<slug>/tasks/translate")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+def translate_task(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_)
+    form = TranslationTaskForm()
+    if not form.validate_on_submit():
+        raise Invalid(_l("Write a translation."))
+    helpers.propose_translation(
+        db,
+        round_=round_,
+        participant=participant,
+        statement_id=_form_id("statement_id"),
+        language=request.form.get("language", ""),
+        text=form.text.data or "",
+    )
+    db.commit()
+    if not htmx:
+        flash(_("Thank you: another participant will review your translation."), "success")
+    return _after_task(round_, participant)
+
+
+@bp.post("/r/<slug>/tasks/review")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
+def review_task(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_)
+    try:
+        verdict = ReviewVerdict(request.form.get("verdict", ""))
+    except ValueError as error:
+        raise Invalid(_l("Answer yes, no, or suggest a better translation.")) from error
+    helpers.review_translation(
+        db,
+        round_=round_,
+        participant=participant,
+        translation_id=_form_id("translation_id"),
+        verdict=verdict,
+        better=request.form.get("better", ""),
+    )
+    db.commit()
+    if not htmx:
+        flash(_("Thank you for your review."), "success")
+    return _after_task(round_, participant)
+
+
+@bp.post("/r/<slug>/tasks/skip")
+def skip_task(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_)
+    helpers.skip_task(db, participant=participant)
+    db.commit()
+    return _after_task(round_, participant)
 
 
 @bp.post("/r/<slug>/withdraw")

@@ -101,6 +101,10 @@ def join_in_french(page: Page, world: TwinnedRound) -> None:
 
     join_form = page.locator("main form")
     expect(join_form.get_by_label(fr("Your language in this round"))).to_have_value("fr")
+    # The seed statements are in English: she reads it too (only readable ones are sent).
+    reads = join_form.get_by_role("group", name=fr("Languages you read"))
+    expect(reads.get_by_label("Français")).to_be_checked()
+    reads.get_by_label("English").check()
     join_form.get_by_label(fr("I have read the privacy notice")).check()
     join_form.get_by_role(
         "button", name=fr("Join as a resident of %(territory)s", territory="Chambéry")
@@ -269,7 +273,9 @@ def reach_twin_town(page: Page, world: TwinnedRound, statement_id: int) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "de")
     assert_accessible(page, "the join page in German")
     join_form = page.locator("main form")
-    join_form.get_by_role("checkbox").check()
+    for language in ("English", "Français"):
+        join_form.get_by_label(language, exact=True).check()
+    join_form.get_by_label(translated("de", "I have read the privacy notice")).check()
     join_form.get_by_role("button", name=re.compile("Turin")).click()
     arrived(page, f"/r/{world.round.slug}")
     expect(page.locator("#progress progress")).to_have_attribute("max", str(total))

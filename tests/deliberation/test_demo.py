@@ -3,7 +3,7 @@ with real opinion structure."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -31,10 +31,14 @@ from deliberation.models import (
     TargetKind,
     Territory,
     TerritoryOwner,
+    Translation,
+    TranslationOrigin,
     User,
     Vote,
     VoteEvent,
 )
+from deliberation.translations.coverage import readable_shares
+from deliberation.translations.participants import ReviewTask, next_task
 from tests.factories import sign_in_as
 
 Rates = dict[int, dict[object, float]]
@@ -279,3 +283,32 @@ def test_the_demo_facilitator_owns_the_demo_territories(
     ).all()
     assert territories
     assert sorted(owned) == sorted(territories)
+
+
+def test_the_open_round_reads_in_every_language_with_bilingual_helpers(
+    session: Session, seeded: demo.DemoRound
+) -> None:
+    round_ = seeded.round
+    origins = Counter(
+        (t.origin, t.reviewed)
+        for t in session.exec(select(Translation).where(Translation.round_id == round_.id))
+    )
+    assert origins[(TranslationOrigin.HUMAN, True)] > 100
+    assert origins[(TranslationOrigin.MACHINE, False)] > 0
+    assert origins[(TranslationOrigin.PARTICIPANT, True)] > 0
+    assert origins[(TranslationOrigin.PARTICIPANT, False)] > 0
+    shares = readable_shares(session, round_)
+    assert all(shares[language] >= 0.8 for language in ("fr", "de", "en")), shares
+    people = session.exec(select(Participant).where(Participant.round_id == round_.id)).all()
+    helpers = [p for p in people if p.translates]
+    assert helpers
+    assert all(len(p.reading_languages) == 2 for p in helpers)
+    # A helper who reads French and German, and wrote none of them, has a review to do.
+    authors = {
+        t.author_participant_id
+        for t in session.exec(select(Translation).where(Translation.round_id == round_.id))
+    }
+    reviewer = next(
+        p for p in helpers if set(p.reading_languages) == {"fr", "de"} and p.id not in authors
+    )
+    assert isinstance(next_task(session, round_=round_, participant=reviewer), ReviewTask)

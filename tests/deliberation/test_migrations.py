@@ -85,7 +85,7 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(
     assert _differences(engine) == []
 
 
-@pytest.mark.parametrize("engine_fixture", ["sqlite_engine", "postgres_engine"])
+@pytest.mark.parametrize("engine_fixture", ENGINES)
 def test_0003_moves_the_moderation_log_into_the_audit_log_and_creators_own_territories(
     request: pytest.FixtureRequest, engine_fixture: str
 ) -> None:

@@ -1,0 +1,200 @@
+"""The reading rule: which text a reader sees.
+
+A reader has languages in order of preference (the interface language first, then the others
+they read). For each of them in turn: the original if it is in that language, else a *shown*
+translation into it. Shown means not rejected by moderation (accepted, or still pending when
+the round moderates after the fact, as for statements) and either reviewed or made by a
+machine. Among shown translations into one language: a reviewed facilitator's first, then a
+reviewed participant's, then a machine's (a reviewed machine one before an unreviewed one),
+the newest first within each. When none of the reader's languages has one, the original.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from deliberation.models import (
+    Round,
+    Statement,
+    StatementStatus,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+)
+from deliberation.services.votes import votable_statuses
+
+_RANK = {TranslationOrigin.HUMAN: 0, TranslationOrigin.PARTICIPANT: 1, TranslationOrigin.MACHINE: 2}
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Original:
+    """A text as written: its id in its table, text and language."""
+
+    id: int
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader sees of one text: ``text`` in ``language``, and the original beside it.
+
+    ``origin`` is None when the original is shown, else who made the translation shown.
+    """
+
+    id: int
+    text: str
+    language: str
+    original_text: str
+    original_language: str
+    origin: TranslationOrigin | None = None
+
+    @property
+    def translated(self) -> bool:
+        return self.origin is not None
+
+    @property
+    def machine(self) -> bool:
+        return self.origin == TranslationOrigin.MACHINE
+
+
+def shown_condition(statuses: tuple[StatementStatus, ...]) -> ColumnElement[bool]:
+    """SQL condition: the translation may be shown in a round whose votable statement
+    statuses are ``statuses`` (translations are moderated like statements)."""
+    return and_(
+        col(Translation.status).in_(statuses),
+        or_(col(Translation.reviewed), col(Translation.origin) == TranslationOrigin.MACHINE),
+    )
+
+
+def shown_clause(round_: Round) -> ColumnElement[bool]:
+    """SQL condition: the translation may be shown to readers of ``round_``."""
+    return shown_condition(votable_statuses(round_))
+
+
+def is_shown(translation: Translation, round_: Round) -> bool:
+    """``shown_clause`` for a translation already loaded."""
+    return translation.status in votable_statuses(round_) and (
+        translation.reviewed or translation.origin == TranslationOrigin.MACHINE
+    )
+
+
+def best(translations: Iterable[Translation]) -> Translation | None:
+    """The translation to show among shown ones into one language (see the module rule)."""
+    ordered = sorted(
+        translations,
+        key=lambda t: (
+            _RANK[TranslationOrigin(t.origin)],
+            not t.reviewed,
+            -t.updated_at.timestamp(),
+        ),
+    )
+    return ordered[0] if ordered else None
+
+
+@cache
+def _shown_query(
+    statuses: tuple[StatementStatus, ...], by_language: bool
+) -> SelectOfScalar[Translation]:
+    """The query behind ``shown_translations``, built once (it is on the participation page's
+    path); parameters ``kind``, ``ids`` and, when ``by_language``, ``languages``."""
+    query = select(Translation).where(
+        col(Translation.kind) == bindparam("kind"),
+        col(Translation.text_id).in_(bindparam("ids", expanding=True)),
+        shown_condition(statuses),
+    )
+    if by_language:
+        query = query.where(col(Translation.language).in_(bindparam("languages", expanding=True)))
+    return query
+
+
+def shown_translations(
+    session: Session,
+    round_: Round,
+    *,
+    kind: TextKind,
+    text_ids: Sequence[int],
+    languages: Sequence[str] | None = None,
+) -> dict[int, dict[str, Translation]]:
+    """For each of ``text_ids``, the translation shown per language (only ``languages`` if
+    given): one indexed query per 500 ids."""
+    found: dict[int, dict[str, list[Translation]]] = defaultdict(lambda: defaultdict(list))
+    query = _shown_query(votable_statuses(round_), languages is not None)
+    for start in range(0, len(text_ids), _CHUNK):
+        params: dict[str, Any] = {"kind": kind, "ids": list(text_ids[start : start + _CHUNK])}
+        if languages is not None:
+            params["languages"] = list(languages)
+        for translation in session.exec(query, params=params):
+            found[translation.text_id][translation.language].append(translation)
+    return {
+        text_id: {
+            language: chosen
+            for language, candidates in by_language.items()
+            if (chosen := best(candidates)) is not None
+        }
+        for text_id, by_language in found.items()
+    }
+
+
+def choose(
+    original: Original, translations: dict[str, Translation], languages: Sequence[str]
+) -> Reading:
+    """The reading rule for one text given its shown translations by language."""
+    for language in languages:
+        if language == original.language:
+            break
+        translation = translations.get(language)
+        if translation is not None:
+            return Reading(
+                id=original.id,
+                text=translation.text,
+                language=translation.language,
+                original_text=original.text,
+                original_language=original.language,
+                origin=TranslationOrigin(translation.origin),
+            )
+    return Reading(original.id, original.text, original.language, original.text, original.language)
+
+
+def read_texts(
+    session: Session,
+    round_: Round,
+    *,
+    kind: TextKind,
+    originals: Sequence[Original],
+    languages: Sequence[str],
+) -> dict[int, Reading]:
+    """Readings of ``originals`` (texts of ``kind`` in ``round_``) for a reader of
+    ``languages`` (in order of preference), keyed by text id."""
+    wanted = list(dict.fromkeys(languages))
+    need = [o.id for o in originals if not wanted or o.language != wanted[0]]
+    translations = (
+        shown_translations(session, round_, kind=kind, text_ids=need, languages=wanted)
+        if need and wanted
+        else {}
+    )
+    return {o.id: choose(o, translations.get(o.id, {}), wanted) for o in originals}
+
+
+def reader_languages(interface: str, reads: Sequence[str] = ()) -> list[str]:
+    """A reader's languages in order of preference: the interface language, then those read."""
+    return list(dict.fromkeys([interface, *reads]))
+
+
+def read_statements(
+    session: Session, round_: Round, statements: Iterable[Statement], languages: Sequence[str]
+) -> dict[int, Reading]:
+    """``read_texts`` for statements, keyed by statement id."""
+    originals = [Original(s.id, s.text, s.language) for s in statements if s.id is not None]
+    return read_texts(
+        session, round_, kind=TextKind.STATEMENT, originals=originals, languages=languages
+    )
