@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.models import ApiToken, AuditAction, AuditEntry, Role, TargetKind, TokenScope
-from tests.factories import bearer, make_council, make_user, sign_in_as
+from tests.factories import bearer, make_council, make_token, make_user, sign_in_as
 
 
 def _secret(page: str) -> str:
@@ -116,3 +118,22 @@ def test_a_token_needs_a_label_and_a_known_scope(client: FlaskClient, session: S
         response = client.post(f"/facilitate/councils/{council.id}/tokens", data=data)
         assert response.status_code == 422
     assert session.exec(select(ApiToken)).first() is None
+
+
+@pytest.fixture
+def limited_api(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_API="2 per minute")
+    return app_config
+
+
+def test_each_token_has_its_own_rate_limit(
+    limited_api: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    first, second = make_token(session), make_token(session)
+    codes = [client.get("/api/v1/rounds", headers=bearer(first)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    limited = client.get("/api/v1/rounds", headers=bearer(first))
+    assert limited.json["error"]["code"] == "rate_limited"
+    assert client.get("/api/v1/rounds", headers=bearer(second)).status_code == 200, (
+        "another token from the same address has its own budget"
+    )
