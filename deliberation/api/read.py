@@ -29,6 +29,7 @@ from deliberation.models import (
     Territory,
 )
 from deliberation.opinions.stored import latest_snapshot
+from deliberation.services.council_responses import InboxItem
 from deliberation.services.paging import fetch_page
 
 T = TypeVar("T")
@@ -296,4 +297,18 @@ def version_out(round_: Round, version: ReportVersion) -> schemas.ReportVersionO
         published_at=version.published_at,
         sha256=version.sha256,
         document=url_for("api.report", round_id=round_.id, number=version.number, _external=True),
+    )
+
+
+def addressed_outcome(item: InboxItem) -> schemas.AddressedOutcome:
+    outcome = item.outcome
+    return schemas.AddressedOutcome(
+        id=ref("out", outcome.id),
+        round=ref("rnd", outcome.round_id),
+        kind=outcome.kind,
+        title=schemas.Text(lang=outcome.language, value=outcome.title),
+        text=schemas.Text(lang=outcome.language, value=outcome.text),
+        response_due=outcome.response_due,
+        overdue=item.overdue,
+        current_response=response_out(item.current) if item.current is not None else None,
     )

@@ -4,7 +4,7 @@ strings (``rnd:12``); times are ISO 8601 in UTC; texts carry their BCP 47 langua
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -164,5 +164,27 @@ class ReportVersionOut(Strict):
     document: str = Field(description="The address of its outcome document.")
 
 
+class ReportVersions(Strict):
+    items: list[ReportVersionOut]
+
+
 class OutcomeDocument(RootModel[dict[str, Any]]):
     """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""
+
+
+class AddressedOutcome(Strict):
+    """An outcome addressed to the token's council, as in its clerks' inbox."""
+
+    id: str = Field(examples=["out:1"])
+    round: str
+    kind: str
+    title: Text
+    text: Text
+    response_due: date | None
+    overdue: bool = Field(description="Its due date has passed and the council has not answered.")
+    current_response: ResponseOut | None = Field(description="The council's newest answer.")
+
+
+class AddressedOutcomes(Strict):
+    council: str
+    items: list[AddressedOutcome]

@@ -14,6 +14,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from deliberation.api import read, schemas
 from deliberation.api.auth import current_token, rate_limit_key, token_required
 from deliberation.api.spec import PUBLIC_ERRORS, TOKEN_SECURITY, responses, spec
+from deliberation.clock import utcnow
 from deliberation.db import get_session
 from deliberation.extensions import csrf, limiter
 from deliberation.models import ReportVersion, TokenScope
@@ -191,18 +192,14 @@ def opinion_groups(round_id: int) -> Any:
 
 @bp.get(f"/rounds/<{ID}:round_id>/reports")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.Paged[schemas.ReportVersionOut]),
-    tags=["reports"],
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.ReportVersions), tags=["reports"]
 )
 def reports(round_id: int) -> Any:
     """A round's published report versions, newest first (public)."""
     db = get_session()
     round_ = read.get_round(db, round_id)
     versions = publishing.round_versions(db, round_)
-    items = [read.version_out(round_, version) for version in versions]
-    return schemas.Paged[schemas.ReportVersionOut](
-        items=items, page=1, per_page=max(len(items), 1), total=len(items), next=None
-    )
+    return schemas.ReportVersions(items=[read.version_out(round_, v) for v in versions])
 
 
 @bp.get(f"/rounds/<{ID}:round_id>/reports/latest")
@@ -235,6 +232,22 @@ def _document(version: ReportVersion, cache_control: str) -> Any:
 
 
 # --- Council responses -----------------------------------------------------------------------
+
+
+@bp.get("/council/outcomes")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.AddressedOutcomes), security=TOKEN_SECURITY, tags=["responses"]
+)
+def addressed_outcomes() -> Any:
+    """The outcomes addressed to the token's council, like its clerks' inbox: unanswered
+    first by due date, with overdue marks and the council's current answers."""
+    db = get_session()
+    council = council_responses.token_council(db, current_token())
+    items = council_responses.inbox(db, council=council, today=utcnow().date())
+    return schemas.AddressedOutcomes(
+        council=read.ref("cou", council.id), items=[read.addressed_outcome(i) for i in items]
+    )
 
 
 @bp.get(f"/outcomes/<{ID}:outcome_id>/responses")

@@ -27,6 +27,7 @@ READ_PATHS = [
     "/api/v1/rounds/{round}",
     "/api/v1/rounds/{round}/statements",
     "/api/v1/rounds/{round}/opinion-groups",
+    "/api/v1/council/outcomes",
 ]
 
 

@@ -313,3 +313,23 @@ def test_a_clerk_answers_through_the_form_like_the_api(
     assert client.post(f"/inbox/outcomes/{foreign.id}", data=form).status_code == 403
     assert client.get("/inbox/outcomes/999999").status_code == 404
     assert len(session.exec(select(CouncilResponse)).all()) == 1
+
+
+def test_a_token_reads_its_councils_outcomes_like_the_inbox(
+    client: FlaskClient, session: Session
+) -> None:
+    council, other = make_council(session), make_council(session)
+    today = utcnow().date()
+    late = make_outcome(session, councils=[council], response_due=today - timedelta(days=2))
+    make_outcome(session, councils=[other])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    assert client.get("/api/v1/council/outcomes").status_code == 401
+    listed = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json
+    assert listed["council"] == f"cou:{council.id}"
+    assert [item["id"] for item in listed["items"]] == [f"out:{late.id}"]
+    assert listed["items"][0]["overdue"] is True
+    assert listed["items"][0]["current_response"] is None
+    client.post(_url(late.id), json=ANSWER, headers=bearer(secret))
+    answered = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"][0]
+    assert answered["overdue"] is False
+    assert answered["current_response"]["progress"] == 40
