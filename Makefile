@@ -36,7 +36,7 @@ test: setup lint
 	PALABRE_ENV=testing $(BIN)/python -m pytest
 
 bench: setup
-	status=0; for bench in opinions decisions participate http; do \
+	status=0; for bench in opinions decisions participate http_votes; do \
 		started=$$(date +%s); \
 		$(BIN)/python bench/$$bench.py || status=1; \
 		echo "bench/$$bench.py: $$(( $$(date +%s) - started )) s"; \

@@ -1,4 +1,4 @@
-"""The reference for ``bench/http.py``: the least a web app can do to record a vote.
+"""The reference for ``bench/http_votes.py``: the least a web app can do to record a vote.
 
 Flask and psycopg, nothing else: one connection per thread, kept open; per request one
 transaction with the same vote upsert and the same event insert as Palabre, answered with an

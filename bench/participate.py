@@ -29,6 +29,7 @@ opinion snapshot gives routing priorities, as the opinion worker does in a live 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import re
@@ -69,6 +70,7 @@ from deliberation.models import (  # noqa: E402
     VoteValue,
 )
 from deliberation.models.opinions import OpinionSnapshot  # noqa: E402
+from deliberation.services.participation import NOTICE_VERSION  # noqa: E402
 
 SLUG = "bench"
 SEEDS = 100
@@ -175,6 +177,8 @@ def head_rows(world: World) -> list[tuple[type[Any], list[dict[str, Any]]]]:
             "translates": i % 10 == 0,
             "next_task_at": int(count) + i % 7,
             "vote_count": int(count),
+            "session_key_hash": hashlib.sha256(session_key(i + 1).encode()).hexdigest(),
+            "notice_version": NOTICE_VERSION,
             "created_at": STAMP,
         }
         for i, (territory, count) in enumerate(
@@ -378,9 +382,14 @@ def make_app(url: str, instance: Path) -> Flask:
     return app
 
 
+def session_key(participant_id: int) -> str:
+    """The benchmark participant's browser session key (its hash is loaded with the rows)."""
+    return f"bench-key-{participant_id}"
+
+
 def act_as(client: FlaskClient, participant_id: int) -> None:
     with client.session_transaction() as browser_session:
-        browser_session["participants"] = {"1": participant_id}
+        browser_session["participants"] = {"1": session_key(participant_id)}
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from deliberation.extensions import htmx
 from deliberation.models import VoteValue
+from deliberation.services.privacy import is_small
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
 PHASE_NAMES = {
@@ -113,6 +114,7 @@ def init_app(app: Flask) -> None:
         format_percent=format_percent,
         format_decimal=format_decimal,
         format_datetime=format_local_datetime,
+        is_small=is_small,
     )
 
     @app.context_processor

@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
@@ -35,6 +36,7 @@ from deliberation.models import (
 )
 from deliberation.services.accounts import create_user
 from deliberation.services.api_tokens import token_hash
+from deliberation.services.participation import NOTICE_VERSION, issue_session_key
 from deliberation.services.statements import normalize_text
 
 _counter = itertools.count(1)
@@ -198,6 +200,7 @@ def make_participant(session: Session, round_: Round, **overrides: Any) -> Parti
         "round_id": round_.id,
         "territory_id": first_territory_id(session, round_),
         "language": "en",
+        "notice_version": NOTICE_VERSION,
     }
     fields.update(overrides)
     participant = Participant(**fields)
@@ -249,5 +252,11 @@ def sign_in_as(client: FlaskClient, user: User) -> None:
 
 
 def act_as(client: FlaskClient, participant: Participant) -> None:
+    """Make ``client`` the browser of ``participant`` (a new session key, committed)."""
+    db = object_session(participant)
+    assert db is not None, "act_as needs a participant of a live session"
+    key = issue_session_key(participant)
+    db.add(participant)
+    db.commit()
     with client.session_transaction() as browser_session:
-        browser_session["participants"] = {str(participant.round_id): participant.id}
+        browser_session["participants"] = {str(participant.round_id): key}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from deliberation.cli import database, demo, opinions, polis, users
+from deliberation.cli import database, demo, opinions, polis, privacy, users
 
 
 def register(app: Flask) -> None:
-    for group in (database.group, demo.group, opinions.group, polis.group, users.group):
+    groups = (database.group, demo.group, opinions.group, polis.group, privacy.group, users.group)
+    for group in groups:
         app.cli.add_command(group)

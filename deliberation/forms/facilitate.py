@@ -165,6 +165,10 @@ class RoundForm(InputForm):
         default=7,
         validators=[InputRequired()],
     )
+    retention_days = IntegerField(
+        _l("Anonymise participants this many days after the report (empty: keep)"),
+        validators=[Optional()],
+    )
 
     def language_fields(self) -> list[tuple[str, Any, Any, Any]]:
         """(language, title, question, framing) fields for every language, in order."""
@@ -198,6 +202,7 @@ class RoundForm(InputForm):
             "time_zone": zone,
             "privacy_k": self.privacy_k.data,
             "min_votes_for_map": self.min_votes_for_map.data,
+            "retention_days": self.retention_days.data,
         }
 
 

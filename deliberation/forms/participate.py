@@ -29,6 +29,13 @@ class JoinForm(ReadingForm):
     )
 
 
+class NoticeForm(FlaskForm):
+    accept = BooleanField(
+        _l("I have read the new privacy notice"),
+        validators=[DataRequired(_l("Please read and accept the privacy notice to go on."))],
+    )
+
+
 class StatementForm(FlaskForm):
     text = TextAreaField(
         _l("Your statement"),

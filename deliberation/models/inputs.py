@@ -39,6 +39,7 @@ MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 MAX_COUNT = 2_000_000_000  # populations, caps: what an INTEGER column holds, with room
 MIN_STATEMENT_LENGTH, MAX_STATEMENT_LENGTH = 20, 2000
 MAX_PRIVACY_K = MAX_VOTES_FOR_MAP = 1000
+MAX_RETENTION_DAYS = 36_500
 
 
 class RuleBroken(ValueError):
@@ -170,6 +171,14 @@ class RoundInput(BaseModel):
     time_zone: Annotated[str, AfterValidator(_time_zone)] = "UTC"
     privacy_k: Annotated[int, between(1, MAX_PRIVACY_K)] = 5
     min_votes_for_map: Annotated[int, between(1, MAX_VOTES_FOR_MAP)] = 7
+    retention_days: Annotated[
+        int | None,
+        between(
+            1,
+            MAX_RETENTION_DAYS,
+            _l("Between %(low)d and %(high)d days.", low=1, high=MAX_RETENTION_DAYS),
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _across_fields(self) -> RoundInput:

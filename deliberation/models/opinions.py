@@ -15,19 +15,25 @@ class OpinionSnapshot(SQLModel, table=True):
     """One computation of the opinion map of a round.
 
     ``watermark`` is the last vote event included and ``moderation_mark`` the last moderation
-    log entry seen: a new snapshot is due when either moved. ``state`` is the engine's state
+    log entry seen, ``revision`` the round's ``results_revision``: a new snapshot is due when
+    any of the three moved, and one of an older revision is never shown. ``state`` is the engine's state
     (``OpinionState.to_bytes``) that the next computation starts from; ``document`` is the
     result as JSON (what the pages and the download read); ``priorities`` maps statement ids to
     routing weights, kept apart so that the participation page reads only that.
     """
 
     __tablename__ = "opinion_snapshot"
-    __table_args__ = (UniqueConstraint("round_id", "watermark", "moderation_mark"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "round_id", "watermark", "moderation_mark", "revision", name="uq_opinion_snapshot_key"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
     watermark: int = 0
     moderation_mark: int = 0
+    revision: int = 0
     seed: int = 0
     parameters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

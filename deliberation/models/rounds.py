@@ -30,6 +30,11 @@ class Round(SQLModel, table=True):
 
     ``title``, ``question`` and ``framing`` map a language tag to text (framing is Markdown).
     ``opens_at`` and ``closes_at`` are UTC; the round moves to open and to closed by itself.
+    ``results_revision`` is part of the opinion snapshot key: it is bumped whenever published
+    results must be recomputed for a reason other than new votes or moderation (a withdrawal, a
+    change of privacy settings), so a snapshot of an older revision is never shown.
+    ``retention_days`` (None: keep) is how long after ``reported_at`` participants stay linked
+    to their browser, languages and names before they are anonymised.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +52,9 @@ class Round(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     min_votes_for_map: int = Field(default=7, ge=1)
     privacy_k: int = Field(default=5, ge=1)
+    retention_days: int | None = Field(default=None, ge=1)
+    results_revision: int = 0
+    reported_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
     def text(self, field: str, language: str) -> str:

@@ -1,44 +1,72 @@
 """The snapshot document: an opinion result as JSON, with small cells suppressed.
 
-Schema ``palabre.opinion-snapshot/1``. Counts of fewer than ``privacy_k`` people in a group,
-territory or group-statement cell are ``null`` with ``"suppressed": true``; pages and downloads
-read only this document, so a suppressed count is hidden everywhere. Participant ids are the
-app's internal pseudonymous numbers; the public map shows only positions.
+Schema ``palabre.opinion-snapshot/2``. Pages, the download and the Pol.is export read only this
+document, so what it hides is hidden everywhere. The rules are those of
+``deliberation.services.privacy`` with the round's ``privacy_k``:
+
+* An opinion group of fewer than k people is left out entirely: no entry, no cells, no
+  representative statements, and its members are not in the ``participants`` block (no dot).
+  So are the participants not placed in any group when they are fewer than k.
+  The groups shown are renumbered 0, 1, ... so that their letters leave no gap. The territory
+  participant counts and the group composition count only the people in the ``participants``
+  block, so no difference of totals gives a hidden group's size.
+* A group or territory cell of one statement (the people of that group or territory who saw
+  it) of fewer than k is ``null`` with ``"suppressed": true``, and so is its complement in the
+  same statement's line of groups, respectively of territories (with the statement's total).
+* Group-informed consensus is the product over the groups shown, ``null`` where one of their
+  cells is hidden; bridging, lowest territory agree rate and divisiveness are ``null`` where a
+  territory cell is hidden; a statement whose overall cell is hidden leaves the consensus lists.
+* A representative statement is listed only where its trials (``n_trials``) and its group cell
+  are shown; its counts and rates come from that cell.
+* Territory participant counts and the group composition are suppressed as tables (rows and
+  columns add up).
+
+Participant ids are the app's internal pseudonymous numbers; the public map shows only
+positions.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from deliberation.services.privacy import is_small, suppress_table, suppression_mask
 from voting.opinions import OpinionResult, Parameters, RepStatement
+from voting.opinions.consensus import group_informed_consensus
+from voting.opinions.tallies import Tallies
 
-SCHEMA = "palabre.opinion-snapshot/1"
+SCHEMA = "palabre.opinion-snapshot/2"
+HIDDEN_CELL: dict[str, Any] = {
+    "agree": None,
+    "disagree": None,
+    "pass": None,
+    "seen": None,
+    "suppressed": True,
+}
 
 
 def _round(value: float, digits: int = 6) -> float | None:
     return None if not math.isfinite(value) else round(float(value), digits)
 
 
-def _cell(agree: int, disagree: int, seen: int, privacy_k: int) -> dict[str, Any]:
-    """Counts of one group or territory on one statement, or a suppressed cell."""
-    if 0 < seen < privacy_k:
-        return {"agree": None, "disagree": None, "pass": None, "seen": None, "suppressed": True}
-    return {
-        "agree": int(agree),
-        "disagree": int(disagree),
-        "pass": int(seen - agree - disagree),
-        "seen": int(seen),
-        "suppressed": False,
-    }
-
-
-def _count(value: int, privacy_k: int) -> int | None:
-    return None if 0 < value < privacy_k else int(value)
+def _cells(tallies: Tallies, j: int, hidden: list[bool]) -> list[dict[str, Any]]:
+    """The cells of statement column ``j``, hidden ones replaced by a suppressed cell."""
+    return [
+        dict(HIDDEN_CELL)
+        if hide
+        else {
+            "agree": int(tallies.agree[r, j]),
+            "disagree": int(tallies.disagree[r, j]),
+            "pass": int(tallies.seen[r, j] - tallies.agree[r, j] - tallies.disagree[r, j]),
+            "seen": int(tallies.seen[r, j]),
+            "suppressed": False,
+        }
+        for r, hide in enumerate(hidden)
+    ]
 
 
 def _representative(rep: RepStatement) -> dict[str, Any]:
@@ -63,63 +91,104 @@ def build_document(
     seed: int,
     watermark: int,
     moderation_mark: int,
+    revision: int,
     computed_at: str,
+    territory_of: Mapping[int, str],
 ) -> dict[str, Any]:
-    """The JSON document of ``result`` (see the module docstring)."""
+    """The JSON document of ``result`` (see the module docstring).
+
+    ``territory_of`` maps participant ids to territory labels (the conversation's).
+    """
     k_min = params.privacy_k
     statement_ids = [int(s) for s in result.statement_ids]
-    votes = result.group_votes
+    sizes = np.bincount(result.group[result.group >= 0], minlength=result.k)
+    shown = [g for g in range(result.k) if not is_small(int(sizes[g]), k_min)]
+    number = {g: i for i, g in enumerate(shown)}
+    votes = Tallies(
+        *(
+            a[shown]
+            for a in (
+                result.group_votes.agree,
+                result.group_votes.disagree,
+                result.group_votes.seen,
+            )
+        )
+    )
+    consensus = group_informed_consensus(votes)
+    unplaced = result.group < 0
+    kept = np.isin(result.group, shown) | (unplaced & (not is_small(int(unplaced.sum()), k_min)))
     territories = result.territories
     labels = list(territories.labels) if territories else []
     consensus_agree = {c.statement for c in result.consensus.agree}
     consensus_disagree = {c.statement for c in result.consensus.disagree}
-    group_sizes = np.bincount(result.group[result.group >= 0], minlength=result.k)
+    overall_hidden: set[int] = set()
 
     statements = []
+    group_hidden: dict[tuple[int, int], bool] = {}
     for j, sid in enumerate(statement_ids):
+        hidden_groups = suppression_mask([[int(v) for v in votes.seen[:, j]]], k_min)[0]
+        for g, hide in zip(shown, hidden_groups, strict=True):
+            group_hidden[g, sid] = hide
         entry: dict[str, Any] = {
             "id": sid,
-            "groups": [
-                _cell(votes.agree[g, j], votes.disagree[g, j], votes.seen[g, j], k_min)
-                for g in range(result.k)
-            ],
-            "group_informed_consensus": _round(result.group_informed_consensus[j], 12),
+            "groups": _cells(votes, j, hidden_groups),
+            "group_informed_consensus": None if any(hidden_groups) else _round(consensus[j], 12),
             "extremity": _round(result.extremity[j]),
             "priority": _round(result.priority[j]),
-            "consensus": "agree"
-            if sid in consensus_agree
-            else "disagree"
-            if sid in consensus_disagree
-            else None,
         }
         if territories is not None:
             tv = territories.votes
-            entry["territories"] = {
-                label: _cell(tv.agree[t, j], tv.disagree[t, j], tv.seen[t, j], k_min)
-                for t, label in enumerate(labels)
-            }
-            overall = (int(tv.agree[:, j].sum()), int(tv.disagree[:, j].sum()))
-            entry.update(
-                _cell(overall[0], overall[1], int(tv.seen[:, j].sum()), k_min),
-                bridging=_round(territories.bridging[j], 12),
-                lowest_territory_agree_rate=_round(territories.lowest_agree_rate[j]),
-                divisiveness=_round(territories.divisiveness[j]),
+            seen = [int(v) for v in tv.seen[:, j]]
+            line = suppression_mask([[*seen, sum(seen)]], k_min)[0]
+            entry["territories"] = dict(zip(labels, _cells(tv, j, line[:-1]), strict=True))
+            total = Tallies(
+                *(np.array([[a[:, j].sum()]]) for a in (tv.agree, tv.disagree, tv.seen))
             )
+            entry.update(_cells(total, 0, line[-1:])[0])
+            derived_hidden = any(line)
+            entry.update(
+                bridging=None if derived_hidden else _round(territories.bridging[j], 12),
+                lowest_territory_agree_rate=None
+                if derived_hidden
+                else _round(territories.lowest_agree_rate[j]),
+                divisiveness=None if derived_hidden else _round(territories.divisiveness[j]),
+            )
+            if line[-1]:
+                overall_hidden.add(sid)
+        entry["consensus"] = (
+            None
+            if sid in overall_hidden
+            else "agree"
+            if sid in consensus_agree
+            else "disagree"
+            if sid in consensus_disagree
+            else None
+        )
         statements.append(entry)
 
+    if territories is not None:
+        composition = suppress_table(
+            [[int(territories.composition[g, t]) for t in range(len(labels))] for g in shown],
+            k_min,
+        )
+        present = Counter(territory_of.get(int(p)) for p in result.participant_ids[kept])
+        counted = [present[name] for name in labels]
+        participants = suppress_table([[*counted, sum(counted)]], k_min, columns=False)[0]
+
     groups = []
-    for g in range(result.k):
+    for i, g in enumerate(shown):
         group: dict[str, Any] = {
-            "id": g,
-            "size": _count(int(group_sizes[g]), k_min),
+            "id": i,
+            "size": int(sizes[g]),
             "center": [_round(v, 4) for v in result.group_centers[g]],
-            "representative": [_representative(r) for r in result.repness[g]],
+            "representative": [
+                _representative(r)
+                for r in result.repness[g]
+                if not is_small(r.n_trials, k_min) and not group_hidden.get((g, r.statement), True)
+            ],
         }
         if territories is not None:
-            group["composition"] = {
-                label: _count(int(territories.composition[g, t]), k_min)
-                for t, label in enumerate(labels)
-            }
+            group["composition"] = dict(zip(labels, composition[i], strict=True))
         groups.append(group)
 
     document: dict[str, Any] = {
@@ -127,38 +196,51 @@ def build_document(
         "round": round_slug,
         "watermark": watermark,
         "moderation_mark": moderation_mark,
+        "revision": revision,
         "computed_at": computed_at,
         "seed": seed,
         "parameters": parameters_document(params),
+        "privacy": {
+            "k": k_min,
+            "suppression": "cells of 0 < n < k people hidden, with a complementary cell "
+            "(the next smallest of the same row or column) wherever one would be derivable; "
+            "results computed from a hidden cell hidden with it; groups under k left out",
+        },
         "timings": {stage: round(s, 6) for stage, s in result.timings.items()},
-        "k": result.k,
+        "k": len(shown),
         "best_k": result.best_k,
         "silhouettes": {str(k): _round(v) for k, v in result.silhouettes.items()},
-        "participants": _participants(result),
+        "participants": _participants(result, kept, number),
         "groups": groups,
         "statements": statements,
         "consensus": {
-            "agree": [c.statement for c in result.consensus.agree],
-            "disagree": [c.statement for c in result.consensus.disagree],
+            "agree": [
+                c.statement for c in result.consensus.agree if c.statement not in overall_hidden
+            ],
+            "disagree": [
+                c.statement for c in result.consensus.disagree if c.statement not in overall_hidden
+            ],
         },
     }
     if territories is not None:
         document["territories"] = [
-            {"slug": label, "participants": _count(int(territories.participants[t]), k_min)}
-            for t, label in enumerate(labels)
+            {"slug": label, "participants": participants[t]} for t, label in enumerate(labels)
         ]
-        document["most_divisive"] = list(territories.most_divisive)
+        divisive = {s["id"] for s in statements if s["divisiveness"] is not None}
+        document["most_divisive"] = [i for i in territories.most_divisive if i in divisive]
     return document
 
 
-def _participants(result: OpinionResult) -> dict[str, list[Any]]:
-    """Columnar positions: ids, x, y, group (null when not clustered)."""
-    xy: NDArray[np.float64] = np.round(result.projection, 4)
+def _participants(
+    result: OpinionResult, kept: np.ndarray[Any, np.dtype[np.bool_]], number: Mapping[int, int]
+) -> dict[str, list[Any]]:
+    """Columnar positions of the participants kept: ids, x, y, group (null when not clustered)."""
+    xy = np.round(result.projection[kept], 4)
     return {
-        "ids": [int(p) for p in result.participant_ids],
+        "ids": [int(p) for p in result.participant_ids[kept]],
         "x": [float(v) for v in xy[:, 0]],
         "y": [float(v) for v in xy[:, 1]],
-        "group": [int(g) if g >= 0 else None for g in result.group],
+        "group": [number[int(g)] if g >= 0 else None for g in result.group[kept]],
     }
 
 

@@ -23,11 +23,13 @@ from voting.opinions import Conversation, Votes
 CHUNK = 200_000
 
 
-def marks(session: Session, round_id: int) -> tuple[int, int]:
-    """(last vote event id, last moderation entry id in the audit log) of the round; 0 when
-    there is none.
+def marks(session: Session, round_id: int) -> tuple[int, int, int]:
+    """The round's snapshot key: (last vote event id, last moderation entry id in the audit log,
+    results revision); 0 when there is none.
 
-    Both are indexed lookups; a snapshot is stale when either moved.
+    Indexed lookups; a snapshot is stale when any of the three moved. The revision moves on what
+    the other two cannot see: a withdrawal deletes vote events (the last id may stay the same)
+    and a change of privacy settings touches no vote.
     """
     watermark = session.exec(
         select(func.max(VoteEvent.id)).where(VoteEvent.round_id == round_id)
@@ -38,7 +40,8 @@ def marks(session: Session, round_id: int) -> tuple[int, int]:
             col(AuditEntry.action).in_([action.value for action in MODERATION_ACTIONS]),
         )
     ).one()
-    return int(watermark or 0), int(moderation or 0)
+    revision = session.exec(select(Round.results_revision).where(Round.id == round_id)).one()
+    return int(watermark or 0), int(moderation or 0), int(revision)
 
 
 def _integer_table(session: Session, query: ClauseElement, *, columns: int) -> NDArray[np.int64]:

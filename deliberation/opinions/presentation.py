@@ -48,7 +48,7 @@ class GroupView:
     id: int
     name: str
     colour: str
-    size: int | None
+    size: int
     composition: tuple[tuple[str, int | None], ...]
     representative: tuple[StatementView, ...]
 
@@ -57,6 +57,7 @@ class GroupView:
 class OpinionMap:
     watermark: int
     moderation_mark: int
+    revision: int
     computed_at: str
     k: int
     participants: int
@@ -174,6 +175,7 @@ def build_map(
     return OpinionMap(
         watermark=document["watermark"],
         moderation_mark=document["moderation_mark"],
+        revision=document["revision"],
         computed_at=document["computed_at"],
         k=document["k"],
         participants=len(participants["ids"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,24 +19,49 @@ from voting.opinions import OpinionState, Parameters, compute
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
 
 
+def invalidate_results(session: Session, round_: Round) -> None:
+    """Bump the round's results revision (one atomic UPDATE): every stored snapshot becomes
+    stale at once and the worker recomputes. The caller commits."""
+    session.execute(
+        update(Round)
+        .where(col(Round.id) == round_.id)
+        .values(results_revision=Round.results_revision + 1)
+    )
+    session.refresh(round_, ["results_revision"])
+
+
 def round_parameters(round_: Round) -> Parameters:
     """Pol.is' parameters with the round's own map threshold and privacy threshold."""
     return Parameters(min_votes=round_.min_votes_for_map, privacy_k=round_.privacy_k)
 
 
 def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> OpinionSnapshot | None:
-    """Compute and store a snapshot of ``round_`` if votes or moderation changed since the last.
+    """Compute and store a snapshot of ``round_`` if votes, moderation or the results revision
+    changed since the last.
 
     Starts from the previous snapshot's engine state (sticky clustered set, warm PCA, k
-    smoother), so a live round behaves like Pol.is. Returns the new snapshot, or None when
-    nothing changed or when another worker stored the same watermark first (the unique
-    constraint on (round, watermark, moderation mark) makes that a no-op, never a corruption).
+    smoother), so a live round behaves like Pol.is; the new state keeps only participants who
+    still have votes. Snapshots of older revisions are deleted with the new one's commit, so
+    the positions of someone who withdrew do not outlive the recomputation. Returns the new
+    snapshot, or None when nothing changed, when no vote is left (older snapshots are then
+    deleted) or when another worker stored the same key first
+    (the unique constraint on (round, watermark, moderation mark, revision) makes that a no-op,
+    never a corruption).
     """
-    watermark, moderation_mark = marks(session, round_.id)  # type: ignore[arg-type]
+    watermark, moderation_mark, revision = marks(session, round_.id)  # type: ignore[arg-type]
     previous = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
-    if previous and (previous.watermark, previous.moderation_mark) == (watermark, moderation_mark):
+    if previous and (previous.watermark, previous.moderation_mark, previous.revision) == (
+        watermark,
+        moderation_mark,
+        revision,
+    ):
         return None
-    if previous is None and watermark == 0:
+    if watermark == 0:
+        if previous is not None:  # the last voters withdrew: nothing is left to show
+            session.execute(
+                delete(OpinionSnapshot).where(col(OpinionSnapshot.round_id) == round_.id)
+            )
+            session.commit()
         return None
     started = time.perf_counter()
     params = round_parameters(round_)
@@ -50,12 +76,15 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
         seed=seed,
         watermark=watermark,
         moderation_mark=moderation_mark,
+        revision=revision,
         computed_at=computed_at.isoformat(),
+        territory_of=conversation.territory,
     )
     snapshot = OpinionSnapshot(
         round_id=round_.id,  # type: ignore[arg-type]
         watermark=watermark,
         moderation_mark=moderation_mark,
+        revision=revision,
         seed=seed,
         parameters=dict(parameters_document(params)),
         state=new_state.to_bytes(),
@@ -70,6 +99,11 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
         computed_at=computed_at,
     )
     session.add(snapshot)
+    session.execute(
+        delete(OpinionSnapshot).where(
+            col(OpinionSnapshot.round_id) == round_.id, col(OpinionSnapshot.revision) < revision
+        )
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -79,15 +113,21 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
 
 
 def due_rounds(session: Session, *, min_age: timedelta, now: datetime | None = None) -> list[Round]:
-    """Live rounds whose votes or moderation moved and whose snapshot is older than ``min_age``."""
+    """Live rounds whose votes or moderation moved and whose snapshot is older than ``min_age``;
+    at once, rounds (reported ones too) whose results revision moved, since their map is hidden
+    until recomputed."""
     now = now or utcnow()
     due = []
-    for round_ in session.exec(select(Round).where(col(Round.phase).in_(LIVE_PHASES))):
+    phases = (*LIVE_PHASES, Phase.REPORTED)
+    for round_ in session.exec(select(Round).where(col(Round.phase).in_(phases))):
         latest = latest_marks(session, round_.id)  # type: ignore[arg-type]
         current = marks(session, round_.id)  # type: ignore[arg-type]
+        live = round_.phase in LIVE_PHASES
         if latest is None:
-            if current[0]:
-                due.append(round_)
-        elif latest[:2] != current and now - latest[2] >= min_age:
+            moved = live and current[0] > 0
+        else:
+            revised = latest[2] != current[2]
+            moved = revised or (live and latest[:3] != current and now - latest[3] >= min_age)
+        if moved:
             due.append(round_)
     return due

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from deliberation.clock import utcnow
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.services.participation import anonymise_expired
 from deliberation.services.rounds import advance_schedules
 from deliberation.translations.machine import MachinePass
 
@@ -26,13 +27,17 @@ def worker_name() -> str:
 
 
 def run_once(app: Flask, *, holder: str) -> int:
-    """Compute every due round this worker can lease; return how many snapshots it stored."""
+    """Anonymise participants whose retention period is over, then compute every due round this
+    worker can lease; return how many snapshots it stored."""
     engine = app.extensions["palabre.engine"]
     min_age = timedelta(seconds=app.config["OPINIONS_MIN_INTERVAL"])
     stored = 0
     with Session(engine, expire_on_commit=False) as session:
         advance_schedules(session, now=utcnow())
+        anonymised = anonymise_expired(session, now=utcnow())
         session.commit()
+        if anonymised:
+            log.info("anonymised %d participants after their rounds' retention period", anonymised)
         for round_ in due_rounds(session, min_age=min_age):
             round_id: int = round_.id  # type: ignore[assignment]
             if not lease.claim(session, round_id, holder, ttl=LEASE_TTL):

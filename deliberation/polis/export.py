@@ -5,8 +5,12 @@ Files: ``summary.csv``, ``comments.csv``, ``votes.csv``, ``participants-votes.cs
 Participants are renumbered 0, 1, ... in order of their first vote, then authors who never voted
 (pseudonymous: no internal id, account or external id is written; ``xid`` stays empty);
 statements are renumbered 0, 1, ... in creation order. Groups and group-informed consensus are
-those of the round's latest opinion snapshot; group cells under the round's privacy threshold
-are left empty.
+those of the round's current opinion snapshot (none while it is being recomputed after a
+withdrawal or a change of privacy settings), whose groups and cells already follow the round's
+privacy threshold (``deliberation.opinions.document``): suppressed cells are left empty. The
+territory column is filled only for territories whose participant count is shown under the same
+rule (``deliberation.services.privacy``, with complementary suppression over the exported
+participants), so that counting rows cannot reveal a small territory.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from deliberation.models import (
     VoteEvent,
 )
 from deliberation.opinions.picture import group_name
-from deliberation.opinions.stored import latest_snapshot
+from deliberation.opinions.stored import current_snapshot
+from deliberation.services.privacy import suppress_line
 
 MODERATED = {StatementStatus.ACCEPTED: 1, StatementStatus.PENDING: 0, StatementStatus.REJECTED: -1}
 BATCH = 50_000
@@ -126,7 +131,7 @@ def export_round(
     for s in statements:
         if s.author_participant_id is not None:
             pid.setdefault(s.author_participant_id, len(pid))
-    snapshot = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
+    snapshot = current_snapshot(session, round_)
     export = _Export(
         folder=folder,
         statements=statements,
@@ -188,6 +193,10 @@ def _write_participants_votes(session: Session, round_: Round, export: _Export) 
             )
         ).all()
     )
+    exported = Counter(territory_of.get(p) for p in export.pid)
+    ids = sorted(exported, key=lambda t: (t is None, t or 0))
+    line = suppress_line([*(exported[t] for t in ids), len(export.pid)], round_.privacy_k)
+    shown = {t for t, cell in zip(ids, line, strict=False) if cell is not None}
     participants = export.document.get("participants", {"ids": [], "group": []})
     group_of = dict(zip(participants["ids"], participants["group"], strict=True))
     authored = Counter(
@@ -203,7 +212,9 @@ def _write_participants_votes(session: Session, round_: Round, export: _Export) 
                 number,
                 "",
                 "" if group is None else group,
-                slugs.get(territory_of.get(participant_id, -1), ""),
+                slugs.get(territory_of.get(participant_id, -1), "")
+                if territory_of.get(participant_id) in shown
+                else "",
                 authored[participant_id],
                 len(votes),
                 sum(1 for v in votes.values() if v == 1),

@@ -27,6 +27,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.services import audit
+from deliberation.services.counts import shown_territories
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
@@ -53,8 +54,18 @@ AUDIT_ACTIONS = {
 
 @dataclass(frozen=True)
 class QueueRow:
+    """A statement and its author's territory; ``territory_hidden`` when that territory has
+    fewer participants than the round's privacy threshold (then ``territory`` is None)."""
+
     statement: Statement
     territory: Territory | None
+    territory_hidden: bool = False
+
+
+def _queue_row(statement: Statement, territory: Territory | None, shown: set[int]) -> QueueRow:
+    if territory is not None and territory.id not in shown:
+        return QueueRow(statement, None, territory_hidden=True)
+    return QueueRow(statement, territory)
 
 
 @dataclass(frozen=True)
@@ -127,9 +138,10 @@ def moderation_queue(
         page=page,
         size=PAGE_SIZE,
     )
+    shown = shown_territories(session, round_)
     return Queue(
         status=status,
-        rows=[QueueRow(statement, territory) for statement, territory in found.rows],
+        rows=[_queue_row(statement, territory, shown) for statement, territory in found.rows],
         counts=status_counts(session, round_),
         page=found.page,
         has_next=found.has_next,
@@ -144,7 +156,7 @@ def queue_row(session: Session, *, round_: Round, user: User | None, statement_i
         if statement.author_territory_id
         else None
     )
-    return QueueRow(statement, territory)
+    return _queue_row(statement, territory, shown_territories(session, round_))
 
 
 def _statement(session: Session, round_: Round, statement_id: int) -> Statement:

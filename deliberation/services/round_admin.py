@@ -29,6 +29,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.models.inputs import RoundInput
+from deliberation.opinions.snapshots import invalidate_results
 from deliberation.services import audit, invites
 from deliberation.services.accounts import normalize_email
 from deliberation.services.rounds import (
@@ -133,12 +134,13 @@ def _apply(round_: Round, fields: RoundInput) -> None:
     round_.topic = fields.topic
     round_.opens_at = fields.opens_at
     round_.closes_at = fields.closes_at
-    round_.phase = fields.phase
+    _set_phase(round_, fields.phase)
     round_.moderation_mode = fields.moderation_mode
     round_.max_statement_length = fields.max_statement_length
     round_.time_zone = fields.time_zone
     round_.privacy_k = fields.privacy_k
     round_.min_votes_for_map = fields.min_votes_for_map
+    round_.retention_days = fields.retention_days
 
 
 def _settings(round_: Round) -> dict[str, object]:
@@ -193,6 +195,7 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundIn
         now=utcnow(),
     )
     before = _settings(round_)
+    privacy = (round_.privacy_k, round_.min_votes_for_map)
     _apply(round_, fields)
     session.add(round_)
     changed = audit.changes(before, _settings(round_))
@@ -202,6 +205,8 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundIn
     if phase is not None:
         _record(session, round_, user, AuditAction.ROUND_PHASE, phase=phase)
     session.flush()
+    if privacy != (round_.privacy_k, round_.min_votes_for_map):
+        invalidate_results(session, round_)
     refresh_phase(session, round_, now=utcnow())
     return round_
 
@@ -215,11 +220,18 @@ def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -
         round_.phase, phase, opens_at=round_.opens_at, closes_at=round_.closes_at, now=utcnow()
     )
     before = round_.phase
-    round_.phase = phase
+    _set_phase(round_, phase)
     session.add(round_)
     _record(session, round_, user, AuditAction.ROUND_PHASE, phase=[before, phase])
     session.flush()
     return round_
+
+
+def _set_phase(round_: Round, phase: Phase) -> None:
+    """Move to ``phase``; entering ``reported`` starts the retention clock (``reported_at``)."""
+    if phase == Phase.REPORTED and round_.phase != Phase.REPORTED:
+        round_.reported_at = utcnow()
+    round_.phase = phase
 
 
 def round_facilitators(session: Session, round_: Round) -> list[User]:

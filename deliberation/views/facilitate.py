@@ -139,6 +139,7 @@ def _round_data(round_: Round) -> dict[str, Any]:
         "max_statement_length": round_.max_statement_length,
         "privacy_k": round_.privacy_k,
         "min_votes_for_map": round_.min_votes_for_map,
+        "retention_days": round_.retention_days,
     }
     for name in ("title", "question", "framing"):
         for code, text in getattr(round_, name).items():

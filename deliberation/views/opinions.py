@@ -10,11 +10,12 @@ from flask import Blueprint, Response, g, request
 from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
-from deliberation.errors import Forbidden, NotFound
+from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.extensions import htmx
 from deliberation.models import Participant, Phase, Round
 from deliberation.opinions.presentation import build_map
-from deliberation.opinions.stored import latest_marks, latest_snapshot
+from deliberation.opinions.stored import current_snapshot, latest_marks
+from deliberation.services import participation
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
 from deliberation.views.participant_session import viewing_participant
@@ -29,6 +30,8 @@ def _viewer(round_: Round) -> tuple[Participant | None, bool]:
     participant = viewing_participant(round_)
     if participant is None and not facilitator:
         raise Forbidden(_l("The opinion map is for this round's participants and facilitators."))
+    if participant is not None and not facilitator:
+        participation.require_current_notice(round_, participant)
     return participant, facilitator
 
 
@@ -39,11 +42,13 @@ def opinion_map(slug: str) -> Any:
     participant, facilitator = _viewer(round_)
     marks = latest_marks(db, round_.id)  # type: ignore[arg-type]
     known = request.args.get("watermark", "")
-    if htmx and marks is not None and known == f"{marks[0]}.{marks[1]}":
+    key = None if marks is None else "{}.{}.{}".format(*marks[:3])
+    current = marks is not None and marks[2] == round_.results_revision
+    if htmx and current and known == key:
         response = Response(status=204)
         response.headers["Vary"] = "HX-Request"
         return response
-    snapshot = latest_snapshot(db, round_.id) if marks else None  # type: ignore[arg-type]
+    snapshot = current_snapshot(db, round_) if current else None
     content = (
         build_map(
             db,
@@ -64,6 +69,8 @@ def opinion_map(slug: str) -> Any:
         computed_at=datetime.fromisoformat(content.computed_at) if content else None,
         facilitator=facilitator,
         live=round_.phase == Phase.OPEN,
+        recomputing=marks is not None and not current,
+        voted_enough=participant is not None and participant.vote_count >= round_.min_votes_for_map,
     )
 
 
@@ -74,7 +81,9 @@ def snapshot_download(slug: str) -> Any:
     round_ = get_round(db, slug)
     if not is_facilitator(db, round_, g.user):
         raise Forbidden(_l("Only this round's facilitators can do this."))
-    snapshot = latest_snapshot(db, round_.id)  # type: ignore[arg-type]
+    snapshot = current_snapshot(db, round_)
+    if snapshot is None and latest_marks(db, round_.id) is not None:  # type: ignore[arg-type]
+        raise Conflict(_l("The opinion map is being recomputed; try again in a moment."))
     if snapshot is None:
         raise NotFound(_l("No opinion map has been computed for this round yet."))
     body = json.dumps(snapshot.document, ensure_ascii=False, separators=(",", ":"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,6 +15,7 @@ from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import htmx, limiter
 from deliberation.forms.participate import (
     JoinForm,
+    NoticeForm,
     ReadingForm,
     StatementForm,
     StatementLanguageForm,
@@ -31,6 +33,7 @@ from deliberation.models import (
 from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
+from deliberation.services.own_data import own_data
 from deliberation.services.rounds import get_round, require_open, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
@@ -39,9 +42,9 @@ from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.participant_session import (
     current_participant,
     forget,
-    participant_ids,
+    keys_digest,
     remember,
-    session_participant_id,
+    session_key,
     viewing_participant,
 )
 
@@ -50,8 +53,23 @@ bp = Blueprint("participate", __name__)
 
 def _participant_key() -> str:
     """Rate-limit key: the participant when known (many citizens share a town hall's address)."""
-    ids = participant_ids()
-    return f"p:{','.join(str(v) for v in ids)}" if ids else f"ip:{request.remote_addr}"
+    digest = keys_digest()
+    return f"p:{digest}" if digest else f"ip:{request.remote_addr}"
+
+
+@bp.app_errorhandler(participation.NoticeOutdated)
+def _notice_outdated(error: participation.NoticeOutdated) -> Any:
+    """Pages send the participant to the new notice; participation POSTs are refused with it."""
+    url = url_for("participate.privacy_notice", slug=error.slug)
+    if request.method == "GET":
+        return redirect(url, code=303)
+    round_ = get_round(get_session(), error.slug)
+    response = render(
+        "participate/notice.html", round=round_, form=NoticeForm(formdata=None), status=409
+    )
+    if htmx:
+        response.headers["HX-Redirect"] = url
+    return response
 
 
 def _language_choices(round_: Round) -> list[tuple[str, str]]:
@@ -113,7 +131,7 @@ def join(token: str) -> Any:
     invite = resolve_invite(db, token)
     round_ = round_by_id(db, invite.round_id)
     territory = db.get(Territory, invite.territory_id)
-    if session_participant_id(round_) is not None:
+    if session_key(round_) is not None:
         if viewing_participant(round_) is not None:
             return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
         forget(round_)
@@ -128,7 +146,7 @@ def join(token: str) -> Any:
     if form.validate_on_submit():
         require_open(round_)
         check_capacity(invite)
-        participant = participation.join_round(
+        participant, key = participation.join_round(
             db,
             invite=invite,
             round_=round_,
@@ -137,7 +155,7 @@ def join(token: str) -> Any:
             translates=bool(form.translates.data),
         )
         db.commit()
-        remember(participant)
+        remember(participant, key)
         session["lang"] = participant.language
         return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
     return render(
@@ -200,11 +218,41 @@ def _vote_input() -> tuple[int, int]:
     return statement_id, value
 
 
+@bp.route("/r/<slug>/privacy", methods=["GET", "POST"])
+def privacy_notice(slug: str) -> Any:
+    """The current privacy notice, for a participant to read and accept again after it changed."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_, notice=False)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        participation.accept_notice(participant)
+        db.add(participant)
+        db.commit()
+        return redirect(url_for("participate.round_page", slug=slug), code=303)
+    status = 422 if form.errors else 200
+    return render("participate/notice.html", round=round_, form=form, status=status)
+
+
+@bp.get("/r/<slug>/my-data.json")
+def my_data(slug: str) -> Any:
+    """Everything the round holds about the participant, as a JSON download."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_, notice=False)
+    body = json.dumps(own_data(db, participant), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{round_.slug}-my-data.json"'},
+    )
+
+
 @bp.get("/r/<slug>/my-votes")
 def my_votes(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    participant = current_participant(round_, notice=False)
     voted = statements.participant_votes(db, participant)
     return render(
         "participate/my_votes.html",
@@ -454,7 +502,7 @@ def skip_task(slug: str) -> Any:
 def withdraw(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    participant = current_participant(round_, notice=False)
     participation.withdraw(db, participant)
     db.commit()
     forget(round_)

@@ -79,7 +79,7 @@ def test_counts_per_territory_and_polling_partial(client: FlaskClient, session: 
         make_territory(session, names={"en": "North"}),
         make_territory(session, names={"en": "South"}),
     )
-    round_ = make_round(session, facilitators=[me], territories=[north, south])
+    round_ = make_round(session, facilitators=[me], territories=[north, south], privacy_k=1)
     make_participant(session, round_, territory_id=north.id, vote_count=3)
     make_participant(session, round_, territory_id=north.id, vote_count=0)
     author = make_participant(session, round_, territory_id=south.id, vote_count=5)

@@ -15,6 +15,7 @@ from deliberation.models import (
     User,
 )
 from tests.factories import (
+    act_as,
     make_participant,
     make_round,
     make_statement,
@@ -64,6 +65,7 @@ def test_queue_lists_pending_statements_with_their_territory(
     client: FlaskClient, session: Session
 ) -> None:
     _, round_ = setup(client, session)
+    round_.privacy_k = 1
     waiting = pending(session, round_, "Cool roofs for schools")
     make_statement(session, round_, text="An accepted seed")
     page = client.get(f"/facilitate/rounds/{round_.id}/moderation")
@@ -239,9 +241,7 @@ def test_an_accepted_statement_reaches_participants(client: FlaskClient, session
     client.post(
         f"/facilitate/rounds/{round_.id}/moderation/{statement.id}", data={"action": "accept"}
     )
-    reader = make_participant(session, round_)
-    with client.session_transaction() as browser:
-        browser["participants"] = {str(round_.id): reader.id}
+    act_as(client, make_participant(session, round_))
     assert "Water fountains in every square" in client.get(f"/r/{round_.slug}").text
 
 

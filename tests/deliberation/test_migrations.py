@@ -138,3 +138,46 @@ def test_0003_moves_the_moderation_log_into_the_audit_log_and_creators_own_terri
             text("SELECT statement_id, user_id, action, reason FROM moderation_log ORDER BY id")
         ).all()
     assert [tuple(row) for row in back] == [(7, 1, "reject", "Off topic"), (7, None, "meta", None)]
+
+
+@pytest.mark.parametrize("engine_fixture", ENGINES)
+def test_0004_keeps_every_row_that_points_at_rounds_and_participants(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    """0004 adds columns in place: copying ``round`` or ``participant`` into a new table would
+    fire their ON DELETE actions (SQLite enforces foreign keys) and empty the votes."""
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine, "0003")
+    stamp = "'2026-01-01 00:00:00+00'"
+    with engine.begin() as connection:
+        for sql in (
+            f"INSERT INTO territory (id, slug, kind, names, created_at) "
+            f"VALUES (1, 'kehl', 'municipality', '{{}}', {stamp})",
+            "INSERT INTO round (id, slug, title, question, framing, topic, languages, phase, "
+            "moderation_mode, max_statement_length, time_zone, min_votes_for_map, privacy_k, "
+            f"created_at) VALUES (1, 'r', '{{}}', '{{}}', '{{}}', 'climate', '[]', 'open', "
+            f"'post', 280, 'UTC', 7, 5, {stamp})",
+            "INSERT INTO participant (id, round_id, territory_id, language, vote_count, "
+            f"created_at) VALUES (1, 1, 1, 'fr', 1, {stamp})",
+            "INSERT INTO statement (id, round_id, text, normalized_text, language, is_seed, "
+            f"is_meta, status, vote_count, created_at) VALUES (7, 1, 't', 't', 'en', true, "
+            f"false, 'accepted', 1, {stamp})",
+            "INSERT INTO vote (round_id, participant_id, statement_id, value, created_at, "
+            f"updated_at) VALUES (1, 1, 7, 1, {stamp}, {stamp})",
+        ):
+            connection.execute(text(sql))
+
+    migrations.upgrade(engine)
+
+    with engine.connect() as connection:
+        votes = connection.execute(text("SELECT participant_id FROM vote")).scalars().all()
+        rows = connection.execute(
+            text("SELECT language, notice_version, session_key_hash FROM participant")
+        ).all()
+        revision = connection.execute(text("SELECT results_revision FROM round")).scalar()
+    assert votes == [1]
+    assert [tuple(row) for row in rows] == [("fr", 0, None)]
+    assert revision == 0
+    command.downgrade(migrations.alembic_config(engine), "0003")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM vote")).scalar() == 1

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from deliberation.clock import utcnow
 from deliberation.models import Participant, Phase, Statement, StatementStatus, Vote, VoteEvent
 from deliberation.services.invites import invite_token
+from deliberation.services.participation import issue_session_key
 from tests.factories import (
     act_as,
     make_invite,
@@ -264,9 +265,11 @@ def test_an_invite_forgets_a_withdrawn_participant_of_its_round(
     other = make_round(session)
     gone = make_participant(session, round_, withdrawn_at=utcnow())
     kept = make_participant(session, other)
+    keys = {str(round_.id): issue_session_key(gone), str(other.id): issue_session_key(kept)}
+    session.commit()
     with client.session_transaction() as browser_session:
-        browser_session["participants"] = {str(round_.id): gone.id, str(other.id): kept.id}
+        browser_session["participants"] = keys
     invite = make_invite(session, round_)
     assert client.get(f"/join/{invite_token(invite)}").status_code == 200
     with client.session_transaction() as browser_session:
-        assert browser_session["participants"] == {str(other.id): kept.id}
+        assert browser_session["participants"] == {str(other.id): keys[str(other.id)]}

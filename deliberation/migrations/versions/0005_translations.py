@@ -1,7 +1,7 @@
 """translations: one table for every kind of text, reading languages, shown languages of votes
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 05:18:45.120012
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -61,30 +61,21 @@ def upgrade() -> None:
     with op.batch_alter_table('translation_review', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_translation_review_participant_id'), ['participant_id'], unique=False)
 
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reads', sa.JSON(), nullable=False, server_default='[]'))
-        batch_op.add_column(sa.Column('translates', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('next_task_at', sa.Integer(), nullable=False, server_default='0'))
-
-    with op.batch_alter_table('vote', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
-
-    with op.batch_alter_table('vote_event', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
+    # Plain ADD COLUMN, never a batch table copy: on SQLite, dropping the old ``participant``
+    # table would fire the ON DELETE actions of every table pointing at it (see 0004).
+    op.add_column('participant', sa.Column('reads', sa.JSON(), nullable=False, server_default='[]'))
+    op.add_column('participant', sa.Column('translates', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('participant', sa.Column('next_task_at', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('vote', sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
+    op.add_column('vote_event', sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
 
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('vote_event', schema=None) as batch_op:
-        batch_op.drop_column('language')
-
-    with op.batch_alter_table('vote', schema=None) as batch_op:
-        batch_op.drop_column('language')
-
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.drop_column('next_task_at')
-        batch_op.drop_column('translates')
-        batch_op.drop_column('reads')
+    op.drop_column('vote_event', 'language')
+    op.drop_column('vote', 'language')
+    for column in ('next_task_at', 'translates', 'reads'):
+        op.drop_column('participant', column)
 
     with op.batch_alter_table('translation_review', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_translation_review_participant_id'))

@@ -23,10 +23,10 @@ from tests.factories import make_participant, make_round
 
 def test_the_vote_matrix_comes_from_one_query_with_territories(session: Session) -> None:
     round_ = planted_round(session, participants=6, statements=3)
-    watermark, moderation = marks(session, round_.id)
+    watermark, moderation, revision = marks(session, round_.id)
     conversation = load_conversation(session, round_, watermark=watermark)
     assert conversation.votes.value.size == 18
-    assert moderation == 0
+    assert moderation == revision == 0
     assert len(set(conversation.territory.values())) == 2
     assert len(conversation.territory) == 6
 

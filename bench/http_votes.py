@@ -17,20 +17,10 @@ the ratio is the figure to compare across machines, not the absolute rates.
 The database is ``PALABRE_BENCH_DATABASE_URL``, else ``palabre_bench_http`` on the local
 server (created if missing; the benchmark owns it and replaces its schema).
 
-    .venv/bin/python bench/http.py [--participants N] [--statements N] [--seconds S] [--runs N]
+    .venv/bin/python bench/http_votes.py [--participants N] [--statements N] [--seconds S] [--runs N]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# ruff: noqa: E402 - the imports follow the path fix below.
-# Run as a script, this folder comes first on the path, and this file would shadow the
-# standard library's ``http`` for every import below: put the project root there instead.
-ROOT = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
-    sys.path[0] = str(ROOT)
 
 import argparse
 import asyncio
@@ -42,11 +32,13 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
@@ -54,12 +46,15 @@ import requests
 from sqlalchemy import make_url, text
 from sqlmodel import Session, SQLModel
 
-import deliberation.models  # noqa: F401 - registers every table
-from app import create_app
-from deliberation.db import make_engine
-from deliberation.models import ModerationMode, Phase, Round, RoundTerritory, Territory, VoteValue
-from deliberation.services.invites import create_invite, invite_token
-from deliberation.services.statements import add_seed_statement
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import deliberation.models  # noqa: E402, F401 - registers every table
+from app import create_app  # noqa: E402
+from deliberation.db import make_engine  # noqa: E402
+from deliberation.models import ModerationMode, Phase, Round, RoundTerritory, Territory, VoteValue  # noqa: E402
+from deliberation.services.invites import create_invite, invite_token  # noqa: E402
+from deliberation.services.statements import add_seed_statement  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/palabre_bench_http"
 SLUG = "bench-http"
