@@ -14,7 +14,9 @@ from wtforms.validators import Length, NumberRange, Regexp
 
 from deliberation.forms.facilitate import InputForm
 from deliberation.models import Round, Territory
+from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
 from deliberation.models.inputs import RoundInput, TerritoryInput
+from deliberation.models.reports import OutcomeInput
 from deliberation.services.validation import FieldInvalid, input_problems, validate_input
 from tests.deliberation.test_facilitate_rounds import round_data
 from tests.factories import make_user, sign_in_as
@@ -32,7 +34,13 @@ def _input_forms() -> list[type[InputForm]]:
 
 
 def test_every_input_form_is_found() -> None:
-    assert {form.input_model for form in _input_forms()} == {RoundInput, TerritoryInput}
+    assert {form.input_model for form in _input_forms()} == {
+        RoundInput,
+        TerritoryInput,
+        CouncilInput,
+        CouncilResponseInput,
+        OutcomeInput,
+    }
 
 
 @pytest.mark.parametrize("form_class", _input_forms(), ids=lambda f: f.__name__)
