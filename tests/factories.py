@@ -10,16 +10,23 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
+from deliberation.decisions.methods import default_settings
 from deliberation.models import (
     ApiToken,
     Council,
     CouncilOwner,
+    Decision,
+    DecisionOption,
     Invite,
     Outcome,
     OutcomeCouncil,
     OutcomeKind,
     Participant,
     Phase,
+    Proposal,
+    ProposalAuthor,
+    ProposalStatement,
+    ProposalVersion,
     Role,
     Round,
     RoundFacilitator,
@@ -38,6 +45,7 @@ from deliberation.services.accounts import create_user
 from deliberation.services.api_tokens import token_hash
 from deliberation.services.participation import NOTICE_VERSION, issue_session_key
 from deliberation.services.statements import normalize_text
+from voting.methods import REGISTRY
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -260,3 +268,71 @@ def act_as(client: FlaskClient, participant: Participant) -> None:
     db.commit()
     with client.session_transaction() as browser_session:
         browser_session["participants"] = {str(participant.round_id): key}
+
+
+def make_decision(
+    session: Session, round_: Round, *, options: list[str] | None = None, **overrides: Any
+) -> Decision:
+    """A draft decision (Schulze by default, registry defaults) with ``options`` titled as
+    given (labelled A, B, ...)."""
+    method = overrides.pop("method", "schulze")
+    settings = default_settings(REGISTRY[method])
+    settings.update(overrides.pop("settings", {}))
+    decision = Decision(
+        round_id=round_.id, title="Which project first?", method=method, settings=settings
+    )
+    for name, value in overrides.items():
+        setattr(decision, name, value)
+    session.add(decision)
+    session.flush()
+    for label, title in zip("ABCDEFGHIJ", options or [], strict=False):
+        session.add(DecisionOption(decision_id=decision.id, label=label, title=title))
+    session.commit()
+    return decision
+
+
+def make_proposal(
+    session: Session,
+    round_: Round,
+    *,
+    author: Participant | User | None = None,
+    statements: list[Statement] | None = None,
+    **overrides: Any,
+) -> Proposal:
+    """A proposal of ``round_`` at version 1, by ``author`` (a participant or an account; a
+    new participant of the round by default)."""
+    author = author if author is not None else make_participant(session, round_)
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "title": f"Proposal {next(_counter)}",
+        "text": "Plant trees in every schoolyard.\n\nOpen cool rooms in summer.",
+        "language": "en",
+        "territory_id": author.territory_id if isinstance(author, Participant) else None,
+    }
+    fields.update(overrides)
+    proposal = Proposal(**fields)
+    session.add(proposal)
+    session.flush()
+    is_participant = isinstance(author, Participant)
+    session.add(
+        ProposalAuthor(
+            proposal_id=proposal.id,
+            participant_id=author.id if is_participant else None,
+            user_id=None if is_participant else author.id,
+            first=True,
+        )
+    )
+    session.add(
+        ProposalVersion(
+            proposal_id=proposal.id,
+            number=proposal.version,
+            title=proposal.title,
+            text=proposal.text,
+            participant_id=author.id if is_participant else None,
+            user_id=None if is_participant else author.id,
+        )
+    )
+    for statement in statements or []:
+        session.add(ProposalStatement(proposal_id=proposal.id, statement_id=statement.id))
+    session.commit()
+    return proposal

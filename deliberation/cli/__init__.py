@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from deliberation.cli import database, demo, opinions, polis, privacy, users
+from deliberation.cli import database, decisions, demo, opinions, polis, privacy, users
 
 
 def register(app: Flask) -> None:
-    groups = (database.group, demo.group, opinions.group, polis.group, privacy.group, users.group)
-    for group in groups:
+    for group in (
+        database.group,
+        decisions.group,
+        demo.group,
+        opinions.group,
+        polis.group,
+        privacy.group,
+        users.group,
+    ):
         app.cli.add_command(group)

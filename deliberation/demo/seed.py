@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.demo import bulk, texts
 from deliberation.demo.crowd import Ballots, Catalogue, Crowd
+from deliberation.demo.decisions import seed_decisions
+from deliberation.demo.proposals import seed_proposals
 from deliberation.demo.report import seed_report
 from deliberation.models import (
     ActorKind,
@@ -100,9 +102,10 @@ def seed_demo(
     password: str | None = None,
 ) -> Demo | None:
     """Create the demo territories, facilitator and rounds (``participants`` synthetic
-    participants each), with their invites, statements and votes; the reported round also
-    gets its opinion snapshot (the worker computes only live rounds), outcomes addressed to the
-    Strasbourg and Kehl councils and a published version of its report (``demo.report``).
+    participants each), with their invites, statements and votes; the drafting round also
+    gets its proposals (``demo.proposals``), the deciding round its decisions, and the reported
+    round its opinion snapshot (the worker computes only live rounds), outcomes addressed to
+    the Strasbourg and Kehl councils and a published version of its report (``demo.report``).
 
     Returns None, writing nothing, when ``if_empty`` is set and the database already has a
     round. Raises ``ValueError`` when ``participants`` is not positive or a demo round exists
@@ -142,6 +145,15 @@ def seed_demo(
         statement_ids=list(reported.statement_ids),
         facilitator=facilitator,
     )
+    deciding = rounds[Phase.DECIDING]
+    seed_decisions(
+        session,
+        deciding.round,
+        latent_groups=dict(deciding.latent_groups),
+        rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(len(streams) + 1)[-1]),
+        now=now,
+    )
+    seed_proposals(session, rounds[Phase.DRAFTING], facilitator)
     return Demo(rounds=rounds, facilitator=facilitator, password=password)
 
 
@@ -369,6 +381,8 @@ def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
         yield f"  opinion map: {url_for('opinions.opinion_map', slug=round_.slug, _external=True)}"
         if round_.phase == Phase.REPORTED:
             yield f"  report: {url_for('reports.report_page', slug=round_.slug, _external=True)}"
+        if round_.phase == Phase.DRAFTING:
+            yield f"  proposals: {url_for('proposals.proposal_list', slug=round_.slug, _external=True)}"
         if round_.accepts_contributions:
             yield "  invite links, one per territory:"
             for territory, invite in _territory_invites(session, round_):

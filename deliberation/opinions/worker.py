@@ -12,6 +12,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from deliberation.clock import utcnow
+from deliberation.decisions import worker as decisions_worker
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.services.participation import anonymise_expired
@@ -38,6 +39,7 @@ def run_once(app: Flask, *, holder: str) -> int:
         session.commit()
         if anonymised:
             log.info("anonymised %d participants after their rounds' retention period", anonymised)
+        decisions_worker.run_once(session, now=utcnow())
         for round_ in due_rounds(session, min_age=min_age):
             round_id: int = round_.id  # type: ignore[assignment]
             if not lease.claim(session, round_id, holder, ttl=LEASE_TTL):

@@ -21,12 +21,12 @@ from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.models import Invite, Participant, Phase, Round, Statement, Vote, VoteEvent
 from deliberation.opinions.snapshots import invalidate_results
-from deliberation.services.rounds import require_open
+from deliberation.services.rounds import require_joinable
 from deliberation.translations.participants import set_reading_languages
 
 # The version of the privacy notice (templates/participate/_privacy_notice.html). Bump it
 # whenever the notice's text changes: returning participants then read and accept it again.
-NOTICE_VERSION = 2
+NOTICE_VERSION = 3
 
 
 class NoticeOutdated(Conflict):
@@ -67,7 +67,7 @@ def join_round(
 
     The invite's use is counted by one conditional UPDATE, so caps hold under concurrency.
     """
-    require_open(round_)
+    require_joinable(round_)
     claimed = session.execute(
         update(Invite)
         .where(

@@ -140,6 +140,18 @@ def require_open(round_: Round) -> None:
         raise Conflict(_l("This round is closed: it no longer takes votes or statements."))
 
 
+JOINABLE = frozenset({Phase.OPEN, Phase.DRAFTING, Phase.DECIDING})
+
+
+def require_joinable(round_: Round) -> None:
+    """Raise ``Conflict`` unless people can join the round now: while it is open, drafts
+    proposals or decides (votes and statements need ``require_open``)."""
+    if round_.phase == Phase.DRAFT:
+        raise Conflict(_l("This round has not opened yet."))
+    if round_.phase not in JOINABLE:
+        raise Conflict(_l("This round is closed: nobody can join it any more."))
+
+
 def round_territories(session: Session, round_: Round) -> list[Territory]:
     """The territories taking part in ``round_``, by slug."""
     statement = (

@@ -13,12 +13,14 @@ from deliberation.views import (
     admin,
     auth,
     councils,
+    decisions,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
     inbox,
     main,
     opinions,
     participate,
+    proposals,
     reports,
 )
 
@@ -44,5 +46,9 @@ def register(app: Flask) -> None:
         admin.bp,
         api.bp,
         reports.bp,
+        opinions.bp,
+        admin.bp,
+        decisions.bp,
+        proposals.bp,
     ):
         app.register_blueprint(blueprint)

@@ -34,7 +34,7 @@ from deliberation.opinions.priorities import latest_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.own_data import own_data
-from deliberation.services.rounds import get_round, require_open, round_by_id
+from deliberation.services.rounds import get_round, require_joinable, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
 from deliberation.translations import participants as helpers
@@ -144,7 +144,7 @@ def join(token: str) -> Any:
         )
         form.reads.data = [form.language.data]
     if form.validate_on_submit():
-        require_open(round_)
+        require_joinable(round_)
         check_capacity(invite)
         participant, key = participation.join_round(
             db,

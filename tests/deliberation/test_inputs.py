@@ -16,6 +16,13 @@ from deliberation.forms.facilitate import InputForm
 from deliberation.models import Round, Territory
 from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
 from deliberation.models.inputs import RoundInput, TerritoryInput
+from deliberation.models.proposals import (
+    AmendmentInput,
+    EditInput,
+    MergeInput,
+    ProposalInput,
+    RejectionInput,
+)
 from deliberation.models.reports import OutcomeInput
 from deliberation.services.validation import FieldInvalid, input_problems, validate_input
 from tests.deliberation.test_facilitate_rounds import round_data
@@ -40,6 +47,11 @@ def test_every_input_form_is_found() -> None:
         CouncilInput,
         CouncilResponseInput,
         OutcomeInput,
+        ProposalInput,
+        EditInput,
+        AmendmentInput,
+        RejectionInput,
+        MergeInput,
     }
 
 

@@ -28,11 +28,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
-from voting.methods.ballots import Stance
+from voting.methods.ballots import Ballot, BallotProfile, Block, Choice, RankedProfile, Stance
 from voting.methods.errors import MethodError
 from voting.methods.profile import STANCE_CODES, BallotKind, IntArray, Profile
 
@@ -63,6 +64,85 @@ def canonical_json(profile: Profile) -> bytes:
 def ballots_sha256(profile: Profile) -> str:
     """Hexadecimal SHA-256 of :func:`canonical_json`."""
     return hashlib.sha256(canonical_json(profile)).hexdigest()
+
+
+def parse_canonical(
+    data: bytes,
+) -> tuple[BallotKind, tuple[str, ...], BallotProfile | RankedProfile]:
+    """Read a canonical JSON text back: its ballot type, candidates and ballots.
+
+    The inverse of :func:`canonical_json` (a blank score is left out of the ballot, a block
+    becomes :class:`~voting.methods.ballots.Block`), so counting the returned profile gives the
+    same result and the same checksum as the ballots that produced ``data``. Ranked ballots
+    come back as a :class:`~voting.methods.ballots.RankedProfile` (one array, no object per
+    ballot), the others as a :class:`~voting.methods.ballots.BallotProfile`. It checks the
+    document's shape, not that ``data`` is byte for byte canonical: compare
+    ``canonical_json`` of the counted profile for that.
+
+    Raises:
+        MethodError: ``data`` is not UTF-8 JSON of the documented shape.
+    """
+    try:
+        document = json.loads(data.decode("utf-8"))
+        kind = BallotKind(document["ballot_type"])
+        candidates = tuple(document["candidates"])
+        entries = document["ballots"]
+        if not all(isinstance(c, str) for c in candidates) or not isinstance(entries, list):
+            raise TypeError("candidates are strings and ballots a list")
+        if kind is BallotKind.RANKED:
+            return kind, candidates, _ranked(candidates, entries)
+        ballots = []
+        counts = []
+        for ballot, territory, weight, count in entries:
+            ballots.append(Ballot(_choice(kind, candidates, ballot), Fraction(weight), territory))
+            counts.append(count)
+        return kind, candidates, BallotProfile(tuple(ballots), tuple(counts))
+    except (ValueError, KeyError, TypeError, ZeroDivisionError, AttributeError) as error:
+        raise MethodError(f"not a canonical ballots document: {error}") from error
+
+
+def _ranked(candidates: tuple[str, ...], entries: list[list[object]]) -> RankedProfile:
+    if any(not isinstance(e, list) or len(e) != 4 for e in entries):
+        raise TypeError("an entry is [ballot, territory, weight, count]")
+    ranks = np.array([e[0] for e in entries]) if entries else np.zeros((0, len(candidates)))
+    counts = np.array([e[3] for e in entries], dtype=object)
+    if ranks.size and (ranks.dtype.kind != "i" or ranks.shape != (len(entries), len(candidates))):
+        raise TypeError("a ranked ballot is one integer rank per candidate")
+    if any(isinstance(c, bool) or not isinstance(c, int) for c in counts):
+        raise TypeError("a count is an integer")
+    territories: list[str | None] = []
+    for entry in entries:
+        if entry[1] is not None and not isinstance(entry[1], str):
+            raise TypeError("a territory is a string or null")
+        territories.append(entry[1])
+    fractions: dict[object, Fraction] = {}
+    weights = tuple(fractions.setdefault(e[2], Fraction(str(e[2]))) for e in entries)
+    return RankedProfile(
+        ranks.astype(np.int64).reshape(len(entries), len(candidates)),
+        counts=counts.astype(np.int64),
+        weights=None if all(w == 1 for w in fractions.values()) else weights,
+        territories=tuple(territories),
+    )
+
+
+def _choice(kind: BallotKind, candidates: tuple[str, ...], ballot: object) -> Choice:
+    if kind is BallotKind.STANCE:
+        if isinstance(ballot, list) and len(ballot) == 2 and ballot[0] == Stance.BLOCK.value:
+            return Block(ballot[1])
+        if not isinstance(ballot, str):
+            raise TypeError(f"a stance is a string or a block, not {ballot!r}")
+        return ballot
+    if not isinstance(ballot, list) or len(ballot) != len(candidates):
+        raise TypeError("a ballot has one value per candidate")
+    if kind is BallotKind.SCORE:
+        return {c: v for c, v in zip(candidates, ballot, strict=True) if v is not None}
+    if kind is BallotKind.APPROVAL:
+        return frozenset(c for c, v in zip(candidates, ballot, strict=True) if v)
+    depth = max(ballot, default=0)
+    return [
+        [c for c, v in zip(candidates, ballot, strict=True) if v == rank]
+        for rank in range(1, depth + 1)
+    ]
 
 
 def _entry_parts(profile: Profile) -> list[_Part]:

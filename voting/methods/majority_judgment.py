@@ -65,13 +65,21 @@ def _grade_at(histogram: list[int], position: int) -> int:
 
 
 def count_majority_judgment(ctx: Context) -> Count:
-    """Majority judgment: each option's majority grade is the lower median of its grades (a blank
-    is the lowest grade); ``winners`` are the options with the highest majority grade.
-    ``winner`` breaks their tie by the Balinski–Laraki majority value (repeatedly remove one copy
-    of each tied option's median grade and compare again; with fractional weights a copy is
-    ``1 / D`` of weight, ``D`` the least common denominator of the weights), then the seeded
-    order (only options with identical grade distributions remain tied). The ranking orders all
-    options by majority grade, then majority value.
+    """Majority judgment (Balinski and Laraki): options are ordered by their majority value,
+    and the majority value is the rule itself, not a tie-break.
+
+    An option's majority grade is the lower median of its grades (a blank is the lowest grade).
+    Its majority value is the sequence of majority grades obtained by repeatedly removing one
+    copy of the current majority grade (with fractional weights a copy is ``1 / D`` of weight,
+    ``D`` the least common denominator of the weights); the first majority grade decides, and
+    options with the same majority grade are ordered by the rest of the sequence
+    (:func:`compare_majority_values`). Two options have the same majority value exactly when
+    their grade distributions are identical.
+
+    ``winners`` holds the options with the best majority value, so several only when their grade
+    distributions are identical; ``winner`` then breaks that tie by the seeded order
+    (``tie_rule`` ``"seeded_order"``). The ranking orders all options by majority value, tiers
+    holding options with identical grade distributions.
 
     Explanation: ``grades`` (weight per grade per option), ``majority_grades``, and
     ``majority_gauge`` (weight above and below each majority grade).
@@ -98,10 +106,7 @@ def count_majority_judgment(ctx: Context) -> Count:
             ranking[-1] = (*ranking[-1], x)
         else:
             ranking.append((x,))
-    best = max(medians)
-    winners = tuple(x for x in range(size) if medians[x] == best)
-    by_value = tuple(x for x in ranking[0] if x in winners)
-    tie_rule = "majority_value" if len(by_value) == 1 and len(winners) > 1 else "seeded_order"
+    winners = tuple(sorted(ranking[0]))
     explanation: dict[str, Explained] = {
         "grades": {
             ctx.name(x): {str(low + g): ctx.weight(u) for g, u in enumerate(histograms[x])}
@@ -118,8 +123,8 @@ def count_majority_judgment(ctx: Context) -> Count:
     }
     return Count(
         winners=winners,
-        winner=seeded_winner(by_value, ctx.order),
-        tie_rule=tie_rule,
+        winner=seeded_winner(winners, ctx.order),
+        tie_rule="seeded_order",
         ranking=tuple(ranking),
         counts={ctx.name(x): Fraction(low + medians[x]) for x in range(size)},
         count_kind="majority_grade",

@@ -280,7 +280,7 @@ _METHODS = (
     MethodSpec(
         name="majority_judgment",
         ballot=BallotKind.SCORE,
-        description="Highest median grade wins; ties by Balinski-Laraki majority value.",
+        description="Best majority value wins: highest median grade, then Balinski-Laraki order.",
         own_settings=_scale(0, 5),
         count=count_majority_judgment,
     ),

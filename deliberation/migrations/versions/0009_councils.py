@@ -1,7 +1,7 @@
 """councils: owners, clerks, API tokens, responses
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-03 06:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0005'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

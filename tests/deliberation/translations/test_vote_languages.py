@@ -93,7 +93,7 @@ def test_counts_by_language_are_suppressed_under_k(session: Session) -> None:
     round_ = make_round(session, privacy_k=2, facilitators=[facilitator])
     statement = make_statement(session, round_)
     other = make_statement(session, round_)
-    for language, value in (("en", 1), ("en", -1), ("fr", 1)):
+    for language, value in (("en", 1), ("en", -1), ("de", 1), ("de", 0), ("fr", 1)):
         person = make_participant(session, round_)
         record_vote(
             session,
@@ -117,6 +117,8 @@ def test_counts_by_language_are_suppressed_under_k(session: Session) -> None:
     }
     assert (by_language["en"].voters, by_language["en"].seen) == (2, 4)
     assert by_language["fr"].suppressed
+    # fr's one voter would follow from the total and the others: the smallest other is hidden
+    assert by_language["de"].suppressed
     assert by_language["fr"].agree is None
     one = language_counts(session, round_=round_, user=facilitator, statement_id=statement.id)
     assert [(r.language, r.agree, r.disagree, r.passed) for r in one if not r.suppressed] == [

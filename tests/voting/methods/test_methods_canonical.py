@@ -6,9 +6,10 @@ from collections import Counter
 from fractions import Fraction
 
 import numpy as np
+import pytest
 
-from voting.methods import Ballot, BallotProfile, Block, RankedProfile, tally
-from voting.methods.canonical import canonical_json
+from voting.methods import REGISTRY, Ballot, BallotProfile, Block, MethodError, RankedProfile, tally
+from voting.methods.canonical import canonical_json, parse_canonical
 from voting.methods.profile import BallotKind, Scale, build_profile
 
 
@@ -40,6 +41,7 @@ def documented(kind: str, candidates: list[str], ballots: list[Ballot], low: int
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
+REGISTRY_KIND = {name: spec.ballot.value for name, spec in REGISTRY.items()}
 CANDIDATES = ["Zoé", "Anne", "Ōta", "b", 'quote"d', "A\\B"] + [f"x{i}" for i in range(6)]
 
 
@@ -101,3 +103,52 @@ def test_rank_array_profile_with_ties_truncation_and_labels() -> None:
     from_objects = tally("schulze", list("ABC"), objects)
     assert from_array.to_dict() == from_objects.to_dict()
     assert from_array.ballots.abstaining == 4
+
+
+def test_parsing_the_canonical_form_gives_back_the_same_ballots() -> None:
+    cases = [
+        (
+            "schulze",
+            [
+                Ballot([["Zoé"], ["Anne", "b"]], territory="nord"),
+                Ballot([["b"]], weight=Fraction(2, 3)),
+            ],
+        ),
+        ("approval", [Ballot({"Zoé", "b"}, weight=Fraction(2, 3)), Ballot(set())]),
+        ("majority_judgment", [Ballot({"Zoé": 4}), Ballot({"Anne": 0, "b": 5}, territory="t")]),
+    ]
+    for method, ballots in cases:
+        result = tally(method, ["Zoé", "Anne", "b"], ballots, seed=3)
+        profile = build_profile(
+            BallotKind(REGISTRY_KIND[method]),
+            ("Zoé", "Anne", "b"),
+            ballots,
+            Scale(0, 5),
+        )
+        kind, candidates, parsed = parse_canonical(canonical_json(profile))
+        assert kind.value == REGISTRY_KIND[method]
+        again = tally(method, candidates, parsed, seed=3)
+        assert again.ballots_sha256 == result.ballots_sha256
+        assert set(again.winners) == set(result.winners)
+    stances = [Ballot(Block("trop cher"), territory="sud"), Ballot("agree"), Ballot("abstain")]
+    result = tally("consent", ["Parc"], stances)
+    kind, candidates, parsed = parse_canonical(
+        canonical_json(build_profile(BallotKind.STANCE, ("Parc",), stances))
+    )
+    assert tally("consent", candidates, parsed).to_dict() == result.to_dict()
+
+
+def test_parsing_refuses_what_is_not_a_ballots_document() -> None:
+    for data in (
+        b'{"ballot_type":"ranked","ballots":[[[1.5],null,"1",1]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[1],null,"1",1.5]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[1],7,"1",1]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[1,2],null,"1",1]],"candidates":["A"]}',
+        b'{"ballot_type":"ranked","ballots":[[[-1],null,"1",1]],"candidates":["A"]}',
+        b"[]",
+        b"{}",
+        b'{"ballot_type":"ranked","ballots":[[[1],null,"1"]],"candidates":["A"]}',
+        b"\xff",
+    ):
+        with pytest.raises(MethodError):
+            parse_canonical(data)

@@ -182,17 +182,18 @@ def test_star_scoring_tie_uses_head_to_head_among_the_tied() -> None:
     assert result.winners == ("A",)
 
 
-def test_majority_judgment_tie_broken_by_majority_value() -> None:
-    # Same lower median 3; majority values (3, 3, 1, 5) and (3, 3, 2, 4): B is better.
+def test_majority_judgment_majority_value_decides_not_a_tie_break() -> None:
+    # Same lower median 3; majority values (3, 3, 1, 5) and (3, 3, 2, 4): B is better, and
+    # that is the rule itself, so B is the only winner and no tie is reported.
     a = [1, 3, 3, 5]
     b = [2, 3, 3, 4]
     ballots = [Ballot({"A": x, "B": y}) for x, y in zip(a, b, strict=True)]
     result = tally("majority_judgment", ["A", "B"], ballots)
     assert result.explanation["majority_grades"] == {"A": 3, "B": 3}
-    assert result.winners == ("A", "B")
+    assert result.winners == ("B",)
     assert result.winner == "B"
-    assert result.tie_break is not None
-    assert result.tie_break.rule == "majority_value"
+    assert result.tie_break is None
+    assert "tie_broken" not in {notice.code for notice in result.warnings}
     assert result.ranking == (("B",), ("A",))
 
 
@@ -200,6 +201,7 @@ def test_majority_judgment_identical_profiles_fall_back_to_the_seed() -> None:
     ballots = [Ballot({"A": 2, "B": 4}), Ballot({"A": 4, "B": 2})]
     result = tally("majority_judgment", ["A", "B"], ballots, seed=11)
     assert result.ranking == (("A", "B"),)
+    assert result.winners == ("A", "B")
     assert result.tie_break is not None
     assert result.tie_break.rule == "seeded_order"
 

@@ -163,6 +163,20 @@ def test_cardinal_methods_are_anonymous_and_pick_a_co_winner(
 
 
 @FAST
+@given(graded(), st.integers(0, 2**32))
+def test_majority_judgment_winners_share_one_grade_distribution(
+    data: tuple[list[str], list[Ballot]], seed: int
+) -> None:
+    candidates, ballots = data
+    result = tally("majority_judgment", candidates, ballots, seed=seed)
+    grades = result.explanation["grades"]
+    assert isinstance(grades, dict)
+    assert len({tuple(grades[w].items()) for w in result.winners}) <= 1
+    if result.ballots.valid:
+        assert result.winners == tuple(c for c in candidates if c in result.ranking[0])
+
+
+@FAST
 @given(graded())
 def test_unanimous_top_score_wins_every_cardinal_method(
     data: tuple[list[str], list[Ballot]],

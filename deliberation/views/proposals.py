@@ -1,0 +1,586 @@
+"""Proposal pages: the list, a proposal, the editor (live preview with htmx, a plain form
+without), history and word-level comparison, co-author links.
+
+Participants act through their round's cookie, facilitators through their account; the
+services decide who may do what. A refused form re-renders with its errors (422); an edit on a
+replaced version re-renders with what changed and the text typed (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from deliberation.db import get_session
+from deliberation.errors import DomainError, Forbidden, Invalid, NotFound
+from deliberation.forms.proposals import (
+    AmendmentForm,
+    EditProposalForm,
+    MergeForm,
+    NewProposalForm,
+    RejectAmendmentForm,
+)
+from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
+from deliberation.models.proposals import EditInput
+from deliberation.proposals import amendments, curation, drafting, endorsements, listing
+from deliberation.proposals.diff import paragraphs, word_diff
+from deliberation.proposals.drafting import Drafter, StaleEdit
+from deliberation.services import round_admin
+from deliberation.services.rounds import get_round, is_facilitator, round_territories
+from deliberation.services.validation import MAX_ID
+from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.views.auth import login_required
+from deliberation.views.facilitate import _add_error as show_error
+from deliberation.views.participant_session import viewing_participant
+
+bp = Blueprint("proposals", __name__)
+PROPOSAL_STATUS_NAMES = {
+    ProposalStatus.DRAFT: _l("Draft"),
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+    ProposalStatus.MERGED: _l("Merged"),
+    ProposalStatus.SELECTED: _l("Selected for a decision"),
+}
+
+
+AMENDMENT_STATUS_NAMES = {
+    AmendmentStatus.OPEN: _l("Open"),
+    AmendmentStatus.ACCEPTED: _l("Accepted"),
+    AmendmentStatus.REJECTED: _l("Rejected"),
+}
+
+
+@bp.context_processor
+def _names() -> dict[str, Any]:
+    return {
+        "proposal_status_names": PROPOSAL_STATUS_NAMES,
+        "amendment_status_names": AMENDMENT_STATUS_NAMES,
+        "word_diff": word_diff,
+    }
+
+
+def _redirect(endpoint: str, **values: Any) -> Response:
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _drafter(round_: Round) -> Drafter:
+    """Who is asking: the round's participant of this browser and/or a facilitator; 403 if
+    neither."""
+    participant = viewing_participant(round_)
+    facilitator = is_facilitator(get_session(), round_, g.user)
+    if participant is None and not facilitator:
+        raise Forbidden(_l("Proposals are for this round's participants and facilitators."))
+    return Drafter(participant, g.user if facilitator else None, facilitator)
+
+
+def _ids(values: list[str]) -> list[int]:
+    """Ids from a form or a query string; anything else is a 422."""
+    try:
+        ids = [int(value) for value in values]
+    except ValueError as error:
+        raise Invalid(_l("A statement is named by its number.")) from error
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise Invalid(_l("A statement is named by its number."))
+    return ids
+
+
+def _preview_attributes(form: NewProposalForm | EditProposalForm, round_: Round) -> None:
+    """Live preview: htmx posts the text while it is typed (the Preview button does the same
+    without JavaScript)."""
+    form.text.render_kw = {
+        **(form.text.render_kw or {}),
+        "hx-post": url_for("proposals.preview", slug=round_.slug),
+        "hx-trigger": "input changed delay:600ms",
+        "hx-target": "#preview",
+        "hx-swap": "outerHTML",
+    }
+
+
+def _credits(round_: Round, participant_ids: list[int | None]) -> listing.Credits:
+    return listing.credits(get_session(), round_, participant_ids, language=current_language())
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+@bp.route("/r/<slug>/proposals/new", methods=["GET", "POST"])
+def new_proposal(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    form = NewProposalForm()
+    form.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in round_.languages]
+    _preview_attributes(form, round_)
+    source = request.form if request.method == "POST" else request.args
+    statement_ids = _ids(source.getlist("statements"))
+    status = 200
+    if request.method == "GET":
+        language = current_language()
+        form.language.data = language if language in round_.languages else round_.languages[0]
+        form.display_name.data = drafting.display_name(db, drafter.participant)
+    submitted = request.method == "POST" and "preview" not in request.form
+    if submitted and form.validate_on_submit():
+        try:
+            proposal = drafting.create_proposal(
+                db, round_=round_, drafter=drafter, fields=form.to_fields()
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(_("Your proposal is saved as a draft."), "success")
+            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+    elif submitted:
+        status = 422
+    return render(
+        "proposals/new.html",
+        status=status,
+        round=round_,
+        form=form,
+        drafter=drafter,
+        statements=listing.statements_by_id(db, round_, statement_ids),
+        preview=form.text.data if request.method == "POST" else None,
+    )
+
+
+@bp.post("/r/<slug>/proposals/preview")
+def preview(slug: str) -> Any:
+    """The text as it will show (state-free; a POST because it carries the text)."""
+    round_ = get_round(get_session(), slug)
+    _drafter(round_)
+    text = request.form.get("text", "")
+    return render("proposals/_preview.html", round=round_, preview=text)
+
+
+@bp.route("/r/<slug>/proposals/<id:proposal_id>/edit", methods=["GET", "POST"])
+def edit_proposal(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    drafting.require_editor(db, proposal, drafter)
+    form = EditProposalForm(
+        data={
+            "title": proposal.title,
+            "text": proposal.text,
+            "base_version": proposal.version,
+            "display_name": drafting.display_name(db, drafter.participant),
+        }
+    )
+    _preview_attributes(form, round_)
+    status, stale = 200, None
+    submitted = request.method == "POST" and "preview" not in request.form
+    if submitted and form.validate_on_submit():
+        fields: EditInput = form.to_fields()
+        try:
+            drafting.edit_proposal(
+                db, round_=round_, proposal=proposal, drafter=drafter, fields=fields
+            )
+        except StaleEdit as error:
+            db.rollback()
+            stale = _stale(proposal, error, fields.base_version)
+            form.base_version.data = str(error.current.version)
+            status = 409
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(
+                _("Your changes are saved as version %(number)s.", number=proposal.version),
+                "success",
+            )
+            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+    elif submitted:
+        status = 422
+    return render(
+        "proposals/edit.html",
+        status=status,
+        round=round_,
+        proposal=proposal,
+        form=form,
+        drafter=drafter,
+        stale=stale,
+        preview=form.text.data if request.method == "POST" else None,
+    )
+
+
+def _stale(proposal: Proposal, error: StaleEdit, base_version: int) -> dict[str, Any]:
+    """What changed between the version the editor started from and the current one."""
+    db = get_session()
+    current = error.current
+    try:
+        base = drafting.get_version(db, proposal, base_version)
+        old_title, old_text = base.title, base.text
+    except DomainError:
+        old_title, old_text = "", ""
+    return {
+        "version": current.version,
+        "title": word_diff(old_title, current.title),
+        "text": word_diff(old_text, current.text),
+    }
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/status")
+def change_status(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    try:
+        status = ProposalStatus(request.form.get("status", ""))
+    except ValueError as error:
+        raise Invalid(_l("This proposal cannot take this status now.")) from error
+    drafting.change_status(db, round_=round_, proposal=proposal, drafter=drafter, status=status)
+    db.commit()
+    flash(_("The proposal's status is changed."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+@bp.get("/r/<slug>/proposals")
+def proposal_list(slug: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    _drafter(round_)
+    status = request.args.get("status", "")
+    territory_id = request.args.get("territory", None, type=int)
+    statement_id = request.args.get("statement", None, type=int)
+    sort = request.args.get("sort", "")
+    statement = None
+    if statement_id is not None:
+        found = listing.statements_by_id(db, round_, [min(max(statement_id, 1), MAX_ID)])
+        statement = found[0] if found else None
+    chosen_status = ProposalStatus(status) if status in PROPOSAL_STATUS_NAMES else None
+    chosen_sort = listing.Sort(sort) if sort in listing.Sort.__members__.values() else None
+    rows = listing.list_proposals(
+        db,
+        round_,
+        status=chosen_status,
+        territory_id=territory_id,
+        statement_id=statement.id if statement else None,
+        sort=chosen_sort or listing.Sort.RECENT,
+    )
+    filters = {
+        "status": chosen_status or "",
+        "territory": territory_id,
+        "statement": statement.id if statement else None,
+        "statement_text": statement.text if statement else "",
+        "sort": chosen_sort or listing.Sort.RECENT,
+    }
+    return render(
+        "proposals/list.html",
+        round=round_,
+        rows=rows,
+        filters=filters,
+        territories=round_territories(db, round_),
+    )
+
+
+@bp.get("/r/<slug>/proposals/<id:proposal_id>")
+def proposal_page(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    authors = listing.authors(db, proposal)
+    editor = drafting.can_edit(db, proposal, drafter)
+    changes = amendments.amendments(db, proposal)
+    return render(
+        "proposals/proposal.html",
+        round=round_,
+        proposal=proposal,
+        drafter=drafter,
+        editor=editor,
+        authors=authors,
+        credits=_credits(
+            round_, [a.participant_id for a in authors] + [c.participant_id for c in changes]
+        ),
+        statements=listing.with_agreement(
+            db, round_, listing.linked_statements(db, proposal), language=current_language()
+        ),
+        invites=drafting.coauthor_invites(db, proposal) if editor else [],
+        coauthor_token=drafting.coauthor_token,
+        paragraphs=paragraphs(proposal.text),
+        endorsements=endorsements.endorsement_tally(db, round_, proposal),
+        endorsed=endorsements.has_endorsed(db, proposal, drafter.participant),
+        amendments=[
+            (
+                amendment,
+                amendments.is_outdated(amendment, proposal),
+                amendments.support_tally(db, round_, amendment),
+            )
+            for amendment in changes
+        ],
+        supported=amendments.supporters(db, drafter.participant),
+        merged_from=curation.merged_from(db, proposal),
+        reject_form=RejectAmendmentForm(formdata=None),
+    )
+
+
+@bp.get("/r/<slug>/proposals/<id:proposal_id>/history")
+def history(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    versions = drafting.versions(db, proposal)
+    return render(
+        "proposals/history.html",
+        round=round_,
+        proposal=proposal,
+        versions=versions,
+        credits=_credits(round_, [v.participant_id for v in versions]),
+    )
+
+
+@bp.get("/r/<slug>/proposals/<id:proposal_id>/compare")
+def compare(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    newer = request.args.get("to", proposal.version, type=int)
+    older = request.args.get("from", max(newer - 1, 1), type=int)
+    before = drafting.get_version(db, proposal, min(max(older, 1), MAX_ID))
+    after = drafting.get_version(db, proposal, min(max(newer, 1), MAX_ID))
+    return render(
+        "proposals/compare.html",
+        round=round_,
+        proposal=proposal,
+        before=before,
+        after=after,
+        numbers=range(proposal.version, 0, -1),
+        title_changes=word_diff(before.title, after.title),
+        text_changes=word_diff(before.text, after.text),
+    )
+
+
+# --- Co-authors ---------------------------------------------------------------------------
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links")
+def create_coauthor_link(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    drafting.create_coauthor_invite(db, round_=round_, proposal=proposal, drafter=drafter)
+    db.commit()
+    flash(_("A new co-author link is ready: send it to the person you invite."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links/<id:invite_id>/revoke")
+def revoke_coauthor_link(slug: str, proposal_id: int, invite_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    drafting.revoke_coauthor_invite(db, proposal=proposal, drafter=drafter, invite_id=invite_id)
+    db.commit()
+    flash(_("The co-author link is revoked."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.route("/r/<slug>/coauthor/<token>", methods=["GET", "POST"])
+def join_as_coauthor(slug: str, token: str) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    invite = drafting.resolve_coauthor_invite(db, round_, token)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, invite.proposal_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        drafting.join_as_coauthor(db, round_=round_, invite=invite, drafter=drafter)
+        db.commit()
+        flash(_("You are now a co-author of this proposal."), "success")
+        return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+    return render(
+        "proposals/coauthor.html",
+        status=422 if request.method == "POST" else 200,
+        round=round_,
+        proposal=proposal,
+        form=form,
+        token=token,
+    )
+
+
+# --- Endorsements and amendments -----------------------------------------------------------
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/endorsement")
+def endorse(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    if request.form.get("endorse") == "no":
+        endorsements.withdraw_endorsement(
+            db, round_=round_, proposal=proposal, participant=drafter.participant
+        )
+        message = _("You no longer endorse this proposal.")
+    else:
+        endorsements.endorse(db, round_=round_, proposal=proposal, participant=drafter.participant)
+        message = _("You endorse this proposal.")
+    db.commit()
+    flash(message, "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.route("/r/<slug>/proposals/<id:proposal_id>/amendments/new", methods=["GET", "POST"])
+def new_amendment(slug: str, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    blocks = paragraphs(proposal.text)
+    form = AmendmentForm()
+    if request.method == "GET":
+        number = request.args.get("paragraph", 0, type=int)
+        if not 0 <= number < len(blocks):
+            raise NotFound(_l("This proposal has no such paragraph."))
+        form.paragraph.data = number
+        form.replacement.data = blocks[number]
+        form.display_name.data = drafting.display_name(db, drafter.participant)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            amendments.propose_amendment(
+                db, round_=round_, proposal=proposal, drafter=drafter, fields=form.to_fields()
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(_("Your amendment is proposed to the authors."), "success")
+            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    elif request.method == "POST":
+        status = 422
+    number = int(form.paragraph.data) if str(form.paragraph.data or "").isdigit() else 0
+    return render(
+        "proposals/amendment.html",
+        status=status,
+        round=round_,
+        proposal=proposal,
+        form=form,
+        drafter=drafter,
+        original=blocks[number] if 0 <= number < len(blocks) else "",
+    )
+
+
+def _amendment(
+    slug: str, proposal_id: int, amendment_id: int
+) -> tuple[Round, Drafter, Proposal, Amendment]:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    proposal = drafting.get_proposal(db, round_, proposal_id)
+    return round_, drafter, proposal, amendments.get_amendment(db, proposal, amendment_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/support")
+def support_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    round_, drafter, _proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    amendments.support(
+        get_session(), round_=round_, amendment=amendment, participant=drafter.participant
+    )
+    get_session().commit()
+    flash(_("You support this amendment."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/accept")
+def accept_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    round_, drafter, proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    amendments.accept(
+        get_session(), round_=round_, proposal=proposal, amendment=amendment, drafter=drafter
+    )
+    get_session().commit()
+    flash(_("The amendment is accepted as version %(number)s.", number=proposal.version), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/reject")
+def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    round_, drafter, proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    form = RejectAmendmentForm()
+    if not form.validate_on_submit():
+        raise Invalid(_l("Give a reason for rejecting the amendment."))
+    amendments.reject(
+        get_session(),
+        round_=round_,
+        proposal=proposal,
+        amendment=amendment,
+        drafter=drafter,
+        fields=form.to_fields(),
+    )
+    get_session().commit()
+    flash(_("The amendment is rejected."), "success")
+    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+
+
+# --- Facilitators ---------------------------------------------------------------------------
+
+
+@bp.route("/facilitate/rounds/<id:round_id>/proposals", methods=["GET", "POST"])
+@login_required
+def facilitate_proposals(round_id: int) -> Any:
+    """The round's proposals for its facilitators: select them for a decision, merge two."""
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
+    form = MergeForm()
+    choices = [
+        (row.proposal.id or 0, row.proposal.title)
+        for row in rows
+        if row.proposal.status in drafting.ACTIVE
+    ]
+    form.first.choices = [(str(value), label) for value, label in choices]
+    form.second.choices = [(str(value), label) for value, label in choices]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            merged = curation.merge_proposals(
+                db, round_=round_, user=g.user, fields=form.to_fields()
+            )
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error)
+            status = error.status
+        else:
+            db.commit()
+            flash(_("The two proposals are merged into a new one."), "success")
+            return _redirect("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        "proposals/facilitate.html",
+        status=status,
+        round=round_,
+        rows=rows,
+        form=form,
+    )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/proposals/<id:proposal_id>/select")
+@login_required
+def select_proposal(round_id: int, proposal_id: int) -> Any:
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    curation.select_proposal(db, round_=round_, user=g.user, proposal_id=proposal_id)
+    db.commit()
+    flash(_("The proposal is selected for the decision."), "success")
+    return _redirect("proposals.facilitate_proposals", round_id=round_id)

@@ -1,0 +1,189 @@
+"""Facilitators set up decisions: the settings form from the registry, options, opening with
+the committed seed, authorization."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.decisions.methods import AUTOMATIC_SETTINGS, METHOD_NAMES, SETTING_LABELS
+from deliberation.models import Decision, DecisionOption, DecisionStatus, Phase
+from tests.factories import make_decision, make_round, make_territory, make_user, sign_in_as
+from voting.methods import REGISTRY
+
+
+def decision_form(**overrides: str) -> dict[str, str]:
+    data = {
+        "method": "schulze",
+        "title": "Which project first?",
+        "eligibility": "joined",
+        "opens_at": "",
+        "closes_at": "2030-07-01T18:00",
+        "setting_strength": "margin",
+        "setting_weighting": "none",
+        "setting_min_territory_ballots": "0",
+        "setting_quorum_ballots": "0",
+        "setting_quorum_share": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_every_registry_method_and_setting_has_a_translatable_label() -> None:
+    assert set(METHOD_NAMES) == set(REGISTRY)
+    for spec in REGISTRY.values():
+        for setting in spec.settings:
+            assert setting.name in SETTING_LABELS or setting.name in AUTOMATIC_SETTINGS
+
+
+def test_a_facilitator_creates_a_decision_from_the_registry_form(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], time_zone="Europe/Paris")
+    sign_in_as(client, user)
+    page = client.get(f"/facilitate/rounds/{round_.id}/decisions/new?method=consent")
+    assert page.status_code == 200
+    assert 'name="setting_territory_threshold"' in page.get_data(as_text=True)
+    response = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=decision_form())
+    assert response.status_code == 303
+    decision = session.exec(select(Decision)).one()
+    assert decision.method == "schulze"
+    assert decision.live_results is False
+    assert decision.receipts is False
+    edited = client.post(
+        f"/facilitate/decisions/{decision.id}/edit",
+        data=decision_form(live_results="true", receipts="true"),
+    )
+    assert edited.status_code == 303
+    session.refresh(decision)
+    assert decision.live_results is True
+    assert decision.receipts is True
+    assert decision.settings["strength"] == "margin"
+    assert decision.settings["quorum_share"] == "0"
+    # 18:00 in Paris in July is 16:00 UTC.
+    assert decision.closes_at is not None
+    assert decision.closes_at.hour == 16
+
+
+def test_settings_out_of_the_registry_bounds_rerender_and_store_nothing(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user])
+    sign_in_as(client, user)
+    for data in (
+        decision_form(setting_quorum_share="3/2"),
+        decision_form(setting_quorum_ballots="-1"),
+        decision_form(setting_strength="loudest"),
+        decision_form(
+            method="score", setting_scale_min="5", setting_scale_max="1", setting_strength=""
+        ),
+        decision_form(title="   "),
+        decision_form(closes_at="tomorrow"),
+    ):
+        response = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=data)
+        assert response.status_code == 422, data
+        assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert session.exec(select(Decision)).all() == []
+
+
+def test_population_weighting_needs_every_population(client: FlaskClient, session: Session) -> None:
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], territories=[make_territory(session)])
+    sign_in_as(client, user)
+    response = client.post(
+        f"/facilitate/rounds/{round_.id}/decisions/new",
+        data=decision_form(setting_weighting="sqrt_population"),
+    )
+    assert response.status_code == 422
+    assert session.exec(select(Decision)).all() == []
+
+
+def test_only_the_rounds_facilitators_manage_its_decisions(
+    client: FlaskClient, session: Session
+) -> None:
+    owner, other = make_user(session), make_user(session)
+    round_ = make_round(session, facilitators=[owner])
+    decision = make_decision(session, round_, options=["Parc", "Piscine"])
+    sign_in_as(client, other)
+    assert client.get(f"/facilitate/decisions/{decision.id}").status_code == 403
+    assert client.post(f"/facilitate/decisions/{decision.id}/open").status_code == 403
+    response = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=decision_form())
+    assert response.status_code == 403
+    session.refresh(decision)
+    assert decision.status == DecisionStatus.DRAFT
+
+
+def test_options_are_added_removed_and_frozen_at_opening(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], phase=Phase.DECIDING)
+    decision = make_decision(session, round_)
+    sign_in_as(client, user)
+    url = f"/facilitate/decisions/{decision.id}"
+    for title in ("Parc", "Piscine", "Ombre"):
+        assert (
+            client.post(f"{url}/options", data={"title": title, "text": "*x*"}).status_code == 303
+        )
+    duplicate = client.post(f"{url}/options", data={"title": "Parc"})
+    assert duplicate.status_code == 422
+    bad_proposal = client.post(f"{url}/options", data={"title": "Lac", "proposal_id": "x"})
+    assert bad_proposal.status_code == 422
+    options = session.exec(select(DecisionOption).order_by(DecisionOption.label)).all()
+    assert [(o.label, o.title) for o in options] == [
+        ("A", "Parc"),
+        ("B", "Piscine"),
+        ("C", "Ombre"),
+    ]
+    assert client.post(f"{url}/options/{options[2].id}/remove").status_code == 303
+    assert client.post(f"{url}/open").status_code == 303
+    late = client.post(f"{url}/options", data={"title": "Lac"})
+    assert late.status_code == 409
+    assert len(session.exec(select(DecisionOption)).all()) == 2
+
+
+def test_opening_commits_to_the_seed_and_hides_it_until_close(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], phase=Phase.DECIDING)
+    decision = make_decision(session, round_, options=["Parc", "Piscine"])
+    sign_in_as(client, user)
+    assert client.post(f"/facilitate/decisions/{decision.id}/open").status_code == 303
+    session.refresh(decision)
+    assert decision.status == DecisionStatus.OPEN
+    assert decision.seed_hex is not None
+    assert len(decision.seed_hex) == 64
+    int(decision.seed_hex, 16)
+    assert decision.seed_sha256 == hashlib.sha256(decision.seed_hex.encode("ascii")).hexdigest()
+    page = client.get(f"/facilitate/decisions/{decision.id}").get_data(as_text=True)
+    assert decision.seed_sha256 in page
+    assert decision.seed_hex not in page
+    results = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
+    assert decision.seed_hex not in results
+    assert client.post(f"/facilitate/decisions/{decision.id}/open").status_code == 409
+
+
+def test_a_decision_needs_its_options_to_open(client: FlaskClient, session: Session) -> None:
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], phase=Phase.DECIDING)
+    ranked = make_decision(session, round_, options=["Parc"])
+    stance = make_decision(session, round_, method="consent", options=[])
+    sign_in_as(client, user)
+    assert client.post(f"/facilitate/decisions/{ranked.id}/open").status_code == 409
+    assert client.post(f"/facilitate/decisions/{stance.id}/open").status_code == 409
+    for title in ("Parc", "Piscine"):
+        client.post(f"/facilitate/decisions/{stance.id}/options", data={"title": title})
+    assert (
+        len(
+            session.exec(
+                select(DecisionOption).where(DecisionOption.decision_id == stance.id)
+            ).all()
+        )
+        == 1
+    )
+    assert client.post(f"/facilitate/decisions/{stance.id}/open").status_code == 303
