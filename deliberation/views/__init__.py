@@ -46,8 +46,6 @@ def register(app: Flask) -> None:
         admin.bp,
         api.bp,
         reports.bp,
-        opinions.bp,
-        admin.bp,
         decisions.bp,
         proposals.bp,
     ):
