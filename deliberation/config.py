@@ -98,6 +98,7 @@ def load_config(
         "RATELIMIT_VOTE": env.get("PALABRE_RATELIMIT_VOTE", "120 per minute"),
         "RATELIMIT_STATEMENT": env.get("PALABRE_RATELIMIT_STATEMENT", "10 per hour"),
         "RATELIMIT_SIGNIN": env.get("PALABRE_RATELIMIT_SIGNIN", "10 per minute"),
+        "RATELIMIT_API": env.get("PALABRE_RATELIMIT_API", "300 per minute"),
         "ROUTING_SEED": int(env["PALABRE_ROUTING_SEED"]) if "PALABRE_ROUTING_SEED" in env else None,
         "PUBLIC_URL": env.get("PALABRE_PUBLIC_URL") or PUBLIC_URL,
         "PROXY_FIX": int(env.get("PALABRE_PROXY_FIX", "0")),

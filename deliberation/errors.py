@@ -27,6 +27,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthorized(DomainError):
+    """No valid credential (the API's tokens); answered with ``WWW-Authenticate: Bearer``."""
+
+    status = 401
+
+
 class Forbidden(DomainError):
     status = 403
 
@@ -39,9 +45,26 @@ class Invalid(DomainError):
     status = 422
 
 
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal_error",
+}
+"""The ``error.code`` of an API answer, by HTTP status."""
+
+
 def _titles() -> dict[int, Any]:
     return {
         400: lazy_gettext("Bad request"),
+        401: lazy_gettext("Sign-in required"),
         403: lazy_gettext("Not allowed"),
         404: lazy_gettext("Not found"),
         405: lazy_gettext("Method not allowed"),
@@ -70,7 +93,9 @@ def render_error(status: int, message: Any = None) -> tuple[Any, int]:
     message = message or _messages().get(status, _messages()[400])
     title = _titles().get(status, _titles()[400])
     if request.path.startswith("/api/"):
-        return jsonify(error={"code": status, "message": str(message)}), status
+        return jsonify(
+            error={"code": API_CODES.get(status, "error"), "message": str(message)}
+        ), status
     if htmx:
         body = render_template("_alert.html", title=title, message=message)
         return body, status

@@ -9,13 +9,18 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
+from deliberation.clock import utcnow
 from deliberation.decisions.methods import default_settings
 from deliberation.models import (
+    ApiToken,
     Council,
     CouncilOwner,
     Decision,
     DecisionOption,
     Invite,
+    Outcome,
+    OutcomeCouncil,
+    OutcomeKind,
     Participant,
     Phase,
     Proposal,
@@ -31,11 +36,13 @@ from deliberation.models import (
     Territory,
     TerritoryOwner,
     TextKind,
+    TokenScope,
     Translation,
     TranslationOrigin,
     User,
 )
 from deliberation.services.accounts import create_user
+from deliberation.services.api_tokens import token_hash
 from deliberation.services.participation import NOTICE_VERSION, issue_session_key
 from deliberation.services.statements import normalize_text
 from voting.methods import REGISTRY
@@ -93,6 +100,60 @@ def make_council(
         session.add(CouncilOwner(council_id=council.id, user_id=owner.id))
     session.commit()
     return council
+
+
+def make_token(
+    session: Session,
+    *,
+    council: Council | None = None,
+    scope: TokenScope = TokenScope.READ,
+    revoked: bool = False,
+) -> str:
+    """A council API token's secret (the council made if not given)."""
+    council = council or make_council(session)
+    secret = f"plb_test{next(_counter)}"
+    session.add(
+        ApiToken(
+            council_id=council.id,
+            label="test",
+            scope=scope,
+            token_hash=token_hash(secret),
+            prefix=secret[:12],
+            revoked_at=utcnow() if revoked else None,
+        )
+    )
+    session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def make_outcome(
+    session: Session,
+    *,
+    round_: Round | None = None,
+    councils: list[Council] | None = None,
+    **overrides: Any,
+) -> Outcome:
+    """An outcome of a closed round, addressed to ``councils``."""
+    round_ = round_ or make_round(session, phase=Phase.CLOSED)
+    fields: dict[str, Any] = {
+        "round_id": round_.id,
+        "kind": OutcomeKind.RECOMMENDATION,
+        "language": "en",
+        "title": f"Shade the school yards {next(_counter)}",
+        "text": "Plant trees in every school yard before next summer.",
+    }
+    fields.update(overrides)
+    outcome = Outcome(**fields)
+    session.add(outcome)
+    session.flush()
+    for council in councils or []:
+        session.add(OutcomeCouncil(outcome_id=outcome.id, council_id=council.id))
+    session.commit()
+    return outcome
 
 
 def make_round(

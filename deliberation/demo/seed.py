@@ -103,7 +103,7 @@ def seed_demo(
 ) -> Demo | None:
     """Create the demo territories, facilitator and rounds (``participants`` synthetic
     participants each), with their invites, statements and votes; the drafting round also
-    gets its proposals (``demo.proposals``), the deciding round its decisions, the reported
+    gets its proposals (``demo.proposals``), the deciding round its decisions, and the reported
     round its opinion snapshot (the worker computes only live rounds), outcomes addressed to
     the Strasbourg and Kehl councils and a published version of its report (``demo.report``).
 
@@ -137,6 +137,14 @@ def seed_demo(
         for phase, stream in zip(texts.ROUND_PHASES, streams, strict=True)
     }
     session.flush()
+    reported = rounds[Phase.REPORTED]
+    compute_snapshot(session, reported.round)
+    seed_report(
+        session,
+        round_=reported.round,
+        statement_ids=list(reported.statement_ids),
+        facilitator=facilitator,
+    )
     deciding = rounds[Phase.DECIDING]
     seed_decisions(
         session,
@@ -146,14 +154,6 @@ def seed_demo(
         now=now,
     )
     seed_proposals(session, rounds[Phase.DRAFTING], facilitator)
-    reported = rounds[Phase.REPORTED]
-    compute_snapshot(session, reported.round)
-    seed_report(
-        session,
-        round_=reported.round,
-        statement_ids=list(reported.statement_ids),
-        facilitator=facilitator,
-    )
     return Demo(rounds=rounds, facilitator=facilitator, password=password)
 
 
@@ -379,10 +379,10 @@ def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
         yield f"Round '{round_.slug}' ({round_.phase}): {round_.text('title', 'en')}"
         yield f"  facilitate: {url_for('facilitate.round_page', round_id=round_.id, _external=True)}"
         yield f"  opinion map: {url_for('opinions.opinion_map', slug=round_.slug, _external=True)}"
-        if round_.phase == Phase.DRAFTING:
-            yield f"  proposals: {url_for('proposals.proposal_list', slug=round_.slug, _external=True)}"
         if round_.phase == Phase.REPORTED:
             yield f"  report: {url_for('reports.report_page', slug=round_.slug, _external=True)}"
+        if round_.phase == Phase.DRAFTING:
+            yield f"  proposals: {url_for('proposals.proposal_list', slug=round_.slug, _external=True)}"
         if round_.accepts_contributions:
             yield "  invite links, one per territory:"
             for territory, invite in _territory_invites(session, round_):

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import DataRequired
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
 
 from deliberation.config import LANGUAGES
 from deliberation.forms.facilitate import InputForm, _strip
-from deliberation.models.council_inputs import CouncilInput
+from deliberation.models import ImplementationStatus, ResponseDecision, TokenScope
+from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
+from deliberation.services.api_tokens import MAX_LABEL
 from deliberation.templating import LANGUAGE_NAMES
 
 
@@ -61,3 +74,80 @@ for _code in LANGUAGES:
             render_kw={"lang": _code},
         ),
     )
+
+
+SCOPE_NAMES = {
+    TokenScope.READ: _l("Read: rounds, statements, outcomes"),
+    TokenScope.RESPOND: _l("Respond: read, and answer outcomes for this council"),
+}
+
+
+class TokenForm(FlaskForm):
+    label = StringField(
+        _l("Label"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=MAX_LABEL)],
+        description=_l("For you, for example: council information system."),
+    )
+    scope = SelectField(
+        _l("Scope"),
+        choices=[SelectChoice(scope.value, name) for scope, name in SCOPE_NAMES.items()],
+    )
+
+
+class ClerkForm(FlaskForm):
+    email = EmailField(_l("Email of the clerk"), validators=[DataRequired(), Length(max=254)])
+
+
+DECISION_NAMES = {
+    ResponseDecision.ACCEPTED: _l("Accepted"),
+    ResponseDecision.PARTIALLY_ACCEPTED: _l("Partially accepted"),
+    ResponseDecision.REJECTED: _l("Rejected"),
+    ResponseDecision.UNDER_REVIEW: _l("Under review"),
+    ResponseDecision.NOT_COMPETENT: _l("Not competent"),
+}
+IMPLEMENTATION_NAMES = {
+    ImplementationStatus.NOT_STARTED: _l("Not started"),
+    ImplementationStatus.IN_PROGRESS: _l("In progress"),
+    ImplementationStatus.COMPLETED: _l("Completed"),
+    ImplementationStatus.ABANDONED: _l("Abandoned"),
+}
+
+
+class CouncilResponseForm(InputForm):
+    """A clerk's answer to an outcome: the same fields and rules as the API's
+    (``CouncilResponseInput``)."""
+
+    input_model = CouncilResponseInput
+    decision = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice(value.value, name) for value, name in DECISION_NAMES.items()],
+    )
+    reason = TextAreaField(_l("Reason"), filters=[_strip])
+    decided_at = DateField(_l("Decided on (optional)"), validators=[Optional()])
+    reference_url = StringField(
+        _l("The council's own record (optional)"),
+        filters=[_strip],
+        description=_l("The address of the council's decision: a web page or an OParl paper."),
+    )
+    oparl_paper = BooleanField(_l("This address is an OParl paper"))
+    implementation_status = SelectField(
+        _l("Implementation"),
+        choices=[
+            SelectChoice("", _l("Not said")),
+            *(SelectChoice(value.value, name) for value, name in IMPLEMENTATION_NAMES.items()),
+        ],
+    )
+    progress = IntegerField(_l("Progress in percent (optional)"), validators=[Optional()])
+
+    def input_data(self) -> dict[str, Any]:
+        decided = self.decided_at.data
+        return {
+            "decision": self.decision.data,
+            "reason": self.reason.data or "",
+            "decided_at": datetime.combine(decided, time(), UTC) if decided else None,
+            "reference_url": self.reference_url.data,
+            "oparl_paper": bool(self.oparl_paper.data),
+            "implementation_status": self.implementation_status.data or None,
+            "progress": self.progress.data,
+        }

@@ -12,8 +12,12 @@ from deliberation.clock import utcnow
 
 
 class Role(StrEnum):
+    """Facilitators and admins run rounds; a ``council`` account is a council clerk's, who
+    answers the outcomes addressed to their council and sees nothing else."""
+
     FACILITATOR = "facilitator"
     ADMIN = "admin"
+    COUNCIL = "council"
 
 
 class User(SQLModel, table=True):
@@ -37,6 +41,10 @@ class User(SQLModel, table=True):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == Role.COUNCIL
 
     @property
     def is_active(self) -> bool:

@@ -16,6 +16,7 @@ class ActorKind(StrEnum):
     ACCOUNT = "account"
     PARTICIPANT = "participant"
     SYSTEM = "system"
+    TOKEN = "token"
 
 
 class TargetKind(StrEnum):
@@ -45,6 +46,10 @@ class AuditAction(StrEnum):
     TERRITORY_UPDATE = "territory.update"
     COUNCIL_CREATE = "council.create"
     COUNCIL_UPDATE = "council.update"
+    COUNCIL_TOKEN_CREATE = "council.token_create"
+    COUNCIL_TOKEN_REVOKE = "council.token_revoke"
+    COUNCIL_CLERK_ADD = "council.clerk_add"
+    COUNCIL_RESPONSE = "council.response"
     OWNER_ADD = "owner.add"
     OWNER_REMOVE = "owner.remove"
     ROUND_CREATE = "round.create"

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from deliberation.config import LANGUAGES
+from deliberation.models.councils import ImplementationStatus, ResponseDecision
 from deliberation.models.inputs import (
+    MAX_YEAR,
+    MIN_YEAR,
     WIKIDATA,
     Identifier,
     Printable,
@@ -68,3 +81,48 @@ class CouncilInput(BaseModel):
         if problems:
             raise Problems(problems)
         return self
+
+
+def _utc_in_range(value: datetime) -> datetime:
+    """Decision times are written between 1900 and 2100 (beyond is a typing mistake) and kept
+    in UTC."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise RuleBroken(DATE_MESSAGE)
+    return value.astimezone(UTC)
+
+
+DATE_MESSAGE = _l("A date between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)
+# What the rules above accept, for the API's JSON Schema (so that clients can know them).
+YEAR_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
+CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+Reference = Annotated[
+    Annotated[str, Field(max_length=MAX_URL, pattern=r"^https?://[^\s/?#]+[^\s]*$")] | None,
+    BeforeValidator(_blank_is_none),
+]
+DecidedAt = Annotated[
+    AwareDatetime,
+    AfterValidator(_utc_in_range),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
+]
+
+
+class CouncilResponseInput(BaseModel):
+    """A council's answer to an outcome, or an update of it (implementation progress), through
+    the API or a clerk's form: the decision, why, when it was taken, the council's own
+    record (a web page or an OParl ``Paper``), and how far its implementation has come."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    decision: ResponseDecision
+    reason: Annotated[str, Field(max_length=5000, pattern=CONTROL_FREE)] = ""
+    decided_at: DecidedAt | None = None
+    reference_url: Reference = Field(
+        default=None, description="The council's own record: a web page or an OParl paper URL."
+    )
+    oparl_paper: bool = Field(
+        default=False, description="Whether ``reference_url`` is an OParl ``Paper``."
+    )
+    implementation_status: ImplementationStatus | None = None
+    progress: Annotated[int | None, Field(ge=0, le=100)] = Field(
+        default=None, description="Implementation progress, in percent."
+    )

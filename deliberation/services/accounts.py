@@ -248,15 +248,24 @@ def _account(session: Session, user_id: int) -> User:
     return user
 
 
+def new_invited_account(
+    session: Session, *, email: str, role: Role, now: datetime, ttl: timedelta
+) -> IssuedLink:
+    """A new account without a password, and the one-time link that sets it. No check and no
+    log entry: the caller's use case authorizes and records it."""
+    user = _new_account(session, email, role)
+    session.add(user)
+    session.flush()
+    return _issue_link(session, user, now=now, ttl=ttl)
+
+
 def invite_account(
     session: Session, *, actor: User, email: str, role: Role, now: datetime, ttl: timedelta
 ) -> IssuedLink:
     """A new account without a password, and the one-time link that sets it."""
     require_admin(actor)
-    user = _new_account(session, email, role)
-    session.add(user)
-    session.flush()
-    issued = _issue_link(session, user, now=now, ttl=ttl)
+    issued = new_invited_account(session, email=email, role=role, now=now, ttl=ttl)
+    user = issued.user
     audit.record(
         session,
         actor=actor,

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.models import (
     ActorKind,
+    ApiToken,
     AuditAction,
     AuditEntry,
     Participant,
@@ -30,7 +31,7 @@ from deliberation.services.paging import Page, fetch_page
 SYSTEM: Final = "system"
 PAGE_SIZE = 50
 
-Actor = User | Participant | Literal["system"]
+Actor = User | Participant | ApiToken | Literal["system"]
 
 ACTION_NAMES = {
     AuditAction.STATEMENT_ACCEPT: _l("Statement accepted"),
@@ -41,6 +42,10 @@ ACTION_NAMES = {
     AuditAction.TERRITORY_UPDATE: _l("Territory edited"),
     AuditAction.COUNCIL_CREATE: _l("Council created"),
     AuditAction.COUNCIL_UPDATE: _l("Council edited"),
+    AuditAction.COUNCIL_TOKEN_CREATE: _l("API token created"),
+    AuditAction.COUNCIL_TOKEN_REVOKE: _l("API token revoked"),
+    AuditAction.COUNCIL_CLERK_ADD: _l("Clerk account created"),
+    AuditAction.COUNCIL_RESPONSE: _l("Council response recorded"),
     AuditAction.OWNER_ADD: _l("Owner added"),
     AuditAction.OWNER_REMOVE: _l("Owner removed"),
     AuditAction.ROUND_CREATE: _l("Round created"),
@@ -118,8 +123,8 @@ def record(
 ) -> AuditEntry:
     """Add an entry to ``session`` (never commits: the caller's transaction writes it).
 
-    ``actor`` is the account or participant who acted, or ``SYSTEM`` (the schedule, the
-    command line). ``details`` is converted with ``json_value``.
+    ``actor`` is the account, participant or council API token that acted, or ``SYSTEM``
+    (the schedule, the command line). ``details`` is converted with ``json_value``.
     """
     entry = AuditEntry(
         actor_kind=ActorKind.SYSTEM,
@@ -133,6 +138,10 @@ def record(
         entry.actor_kind, entry.actor_user_id = ActorKind.ACCOUNT, actor.id
     elif isinstance(actor, Participant):
         entry.actor_kind, entry.actor_participant_id = ActorKind.PARTICIPANT, actor.id
+    elif isinstance(actor, ApiToken):
+        # A token has no column of its own: its id goes into the details.
+        entry.actor_kind = ActorKind.TOKEN
+        entry.details = {**entry.details, "token_id": actor.id}
     session.add(entry)
     return entry
 

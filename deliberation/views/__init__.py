@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from deliberation.api import views as api
 from deliberation.services.validation import MAX_ID
 from deliberation.views import (
     admin,
@@ -15,6 +16,7 @@ from deliberation.views import (
     decisions,
     facilitate,
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
+    inbox,
     main,
     opinions,
     participate,
@@ -39,8 +41,10 @@ def register(app: Flask) -> None:
         participate.bp,
         facilitate.bp,
         councils.bp,
+        inbox.bp,
         opinions.bp,
         admin.bp,
+        api.bp,
         reports.bp,
         decisions.bp,
         proposals.bp,

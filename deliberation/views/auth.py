@@ -64,21 +64,59 @@ def _remember_user(user: User) -> None:
         session["lang"] = language
 
 
-def login_required(view: Callable[P, R]) -> Callable[P, Any]:
-    """Redirect to sign-in unless a facilitator or admin is signed in."""
+def _to_sign_in() -> Any:
+    target = url_for("auth.sign_in", next=request.full_path)
+    if htmx:
+        # A fragment request (a poll, a row action) must not swap the sign-in page into the
+        # page: tell htmx to navigate instead.
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target, code=303)
+
+
+def account_required(view: Callable[P, R]) -> Callable[P, Any]:
+    """Redirect to sign-in unless an account (of any role) is signed in."""
 
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> Any:
         if g.user is None:
-            target = url_for("auth.sign_in", next=request.full_path)
-            if htmx:
-                # A fragment request (a poll, a row action) must not swap the sign-in page into
-                # the page: tell htmx to navigate instead.
-                return Response(status=204, headers={"HX-Redirect": target})
-            return redirect(target, code=303)
+            return _to_sign_in()
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def login_required(view: Callable[P, R]) -> Callable[P, Any]:
+    """Redirect to sign-in unless a facilitator or admin is signed in; a council clerk's
+    account is refused (it only answers its council's outcomes)."""
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Any:
+        if g.user is None:
+            return _to_sign_in()
+        if g.user.is_clerk:
+            raise Forbidden(_l("Council clerks' accounts only open their council's inbox."))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def clerk_required(view: Callable[P, R]) -> Callable[P, Any]:
+    """Redirect to sign-in unless a council clerk is signed in; other accounts are refused."""
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Any:
+        if g.user is None:
+            return _to_sign_in()
+        if not g.user.is_clerk:
+            raise Forbidden(_l("Only council clerks have an inbox."))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def home_url(user: User) -> str:
+    """Where an account lands after signing in: a clerk's inbox, else the facilitator's rounds."""
+    return url_for("inbox.inbox") if user.is_clerk else url_for("facilitate.dashboard")
 
 
 def admin_required(view: Callable[P, R]) -> Callable[P, Any]:
@@ -102,7 +140,7 @@ def sign_in() -> Any:
         )
         if user is not None:
             _remember_user(user)
-            return redirect_back(request.args.get("next"), url_for("facilitate.dashboard"))
+            return redirect_back(request.args.get("next"), home_url(user))
         form.password.errors = [_("This email and password do not match an account.")]
     status = 422 if form.errors else 200
     return render("auth/sign_in.html", form=form, status=status)
@@ -120,7 +158,7 @@ def sign_out() -> Any:
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@account_required
 def change_password() -> Any:
     """A signed-in account changes its password; its other sessions end, this one goes on."""
     db = get_session()
@@ -141,7 +179,7 @@ def change_password() -> Any:
             db.commit()
             _remember_user(g.user)
             flash(_("Your password is changed. Your other sessions are signed out."), "success")
-            return redirect(url_for("facilitate.dashboard"), code=303)
+            return redirect(home_url(g.user), code=303)
     status = 422 if form.errors else 200
     return render("auth/change_password.html", form=form, status=status)
 

@@ -10,15 +10,20 @@ from typing import Any
 
 from flask import Blueprint, flash, g, request
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
+from deliberation.clock import utcnow
 from deliberation.db import get_session
-from deliberation.forms.councils import CouncilForm
+from deliberation.errors import DomainError
+from deliberation.forms.councils import SCOPE_NAMES, ClerkForm, CouncilForm, TokenForm
 from deliberation.forms.facilitate import OwnerForm
-from deliberation.models import Council, TargetKind
-from deliberation.services import audit, councils, ownership, territories
+from deliberation.models import Council, TargetKind, TokenScope
+from deliberation.services import api_tokens, audit, clerks, councils, ownership, territories
+from deliberation.services.accounts import IssuedLink
 from deliberation.services.validation import FieldInvalid
 from deliberation.templating import current_language, render
-from deliberation.views.auth import login_required
+from deliberation.views.admin import link_ttl
+from deliberation.views.auth import login_required, set_password_url
 from deliberation.views.facilitate import _add_error, _page, _redirect
 
 bp = Blueprint("councils", __name__, url_prefix="/facilitate/councils")
@@ -72,27 +77,52 @@ def council_page(council_id: int) -> Any:
     return _render_council(councils.get_council(get_session(), council_id))
 
 
-def _render_council(council: Council, status: int = 200, form: OwnerForm | None = None) -> Any:
-    """The council, its owners, and for its owners the form to add one and its history."""
+def _render_council(
+    council: Council,
+    status: int = 200,
+    *,
+    owner_form: OwnerForm | None = None,
+    token_form: TokenForm | None = None,
+    clerk_form: ClerkForm | None = None,
+    issued_token: api_tokens.IssuedToken | None = None,
+    issued_link: IssuedLink | None = None,
+) -> Response:
+    """The council and its owners; for its owners also the forms to add an owner, its API
+    tokens and clerks, and its history. A new token's secret or clerk's link shows only here."""
     db = get_session()
     assert council.id is not None
     is_owner = ownership.is_owner(db, ownership.COUNCIL, council.id, g.user)
-    history = (
-        audit.target_entries(db, target_kind=TargetKind.COUNCIL, target_id=council.id, page=_page())
-        if is_owner
-        else None
-    )
-    return render(
+    owned: dict[str, Any] = {}
+    if is_owner:
+        owned = {
+            "history": audit.target_entries(
+                db, target_kind=TargetKind.COUNCIL, target_id=council.id, page=_page()
+            ),
+            "tokens": api_tokens.council_tokens(db, council=council, user=g.user),
+            "clerks": clerks.council_clerks(db, council=council, user=g.user),
+        }
+    response = render(
         "councils/council.html",
         status=status,
         council=council,
         territory=territories.get_territory(db, council.territory_id),
         owners=ownership.owners(db, ownership.COUNCIL, council.id),
         is_owner=is_owner,
-        owner_form=form or OwnerForm(formdata=None),
-        history=history,
+        owner_form=owner_form or OwnerForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None),
+        clerk_form=clerk_form or ClerkForm(formdata=None),
+        scope_names=SCOPE_NAMES,
+        issued_token=issued_token,
+        issued_link=issued_link,
+        issued_url=set_password_url(issued_link) if issued_link is not None else None,
+        history=owned.get("history"),
+        tokens=owned.get("tokens", []),
+        clerks=owned.get("clerks", []),
         **audit.LABELS,
     )
+    if issued_token is not None or issued_link is not None:
+        response.headers["Cache-Control"] = "no-store"  # a secret shown once is on this page
+    return response
 
 
 @bp.post("/<id:council_id>/owners")
@@ -118,7 +148,7 @@ def add_owner(council_id: int) -> Any:
             db.commit()
             flash(_("%(email)s now owns this council.", email=added.email), "success")
             return _redirect("councils.council_page", council_id=council_id)
-    return _render_council(council, status=422, form=form)
+    return _render_council(council, status=422, owner_form=form)
 
 
 @bp.post("/<id:council_id>/owners/<id:user_id>/remove")
@@ -162,3 +192,67 @@ def _council_data(council: Council) -> dict[str, Any]:
     for code, name in council.names.items():
         data[f"name_{code}"] = name
     return data
+
+
+@bp.post("/<id:council_id>/tokens")
+@login_required
+def create_token(council_id: int) -> Any:
+    """Create an API token of the council and show its secret, once."""
+    db = get_session()
+    council = councils.get_council(db, council_id)
+    ownership.require_owner(db, ownership.COUNCIL, council_id, g.user)
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            issued = api_tokens.create_token(
+                db,
+                council=council,
+                user=g.user,
+                label=form.label.data or "",
+                scope=TokenScope(form.scope.data),
+            )
+        except FieldInvalid as error:
+            db.rollback()
+            _add_error(form, error)
+        else:
+            db.commit()
+            return _render_council(council, status=201, issued_token=issued)
+    return _render_council(council, status=422, token_form=form)
+
+
+@bp.post("/<id:council_id>/tokens/<id:token_id>/revoke")
+@login_required
+def revoke_token(council_id: int, token_id: int) -> Any:
+    db = get_session()
+    council = councils.get_council(db, council_id)
+    api_tokens.revoke_token(db, council=council, user=g.user, token_id=token_id)
+    db.commit()
+    flash(_("The token is revoked: it no longer opens the API."), "success")
+    return _redirect("councils.council_page", council_id=council_id)
+
+
+@bp.post("/<id:council_id>/clerks")
+@login_required
+def invite_clerk(council_id: int) -> Any:
+    """Create a clerk's account for the council and show its one-time link, once."""
+    db = get_session()
+    council = councils.get_council(db, council_id)
+    ownership.require_owner(db, ownership.COUNCIL, council_id, g.user)
+    form = ClerkForm()
+    if form.validate_on_submit():
+        try:
+            issued = clerks.invite_clerk(
+                db,
+                council=council,
+                actor=g.user,
+                email=form.email.data or "",
+                now=utcnow(),
+                ttl=link_ttl(),
+            )
+        except DomainError as error:
+            db.rollback()
+            _add_error(form, error)
+        else:
+            db.commit()
+            return _render_council(council, status=201, issued_link=issued)
+    return _render_council(council, status=422, clerk_form=form)

@@ -14,7 +14,7 @@ from wtforms.validators import Length, NumberRange, Regexp
 
 from deliberation.forms.facilitate import InputForm
 from deliberation.models import Round, Territory
-from deliberation.models.council_inputs import CouncilInput
+from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
 from deliberation.models.inputs import RoundInput, TerritoryInput
 from deliberation.models.proposals import (
     AmendmentInput,
@@ -45,6 +45,7 @@ def test_every_input_form_is_found() -> None:
         RoundInput,
         TerritoryInput,
         CouncilInput,
+        CouncilResponseInput,
         OutcomeInput,
         ProposalInput,
         EditInput,

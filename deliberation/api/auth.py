@@ -1,0 +1,65 @@
+"""Token authentication of ``/api/v1``: ``Authorization: Bearer <token>``.
+
+The API reads no cookie: a token is its only credential, so its blueprint is exempt from CSRF
+(a browser cannot be tricked into sending a bearer token). Each token has its own rate limit
+(``rate_limit_key``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import g, request
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+
+from deliberation.db import get_session
+from deliberation.errors import Forbidden, Unauthorized
+from deliberation.models import ApiToken, TokenScope
+from deliberation.services import api_tokens
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def bearer_secret() -> str | None:
+    """The token the request sends, if any."""
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def rate_limit_key() -> str:
+    """Requests with a token share its limit; others share their address's."""
+    secret = bearer_secret()
+    return f"token:{api_tokens.token_hash(secret)}" if secret else f"ip:{get_remote_address()}"
+
+
+def current_token() -> ApiToken:
+    token: ApiToken = g.api_token
+    return token
+
+
+def token_required(scope: TokenScope) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A live token is required (else 401); ``respond`` endpoints need a ``respond`` token
+    (else 403). The token is ``current_token()`` in the view."""
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            secret = bearer_secret()
+            token = api_tokens.authenticate(get_session(), secret) if secret else None
+            if token is None:
+                raise Unauthorized(
+                    _l("A valid API token is required: Authorization: Bearer <token>.")
+                )
+            if scope == TokenScope.RESPOND and token.scope != TokenScope.RESPOND:
+                raise Forbidden(_l("This token may read but not respond."))
+            g.api_token = token
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

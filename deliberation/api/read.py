@@ -1,0 +1,314 @@
+"""What the read endpoints of ``/api/v1`` answer: queries, and their rows as API models.
+
+Counts come from the round's latest opinion snapshot, whose document already holds every count
+of fewer than k people as null with ``suppressed`` (``deliberation.opinions.document``); no
+participant, account or author is ever exposed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from deliberation.api import schemas
+from deliberation.errors import NotFound
+from deliberation.models import (
+    Council,
+    CouncilResponse,
+    Phase,
+    ReportVersion,
+    Round,
+    RoundTerritory,
+    Statement,
+    StatementStatus,
+    Territory,
+)
+from deliberation.opinions.stored import latest_snapshot
+from deliberation.services.council_responses import InboxItem
+from deliberation.services.paging import fetch_page
+
+T = TypeVar("T")
+
+
+def ref(prefix: str, object_id: int | None) -> str:
+    """The outcome document's id of an object: ``ref("rnd", 12)`` is ``rnd:12``."""
+    return f"{prefix}:{object_id}"
+
+
+def page_of(
+    session: Session, statement: SelectOfScalar[T], query: schemas.PageQuery
+) -> tuple[list[T], int, bool]:
+    """(rows, total, has_next) of one page of the ordered ``statement``."""
+    total = int(session.exec(select(func.count()).select_from(statement.subquery())).one())
+    found = fetch_page(session, statement, page=query.page, size=query.per_page)
+    return found.rows, total, found.has_next
+
+
+def text(values: Mapping[str, str], languages: Sequence[str]) -> schemas.Text:
+    """A text written by people in each language: the first of ``languages`` it exists in
+    (else any), and the others as human translations."""
+    order = [lang for lang in languages if values.get(lang)] + [
+        lang for lang in values if lang not in languages and values[lang]
+    ]
+    if not order:
+        return schemas.Text(lang="und", value="")
+    first, *others = order
+    return schemas.Text(
+        lang=first,
+        value=values[first],
+        translations={
+            lang: schemas.Translation(value=values[lang], method="human", reviewed=True)
+            for lang in others
+        },
+    )
+
+
+# --- Territories and councils --------------------------------------------------------------
+
+
+def territory_out(territory: Territory) -> schemas.TerritoryOut:
+    identifiers = [
+        schemas.Identifier(scheme=scheme, identifier=value, year=year)
+        for scheme, value, year in (
+            ("iso-3166-2", territory.iso_3166_2, None),
+            ("eurostat-lau", territory.eurostat_lau, territory.lau_year),
+            ("nuts", territory.nuts, territory.nuts_year),
+            ("wikidata", territory.wikidata, None),
+        )
+        if value
+    ]
+    return schemas.TerritoryOut(
+        id=ref("ter", territory.id),
+        slug=territory.slug,
+        name=text(territory.names, ["en"]),
+        classification=territory.kind,
+        identifiers=identifiers,
+        population=territory.population,
+        population_year=territory.population_year,
+    )
+
+
+def territories_query() -> SelectOfScalar[Territory]:
+    return select(Territory).order_by(col(Territory.slug))
+
+
+def get_territory(session: Session, territory_id: int) -> Territory:
+    territory = session.get(Territory, territory_id)
+    if territory is None:
+        raise NotFound(_l("No territory has this id."))
+    return territory
+
+
+def council_out(council: Council) -> schemas.CouncilOut:
+    identifiers = [
+        schemas.Identifier(scheme=scheme, identifier=value)
+        for scheme, value in (
+            ("oparl-body", council.oparl_body),
+            ("website", council.website),
+            ("wikidata", council.wikidata),
+        )
+        if value
+    ]
+    return schemas.CouncilOut(
+        id=ref("cou", council.id),
+        slug=council.slug,
+        name=text(council.names, ["en"]),
+        territory=ref("ter", council.territory_id),
+        identifiers=identifiers,
+    )
+
+
+def councils_query() -> SelectOfScalar[Council]:
+    return select(Council).order_by(col(Council.slug))
+
+
+# --- Rounds ----------------------------------------------------------------------------------
+
+
+def rounds_query() -> SelectOfScalar[Round]:
+    """Rounds that have left the draft phase, newest first."""
+    return select(Round).where(Round.phase != Phase.DRAFT).order_by(col(Round.id).desc())
+
+
+def get_round(session: Session, round_id: int) -> Round:
+    """A round that has left the draft phase (a draft is nobody's business but its
+    facilitators')."""
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.phase == Phase.DRAFT:
+        raise NotFound(_l("No round has this id."))
+    return round_
+
+
+def rounds_out(session: Session, rounds: list[Round]) -> list[schemas.RoundOut]:
+    """``rounds`` with their territories (one query for all of them)."""
+    taking_part: dict[int, list[str]] = {}
+    for round_id, territory_id in session.exec(
+        select(RoundTerritory.round_id, RoundTerritory.territory_id)
+        .where(col(RoundTerritory.round_id).in_([r.id for r in rounds]))
+        .order_by(col(RoundTerritory.territory_id))
+    ):
+        taking_part.setdefault(round_id, []).append(ref("ter", territory_id))
+    return [
+        schemas.RoundOut(
+            id=ref("rnd", r.id),
+            slug=r.slug,
+            title=text(r.title, r.languages),
+            question=text(r.question, r.languages),
+            topic=r.topic,
+            languages=r.languages,
+            phase=r.phase,
+            opens_at=r.opens_at,
+            closes_at=r.closes_at,
+            territories=taking_part.get(r.id or 0, []),
+            privacy_k=r.privacy_k,
+        )
+        for r in rounds
+    ]
+
+
+# --- Statements and opinion groups -----------------------------------------------------------
+
+
+def statements_query(round_: Round) -> SelectOfScalar[Statement]:
+    """The round's published statements (accepted, not meta), oldest first."""
+    return (
+        select(Statement)
+        .where(
+            Statement.round_id == round_.id,
+            Statement.status == StatementStatus.ACCEPTED,
+            col(Statement.is_meta).is_(False),
+        )
+        .order_by(col(Statement.id))
+    )
+
+
+def _counts(cell: Mapping[str, Any] | None) -> schemas.Counts | None:
+    if cell is None or "suppressed" not in cell:
+        return None
+    return schemas.Counts.model_validate(
+        {name: cell.get(name) for name in ("agree", "disagree", "pass", "seen", "suppressed")}
+    )
+
+
+def _territory_ids(session: Session, round_: Round) -> dict[str, str]:
+    """The snapshot names territories by slug; the API by id."""
+    return {
+        slug: ref("ter", territory_id)
+        for slug, territory_id in session.exec(
+            select(Territory.slug, Territory.id)
+            .join(RoundTerritory, col(RoundTerritory.territory_id) == Territory.id)
+            .where(RoundTerritory.round_id == round_.id)
+        )
+    }
+
+
+def statements_out(
+    session: Session, round_: Round, statements: list[Statement]
+) -> list[schemas.StatementOut]:
+    """``statements`` with their counts in the round's latest snapshot (none before it)."""
+    snapshot = latest_snapshot(session, round_.id or 0)
+    document = snapshot.document if snapshot is not None else {}
+    by_id = {int(entry["id"]): entry for entry in document.get("statements", [])}
+    territory_ids = _territory_ids(session, round_)
+    out = []
+    for statement in statements:
+        entry = by_id.get(statement.id or 0, {})
+        by_territory = {
+            territory_ids.get(slug, ref("ter", slug)): counts
+            for slug, cell in entry.get("territories", {}).items()
+            if (counts := _counts(cell)) is not None
+        }
+        by_group = {
+            ref("grp", g): counts
+            for g, cell in enumerate(entry.get("groups", []))
+            if (counts := _counts(cell)) is not None
+        }
+        out.append(
+            schemas.StatementOut(
+                id=ref("stm", statement.id),
+                text=schemas.Text(lang=statement.language, value=statement.text),
+                origin="seed" if statement.is_seed else "participant",
+                counts=_counts(entry),
+                by_territory=by_territory,
+                by_group=by_group,
+                consensus=entry.get("consensus"),
+                bridging=entry.get("bridging"),
+            )
+        )
+    return out
+
+
+def opinion_groups(session: Session, round_: Round) -> schemas.OpinionGroups:
+    """The opinion groups of the round's latest snapshot (none before it)."""
+    snapshot = latest_snapshot(session, round_.id or 0)
+    if snapshot is None:
+        return schemas.OpinionGroups(computed_at=None, groups=[])
+    territory_ids = _territory_ids(session, round_)
+    groups = [
+        schemas.OpinionGroupOut(
+            id=ref("grp", group["id"]),
+            size=group.get("size"),
+            composition={
+                territory_ids.get(slug, ref("ter", slug)): size
+                for slug, size in group.get("composition", {}).items()
+            },
+            representative=[
+                schemas.Representative(
+                    statement=ref("stm", rep["statement"]),
+                    direction=rep["direction"],
+                    representativeness=rep.get("repness"),
+                )
+                for rep in group.get("representative", [])
+            ],
+        )
+        for group in snapshot.document.get("groups", [])
+    ]
+    return schemas.OpinionGroups(computed_at=snapshot.computed_at, groups=groups)
+
+
+# --- Council responses -----------------------------------------------------------------------
+
+
+def response_out(response: CouncilResponse) -> schemas.ResponseOut:
+    return schemas.ResponseOut(
+        id=ref("rsp", response.id),
+        outcome=ref("out", response.outcome_id),
+        council=ref("cou", response.council_id),
+        decision=response.decision,
+        reason=response.reason,
+        decided_at=response.decided_at,
+        reference_url=response.reference_url,
+        oparl_paper=response.oparl_paper,
+        implementation_status=response.implementation_status,
+        progress=response.progress,
+        recorded_at=response.created_at,
+    )
+
+
+def version_out(round_: Round, version: ReportVersion) -> schemas.ReportVersionOut:
+    return schemas.ReportVersionOut(
+        id=version.id or 0,
+        number=version.number,
+        published_at=version.published_at,
+        sha256=version.sha256,
+        document=url_for("api.report", round_id=round_.id, number=version.number, _external=True),
+    )
+
+
+def addressed_outcome(item: InboxItem) -> schemas.AddressedOutcome:
+    outcome = item.outcome
+    return schemas.AddressedOutcome(
+        id=ref("out", outcome.id),
+        round=ref("rnd", outcome.round_id),
+        kind=outcome.kind,
+        title=schemas.Text(lang=outcome.language, value=outcome.title),
+        text=schemas.Text(lang=outcome.language, value=outcome.text),
+        response_due=outcome.response_due,
+        overdue=item.overdue,
+        current_response=response_out(item.current) if item.current is not None else None,
+    )

@@ -1,0 +1,190 @@
+"""The models of ``/api/v1``: they validate requests and responses, and the OpenAPI document
+is generated from them (``deliberation.api.spec``). Ids are the outcome document's prefixed
+strings (``rnd:12``); times are ISO 8601 in UTC; texts carry their BCP 47 language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from deliberation.models import ImplementationStatus, ResponseDecision
+
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 200
+Item = TypeVar("Item")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Strict):
+    code: str = Field(description="A stable, machine-readable code, e.g. `not_found`.")
+    message: str = Field(description="What went wrong, in the request's language.")
+
+
+class ErrorBody(Strict):
+    """Every 4xx answer of the API."""
+
+    error: ErrorDetail
+
+
+class PageQuery(Strict):
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 50
+
+
+class Paged(Strict, Generic[Item]):
+    """One page of a list; ``next`` is the address of the next page, null on the last."""
+
+    items: list[Item]
+    page: int
+    per_page: int
+    total: int
+    next: str | None
+
+
+class Translation(Strict):
+    value: str
+    method: str = Field(description="`human`, `participant` or `machine`.")
+    reviewed: bool
+
+
+class Text(Strict):
+    """A human text in its BCP 47 language, with its translations."""
+
+    lang: str
+    value: str
+    translations: dict[str, Translation] = Field(default_factory=dict)
+
+
+class Identifier(Strict):
+    scheme: str
+    identifier: str
+    year: int | None = None
+
+
+class TerritoryOut(Strict):
+    id: str = Field(examples=["ter:1"])
+    slug: str
+    name: Text
+    classification: str
+    identifiers: list[Identifier]
+    population: int | None
+    population_year: int | None
+
+
+class CouncilOut(Strict):
+    id: str = Field(examples=["cou:1"])
+    slug: str
+    name: Text
+    territory: str = Field(description="The territory's id.")
+    identifiers: list[Identifier]
+
+
+class RoundOut(Strict):
+    id: str = Field(examples=["rnd:1"])
+    slug: str
+    title: Text
+    question: Text
+    topic: str
+    languages: list[str]
+    phase: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    territories: list[str] = Field(description="The ids of the territories taking part.")
+    privacy_k: int = Field(description="Counts of fewer people than this are suppressed.")
+
+
+class Counts(Strict):
+    """Votes on a statement by a set of people; all null (``suppressed``) when fewer than the
+    round's k people saw it."""
+
+    agree: int | None
+    disagree: int | None
+    pass_: int | None = Field(alias="pass")
+    seen: int | None
+    suppressed: bool
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class StatementOut(Strict):
+    id: str = Field(examples=["stm:1"])
+    text: Text
+    origin: str = Field(description="`seed` or `participant`.")
+    counts: Counts | None = Field(description="Overall; null before the first analysis.")
+    by_territory: dict[str, Counts] = Field(description="By territory id.")
+    by_group: dict[str, Counts] = Field(description="By opinion group id.")
+    consensus: str | None = Field(description="`agree`, `disagree` or null.")
+    bridging: float | None
+
+
+class Representative(Strict):
+    statement: str
+    direction: str
+    representativeness: float | None
+
+
+class OpinionGroupOut(Strict):
+    id: str = Field(examples=["grp:1.0"])
+    size: int | None = Field(description="Null when fewer than k people.")
+    composition: dict[str, int | None] = Field(description="People by territory id.")
+    representative: list[Representative]
+
+
+class OpinionGroups(Strict):
+    computed_at: datetime | None = Field(description="Null before the first analysis.")
+    groups: list[OpinionGroupOut]
+
+
+class ResponseOut(Strict):
+    id: str = Field(examples=["rsp:1"])
+    outcome: str = Field(examples=["out:1"])
+    council: str
+    decision: ResponseDecision
+    reason: str
+    decided_at: datetime | None
+    reference_url: str | None
+    oparl_paper: bool
+    implementation_status: ImplementationStatus | None
+    progress: int | None
+    recorded_at: datetime
+
+
+class ReportVersionOut(Strict):
+    """A published version of a round's report: frozen, at its permalink forever."""
+
+    id: int = Field(description="The version's id: its document's `package_id`.")
+    number: int
+    published_at: datetime
+    sha256: str = Field(description="SHA-256 of the document's canonical JSON.")
+    document: str = Field(description="The address of its outcome document.")
+
+
+class ReportVersions(Strict):
+    items: list[ReportVersionOut]
+
+
+class OutcomeDocument(RootModel[dict[str, Any]]):
+    """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""
+
+
+class AddressedOutcome(Strict):
+    """An outcome addressed to the token's council, as in its clerks' inbox."""
+
+    id: str = Field(examples=["out:1"])
+    round: str
+    kind: str
+    title: Text
+    text: Text
+    response_due: date | None
+    overdue: bool = Field(description="Its due date has passed and the council has not answered.")
+    current_response: ResponseOut | None = Field(description="The council's newest answer.")
+
+
+class AddressedOutcomes(Strict):
+    council: str
+    items: list[AddressedOutcome]

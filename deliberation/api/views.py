@@ -1,0 +1,296 @@
+"""The endpoints of ``/api/v1``. Each validates its request and answer with the models of
+``deliberation.api.schemas`` (``spec.validate``), which also make the OpenAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, request, send_from_directory, url_for
+from flask import Response as FlaskResponse
+from pydantic import BaseModel
+from werkzeug.exceptions import UnsupportedMediaType
+
+from deliberation.api import read, schemas
+from deliberation.api.auth import current_token, rate_limit_key, token_required
+from deliberation.api.spec import PUBLIC_ERRORS, TOKEN_SECURITY, responses, spec
+from deliberation.clock import utcnow
+from deliberation.db import get_session
+from deliberation.extensions import csrf, limiter
+from deliberation.models import ReportVersion, TokenScope
+from deliberation.models.council_inputs import CouncilResponseInput
+from deliberation.reports import publishing
+from deliberation.services import council_responses
+from deliberation.services.validation import MAX_ID
+from deliberation.templating import render
+from deliberation.views.reports import IMMUTABLE
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API reads no cookie, only bearer tokens: no CSRF token to check (see ``api.auth``).
+csrf.exempt(bp)
+limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
+
+ID = f"int(min=1, max={MAX_ID})"  # ids as the database holds them: larger ones are 404
+Item = TypeVar("Item", bound=BaseModel)
+
+
+def _query() -> schemas.PageQuery:
+    query: schemas.PageQuery = request.context.query  # type: ignore[attr-defined]
+    return query
+
+
+def _paged(items: list[Item], total: int, has_next: bool) -> schemas.Paged[Item]:
+    query = _query()
+    next_url = None
+    if has_next:
+        next_url = url_for(
+            request.endpoint or "",
+            **(request.view_args or {}),
+            page=query.page + 1,
+            per_page=query.per_page,
+            _external=True,
+        )
+    return schemas.Paged[Item](
+        items=items, page=query.page, per_page=query.per_page, total=total, next=next_url
+    )
+
+
+@bp.after_request
+def _cache(response: FlaskResponse) -> FlaskResponse:
+    """Strong ETags on successful reads, so clients revalidate for free; token answers are
+    private to their token."""
+    if request.method == "GET" and response.status_code == 200:
+        response.add_etag()
+        response.make_conditional(request)
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    response.vary.add("Authorization")
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="palabre"'
+    return response
+
+
+# --- The document and its page ---------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3.1 document of this API (public)."""
+    return spec.spec
+
+
+@bp.get("/docs")
+def docs() -> Any:
+    """A browsable page of the document (Swagger UI, served by the app)."""
+    return render("api/docs.html")
+
+
+@bp.get("/docs/assets/<any('swagger-ui-bundle.js', 'swagger-ui.css'):name>")
+def docs_asset(name: str) -> Any:
+    folder = Path(current_app.config["NODE_MODULES"]) / "swagger-ui-dist"
+    return send_from_directory(folder, name, max_age=86400)
+
+
+# --- Territories and councils ----------------------------------------------------------------
+
+
+@bp.get("/territories")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.TerritoryOut]),
+    security=TOKEN_SECURITY,
+    tags=["territories"],
+)
+def territories() -> Any:
+    """Territories, by identifier."""
+    rows, total, has_next = read.page_of(get_session(), read.territories_query(), _query())
+    return _paged([read.territory_out(t) for t in rows], total, has_next)
+
+
+@bp.get(f"/territories/<{ID}:territory_id>")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.TerritoryOut), security=TOKEN_SECURITY, tags=["territories"]
+)
+def territory(territory_id: int) -> Any:
+    """One territory."""
+    return read.territory_out(read.get_territory(get_session(), territory_id))
+
+
+@bp.get("/councils")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.CouncilOut]),
+    security=TOKEN_SECURITY,
+    tags=["councils"],
+)
+def councils() -> Any:
+    """Councils, by identifier."""
+    rows, total, has_next = read.page_of(get_session(), read.councils_query(), _query())
+    return _paged([read.council_out(c) for c in rows], total, has_next)
+
+
+# --- Rounds, statements, opinion groups ------------------------------------------------------
+
+
+@bp.get("/rounds")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.RoundOut]),
+    security=TOKEN_SECURITY,
+    tags=["rounds"],
+)
+def rounds() -> Any:
+    """Rounds past their draft, newest first."""
+    db = get_session()
+    rows, total, has_next = read.page_of(db, read.rounds_query(), _query())
+    return _paged(read.rounds_out(db, rows), total, has_next)
+
+
+@bp.get(f"/rounds/<{ID}:round_id>")
+@token_required(TokenScope.READ)
+@spec.validate(resp=responses(HTTP_200=schemas.RoundOut), security=TOKEN_SECURITY, tags=["rounds"])
+def round_(round_id: int) -> Any:
+    """One round."""
+    db = get_session()
+    return read.rounds_out(db, [read.get_round(db, round_id)])[0]
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/statements")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.StatementOut]),
+    security=TOKEN_SECURITY,
+    tags=["rounds"],
+)
+def statements(round_id: int) -> Any:
+    """A round's published statements with their vote counts overall, by territory and by
+    opinion group, as of the latest analysis (counts of fewer than k people suppressed)."""
+    db = get_session()
+    round_ = read.get_round(db, round_id)
+    rows, total, has_next = read.page_of(db, read.statements_query(round_), _query())
+    return _paged(read.statements_out(db, round_, rows), total, has_next)
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/opinion-groups")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.OpinionGroups), security=TOKEN_SECURITY, tags=["rounds"]
+)
+def opinion_groups(round_id: int) -> Any:
+    """A round's opinion groups as of the latest analysis: sizes, composition by territory
+    (fewer than k people suppressed) and representative statements."""
+    db = get_session()
+    return read.opinion_groups(db, read.get_round(db, round_id))
+
+
+# --- Published reports (public) ---------------------------------------------------------------
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/reports")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.ReportVersions), tags=["reports"]
+)
+def reports(round_id: int) -> Any:
+    """A round's published report versions, newest first (public)."""
+    db = get_session()
+    round_ = read.get_round(db, round_id)
+    versions = publishing.round_versions(db, round_)
+    return schemas.ReportVersions(items=[read.version_out(round_, v) for v in versions])
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/reports/latest")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument), tags=["reports"]
+)
+def latest_report(round_id: int) -> Any:
+    """The outcome document of a round's latest published version (public). It changes when a
+    new version is published: revalidate with its ETag."""
+    db = get_session()
+    version = publishing.get_version(db, read.get_round(db, round_id))
+    return _document(version, "public, no-cache")
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/reports/<{ID}:number>")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument), tags=["reports"]
+)
+def report(round_id: int, number: int) -> Any:
+    """The outcome document of one published version (public). A version never changes: it
+    is cached for a year, with its checksum as a strong ETag."""
+    db = get_session()
+    version = publishing.get_version(db, read.get_round(db, round_id), number)
+    return _document(version, IMMUTABLE)
+
+
+def _document(version: ReportVersion, cache_control: str) -> Any:
+    headers = {"ETag": f'"{version.sha256}"', "Cache-Control": cache_control}
+    return schemas.OutcomeDocument(version.document), 200, headers
+
+
+# --- Council responses -----------------------------------------------------------------------
+
+
+@bp.get("/council/outcomes")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.AddressedOutcomes), security=TOKEN_SECURITY, tags=["responses"]
+)
+def addressed_outcomes() -> Any:
+    """The outcomes addressed to the token's council, like its clerks' inbox: unanswered
+    first by due date, with overdue marks and the council's current answers."""
+    db = get_session()
+    council = council_responses.token_council(db, current_token())
+    items = council_responses.inbox(db, council=council, today=utcnow().date())
+    return schemas.AddressedOutcomes(
+        council=read.ref("cou", council.id), items=[read.addressed_outcome(i) for i in items]
+    )
+
+
+@bp.get(f"/outcomes/<{ID}:outcome_id>/responses")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.ResponseOut]),
+    security=TOKEN_SECURITY,
+    tags=["responses"],
+)
+def responses_of_outcome(outcome_id: int) -> Any:
+    """Every council's answers to an outcome, oldest first: the newest of a council is its
+    current answer, the older ones its history."""
+    db = get_session()
+    council_responses.get_outcome(db, outcome_id)
+    rows, total, has_next = read.page_of(
+        db, council_responses.responses_query(outcome_id), _query()
+    )
+    return _paged([read.response_out(r) for r in rows], total, has_next)
+
+
+@bp.post(f"/outcomes/<{ID}:outcome_id>/responses")
+@token_required(TokenScope.RESPOND)
+@spec.validate(
+    json=CouncilResponseInput,
+    resp=responses(HTTP_201=schemas.ResponseOut, errors=(*PUBLIC_ERRORS, 401, 403, 415)),
+    security=TOKEN_SECURITY,
+    tags=["responses"],
+)
+def respond(outcome_id: int) -> Any:
+    """Record the token's council's answer to an outcome addressed to it (a ``respond`` token).
+    Each call adds an answer: send a new one when the decision or the implementation moves."""
+    body: CouncilResponseInput | None = request.context.json  # type: ignore[attr-defined]
+    if body is None:
+        raise UnsupportedMediaType()
+    db = get_session()
+    token = current_token()
+    response = council_responses.record_response(
+        db,
+        council=council_responses.token_council(db, token),
+        outcome_id=outcome_id,
+        fields=body,
+        actor=token,
+    )
+    db.commit()
+    return read.response_out(response), 201

@@ -1,0 +1,218 @@
+"""``/api/v1``: token authentication, JSON errors, pagination, caching, and what the read
+endpoints answer (k-suppressed counts, no draft rounds)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from deliberation.models import Phase, ReportVersion, TokenScope
+from deliberation.opinions.snapshots import compute_snapshot
+from tests.deliberation.opinions.rounds import planted_round
+from tests.factories import (
+    bearer,
+    make_council,
+    make_round,
+    make_statement,
+    make_territory,
+    make_token,
+)
+
+READ_PATHS = [
+    "/api/v1/territories",
+    "/api/v1/territories/{territory}",
+    "/api/v1/councils",
+    "/api/v1/rounds",
+    "/api/v1/rounds/{round}",
+    "/api/v1/rounds/{round}/statements",
+    "/api/v1/rounds/{round}/opinion-groups",
+    "/api/v1/council/outcomes",
+]
+
+
+@pytest.fixture
+def world(session: Session) -> dict[str, object]:
+    territory = make_territory(session)
+    round_ = make_round(session, territories=[territory])
+    return {"territory": territory.id, "round": round_.id}
+
+
+@pytest.mark.parametrize("path", READ_PATHS)
+def test_every_read_endpoint_needs_a_live_token(
+    client: FlaskClient, session: Session, world: dict[str, object], path: str
+) -> None:
+    url = path.format(**world)
+    council = make_council(session)
+    read = make_token(session, council=council)
+    respond_elsewhere = make_token(session, scope=TokenScope.RESPOND)
+    revoked = make_token(session, council=council, revoked=True)
+    for headers in ({}, bearer("plb_unknown"), bearer(revoked), {"Authorization": read}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401, headers
+        assert response.json == {
+            "error": {"code": "unauthorized", "message": response.json["error"]["message"]}
+        }
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    for secret in (read, respond_elsewhere):
+        assert client.get(url, headers=bearer(secret)).status_code == 200
+
+
+def test_errors_are_json_never_html(client: FlaskClient, session: Session) -> None:
+    token = bearer(make_token(session))
+    for url, status, code in (
+        ("/api/v1/rounds/999", 404, "not_found"),
+        ("/api/v1/nothing-here", 404, "not_found"),
+        ("/api/v1/rounds?page=0", 422, "invalid"),
+        ("/api/v1/rounds?per_page=1000", 422, "invalid"),
+        ("/api/v1/rounds?page=abc", 422, "invalid"),
+        ("/api/v1/rounds/99999999999", 404, "not_found"),
+    ):
+        response = client.get(url, headers=token)
+        assert response.status_code == status, url
+        assert response.mimetype == "application/json"
+        assert response.json["error"]["code"] == code
+    refused = client.delete("/api/v1/rounds", headers=token)
+    assert refused.status_code == 405
+    assert refused.json["error"]["code"] == "method_not_allowed"
+
+
+def test_draft_rounds_are_not_in_the_api(client: FlaskClient, session: Session) -> None:
+    token = bearer(make_token(session))
+    draft = make_round(session, phase=Phase.DRAFT)
+    shown = make_round(session, phase=Phase.OPEN)
+    listed = client.get("/api/v1/rounds", headers=token).json
+    assert [item["id"] for item in listed["items"]] == [f"rnd:{shown.id}"]
+    assert client.get(f"/api/v1/rounds/{draft.id}", headers=token).status_code == 404
+    one = client.get(f"/api/v1/rounds/{shown.id}", headers=token).json
+    assert one["title"] == {
+        "lang": "en",
+        "value": shown.title["en"],
+        "translations": {"fr": {"value": shown.title["fr"], "method": "human", "reviewed": True}},
+    }
+
+
+def test_lists_are_paged_with_a_next_link(client: FlaskClient, session: Session) -> None:
+    token = bearer(make_token(session))
+    for _ in range(4):
+        make_territory(session)
+    first = client.get("/api/v1/territories?per_page=2", headers=token).json
+    assert (first["page"], first["per_page"], first["total"]) == (1, 2, 5)
+    assert first["next"].endswith("/api/v1/territories?page=2&per_page=2")
+    last = client.get("/api/v1/territories?page=3&per_page=2", headers=token).json
+    assert len(last["items"]) == 1
+    assert last["next"] is None
+    seen = {item["id"] for item in first["items"]} | {item["id"] for item in last["items"]}
+    assert len(seen) == 3
+
+
+def test_reads_carry_strong_etags(client: FlaskClient, session: Session) -> None:
+    token = bearer(make_token(session))
+    first = client.get("/api/v1/territories", headers=token)
+    etag = first.headers["ETag"]
+    assert not etag.startswith("W/")
+    assert "Authorization" in first.headers["Vary"]
+    again = client.get("/api/v1/territories", headers={**token, "If-None-Match": etag})
+    assert again.status_code == 304
+    make_territory(session)
+    changed = client.get("/api/v1/territories", headers={**token, "If-None-Match": etag})
+    assert changed.status_code == 200
+
+
+def test_statements_carry_counts_with_small_cells_suppressed(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = planted_round(session, participants=8, statements=4)
+    round_.privacy_k = 5
+    session.add(round_)
+    session.commit()
+    assert compute_snapshot(session, round_) is not None
+    make_statement(session, round_, is_meta=True)
+    token = bearer(make_token(session))
+    listed = client.get(f"/api/v1/rounds/{round_.id}/statements", headers=token).json
+    assert listed["total"] == 4, "meta statements are left out"
+    first = listed["items"][0]
+    assert first["counts"]["suppressed"] is False
+    assert first["counts"]["seen"] == 8
+    for cell in first["by_territory"].values():
+        # 4 people per town, k = 5: every territory cell is suppressed.
+        assert cell == {
+            "agree": None,
+            "disagree": None,
+            "pass": None,
+            "seen": None,
+            "suppressed": True,
+        }
+    assert all(key.startswith("ter:") for key in first["by_territory"])
+    groups = client.get(f"/api/v1/rounds/{round_.id}/opinion-groups", headers=token).json
+    assert groups["computed_at"] is not None
+    for group in groups["groups"]:
+        assert group["size"] is None or group["size"] >= 5
+        assert all(size is None or size >= 5 for size in group["composition"].values())
+
+
+def test_statements_before_any_analysis_have_no_counts(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    make_statement(session, round_)
+    token = bearer(make_token(session))
+    listed = client.get(f"/api/v1/rounds/{round_.id}/statements", headers=token).json
+    assert listed["items"][0]["counts"] is None
+    groups = client.get(f"/api/v1/rounds/{round_.id}/opinion-groups", headers=token).json
+    assert groups == {"computed_at": None, "groups": []}
+
+
+def test_the_openapi_document_and_its_page_are_public(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json")
+    assert document.status_code == 200
+    spec = document.json
+    assert spec["openapi"].startswith("3.1")
+    assert "/api/v1/rounds/{round_id}/statements" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["token"] == {"type": "http", "scheme": "bearer"}
+    assert "/api/v1/openapi.json" not in spec["paths"]
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "swagger-ui-bundle.js" in page.text
+    assert "<script>" not in page.text, "no inline script: the CSP forbids it"
+    with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as bundle:
+        assert bundle.status_code == 200
+    assert client.get("/api/v1/docs/assets/package.json").status_code == 404
+
+
+def test_published_reports_are_public_and_versions_immutable(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, phase=Phase.REPORTED)
+    for number in (1, 2):
+        session.add(
+            ReportVersion(
+                round_id=round_.id,
+                number=number,
+                document={"schema_version": "1", "number": number},
+                sha256=f"{number:064x}",
+            )
+        )
+    session.commit()
+    listed = client.get(f"/api/v1/rounds/{round_.id}/reports")
+    assert listed.status_code == 200, "no token needed"
+    assert [item["number"] for item in listed.json["items"]] == [2, 1]
+    first_url = listed.json["items"][1]["document"]
+    assert first_url.endswith(f"/api/v1/rounds/{round_.id}/reports/1")
+    first = client.get(f"/api/v1/rounds/{round_.id}/reports/1")
+    assert first.json == {"schema_version": "1", "number": 1}
+    assert first.headers["ETag"] == f'"{1:064x}"'
+    assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    again = client.get(
+        f"/api/v1/rounds/{round_.id}/reports/1", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    latest = client.get(f"/api/v1/rounds/{round_.id}/reports/latest")
+    assert latest.json["number"] == 2
+    assert latest.headers["Cache-Control"] == "public, no-cache"
+    missing = client.get(f"/api/v1/rounds/{round_.id}/reports/3")
+    assert missing.status_code == 404
+    assert missing.json["error"]["code"] == "not_found"
+    unpublished = make_round(session)
+    assert client.get(f"/api/v1/rounds/{unpublished.id}/reports/latest").status_code == 404
+    assert client.get(f"/api/v1/rounds/{unpublished.id}/reports").json["items"] == []

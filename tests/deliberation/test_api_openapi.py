@@ -1,0 +1,69 @@
+"""schemathesis against the served OpenAPI document: generated requests (valid and invalid)
+to every operation, with and without a token; no 5xx, and every answer conforms to the
+document (status, content type, body schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.generation.modes import GenerationMode
+from sqlmodel import Session
+
+from deliberation.models import ReportVersion, TokenScope
+from deliberation.opinions.snapshots import compute_snapshot
+from tests.deliberation.opinions.rounds import planted_round
+from tests.factories import bearer, make_council, make_outcome, make_token
+
+EXAMPLES_PER_OPERATION = 40
+MIN_CASES = 500
+
+
+def test_generated_requests_never_fail_and_conform(app: Flask, session: Session) -> None:
+    round_ = planted_round(session, participants=8, statements=4)
+    compute_snapshot(session, round_)
+    session.add(
+        ReportVersion(round_id=round_.id, number=1, document={"number": 1}, sha256="0" * 64)
+    )
+    session.commit()
+    council = make_council(session)
+    make_outcome(session, councils=[council])
+    tokens: list[dict[str, str]] = [
+        {},
+        bearer(make_token(session, council=council)),
+        bearer(make_token(session, council=council, scope=TokenScope.RESPOND)),
+        bearer(make_token(session, council=council, revoked=True)),
+    ]
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 13
+    calls: list[str] = []
+
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(
+                case=operation.as_strategy(generation_mode=mode), headers=st.sampled_from(tokens)
+            )
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def check(case: Any, headers: dict[str, str]) -> None:
+                response = case.call_and_validate(headers=headers)
+                assert response.status_code < 500
+                calls.append(case.operation.label)
+
+            check()
+    assert len(calls) >= MIN_CASES, f"only {len(calls)} generated cases"
+    assert {label.split(" ", 1)[1] for label in calls} >= {
+        "/api/v1/rounds/{round_id}/statements",
+        "/api/v1/rounds/{round_id}/opinion-groups",
+        "/api/v1/outcomes/{outcome_id}/responses",
+        "/api/v1/rounds/{round_id}/reports/{number}",
+    }

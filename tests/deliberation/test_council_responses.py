@@ -1,0 +1,335 @@
+"""Council responses through the API (``respond`` tokens) and clerks' inboxes; clerk accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation.clock import utcnow
+from deliberation.models import (
+    ActorKind,
+    AuditAction,
+    AuditEntry,
+    CouncilClerk,
+    CouncilResponse,
+    ResponseDecision,
+    Role,
+    TokenScope,
+    User,
+)
+from tests.factories import (
+    PASSWORD,
+    bearer,
+    make_council,
+    make_outcome,
+    make_token,
+    make_user,
+    sign_in_as,
+)
+
+ANSWER: dict[str, Any] = {
+    "decision": "partially_accepted",
+    "reason": "Trees in two yards this year, the others next year.",
+    "decided_at": "2026-11-20T18:00:00+01:00",
+    "reference_url": "https://oparl.example.org/paper/42",
+    "oparl_paper": True,
+    "implementation_status": "in_progress",
+    "progress": 40,
+}
+
+
+def _url(outcome_id: int | None) -> str:
+    return f"/api/v1/outcomes/{outcome_id}/responses"
+
+
+def test_a_respond_token_records_its_councils_answer(client: FlaskClient, session: Session) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    response = client.post(_url(outcome.id), json=ANSWER, headers=bearer(secret))
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["outcome"] == f"out:{outcome.id}"
+    assert body["council"] == f"cou:{council.id}"
+    assert body["decided_at"].startswith("2026-11-20T17:00:00"), "kept in UTC"
+    stored = session.exec(select(CouncilResponse)).one()
+    assert (stored.decision, stored.progress, stored.oparl_paper) == (
+        ResponseDecision.PARTIALLY_ACCEPTED,
+        40,
+        True,
+    )
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.COUNCIL_RESPONSE)
+    ).one()
+    assert entry.actor_kind == ActorKind.TOKEN
+    assert entry.details["token_id"] == stored.token_id
+    assert (entry.target_id, entry.details["outcome_id"]) == (council.id, outcome.id)
+    # Progress over time: a second answer adds a row; both are listed, oldest first.
+    later = {
+        **ANSWER,
+        "decision": "accepted",
+        "implementation_status": "completed",
+        "progress": 100,
+    }
+    assert client.post(_url(outcome.id), json=later, headers=bearer(secret)).status_code == 201
+    listed = client.get(_url(outcome.id), headers=bearer(secret)).json
+    assert [item["progress"] for item in listed["items"]] == [40, 100]
+
+
+def test_the_write_endpoint_authorization_matrix(client: FlaskClient, session: Session) -> None:
+    council, other = make_council(session), make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    cases = {
+        "no token": ({}, 401),
+        "unknown token": (bearer("plb_nope"), 401),
+        "revoked respond token": (
+            bearer(make_token(session, council=council, scope=TokenScope.RESPOND, revoked=True)),
+            401,
+        ),
+        "read token": (bearer(make_token(session, council=council)), 403),
+        "respond token of another council": (
+            bearer(make_token(session, council=other, scope=TokenScope.RESPOND)),
+            403,
+        ),
+    }
+    for name, (headers, status) in cases.items():
+        response = client.post(_url(outcome.id), json=ANSWER, headers=headers)
+        assert response.status_code == status, name
+        assert response.json["error"]["code"] in {"unauthorized", "forbidden"}
+    # Authentication comes before the body's validation.
+    assert client.post(_url(outcome.id), json={"decision": "maybe"}).status_code == 401
+    assert session.exec(select(CouncilResponse)).first() is None
+    reads = [(headers, status) for headers, status in cases.values()]
+    for headers, status in reads:
+        expected = 200 if status == 403 else 401
+        assert client.get(_url(outcome.id), headers=headers).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"decision": "maybe"}, "decision"),
+        ({"progress": 101}, "progress"),
+        ({"progress": -1}, "progress"),
+        ({"reference_url": "javascript:alert(1)"}, "reference_url"),
+        ({"decided_at": "2026-11-20T18:00:00"}, "decided_at"),
+        ({"decided_at": "0001-01-01T00:00:00+01:00"}, "decided_at"),
+        ({"reason": "x" * 5001}, "reason"),
+        ({"reason": "nul \x00 byte"}, "reason"),
+        ({"extra": 1}, "extra"),
+    ],
+)
+def test_bad_answers_are_refused_and_change_nothing(
+    client: FlaskClient, session: Session, change: dict[str, Any], field: str
+) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    response = client.post(_url(outcome.id), json={**ANSWER, **change}, headers=bearer(secret))
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "invalid"
+    assert field in response.json["error"]["message"]
+    assert session.exec(select(CouncilResponse)).first() is None
+
+
+def test_answers_need_json_and_an_existing_outcome(client: FlaskClient, session: Session) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = bearer(make_token(session, council=council, scope=TokenScope.RESPOND))
+    as_form = client.post(_url(outcome.id), data={"decision": "accepted"}, headers=secret)
+    assert as_form.status_code == 415
+    assert as_form.json["error"]["code"] == "unsupported_media_type"
+    missing = client.post(_url(999_999), json=ANSWER, headers=secret)
+    assert missing.status_code == 404
+    assert client.get(_url(999_999), headers=secret).status_code == 404
+
+
+@pytest.fixture
+def csrf_app(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+def test_the_api_needs_no_csrf_token_but_the_inbox_does(
+    csrf_app: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    assert client.post(_url(outcome.id), json=ANSWER, headers=bearer(secret)).status_code == 201
+    clerk = _clerk(session, council)
+    sign_in_as(client, clerk)
+    refused = client.post(f"/inbox/outcomes/{outcome.id}", data={"decision": "accepted"})
+    assert refused.status_code == 400
+    assert len(session.exec(select(CouncilResponse)).all()) == 1
+
+
+# --- Clerks -----------------------------------------------------------------------------------
+
+
+def _clerk(session: Session, council: Any) -> User:
+    clerk = make_user(session, role=Role.COUNCIL)
+    session.add(CouncilClerk(user_id=clerk.id, council_id=council.id))
+    session.commit()
+    return clerk
+
+
+def test_owners_create_clerk_accounts_with_a_one_time_link(
+    client: FlaskClient, session: Session
+) -> None:
+    owner, stranger = make_user(session), make_user(session)
+    council = make_council(session, owners=[owner])
+    sign_in_as(client, stranger)
+    assert (
+        client.post(f"/facilitate/councils/{council.id}/clerks", data={"email": "a@b.org"})
+    ).status_code == 403
+    sign_in_as(client, owner)
+    response = client.post(
+        f"/facilitate/councils/{council.id}/clerks", data={"email": "Clerk@Strasbourg.eu"}
+    )
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    link = re.search(r'value="(http[^"]+/auth/set-password/[^"]+)"', response.text)
+    assert link is not None
+    clerk = session.exec(select(User).where(User.email == "clerk@strasbourg.eu")).one()
+    assert clerk.role == Role.COUNCIL
+    assert clerk.password_hash == ""
+    assert session.exec(select(CouncilClerk)).one().council_id == council.id
+    actions = {
+        e.action: e
+        for e in session.exec(select(AuditEntry).where(AuditEntry.actor_user_id == owner.id))
+    }
+    assert actions[AuditAction.COUNCIL_CLERK_ADD].target_id == council.id
+    assert actions[AuditAction.ACCOUNT_INVITE].target_id == clerk.id
+    duplicate = client.post(
+        f"/facilitate/councils/{council.id}/clerks", data={"email": "clerk@strasbourg.eu"}
+    )
+    assert duplicate.status_code == 422
+    # The link sets the password; the clerk then lands in the inbox.
+    path = link.group(1).split("://", 1)[1].split("/", 1)[1]
+    client.post("/auth/sign-out")
+    assert (
+        client.post(f"/{path}", data={"password": PASSWORD, "confirm": PASSWORD}).status_code == 303
+    )
+    signed_in = client.post(
+        "/auth/sign-in", data={"email": "clerk@strasbourg.eu", "password": PASSWORD}
+    )
+    assert signed_in.headers["Location"].endswith("/inbox/")
+
+
+def test_clerks_see_only_their_inbox(client: FlaskClient, session: Session) -> None:
+    council = make_council(session)
+    clerk = _clerk(session, council)
+    sign_in_as(client, clerk)
+    assert client.get("/inbox/").status_code == 200
+    for page in ("/facilitate/", "/facilitate/councils/", "/facilitate/territories"):
+        assert client.get(page).status_code == 403, page
+    sign_in_as(client, make_user(session))
+    assert client.get("/inbox/").status_code == 403
+    client.post("/auth/sign-out")
+    assert client.get("/inbox/").status_code == 303
+
+
+def test_the_inbox_lists_addressed_outcomes_with_due_dates_and_overdue_marks(
+    client: FlaskClient, session: Session
+) -> None:
+    council, other = make_council(session), make_council(session)
+    today = utcnow().date()
+    late = make_outcome(
+        session, councils=[council], title="Late one", response_due=today - timedelta(days=3)
+    )
+    make_outcome(
+        session, councils=[council], title="Soon one", response_due=today + timedelta(days=9)
+    )
+    answered = make_outcome(
+        session, councils=[council], title="Answered one", response_due=today - timedelta(days=1)
+    )
+    make_outcome(session, councils=[other], title="Not ours")
+    session.add(
+        CouncilResponse(
+            outcome_id=answered.id, council_id=council.id, decision=ResponseDecision.ACCEPTED
+        )
+    )
+    session.commit()
+    sign_in_as(client, _clerk(session, council))
+    page = client.get("/inbox/").text
+    assert "Not ours" not in page
+    assert page.index("Late one") < page.index("Soon one") < page.index("Answered one")
+    assert page.count("Overdue") == 1, "an answered outcome is not overdue"
+    rows = re.findall(r"<tr( class=\"overdue\")?>\s*<th scope=\"row\"", page)
+    assert rows == [' class="overdue"', "", ""]
+    assert "Accepted" in page
+    assert late.title in client.get(f"/inbox/outcomes/{late.id}").text
+
+
+def test_a_clerk_answers_through_the_form_like_the_api(
+    client: FlaskClient, session: Session
+) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council], response_due=date(2026, 1, 1))
+    foreign = make_outcome(session, councils=[make_council(session)])
+    clerk = _clerk(session, council)
+    sign_in_as(client, clerk)
+    form = {
+        "decision": "under_review",
+        "reason": "On the agenda of the December session.",
+        "decided_at": "",
+        "reference_url": "https://ris.example.org/vorlage/7",
+        "oparl_paper": "",
+        "implementation_status": "",
+        "progress": "",
+    }
+    bad = client.post(f"/inbox/outcomes/{outcome.id}", data={**form, "progress": "150"})
+    assert bad.status_code == 422
+    bad_url = client.post(
+        f"/inbox/outcomes/{outcome.id}", data={**form, "reference_url": "ftp://x"}
+    )
+    assert bad_url.status_code == 422
+    assert session.exec(select(CouncilResponse)).first() is None
+    done = client.post(f"/inbox/outcomes/{outcome.id}", data=form)
+    assert done.status_code == 303
+    stored = session.exec(select(CouncilResponse)).one()
+    assert (stored.decision, stored.user_id, stored.token_id) == (
+        ResponseDecision.UNDER_REVIEW,
+        clerk.id,
+        None,
+    )
+    assert stored.implementation_status is None
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.COUNCIL_RESPONSE)
+    ).one()
+    assert (entry.actor_kind, entry.actor_user_id) == (ActorKind.ACCOUNT, clerk.id)
+    page = client.get(f"/inbox/outcomes/{outcome.id}").text
+    assert "On the agenda of the December session." in page
+    assert 'value="https://ris.example.org/vorlage/7"' in page, (
+        "the form starts from the last answer"
+    )
+    assert client.get(f"/inbox/outcomes/{foreign.id}").status_code == 403
+    assert client.post(f"/inbox/outcomes/{foreign.id}", data=form).status_code == 403
+    assert client.get("/inbox/outcomes/999999").status_code == 404
+    assert len(session.exec(select(CouncilResponse)).all()) == 1
+
+
+def test_a_token_reads_its_councils_outcomes_like_the_inbox(
+    client: FlaskClient, session: Session
+) -> None:
+    council, other = make_council(session), make_council(session)
+    today = utcnow().date()
+    late = make_outcome(session, councils=[council], response_due=today - timedelta(days=2))
+    make_outcome(session, councils=[other])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    assert client.get("/api/v1/council/outcomes").status_code == 401
+    listed = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json
+    assert listed["council"] == f"cou:{council.id}"
+    assert [item["id"] for item in listed["items"]] == [f"out:{late.id}"]
+    assert listed["items"][0]["overdue"] is True
+    assert listed["items"][0]["current_response"] is None
+    client.post(_url(late.id), json=ANSWER, headers=bearer(secret))
+    answered = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"][0]
+    assert answered["overdue"] is False
+    assert answered["current_response"]["progress"] == 40
