@@ -28,8 +28,8 @@ def neutralise(cell: Any) -> Any:
 class SpreadsheetSafeWriter:
     """``csv.writer`` whose text cells are neutralised (see the module's rule)."""
 
-    def __init__(self, handle: TextIO) -> None:
-        self._writer = csv.writer(handle)
+    def __init__(self, handle: TextIO, *, delimiter: str = ",") -> None:
+        self._writer = csv.writer(handle, delimiter=delimiter)
 
     def writerow(self, row: Iterable[Any]) -> None:
         self._writer.writerow([neutralise(cell) for cell in row])
@@ -39,6 +39,7 @@ class SpreadsheetSafeWriter:
             self.writerow(row)
 
 
-def writer(handle: TextIO) -> SpreadsheetSafeWriter:
-    """The CSV writer for every file the app writes (``handle`` opened with ``newline=""``)."""
-    return SpreadsheetSafeWriter(handle)
+def writer(handle: TextIO, *, delimiter: str = ",") -> SpreadsheetSafeWriter:
+    """The CSV writer for every file the app writes (``handle`` opened with ``newline=""``;
+    ``delimiter`` ``;`` for the Decidim accountability files)."""
+    return SpreadsheetSafeWriter(handle, delimiter=delimiter)

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from deliberation import csv_files
 from deliberation.reports.text import localized
 
 LEVEL_NAMES = {
@@ -59,7 +59,7 @@ def outcomes_by_territory(document: Mapping[str, Any], language: str) -> str:
     """``outcomes_by_territory.csv`` of ``document``, names in ``language`` where known."""
     names = _territory_names(document, language)
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    writer = csv_files.writer(buffer)
     writer.writerow(TERRITORY_COLUMNS)
     for outcome in document["outcomes"]:
         support = outcome["support"]
@@ -122,7 +122,7 @@ def decidim_accountability(document: Mapping[str, Any], council: str) -> str:
     header += [f"description/{locale}" for locale in locales]
     header += ["start_date", "end_date", "status/id", "progress", "proposal_urls"]
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_files.writer(buffer, delimiter=";")
     writer.writerow(header)
     published = document["round"]["dates"]["published_at"][:10]
     for outcome in document["outcomes"]:
