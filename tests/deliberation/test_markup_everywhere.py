@@ -2,7 +2,9 @@
 
 Nothing here lists the app's forms, fields, pages or templates by hand. The forms are every
 ``FlaskForm`` subclass of ``deliberation.forms``: each must have a submission below (or the
-test fails), and every field a person can type into is filled with ``PAYLOAD``. The pages are
+test fails), and every field a person can type into is filled with ``PAYLOAD`` (the proposal
+forms refuse markup: what they store is ``PLAIN``, and the world holds a proposal, an amendment,
+a display name and decisions with the payload, stored directly). The pages are
 ``app.url_map``: every GET route is fetched as a facilitator, a participant and a stranger,
 as a full page and as an htmx fragment, with the payload in its query string; every POST route
 receives the payload in every field name the forms know. Every template must have been
@@ -852,6 +854,19 @@ def test_markup_typed_anywhere_is_shown_as_text_everywhere(world: World) -> None
         "facilitate.invites",
         "facilitate.territory_list",
         "facilitate.round_counts",
+        "proposals.proposal_list",
+        "proposals.proposal_page",
+        "proposals.new_amendment",
+        "proposals.edit_proposal",
+        "proposals.history",
+        "proposals.compare",
+        "proposals.join_as_coauthor",
+        "proposals.facilitate_proposals",
+        "decisions.round_decisions",
+        "decisions.participant_decisions",
+        "decisions.manage",
+        "decisions.ballot_page",
+        "decisions.results_page",
     }, sorted(shown)
 
     # Every POST route gets the payload in every field name the forms know.
