@@ -2,7 +2,9 @@
 
 Nothing here lists the app's forms, fields, pages or templates by hand. The forms are every
 ``FlaskForm`` subclass of ``deliberation.forms``: each must have a submission below (or the
-test fails), and every field a person can type into is filled with ``PAYLOAD``. The pages are
+test fails), and every field a person can type into is filled with ``PAYLOAD`` (the proposal
+forms refuse markup: what they store is ``PLAIN``, and the world holds a proposal, an amendment,
+a display name and decisions with the payload, stored directly). The pages are
 ``app.url_map``: every GET route is fetched as a facilitator, a participant and a stranger,
 as a full page and as an htmx fragment, with the payload in its query string; every POST route
 receives the payload in every field name the forms know. Every template must have been
@@ -36,9 +38,25 @@ from wtforms import HiddenField, StringField
 
 import deliberation.forms
 from deliberation.clock import utcnow
+from deliberation.decisions import worker
+from deliberation.decisions.service import close_decision, open_decision
+from deliberation.forms.proposals import (
+    AmendmentForm,
+    EditProposalForm,
+    MergeForm,
+    NewProposalForm,
+    RejectAmendmentForm,
+)
 from deliberation.models import (
+    Amendment,
+    CoauthorInvite,
+    Decision,
+    DecisionOption,
+    DisplayName,
     Invite,
     Participant,
+    Phase,
+    Proposal,
     Role,
     Round,
     Statement,
@@ -48,14 +66,27 @@ from deliberation.models import (
 )
 from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.polis.importer import import_polis
+from deliberation.proposals.drafting import coauthor_token
 from deliberation.services import accounts, audit
 from deliberation.services.invites import invite_token
-from tests.factories import PASSWORD, make_invite, make_round, make_user, sign_in_as
+from deliberation.services.participation import issue_session_key
+from tests.factories import (
+    PASSWORD,
+    make_decision,
+    make_invite,
+    make_participant,
+    make_proposal,
+    make_round,
+    make_user,
+    sign_in_as,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BG2050 = ROOT / "tests" / "data" / "polis" / "bg2050-volunteers"
 TAG = "x-pwn"
 PAYLOAD = f'<{TAG} hx-post="/x-pwn-request" hx-trigger=\'load\'>"&amp;</{TAG}>'
+# The payload less its tags, for the fields that refuse markup (proposals): what they store.
+PLAIN = f'{TAG} hx-post="/x-pwn-request" "&amp; < > x'
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 # Text in these is never parsed as elements (title, textarea) or sits in a control's own
 # label (an <a> or <button> is the control; hx-disable there would disable it).
@@ -252,6 +283,85 @@ def _statement(w: World, *, seed: bool) -> Statement:
     ).first()  # type: ignore[return-value]
 
 
+def _drafting(w: World) -> Round:
+    """The round in its drafting phase where proposals are written (made on first use), with
+    the participant's browser joined to it."""
+    if "drafting" not in w.values:
+        w.session.expire_all()
+        town = w.session.exec(select(Territory).where(Territory.slug == "pwn-town")).one()
+        round_ = make_round(
+            w.session,
+            slug="pwn-drafting",
+            title={"en": PAYLOAD},
+            question={"en": PAYLOAD},
+            framing={"en": PAYLOAD},
+            languages=["en"],
+            territories=[town],
+            facilitators=[w.me],
+            phase=Phase.DRAFTING,
+        )
+        participant = make_participant(w.session, round_, territory_id=town.id)
+        key = issue_session_key(participant)
+        w.session.add(participant)
+        w.session.add(DisplayName(participant_id=participant.id, name=PAYLOAD))
+        w.session.commit()
+        # What the forms refuse, stored all the same: a proposal and an amendment of it.
+        proposal = make_proposal(
+            w.session,
+            round_,
+            author=participant,
+            title=PAYLOAD,
+            text=f"{PAYLOAD}\n\n- {PAYLOAD} *{PAYLOAD}*",
+        )
+        w.session.add(
+            Amendment(
+                proposal_id=proposal.id,
+                base_version=1,
+                paragraph=0,
+                original=PAYLOAD,
+                replacement=f"{PAYLOAD} **{PAYLOAD}**",
+                rationale=PAYLOAD,
+                participant_id=participant.id,
+            )
+        )
+        w.session.commit()
+        with w.participant.session_transaction() as browser:
+            browser["participants"] = {**browser.get("participants", {}), str(round_.id): key}
+        w.values["drafting"] = round_
+    return w.values["drafting"]  # type: ignore[no-any-return]
+
+
+def _proposals(w: World) -> list[Proposal]:
+    """The drafting round's proposals, oldest first."""
+    round_id = _drafting(w).id
+    w.session.expire_all()
+    return list(
+        w.session.exec(
+            select(Proposal).where(Proposal.round_id == round_id).order_by(col(Proposal.id))
+        )
+    )
+
+
+def _amendment_id(w: World, *, last: bool = False) -> int:
+    """The first proposal's first amendment (the payload's) or its ``last``."""
+    proposal_id = _proposals(w)[0].id
+    w.session.expire_all()
+    amendments = w.session.exec(
+        select(Amendment).where(Amendment.proposal_id == proposal_id).order_by(col(Amendment.id))
+    ).all()
+    return int(amendments[-1 if last else 0].id or 0)
+
+
+def _plain(w: World, form: type[FlaskForm]) -> dict[str, str]:
+    """``PLAIN`` in every typeable field of ``form``, whose fields all refuse markup."""
+    with w.app.test_request_context():
+        return dict.fromkeys(typeable(form(formdata=None)), PLAIN)
+
+
+def _proposal_url(w: World, tail: str = "") -> str:
+    return f"/r/pwn-drafting/proposals/{_proposals(w)[0].id}{tail}"
+
+
 # Forms nobody sends, each with the reason.
 NOT_SENT = {
     "InputForm": "the base of the forms built on an input model; it has no fields",
@@ -432,6 +542,50 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             extra=lambda w: {"action": "meta", "statement_ids": [_statement(w, seed=True).id]},
         )
     ],
+    # The drafting round holds a proposal with the payload (made with the round); two more
+    # are written, one edited, both merged; the first is amended and the amendment rejected.
+    "NewProposalForm": [
+        Submission(
+            url=lambda w: f"/r/{_drafting(w).slug}/proposals/new",
+            client="participant",
+            keep=lambda w: _plain(w, NewProposalForm),
+            extra=lambda w: {"language": "en"},
+        )
+    ]
+    * 2,
+    "EditProposalForm": [
+        Submission(
+            url=lambda w: f"/r/pwn-drafting/proposals/{_proposals(w)[1].id}/edit",
+            client="participant",
+            keep=lambda w: {**_plain(w, EditProposalForm), "text": f"{PLAIN}\n\n{PLAIN}"},
+            extra=lambda w: {"base_version": str(_proposals(w)[1].version)},
+        )
+    ],
+    "AmendmentForm": [
+        Submission(
+            url=lambda w: _proposal_url(w, "/amendments/new"),
+            client="participant",
+            keep=lambda w: _plain(w, AmendmentForm),
+            extra=lambda w: {"paragraph": "0"},
+        )
+    ],
+    "RejectAmendmentForm": [
+        Submission(
+            url=lambda w: _proposal_url(w, f"/amendments/{_amendment_id(w, last=True)}/reject"),
+            client="participant",
+            keep=lambda w: _plain(w, RejectAmendmentForm),
+        )
+    ],
+    "MergeForm": [
+        Submission(
+            url=lambda w: f"/facilitate/rounds/{_drafting(w).id}/proposals",
+            keep=lambda w: _plain(w, MergeForm),
+            extra=lambda w: {
+                "first": str(_proposals(w)[1].id),
+                "second": str(_proposals(w)[2].id),
+            },
+        )
+    ],
 }
 
 
@@ -497,15 +651,74 @@ def _after_forms(w: World) -> None:
         browser["participants"] = {**browser["participants"], str(second.id): someone.id}
     invite = w.session.exec(select(Invite).where(Invite.round_id == first.id)).first()
     assert invite is not None
+    drafting = _drafting(w)
+    proposal = _proposals(w)[0]
+    w.post(w.participant, _proposal_url(w, "/coauthor-links"), {})
+    w.session.expire_all()
+    coauthor = w.session.exec(
+        select(CoauthorInvite).where(CoauthorInvite.proposal_id == proposal.id)
+    ).first()
+    assert coauthor is not None
+    # A decision of each round, its options' titles and texts the payload: a draft (first
+    # round), a closed and counted one with receipts (second) and an open one (drafting).
+    decisions = {
+        first.id: _decision(w, first, status="draft"),
+        second.id: _decision(w, second, status="closed"),
+        drafting.id: _decision(w, drafting, status="open"),
+    }
     w.values.update(
-        rounds=[first, second],
+        coauthor_token=_coauthor_token(w, coauthor),
+        proposal_id=proposal.id,
+        amendment_id=_amendment_id(w),
+        decisions=decisions,
+    )
+    w.values.update(
+        rounds=[first, second, drafting],
         territory_id=territory.id,
         invite_id=invite.id,
         user_id=w.colleague.id,
         statement_id=statement.id,
         password_token=_password_token(w),
-        tokens={first.id: w.values["token"], second.id: _token(w, make_invite(w.session, second))},
+        tokens={
+            first.id: w.values["token"],
+            second.id: _token(w, make_invite(w.session, second)),
+            drafting.id: _token(w, make_invite(w.session, drafting)),
+        },
     )
+
+
+def _coauthor_token(w: World, invite: CoauthorInvite) -> str:
+    with w.app.test_request_context():
+        return coauthor_token(invite)
+
+
+def _decision(w: World, round_: Round, *, status: str) -> tuple[int, int]:
+    """A decision of ``round_`` in ``status`` whose title and options carry the payload: its
+    id and its first option's id."""
+    decision = make_decision(
+        w.session, round_, options=[PAYLOAD, f"{PAYLOAD} 2"], title=PAYLOAD, receipts=True
+    )
+    options = list(
+        w.session.exec(
+            select(DecisionOption)
+            .where(DecisionOption.decision_id == decision.id)
+            .order_by(col(DecisionOption.id))
+        )
+    )
+    for option in options:
+        option.text = PAYLOAD
+        w.session.add(option)
+    w.session.commit()
+    if status != "draft":
+        open_decision(w.session, decision=decision, now=utcnow())
+        w.session.commit()
+    if status == "closed":
+        close_decision(w.session, decision=decision, round_=round_, now=utcnow())
+        w.session.commit()
+        assert worker.run_once(w.session, now=utcnow()) == 1
+    w.session.expire_all()
+    assert w.session.get(Decision, decision.id).status == status  # type: ignore[union-attr]
+    return int(decision.id or 0), int(options[0].id or 0)
 
 
 def _token(w: World, invite: Invite) -> str:
@@ -515,7 +728,11 @@ def _token(w: World, invite: Invite) -> str:
 
 def _url(w: World, rule: Rule, round_: Round) -> str:
     """``rule`` built for ``round_`` and the world's ids; fails on an argument it does not know."""
-    tokens = {"auth.set_password": w.values["password_token"]}
+    tokens = {
+        "auth.set_password": w.values["password_token"],
+        "proposals.join_as_coauthor": w.values["coauthor_token"],
+    }
+    decision_id, option_id = w.values["decisions"][round_.id]
     values = {
         "round_id": round_.id,
         "slug": round_.slug,
@@ -527,6 +744,10 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
         "filename": "app.css",
         "language": "fr",
         "translation_id": _translation_id(w),
+        "proposal_id": w.values["proposal_id"],
+        "amendment_id": w.values["amendment_id"],
+        "decision_id": decision_id,
+        "option_id": option_id,
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{rule}: give the test a value for {sorted(missing)}"
@@ -633,6 +854,19 @@ def test_markup_typed_anywhere_is_shown_as_text_everywhere(world: World) -> None
         "facilitate.invites",
         "facilitate.territory_list",
         "facilitate.round_counts",
+        "proposals.proposal_list",
+        "proposals.proposal_page",
+        "proposals.new_amendment",
+        "proposals.edit_proposal",
+        "proposals.history",
+        "proposals.compare",
+        "proposals.join_as_coauthor",
+        "proposals.facilitate_proposals",
+        "decisions.round_decisions",
+        "decisions.participant_decisions",
+        "decisions.manage",
+        "decisions.ballot_page",
+        "decisions.results_page",
     }, sorted(shown)
 
     # Every POST route gets the payload in every field name the forms know.
