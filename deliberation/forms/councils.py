@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from deliberation.config import LANGUAGES
 from deliberation.forms.facilitate import InputForm, _strip
+from deliberation.messages import lazy_message
 from deliberation.models import ImplementationStatus, ResponseDecision, TokenScope
 from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
 from deliberation.services.api_tokens import MAX_LABEL
@@ -69,7 +70,7 @@ for _code in LANGUAGES:
         CouncilForm,
         f"name_{_code}",
         StringField(
-            _l("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
+            lazy_message("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
             filters=[_strip],
             render_kw={"lang": _code},
         ),

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from deliberation.config import LANGUAGES
+from deliberation.messages import lazy_message
 from deliberation.models.councils import ImplementationStatus, ResponseDecision
 from deliberation.models.inputs import (
     MAX_YEAR,
@@ -91,7 +92,7 @@ def _utc_in_range(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-DATE_MESSAGE = _l("A date between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)
+DATE_MESSAGE = lazy_message("A date between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)
 # What the rules above accept, for the API's JSON Schema (so that clients can know them).
 YEAR_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
 CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import ApiToken, AuditAction, Council, TargetKind, TokenScope, User
 from deliberation.services import audit, ownership
 from deliberation.services.validation import FieldInvalid
@@ -55,7 +56,9 @@ def create_token(
     ownership.require_owner(session, ownership.COUNCIL, council.id, user)
     label = label.strip()
     if not label or len(label) > MAX_LABEL:
-        raise FieldInvalid(_l("A label of 1 to %(max)d characters.", max=MAX_LABEL), field="label")
+        raise FieldInvalid(
+            lazy_message("A label of 1 to %(max)d characters.", max=MAX_LABEL), field="label"
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         council_id=council.id,

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberation.errors import NotFound
+from deliberation.messages import lazy_message
 from deliberation.models import AuditAction, Council, TargetKind, Territory, User
 from deliberation.models.council_inputs import CouncilInput
 from deliberation.services import audit, ownership
@@ -64,7 +65,7 @@ def _territory_id(session: Session, fields: CouncilInput, council_id: int | None
     ).first()
     if territory_id is None:
         raise FieldInvalid(
-            _l("No territory has the identifier %(slug)s.", slug=fields.territory_slug),
+            lazy_message("No territory has the identifier %(slug)s.", slug=fields.territory_slug),
             field="territory",
         )
     return territory_id
