@@ -93,6 +93,9 @@ TAG = "x-pwn"
 PAYLOAD = f'<{TAG} hx-post="/x-pwn-request" hx-trigger=\'load\'>"&amp;</{TAG}>'
 # The payload less its tags, for the fields that refuse markup (proposals): what they store.
 PLAIN = f'{TAG} hx-post="/x-pwn-request" "&amp; < > x'
+# The payload for columns of 60 characters (display names): the same element, attribute and
+# entity, without the trigger.
+SHORT = f'<{TAG} hx-post="/x-pwn-request">"&amp;</{TAG}>'
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 # Text in these is never parsed as elements (title, textarea) or sits in a control's own
 # label (an <a> or <button> is the control; hx-disable there would disable it).
@@ -310,7 +313,7 @@ def _drafting(w: World) -> Round:
         participant = make_participant(w.session, round_, territory_id=town.id)
         key = issue_session_key(participant)
         w.session.add(participant)
-        w.session.add(DisplayName(participant_id=participant.id, name=PAYLOAD))
+        w.session.add(DisplayName(participant_id=participant.id, name=SHORT))
         w.session.commit()
         # What the forms refuse, stored all the same: a proposal and an amendment of it.
         proposal = make_proposal(
