@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, Length
 from deliberation.models import Role
 
 ROLE_NAMES = {Role.FACILITATOR: _l("Facilitator"), Role.ADMIN: _l("Administrator")}
+# Every role's name, for showing accounts; clerks get theirs from a council's owners, not here.
+ROLE_LABELS = {**ROLE_NAMES, Role.COUNCIL: _l("Council clerk")}
 
 
 def _role_field(label: str) -> SelectField:

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from deliberation.clock import utcnow
 from deliberation.db import get_session
 from deliberation.errors import DomainError, Invalid
-from deliberation.forms.admin import ROLE_NAMES, AccountInviteForm, RoleForm
+from deliberation.forms.admin import ROLE_LABELS, ROLE_NAMES, AccountInviteForm, RoleForm
 from deliberation.models import Role
 from deliberation.services import accounts, audit
 from deliberation.services.accounts import IssuedLink
@@ -48,6 +48,7 @@ def _render_accounts(
         listing=accounts.list_accounts(get_session(), actor=g.user, page=_page()),
         invite_form=invite_form or AccountInviteForm(formdata=None),
         role_names=ROLE_NAMES,
+        role_labels=ROLE_LABELS,
         issued=issued,
         issued_url=set_password_url(issued) if issued is not None else None,
     )

@@ -42,7 +42,14 @@ def test_template_is_up_to_date_with_the_sources() -> None:
         ("app.py", "python"),
         ("templates/**.html", "jinja2"),
     ]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "lazy_message": None,
+    }
     found = {
         message if isinstance(message, str) else message[0]
         for _file, _line, message, _comments, _context in extract_from_dir(
