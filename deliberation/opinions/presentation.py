@@ -72,7 +72,7 @@ class OpinionMap:
     dividing: tuple[StatementView, ...]
 
 
-def _share(label: str, colour: str, cell: dict[str, Any]) -> Share:
+def share_of(label: str, colour: str, cell: dict[str, Any]) -> Share:
     seen = cell.get("seen")
     if cell.get("suppressed") or not seen:
         return Share(label, colour, None, None, None, {}, bool(cell.get("suppressed")))
@@ -130,12 +130,12 @@ def build_map(
 
     def group_shares(entry: dict[str, Any]) -> tuple[Share, ...]:
         return tuple(
-            _share(group_name(g), group_colour(g), cell) for g, cell in enumerate(entry["groups"])
+            share_of(group_name(g), group_colour(g), cell) for g, cell in enumerate(entry["groups"])
         )
 
     def territory_shares(entry: dict[str, Any]) -> tuple[Share, ...]:
         cells = entry.get("territories", {})
-        return tuple(_share(names.get(slug, slug), "#444444", cells[slug]) for slug in slugs)
+        return tuple(share_of(names.get(slug, slug), "#444444", cells[slug]) for slug in slugs)
 
     def view(
         entry: dict[str, Any], value_key: str | None, shares: Any, direction: str | None = None

@@ -27,7 +27,7 @@ from deliberation.models import (
     Territory,
 )
 from deliberation.opinions.picture import group_colour, group_name
-from deliberation.opinions.presentation import Share, StatementView, _share
+from deliberation.opinions.presentation import Share, StatementView, share_of
 from deliberation.opinions.stored import latest_snapshot
 from deliberation.translations.reading import Reading, read_statements
 
@@ -158,11 +158,11 @@ def with_agreement(
                 statement,
                 view(
                     tuple(
-                        _share(group_name(g), group_colour(g), cell)
+                        share_of(group_name(g), group_colour(g), cell)
                         for g, cell in enumerate(entry.get("groups", []))
                     )
                 ),
-                view(tuple(_share(names.get(s, s), "#444444", cells.get(s, {})) for s in slugs)),
+                view(tuple(share_of(names.get(s, s), "#444444", cells.get(s, {})) for s in slugs)),
             )
         )
     return linked

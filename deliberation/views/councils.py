@@ -24,7 +24,7 @@ from deliberation.services.validation import FieldInvalid
 from deliberation.templating import current_language, render
 from deliberation.views.admin import link_ttl
 from deliberation.views.auth import login_required, set_password_url
-from deliberation.views.facilitate import _add_error, _page, _redirect
+from deliberation.views.facilitate import add_error, redirect_to, requested_page
 
 bp = Blueprint("councils", __name__, url_prefix="/facilitate/councils")
 
@@ -33,7 +33,7 @@ bp = Blueprint("councils", __name__, url_prefix="/facilitate/councils")
 @login_required
 def council_list() -> Any:
     db = get_session()
-    listing = councils.list_councils(db, page=_page())
+    listing = councils.list_councils(db, page=requested_page())
     owned = ownership.owned_ids(
         db, ownership.COUNCIL, g.user, [c.id for c, _t in listing.councils if c.id is not None]
     )
@@ -60,14 +60,14 @@ def new_council() -> Any:
             council = councils.create_council(db, user=g.user, fields=form.to_fields())
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(
                 _("The council %(name)s is created.", name=council.name(current_language())),
                 "success",
             )
-            return _redirect("councils.council_page", council_id=council.id)
+            return redirect_to("councils.council_page", council_id=council.id)
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
 
@@ -96,7 +96,7 @@ def _render_council(
     if is_owner:
         owned = {
             "history": audit.target_entries(
-                db, target_kind=TargetKind.COUNCIL, target_id=council.id, page=_page()
+                db, target_kind=TargetKind.COUNCIL, target_id=council.id, page=requested_page()
             ),
             "tokens": api_tokens.council_tokens(db, council=council, user=g.user),
             "clerks": clerks.council_clerks(db, council=council, user=g.user),
@@ -143,11 +143,11 @@ def add_owner(council_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("%(email)s now owns this council.", email=added.email), "success")
-            return _redirect("councils.council_page", council_id=council_id)
+            return redirect_to("councils.council_page", council_id=council_id)
     return _render_council(council, status=422, owner_form=form)
 
 
@@ -161,7 +161,7 @@ def remove_owner(council_id: int, user_id: int) -> Any:
     )
     db.commit()
     flash(_("The owner is removed from this council."), "success")
-    return _redirect("councils.council_page", council_id=council_id)
+    return redirect_to("councils.council_page", council_id=council_id)
 
 
 @bp.route("/<id:council_id>/edit", methods=["GET", "POST"])
@@ -176,11 +176,11 @@ def edit_council(council_id: int) -> Any:
             councils.update_council(db, council=council, user=g.user, fields=form.to_fields())
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("The council is saved."), "success")
-            return _redirect("councils.council_page", council_id=council_id)
+            return redirect_to("councils.council_page", council_id=council_id)
     return _render_form(form, council, 422 if request.method == "POST" else 200)
 
 
@@ -213,7 +213,7 @@ def create_token(council_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             return _render_council(council, status=201, issued_token=issued)
@@ -228,7 +228,7 @@ def revoke_token(council_id: int, token_id: int) -> Any:
     api_tokens.revoke_token(db, council=council, user=g.user, token_id=token_id)
     db.commit()
     flash(_("The token is revoked: it no longer opens the API."), "success")
-    return _redirect("councils.council_page", council_id=council_id)
+    return redirect_to("councils.council_page", council_id=council_id)
 
 
 @bp.post("/<id:council_id>/clerks")
@@ -251,7 +251,7 @@ def invite_clerk(council_id: int) -> Any:
             )
         except DomainError as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             return _render_council(council, status=201, issued_link=issued)

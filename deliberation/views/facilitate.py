@@ -52,11 +52,11 @@ bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 MAX_PAGE = 100_000  # page numbers are clamped to this, so an absurd offset never reaches SQL
 
 
-def _redirect(endpoint: str, **values: Any) -> Response:
+def redirect_to(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def _add_error(form: FlaskForm, error: DomainError) -> None:
+def add_error(form: FlaskForm, error: DomainError) -> None:
     """Show a service's refusal on the field it names, else above the form."""
     field = getattr(form, error.field, None) if isinstance(error, FieldInvalid) else None
     if field is not None:
@@ -65,7 +65,7 @@ def _add_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-def _page() -> int:
+def requested_page() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
 
@@ -97,11 +97,11 @@ def new_round() -> Any:
             round_ = round_admin.create_round(get_session(), user=g.user, fields=form.to_fields())
         except DomainError as error:
             get_session().rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             get_session().commit()
             flash(_("The round is created."), "success")
-            return _redirect("facilitate.round_page", round_id=round_.id)
+            return redirect_to("facilitate.round_page", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
     return render("facilitate/round_form.html", form=form, round=None, status=status)
 
@@ -117,11 +117,11 @@ def edit_round(round_id: int) -> Any:
             round_admin.update_round(db, round_=round_, user=g.user, fields=form.to_fields())
         except DomainError as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("The round is saved."), "success")
-            return _redirect("facilitate.round_page", round_id=round_.id)
+            return redirect_to("facilitate.round_page", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
     return render("facilitate/round_form.html", form=form, round=round_, status=status)
 
@@ -194,14 +194,14 @@ def change_phase(round_id: int) -> Any:
             round_admin.change_phase(db, round_=round_, user=g.user, phase=Phase(form.phase.data))
         except (Conflict, FieldInvalid) as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(
                 _("The round is now in the phase: %(phase)s.", phase=_phase_name(round_.phase)),
                 "success",
             )
-            return _redirect("facilitate.round_page", round_id=round_.id)
+            return redirect_to("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, phase_form=form)
 
 
@@ -222,11 +222,11 @@ def add_facilitator(round_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("%(email)s now facilitates this round.", email=added.email), "success")
-            return _redirect("facilitate.round_page", round_id=round_.id)
+            return redirect_to("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, facilitator_form=form)
 
 
@@ -239,7 +239,7 @@ def remove_facilitator(round_id: int, user_id: int) -> Any:
     )
     get_session().commit()
     flash(_("The facilitator is removed from this round."), "success")
-    return _redirect("facilitate.round_page", round_id=round_.id)
+    return redirect_to("facilitate.round_page", round_id=round_.id)
 
 
 @bp.post("/rounds/<id:round_id>/territories")
@@ -259,11 +259,11 @@ def attach_territory(round_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("The territory takes part in this round."), "success")
-            return _redirect("facilitate.round_page", round_id=round_.id)
+            return redirect_to("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, attach_form=form)
 
 
@@ -276,7 +276,7 @@ def detach_territory(round_id: int, territory_id: int) -> Any:
     )
     get_session().commit()
     flash(_("The territory no longer takes part in this round."), "success")
-    return _redirect("facilitate.round_page", round_id=round_.id)
+    return redirect_to("facilitate.round_page", round_id=round_.id)
 
 
 # --- Invite links -------------------------------------------------------------------------
@@ -321,11 +321,11 @@ def invites(round_id: int) -> Any:
             )
         except DomainError as error:
             get_session().rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             get_session().commit()
             flash(_("The invite link is created."), "success")
-            return _redirect("facilitate.invites", round_id=round_.id)
+            return redirect_to("facilitate.invites", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
     return _render_invites(round_, form, status)
 
@@ -337,7 +337,7 @@ def revoke_invite(round_id: int, invite_id: int) -> Any:
     round_admin.revoke_round_invite(get_session(), round_=round_, user=g.user, invite_id=invite_id)
     get_session().commit()
     flash(_("The invite link is revoked: it admits nobody any more."), "success")
-    return _redirect("facilitate.invites", round_id=round_.id)
+    return redirect_to("facilitate.invites", round_id=round_.id)
 
 
 # --- Seed statements ----------------------------------------------------------------------
@@ -369,7 +369,9 @@ def _render_statements(
         seed_form=seed_form,
         import_form=import_form or SeedImportForm(formdata=None),
         problems=problems or [],
-        seeds=seed_import.seed_statements(get_session(), round_=round_, user=g.user, page=_page()),
+        seeds=seed_import.seed_statements(
+            get_session(), round_=round_, user=g.user, page=requested_page()
+        ),
         status=status,
     )
 
@@ -392,11 +394,11 @@ def statements(round_id: int) -> Any:
             )
         except FieldInvalid as error:
             get_session().rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             get_session().commit()
             flash(_("The seed statement is added."), "success")
-            return _redirect("facilitate.statements", round_id=round_.id)
+            return redirect_to("facilitate.statements", round_id=round_.id)
     return _render_statements(round_, seed_form=form, status=422)
 
 
@@ -421,7 +423,7 @@ def import_statements(round_id: int) -> Any:
             ),
             "success",
         )
-        return _redirect("facilitate.statements", round_id=round_.id)
+        return redirect_to("facilitate.statements", round_id=round_.id)
     return _render_statements(round_, import_form=form, status=422)
 
 
@@ -445,7 +447,7 @@ def _render_moderation(
     notice: str | None = None,
 ) -> Any:
     queue = moderation.moderation_queue(
-        get_session(), round_=round_, user=g.user, status=_status(), page=_page()
+        get_session(), round_=round_, user=g.user, status=_status(), page=requested_page()
     )
     shown = {row.statement.id for row in queue.rows}
     elsewhere = [
@@ -504,11 +506,11 @@ def moderate(round_id: int, statement_id: int) -> Any:
                     "facilitate/_moderation_row.html", round=round_, row=row, errors=[], done=True
                 )
             flash(_("The statement is moderated."), "success")
-            return _redirect(
+            return redirect_to(
                 "facilitate.moderation_page",
                 round_id=round_.id,
                 status=request.args.get("status", "pending"),
-                page=_page(),
+                page=requested_page(),
             )
     else:
         errors.extend(message for messages in form.errors.values() for message in messages)
@@ -538,14 +540,14 @@ def moderate_bulk(round_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             notice = ngettext("%(num)d statement changed.", "%(num)d statements changed.", changed)
             if htmx:
                 return _render_moderation(round_, fragment="facilitate/_queue.html", notice=notice)
             flash(notice, "success")
-            return _redirect(
+            return redirect_to(
                 "facilitate.moderation_page",
                 round_id=round_.id,
                 status=request.args.get("status", "pending"),
@@ -557,7 +559,9 @@ def moderate_bulk(round_id: int) -> Any:
 @login_required
 def moderation_log(round_id: int) -> Any:
     round_ = _round(round_id)
-    log = moderation.moderation_log(get_session(), round_=round_, user=g.user, page=_page())
+    log = moderation.moderation_log(
+        get_session(), round_=round_, user=g.user, page=requested_page()
+    )
     return render("facilitate/moderation_log.html", round=round_, log=log)
 
 
@@ -565,7 +569,7 @@ def moderation_log(round_id: int) -> Any:
 @login_required
 def round_log(round_id: int) -> Any:
     round_ = _round(round_id)
-    log = round_admin.round_log(get_session(), round_=round_, user=g.user, page=_page())
+    log = round_admin.round_log(get_session(), round_=round_, user=g.user, page=requested_page())
     return render("facilitate/round_log.html", round=round_, log=log, **audit.LABELS)
 
 
@@ -576,7 +580,7 @@ def round_log(round_id: int) -> Any:
 @login_required
 def territory_list() -> Any:
     db = get_session()
-    listing = territories.list_territories(db, page=_page())
+    listing = territories.list_territories(db, page=requested_page())
     owned = ownership.owned_ids(
         db, ownership.TERRITORY, g.user, [t.id for t in listing.territories if t.id is not None]
     )
@@ -593,14 +597,14 @@ def new_territory() -> Any:
             territory = territories.create_territory(db, user=g.user, fields=form.to_fields())
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(
                 _("The territory %(name)s is created.", name=territory.name(_language())),
                 "success",
             )
-            return _redirect("facilitate.territory_page", territory_id=territory.id)
+            return redirect_to("facilitate.territory_page", territory_id=territory.id)
     status = 422 if request.method == "POST" else 200
     return render("facilitate/territory_form.html", form=form, territory=None, status=status)
 
@@ -620,7 +624,7 @@ def _render_territory(
     is_owner = ownership.is_owner(db, ownership.TERRITORY, territory.id, g.user)
     history = (
         audit.target_entries(
-            db, target_kind=TargetKind.TERRITORY, target_id=territory.id, page=_page()
+            db, target_kind=TargetKind.TERRITORY, target_id=territory.id, page=requested_page()
         )
         if is_owner
         else None
@@ -656,11 +660,11 @@ def add_territory_owner(territory_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("%(email)s now owns this territory.", email=added.email), "success")
-            return _redirect("facilitate.territory_page", territory_id=territory_id)
+            return redirect_to("facilitate.territory_page", territory_id=territory_id)
     return _render_territory(territory, status=422, form=form)
 
 
@@ -674,7 +678,7 @@ def remove_territory_owner(territory_id: int, user_id: int) -> Any:
     )
     db.commit()
     flash(_("The owner is removed from this territory."), "success")
-    return _redirect("facilitate.territory_page", territory_id=territory_id)
+    return redirect_to("facilitate.territory_page", territory_id=territory_id)
 
 
 @bp.route("/territories/<id:territory_id>/edit", methods=["GET", "POST"])
@@ -691,11 +695,11 @@ def edit_territory(territory_id: int) -> Any:
             )
         except FieldInvalid as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("The territory is saved."), "success")
-            return _redirect("facilitate.territory_page", territory_id=territory_id)
+            return redirect_to("facilitate.territory_page", territory_id=territory_id)
     status = 422 if request.method == "POST" else 200
     return render("facilitate/territory_form.html", form=form, territory=territory, status=status)
 

@@ -20,7 +20,7 @@ from deliberation.templating import LANGUAGE_NAMES, render
 from deliberation.translations import coverage, po
 from deliberation.translations.texts import save_human_translation
 from deliberation.views.auth import login_required
-from deliberation.views.facilitate import _page, _redirect, _round, bp
+from deliberation.views.facilitate import _round, bp, redirect_to, requested_page
 
 
 def _import_form(round_: Round) -> PoImportForm:
@@ -44,7 +44,7 @@ def _render_translations(
     return render(
         "facilitate/translations.html",
         round=round_,
-        listing=coverage.coverage_page(db, round_=round_, user=g.user, page=_page()),
+        listing=coverage.coverage_page(db, round_=round_, user=g.user, page=requested_page()),
         shares=coverage.readable_shares(db, round_),
         by_language=counts.language_counts(db, round_=round_, user=g.user),
         import_form=import_form,
@@ -101,7 +101,7 @@ def import_po(round_id: int) -> Any:
             ngettext("%(num)d translation imported.", "%(num)d translations imported.", count),
             "success",
         )
-        return _redirect("facilitate.translations", round_id=round_.id)
+        return redirect_to("facilitate.translations", round_id=round_.id)
     return _render_translations(round_, import_form=form, status=422)
 
 
@@ -156,7 +156,7 @@ def save_translation(round_id: int, statement_id: int) -> Any:
         else:
             db.commit()
             flash(_("The translation is saved."), "success")
-            return _redirect(
+            return redirect_to(
                 "facilitate.statement_page", round_id=round_.id, statement_id=statement_id
             )
     return _render_statement(round_, statement_id, form=form, status=422)
@@ -184,7 +184,7 @@ def moderate_translation(round_id: int, translation_id: int) -> Any:
     db.commit()
     flash(_("The translation is moderated."), "success")
     if request.args.get("back") == "moderation":
-        return _redirect("facilitate.moderation_page", round_id=round_.id)
-    return _redirect(
+        return redirect_to("facilitate.moderation_page", round_id=round_.id)
+    return redirect_to(
         "facilitate.statement_page", round_id=round_.id, statement_id=translation.text_id
     )

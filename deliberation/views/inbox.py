@@ -16,7 +16,7 @@ from deliberation.models import Council, CouncilResponse, Outcome, Round
 from deliberation.services import clerks, council_responses
 from deliberation.templating import render
 from deliberation.views.auth import clerk_required
-from deliberation.views.facilitate import _redirect
+from deliberation.views.facilitate import redirect_to
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 NAMES: dict[str, Any] = {
@@ -62,7 +62,7 @@ def outcome_page(outcome_id: int) -> Any:
         )
         db.commit()
         flash(_("Your council's answer is recorded."), "success")
-        return _redirect("inbox.outcome_page", outcome_id=outcome_id)
+        return redirect_to("inbox.outcome_page", outcome_id=outcome_id)
     return render(
         "councils/outcome.html",
         status=422 if request.method == "POST" else 200,

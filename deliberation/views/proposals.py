@@ -35,7 +35,7 @@ from deliberation.services.rounds import get_round, is_facilitator, round_territ
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
-from deliberation.views.facilitate import _add_error as show_error
+from deliberation.views.facilitate import add_error as show_error
 from deliberation.views.participant_session import viewing_participant
 
 bp = Blueprint("proposals", __name__)
@@ -64,7 +64,7 @@ def _names() -> dict[str, Any]:
     }
 
 
-def _redirect(endpoint: str, **values: Any) -> Response:
+def redirect_to(endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=303)
 
 
@@ -136,7 +136,7 @@ def new_proposal(slug: str) -> Any:
         else:
             db.commit()
             flash(_("Your proposal is saved as a draft."), "success")
-            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+            return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
     elif submitted:
         status = 422
     return render(
@@ -198,7 +198,7 @@ def edit_proposal(slug: str, proposal_id: int) -> Any:
                 _("Your changes are saved as version %(number)s.", number=proposal.version),
                 "success",
             )
-            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+            return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
     elif submitted:
         status = 422
     return render(
@@ -242,7 +242,7 @@ def change_status(slug: str, proposal_id: int) -> Any:
     drafting.change_status(db, round_=round_, proposal=proposal, drafter=drafter, status=status)
     db.commit()
     flash(_("The proposal's status is changed."), "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -378,7 +378,7 @@ def create_coauthor_link(slug: str, proposal_id: int) -> Any:
     drafting.create_coauthor_invite(db, round_=round_, proposal=proposal, drafter=drafter)
     db.commit()
     flash(_("A new co-author link is ready: send it to the person you invite."), "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links/<id:invite_id>/revoke")
@@ -390,7 +390,7 @@ def revoke_coauthor_link(slug: str, proposal_id: int, invite_id: int) -> Any:
     drafting.revoke_coauthor_invite(db, proposal=proposal, drafter=drafter, invite_id=invite_id)
     db.commit()
     flash(_("The co-author link is revoked."), "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 @bp.route("/r/<slug>/coauthor/<token>", methods=["GET", "POST"])
@@ -405,7 +405,7 @@ def join_as_coauthor(slug: str, token: str) -> Any:
         drafting.join_as_coauthor(db, round_=round_, invite=invite, drafter=drafter)
         db.commit()
         flash(_("You are now a co-author of this proposal."), "success")
-        return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
+        return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
     return render(
         "proposals/coauthor.html",
         status=422 if request.method == "POST" else 200,
@@ -435,7 +435,7 @@ def endorse(slug: str, proposal_id: int) -> Any:
         message = _("You endorse this proposal.")
     db.commit()
     flash(message, "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 @bp.route("/r/<slug>/proposals/<id:proposal_id>/amendments/new", methods=["GET", "POST"])
@@ -466,7 +466,7 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
         else:
             db.commit()
             flash(_("Your amendment is proposed to the authors."), "success")
-            return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+            return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
     elif request.method == "POST":
         status = 422
     number = int(form.paragraph.data) if str(form.paragraph.data or "").isdigit() else 0
@@ -499,7 +499,7 @@ def support_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
     )
     get_session().commit()
     flash(_("You support this amendment."), "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/accept")
@@ -510,7 +510,7 @@ def accept_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
     )
     get_session().commit()
     flash(_("The amendment is accepted as version %(number)s.", number=proposal.version), "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/reject")
@@ -529,7 +529,7 @@ def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
     )
     get_session().commit()
     flash(_("The amendment is rejected."), "success")
-    return _redirect("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
 
 
 # --- Facilitators ---------------------------------------------------------------------------
@@ -563,7 +563,7 @@ def facilitate_proposals(round_id: int) -> Any:
         else:
             db.commit()
             flash(_("The two proposals are merged into a new one."), "success")
-            return _redirect("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
+            return redirect_to("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
     elif request.method == "POST":
         status = 422
     return render(
@@ -583,4 +583,4 @@ def select_proposal(round_id: int, proposal_id: int) -> Any:
     curation.select_proposal(db, round_=round_, user=g.user, proposal_id=proposal_id)
     db.commit()
     flash(_("The proposal is selected for the decision."), "success")
-    return _redirect("proposals.facilitate_proposals", round_id=round_id)
+    return redirect_to("proposals.facilitate_proposals", round_id=round_id)

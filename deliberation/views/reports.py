@@ -37,9 +37,9 @@ from deliberation.reports.schema import outcome_schema
 from deliberation.reports.text import markdown_escape
 from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator
-from deliberation.services.validation import FieldInvalid
 from deliberation.templating import current_language, render
 from deliberation.views.auth import login_required
+from deliberation.views.facilitate import add_error
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(markdown_escape, "markdown_escape")
@@ -96,14 +96,6 @@ def _render_outcomes(round_: Round, form: OutcomeForm, status: int = 200) -> Res
     )
 
 
-def _add_error(form: OutcomeForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if isinstance(error, FieldInvalid) else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.get("/facilitate/rounds/<id:round_id>/outcomes")
 @login_required
 def outcomes_page(round_id: int) -> Any:
@@ -122,7 +114,7 @@ def create_outcome(round_id: int) -> Any:
             outcomes.create_outcome(db, round_=round_, user=g.user, fields=form.to_fields())
         except DomainError as error:
             db.rollback()
-            _add_error(form, error)
+            add_error(form, error)
         else:
             db.commit()
             flash(_("The outcome is written."), "success")
@@ -145,7 +137,7 @@ def edit_outcome(round_id: int, outcome_id: int) -> Any:
                 )
             except DomainError as error:
                 db.rollback()
-                _add_error(form, error)
+                add_error(form, error)
             else:
                 db.commit()
                 flash(_("The outcome is saved."), "success")
