@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from deliberation.extensions import htmx
 from deliberation.models import VoteValue
+from deliberation.qr import qr_svg
 from deliberation.services.privacy import is_small
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
@@ -121,6 +122,7 @@ def render(
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["qr_svg"] = qr_svg
     app.jinja_env.globals.update(
         language_names=LANGUAGE_NAMES,
         language_name=language_name,
