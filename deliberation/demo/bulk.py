@@ -116,12 +116,14 @@ def write_votes(
     statement: ArrayLike,
     value: ArrayLike,
     times: Sequence[datetime],
+    languages: Sequence[str | None] | None = None,
     progress: Progress | None = None,
 ) -> int:
     """Write the vote events of ``round_id`` given as parallel sequences in time order
-    (participant and statement ids, values +1 / 0 / -1, UTC times), then each pair's current
-    vote (the value of its last event, created at its first and updated at its last), then
-    set ``vote_count`` of the round's statements and participants from the current votes.
+    (participant and statement ids, values +1 / 0 / -1, UTC times, and optionally the language
+    each statement was shown in), then each pair's current vote (the value and language of its
+    last event, created at its first and updated at its last), then set ``vote_count`` of the
+    round's statements and participants from the current votes.
 
     ``progress`` is called with the number of events written after each chunk. Returns the
     number of current votes.
@@ -129,12 +131,14 @@ def write_votes(
     participants = np.asarray(participant, dtype=np.int64)
     statements = np.asarray(statement, dtype=np.int64)
     values = np.asarray(value, dtype=np.int64)
+    shown = languages if languages is not None else [None] * participants.size
     events = (
         {
             "round_id": round_id,
             "participant_id": int(participants[i]),
             "statement_id": int(statements[i]),
             "value": int(values[i]),
+            "language": shown[i],
             "created_at": times[i],
         }
         for i in range(participants.size)
@@ -147,6 +151,7 @@ def write_votes(
             "participant_id": int(participants[end]),
             "statement_id": int(statements[end]),
             "value": int(values[end]),
+            "language": shown[end],
             "created_at": times[start],
             "updated_at": times[end],
         }

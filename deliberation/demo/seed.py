@@ -48,6 +48,12 @@ from deliberation.services.accounts import create_user
 from deliberation.services.invites import create_invite, invite_token
 from deliberation.services.moderation import AUDIT_ACTIONS, Action
 from deliberation.services.statements import normalize_text
+from deliberation.translations.reading import (
+    Original,
+    choose,
+    reader_languages,
+    shown_translations,
+)
 
 FACILITATOR_EMAIL = "facilitator@palabre.example"
 INVITE_LABEL = "Demo"
@@ -268,6 +274,14 @@ def _seed_round(
         statement=np.asarray(statement_ids)[ballots.statements],
         value=ballots.values,
         times=[at(time) for time in ballots.times],
+        languages=_shown_languages(
+            session,
+            round_,
+            crowd=crowd,
+            catalogue=catalogue,
+            ballots=ballots,
+            statement_ids=statement_ids,
+        ),
     )
     return DemoRound(
         round=round_,
@@ -289,6 +303,42 @@ def _translators(
         if index % HELPER_EVERY == 0:
             found.setdefault(frozenset(_reads(index, language)), participant_id)
     return found
+
+
+def _shown_languages(
+    session: Session,
+    round_: Round,
+    *,
+    crowd: Crowd,
+    catalogue: Catalogue,
+    ballots: Ballots,
+    statement_ids: Sequence[int],
+) -> list[str]:
+    """The language each demo vote's statement was shown in, by the app's reading rule for
+    the voter's languages and the translations shown (so counts by language have data)."""
+    translations = shown_translations(
+        session, round_, kind=TextKind.STATEMENT, text_ids=list(statement_ids)
+    )
+    originals = [
+        Original(statement_id, spec.text, spec.language)
+        for spec, statement_id in zip(catalogue.specs, statement_ids, strict=True)
+    ]
+    shown: dict[tuple[int, int], str] = {}
+    for voter, statement in zip(ballots.voters.tolist(), ballots.statements.tolist(), strict=True):
+        if (voter, statement) not in shown:
+            original = originals[statement]
+            languages = reader_languages(
+                crowd.languages[voter], _reads(voter, crowd.languages[voter])
+            )
+            shown[voter, statement] = choose(
+                original, translations.get(original.id, {}), languages
+            ).language
+    return [
+        shown[voter, statement]
+        for voter, statement in zip(
+            ballots.voters.tolist(), ballots.statements.tolist(), strict=True
+        )
+    ]
 
 
 def _translation_rows(

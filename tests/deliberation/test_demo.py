@@ -312,3 +312,20 @@ def test_the_open_round_reads_in_every_language_with_bilingual_helpers(
         p for p in helpers if set(p.reading_languages) == {"fr", "de"} and p.id not in authors
     )
     assert isinstance(next_task(session, round_=round_, participant=reviewer), ReviewTask)
+
+
+def test_demo_votes_record_the_language_each_statement_was_shown_in(
+    session: Session, seeded: demo.DemoRound
+) -> None:
+    round_ = seeded.round
+    events = session.exec(
+        select(VoteEvent.language, Statement.language)
+        .join(Statement, col(Statement.id) == VoteEvent.statement_id)
+        .where(VoteEvent.round_id == round_.id)
+    ).all()
+    assert events
+    assert all(shown in round_.languages for shown, _ in events)
+    read_in_translation = sum(shown != original for shown, original in events)
+    assert 0 < read_in_translation < len(events)
+    current = session.exec(select(Vote.language).where(Vote.round_id == round_.id)).all()
+    assert None not in current

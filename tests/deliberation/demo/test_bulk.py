@@ -58,16 +58,19 @@ def test_write_votes_keeps_every_event_and_the_last_vote(session: Session) -> No
         statement=[e[1] for e in events],
         value=[e[2] for e in events],
         times=[T0 + timedelta(minutes=i) for i in range(len(events))],
+        languages=["fr", "de", "en", "en"],
         progress=chunks.append,
     )
     assert written == 3
     assert chunks == [4]
     logged = session.exec(select(VoteEvent).order_by(col(VoteEvent.id))).all()
     assert [(e.participant_id, e.statement_id, e.value) for e in logged] == events
+    assert [e.language for e in logged] == ["fr", "de", "en", "en"]
     votes = {(v.participant_id, v.statement_id): v for v in session.exec(select(Vote)).all()}
     changed = votes[(ann.id, first.id)]
     assert changed.value == -1
     assert (changed.created_at, changed.updated_at) == (T0, T0 + timedelta(minutes=3))
+    assert changed.language == "en"
     assert votes[(bob.id, first.id)].value == -1
     counts = {s.id: s.vote_count for s in session.exec(select(Statement)).all()}
     assert counts == {first.id: 2, second.id: 1}
