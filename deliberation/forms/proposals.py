@@ -13,12 +13,14 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from deliberation.forms.facilitate import InputForm
 from deliberation.models.proposals import (
     MAX_DISPLAY_NAME,
+    MAX_HIDDEN_REASON,
     MAX_MESSAGE,
     MAX_REASON,
     MAX_TEXT,
     MAX_TITLE,
     AmendmentInput,
     EditInput,
+    HideInput,
     MergeInput,
     ProposalInput,
     RejectionInput,
@@ -136,3 +138,13 @@ class MergeForm(InputForm):
             "title": self.title.data or "",
             "text": self.text.data or "",
         }
+
+
+class HideForm(InputForm):
+    """A facilitator hides a proposal, an amendment or a display name, with a reason."""
+
+    input_model = HideInput
+    reason = StringField(_l("Reason to hide"), render_kw={"maxlength": MAX_HIDDEN_REASON})
+
+    def input_data(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}

@@ -6,10 +6,12 @@ one service and render. Invalid forms re-render with their errors and status 422
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -32,6 +34,7 @@ from deliberation.forms.facilitate import (
     TerritoryForm,
 )
 from deliberation.models import Phase, Round, StatementStatus, TargetKind, Territory
+from deliberation.proposals import moderation as drafting_moderation
 from deliberation.services import (
     audit,
     counts,
@@ -437,6 +440,34 @@ def _status() -> StatementStatus:
         return StatementStatus.PENDING
 
 
+@dataclass(frozen=True)
+class ModerationTabs:
+    """The moderation page's tabs: statements per status, what was written while drafting, and
+    the tab shown (a statement status or ``drafting``)."""
+
+    current: str
+    statements: dict[StatementStatus, int]
+    drafting: drafting_moderation.DraftingQueue
+
+
+def moderation_tabs(round_: Round, current: str) -> ModerationTabs:
+    db = get_session()
+    return ModerationTabs(
+        current,
+        moderation.status_counts(db, round_),
+        drafting_moderation.drafting_counts(db, round_=round_, user=g.user),
+    )
+
+
+ACTION_DONE = {
+    moderation.Action.ACCEPT: _l("Accepted."),
+    moderation.Action.REJECT: _l("Rejected."),
+    moderation.Action.META: _l("Flagged as meta."),
+    moderation.Action.UNMETA: _l("Meta flag removed."),
+}
+"""What a facilitator is told once a statement is moderated."""
+
+
 def _render_moderation(
     round_: Round,
     *,
@@ -466,6 +497,8 @@ def _render_moderation(
         bulk_form=bulk_form or BulkModerationForm(formdata=None),
         row_errors=row_errors or {},
         notice=notice,
+        tabs=moderation_tabs(round_, queue.status),
+        oob=bool(fragment and htmx),
         translation_queue=moderation.translation_queue(get_session(), round_=round_, user=g.user),
     )
 
@@ -484,13 +517,14 @@ def moderate(round_id: int, statement_id: int) -> Any:
     form = ModerationForm()
     errors: list[Any] = []
     if form.validate_on_submit():
+        action = moderation.Action(form.action.data)
         try:
             moderation.moderate(
                 db,
                 round_=round_,
                 user=g.user,
                 statement_id=statement_id,
-                action=moderation.Action(form.action.data),
+                action=action,
                 reason=form.reason.data,
             )
         except (FieldInvalid, Conflict) as error:
@@ -503,9 +537,15 @@ def moderate(round_id: int, statement_id: int) -> Any:
                     db, round_=round_, user=g.user, statement_id=statement_id
                 )
                 return render(
-                    "facilitate/_moderation_row.html", round=round_, row=row, errors=[], done=True
+                    "facilitate/_moderation_row.html",
+                    round=round_,
+                    row=row,
+                    errors=[],
+                    done=ACTION_DONE[action],
+                    tabs=moderation_tabs(round_, _status()),
+                    oob=True,
                 )
-            flash(_("The statement is moderated."), "success")
+            flash(str(ACTION_DONE[action]), "success")
             return redirect_to(
                 "facilitate.moderation_page",
                 round_id=round_.id,
@@ -517,7 +557,13 @@ def moderate(round_id: int, statement_id: int) -> Any:
     if htmx:
         row = moderation.queue_row(db, round_=round_, user=g.user, statement_id=statement_id)
         return render(
-            "facilitate/_moderation_row.html", round=round_, row=row, errors=errors, status=422
+            "facilitate/_moderation_row.html",
+            round=round_,
+            row=row,
+            errors=errors,
+            status=422,
+            tabs=moderation_tabs(round_, _status()),
+            oob=True,
         )
     return _render_moderation(round_, status=422, row_errors={statement_id: errors})
 
