@@ -193,8 +193,19 @@ def change_phase(round_id: int) -> Any:
     round_ = _round(round_id)
     form = PhaseForm()
     if form.validate_on_submit():
+        phase = Phase(form.phase.data)
         try:
-            round_admin.change_phase(db, round_=round_, user=g.user, phase=Phase(form.phase.data))
+            if request.form.get("confirm") != "yes":
+                change = round_admin.preview_phase_change(
+                    db, round_=round_, user=g.user, phase=phase
+                )
+                return render(
+                    "facilitate/phase_confirm.html",
+                    round=round_,
+                    change=change,
+                    activity_names=ACTIVITY_NAMES,
+                )
+            round_admin.change_phase(db, round_=round_, user=g.user, phase=phase)
         except (Conflict, FieldInvalid) as error:
             db.rollback()
             add_error(form, error)
@@ -206,6 +217,16 @@ def change_phase(round_id: int) -> Any:
             )
             return redirect_to("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, phase_form=form)
+
+
+ACTIVITY_NAMES = {
+    round_admin.Activity.JOIN: _l("Joining the round through its invite links"),
+    round_admin.Activity.VOTE: _l("Votes on statements and new statements"),
+    round_admin.Activity.DRAFT: _l("Writing proposals, amendments and endorsements"),
+    round_admin.Activity.BALLOT: _l("Ballots on the round's decisions"),
+    round_admin.Activity.OUTCOMES: _l("Writing the outcomes"),
+    round_admin.Activity.REPORT: _l("The published report, for the public and the councils"),
+}
 
 
 def _phase_name(phase: Phase) -> str:
