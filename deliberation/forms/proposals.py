@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from deliberation.forms.facilitate import InputForm
+from deliberation.forms.facilitate import MAX_CSV_BYTES, InputForm
 from deliberation.models.proposals import (
     MAX_DISPLAY_NAME,
     MAX_HIDDEN_REASON,
@@ -148,3 +150,17 @@ class HideForm(InputForm):
 
     def input_data(self) -> dict[str, Any]:
         return {"reason": self.reason.data or ""}
+
+
+class ProposalImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 2 MB.")),
+        ],
+        description=_l(
+            "UTF-8, with the header title,text,language,statements on its first line and one "
+            "proposal per line."
+        ),
+    )

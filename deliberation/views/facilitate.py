@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import Conflict, DomainError
 from deliberation.extensions import htmx
@@ -380,7 +381,7 @@ def _render_statements(
     *,
     seed_form: SeedForm | None = None,
     import_form: SeedImportForm | None = None,
-    problems: list[seed_import.LineProblem] | None = None,
+    problems: list[LineProblem] | None = None,
     status: int = 200,
 ) -> Any:
     if seed_form is None:

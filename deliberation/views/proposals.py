@@ -13,9 +13,11 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import DomainError, Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx
@@ -25,6 +27,7 @@ from deliberation.forms.proposals import (
     HideForm,
     MergeForm,
     NewProposalForm,
+    ProposalImportForm,
     RejectAmendmentForm,
 )
 from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
@@ -34,6 +37,7 @@ from deliberation.proposals import (
     curation,
     drafting,
     endorsements,
+    importing,
     listing,
     moderation,
 )
@@ -41,6 +45,7 @@ from deliberation.proposals.diff import paragraphs, word_diff
 from deliberation.proposals.drafting import Drafter, StaleEdit
 from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator, round_territories
+from deliberation.services.seed_import import ImportRejected
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
@@ -546,6 +551,19 @@ def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
 # --- Facilitators ---------------------------------------------------------------------------
 
 
+def _merge_form(rows: list[listing.ProposalRow], **kwargs: Any) -> MergeForm:
+    """The merge form, offering the proposals being drafted."""
+    form = MergeForm(**kwargs)
+    choices = [
+        (str(row.proposal.id), row.proposal.title)
+        for row in rows
+        if row.proposal.status in drafting.ACTIVE
+    ]
+    form.first.choices = choices
+    form.second.choices = list(choices)
+    return form
+
+
 @bp.route("/facilitate/rounds/<id:round_id>/proposals", methods=["GET", "POST"])
 @login_required
 def facilitate_proposals(round_id: int) -> Any:
@@ -553,14 +571,7 @@ def facilitate_proposals(round_id: int) -> Any:
     db = get_session()
     round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
     rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
-    form = MergeForm()
-    choices = [
-        (row.proposal.id or 0, row.proposal.title)
-        for row in rows
-        if row.proposal.status in drafting.ACTIVE
-    ]
-    form.first.choices = [(str(value), label) for value, label in choices]
-    form.second.choices = [(str(value), label) for value, label in choices]
+    form = _merge_form(rows)
     status = 200
     if form.validate_on_submit():
         try:
@@ -577,13 +588,64 @@ def facilitate_proposals(round_id: int) -> Any:
             return redirect_to("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
     elif request.method == "POST":
         status = 422
+    return _render_facilitate(round_, rows, status=status, form=form)
+
+
+def _render_facilitate(
+    round_: Round,
+    rows: list[listing.ProposalRow],
+    *,
+    status: int = 200,
+    form: MergeForm | None = None,
+    import_form: ProposalImportForm | None = None,
+    problems: list[LineProblem] | None = None,
+) -> Any:
+    if form is None:
+        form = _merge_form(rows, formdata=None)
     return render(
         "proposals/facilitate.html",
         status=status,
         round=round_,
         rows=rows,
         form=form,
+        import_form=import_form or ProposalImportForm(formdata=None),
+        problems=problems or [],
     )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/proposals/import")
+@login_required
+def import_proposals(round_id: int) -> Any:
+    """Proposals from a CSV file, all or nothing (every problem listed by line)."""
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    form = ProposalImportForm()
+    problems: list[LineProblem] = []
+    status = 422
+    if form.validate_on_submit():
+        try:
+            imported = importing.import_proposals_csv(
+                db, round_=round_, user=g.user, data=form.file.data.read()
+            )
+        except ImportRejected as error:
+            db.rollback()
+            form.form_errors.append(error.message)
+            problems = error.problems
+        except DomainError as error:
+            db.rollback()
+            form.form_errors.append(error.message)
+            status = error.status
+        else:
+            db.commit()
+            flash(
+                ngettext(
+                    "%(num)d proposal imported.", "%(num)d proposals imported.", len(imported)
+                ),
+                "success",
+            )
+            return redirect_to("proposals.facilitate_proposals", round_id=round_id)
+    rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
+    return _render_facilitate(round_, rows, status=status, import_form=form, problems=problems)
 
 
 @bp.post("/facilitate/rounds/<id:round_id>/proposals/<id:proposal_id>/select")
