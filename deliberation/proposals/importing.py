@@ -66,7 +66,7 @@ def parse_proposals_csv(
             for field, messages in input_problems(error).items():
                 column = field.split("_")[0]  # statements_0: the first statement's number
                 if column == "statements":
-                    messages = [_l("Write the numbers of the statements, separated by spaces.")]
+                    messages = [_l("Write the numbers of the statements, separated by spaces.")]  # noqa: PLW2901
                 for message in messages:
                     found.setdefault(f"{column}:{message}", (column, message))
             problems.extend(

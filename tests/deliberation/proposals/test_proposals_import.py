@@ -118,6 +118,7 @@ def test_every_bad_line_is_named_and_nothing_is_imported(
 def test_a_file_that_is_not_a_proposals_file_is_refused(
     client: FlaskClient,
     session: Session,
+    *,
     round_: Round,
     facilitator: User,
     content: bytes,
