@@ -34,6 +34,7 @@ HEADER = ("title", "text", "language", "statements")
 MAX_PROPOSALS = 500
 _SEPARATORS = re.compile(r"[\s;]+")
 
+NUMBERS = [_l("Write the numbers of the statements, separated by spaces.")]
 COLUMN_NAMES = {
     "title": _l("title"),
     "text": _l("text"),
@@ -65,9 +66,7 @@ def parse_proposals_csv(
             found: dict[str, object] = {}
             for field, messages in input_problems(error).items():
                 column = field.split("_")[0]  # statements_0: the first statement's number
-                if column == "statements":
-                    messages = [_l("Write the numbers of the statements, separated by spaces.")]  # noqa: PLW2901
-                for message in messages:
+                for message in NUMBERS if column == "statements" else messages:
                     found.setdefault(f"{column}:{message}", (column, message))
             problems.extend(
                 LineProblem(
