@@ -1,4 +1,5 @@
-"""Every CSV file the app writes goes through ``writer``: safe to open in a spreadsheet.
+"""Every CSV file the app writes goes through ``writer``: safe to open in a spreadsheet; every
+CSV file it imports goes through ``read_rows``, which names each problem by its line.
 
 The rule (OWASP, "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would be read by Excel, LibreOffice or Google Sheets as a formula, which
@@ -12,8 +13,15 @@ those characters does come back with the quote in front.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TextIO
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from deliberation.messages import lazy_message
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,3 +51,111 @@ def writer(handle: TextIO, *, delimiter: str = ",") -> SpreadsheetSafeWriter:
     """The CSV writer for every file the app writes (``handle`` opened with ``newline=""``;
     ``delimiter`` ``;`` for the Decidim accountability files)."""
     return SpreadsheetSafeWriter(handle, delimiter=delimiter)
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """Why line ``line`` (1-based, the header is line 1) of an import cannot be used."""
+
+    line: int
+    reason: str | LazyString
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """A line of an imported file: its number (where it starts) and its cells."""
+
+    line: int
+    cells: list[str]
+
+
+def _utf8_problems(data: bytes) -> list[LineProblem]:
+    problems = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(
+                LineProblem(number, _l("This line is not UTF-8 text: save the file as UTF-8."))
+            )
+    return problems
+
+
+def read_rows(
+    data: bytes, *, header: tuple[str, ...], max_rows: int
+) -> tuple[list[CsvRow], list[LineProblem]]:
+    """The lines of a UTF-8 CSV file under its ``header`` line (compared without case or
+    spaces), blank lines skipped, and every problem found: not UTF-8, no or another header,
+    invalid CSV, another number of columns, more than ``max_rows`` lines. A caller checks the
+    cells of each row and imports all or nothing."""
+    names = ",".join(header)
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], _utf8_problems(data)
+    if not content.strip():
+        return [], [
+            LineProblem(
+                1, lazy_message("The file is empty: it needs the header %(header)s.", header=names)
+            )
+        ]
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    rows: list[CsvRow] = []
+    problems: list[LineProblem] = []
+    previous_end = 0
+    header_done = False
+    lines = 0
+    while True:
+        start = previous_end + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            problems.append(
+                LineProblem(start, _l("This line is not valid CSV (check its quotes)."))
+            )
+            previous_end = reader.line_num
+            continue
+        previous_end = reader.line_num
+        if not header_done:
+            header_done = True
+            if [cell.strip().lower() for cell in record] != list(header):
+                return [], [
+                    LineProblem(
+                        start,
+                        lazy_message(
+                            "The first line must be the header %(header)s; found %(found)s.",
+                            header=names,
+                            found=",".join(record) or "-",
+                        ),
+                    )
+                ]
+            continue
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue
+        lines += 1
+        if lines > max_rows:
+            problems.append(
+                LineProblem(start, lazy_message("At most %(n)d lines per file.", n=max_rows))
+            )
+            break
+        if len(record) != len(header):
+            problems.append(
+                LineProblem(
+                    start,
+                    lazy_message(
+                        "Columns on this line: %(n)d; %(needed)d are needed: %(header)s.",
+                        n=len(record),
+                        needed=len(header),
+                        header=names,
+                    ),
+                )
+            )
+            continue
+        rows.append(CsvRow(start, record))
+    if not header_done:
+        problems.insert(
+            0, LineProblem(1, lazy_message("The file needs the header %(header)s.", header=names))
+        )
+    return rows, problems

@@ -8,17 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from deliberation.forms.facilitate import InputForm
+from deliberation.forms.facilitate import MAX_CSV_BYTES, InputForm
 from deliberation.models.proposals import (
     MAX_DISPLAY_NAME,
+    MAX_HIDDEN_REASON,
     MAX_MESSAGE,
     MAX_REASON,
     MAX_TEXT,
     MAX_TITLE,
     AmendmentInput,
     EditInput,
+    HideInput,
     MergeInput,
     ProposalInput,
     RejectionInput,
@@ -136,3 +140,27 @@ class MergeForm(InputForm):
             "title": self.title.data or "",
             "text": self.text.data or "",
         }
+
+
+class HideForm(InputForm):
+    """A facilitator hides a proposal, an amendment or a display name, with a reason."""
+
+    input_model = HideInput
+    reason = StringField(_l("Reason to hide"), render_kw={"maxlength": MAX_HIDDEN_REASON})
+
+    def input_data(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}
+
+
+class ProposalImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileSize(MAX_CSV_BYTES, message=_l("The file is larger than 2 MB.")),
+        ],
+        description=_l(
+            "UTF-8, with the header title,text,language,statements on its first line and one "
+            "proposal per line."
+        ),
+    )

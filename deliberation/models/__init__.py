@@ -2,6 +2,7 @@
 
 from deliberation.models.accounts import AccountLink, Role, User
 from deliberation.models.audit import (
+    DRAFTING_MODERATION_ACTIONS,
     MODERATION_ACTIONS,
     ActorKind,
     AuditAction,
@@ -69,6 +70,7 @@ from deliberation.models.translations import (
 from deliberation.models.votes import Vote, VoteEvent, VoteValue
 
 __all__ = [
+    "DRAFTING_MODERATION_ACTIONS",
     "MODERATION_ACTIONS",
     "AccountLink",
     "ActorKind",

@@ -21,7 +21,9 @@ class ActorKind(StrEnum):
 
 class TargetKind(StrEnum):
     ACCOUNT = "account"
+    AMENDMENT = "amendment"
     COUNCIL = "council"
+    DISPLAY_NAME = "display_name"
     INVITE = "invite"
     OUTCOME = "outcome"
     REPORT = "report"
@@ -63,6 +65,12 @@ class AuditAction(StrEnum):
     INVITE_REVOKE = "invite.revoke"
     PROPOSAL_MERGE = "proposal.merge"
     PROPOSAL_SELECT = "proposal.select"
+    PROPOSAL_HIDE = "proposal.hide"
+    PROPOSAL_SHOW = "proposal.show"
+    AMENDMENT_HIDE = "amendment.hide"
+    AMENDMENT_SHOW = "amendment.show"
+    DISPLAY_NAME_HIDE = "display_name.hide"
+    DISPLAY_NAME_SHOW = "display_name.show"
     ACCOUNT_CREATE = "account.create"
     ACCOUNT_INVITE = "account.invite"
     ACCOUNT_DISABLE = "account.disable"
@@ -84,6 +92,17 @@ MODERATION_ACTIONS = (
     AuditAction.TRANSLATION_ACCEPT,
     AuditAction.TRANSLATION_REJECT,
     AuditAction.TRANSLATION_REVIEW,
+)
+
+# Moderation of what is written while drafting: in the moderation log, but not a change of the
+# opinion map's input (``MODERATION_ACTIONS`` marks a snapshot stale).
+DRAFTING_MODERATION_ACTIONS = (
+    AuditAction.PROPOSAL_HIDE,
+    AuditAction.PROPOSAL_SHOW,
+    AuditAction.AMENDMENT_HIDE,
+    AuditAction.AMENDMENT_SHOW,
+    AuditAction.DISPLAY_NAME_HIDE,
+    AuditAction.DISPLAY_NAME_SHOW,
 )
 
 

@@ -22,6 +22,7 @@ MAX_TEXT = 20_000
 MAX_MESSAGE = 200
 MAX_REASON = 1_000
 MAX_DISPLAY_NAME = 60
+MAX_HIDDEN_REASON = 500
 
 
 class ProposalStatus(StrEnum):
@@ -38,7 +39,20 @@ class AmendmentStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Proposal(SQLModel, table=True):
+class Hideable(SQLModel):
+    """What participants write while drafting is shown at once (post-moderation); a
+    facilitator can hide it, with a reason shown in its place. ``hidden_at`` is None while it
+    is shown."""
+
+    hidden_at: datetime | None = None
+    hidden_reason: str | None = Field(default=None, max_length=MAX_HIDDEN_REASON)
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Proposal(Hideable, table=True):
     """A proposal. ``title`` and ``text`` (Markdown) are those of version ``version``, the
     current one; ``language`` is the language it was first written in; ``territory_id`` is its
     first author's territory (None when a facilitator started it). ``merged_into_id`` names the
@@ -140,7 +154,7 @@ class Endorsement(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Amendment(SQLModel, table=True):
+class Amendment(Hideable, table=True):
     """A change to one paragraph of a proposal, proposed on version ``base_version``.
 
     ``original`` is the paragraph as it read then and ``replacement`` what it should read. The
@@ -173,7 +187,7 @@ class AmendmentSupport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class DisplayName(SQLModel, table=True):
+class DisplayName(Hideable, table=True):
     """The name a participant chose to sign proposals and amendments with in their round."""
 
     __tablename__ = "display_name"
@@ -285,3 +299,18 @@ class MergeInput(BaseModel):
     second: Id
     title: Title
     text: OptionalText = ""
+
+
+class HideInput(BaseModel):
+    """A facilitator's reason for hiding a proposal, an amendment or a display name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: Annotated[
+        str,
+        BeforeValidator(_one_line),
+        Printable,
+        Required,
+        at_most(MAX_HIDDEN_REASON),
+        NoMarkup,
+    ]

@@ -29,7 +29,7 @@ class Round(SQLModel, table=True):
     """A deliberation round.
 
     ``title``, ``question`` and ``framing`` map a language tag to text (framing is Markdown).
-    ``opens_at`` and ``closes_at`` are UTC; the round moves to open and to closed by itself.
+    ``opens_at`` and ``closes_at`` are UTC; the round opens, then moves to drafting, by itself.
     ``results_revision`` is part of the opinion snapshot key: it is bumped whenever published
     results must be recomputed for a reason other than new votes or moderation (a withdrawal, a
     change of privacy settings), so a snapshot of an older revision is never shown.

@@ -29,6 +29,7 @@ from deliberation.proposals.drafting import (
     require_active,
     require_drafting,
     require_editor,
+    require_shown,
     save_version,
     sign,
 )
@@ -57,6 +58,7 @@ def propose_amendment(
         raise Forbidden(_l("Only participants of this round can propose amendments."))
     require_drafting(round_)
     require_active(proposal)
+    require_shown(proposal)
     blocks = paragraphs(proposal.text)
     if not fields.paragraph < len(blocks):
         raise FieldInvalid(_l("This proposal has no such paragraph."), field="paragraph")
@@ -99,6 +101,8 @@ def amendments(session: Session, proposal: Proposal) -> list[Amendment]:
 def _require_open(amendment: Amendment) -> None:
     if amendment.status != AmendmentStatus.OPEN:
         raise Conflict(_l("This amendment has already been decided."))
+    if amendment.hidden:
+        raise Conflict(_l("The facilitators have hidden this amendment."))
 
 
 def support(

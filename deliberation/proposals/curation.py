@@ -28,6 +28,7 @@ from deliberation.proposals.drafting import (
     add_version,
     get_proposal,
     require_drafting,
+    require_shown,
 )
 from deliberation.services import audit
 from deliberation.services.rounds import require_facilitator
@@ -147,6 +148,7 @@ def select_proposal(session: Session, *, round_: Round, user: User, proposal_id:
     proposal = get_proposal(session, round_, proposal_id)
     if proposal.status not in ACTIVE:
         raise Conflict(_l("Only proposals being drafted can be selected."))
+    require_shown(proposal)
     proposal.status = ProposalStatus.SELECTED
     proposal.activity_at = utcnow()
     session.add(proposal)

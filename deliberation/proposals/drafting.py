@@ -129,6 +129,13 @@ def require_active(proposal: Proposal) -> None:
         raise Conflict(_l("This proposal is no longer being drafted."))
 
 
+def require_shown(proposal: Proposal) -> None:
+    """Refuse endorsing, amending and selecting a proposal the facilitators hid (its authors
+    can still edit it)."""
+    if proposal.hidden:
+        raise Conflict(_l("The facilitators have hidden this proposal."))
+
+
 def add_version(
     session: Session,
     proposal: Proposal,
@@ -405,6 +412,9 @@ def sign(session: Session, drafter: Drafter, name: str) -> None:
         return
     if current is None:
         current = DisplayName(participant_id=participant.id, name=name)  # type: ignore[arg-type]
+    elif current.name != name:
+        # A new name is shown until a facilitator hides it too.
+        current.hidden_at, current.hidden_reason = None, None
     current.name = name
     session.add(current)
     session.flush()

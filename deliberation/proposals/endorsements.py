@@ -25,7 +25,7 @@ from deliberation.models import (
     Round,
     Territory,
 )
-from deliberation.proposals.drafting import require_active, require_drafting
+from deliberation.proposals.drafting import require_active, require_drafting, require_shown
 from deliberation.services.privacy import suppress_line
 from deliberation.services.rounds import round_territories
 
@@ -95,6 +95,7 @@ def endorse(
         raise Forbidden(_l("Only participants of this round can endorse proposals."))
     require_drafting(round_)
     require_active(proposal)
+    require_shown(proposal)
     if has_endorsed(session, proposal, participant):
         raise Conflict(_l("You already endorse this proposal."))
     endorsement = Endorsement(

@@ -34,7 +34,8 @@ from deliberation.translations.reading import Reading, read_statements
 
 @dataclass(frozen=True)
 class Credits:
-    """How participants and accounts are named on the round's pages: a display name, else "a
+    """How participants and accounts are named on the round's pages: a display name (unless a
+    facilitator hid it), else "a
     participant" (with their territory only where at least ``privacy_k`` people of the round
     live), "a former participant" once they withdrew, "a facilitator" for accounts."""
 
@@ -70,18 +71,18 @@ def credits(
         return Credits({})
     sizes = territory_sizes(session, round_)
     rows = session.exec(
-        select(Participant, DisplayName.name, Territory)
+        select(Participant, DisplayName, Territory)
         .join(DisplayName, col(DisplayName.participant_id) == Participant.id, isouter=True)
         .join(Territory, col(Territory.id) == Participant.territory_id)
         .where(col(Participant.id).in_(wanted))
     )
     names: dict[int, str | LazyString] = {}
-    for participant, name, territory in rows:
+    for participant, chosen, territory in rows:
         assert participant.id is not None
         if participant.withdrawn_at is not None:
             names[participant.id] = _l("a former participant")
-        elif name:
-            names[participant.id] = name
+        elif chosen is not None and not chosen.hidden:
+            names[participant.id] = chosen.name
         elif sizes.get(participant.territory_id, 0) >= round_.privacy_k:
             names[participant.id] = lazy_message(
                 "a participant from %(territory)s", territory=territory.name(language)
@@ -215,10 +216,14 @@ def list_proposals(
     territory_id: int | None = None,
     statement_id: int | None = None,
     sort: Sort = Sort.RECENT,
+    with_hidden: bool = True,
 ) -> list[ProposalRow]:
     """The round's proposals, filtered by status, by their first author's territory and by a
-    linked statement; sorted by endorsements (then recent activity) or by recent activity."""
+    linked statement; sorted by endorsements (then recent activity) or by recent activity.
+    Without ``with_hidden``, the proposals the facilitators hid are left out."""
     query = select(Proposal).where(Proposal.round_id == round_.id)
+    if not with_hidden:
+        query = query.where(col(Proposal.hidden_at).is_(None))
     if status is not None:
         query = query.where(Proposal.status == status)
     if territory_id is not None:

@@ -59,6 +59,12 @@ ACTION_NAMES = {
     AuditAction.INVITE_REVOKE: _l("Invite link revoked"),
     AuditAction.PROPOSAL_MERGE: _l("Proposals merged"),
     AuditAction.PROPOSAL_SELECT: _l("Proposal selected for the decision"),
+    AuditAction.PROPOSAL_HIDE: _l("Proposal hidden"),
+    AuditAction.PROPOSAL_SHOW: _l("Proposal shown again"),
+    AuditAction.AMENDMENT_HIDE: _l("Amendment hidden"),
+    AuditAction.AMENDMENT_SHOW: _l("Amendment shown again"),
+    AuditAction.DISPLAY_NAME_HIDE: _l("Display name hidden"),
+    AuditAction.DISPLAY_NAME_SHOW: _l("Display name shown again"),
     AuditAction.ACCOUNT_CREATE: _l("Account created"),
     AuditAction.ACCOUNT_INVITE: _l("Facilitator invited"),
     AuditAction.ACCOUNT_DISABLE: _l("Account disabled"),
@@ -73,6 +79,8 @@ ACTION_NAMES = {
 }
 TARGET_NAMES = {
     TargetKind.ACCOUNT: _l("Account"),
+    TargetKind.AMENDMENT: _l("Amendment"),
+    TargetKind.DISPLAY_NAME: _l("Display name"),
     TargetKind.COUNCIL: _l("Council"),
     TargetKind.INVITE: _l("Invite link"),
     TargetKind.OUTCOME: _l("Outcome"),

@@ -15,6 +15,7 @@ from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
 from deliberation.messages import lazy_message
 from deliberation.models import (
+    DRAFTING_MODERATION_ACTIONS,
     MODERATION_ACTIONS,
     AuditAction,
     AuditEntry,
@@ -82,7 +83,8 @@ class Queue:
 
 @dataclass(frozen=True)
 class LogRow:
-    """A moderation entry of the audit log with the statement it is about (None if deleted)."""
+    """A moderation entry of the audit log with the statement it is about (None if deleted, or
+    when the entry is about a proposal, an amendment or a display name)."""
 
     entry: AuditEntry
     email: str | None
@@ -301,10 +303,15 @@ def _already(action: Action) -> str:
 def moderation_log(
     session: Session, *, round_: Round, user: User | None, page: int = 1
 ) -> Page[LogRow]:
-    """One page of the round's moderation actions in the audit log, newest first, for its
-    facilitators."""
+    """One page of the round's moderation actions in the audit log (statements, translations,
+    and what was written while drafting), newest first, for its facilitators."""
     require_facilitator(session, round_, user)
-    entries = audit.round_entries(session, round_=round_, actions=MODERATION_ACTIONS, page=page)
+    entries = audit.round_entries(
+        session,
+        round_=round_,
+        actions=(*MODERATION_ACTIONS, *DRAFTING_MODERATION_ACTIONS),
+        page=page,
+    )
     ids = [i for row in entries.rows if (i := _statement_of(row.entry)) is not None]
     statements = {
         statement.id: statement
@@ -325,7 +332,7 @@ def _statement_of(entry: AuditEntry) -> int | None:
     if entry.target_kind == TargetKind.TRANSLATION:
         statement = entry.details.get("statement")
         return statement if isinstance(statement, int) else None
-    return entry.target_id
+    return entry.target_id if entry.target_kind == TargetKind.STATEMENT else None
 
 
 class TranslationAction(StrEnum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -33,6 +34,7 @@ from deliberation.opinions.snapshots import invalidate_results
 from deliberation.services import audit, invites
 from deliberation.services.accounts import normalize_email
 from deliberation.services.rounds import (
+    JOINABLE,
     refresh_phase,
     require_facilitator,
     round_by_id,
@@ -211,14 +213,65 @@ def update_round(session: Session, *, round_: Round, user: User, fields: RoundIn
     return round_
 
 
-def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -> Round:
-    """Move the round to ``phase`` by hand (the schedule only opens and closes it)."""
+class Activity(StrEnum):
+    """What people can do in a round, each in some phases only."""
+
+    JOIN = "join"
+    VOTE = "vote"
+    DRAFT = "draft"
+    BALLOT = "ballot"
+    OUTCOMES = "outcomes"
+    REPORT = "report"
+
+
+ACTIVITY_PHASES = {
+    Activity.JOIN: JOINABLE,
+    Activity.VOTE: frozenset({Phase.OPEN}),
+    Activity.DRAFT: frozenset({Phase.DRAFTING}),
+    Activity.BALLOT: frozenset({Phase.DECIDING}),
+    Activity.OUTCOMES: frozenset({Phase.CLOSED}),
+    Activity.REPORT: frozenset({Phase.REPORTED}),
+}
+"""Joining while the round is open, drafts or decides; votes on statements and new statements
+while open; proposals, amendments and endorsements while drafting; ballots while deciding;
+outcomes written once closed and published once reported."""
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    """A phase change as the facilitator confirms it: what it closes and what it opens."""
+
+    before: Phase
+    after: Phase
+    closes: tuple[Activity, ...]
+    opens: tuple[Activity, ...]
+
+
+def preview_phase_change(
+    session: Session, *, round_: Round, user: User | None, phase: Phase
+) -> PhaseChange:
+    """What moving ``round_`` to ``phase`` would close and open, once the move is allowed
+    (``Conflict`` or ``FieldInvalid`` otherwise, as ``change_phase`` would raise). Changes
+    nothing."""
     require_facilitator(session, round_, user)
     if phase == round_.phase:
         raise Conflict(_l("The round is already in this phase."))
     _check_phase_change(
         round_.phase, phase, opens_at=round_.opens_at, closes_at=round_.closes_at, now=utcnow()
     )
+    before, after = round_.phase, phase
+    return PhaseChange(
+        before,
+        after,
+        tuple(a for a, ph in ACTIVITY_PHASES.items() if before in ph and after not in ph),
+        tuple(a for a, ph in ACTIVITY_PHASES.items() if after in ph and before not in ph),
+    )
+
+
+def change_phase(session: Session, *, round_: Round, user: User, phase: Phase) -> Round:
+    """Move the round to ``phase`` by hand (the schedule only opens it and moves it on to
+    drafting); in the audit log."""
+    preview_phase_change(session, round_=round_, user=user, phase=phase)
     before = round_.phase
     _set_phase(round_, phase)
     session.add(round_)

@@ -43,14 +43,15 @@ def round_by_id(session: Session, round_id: int, *, now: datetime | None = None)
 
 
 def scheduled_phase(round_: Round, now: datetime) -> Phase:
-    """The phase the schedule implies: a draft opens at ``opens_at``, an open round closes at
-    ``closes_at``. Later phases are set by facilitators and never changed by the clock."""
+    """The phase the schedule implies: a draft opens at ``opens_at``; at ``closes_at`` an open
+    round stops taking votes and statements and moves on to drafting proposals. Later phases
+    are set by facilitators and never changed by the clock."""
     if round_.phase == Phase.DRAFT and round_.opens_at and round_.opens_at <= now:
         if round_.closes_at and round_.closes_at <= now:
-            return Phase.CLOSED
+            return Phase.DRAFTING
         return Phase.OPEN
     if round_.phase == Phase.OPEN and round_.closes_at and round_.closes_at <= now:
-        return Phase.CLOSED
+        return Phase.DRAFTING
     return round_.phase
 
 
@@ -86,9 +87,9 @@ def advance_schedules(session: Session, *, now: datetime) -> int:
     closes = col(Round.closes_at).is_not(None) & (col(Round.closes_at) <= now)
     changed = 0
     for before, condition, after in (
-        (Phase.DRAFT, opens & closes, Phase.CLOSED),
+        (Phase.DRAFT, opens & closes, Phase.DRAFTING),
         (Phase.DRAFT, opens, Phase.OPEN),
-        (Phase.OPEN, closes, Phase.CLOSED),
+        (Phase.OPEN, closes, Phase.DRAFTING),
     ):
         written = session.execute(
             update(Round)

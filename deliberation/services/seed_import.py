@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
-from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from deliberation.csv_files import LineProblem, read_rows
 from deliberation.errors import Invalid
 from deliberation.messages import lazy_message
 from deliberation.models import Round, Statement, StatementStatus, User
@@ -28,14 +27,6 @@ from deliberation.services.validation import FieldInvalid, has_control_character
 MAX_LINES = 5000
 PAGE_SIZE = 50
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class LineProblem:
-    """Why line ``line`` (1-based, the header is line 1) of an import cannot be used."""
-
-    line: int
-    reason: str | LazyString
 
 
 @dataclass(frozen=True)
@@ -119,72 +110,19 @@ def parse_seed_csv(
     limit, a language the round offers, not a repeat of an earlier line nor of a statement
     already in the round (normalised text, rejected statements aside).
     """
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], _utf8_problems(data)
-    if not content.strip():
-        return [], [LineProblem(1, _l("The file is empty: it needs the header text,language."))]
-    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    records, problems = read_rows(data, header=("text", "language"), max_rows=MAX_LINES)
     rows: list[SeedRow] = []
-    problems: list[LineProblem] = []
     seen: dict[str, int] = {}
-    previous_end = 0
-    header_done = False
-    lines = 0
-    while True:
-        start = previous_end + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            problems.append(
-                LineProblem(start, _l("This line is not valid CSV (check its quotes)."))
-            )
-            previous_end = reader.line_num
-            continue
-        previous_end = reader.line_num
-        if not header_done:
-            header_done = True
-            if [cell.strip().lower() for cell in record] != ["text", "language"]:
-                return [], [
-                    LineProblem(
-                        start,
-                        lazy_message(
-                            "The first line must be the header text,language; found %(found)s.",
-                            found=",".join(record) or "-",
-                        ),
-                    )
-                ]
-            continue
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue
-        lines += 1
-        if lines > MAX_LINES:
-            problems.append(
-                LineProblem(start, lazy_message("At most %(n)d statements per file.", n=MAX_LINES))
-            )
-            break
-        if len(record) != 2:
-            problems.append(
-                LineProblem(
-                    start,
-                    lazy_message(
-                        "Columns on this line: %(n)d; 2 are needed: text and language.",
-                        n=len(record),
-                    ),
-                )
-            )
-            continue
+    for record in records:
+        start = record.line
         line_problems: list[LineProblem] = []
         text = language = ""
         try:
-            text = _check_text(round_, record[0])
+            text = _check_text(round_, record.cells[0])
         except Invalid as error:
             line_problems.append(LineProblem(start, error.message))
         try:
-            language = _check_language(round_, record[1])
+            language = _check_language(round_, record.cells[1])
         except Invalid as error:
             line_problems.append(LineProblem(start, error.message))
         if text:
@@ -204,23 +142,9 @@ def parse_seed_csv(
             problems.extend(line_problems)
         else:
             rows.append(SeedRow(start, text, language))
-    if not header_done:
-        problems.insert(0, LineProblem(1, _l("The file needs the header text,language.")))
     problems.extend(_existing_duplicates(session, round_, rows))
     problems.sort(key=lambda problem: problem.line)
     return rows, problems
-
-
-def _utf8_problems(data: bytes) -> list[LineProblem]:
-    problems = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(
-                LineProblem(number, _l("This line is not UTF-8 text: save the file as UTF-8."))
-            )
-    return problems
 
 
 def _existing_duplicates(session: Session, round_: Round, rows: list[SeedRow]) -> list[LineProblem]:

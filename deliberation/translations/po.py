@@ -19,11 +19,12 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from deliberation.csv_files import LineProblem
 from deliberation.errors import Invalid
 from deliberation.messages import lazy_message
 from deliberation.models import Round, Statement, StatementStatus, TextKind, User
 from deliberation.services.rounds import require_facilitator
-from deliberation.services.seed_import import ImportRejected, LineProblem
+from deliberation.services.seed_import import ImportRejected
 from deliberation.translations.reading import shown_translations
 from deliberation.translations.texts import clean_translation, save_human_translation
 

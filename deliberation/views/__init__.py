@@ -22,6 +22,7 @@ from deliberation.views import (
     participate,
     proposals,
     reports,
+    return_links,  # noqa: F401 - adds the return link pages to ``participate.bp``
 )
 
 

@@ -6,15 +6,18 @@ one service and render. Invalid forms re-render with their errors and status 422
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import Conflict, DomainError
 from deliberation.extensions import htmx
@@ -32,6 +35,7 @@ from deliberation.forms.facilitate import (
     TerritoryForm,
 )
 from deliberation.models import Phase, Round, StatementStatus, TargetKind, Territory
+from deliberation.proposals import moderation as drafting_moderation
 from deliberation.services import (
     audit,
     counts,
@@ -190,8 +194,19 @@ def change_phase(round_id: int) -> Any:
     round_ = _round(round_id)
     form = PhaseForm()
     if form.validate_on_submit():
+        phase = Phase(form.phase.data)
         try:
-            round_admin.change_phase(db, round_=round_, user=g.user, phase=Phase(form.phase.data))
+            if request.form.get("confirm") != "yes":
+                change = round_admin.preview_phase_change(
+                    db, round_=round_, user=g.user, phase=phase
+                )
+                return render(
+                    "facilitate/phase_confirm.html",
+                    round=round_,
+                    change=change,
+                    activity_names=ACTIVITY_NAMES,
+                )
+            round_admin.change_phase(db, round_=round_, user=g.user, phase=phase)
         except (Conflict, FieldInvalid) as error:
             db.rollback()
             add_error(form, error)
@@ -203,6 +218,16 @@ def change_phase(round_id: int) -> Any:
             )
             return redirect_to("facilitate.round_page", round_id=round_.id)
     return _render_round(round_, status=422, phase_form=form)
+
+
+ACTIVITY_NAMES = {
+    round_admin.Activity.JOIN: _l("Joining the round through its invite links"),
+    round_admin.Activity.VOTE: _l("Votes on statements and new statements"),
+    round_admin.Activity.DRAFT: _l("Writing proposals, amendments and endorsements"),
+    round_admin.Activity.BALLOT: _l("Ballots on the round's decisions"),
+    round_admin.Activity.OUTCOMES: _l("Writing the outcomes"),
+    round_admin.Activity.REPORT: _l("The published report, for the public and the councils"),
+}
 
 
 def _phase_name(phase: Phase) -> str:
@@ -356,7 +381,7 @@ def _render_statements(
     *,
     seed_form: SeedForm | None = None,
     import_form: SeedImportForm | None = None,
-    problems: list[seed_import.LineProblem] | None = None,
+    problems: list[LineProblem] | None = None,
     status: int = 200,
 ) -> Any:
     if seed_form is None:
@@ -437,6 +462,34 @@ def _status() -> StatementStatus:
         return StatementStatus.PENDING
 
 
+@dataclass(frozen=True)
+class ModerationTabs:
+    """The moderation page's tabs: statements per status, what was written while drafting, and
+    the tab shown (a statement status or ``drafting``)."""
+
+    current: str
+    statements: dict[StatementStatus, int]
+    drafting: drafting_moderation.DraftingQueue
+
+
+def moderation_tabs(round_: Round, current: str) -> ModerationTabs:
+    db = get_session()
+    return ModerationTabs(
+        current,
+        moderation.status_counts(db, round_),
+        drafting_moderation.drafting_counts(db, round_=round_, user=g.user),
+    )
+
+
+ACTION_DONE = {
+    moderation.Action.ACCEPT: _l("Accepted."),
+    moderation.Action.REJECT: _l("Rejected."),
+    moderation.Action.META: _l("Flagged as meta."),
+    moderation.Action.UNMETA: _l("Meta flag removed."),
+}
+"""What a facilitator is told once a statement is moderated."""
+
+
 def _render_moderation(
     round_: Round,
     *,
@@ -466,6 +519,8 @@ def _render_moderation(
         bulk_form=bulk_form or BulkModerationForm(formdata=None),
         row_errors=row_errors or {},
         notice=notice,
+        tabs=moderation_tabs(round_, queue.status),
+        oob=bool(fragment and htmx),
         translation_queue=moderation.translation_queue(get_session(), round_=round_, user=g.user),
     )
 
@@ -484,13 +539,14 @@ def moderate(round_id: int, statement_id: int) -> Any:
     form = ModerationForm()
     errors: list[Any] = []
     if form.validate_on_submit():
+        action = moderation.Action(form.action.data)
         try:
             moderation.moderate(
                 db,
                 round_=round_,
                 user=g.user,
                 statement_id=statement_id,
-                action=moderation.Action(form.action.data),
+                action=action,
                 reason=form.reason.data,
             )
         except (FieldInvalid, Conflict) as error:
@@ -503,9 +559,15 @@ def moderate(round_id: int, statement_id: int) -> Any:
                     db, round_=round_, user=g.user, statement_id=statement_id
                 )
                 return render(
-                    "facilitate/_moderation_row.html", round=round_, row=row, errors=[], done=True
+                    "facilitate/_moderation_row.html",
+                    round=round_,
+                    row=row,
+                    errors=[],
+                    done=ACTION_DONE[action],
+                    tabs=moderation_tabs(round_, _status()),
+                    oob=True,
                 )
-            flash(_("The statement is moderated."), "success")
+            flash(str(ACTION_DONE[action]), "success")
             return redirect_to(
                 "facilitate.moderation_page",
                 round_id=round_.id,
@@ -517,7 +579,13 @@ def moderate(round_id: int, statement_id: int) -> Any:
     if htmx:
         row = moderation.queue_row(db, round_=round_, user=g.user, statement_id=statement_id)
         return render(
-            "facilitate/_moderation_row.html", round=round_, row=row, errors=errors, status=422
+            "facilitate/_moderation_row.html",
+            round=round_,
+            row=row,
+            errors=errors,
+            status=422,
+            tabs=moderation_tabs(round_, _status()),
+            oob=True,
         )
     return _render_moderation(round_, status=422, row_errors={statement_id: errors})
 

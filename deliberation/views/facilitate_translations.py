@@ -9,12 +9,13 @@ from flask import Response, flash, g, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import Invalid, NotFound
 from deliberation.forms.facilitate import PoImportForm, TranslationForm, TranslationModerationForm
 from deliberation.models import Round
 from deliberation.services import counts, moderation
-from deliberation.services.seed_import import ImportRejected, LineProblem
+from deliberation.services.seed_import import ImportRejected
 from deliberation.services.votes import get_statement
 from deliberation.templating import LANGUAGE_NAMES, render
 from deliberation.translations import coverage, po

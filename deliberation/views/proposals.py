@@ -13,29 +13,44 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import DomainError, Forbidden, Invalid, NotFound
+from deliberation.extensions import htmx
 from deliberation.forms.proposals import (
     AmendmentForm,
     EditProposalForm,
+    HideForm,
     MergeForm,
     NewProposalForm,
+    ProposalImportForm,
     RejectAmendmentForm,
 )
 from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
 from deliberation.models.proposals import EditInput
-from deliberation.proposals import amendments, curation, drafting, endorsements, listing
+from deliberation.proposals import (
+    amendments,
+    curation,
+    drafting,
+    endorsements,
+    importing,
+    listing,
+    moderation,
+)
 from deliberation.proposals.diff import paragraphs, word_diff
 from deliberation.proposals.drafting import Drafter, StaleEdit
 from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator, round_territories
+from deliberation.services.seed_import import ImportRejected
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import add_error as show_error
+from deliberation.views.facilitate import moderation_tabs
 from deliberation.views.participant_session import viewing_participant
 
 bp = Blueprint("proposals", __name__)
@@ -252,7 +267,7 @@ def change_status(slug: str, proposal_id: int) -> Any:
 def proposal_list(slug: str) -> Any:
     db = get_session()
     round_ = get_round(db, slug)
-    _drafter(round_)
+    drafter = _drafter(round_)
     status = request.args.get("status", "")
     territory_id = request.args.get("territory", None, type=int)
     statement_id = request.args.get("statement", None, type=int)
@@ -270,6 +285,7 @@ def proposal_list(slug: str) -> Any:
         territory_id=territory_id,
         statement_id=statement.id if statement else None,
         sort=chosen_sort or listing.Sort.RECENT,
+        with_hidden=drafter.facilitator,
     )
     filters = {
         "status": chosen_status or "",
@@ -535,6 +551,19 @@ def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
 # --- Facilitators ---------------------------------------------------------------------------
 
 
+def _merge_form(rows: list[listing.ProposalRow], **kwargs: Any) -> MergeForm:
+    """The merge form, offering the proposals being drafted."""
+    form = MergeForm(**kwargs)
+    choices = [
+        (str(row.proposal.id), row.proposal.title)
+        for row in rows
+        if row.proposal.status in drafting.ACTIVE
+    ]
+    form.first.choices = choices
+    form.second.choices = list(choices)
+    return form
+
+
 @bp.route("/facilitate/rounds/<id:round_id>/proposals", methods=["GET", "POST"])
 @login_required
 def facilitate_proposals(round_id: int) -> Any:
@@ -542,14 +571,7 @@ def facilitate_proposals(round_id: int) -> Any:
     db = get_session()
     round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
     rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
-    form = MergeForm()
-    choices = [
-        (row.proposal.id or 0, row.proposal.title)
-        for row in rows
-        if row.proposal.status in drafting.ACTIVE
-    ]
-    form.first.choices = [(str(value), label) for value, label in choices]
-    form.second.choices = [(str(value), label) for value, label in choices]
+    form = _merge_form(rows)
     status = 200
     if form.validate_on_submit():
         try:
@@ -566,13 +588,64 @@ def facilitate_proposals(round_id: int) -> Any:
             return redirect_to("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
     elif request.method == "POST":
         status = 422
+    return _render_facilitate(round_, rows, status=status, form=form)
+
+
+def _render_facilitate(
+    round_: Round,
+    rows: list[listing.ProposalRow],
+    *,
+    status: int = 200,
+    form: MergeForm | None = None,
+    import_form: ProposalImportForm | None = None,
+    problems: list[LineProblem] | None = None,
+) -> Any:
+    if form is None:
+        form = _merge_form(rows, formdata=None)
     return render(
         "proposals/facilitate.html",
         status=status,
         round=round_,
         rows=rows,
         form=form,
+        import_form=import_form or ProposalImportForm(formdata=None),
+        problems=problems or [],
     )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/proposals/import")
+@login_required
+def import_proposals(round_id: int) -> Any:
+    """Proposals from a CSV file, all or nothing (every problem listed by line)."""
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    form = ProposalImportForm()
+    problems: list[LineProblem] = []
+    status = 422
+    if form.validate_on_submit():
+        try:
+            imported = importing.import_proposals_csv(
+                db, round_=round_, user=g.user, data=form.file.data.read()
+            )
+        except ImportRejected as error:
+            db.rollback()
+            form.form_errors.append(error.message)
+            problems = error.problems
+        except DomainError as error:
+            db.rollback()
+            form.form_errors.append(error.message)
+            status = error.status
+        else:
+            db.commit()
+            flash(
+                ngettext(
+                    "%(num)d proposal imported.", "%(num)d proposals imported.", len(imported)
+                ),
+                "success",
+            )
+            return redirect_to("proposals.facilitate_proposals", round_id=round_id)
+    rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
+    return _render_facilitate(round_, rows, status=status, import_form=form, problems=problems)
 
 
 @bp.post("/facilitate/rounds/<id:round_id>/proposals/<id:proposal_id>/select")
@@ -584,3 +657,109 @@ def select_proposal(round_id: int, proposal_id: int) -> Any:
     db.commit()
     flash(_("The proposal is selected for the decision."), "success")
     return redirect_to("proposals.facilitate_proposals", round_id=round_id)
+
+
+# --- Moderation -----------------------------------------------------------------------------
+
+
+def _moderation_kind(kind: str) -> moderation.Kind:
+    try:
+        return moderation.Kind(kind)
+    except ValueError as error:
+        raise NotFound(_l("This does not exist in this round.")) from error
+
+
+def _render_moderation(
+    round_: Round, *, status: int = 200, item_errors: dict[tuple[str, int], list[Any]] | None = None
+) -> Any:
+    return render(
+        "proposals/moderation.html",
+        status=status,
+        round=round_,
+        queue=moderation.drafting_queue(get_session(), round_=round_, user=g.user),
+        tabs=moderation_tabs(round_, "drafting"),
+        item_errors=item_errors or {},
+        kind_names=MODERATION_KIND_NAMES,
+    )
+
+
+MODERATION_KIND_NAMES = {
+    moderation.Kind.PROPOSAL: _l("Proposals"),
+    moderation.Kind.AMENDMENT: _l("Amendments"),
+    moderation.Kind.DISPLAY_NAME: _l("Display names"),
+}
+
+
+@bp.get("/facilitate/rounds/<id:round_id>/moderation/drafting")
+@login_required
+def moderation_page(round_id: int) -> Any:
+    """What participants wrote while drafting, for the facilitators to hide or show again."""
+    round_ = round_admin.facilitated_round(get_session(), round_id=round_id, user=g.user)
+    return _render_moderation(round_)
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/moderation/drafting/<kind>/<id:target_id>")
+@login_required
+def moderate(round_id: int, kind: str, target_id: int) -> Any:
+    """Hide (with a reason) or show again one proposal, amendment or display name. With htmx,
+    the answer is its row, with the tabs' counts out of band."""
+    db = get_session()
+    round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
+    chosen = _moderation_kind(kind)
+    moderation.get_target(db, round_=round_, kind=chosen, target_id=target_id)
+    try:
+        action = moderation.Action(request.form.get("action", ""))
+    except ValueError as error:
+        raise Invalid(_l("Choose to hide it or to show it again.")) from error
+    form = HideForm() if action == moderation.Action.HIDE else FlaskForm()
+    errors: list[Any] = []
+    if form.validate_on_submit():
+        try:
+            moderation.moderate(
+                db,
+                round_=round_,
+                user=g.user,
+                kind=chosen,
+                target_id=target_id,
+                action=action,
+                fields=form.to_fields() if isinstance(form, HideForm) else None,
+            )
+        except DomainError as error:
+            db.rollback()
+            errors.append(error.message)
+        else:
+            db.commit()
+            done = moderation.DONE[(chosen, action)]
+            if not htmx:
+                flash(str(done), "success")
+                return redirect_to("proposals.moderation_page", round_id=round_id)
+            return _moderation_item(round_, chosen, target_id, done=done)
+    else:
+        errors.extend(message for messages in form.errors.values() for message in messages)
+    if htmx:
+        return _moderation_item(round_, chosen, target_id, errors=errors, status=422)
+    return _render_moderation(round_, status=422, item_errors={(chosen, target_id): errors})
+
+
+def _moderation_item(
+    round_: Round,
+    kind: moderation.Kind,
+    target_id: int,
+    *,
+    done: Any = None,
+    errors: list[Any] | None = None,
+    status: int = 200,
+) -> Any:
+    item = moderation.queue_item(
+        get_session(), round_=round_, user=g.user, kind=kind, target_id=target_id
+    )
+    return render(
+        "proposals/_moderation_item.html",
+        status=status,
+        round=round_,
+        item=item,
+        done=done,
+        errors=errors or [],
+        tabs=moderation_tabs(round_, "drafting"),
+        oob=True,
+    )

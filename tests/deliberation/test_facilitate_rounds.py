@@ -11,7 +11,16 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
-from deliberation.models import Invite, Phase, Role, Round, RoundFacilitator, RoundTerritory
+from deliberation.models import (
+    AuditAction,
+    AuditEntry,
+    Invite,
+    Phase,
+    Role,
+    Round,
+    RoundFacilitator,
+    RoundTerritory,
+)
 from tests.factories import (
     make_invite,
     make_participant,
@@ -57,7 +66,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, session: Se
         response = client.get(url)
         assert response.status_code == 303, url
         assert "/auth/sign-in" in response.headers["Location"]
-    posted = client.post(f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed"})
+    posted = client.post(
+        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirm": "yes"}
+    )
     assert posted.status_code == 303
     session.refresh(round_)
     assert round_.phase == Phase.OPEN
@@ -230,19 +241,19 @@ def test_phase_changes_by_hand_and_refuses_what_the_schedule_would_undo(
     sign_in_as(client, me)
     url = f"/facilitate/rounds/{round_.id}/phase"
 
-    reopen = client.post(url, data={"phase": "open"})
+    reopen = client.post(url, data={"phase": "open", "confirm": "yes"})
     assert reopen.status_code == 422
     assert "closing date has passed" in reopen.text
-    back_to_draft = client.post(url, data={"phase": "draft"})
+    back_to_draft = client.post(url, data={"phase": "draft", "confirm": "yes"})
     assert back_to_draft.status_code == 422
     assert "opening date has passed" in back_to_draft.text
 
-    assert client.post(url, data={"phase": "deciding"}).status_code == 303
+    assert client.post(url, data={"phase": "deciding", "confirm": "yes"}).status_code == 303
     session.refresh(round_)
     assert round_.phase == Phase.DECIDING
-    assert client.post(url, data={"phase": "deciding"}).status_code == 422
-    assert client.post(url, data={"phase": "reported"}).status_code == 303
-    leave = client.post(url, data={"phase": "drafting"})
+    assert client.post(url, data={"phase": "deciding", "confirm": "yes"}).status_code == 422
+    assert client.post(url, data={"phase": "reported", "confirm": "yes"}).status_code == 303
+    leave = client.post(url, data={"phase": "drafting", "confirm": "yes"})
     assert leave.status_code == 422
     assert "report is published" in leave.text
     session.refresh(round_)
@@ -322,3 +333,29 @@ def test_attach_detach_territories_with_weight(client: FlaskClient, session: Ses
     assert "1 participant has joined from this territory" in refused.text
     assert session.get(RoundTerritory, (round_.id, first.id)) is not None
     assert client.post(f"{url}/{second.id}/detach").status_code == 404
+
+
+def test_a_phase_change_says_what_it_closes_and_opens_before_it_is_confirmed(
+    client: FlaskClient, session: Session
+) -> None:
+    me = make_user(session)
+    round_ = make_round(session, facilitators=[me], phase=Phase.OPEN)
+    sign_in_as(client, me)
+    url = f"/facilitate/rounds/{round_.id}/phase"
+
+    asked = client.post(url, data={"phase": "drafting"})
+
+    assert asked.status_code == 200
+    assert "Votes on statements and new statements" in asked.text
+    assert "Writing proposals, amendments and endorsements" in asked.text
+    assert "Joining the round" not in asked.text  # possible before and after
+    assert 'name="confirm" value="yes"' in asked.text
+    session.refresh(round_)
+    assert round_.phase == Phase.OPEN
+    assert client.post(url, data={"phase": "drafting", "confirm": "yes"}).status_code == 303
+    session.refresh(round_)
+    assert round_.phase == Phase.DRAFTING
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.ROUND_PHASE)
+    ).one()
+    assert entry.details == {"phase": ["open", "drafting"]}

@@ -73,12 +73,12 @@ def test_a_read_applies_the_schedule_without_storing_it(
 ) -> None:
     round_ = make_round(session, phase=Phase.OPEN, closes_at=utcnow() - timedelta(minutes=1))
     with Session(app.extensions["palabre.engine"]) as reader, app.test_request_context():
-        assert get_round(reader, round_.slug).phase == Phase.CLOSED
+        assert get_round(reader, round_.slug).phase == Phase.DRAFTING
     session.expire_all()
     assert session.get(Round, round_.id).phase == Phase.OPEN  # type: ignore[union-attr]
     assert run_once(app, holder="test") == 0
     session.expire_all()
-    assert session.get(Round, round_.id).phase == Phase.CLOSED  # type: ignore[union-attr]
+    assert session.get(Round, round_.id).phase == Phase.DRAFTING  # type: ignore[union-attr]
 
 
 def test_a_stale_schedule_never_overwrites_a_facilitator(session: Session, app: Flask) -> None:
@@ -88,15 +88,15 @@ def test_a_stale_schedule_never_overwrites_a_facilitator(session: Session, app: 
         stale = reader.get(Round, round_.id)
         assert stale is not None
         assert stale.phase == Phase.OPEN
-        round_.phase = Phase.DRAFTING
+        round_.phase = Phase.DECIDING
         session.add(round_)
         session.commit()
         with app.test_request_context():
             shown = get_round(reader, round_.slug)
-        assert shown.phase == Phase.DRAFTING
+        assert shown.phase == Phase.DECIDING
         reader.commit()
     session.expire_all()
-    assert session.get(Round, round_.id).phase == Phase.DRAFTING  # type: ignore[union-attr]
+    assert session.get(Round, round_.id).phase == Phase.DECIDING  # type: ignore[union-attr]
 
 
 def test_advance_schedules_follows_scheduled_phase(session: Session) -> None:
@@ -105,8 +105,8 @@ def test_advance_schedules_follows_scheduled_phase(session: Session) -> None:
     cases = {
         "draft-opens": (Phase.DRAFT, past, future, Phase.OPEN),
         "draft-waits": (Phase.DRAFT, future, None, Phase.DRAFT),
-        "draft-over": (Phase.DRAFT, past - timedelta(hours=1), past, Phase.CLOSED),
-        "open-closes": (Phase.OPEN, past - timedelta(hours=1), past, Phase.CLOSED),
+        "draft-over": (Phase.DRAFT, past - timedelta(hours=1), past, Phase.DRAFTING),
+        "open-closes": (Phase.OPEN, past - timedelta(hours=1), past, Phase.DRAFTING),
         "open-stays": (Phase.OPEN, past, future, Phase.OPEN),
         "drafting-stays": (Phase.DRAFTING, past - timedelta(hours=1), past, Phase.DRAFTING),
     }
