@@ -68,6 +68,8 @@ def _outcome_form(round_: Round, outcome: Outcome | None = None) -> OutcomeForm:
     form.statement_ids.choices = [
         (c.statement.id, c.statement.text) for c in outcomes.candidates(db, round_)
     ]
+    form.proposal_ids.choices = [(p.id, p.title) for p in outcomes.reported_proposals(db, round_)]
+    form.decision_ids.choices = [(d.id, d.title) for d, _ in outcomes.counted_decisions(db, round_)]
     councils = db.exec(select(Council).order_by(Council.slug)).all()  # type: ignore[arg-type]
     form.council_ids.choices = [(c.id, c.name(current_language())) for c in councils]
     if outcome is not None and request.method == "GET":
