@@ -23,10 +23,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlmodel import select
+from sqlmodel import col, select
 
 from deliberation.db import get_session
+from deliberation.decisions.ballots import STANCE_NAMES
+from deliberation.decisions.methods import METHOD_NAMES
+from deliberation.decisions.results import COUNT_KINDS, WEIGHTING_NAMES
 from deliberation.errors import DomainError, Invalid, NotFound
+from deliberation.forms.councils import DECISION_NAMES, IMPLEMENTATION_NAMES
 from deliberation.forms.reports import KIND_NAMES, OutcomeForm
 from deliberation.models import Council, Outcome, ReportVersion, Round
 from deliberation.polis.export import export_round
@@ -40,10 +44,24 @@ from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import add_error
+from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(markdown_escape, "markdown_escape")
 IMMUTABLE = "public, max-age=31536000, immutable"
+NAMES = {
+    "kind_names": KIND_NAMES,
+    "level_names": companions.LEVEL_NAMES,
+    "stance_names": companions.STANCE_NAMES,
+    "proposal_status_names": PROPOSAL_STATUS_NAMES,
+    "method_names": METHOD_NAMES,
+    "weighting_names": WEIGHTING_NAMES,
+    "count_kinds": COUNT_KINDS,
+    "stance_names_decision": STANCE_NAMES,
+    "decision_names": DECISION_NAMES,
+    "implementation_names": IMPLEMENTATION_NAMES,
+}
+"""The translated names the report's forms (HTML, Markdown) give to the document's codes."""
 THRESHOLDS = {
     "strong": support.STRONG_RATE,
     "moderate": support.MODERATE_RATE,
@@ -202,6 +220,7 @@ def _frozen(body: str | bytes, mimetype: str, version: ReportVersion, filename: 
 
 def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
     db = get_session()
+    later = publishing.later_responses(db, version)
     return render(
         "reports/report.html",
         round=round_,
@@ -210,11 +229,18 @@ def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
         versions=publishing.round_versions(db, round_),
         facilitator=is_facilitator(db, round_, g.user),
         latest=latest,
-        kind_names=KIND_NAMES,
-        level_names=companions.LEVEL_NAMES,
-        stance_names=companions.STANCE_NAMES,
+        later_responses=later,
+        council_names=_council_names(later),
         thresholds=THRESHOLDS,
+        **NAMES,
     )
+
+
+def _council_names(responses: list[dict[str, Any]]) -> dict[str, str]:
+    """The names of the councils of ``responses`` (by document id) in the reader's language."""
+    slugs = {r["council"].removeprefix("cnl:") for r in responses}
+    councils = get_session().exec(select(Council).where(col(Council.slug).in_(slugs))).all()
+    return {f"cnl:{c.slug}": c.name(current_language()) for c in councils}
 
 
 @bp.get("/r/<slug>/report")
@@ -249,10 +275,8 @@ def render_markdown_report(version: ReportVersion) -> str:
         "reports/report.md",
         version=version,
         view=report_view(version.document, current_language()),
-        kind_names=KIND_NAMES,
-        level_names=companions.LEVEL_NAMES,
-        stance_names=companions.STANCE_NAMES,
         thresholds=THRESHOLDS,
+        **NAMES,
     )
 
 
