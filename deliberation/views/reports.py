@@ -7,8 +7,10 @@ import io
 import json
 import tempfile
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -32,9 +34,9 @@ from deliberation.decisions.results import COUNT_KINDS, WEIGHTING_NAMES
 from deliberation.errors import DomainError, Invalid, NotFound
 from deliberation.forms.councils import DECISION_NAMES, IMPLEMENTATION_NAMES
 from deliberation.forms.reports import KIND_NAMES, OutcomeForm
-from deliberation.models import Council, Outcome, ReportVersion, Round
+from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
 from deliberation.polis.export import export_round
-from deliberation.reports import companions, outcomes, publishing, support
+from deliberation.reports import companions, feed, outcomes, publishing, support
 from deliberation.reports.links import public_url
 from deliberation.reports.presentation import report_view
 from deliberation.reports.schema import outcome_schema
@@ -331,6 +333,48 @@ def compare(slug: str) -> Any:
         lines=list(publishing.compare(first.document, second.document)),
         versions=publishing.round_versions(db, round_),
     )
+
+
+# --- Atom feeds -----------------------------------------------------------------------------
+
+
+def _feed(round_: Round | None, title: str, page_url: str) -> Response:
+    feed_url = request.base_url
+    response = Response(
+        render_template(
+            "reports/feed.xml",
+            entries=feed.feed_entries(get_session(), round_),
+            title=title,
+            feed_url=feed_url,
+            page_url=page_url,
+            tag=f"tag:{urlsplit(current_app.config['PUBLIC_URL']).hostname or 'localhost'},2026:palabre",
+            epoch=datetime(2026, 1, 1, tzinfo=UTC),
+            decision_names=DECISION_NAMES,
+        ),
+        mimetype="application/atom+xml",
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/r/<slug>/feed.atom")
+def round_feed(slug: str) -> Any:
+    """The round's phase changes, report versions and council answers (Atom)."""
+    round_ = get_round(get_session(), slug)
+    if round_.phase == Phase.DRAFT:
+        raise NotFound(_l("This round is not public yet."))
+    return _feed(
+        round_,
+        _("%(round)s: news", round=round_.text("title", current_language())),
+        url_for("opinions.opinion_map", slug=round_.slug, _external=True),
+    )
+
+
+@bp.get("/feed.atom")
+def site_feed() -> Any:
+    """Every public round's phase changes, report versions and council answers (Atom)."""
+    return _feed(None, _("Palabre: news of every round"), url_for("main.index", _external=True))
 
 
 @bp.get("/api/v1/schema/outcome.json")
