@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import LazyString, lazy_gettext
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound as NoRoute
 
 from deliberation.db import rollback_request
 from deliberation.extensions import htmx
@@ -102,6 +103,22 @@ def render_error(status: int, message: Any = None) -> tuple[Any, int]:
     return render_template("error.html", title=title, message=message, status=status), status
 
 
+def _address_exists(error: MethodNotAllowed) -> bool:
+    """Whether the requested address answers some other method. Werkzeug says 405 when a rule
+    of another method matches the path's pattern even if its converter refuses the value (an
+    id out of range): that address does not exist, a 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in error.valid_methods or ():
+        try:
+            adapter.match(request.path, method=method)
+        except NoRoute:
+            continue
+        except HTTPException:
+            return True
+        return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
@@ -117,6 +134,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
         rollback_request()
+        if isinstance(error, MethodNotAllowed) and not _address_exists(error):
+            return render_error(404)
         return render_error(error.code or 500)
 
     @app.after_request

@@ -172,6 +172,14 @@ class OutcomeDocument(RootModel[dict[str, Any]]):
     """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""
 
 
+class LaterResponses(Strict):
+    """Council answers to a version's outcomes recorded after it was published, in the outcome
+    document's `council_responses` shape; the next version carries them."""
+
+    published_at: datetime = Field(description="When the version was published.")
+    items: list[dict[str, Any]]
+
+
 class AddressedOutcome(Strict):
     """An outcome addressed to the token's council, as in its clerks' inbox."""
 

@@ -226,6 +226,21 @@ def report(round_id: int, number: int) -> Any:
     return _document(version, IMMUTABLE)
 
 
+@bp.get(f"/rounds/<{ID}:round_id>/reports/<{ID}:number>/later-responses")
+@spec.validate(
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.LaterResponses), tags=["reports"]
+)
+def later_responses(round_id: int, number: int) -> Any:
+    """Council answers to the outcomes of one published version recorded after it (public):
+    the report page shows them under "Responses since publication", outside the frozen
+    document."""
+    db = get_session()
+    version = publishing.get_version(db, read.get_round(db, round_id), number)
+    return schemas.LaterResponses(
+        published_at=version.published_at, items=publishing.later_responses(db, version)
+    )
+
+
 def _document(version: ReportVersion, cache_control: str) -> Any:
     headers = {"ETag": f'"{version.sha256}"', "Cache-Control": cache_control}
     return schemas.OutcomeDocument(version.document), 200, headers

@@ -1,5 +1,8 @@
-"""The demo's report: councils of Strasbourg and Kehl, outcomes of the reported round addressed
-to them (``data/report.json``), and a published version of its report.
+"""The demo's report: councils of Strasbourg and Kehl, the reported round's proposals and one
+counted approval decision among them, outcomes addressed to the councils and derived from
+statements, proposals and the decision (``data/report.json``), a published version of its
+report, and one council answer that came after it (so the report page shows it under
+"Responses since publication", and the next version carries it).
 
 These texts are demo *data*, not interface strings: they are not translated through Babel.
 """
@@ -11,14 +14,38 @@ from datetime import timedelta
 from importlib.resources import files
 from typing import Any
 
+import numpy as np
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.models import Council, CouncilOwner, OutcomeKind, ReportVersion, Territory, User
+from deliberation.decisions.counting import store_tally
+from deliberation.decisions.methods import default_settings
+from deliberation.decisions.service import LABELS, close_decision, open_decision
+from deliberation.demo import bulk
+from deliberation.models import (
+    Council,
+    CouncilOwner,
+    Decision,
+    DecisionBallot,
+    DecisionOption,
+    OutcomeKind,
+    Participant,
+    Proposal,
+    ProposalStatement,
+    ProposalStatus,
+    ProposalVersion,
+    ReportVersion,
+    Round,
+    Territory,
+    User,
+)
+from deliberation.models.council_inputs import CouncilResponseInput
 from deliberation.models.reports import OutcomeInput
 from deliberation.reports.outcomes import create_outcome
 from deliberation.reports.publishing import publish_report
+from deliberation.services.council_responses import record_response
+from voting.methods import REGISTRY
 
 
 def report_data() -> dict[str, Any]:
@@ -52,15 +79,123 @@ def _councils(session: Session, facilitator: User, specs: list[dict[str, Any]]) 
     return ids
 
 
+def _proposals(
+    session: Session, round_: Round, specs: list[dict[str, Any]], statement_ids: list[int]
+) -> list[int]:
+    """The round's selected proposals, written by its facilitators (no participant author),
+    linked to their statements; their ids in spec order."""
+    ids = []
+    for spec in specs:
+        proposal = Proposal(
+            round_id=round_.id,  # type: ignore[arg-type]
+            title=spec["title"],
+            text=spec["text"],
+            language=spec["language"],
+            status=ProposalStatus.SELECTED,
+        )
+        session.add(proposal)
+        session.flush()
+        assert proposal.id is not None
+        session.add(
+            ProposalVersion(
+                proposal_id=proposal.id, number=1, title=spec["title"], text=spec["text"]
+            )
+        )
+        session.add_all(
+            ProposalStatement(proposal_id=proposal.id, statement_id=statement_ids[i])
+            for i in spec["statements"]
+        )
+        ids.append(proposal.id)
+    session.flush()
+    return ids
+
+
+def _decision(
+    session: Session,
+    round_: Round,
+    spec: dict[str, Any],
+    proposals: list[int],
+    *,
+    latent_groups: dict[int, int],
+    rng: np.random.Generator,
+) -> int:
+    """An approval decision among ``proposals``, opened, voted by part of the crowd after its
+    latent group's leanings, closed and counted; its id."""
+    now = utcnow()
+    decision = Decision(
+        round_id=round_.id,  # type: ignore[arg-type]
+        title=spec["title"],
+        method=spec["method"],
+        settings=default_settings(REGISTRY[spec["method"]]),
+    )
+    session.add(decision)
+    session.flush()
+    titles = dict(
+        session.exec(
+            select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(proposals))
+        ).all()
+    )
+    session.add_all(
+        DecisionOption(
+            decision_id=decision.id,  # type: ignore[arg-type]
+            label=label,
+            title=titles[proposal],
+            proposal_id=proposal,
+        )
+        for label, proposal in zip(LABELS, proposals, strict=False)
+    )
+    session.flush()
+    open_decision(session, decision=decision, now=now - timedelta(days=12))
+    territory_of = dict(
+        session.exec(
+            select(Participant.id, Participant.territory_id).where(
+                col(Participant.round_id) == round_.id
+            )
+        ).all()
+    )
+    rows = []
+    for person in sorted(latent_groups):
+        if rng.random() >= spec["share"]:
+            continue
+        leaning = spec["approval"][latent_groups[person]]
+        approved = [LABELS[i] for i, p in enumerate(leaning) if rng.random() < p]
+        rows.append(
+            {
+                "decision_id": decision.id,
+                "participant_id": person,
+                "territory_id": territory_of[person],
+                "choice": {"approved": approved},
+                "cast_at": now - timedelta(days=10),
+            }
+        )
+    bulk.insert_rows(session, DecisionBallot, rows)
+    close_decision(session, decision=decision, round_=round_, now=now - timedelta(days=8))
+    store_tally(session, decision)
+    return decision.id  # type: ignore[return-value]
+
+
 def seed_report(
-    session: Session, *, round_: Any, statement_ids: list[int], facilitator: User
+    session: Session,
+    *,
+    round_: Any,
+    statement_ids: list[int],
+    facilitator: User,
+    latent_groups: dict[int, int],
+    rng: np.random.Generator,
 ) -> ReportVersion:
-    """Write the demo councils and outcomes of the reported round (``round_``, a
-    ``DemoRound``'s round, whose statements are ``statement_ids`` in spec order) and publish
-    its report; returns the version. Needs an app context (the version's links)."""
+    """Write the demo councils, proposals, decision and outcomes of the reported round
+    (``round_``, a ``DemoRound``'s round, whose statements are ``statement_ids`` in spec order
+    and whose participants' latent groups are ``latent_groups``), publish its report, then
+    record one council answer; returns the version. Needs an app context (the version's
+    links)."""
     data = report_data()
     councils = _councils(session, facilitator, data["councils"])
+    proposals = _proposals(session, round_, data["proposals"], statement_ids)
+    decision = _decision(
+        session, round_, data["decision"], proposals, latent_groups=latent_groups, rng=rng
+    )
     today = utcnow().date()
+    outcomes = []
     for spec in data["outcomes"]:
         days = spec["response_due_days"]
         fields = OutcomeInput(
@@ -70,10 +205,27 @@ def seed_report(
             text=spec["text"],
             rationale=spec["rationale"],
             statement_ids=tuple(statement_ids[i] for i in spec["statements"]),
+            proposal_ids=tuple(proposals[i] for i in spec["proposals"]),
+            decision_ids=(decision,) if spec["decisions"] else (),
             council_ids=tuple(councils[t] for t in spec["councils"]),
             response_due=None if days is None else today + timedelta(days=days),
         )
-        create_outcome(session, round_=round_, user=facilitator, fields=fields)
-    return publish_report(
+        outcomes.append(create_outcome(session, round_=round_, user=facilitator, fields=fields))
+    version = publish_report(
         session, round_=round_, user=facilitator, commit=current_app.config["COMMIT"]
     )
+    answer = data["response"]
+    record_response(
+        session,
+        council=session.get_one(Council, councils[answer["council"]]),
+        outcome_id=outcomes[answer["outcome"]].id or 0,
+        fields=CouncilResponseInput(
+            decision=answer["decision"],
+            reason=answer["reason"],
+            reference_url=answer["reference_url"],
+            implementation_status=answer["implementation_status"],
+            progress=answer["progress"],
+        ),
+        actor=facilitator,
+    )
+    return version

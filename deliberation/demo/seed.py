@@ -110,8 +110,9 @@ def seed_demo(
     """Create the demo territories, facilitator and rounds (``participants`` synthetic
     participants each), with their invites, statements and votes; the drafting round also
     gets its proposals (``demo.proposals``), the deciding round its decisions, and the reported
-    round its opinion snapshot (the worker computes only live rounds), outcomes addressed to
-    the Strasbourg and Kehl councils and a published version of its report (``demo.report``).
+    round its opinion snapshot (the worker computes only live rounds), proposals, a counted
+    decision, outcomes addressed to the Strasbourg and Kehl councils, a published version of its
+    report and a council answer that came after it (``demo.report``).
 
     Returns None, writing nothing, when ``if_empty`` is set and the database already has a
     round. Raises ``ValueError`` when ``participants`` is not positive or a demo round exists
@@ -150,6 +151,8 @@ def seed_demo(
         round_=reported.round,
         statement_ids=list(reported.statement_ids),
         facilitator=facilitator,
+        latent_groups=dict(reported.latent_groups),
+        rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(len(streams) + 2)[-1]),
     )
     deciding = rounds[Phase.DECIDING]
     seed_decisions(

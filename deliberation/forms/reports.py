@@ -28,7 +28,8 @@ def _strip(value: Any) -> Any:
 
 class OutcomeForm(InputForm):
     """An outcome; the view fills the choices of ``statement_ids`` (the round's candidate
-    statements) and ``council_ids`` (every council)."""
+    statements), ``proposal_ids`` and ``decision_ids`` (its public proposals and counted
+    decisions) and ``council_ids`` (every council)."""
 
     input_model = OutcomeInput
     kind = SelectField(
@@ -42,6 +43,12 @@ class OutcomeForm(InputForm):
     rationale = TextAreaField(_l("Rationale (optional)"), filters=[_strip])
     statement_ids = MultiCheckboxField(
         _l("Derived from these statements"), coerce=int, validate_choice=False
+    )
+    proposal_ids = MultiCheckboxField(
+        _l("Derived from these proposals"), coerce=int, validate_choice=False
+    )
+    decision_ids = MultiCheckboxField(
+        _l("Derived from these decisions"), coerce=int, validate_choice=False
     )
     council_ids = MultiCheckboxField(
         _l("Addressed to these councils"), coerce=int, validate_choice=False
@@ -57,6 +64,8 @@ class OutcomeForm(InputForm):
             "text": self.text.data or "",
             "rationale": self.rationale.data or "",
             "statement_ids": tuple(self.statement_ids.data or ()),
+            "proposal_ids": tuple(self.proposal_ids.data or ()),
+            "decision_ids": tuple(self.decision_ids.data or ()),
             "council_ids": tuple(self.council_ids.data or ()),
             "response_due": self.response_due.data,
             "review_date": self.review_date.data,

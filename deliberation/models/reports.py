@@ -30,7 +30,8 @@ class Outcome(SQLModel, table=True):
 
     ``statement_ids`` are the statements it is derived from (consensus and bridging
     statements); its support is computed from their votes when the report is published, never
-    typed. Translations of its texts are not stored yet.
+    typed. ``proposal_ids`` and ``decision_ids`` are the round's proposals and decisions it
+    also comes from (its lineage). Translations of its texts are not stored yet.
     """
 
     __table_args__ = (Index("ix_outcome_round", "round_id", "id"),)
@@ -43,6 +44,12 @@ class Outcome(SQLModel, table=True):
     text: str = Field(max_length=5000)
     rationale: str = Field(default="", max_length=5000)
     statement_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    proposal_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    decision_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     response_due: date | None = None
     review_date: date | None = None
     created_by_id: int | None = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
@@ -100,8 +107,9 @@ def _some_statements(value: tuple[int, ...]) -> tuple[int, ...]:
 
 class OutcomeInput(BaseModel):
     """Everything a facilitator writes on an outcome; ``statement_ids`` must name statements of
-    the round that the opinion map covers and ``council_ids`` existing councils (checked by the
-    service)."""
+    the round that the opinion map covers, ``proposal_ids`` and ``decision_ids`` the round's
+    public proposals and counted decisions, and ``council_ids`` existing councils (checked by
+    the service)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -111,6 +119,8 @@ class OutcomeInput(BaseModel):
     text: Annotated[str, at_most(5000), Printable, AfterValidator(_required)]
     rationale: Annotated[str, at_most(5000), Printable] = ""
     statement_ids: Annotated[tuple[int, ...], AfterValidator(_some_statements)]
+    proposal_ids: tuple[int, ...] = ()
+    decision_ids: tuple[int, ...] = ()
     council_ids: tuple[int, ...] = ()
     response_due: date | None = None
     review_date: date | None = None

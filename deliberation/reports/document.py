@@ -6,11 +6,12 @@ document (suppressed there under the round's privacy threshold k) or through
 ``deliberation.services.privacy``; a suppressed count is ``null`` with ``"suppressed": true``.
 No participant id, account or author is written.
 
-Not there yet, and documented as such in the schema: ``proposals``, ``decisions`` and
-``council_responses`` are empty arrays until those features exist; ``derived_from.proposals``
-and ``derived_from.decisions`` likewise. Statements carry their shown translations (the reading
-rule of ``deliberation.translations``); outcome texts have none yet (the translation model
-covers statements only).
+Proposals and decisions come from ``deliberation.reports.motions`` (the round's public
+proposals and counted decisions, k-suppressed there); ``council_responses`` are every answer
+recorded to the round's outcomes by the time of publication (answers arriving later show in
+the next version). Statements carry their shown translations (the reading rule of
+``deliberation.translations``); outcome texts have none yet (the translation model covers
+statements only).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.models import (
     Council,
+    CouncilResponse,
     OpinionSnapshot,
     Outcome,
     Round,
@@ -38,6 +40,13 @@ from deliberation.models import (
 )
 from deliberation.opinions.picture import group_name
 from deliberation.reports.canonical import sha256
+from deliberation.reports.motions import (
+    decision_entry,
+    decision_id,
+    proposal_id,
+    proposals_section,
+)
+from deliberation.reports.outcomes import counted_decisions, reported_proposals
 from deliberation.reports.support import dissent, support
 from deliberation.services.counts import language_counts, round_counts, shown_territories
 from deliberation.services.rounds import round_territories
@@ -84,6 +93,10 @@ def outcome_id(outcome: int) -> str:
 
 def council_id(slug: str) -> str:
     return f"cnl:{slug}"
+
+
+def response_id(response: int) -> str:
+    return f"rsp:{response}"
 
 
 def text(lang: str, value: str, translations: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -188,6 +201,9 @@ def build_document(
     for statement, entry in zip(quotable, statements, strict=True):
         entry["counts"]["by_language"] = languages.get(statement.id or 0, {})
     quoted = [entries[s.id] for s in quotable if s.id in entries]
+    outcomes = list(outcomes)
+    proposals = reported_proposals(session, round_)
+    decisions = counted_decisions(session, round_)
     return {
         "schema": links.schema,
         "schema_version": SCHEMA_VERSION,
@@ -216,8 +232,13 @@ def build_document(
         "participation": participation,
         "statements": statements,
         "opinion_groups": [_group(g, slugs, {s.id for s in quotable}) for g in groups],
-        "proposals": [],
-        "decisions": [],
+        "proposals": proposals_section(
+            session, proposals, quoted={s.id or 0 for s in quotable}, text=text
+        ),
+        "decisions": [
+            decision_entry(session, round_, decision, tally, slugs=slugs, text=text)
+            for decision, tally in decisions
+        ],
         "outcomes": [
             _outcome(
                 o,
@@ -226,11 +247,13 @@ def build_document(
                 groups=groups,
                 quoted=quoted,
                 report_url=links.report,
+                proposals={p.id for p in proposals},
+                decisions={d.id for d, _ in decisions},
             )
             | {"addressed_councils": [council_id(c.slug) for c in addressed.get(o.id or 0, [])]}
             for o in outcomes
         ],
-        "council_responses": [],
+        "council_responses": council_responses(session, [o.id or 0 for o in outcomes]),
         "provenance": {
             "software": {"name": SOFTWARE, "version": version(SOFTWARE), "commit": commit},
             "algorithms": [
@@ -475,6 +498,8 @@ def _outcome(
     groups: Sequence[Mapping[str, Any]],
     quoted: Sequence[Mapping[str, Any]],
     report_url: str,
+    proposals: set[int | None],
+    decisions: set[int | None],
 ) -> dict[str, Any]:
     shown = {entry["id"] for entry in quoted}
     derived = [entries[s] for s in outcome.statement_ids if s in shown]
@@ -493,12 +518,51 @@ def _outcome(
         "dissent": [_dissent(row) for row in found],
         "derived_from": {
             "statements": [statement_id(s) for s in outcome.statement_ids if s in shown],
-            "proposals": [],
-            "decisions": [],
+            "proposals": [proposal_id(p) for p in outcome.proposal_ids if p in proposals],
+            "decisions": [decision_id(d) for d in outcome.decision_ids if d in decisions],
         },
         "response_due": _day(outcome.response_due),
         "review_date": _day(outcome.review_date),
         "url": f"{report_url}#{outcome_id(outcome.id or 0).replace(':', '-')}",
+    }
+
+
+def council_responses(session: Session, outcome_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Every answer recorded to ``outcome_ids``, oldest first (OUTCOME.md
+    ``council_responses[]``). A reason is written in the first language of the council's
+    names; no account or token is written."""
+    return [
+        response_entry(response, council)
+        for response, council in session.exec(
+            select(CouncilResponse, Council)
+            .join(Council, col(Council.id) == CouncilResponse.council_id)
+            .where(col(CouncilResponse.outcome_id).in_(list(outcome_ids)))
+            .order_by(col(CouncilResponse.id))
+        )
+    ]
+
+
+def response_entry(response: CouncilResponse, council: Council) -> dict[str, Any]:
+    """One council answer as the outcome document writes it."""
+    language = next(iter(council.names), "und")
+    return {
+        "id": response_id(response.id or 0),
+        "outcome": outcome_id(response.outcome_id),
+        "council": council_id(council.slug),
+        "decision": str(response.decision),
+        "reason": text(language, response.reason) if response.reason else None,
+        "decided_at": _moment(response.decided_at),
+        "reference": {
+            "url": response.reference_url,
+            "kind": "oparl-paper" if response.oparl_paper else "url",
+        }
+        if response.reference_url
+        else None,
+        "implementation_status": None
+        if response.implementation_status is None
+        else str(response.implementation_status),
+        "progress": response.progress,
+        "recorded_at": response.created_at.isoformat(),
     }
 
 

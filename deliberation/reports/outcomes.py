@@ -19,9 +19,14 @@ from deliberation.errors import Conflict, NotFound
 from deliberation.models import (
     AuditAction,
     Council,
+    Decision,
+    DecisionStatus,
+    DecisionTally,
     Outcome,
     OutcomeCouncil,
     Phase,
+    Proposal,
+    ProposalStatus,
     Round,
     Statement,
     StatementStatus,
@@ -35,6 +40,7 @@ from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import FieldInvalid
 
 COMPOSING_PHASES = (Phase.CLOSED, Phase.REPORTED)
+PRIVATE_PROPOSALS = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,33 @@ def candidates(session: Session, round_: Round) -> list[Candidate]:
     )
 
 
+def reported_proposals(session: Session, round_: Round) -> list[Proposal]:
+    """The round's proposals a report shows (submitted, selected or merged; not drafts or
+    withdrawn ones), oldest first."""
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(
+                Proposal.round_id == round_.id,
+                col(Proposal.status).not_in(PRIVATE_PROPOSALS),
+            )
+            .order_by(col(Proposal.id))
+        )
+    )
+
+
+def counted_decisions(session: Session, round_: Round) -> list[tuple[Decision, DecisionTally]]:
+    """The round's closed decisions whose tally is stored, with it, oldest first."""
+    return list(
+        session.exec(
+            select(Decision, DecisionTally)
+            .join(DecisionTally, col(DecisionTally.decision_id) == Decision.id)
+            .where(Decision.round_id == round_.id, Decision.status == DecisionStatus.CLOSED)
+            .order_by(col(Decision.id))
+        ).all()
+    )
+
+
 def _check(session: Session, round_: Round, user: User, fields: OutcomeInput) -> None:
     require_facilitator(session, round_, user)
     require_composing(round_)
@@ -106,6 +139,10 @@ def _check(session: Session, round_: Round, user: User, fields: OutcomeInput) ->
         raise FieldInvalid(
             _l("Choose statements of this round's opinion map."), field="statement_ids"
         )
+    if not set(fields.proposal_ids) <= {p.id for p in reported_proposals(session, round_)}:
+        raise FieldInvalid(_l("Choose proposals of this round."), field="proposal_ids")
+    if not set(fields.decision_ids) <= {d.id for d, _ in counted_decisions(session, round_)}:
+        raise FieldInvalid(_l("Choose counted decisions of this round."), field="decision_ids")
     if fields.council_ids:
         known = set(session.exec(select(Council.id).where(col(Council.id).in_(fields.council_ids))))
         if known != set(fields.council_ids):
@@ -115,6 +152,8 @@ def _check(session: Session, round_: Round, user: User, fields: OutcomeInput) ->
 def _values(fields: OutcomeInput) -> dict[str, Any]:
     values = fields.model_dump(exclude={"council_ids"})
     values["statement_ids"] = list(fields.statement_ids)
+    values["proposal_ids"] = list(fields.proposal_ids)
+    values["decision_ids"] = list(fields.decision_ids)
     return values
 
 

@@ -56,6 +56,28 @@ class Heatmap:
 
 
 @dataclass(frozen=True)
+class DecisionTable:
+    """A decision's counts as one table: a row per counted option (or stance), a column per
+    group (``all`` first, then the territories); ``cells[(option, group)]`` and
+    ``results[group]`` are the document's items."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: Mapping[tuple[str, str], Mapping[str, Any]]
+    results: Mapping[str, Mapping[str, Any]]
+
+
+def decision_table(decision: Mapping[str, Any]) -> DecisionTable:
+    counts = decision["counts"]
+    return DecisionTable(
+        rows=tuple(dict.fromkeys(c["option"] for c in counts)),
+        columns=tuple(r["group_id"] for r in decision["group_results"]),
+        cells={(c["option"], c["group_id"]): c for c in counts},
+        results={r["group_id"]: r for r in decision["group_results"]},
+    )
+
+
+@dataclass(frozen=True)
 class ReportView:
     document: Mapping[str, Any]
     language: str
@@ -63,6 +85,10 @@ class ReportView:
     council_names: Mapping[str, str]
     statements: Mapping[str, StatementLabel]
     heatmap: Heatmap
+    proposal_titles: Mapping[str, str]
+    outcome_titles: Mapping[str, str]
+    option_titles: Mapping[str, Mapping[str, str]]
+    decision_tables: Mapping[str, DecisionTable]
 
     def text(self, value: Mapping[str, Any] | None) -> str:
         return localized(value, self.language)
@@ -135,4 +161,11 @@ def report_view(document: Mapping[str, Any], language: str) -> ReportView:
             for i, s in enumerate(document["statements"])
         },
         heatmap=heatmap(document, names),
+        proposal_titles={p["id"]: localized(p["title"], language) for p in document["proposals"]},
+        outcome_titles={o["id"]: localized(o["title"], language) for o in document["outcomes"]},
+        option_titles={
+            d["id"]: {o["option"]: localized(o["title"], language) for o in d["options"]}
+            for d in document["decisions"]
+        },
+        decision_tables={d["id"]: decision_table(d) for d in document["decisions"]},
     )

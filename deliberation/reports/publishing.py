@@ -20,10 +20,19 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
-from deliberation.models import AuditAction, Phase, ReportVersion, Round, TargetKind, User
+from deliberation.models import (
+    AuditAction,
+    Council,
+    CouncilResponse,
+    Phase,
+    ReportVersion,
+    Round,
+    TargetKind,
+    User,
+)
 from deliberation.opinions.stored import current_snapshot
 from deliberation.reports.canonical import sha256
-from deliberation.reports.document import build_document
+from deliberation.reports.document import build_document, response_entry
 from deliberation.reports.links import version_links
 from deliberation.reports.outcomes import addressed_councils, require_composing, round_outcomes
 from deliberation.services import audit
@@ -123,6 +132,25 @@ def get_version(session: Session, round_: Round, number: int | None = None) -> R
     if version is None:
         raise NotFound(_l("This report has not been published."))
     return version
+
+
+def later_responses(session: Session, version: ReportVersion) -> list[dict[str, Any]]:
+    """Council answers to the outcomes of ``version`` recorded after it was published (not in
+    its frozen document; the next version carries them), oldest first, in the document's
+    shape."""
+    outcomes = [int(o["id"].removeprefix("out:")) for o in version.document.get("outcomes", [])]
+    return [
+        response_entry(response, council)
+        for response, council in session.exec(
+            select(CouncilResponse, Council)
+            .join(Council, col(Council.id) == CouncilResponse.council_id)
+            .where(
+                col(CouncilResponse.outcome_id).in_(outcomes),
+                col(CouncilResponse.created_at) > version.published_at,
+            )
+            .order_by(col(CouncilResponse.id))
+        )
+    ]
 
 
 @dataclass(frozen=True)

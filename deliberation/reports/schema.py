@@ -2,10 +2,7 @@
 ``/api/v1/schema/outcome.json``.
 
 Strict: every object whose fields OUTCOME.md lists has ``additionalProperties: false`` and
-requires them all (a value that is unknown or suppressed is ``null``, never left out). Arrays
-that have no source yet (``proposals``, ``decisions``, ``council_responses``, and
-``derived_from.proposals`` / ``derived_from.decisions``) are described as they will be filled
-and are empty in schema version 1.0.0 documents; their items are strict already.
+requires them all (a value that is unknown or suppressed is ``null``, never left out).
 """
 
 from __future__ import annotations
@@ -259,30 +256,84 @@ def _proposal() -> dict[str, Any]:
             "text": _ref("text"),
             "version": {"type": "integer", "minimum": 1},
             "origin_statements": _list(_id("stm")),
-            "status": STRING,
+            "status": {"enum": ["submitted", "selected", "merged"]},
+            "merged_into": _nullable(_id("prp")),
         }
     )
 
 
 def _decision() -> dict[str, Any]:
     group = {"type": "string", "pattern": "^(ter:[A-Za-z0-9._-]+|all)$"}
+    result = _object(
+        {
+            "winners": _list(STRING),
+            "passed": {"type": ["boolean", "null"]},
+            "ranking": _list(_list(STRING)),
+        }
+    )
     return _object(
         {
             "id": _id("dec"),
+            "title": _ref("text"),
+            "options": _list(
+                _object(
+                    {"option": STRING, "title": _ref("text"), "proposal": _nullable(_id("prp"))}
+                )
+            ),
             "proposals": _list(_id("prp")),
             "method": STRING,
             "settings": {"type": "object"},
-            "weighting": STRING,
-            "dates": {"type": "object"},
-            "quorum": {"type": ["number", "integer", "null"]},
-            "result": STRING,
-            "counts": _list(
-                _object({"option": STRING, "value": {"type": "number"}, "group_id": group})
+            "weighting": {"enum": ["none", "equal_territory", "sqrt_population"]},
+            "dates": _object(
+                {
+                    name: _nullable(DATETIME)
+                    for name in ("opens_at", "closes_at", "opened_at", "closed_at")
+                }
             ),
-            "group_results": _list(_object({"group_id": group, "result": STRING})),
+            "quorum": _object(
+                {
+                    "min_ballots": {"type": "integer", "minimum": 0},
+                    "min_share": {"type": "number", "minimum": 0, "maximum": 1},
+                    "met": {"type": "boolean"},
+                }
+            ),
+            "result": _nullable(result),
+            "count_kind": STRING,
+            "counts": _list(
+                _object(
+                    {
+                        "option": STRING,
+                        "value": {"type": ["number", "null"]},
+                        "group_id": group,
+                        "suppressed": SUPPRESSED,
+                    }
+                )
+                | _hidden_when_suppressed("value")
+            ),
+            "group_results": _list(
+                _object(
+                    {
+                        "group_id": group,
+                        "ballots": COUNT,
+                        "result": _nullable(result),
+                        "suppressed": SUPPRESSED,
+                    }
+                )
+                | _hidden_when_suppressed("ballots", "result")
+            ),
             "explanation": _ref("text"),
+            "ballots_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         }
     )
+
+
+def _hidden_when_suppressed(*names: str) -> dict[str, Any]:
+    """A suppressed item's ``names`` are null; a shown one's are not."""
+    return {
+        "if": {"properties": {"suppressed": {"const": True}}},
+        "then": {"properties": {name: {"type": "null"} for name in names}},
+        "else": {"properties": {name: {"not": {"type": "null"}} for name in names}},
+    }
 
 
 def _outcome() -> dict[str, Any]:
@@ -347,9 +398,12 @@ def _council_response() -> dict[str, Any]:
             },
             "reason": _nullable(_ref("text")),
             "decided_at": _nullable(DATETIME),
-            "reference": _nullable(URL),
-            "implementation_status": _nullable(STRING),
-            "progress": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+            "reference": _nullable(_object({"url": URL, "kind": {"enum": ["url", "oparl-paper"]}})),
+            "implementation_status": _nullable(
+                {"enum": ["not_started", "in_progress", "completed", "abandoned"]}
+            ),
+            "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+            "recorded_at": DATETIME,
         }
     )
 
@@ -427,9 +481,8 @@ def outcome_schema(schema_url: str) -> dict[str, Any]:
         "description": "What a published version of a Palabre round's report holds "
         "(see OUTCOME.md). Counts of fewer than privacy.k people are null with "
         '"suppressed": true. Ids are strings with a prefix: ter:, rnd:, stm:, grp:, '
-        "prp:, dec:, out:, rsp:, cnl: (councils). proposals, decisions, "
-        "council_responses and derived_from.proposals / decisions are empty until "
-        "Palabre records those.",
+        "prp:, dec:, out:, rsp:, cnl: (councils). council_responses are the answers "
+        "recorded when the version was published; later ones come in the next version.",
         **schema,
         "$defs": _defs(),
     }

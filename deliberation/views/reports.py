@@ -7,8 +7,10 @@ import io
 import json
 import tempfile
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -23,14 +25,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlmodel import select
+from sqlmodel import col, select
 
 from deliberation.db import get_session
+from deliberation.decisions.ballots import STANCE_NAMES
+from deliberation.decisions.methods import METHOD_NAMES
+from deliberation.decisions.results import COUNT_KINDS, WEIGHTING_NAMES
 from deliberation.errors import DomainError, Invalid, NotFound
+from deliberation.forms.councils import DECISION_NAMES, IMPLEMENTATION_NAMES
 from deliberation.forms.reports import KIND_NAMES, OutcomeForm
-from deliberation.models import Council, Outcome, ReportVersion, Round
+from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
 from deliberation.polis.export import export_round
-from deliberation.reports import companions, outcomes, publishing, support
+from deliberation.reports import companions, feed, outcomes, publishing, support
 from deliberation.reports.links import public_url
 from deliberation.reports.presentation import report_view
 from deliberation.reports.schema import outcome_schema
@@ -40,10 +46,24 @@ from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import current_language, render
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import add_error
+from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(markdown_escape, "markdown_escape")
 IMMUTABLE = "public, max-age=31536000, immutable"
+NAMES = {
+    "kind_names": KIND_NAMES,
+    "level_names": companions.LEVEL_NAMES,
+    "stance_names": companions.STANCE_NAMES,
+    "proposal_status_names": PROPOSAL_STATUS_NAMES,
+    "method_names": METHOD_NAMES,
+    "weighting_names": WEIGHTING_NAMES,
+    "count_kinds": COUNT_KINDS,
+    "stance_names_decision": STANCE_NAMES,
+    "decision_names": DECISION_NAMES,
+    "implementation_names": IMPLEMENTATION_NAMES,
+}
+"""The translated names the report's forms (HTML, Markdown) give to the document's codes."""
 THRESHOLDS = {
     "strong": support.STRONG_RATE,
     "moderate": support.MODERATE_RATE,
@@ -68,6 +88,8 @@ def _outcome_form(round_: Round, outcome: Outcome | None = None) -> OutcomeForm:
     form.statement_ids.choices = [
         (c.statement.id, c.statement.text) for c in outcomes.candidates(db, round_)
     ]
+    form.proposal_ids.choices = [(p.id, p.title) for p in outcomes.reported_proposals(db, round_)]
+    form.decision_ids.choices = [(d.id, d.title) for d, _ in outcomes.counted_decisions(db, round_)]
     councils = db.exec(select(Council).order_by(Council.slug)).all()  # type: ignore[arg-type]
     form.council_ids.choices = [(c.id, c.name(current_language())) for c in councils]
     if outcome is not None and request.method == "GET":
@@ -200,6 +222,7 @@ def _frozen(body: str | bytes, mimetype: str, version: ReportVersion, filename: 
 
 def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
     db = get_session()
+    later = publishing.later_responses(db, version)
     return render(
         "reports/report.html",
         round=round_,
@@ -208,11 +231,18 @@ def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
         versions=publishing.round_versions(db, round_),
         facilitator=is_facilitator(db, round_, g.user),
         latest=latest,
-        kind_names=KIND_NAMES,
-        level_names=companions.LEVEL_NAMES,
-        stance_names=companions.STANCE_NAMES,
+        later_responses=later,
+        council_names=_council_names(later),
         thresholds=THRESHOLDS,
+        **NAMES,
     )
+
+
+def _council_names(responses: list[dict[str, Any]]) -> dict[str, str]:
+    """The names of the councils of ``responses`` (by document id) in the reader's language."""
+    slugs = {r["council"].removeprefix("cnl:") for r in responses}
+    councils = get_session().exec(select(Council).where(col(Council.slug).in_(slugs))).all()
+    return {f"cnl:{c.slug}": c.name(current_language()) for c in councils}
 
 
 @bp.get("/r/<slug>/report")
@@ -247,10 +277,8 @@ def render_markdown_report(version: ReportVersion) -> str:
         "reports/report.md",
         version=version,
         view=report_view(version.document, current_language()),
-        kind_names=KIND_NAMES,
-        level_names=companions.LEVEL_NAMES,
-        stance_names=companions.STANCE_NAMES,
         thresholds=THRESHOLDS,
+        **NAMES,
     )
 
 
@@ -305,6 +333,48 @@ def compare(slug: str) -> Any:
         lines=list(publishing.compare(first.document, second.document)),
         versions=publishing.round_versions(db, round_),
     )
+
+
+# --- Atom feeds -----------------------------------------------------------------------------
+
+
+def _feed(round_: Round | None, title: str, page_url: str) -> Response:
+    feed_url = request.base_url
+    response = Response(
+        render_template(
+            "reports/feed.xml",
+            entries=feed.feed_entries(get_session(), round_),
+            title=title,
+            feed_url=feed_url,
+            page_url=page_url,
+            tag=f"tag:{urlsplit(current_app.config['PUBLIC_URL']).hostname or 'localhost'},2026:palabre",
+            epoch=datetime(2026, 1, 1, tzinfo=UTC),
+            decision_names=DECISION_NAMES,
+        ),
+        mimetype="application/atom+xml",
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/r/<slug>/feed.atom")
+def round_feed(slug: str) -> Any:
+    """The round's phase changes, report versions and council answers (Atom)."""
+    round_ = get_round(get_session(), slug)
+    if round_.phase == Phase.DRAFT:
+        raise NotFound(_l("This round is not public yet."))
+    return _feed(
+        round_,
+        _("%(round)s: news", round=round_.text("title", current_language())),
+        url_for("opinions.opinion_map", slug=round_.slug, _external=True),
+    )
+
+
+@bp.get("/feed.atom")
+def site_feed() -> Any:
+    """Every public round's phase changes, report versions and council answers (Atom)."""
+    return _feed(None, _("Palabre: news of every round"), url_for("main.index", _external=True))
 
 
 @bp.get("/api/v1/schema/outcome.json")

@@ -75,6 +75,12 @@ def test_errors_are_json_never_html(client: FlaskClient, session: Session) -> No
     refused = client.delete("/api/v1/rounds", headers=token)
     assert refused.status_code == 405
     assert refused.json["error"]["code"] == "method_not_allowed"
+    # An id out of range names no address at all, whatever the method.
+    for url in ("/api/v1/outcomes/0/responses", "/api/v1/outcomes/99999999999/responses"):
+        for answer in (client.post(url, headers=token, json={}), client.get(url, headers=token)):
+            assert answer.status_code == 404, url
+            assert answer.json["error"]["code"] == "not_found"
+    assert client.post("/api/v1/rounds/99999999999", headers=token).status_code == 404
 
 
 def test_draft_rounds_are_not_in_the_api(client: FlaskClient, session: Session) -> None:

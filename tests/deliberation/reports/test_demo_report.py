@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from deliberation.demo.seed import Demo
 from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
+from deliberation.reports.publishing import publish_report
 
 
 def test_the_demo_publishes_outcomes_to_strasbourg_and_kehl(
@@ -43,3 +44,44 @@ def test_the_demo_command_names_the_report(app: Flask, session: Session) -> None
     assert f"/r/{reported.slug}/report" in result.output
     assert session.exec(select(ReportVersion)).one().number == 1
     assert len(session.exec(select(Council)).all()) == 2
+
+
+def test_the_demo_report_shows_proposals_decisions_and_a_later_answer(
+    client: FlaskClient, session: Session, demo_world: Demo, published: ReportVersion
+) -> None:
+    """Version 1 holds the proposals and the counted decision; the council answer came after
+    it, so the page shows it outside the frozen document, and version 2 carries it."""
+    reported = demo_world.rounds[Phase.REPORTED].round
+    document = published.document
+    assert [p["status"] for p in document["proposals"]] == ["selected"] * 3
+    [decision] = document["decisions"]
+    assert decision["method"] == "approval"
+    assert {r["group_id"] for r in decision["group_results"]} == {
+        "all",
+        "ter:strasbourg",
+        "ter:kehl",
+        "ter:ortenaukreis",
+    }
+    recommendation = next(o for o in document["outcomes"] if o["type"] == "recommendation")
+    assert recommendation["derived_from"]["decisions"] == [decision["id"]]
+    assert len(recommendation["derived_from"]["proposals"]) == 2
+    assert document["council_responses"] == []
+    page = client.get(f"/r/{reported.slug}/report/v1", headers={"Accept-Language": "en"}).text
+    frozen, later = page.split('id="responses-since-publication"')
+    assert "Kehl Town Council" in later
+    assert "Umweltausschuss" in later
+    assert "Umweltausschuss" not in frozen
+    assert "Eine zweisprachige Auenschule" in frozen
+    api = client.get(f"/api/v1/rounds/{reported.id}/reports/1/later-responses").get_json()
+    assert [item["council"] for item in api["items"]] == ["cnl:kehl-gemeinderat"]
+    second = publish_report(session, round_=reported, user=demo_world.facilitator, commit="t")
+    session.commit()
+    [carried] = second.document["council_responses"]
+    assert carried["council"] == "cnl:kehl-gemeinderat"
+    assert carried["decision"] == "under_review"
+    assert carried["reason"]["lang"] == "de"
+    page = client.get(f"/r/{reported.slug}/report/v2", headers={"Accept-Language": "en"}).text
+    assert 'id="responses-since-publication"' not in page
+    assert "Umweltausschuss" in page
+    api = client.get(f"/api/v1/rounds/{reported.id}/reports/2/later-responses").get_json()
+    assert api["items"] == []

@@ -6,16 +6,20 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from deliberation.models import Participant, Vote
+from deliberation.clock import utcnow
+from deliberation.decisions.counting import store_tally
+from deliberation.decisions.service import close_decision, open_decision
+from deliberation.models import DecisionBallot, Participant, Vote
 from tests.deliberation.reports.conftest import SmallWorld
-from tests.factories import sign_in_as
+from tests.factories import make_decision, sign_in_as
 
-PEOPLE = {"participants", "voters", "size", "seen", "n"}
+PEOPLE = {"participants", "voters", "size", "seen", "n", "ballots"}
 
 
 def _people_counts(value: Any, path: str = "") -> Iterator[tuple[str, int]]:
@@ -139,3 +143,55 @@ def test_counts_by_language_hide_small_languages_and_their_complement(
     hidden = {"agree": None, "disagree": None, "pass": None, "seen": None, "suppressed": True}
     assert by_language["fr"] == hidden
     assert by_language["de"] == hidden
+
+
+def test_decisions_hide_small_territories_and_small_counts(
+    client: FlaskClient, session: Session, small_world: SmallWorld
+) -> None:
+    """A stance decision: the village's 3 ballots are hidden with their complement (the
+    middle town), and so is every stance count of fewer than k people, with its complements."""
+    round_ = small_world.round
+    decision = make_decision(session, round_, method="consent", options=["Trees"])
+    now = utcnow()
+    open_decision(session, decision=decision, now=now - timedelta(hours=2))
+    people = session.exec(
+        select(Participant).where(Participant.round_id == round_.id).order_by(col(Participant.id))
+    ).all()
+    stances = ["agree"] * 9 + ["disagree"] * 3 + ["agree"] * 6 + ["agree", "block", "agree"]
+    session.add_all(
+        DecisionBallot(
+            decision_id=decision.id or 0,
+            participant_id=person.id or 0,
+            territory_id=person.territory_id,
+            choice={"stance": stance, "reason": "No."} if stance == "block" else {"stance": stance},
+        )
+        for person, stance in zip(people, stances, strict=True)
+    )
+    session.flush()
+    close_decision(session, decision=decision, round_=round_, now=now - timedelta(hours=1))
+    store_tally(session, decision)
+    session.commit()
+    document = _publish(client, small_world)
+    [entry] = document["decisions"]
+    results = {r["group_id"]: r for r in entry["group_results"]}
+    assert results["all"]["ballots"] == 21
+    assert results["ter:grandville"]["ballots"] == 12
+    for hidden in ("ter:petitbourg", "ter:moyenville"):
+        assert results[hidden] == {
+            "group_id": hidden,
+            "ballots": None,
+            "result": None,
+            "suppressed": True,
+        }
+    counts = {(c["group_id"], c["option"]): c["value"] for c in entry["counts"]}
+    assert counts[("all", "agree")] == 17
+    assert counts[("all", "block")] is None  # one person
+    # Grandville: 9 agree, 3 disagree. The 3 are hidden, and the 9 with them (the row adds
+    # up to the 12 ballots shown); the zeros stay.
+    assert counts[("ter:grandville", "disagree")] is None
+    assert counts[("ter:grandville", "agree")] is None
+    assert counts[("ter:grandville", "abstain")] == 0
+    assert all(value is None or value == 0 or value >= 5 for value in counts.values())
+    page = client.get(f"/r/{round_.slug}/report/v1", headers={"Accept-Language": "en"}).text
+    figure = f'data-figure="decisions/{entry["id"]}/ballots/ter:petitbourg" data-suppressed="true"'
+    assert figure in page

@@ -10,9 +10,11 @@ from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlmodel import Session
 
 from deliberation.demo.seed import Demo
 from deliberation.models import Phase, ReportVersion
+from deliberation.reports.publishing import publish_report
 
 Document = dict[str, Any]
 
@@ -65,6 +67,16 @@ def _expected(document: Document, key: str) -> Any:
         if rest == ["size"]:
             return group["size"]
         return _by(group["composition"], "territory", rest[1])["participants"]
+    if part == "decisions":
+        decision = _by(document["decisions"], "id", ident)
+        if rest[0] == "ballots":
+            return _by(decision["group_results"], "group_id", rest[1])["ballots"]
+        [cell] = [
+            c for c in decision["counts"] if c["group_id"] == rest[1] and c["option"] == rest[2]
+        ]
+        return cell["value"]
+    if part == "council_responses":
+        return _by(document["council_responses"], "id", ident)[rest[0]]
     if part == "statements":
         statement = _by(document["statements"], "id", ident)
         if rest == ["bridging"]:
@@ -102,12 +114,14 @@ def _page_figures(client: FlaskClient, url: str) -> dict[str, str]:
 
 
 def test_the_html_report_shows_the_documents_numbers(
-    client: FlaskClient, demo_world: Demo, published: ReportVersion
+    client: FlaskClient, session: Session, demo_world: Demo, published: ReportVersion
 ) -> None:
-    document = client.get(
-        f"/r/{demo_world.rounds[Phase.REPORTED].round.slug}/report/v1/outcome.json"
-    ).get_json()
-    figures = _page_figures(client, f"/r/{demo_world.rounds[Phase.REPORTED].round.slug}/report/v1")
+    """Version 2 carries the council answer that came after version 1."""
+    round_ = demo_world.rounds[Phase.REPORTED].round
+    publish_report(session, round_=round_, user=demo_world.facilitator, commit="test")
+    session.commit()
+    document = client.get(f"/r/{round_.slug}/report/v2/outcome.json").get_json()
+    figures = _page_figures(client, f"/r/{round_.slug}/report/v2")
     for figure, shown in figures.items():
         _check(figure, shown, _expected(document, figure))
     # Every figure of the document that the page is meant to show is there.
@@ -130,6 +144,17 @@ def test_the_html_report_shows_the_documents_numbers(
                     f"outcomes/{outcome['id']}/dissent/{item['id']}/{d['statement']}/n" in figures
                 )
     assert any(outcome["dissent"] for outcome in document["outcomes"])
+    assert document["proposals"]
+    assert document["decisions"]
+    for decision in document["decisions"]:
+        for cell in decision["counts"]:
+            key = f"decisions/{decision['id']}/counts/{cell['group_id']}/{cell['option']}"
+            assert key in figures
+        for result in decision["group_results"]:
+            assert f"decisions/{decision['id']}/ballots/{result['group_id']}" in figures
+    assert document["council_responses"]
+    for answer in document["council_responses"]:
+        assert f"council_responses/{answer['id']}/progress" in figures
 
 
 def test_a_changed_number_is_caught() -> None:
@@ -163,6 +188,14 @@ def test_markdown_has_the_participation_and_outcome_figures(
             for f in ("participants", "voters", "statements_submitted", "votes_cast")
         ]
         assert f"| {names[row['territory']]} | " + " | ".join(cells) + " |" in markdown
+    for decision in document["decisions"]:
+        ballots = [r["ballots"] for r in decision["group_results"]]
+        assert "| Ballots | " + " | ".join(f"{b:,}" for b in ballots) + " |" in markdown
+        for option in decision["options"]:
+            values = [c["value"] for c in decision["counts"] if c["option"] == option["option"]]
+            title = option["title"]["value"]
+            line = f"| {option['option']}. {title} | " + " | ".join(f"{v:,}" for v in values)
+            assert line + " |" in markdown
     for outcome in document["outcomes"]:
         assert f"`{outcome['id']}`" in markdown
         for row in outcome["territory_support"]:

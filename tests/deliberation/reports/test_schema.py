@@ -97,17 +97,46 @@ def _bad_date(d: Document) -> None:
 
 
 def _proposal_with_extra_field(d: Document) -> None:
-    d["proposals"].append(
+    d["proposals"][0]["author"] = "x"
+
+
+def _draft_proposal(d: Document) -> None:
+    d["proposals"][0]["status"] = "draft"
+
+
+def _suppressed_decision_count_with_a_value(d: Document) -> None:
+    d["decisions"][0]["counts"][0]["suppressed"] = True
+
+
+def _shown_territory_result_without_ballots(d: Document) -> None:
+    d["decisions"][0]["group_results"][1]["ballots"] = None
+
+
+def _decision_with_ballots(d: Document) -> None:
+    d["decisions"][0]["ballots"] = [{"participant": 1, "approved": ["A"]}]
+
+
+def _response_with_a_made_up_decision(d: Document) -> None:
+    d["council_responses"].append(
         {
-            "id": "prp:1",
-            "title": d["round"]["title"],
-            "text": d["round"]["title"],
-            "version": 1,
-            "origin_statements": [],
-            "status": "open",
-            "author": "x",
+            "id": "rsp:1",
+            "outcome": d["outcomes"][0]["id"],
+            "council": d["councils"][0]["id"],
+            "decision": "ignored",
+            "reason": None,
+            "decided_at": None,
+            "reference": None,
+            "implementation_status": None,
+            "progress": None,
+            "recorded_at": "2026-12-01T10:00:00+00:00",
         }
     )
+
+
+def _response_naming_its_clerk(d: Document) -> None:
+    _response_with_a_made_up_decision(d)
+    d["council_responses"][0]["decision"] = "accepted"
+    d["council_responses"][0]["clerk"] = "clerk@example.org"
 
 
 BREAKERS = (
@@ -123,6 +152,12 @@ BREAKERS = (
     _translation_with_extra_field,
     _bad_date,
     _proposal_with_extra_field,
+    _draft_proposal,
+    _suppressed_decision_count_with_a_value,
+    _shown_territory_result_without_ballots,
+    _decision_with_ballots,
+    _response_with_a_made_up_decision,
+    _response_naming_its_clerk,
 )
 
 
@@ -130,6 +165,10 @@ def test_documents_that_must_fail(
     validator: Draft202012Validator, published: ReportVersion
 ) -> None:
     assert validator.is_valid(published.document)
+    answered = copy.deepcopy(published.document)
+    _response_naming_its_clerk(answered)
+    del answered["council_responses"][0]["clerk"]
+    assert validator.is_valid(answered)
     passing = []
     for breaks in BREAKERS:
         document = copy.deepcopy(published.document)
