@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0016'
-down_revision: str | None = '0011'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
