@@ -201,7 +201,7 @@ def test_the_moderation_log_is_the_moderation_part_of_the_audit_log(
     page = client.get(f"/facilitate/rounds/{round_.id}/moderation/log")
     assert page.status_code == 200
     assert "Shade the school yards" in page.text
-    assert "Rejected" in page.text
+    assert "Statement rejected" in page.text
     assert "Duplicate" in page.text
     assert "Round phase changed" not in page.text
 
