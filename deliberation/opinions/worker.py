@@ -20,7 +20,6 @@ from deliberation.services.rounds import advance_schedules
 from deliberation.translations.machine import MachinePass
 
 log = logging.getLogger(__name__)
-LEASE_TTL = timedelta(minutes=10)
 
 
 def worker_name() -> str:
@@ -42,16 +41,15 @@ def run_once(app: Flask, *, holder: str) -> int:
         decisions_worker.run_once(session, now=utcnow())
         for round_ in due_rounds(session, min_age=min_age):
             round_id: int = round_.id  # type: ignore[assignment]
-            if not lease.claim(session, round_id, holder, ttl=LEASE_TTL):
-                continue
-            try:
-                snapshot = compute_snapshot(session, round_, seed=app.config["OPINIONS_SEED"])
-            except Exception:
-                session.rollback()
-                log.exception("opinion snapshot of round %s failed", round_.slug)
-                continue
-            finally:
-                lease.release(session, round_id, holder)
+            with lease.held(session, round_id, holder) as taken:
+                if not taken:
+                    continue
+                try:
+                    snapshot = compute_snapshot(session, round_, seed=app.config["OPINIONS_SEED"])
+                except Exception:
+                    session.rollback()
+                    log.exception("opinion snapshot of round %s failed", round_.slug)
+                    continue
             if snapshot is not None:
                 stored += 1
                 log.info(

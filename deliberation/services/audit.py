@@ -38,6 +38,9 @@ ACTION_NAMES = {
     AuditAction.STATEMENT_REJECT: _l("Statement rejected"),
     AuditAction.STATEMENT_META: _l("Statement flagged as meta"),
     AuditAction.STATEMENT_UNMETA: _l("Meta flag removed from a statement"),
+    AuditAction.TRANSLATION_ACCEPT: _l("Translation accepted"),
+    AuditAction.TRANSLATION_REJECT: _l("Translation rejected"),
+    AuditAction.TRANSLATION_REVIEW: _l("Translation marked as reviewed"),
     AuditAction.TERRITORY_CREATE: _l("Territory created"),
     AuditAction.TERRITORY_UPDATE: _l("Territory edited"),
     AuditAction.COUNCIL_CREATE: _l("Council created"),
@@ -89,6 +92,7 @@ TARGET_NAMES = {
     TargetKind.ROUND: _l("Round"),
     TargetKind.STATEMENT: _l("Statement"),
     TargetKind.TERRITORY: _l("Territory"),
+    TargetKind.TRANSLATION: _l("Translation"),
 }
 
 LABELS: dict[str, Any] = {"action_names": ACTION_NAMES, "target_names": TARGET_NAMES}

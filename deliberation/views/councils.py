@@ -24,7 +24,14 @@ from deliberation.services.validation import FieldInvalid
 from deliberation.templating import current_language, render
 from deliberation.views.admin import link_ttl
 from deliberation.views.auth import login_required, set_password_url
-from deliberation.views.facilitate import add_error, redirect_to, requested_page
+from deliberation.views.facilitate import (
+    add_error,
+    add_owner,
+    owners_context,
+    redirect_to,
+    remove_owner,
+    requested_page,
+)
 
 bp = Blueprint("councils", __name__, url_prefix="/facilitate/councils")
 
@@ -91,9 +98,9 @@ def _render_council(
     tokens and clerks, and its history. A new token's secret or clerk's link shows only here."""
     db = get_session()
     assert council.id is not None
-    is_owner = ownership.is_owner(db, ownership.COUNCIL, council.id, g.user)
+    owners = owners_context(ownership.COUNCIL, council.id, owner_form)
     owned: dict[str, Any] = {}
-    if is_owner:
+    if owners["is_owner"]:
         owned = {
             "history": audit.target_entries(
                 db, target_kind=TargetKind.COUNCIL, target_id=council.id, page=requested_page()
@@ -106,9 +113,6 @@ def _render_council(
         status=status,
         council=council,
         territory=territories.get_territory(db, council.territory_id),
-        owners=ownership.owners(db, ownership.COUNCIL, council.id),
-        is_owner=is_owner,
-        owner_form=owner_form or OwnerForm(formdata=None),
         token_form=token_form or TokenForm(formdata=None),
         clerk_form=clerk_form or ClerkForm(formdata=None),
         scope_names=SCOPE_NAMES,
@@ -116,6 +120,7 @@ def _render_council(
         issued_link=issued_link,
         issued_url=set_password_url(issued_link) if issued_link is not None else None,
         history=owned.get("history"),
+        **owners,
         tokens=owned.get("tokens", []),
         clerks=owned.get("clerks", []),
         **audit.LABELS,
@@ -127,41 +132,28 @@ def _render_council(
 
 @bp.post("/<id:council_id>/owners")
 @login_required
-def add_owner(council_id: int) -> Any:
-    db = get_session()
-    council = councils.get_council(db, council_id)
-    form = OwnerForm()
-    if form.validate_on_submit():
-        try:
-            added = ownership.add_owner(
-                db,
-                kind=ownership.COUNCIL,
-                object_id=council_id,
-                actor=g.user,
-                email=form.email.data or "",
-                transfer=bool(form.transfer.data),
-            )
-        except FieldInvalid as error:
-            db.rollback()
-            add_error(form, error)
-        else:
-            db.commit()
-            flash(_("%(email)s now owns this council.", email=added.email), "success")
-            return redirect_to("councils.council_page", council_id=council_id)
-    return _render_council(council, status=422, owner_form=form)
+def add_council_owner(council_id: int) -> Any:
+    council = councils.get_council(get_session(), council_id)
+    return add_owner(
+        kind=ownership.COUNCIL,
+        object_id=council_id,
+        page=("councils.council_page", {"council_id": council_id}),
+        added=lambda email: _("%(email)s now owns this council.", email=email),
+        render_page=lambda form: _render_council(council, status=422, owner_form=form),
+    )
 
 
 @bp.post("/<id:council_id>/owners/<id:user_id>/remove")
 @login_required
-def remove_owner(council_id: int, user_id: int) -> Any:
-    db = get_session()
-    councils.get_council(db, council_id)
-    ownership.remove_owner(
-        db, kind=ownership.COUNCIL, object_id=council_id, actor=g.user, owner_id=user_id
+def remove_council_owner(council_id: int, user_id: int) -> Any:
+    councils.get_council(get_session(), council_id)
+    return remove_owner(
+        kind=ownership.COUNCIL,
+        object_id=council_id,
+        user_id=user_id,
+        page=("councils.council_page", {"council_id": council_id}),
+        removed=_("The owner is removed from this council."),
     )
-    db.commit()
-    flash(_("The owner is removed from this council."), "success")
-    return redirect_to("councils.council_page", council_id=council_id)
 
 
 @bp.route("/<id:council_id>/edit", methods=["GET", "POST"])

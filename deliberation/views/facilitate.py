@@ -6,6 +6,7 @@ one service and render. Invalid forms re-render with their errors and status 422
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -630,7 +631,7 @@ def moderation_log(round_id: int) -> Any:
     log = moderation.moderation_log(
         get_session(), round_=round_, user=g.user, page=requested_page()
     )
-    return render("facilitate/moderation_log.html", round=round_, log=log)
+    return render("facilitate/moderation_log.html", round=round_, log=log, **audit.LABELS)
 
 
 @bp.get("/rounds/<id:round_id>/log")
@@ -689,12 +690,12 @@ def _render_territory(
     """The territory, its owners, and for its owners the form to add one and its history."""
     db = get_session()
     assert territory.id is not None
-    is_owner = ownership.is_owner(db, ownership.TERRITORY, territory.id, g.user)
+    owners = owners_context(ownership.TERRITORY, territory.id, form)
     history = (
         audit.target_entries(
             db, target_kind=TargetKind.TERRITORY, target_id=territory.id, page=requested_page()
         )
-        if is_owner
+        if owners["is_owner"]
         else None
     )
     return render(
@@ -702,10 +703,8 @@ def _render_territory(
         status=status,
         territory=territory,
         twins=territories.twins(db, territory),
-        owners=ownership.owners(db, ownership.TERRITORY, territory.id),
-        is_owner=is_owner,
-        owner_form=form or OwnerForm(formdata=None),
         history=history,
+        **owners,
         **audit.LABELS,
     )
 
@@ -713,15 +712,61 @@ def _render_territory(
 @bp.post("/territories/<id:territory_id>/owners")
 @login_required
 def add_territory_owner(territory_id: int) -> Any:
+    territory = territories.get_territory(get_session(), territory_id)
+    return add_owner(
+        kind=ownership.TERRITORY,
+        object_id=territory_id,
+        page=("facilitate.territory_page", {"territory_id": territory_id}),
+        added=lambda email: _("%(email)s now owns this territory.", email=email),
+        render_page=lambda form: _render_territory(territory, status=422, form=form),
+    )
+
+
+@bp.post("/territories/<id:territory_id>/owners/<id:user_id>/remove")
+@login_required
+def remove_territory_owner(territory_id: int, user_id: int) -> Any:
+    territories.get_territory(get_session(), territory_id)
+    return remove_owner(
+        kind=ownership.TERRITORY,
+        object_id=territory_id,
+        user_id=user_id,
+        page=("facilitate.territory_page", {"territory_id": territory_id}),
+        removed=_("The owner is removed from this territory."),
+    )
+
+
+def owners_context(
+    kind: ownership.OwnedKind, object_id: int, form: OwnerForm | None = None
+) -> dict[str, Any]:
+    """What ``_owners.html`` shows of an owned thing (a territory, a council): its owners,
+    whether the viewer is one, and the form to add one."""
     db = get_session()
-    territory = territories.get_territory(db, territory_id)
+    return {
+        "owners": ownership.owners(db, kind, object_id),
+        "is_owner": ownership.is_owner(db, kind, object_id, g.user),
+        "owner_form": form or OwnerForm(formdata=None),
+    }
+
+
+def add_owner(
+    *,
+    kind: ownership.OwnedKind,
+    object_id: int,
+    page: tuple[str, dict[str, Any]],
+    added: Callable[[str], str],
+    render_page: Callable[[OwnerForm], Any],
+) -> Any:
+    """The view adding an owner to an owned thing: the owner the form names is added (or the
+    thing handed on to them), then 303 to ``page`` (endpoint, arguments) flashing
+    ``added(email)``; an invalid form or a refusal re-renders the thing's page (422)."""
+    db = get_session()
     form = OwnerForm()
     if form.validate_on_submit():
         try:
-            added = ownership.add_owner(
+            owner = ownership.add_owner(
                 db,
-                kind=ownership.TERRITORY,
-                object_id=territory_id,
+                kind=kind,
+                object_id=object_id,
                 actor=g.user,
                 email=form.email.data or "",
                 transfer=bool(form.transfer.data),
@@ -731,22 +776,26 @@ def add_territory_owner(territory_id: int) -> Any:
             add_error(form, error)
         else:
             db.commit()
-            flash(_("%(email)s now owns this territory.", email=added.email), "success")
-            return redirect_to("facilitate.territory_page", territory_id=territory_id)
-    return _render_territory(territory, status=422, form=form)
+            flash(added(owner.email), "success")
+            return redirect_to(page[0], **page[1])
+    return render_page(form)
 
 
-@bp.post("/territories/<id:territory_id>/owners/<id:user_id>/remove")
-@login_required
-def remove_territory_owner(territory_id: int, user_id: int) -> Any:
+def remove_owner(
+    *,
+    kind: ownership.OwnedKind,
+    object_id: int,
+    user_id: int,
+    page: tuple[str, dict[str, Any]],
+    removed: str,
+) -> Any:
+    """The view removing owner ``user_id`` from an owned thing, then 303 to ``page`` flashing
+    ``removed``."""
     db = get_session()
-    territories.get_territory(db, territory_id)
-    ownership.remove_owner(
-        db, kind=ownership.TERRITORY, object_id=territory_id, actor=g.user, owner_id=user_id
-    )
+    ownership.remove_owner(db, kind=kind, object_id=object_id, actor=g.user, owner_id=user_id)
     db.commit()
-    flash(_("The owner is removed from this territory."), "success")
-    return redirect_to("facilitate.territory_page", territory_id=territory_id)
+    flash(removed, "success")
+    return redirect_to(page[0], **page[1])
 
 
 @bp.route("/territories/<id:territory_id>/edit", methods=["GET", "POST"])

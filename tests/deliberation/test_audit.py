@@ -203,7 +203,7 @@ def test_the_moderation_log_is_the_moderation_part_of_the_audit_log(
     page = client.get(f"/facilitate/rounds/{round_.id}/moderation/log")
     assert page.status_code == 200
     assert "Shade the school yards" in page.text
-    assert "Rejected" in page.text
+    assert "Statement rejected" in page.text
     assert "Duplicate" in page.text
     assert "Round phase changed" not in page.text
 
@@ -268,3 +268,8 @@ def test_details_read_as_text(client: FlaskClient, session: Session) -> None:
     page = client.get("/admin/log").text
     assert "names: en: Kehl → en: Kehl am Rhein" in page
     assert "twins: — → strasbourg" in page
+
+
+def test_every_action_and_target_has_a_name() -> None:
+    assert set(audit.ACTION_NAMES) == set(AuditAction)
+    assert set(audit.TARGET_NAMES) == set(TargetKind)

@@ -10,7 +10,6 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from deliberation.models import AuditAction, OpinionSnapshot, Statement, TargetKind
-from deliberation.opinions import lease
 from deliberation.opinions.matrix import load_conversation, marks
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
 from deliberation.opinions.stored import latest_snapshot
@@ -18,7 +17,7 @@ from deliberation.opinions.worker import run_forever, run_once
 from deliberation.services import audit
 from deliberation.services.votes import record_vote
 from tests.deliberation.opinions.rounds import planted_round
-from tests.factories import make_participant, make_round
+from tests.factories import make_participant
 
 
 def test_the_vote_matrix_comes_from_one_query_with_territories(session: Session) -> None:
@@ -81,20 +80,6 @@ def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> N
     assert third is not None
     assert third.priorities[str(statement.id)] == 49.0
     assert latest_snapshot(session, round_.id).id == third.id
-
-
-def test_a_lease_admits_one_worker_at_a_time(session: Session) -> None:
-    round_ = make_round(session)
-    ttl = timedelta(minutes=1)
-    assert lease.claim(session, round_.id, "a", ttl=ttl)
-    assert not lease.claim(session, round_.id, "b", ttl=ttl)
-    assert lease.claim(session, round_.id, "a", ttl=ttl)
-    lease.release(session, round_.id, "a")
-    assert lease.claim(session, round_.id, "b", ttl=ttl)
-    assert lease.claim(session, round_.id, "c", ttl=timedelta(0)) is False
-    lease.release(session, round_.id, "b")
-    assert lease.claim(session, round_.id, "c", ttl=timedelta(0))
-    assert lease.claim(session, round_.id, "d", ttl=ttl), "an expired lease is free"
 
 
 def test_the_worker_follows_a_live_round(app: Flask, session: Session) -> None:
