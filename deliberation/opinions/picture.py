@@ -3,7 +3,8 @@
 Points are scaled into a square view box with a margin. Up to ``MAX_POINTS`` participants are
 drawn one by one; beyond that they are aggregated into a hexagonal bin layer (each hexagon
 coloured by its majority group, its opacity growing with its count). Each group is outlined by
-the convex hull of its members' positions.
+the convex hull of its members' positions and labelled with its letter at their mean position.
+The viewer is marked only once placed in a group.
 """
 
 from __future__ import annotations
@@ -47,11 +48,22 @@ class Region:
 
 
 @dataclass(frozen=True)
+class GroupLabel:
+    """A group's letter drawn at ``(x, y)``, the mean position of its members."""
+
+    name: str
+    x: float
+    y: float
+    colour: str
+
+
+@dataclass(frozen=True)
 class MapPicture:
     size: float
     dots: tuple[Dot, ...]
     hexagons: tuple[Hexagon, ...]
     regions: tuple[Region, ...]
+    labels: tuple[GroupLabel, ...]
     viewer: Dot | None
 
 
@@ -130,14 +142,28 @@ def _regions(xy: NDArray[np.float64], groups: NDArray[np.int64], k: int) -> tupl
     return tuple(regions)
 
 
+def _labels(xy: NDArray[np.float64], groups: NDArray[np.int64], k: int) -> tuple[GroupLabel, ...]:
+    labels = []
+    for g in range(k):
+        members = xy[groups == g]
+        if len(members):
+            x, y = members.mean(axis=0)
+            labels.append(
+                GroupLabel(group_name(g), round(float(x), 1), round(float(y), 1), group_colour(g))
+            )
+    return tuple(labels)
+
+
 def map_picture(participants: dict[str, list[Any]], k: int, viewer_id: int | None) -> MapPicture:
-    """The picture of a snapshot document's ``participants`` block, ``viewer_id`` marked."""
+    """The picture of a snapshot document's ``participants`` block, ``viewer_id`` marked if
+    that participant is placed in a group."""
     xy = _scale(np.column_stack([participants["x"], participants["y"]]).astype(np.float64))
     groups = np.array([-1 if g is None else g for g in participants["group"]], dtype=np.int64)
     viewer = None
     if viewer_id is not None and viewer_id in participants["ids"]:
         i = participants["ids"].index(viewer_id)
-        viewer = Dot(float(xy[i, 0]), float(xy[i, 1]), group_colour(participants["group"][i]))
+        if participants["group"][i] is not None:
+            viewer = Dot(float(xy[i, 0]), float(xy[i, 1]), group_colour(participants["group"][i]))
     many = len(xy) > MAX_POINTS
     dots = () if many else tuple(
         Dot(float(x), float(y), group_colour(None if g < 0 else int(g)))
@@ -148,5 +174,6 @@ def map_picture(participants: dict[str, list[Any]], k: int, viewer_id: int | Non
         dots=dots,
         hexagons=_hexbin(xy, groups) if many else (),
         regions=_regions(xy, groups, k) if len(xy) else (),
+        labels=_labels(xy, groups, k) if len(xy) else (),
         viewer=viewer,
     )

@@ -49,6 +49,10 @@ def opinion_map(slug: str) -> Any:
         response.headers["Vary"] = "HX-Request"
         return response
     snapshot = current_snapshot(db, round_) if current else None
+    # The territory heatmap's sort and "show all" (links, so they work without JavaScript);
+    # an unknown sort keeps the default order.
+    sort = request.args.get("sort") or None
+    all_rows = request.args.get("all") == "1"
     content = (
         build_map(
             db,
@@ -57,6 +61,8 @@ def opinion_map(slug: str) -> Any:
             viewer_id=participant.id if participant else None,
             language=current_language(),
             reads=participant.reading_languages if participant else (),
+            sort=sort,
+            all_rows=all_rows,
         )
         if snapshot
         else None
@@ -68,9 +74,14 @@ def opinion_map(slug: str) -> Any:
         map=content,
         computed_at=datetime.fromisoformat(content.computed_at) if content else None,
         facilitator=facilitator,
+        participant=participant,
         live=round_.phase == Phase.OPEN,
         recomputing=marks is not None and not current,
-        voted_enough=participant is not None and participant.vote_count >= round_.min_votes_for_map,
+        votes_needed=max(round_.min_votes_for_map - participant.vote_count, 0)
+        if participant
+        else None,
+        page_args={"slug": round_.slug, **({"all": "1"} if all_rows else {})},
+        sort=content.heatmap.sort if content and content.heatmap else None,
     )
 
 

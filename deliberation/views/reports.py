@@ -227,7 +227,7 @@ def _page(round_: Round, version: ReportVersion, latest: bool) -> Response:
         "reports/report.html",
         round=round_,
         version=version,
-        view=report_view(version.document, current_language()),
+        view=report_view(version.document, current_language(), sort=request.args.get("sort")),
         versions=publishing.round_versions(db, round_),
         facilitator=is_facilitator(db, round_, g.user),
         latest=latest,

@@ -39,7 +39,7 @@ def test_the_report_is_accessible_and_prints_on_a4(
     assert_accessible(page, "the published report")
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
-    expect(page.locator("#agreement-table")).to_be_visible()
+    expect(page.locator("#agreement-map-table")).to_be_visible()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     pages = _pages(pdf)
     assert 2 <= len(pages) <= 12

@@ -170,7 +170,8 @@ def test_a_group_smaller_than_k_is_not_shown_at_all(client: FlaskClient, session
     assert "Group B" not in page
     assert page.count('fill-opacity="0.12"') == 1, "one outline"
     assert page.count('r="3"') == 30, "30 dots"
-    assert "it shows only opinion groups of at least 8 people" in page
+    assert "groups of fewer than 8 people are not shown" in page
+    assert ">You</text>" not in page, "not placed: not marked"
 
 
 def test_snapshot_cells_and_representative_counts_follow_k(session: Session) -> None:
