@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, request
+from flask import Blueprint, flash, g, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -17,13 +17,14 @@ from deliberation.db import get_session
 from deliberation.errors import DomainError
 from deliberation.forms.councils import SCOPE_NAMES, ClerkForm, CouncilForm, TokenForm
 from deliberation.forms.facilitate import OwnerForm
-from deliberation.models import Council, TargetKind, TokenScope
+from deliberation.models import Council, TargetKind, TokenScope, User
 from deliberation.services import api_tokens, audit, clerks, councils, ownership, territories
 from deliberation.services.accounts import IssuedLink
 from deliberation.services.validation import FieldInvalid
 from deliberation.templating import current_language, render
 from deliberation.views.admin import link_ttl
 from deliberation.views.auth import login_required, set_password_url
+from deliberation.views.confirmation import confirmation
 from deliberation.views.facilitate import add_error, redirect_to, requested_page
 
 bp = Blueprint("councils", __name__, url_prefix="/facilitate/councils")
@@ -159,6 +160,18 @@ def remove_owner(council_id: int, user_id: int) -> Any:
     ownership.remove_owner(
         db, kind=ownership.COUNCIL, object_id=council_id, actor=g.user, owner_id=user_id
     )
+    person = db.get(User, user_id)
+    ask = confirmation(
+        _(
+            "Remove %(email)s from the owners of this council?",
+            email=person.email if person else "",
+        ),
+        consequence=_("They will no longer be able to manage this council."),
+        action=_("Remove the owner"),
+        back=url_for("councils.council_page", council_id=council_id),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(_("The owner is removed from this council."), "success")
     return redirect_to("councils.council_page", council_id=council_id)
@@ -226,6 +239,16 @@ def revoke_token(council_id: int, token_id: int) -> Any:
     db = get_session()
     council = councils.get_council(db, council_id)
     api_tokens.revoke_token(db, council=council, user=g.user, token_id=token_id)
+    ask = confirmation(
+        _("Revoke this token?"),
+        consequence=_(
+            "The systems that use it will no longer reach the API. This cannot be undone: a new token would have to be created."
+        ),
+        action=_("Revoke the token"),
+        back=url_for("councils.council_page", council_id=council_id),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(_("The token is revoked: it no longer opens the API."), "success")
     return redirect_to("councils.council_page", council_id=council_id)

@@ -47,6 +47,7 @@ from deliberation.templating import (
 )
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
+from deliberation.views.confirmation import confirmation
 from deliberation.views.feedback import VoteFeedback, vote_feedback
 from deliberation.views.participant_session import (
     current_participant,
@@ -574,6 +575,16 @@ def withdraw(slug: str) -> Any:
     round_ = get_round(db, slug)
     participant = current_participant(round_, notice=False)
     participation.withdraw(db, participant)
+    ask = confirmation(
+        _("Withdraw from this round?"),
+        consequence=_(
+            "Your votes will no longer count and your statements will no longer be linked to you. This cannot be undone."
+        ),
+        action=_("Withdraw from this round"),
+        back=url_for("participate.my_votes", slug=slug),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     forget(round_)
     flash(
