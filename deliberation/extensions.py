@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -17,11 +18,35 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def select_locale() -> str:
     """The session's chosen language, else the best match of ``Accept-Language``, else English
-    (always English outside a request: command-line messages)."""
+    (always English outside a request: command-line messages); with the region the browser
+    asks for in that language, so dates and numbers read as there ("en_GB", "de_CH").
+
+    Catalogs are per language: gettext falls back from "en_GB" to "en".
+    """
     if not has_request_context():
         return "en"
     languages: tuple[str, ...] = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
-        return str(chosen)
-    return request.accept_languages.best_match(languages) or "en"
+    language = (
+        str(chosen)
+        if chosen in languages
+        else request.accept_languages.best_match(languages) or "en"
+    )
+    return _with_region(language)
+
+
+def _with_region(language: str) -> str:
+    """``language`` with the region of the first ``Accept-Language`` entry in that language
+    that names a known one, else ``language`` alone."""
+    for tag, _quality in request.accept_languages:
+        parts = tag.replace("_", "-").split("-")
+        if parts[0].lower() != language or len(parts) < 2:
+            continue
+        region = parts[-1].upper()
+        try:
+            locale = Locale.parse(f"{language}_{region}")
+        except (UnknownLocaleError, ValueError):
+            continue
+        if locale.territory == region:  # not a region babel guessed for an unknown one
+            return str(locale)
+    return language

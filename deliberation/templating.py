@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time, get_timezone_location
 from flask import Flask, Response, g, make_response, render_template
-from flask_babel import format_datetime, format_decimal, format_number, format_percent, get_locale
+from flask_babel import format_decimal, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -85,14 +86,21 @@ def render_markdown(text: str) -> Markup:
     return Markup(cleaned)
 
 
-def format_local_datetime(value: datetime, time_zone: str = "UTC", style: str = "medium") -> str:
-    """``value`` (UTC) shown in ``time_zone`` in the current locale, with the zone's name."""
+def format_local_datetime(value: datetime, time_zone: str = "UTC") -> str:
+    """``value`` (UTC) as people write it in ``time_zone`` and the current locale, region
+    included, without seconds, then the zone as a place in the reader's words:
+    "3 Dec 2026, 18:05 (Paris)" in en_GB, "Dec 3, 2026, 6:05 PM (Paris)" in en_US,
+    "03.12.2026, 18:05 (Zürich)" in German. An unknown zone is shown as UTC."""
     try:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
+    locale = get_locale() or Locale("en")
     local = value.astimezone(zone)
-    return f"{format_datetime(local, style, rebase=False)} ({time_zone})"
+    when = locale.datetime_formats["medium"].format(
+        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale)
+    )
+    return f"{when} ({get_timezone_location(zone, locale=locale, return_city=True)})"
 
 
 def language_name(code: str) -> str:
@@ -104,7 +112,10 @@ def language_name(code: str) -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "en")
+    """The interface language's code ("en" for the locale en_GB): catalogs, texts and
+    ``<html lang>`` follow the language, formats follow the whole locale."""
+    locale = get_locale()
+    return locale.language if locale else "en"
 
 
 def render(

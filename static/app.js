@@ -2,6 +2,10 @@
 // Progressive enhancement only: every control is a real form button that works without this file.
 (function () {
   "use strict";
+  // The hint names keys: show it only where a keyboard is likely (a fine pointer that hovers).
+  if (window.matchMedia && window.matchMedia("(hover: hover) and (pointer: fine)").matches) {
+    document.documentElement.classList.add("has-keyboard");
+  }
   var keys = { a: "agree", d: "disagree", p: "pass" };
   document.addEventListener("keydown", function (event) {
     // A held key repeats: it must not vote on card after card unread.

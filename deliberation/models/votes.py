@@ -59,6 +59,8 @@ class Vote(SQLModel, table=True):
 class VoteEvent(SQLModel, table=True):
     """Every vote as cast, in order; Pol.is exports and the sticky clustered set replay these.
 
+    ``value`` is None for a retraction: the participant undid their first vote on the statement,
+    which then has no vote of theirs until a later event (see ``services/vote_undo.py``).
     ``language``: the language the statement was shown in for this vote.
     """
 
@@ -74,6 +76,6 @@ class VoteEvent(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", ondelete="CASCADE")
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     statement_id: int = Field(foreign_key="statement.id", ondelete="CASCADE")
-    value: int
+    value: int | None
     language: str | None = Field(default=None, max_length=12)
     created_at: datetime = Field(default_factory=utcnow)

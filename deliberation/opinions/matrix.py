@@ -21,6 +21,8 @@ from deliberation.models import (
 from voting.opinions import Conversation, Votes
 
 CHUNK = 200_000
+# A retraction event (no value) as read into the integer table; no vote has this value.
+RETRACTED = 2
 
 
 def marks(session: Session, round_id: int) -> tuple[int, int, int]:
@@ -65,24 +67,42 @@ def _integer_table(session: Session, query: ClauseElement, *, columns: int) -> N
     return np.concatenate(chunks)
 
 
+def without_retracted(table: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The rows of a time-ordered event table (participant, statement, value, ...) without the
+    retractions (value ``RETRACTED``) nor the events they retract: every earlier event on a
+    (participant, statement) pair whose latest event is a retraction.
+
+    A pair voted on again after a retraction keeps its events (the latest still wins).
+    """
+    retraction = table[:, 2] == RETRACTED
+    if not retraction.any():
+        return table
+    pairs = np.unique(table[:, :2], axis=0, return_inverse=True)[1].reshape(-1)
+    last = np.zeros(int(pairs.max()) + 1, dtype=np.int64)
+    np.maximum.at(last, pairs, np.arange(len(pairs)))  # each pair's latest row
+    retracted = retraction[last]
+    return table[~retracted[pairs] & ~retraction]
+
+
 def load_conversation(session: Session, round_: Round, *, watermark: int) -> Conversation:
     """Every vote event of ``round_`` up to ``watermark`` in time order, with each voter's
     territory slug, the rejected and meta statements.
 
-    Events of withdrawn participants were deleted with them, so they are absent here.
+    Events of withdrawn participants were deleted with them, so they are absent here. A vote
+    undone by a retraction is absent too (see ``without_retracted``).
     """
     query = (
         select(
             VoteEvent.participant_id,
             VoteEvent.statement_id,
-            VoteEvent.value,
+            func.coalesce(VoteEvent.value, RETRACTED),
             Participant.territory_id,
         )
         .join(Participant, col(Participant.id) == col(VoteEvent.participant_id))
         .where(col(VoteEvent.round_id) == round_.id, col(VoteEvent.id) <= watermark)
         .order_by(col(VoteEvent.id))
     )
-    table = _integer_table(session, query, columns=4)
+    table = without_retracted(_integer_table(session, query, columns=4))
     slugs: dict[int, str] = dict(session.execute(select(Territory.id, Territory.slug)).all())
     voters, first = np.unique(table[:, 0], return_index=True)
     territory = {int(p): slugs[int(t)] for p, t in zip(voters, table[first, 3], strict=True)}

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -156,22 +157,36 @@ def export_round(
 
 
 def _write_votes(session: Session, round_: Round, export: _Export) -> int:
+    """votes.csv: every vote event in order, except retractions and the votes they undid
+    (Pol.is has no retraction: an undone vote is left out as if never cast)."""
+    retracted = {
+        (participant_id, statement_id): last
+        for participant_id, statement_id, last in session.execute(
+            select(VoteEvent.participant_id, VoteEvent.statement_id, func.max(VoteEvent.id))
+            .where(VoteEvent.round_id == round_.id, col(VoteEvent.value).is_(None))
+            .group_by(col(VoteEvent.participant_id), col(VoteEvent.statement_id))
+        )
+    }
     written = 0
     with (export.folder / "votes.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv_files.writer(handle)
         writer.writerow(["timestamp", "datetime", "comment-id", "voter-id", "vote"])
         events = session.execute(
-            select(
-                VoteEvent.created_at,
-                VoteEvent.statement_id,
-                VoteEvent.participant_id,
-                VoteEvent.value,
+            sa.select(
+                col(VoteEvent.id),
+                col(VoteEvent.created_at),
+                col(VoteEvent.statement_id),
+                col(VoteEvent.participant_id),
+                col(VoteEvent.value),
             )
-            .where(VoteEvent.round_id == round_.id)
+            .where(col(VoteEvent.round_id) == round_.id)
             .order_by(col(VoteEvent.id))
             .execution_options(yield_per=BATCH)
         )
-        for created, statement_id, participant_id, value in events:
+        for event_id, created, statement_id, participant_id, value in events:
+            undone = retracted.get((participant_id, statement_id), 0)
+            if value is None or event_id < undone:
+                continue
             writer.writerow(
                 [
                     _millis(created),

@@ -17,7 +17,7 @@ from deliberation.clock import utcnow
 from deliberation.models import Participant, Round, Statement, Territory, Vote, VoteEvent
 
 SCHEMA = "palabre.participant-data/1"
-VOTE_NAMES = {1: "agree", 0: "pass", -1: "disagree"}
+VOTE_NAMES = {1: "agree", 0: "pass", -1: "disagree", None: "undone"}
 
 Section = Callable[[Session, Participant], list[dict[str, Any]]]
 SECTIONS: dict[str, Section] = {}
@@ -58,7 +58,8 @@ def _votes(session: Session, participant: Participant) -> list[dict[str, Any]]:
 
 @section("vote_history")
 def _vote_history(session: Session, participant: Participant) -> list[dict[str, Any]]:
-    """Every vote as cast, in order (a changed vote appears once per change)."""
+    """Every vote as cast, in order (a changed vote appears once per change; "undone" where the
+    participant undid their first vote on the statement)."""
     rows = session.exec(
         select(VoteEvent)
         .where(VoteEvent.participant_id == participant.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, request
+from flask import Blueprint, flash, g, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -24,6 +24,7 @@ from deliberation.services.validation import FieldInvalid
 from deliberation.templating import current_language, render
 from deliberation.views.admin import link_ttl
 from deliberation.views.auth import login_required, set_password_url
+from deliberation.views.confirmation import confirmation
 from deliberation.views.facilitate import (
     add_error,
     add_owner,
@@ -153,6 +154,8 @@ def remove_council_owner(council_id: int, user_id: int) -> Any:
         user_id=user_id,
         page=("councils.council_page", {"council_id": council_id}),
         removed=_("The owner is removed from this council."),
+        question=lambda email: _("Remove %(email)s from the owners of this council?", email=email),
+        consequence=_("They will no longer be able to manage this council."),
     )
 
 
@@ -218,6 +221,16 @@ def revoke_token(council_id: int, token_id: int) -> Any:
     db = get_session()
     council = councils.get_council(db, council_id)
     api_tokens.revoke_token(db, council=council, user=g.user, token_id=token_id)
+    ask = confirmation(
+        _("Revoke this token?"),
+        consequence=_(
+            "The systems that use it will no longer reach the API. This cannot be undone: a new token would have to be created."
+        ),
+        action=_("Revoke the token"),
+        back=url_for("councils.council_page", council_id=council_id),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(_("The token is revoked: it no longer opens the API."), "success")
     return redirect_to("councils.council_page", council_id=council_id)

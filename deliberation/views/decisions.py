@@ -50,6 +50,7 @@ from deliberation.services.rounds import get_round, round_territories
 from deliberation.services.validation import MAX_ID, FieldInvalid
 from deliberation.templating import current_language, render
 from deliberation.views.auth import login_required
+from deliberation.views.confirmation import confirmation
 from deliberation.views.participant_session import current_participant
 from voting.methods import BallotKind
 
@@ -291,6 +292,14 @@ def remove_option(decision_id: int, option_id: int) -> Any:
     db = get_session()
     decision, round_ = service.facilitated_decision(db, decision_id=decision_id, user=g.user)
     service.remove_option(db, decision=decision, round_=round_, user=g.user, option_id=option_id)
+    ask = confirmation(
+        _("Remove this option from the decision?"),
+        consequence=_("Its label and text will be deleted; you can add a new option later."),
+        action=_("Remove the option"),
+        back=url_for("decisions.manage", decision_id=decision_id),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(_("The option is removed."), "success")
     return _redirect("decisions.manage", decision_id=decision_id)
@@ -313,6 +322,16 @@ def close_decision(decision_id: int) -> Any:
     db = get_session()
     decision, round_ = service.facilitated_decision(db, decision_id=decision_id, user=g.user)
     service.close_decision(db, decision=decision, round_=round_, now=utcnow())
+    ask = confirmation(
+        _("Close this decision now?"),
+        consequence=_(
+            "No more ballots will be taken and the result will be counted. A closed decision cannot be opened again."
+        ),
+        action=_("Close the decision now"),
+        back=url_for("decisions.manage", decision_id=decision_id),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(_("The decision is closed; its result is being counted."), "success")
     return _redirect("decisions.manage", decision_id=decision_id)

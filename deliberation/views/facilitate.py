@@ -35,7 +35,7 @@ from deliberation.forms.facilitate import (
     SeedImportForm,
     TerritoryForm,
 )
-from deliberation.models import Phase, Round, StatementStatus, TargetKind, Territory
+from deliberation.models import Phase, Round, StatementStatus, TargetKind, Territory, User
 from deliberation.proposals import moderation as drafting_moderation
 from deliberation.services import (
     audit,
@@ -52,6 +52,7 @@ from deliberation.services.validation import FieldInvalid
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES, current_language, render
 from deliberation.translations.coverage import readable_shares
 from deliberation.views.auth import login_required
+from deliberation.views.confirmation import confirmation
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 MAX_PAGE = 100_000  # page numbers are clamped to this, so an absurd offset never reaches SQL
@@ -263,6 +264,15 @@ def remove_facilitator(round_id: int, user_id: int) -> Any:
     round_admin.remove_facilitator(
         get_session(), round_=round_, user=g.user, facilitator_id=user_id
     )
+    person = get_session().get(User, user_id)
+    ask = confirmation(
+        _("Remove %(email)s from this round?", email=person.email if person else ""),
+        consequence=_("They will no longer be able to see or manage this round."),
+        action=_("Remove the facilitator"),
+        back=url_for("facilitate.round_page", round_id=round_.id),
+    )
+    if ask is not None:
+        return ask
     get_session().commit()
     flash(_("The facilitator is removed from this round."), "success")
     return redirect_to("facilitate.round_page", round_id=round_.id)
@@ -297,9 +307,21 @@ def attach_territory(round_id: int) -> Any:
 @login_required
 def detach_territory(round_id: int, territory_id: int) -> Any:
     round_ = _round(round_id)
+    territory = get_session().get(Territory, territory_id)
     round_admin.detach_territory(
         get_session(), round_=round_, user=g.user, territory_id=territory_id
     )
+    ask = confirmation(
+        _(
+            "Remove %(name)s from this round?",
+            name=territory.name(current_language()) if territory else "",
+        ),
+        consequence=_("Its invite links will be deleted: nobody can join from there any more."),
+        action=_("Remove the territory"),
+        back=url_for("facilitate.round_page", round_id=round_.id),
+    )
+    if ask is not None:
+        return ask
     get_session().commit()
     flash(_("The territory no longer takes part in this round."), "success")
     return redirect_to("facilitate.round_page", round_id=round_.id)
@@ -361,6 +383,16 @@ def invites(round_id: int) -> Any:
 def revoke_invite(round_id: int, invite_id: int) -> Any:
     round_ = _round(round_id)
     round_admin.revoke_round_invite(get_session(), round_=round_, user=g.user, invite_id=invite_id)
+    ask = confirmation(
+        _("Revoke this invite link?"),
+        consequence=_(
+            "Nobody can join through it any more; those who joined stay. This cannot be undone."
+        ),
+        action=_("Revoke the link"),
+        back=url_for("facilitate.invites", round_id=round_.id),
+    )
+    if ask is not None:
+        return ask
     get_session().commit()
     flash(_("The invite link is revoked: it admits nobody any more."), "success")
     return redirect_to("facilitate.invites", round_id=round_.id)
@@ -732,6 +764,10 @@ def remove_territory_owner(territory_id: int, user_id: int) -> Any:
         user_id=user_id,
         page=("facilitate.territory_page", {"territory_id": territory_id}),
         removed=_("The owner is removed from this territory."),
+        question=lambda email: _(
+            "Remove %(email)s from the owners of this territory?", email=email
+        ),
+        consequence=_("They will no longer be able to edit this territory."),
     )
 
 
@@ -788,11 +824,23 @@ def remove_owner(
     user_id: int,
     page: tuple[str, dict[str, Any]],
     removed: str,
+    question: Callable[[str], str],
+    consequence: str,
 ) -> Any:
-    """The view removing owner ``user_id`` from an owned thing, then 303 to ``page`` flashing
+    """The view removing owner ``user_id`` from an owned thing once confirmed (``question``
+    names them by email, ``consequence`` says what they lose), then 303 to ``page`` flashing
     ``removed``."""
     db = get_session()
     ownership.remove_owner(db, kind=kind, object_id=object_id, actor=g.user, owner_id=user_id)
+    person = db.get(User, user_id)
+    ask = confirmation(
+        question(person.email if person else ""),
+        consequence=consequence,
+        action=_("Remove the owner"),
+        back=url_for(page[0], **page[1]),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(removed, "success")
     return redirect_to(page[0], **page[1])

@@ -27,6 +27,7 @@ from deliberation.models import (
     Participant,
     ReviewVerdict,
     Round,
+    Statement,
     Territory,
     VoteValue,
 )
@@ -36,9 +37,18 @@ from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.own_data import own_data
 from deliberation.services.rounds import get_round, require_joinable, round_by_id
 from deliberation.services.validation import MAX_ID
-from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
+from deliberation.services.vote_undo import last_vote, undo_last_vote
+from deliberation.templating import (
+    LANGUAGE_NAMES,
+    VOTE_LABELS,
+    current_language,
+    language_name,
+    render,
+)
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
+from deliberation.views.confirmation import confirmation
+from deliberation.views.feedback import VoteFeedback, vote_feedback
 from deliberation.views.participant_session import (
     current_participant,
     forget,
@@ -98,22 +108,28 @@ def _rng() -> random.Random:
 
 
 def _card_context(
-    round_: Round, participant: Participant, voted: int | None = None
+    round_: Round,
+    participant: Participant,
+    voted: int | None = None,
+    *,
+    statement: Statement | None = None,
 ) -> dict[str, Any]:
-    """The next card and the progress; ``voted`` when the caller knows a fresher count."""
+    """The next card and the progress; ``voted`` when the caller knows a fresher count,
+    ``statement`` to show that one rather than the routing rule's choice."""
     db = get_session()
     task = (
         helpers.next_task(db, round_=round_, participant=participant)
-        if helpers.task_due(participant)
+        if statement is None and helpers.task_due(participant)
         else None
     )
-    statement = routing.next_statement(
-        db,
-        round_=round_,
-        participant=participant,
-        rng=_rng(),
-        priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
-    )
+    if statement is None:
+        statement = routing.next_statement(
+            db,
+            round_=round_,
+            participant=participant,
+            rng=_rng(),
+            priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
+        )
     total = votes.count_votable(db, round_)
     reading = (
         next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
@@ -185,8 +201,22 @@ def round_page(slug: str) -> Any:
         "participate/round.html",
         form=_statement_form(round_),
         territory=territory,
+        feedback=_feedback_after_redirect(round_, participant),
         **_card_context(round_, participant),
     )
+
+
+def _feedback_after_redirect(round_: Round, participant: Participant) -> VoteFeedback | None:
+    """Without JavaScript a vote redirects here with ``?voted=<statement id>``: the same
+    feedback as the htmx card's, while that vote is still the participant's last."""
+    try:
+        statement_id = int(request.args.get("voted", ""))
+    except ValueError:
+        return None
+    last = last_vote(get_session(), participant)
+    if last is None or last.statement_id != statement_id or last.value is None:
+        return None
+    return vote_feedback(round_, statement_id, last.value, participant.vote_count)
 
 
 @bp.post("/r/<slug>/vote")
@@ -209,9 +239,43 @@ def vote(slug: str) -> Any:
         return render(
             "participate/_card.html",
             "participate/_vote_response.html",
+            feedback=vote_feedback(round_, statement_id, value, voted),
             **_card_context(round_, participant, voted),
         )
-    return redirect(url_for("participate.round_page", slug=slug), code=303)
+    return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
+
+
+@bp.post("/r/<slug>/vote/undo")
+@vote_limit
+def undo_vote(slug: str) -> Any:
+    """Undo the last vote (the one the feedback offered): the card of that statement comes
+    back when it had no earlier vote, else the previous value is restored."""
+    db = get_session()
+    round_ = get_round(db, slug)
+    participant = current_participant(round_)
+    try:
+        statement_id = int(request.form.get("statement_id", ""))
+    except ValueError as error:
+        raise Invalid(_l("Only your last vote can be undone, and it is already undone.")) from error
+    undone = undo_last_vote(db, round_=round_, participant=participant, statement_id=statement_id)
+    db.commit()
+    if undone.restored is None:
+        message = _("Your vote is undone.")
+    else:
+        message = _(
+            "Your vote is undone: back to %(vote)s.",
+            vote=VOTE_LABELS[VoteValue(undone.restored)],
+        )
+    if not htmx:
+        flash(message, "success")
+        return redirect(url_for("participate.round_page", slug=slug), code=303)
+    again = votes.get_statement(db, round_, statement_id) if undone.restored is None else None
+    return render(
+        "participate/_card.html",
+        "participate/_vote_response.html",
+        feedback=VoteFeedback(message=message),
+        **_card_context(round_, participant, statement=again),
+    )
 
 
 def _vote_input() -> tuple[int, int]:
@@ -511,6 +575,16 @@ def withdraw(slug: str) -> Any:
     round_ = get_round(db, slug)
     participant = current_participant(round_, notice=False)
     participation.withdraw(db, participant)
+    ask = confirmation(
+        _("Withdraw from this round?"),
+        consequence=_(
+            "Your votes will no longer count and your statements will no longer be linked to you. This cannot be undone."
+        ),
+        action=_("Withdraw from this round"),
+        back=url_for("participate.my_votes", slug=slug),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     forget(round_)
     flash(

@@ -49,6 +49,7 @@ from deliberation.services.seed_import import ImportRejected
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
+from deliberation.views.confirmation import confirmation
 from deliberation.views.facilitate import add_error as show_error
 from deliberation.views.facilitate import moderation_tabs
 from deliberation.views.participant_session import viewing_participant
@@ -255,6 +256,17 @@ def change_status(slug: str, proposal_id: int) -> Any:
     except ValueError as error:
         raise Invalid(_l("This proposal cannot take this status now.")) from error
     drafting.change_status(db, round_=round_, proposal=proposal, drafter=drafter, status=status)
+    if status == ProposalStatus.WITHDRAWN:
+        ask = confirmation(
+            _("Withdraw this proposal?"),
+            consequence=_(
+                "It will no longer be edited, amended or put to a decision. This cannot be undone."
+            ),
+            action=_("Withdraw the proposal"),
+            back=url_for("proposals.proposal_page", slug=slug, proposal_id=proposal_id),
+        )
+        if ask is not None:
+            return ask
     db.commit()
     flash(_("The proposal's status is changed."), "success")
     return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
@@ -404,6 +416,16 @@ def revoke_coauthor_link(slug: str, proposal_id: int, invite_id: int) -> Any:
     drafter = _drafter(round_)
     proposal = drafting.get_proposal(db, round_, proposal_id)
     drafting.revoke_coauthor_invite(db, proposal=proposal, drafter=drafter, invite_id=invite_id)
+    ask = confirmation(
+        _("Revoke this co-author link?"),
+        consequence=_(
+            "Nobody can join the authors through it any more; co-authors who joined stay. This cannot be undone."
+        ),
+        action=_("Revoke the link"),
+        back=url_for("proposals.proposal_page", slug=slug, proposal_id=proposal_id),
+    )
+    if ask is not None:
+        return ask
     db.commit()
     flash(_("The co-author link is revoked."), "success")
     return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)

@@ -68,10 +68,14 @@ def test_revoking_a_token_closes_the_api_to_it(client: FlaskClient, session: Ses
         ).text
     )
     token = session.exec(select(ApiToken)).one()
-    revoked = client.post(f"/facilitate/councils/{council.id}/tokens/{token.id}/revoke")
+    revoked = client.post(
+        f"/facilitate/councils/{council.id}/tokens/{token.id}/revoke", data={"confirmed": "yes"}
+    )
     assert revoked.status_code == 303
     assert client.get("/api/v1/rounds", headers=bearer(secret)).status_code == 401
-    again = client.post(f"/facilitate/councils/{council.id}/tokens/{token.id}/revoke")
+    again = client.post(
+        f"/facilitate/councils/{council.id}/tokens/{token.id}/revoke", data={"confirmed": "yes"}
+    )
     assert again.status_code == 409
     entries = session.exec(
         select(AuditEntry).where(AuditEntry.action == AuditAction.COUNCIL_TOKEN_REVOKE)

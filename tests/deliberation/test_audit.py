@@ -131,11 +131,11 @@ def test_invites_facilitators_and_territories_of_a_round_are_logged(
     sign_in_as(client, me)
     base = f"/facilitate/rounds/{round_.id}"
     client.post(f"{base}/invites", data={"territory_id": home.id, "label": "Newsletter"})
-    client.post(f"{base}/invites/{invite.id}/revoke")
+    client.post(f"{base}/invites/{invite.id}/revoke", data={"confirmed": "yes"})
     client.post(f"{base}/facilitators", data={"email": colleague.email})
-    client.post(f"{base}/facilitators/{colleague.id}/remove")
+    client.post(f"{base}/facilitators/{colleague.id}/remove", data={"confirmed": "yes"})
     client.post(f"{base}/territories", data={"territory": "elsewhere", "weight": "2"})
-    client.post(f"{base}/territories/{other.id}/detach")
+    client.post(f"{base}/territories/{other.id}/detach", data={"confirmed": "yes"})
     entries = round_entries(session, round_)
     assert [(e.action, e.target_kind) for e in entries] == [
         (AuditAction.INVITE_CREATE, TargetKind.INVITE),

@@ -60,12 +60,12 @@ def test_create_list_and_revoke_invites(client: FlaskClient, session: Session) -
     uses = client.get(url).text
     assert re.search(rf'<tr id="invite-{invite.id}">.*?<td class="number">1</td>', uses, re.S)
 
-    revoked = client.post(f"{url}/{invite.id}/revoke")
+    revoked = client.post(f"{url}/{invite.id}/revoke", data={"confirmed": "yes"})
     assert revoked.status_code == 303
     session.refresh(invite)
     assert invite.revoked_at is not None
     assert "Revoked on" in client.get(url).text
-    assert client.post(f"{url}/{invite.id}/revoke").status_code == 409
+    assert client.post(f"{url}/{invite.id}/revoke", data={"confirmed": "yes"}).status_code == 409
     assert client.get(f"/join/{invite_token(invite)}").status_code == 403
 
     other = make_round(session)

@@ -294,7 +294,9 @@ def test_facilitators_add_others_by_email(client: FlaskClient, session: Session)
     # The colleague now manages the round too, and can remove the first facilitator...
     sign_in_as(client, colleague)
     assert client.get(f"/facilitate/rounds/{round_.id}").status_code == 200
-    removed = client.post(f"/facilitate/rounds/{round_.id}/facilitators/{me.id}/remove")
+    removed = client.post(
+        f"/facilitate/rounds/{round_.id}/facilitators/{me.id}/remove", data={"confirmed": "yes"}
+    )
     assert removed.status_code == 303
     # ... but not the last one.
     last = client.post(f"/facilitate/rounds/{round_.id}/facilitators/{colleague.id}/remove")
@@ -321,7 +323,7 @@ def test_attach_detach_territories_with_weight(client: FlaskClient, session: Ses
     assert client.post(url, data={"territory": second.slug, "weight": "-1"}).status_code == 422
 
     unused_id = make_invite(session, round_, territory_id=second.id).id
-    detached = client.post(f"{url}/{second.id}/detach")
+    detached = client.post(f"{url}/{second.id}/detach", data={"confirmed": "yes"})
     assert detached.status_code == 303
     session.expire_all()
     assert session.get(RoundTerritory, (round_.id, second.id)) is None
@@ -332,7 +334,7 @@ def test_attach_detach_territories_with_weight(client: FlaskClient, session: Ses
     assert refused.status_code == 409
     assert "1 participant has joined from this territory" in refused.text
     assert session.get(RoundTerritory, (round_.id, first.id)) is not None
-    assert client.post(f"{url}/{second.id}/detach").status_code == 404
+    assert client.post(f"{url}/{second.id}/detach", data={"confirmed": "yes"}).status_code == 404
 
 
 def test_a_phase_change_says_what_it_closes_and_opens_before_it_is_confirmed(

@@ -269,7 +269,9 @@ def test_owners_add_transfer_and_remove_owners(client: FlaskClient, session: Ses
     assert client.get(f"{url}/edit").status_code == 403
 
     sign_in_as(client, third)
-    assert client.post(f"{url}/owners/{first.id}/remove").status_code == 303
+    assert (
+        client.post(f"{url}/owners/{first.id}/remove", data={"confirmed": "yes"}).status_code == 303
+    )
     last = client.post(f"{url}/owners/{third.id}/remove")
     assert last.status_code == 409
     assert "at least one owner" in last.text

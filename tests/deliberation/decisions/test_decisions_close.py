@@ -87,7 +87,12 @@ def test_close_seals_the_ballots_and_the_worker_counts_them(
     withdraw(session, gone)
     session.commit()
     sign_in_as(client, user)
-    assert client.post(f"/facilitate/decisions/{decision.id}/close").status_code == 303
+    assert (
+        client.post(
+            f"/facilitate/decisions/{decision.id}/close", data={"confirmed": "yes"}
+        ).status_code
+        == 303
+    )
     session.expire_all()
     assert session.exec(select(DecisionBallot)).all() == []
     seal = session.get(DecisionSeal, decision.id)

@@ -139,7 +139,10 @@ def test_options_are_added_removed_and_frozen_at_opening(
         ("B", "Piscine"),
         ("C", "Ombre"),
     ]
-    assert client.post(f"{url}/options/{options[2].id}/remove").status_code == 303
+    assert (
+        client.post(f"{url}/options/{options[2].id}/remove", data={"confirmed": "yes"}).status_code
+        == 303
+    )
     assert client.post(f"{url}/open").status_code == 303
     late = client.post(f"{url}/options", data={"title": "Lac"})
     assert late.status_code == 409

@@ -252,7 +252,7 @@ def test_a_revoked_coauthor_link_is_refused(
     revoke = re.search(r'action="([^"]+/revoke)"', page)
     assert link is not None
     assert revoke is not None
-    assert client.post(revoke.group(1)).status_code == 303
+    assert client.post(revoke.group(1), data={"confirmed": "yes"}).status_code == 303
     act_as(client, make_participant(session, round_))
     assert client.post(link.group(1)).status_code == 403
 
@@ -267,6 +267,17 @@ def test_an_author_submits_and_withdraws(
     assert client.post(url, data={"status": "nonsense"}).status_code == 422
     session.refresh(proposal)
     assert proposal.status == "submitted"
+
+    asked = client.post(url, data={"status": "withdrawn"})
+    assert asked.status_code == 200
+    assert "Withdraw this proposal?" in asked.text
+    assert '<input type="hidden" name="status" value="withdrawn">' in asked.text
+    session.refresh(proposal)
+    assert proposal.status == "submitted", "nothing changes before the confirmation"
+    confirmed = client.post(url, data={"status": "withdrawn", "confirmed": "yes"})
+    assert confirmed.status_code == 303
+    session.refresh(proposal)
+    assert proposal.status == "withdrawn"
 
 
 @pytest.mark.parametrize("base_version", ["", "abc", "0", "99999999999"])

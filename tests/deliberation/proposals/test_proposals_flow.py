@@ -264,7 +264,7 @@ def test_a_withdrawn_author_is_credited_as_a_former_participant_and_no_longer_co
     client.post(f"{url}/endorsement", data={"endorse": "yes"})
     assert "Ana" in client.get(url).text
 
-    assert client.post(f"/r/{round_.slug}/withdraw").status_code == 303
+    assert client.post(f"/r/{round_.slug}/withdraw", data={"confirmed": "yes"}).status_code == 303
 
     act_as(client, coauthor)
     page = client.get(url).text

@@ -1,0 +1,30 @@
+"""What the participation page says after a vote or an undo (read out by screen readers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from deliberation.models import Round, VoteValue
+from deliberation.templating import VOTE_LABELS
+
+
+@dataclass(frozen=True)
+class VoteFeedback:
+    """``message`` for the live region; ``undo``: the statement whose vote can be undone;
+    ``placed``: this vote is the one that puts the participant on the opinion map."""
+
+    message: str
+    undo: int | None = None
+    placed: bool = False
+
+
+def vote_feedback(round_: Round, statement_id: int, value: int, voted: int) -> VoteFeedback:
+    """The feedback on a vote of ``value`` on ``statement_id``; ``voted`` is the participant's
+    number of votes once it is counted."""
+    placed = voted == round_.min_votes_for_map
+    message = _("Vote recorded: %(vote)s.", vote=VOTE_LABELS[VoteValue(value)])
+    if placed:
+        message = " ".join((message, _("You have voted enough to appear on the opinion map.")))
+    return VoteFeedback(message=message, undo=statement_id, placed=placed)
