@@ -37,7 +37,12 @@ from deliberation.models import (
     Invite,
     Participant,
     Phase,
+    Proposal,
+    ProposalStatement,
+    ProposalStatus,
     Round,
+    Statement,
+    StatementStatus,
     User,
 )
 from deliberation.services.rounds import require_facilitator, round_by_id, round_territories
@@ -102,6 +107,50 @@ def options_of(session: Session, decision: Decision) -> list[DecisionOption]:
         .order_by(col(DecisionOption.label))
     )
     return list(session.exec(statement))
+
+
+def selectable_proposals(session: Session, decision: Decision, round_: Round) -> list[Proposal]:
+    """The round's proposals selected in drafting that are not options of ``decision`` yet."""
+    taken = select(DecisionOption.proposal_id).where(
+        DecisionOption.decision_id == decision.id, col(DecisionOption.proposal_id).is_not(None)
+    )
+    statement = (
+        select(Proposal)
+        .where(
+            Proposal.round_id == round_.id,
+            Proposal.status == ProposalStatus.SELECTED,
+            col(Proposal.id).not_in(taken),
+        )
+        .order_by(col(Proposal.id))
+    )
+    return list(session.exec(statement))
+
+
+def option_statements(
+    session: Session, options: list[DecisionOption]
+) -> dict[int, list[Statement]]:
+    """The statements each option's proposal answers, keyed by option id (rejected ones left
+    out: participants never see them)."""
+    by_proposal: dict[int, list[int]] = {}
+    for option in options:
+        if option.proposal_id is not None and option.id is not None:
+            by_proposal.setdefault(option.proposal_id, []).append(option.id)
+    linked: dict[int, list[Statement]] = {o.id: [] for o in options if o.id is not None}
+    if not by_proposal:
+        return linked
+    rows = session.exec(
+        select(ProposalStatement.proposal_id, Statement)
+        .join(Statement, col(Statement.id) == ProposalStatement.statement_id)
+        .where(
+            col(ProposalStatement.proposal_id).in_(list(by_proposal)),
+            Statement.status != StatementStatus.REJECTED,
+        )
+        .order_by(col(Statement.id))
+    )
+    for proposal_id, statement in rows:
+        for option_id in by_proposal[proposal_id]:
+            linked[option_id].append(statement)
+    return linked
 
 
 def _check_fields(session: Session, round_: Round, fields: DecisionFields) -> None:
@@ -202,14 +251,29 @@ def add_option(
     text: str,
     proposal_id: int | None = None,
 ) -> DecisionOption:
-    """Add an option to a draft decision, labelled with the next free letter.
+    """Add an option to a draft decision, labelled with the next free letter. An option from
+    a proposal (``proposal_id``) must name a proposal of the round selected in drafting; an
+    empty title and text are then the proposal's.
 
     Raises:
         Forbidden: not a facilitator. Conflict: not a draft, or no room left.
-        FieldInvalid: an empty title, or a title another option already has.
+        FieldInvalid: an empty title, a title another option already has, or a proposal that
+            is not a selected proposal of the round.
     """
     require_facilitator(session, round_, user)
     _require_draft(decision)
+    if proposal_id is not None:
+        proposal = session.get(Proposal, proposal_id)
+        if (
+            proposal is None
+            or proposal.round_id != round_.id
+            or proposal.status != ProposalStatus.SELECTED
+        ):
+            raise FieldInvalid(
+                _l("Choose a proposal of this round selected in drafting."), field="proposal_id"
+            )
+        if not title.strip():
+            title, text = proposal.title, text.strip() or proposal.text
     title = title.strip()
     if not title:
         raise FieldInvalid(_l("Give the option a title."), field="title")

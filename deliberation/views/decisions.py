@@ -49,6 +49,7 @@ from deliberation.services.round_admin import facilitated_round, local_to_utc, u
 from deliberation.services.rounds import get_round, round_territories
 from deliberation.services.validation import MAX_ID, FieldInvalid
 from deliberation.templating import current_language, render
+from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.auth import login_required
 from deliberation.views.participant_session import current_participant
 from voting.methods import BallotKind
@@ -233,6 +234,9 @@ def _render_manage(
         ballots=_ballot_count(decision),
         electorate=service.electorate(db, decision),
         tally=db.get(DecisionTally, decision.id),
+        proposals=service.selectable_proposals(db, decision, round_)
+        if decision.status == DecisionStatus.DRAFT
+        else [],
         option_errors=option_errors or {},
         option_values=request.form if option_errors else {},
         setting_fields=methods.setting_fields(spec_of(decision), stored=decision.settings),
@@ -371,6 +375,13 @@ def _render_ballot(
     if spec.ballot is BallotKind.RANKED:
         unranked = len(options) + 1  # read before sorting: a list is empty while it sorts
         options.sort(key=lambda o: (ranks.get(o.label, unranked), o.label))
+    linked = service.option_statements(db, options)
+    readings = read_statements(
+        db,
+        round_,
+        [s for statements in linked.values() for s in statements],
+        reader_languages(current_language(), participant.reading_languages),
+    )
     return render(
         "decisions/ballot.html",
         status=status,
@@ -379,6 +390,10 @@ def _render_ballot(
         spec=spec,
         kind=spec.ballot.value,
         options=options,
+        linked={
+            option_id: [readings[s.id or 0] for s in statements]
+            for option_id, statements in linked.items()
+        },
         choice=choice,
         ranks=ranks,
         moved=moved,
