@@ -9,7 +9,14 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.decisions.methods import AUTOMATIC_SETTINGS, METHOD_NAMES, SETTING_LABELS
-from deliberation.models import Decision, DecisionOption, DecisionStatus, Phase, ProposalStatus
+from deliberation.models import (
+    Decision,
+    DecisionOption,
+    DecisionStatus,
+    Phase,
+    ProposalStatus,
+    Translation,
+)
 from tests.factories import (
     act_as,
     make_decision,
@@ -245,3 +252,51 @@ def test_options_come_from_selected_proposals_with_their_statements(
     assert "Original in French" in ballot.text
     assert "Rejected words" not in ballot.text
     assert "<em>now</em>" in ballot.text
+
+
+def test_option_translations_show_in_the_readers_language(
+    client: FlaskClient, session: Session
+) -> None:
+    """A facilitator translates a draft option; readers of that language see the translation
+    on the ballot; bad translations
+    re-render with 422 and store nothing."""
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], phase=Phase.DECIDING, languages=["de", "en"])
+    decision = make_decision(session, round_, options=["Schattenbäume", "Freibad"])
+    options = session.exec(select(DecisionOption).order_by(DecisionOption.label)).all()
+    options[0].text = "Bäume *jetzt*."
+    session.add(options[0])
+    session.commit()
+    sign_in_as(client, user)
+    url = f"/facilitate/decisions/{decision.id}/options/{options[0].id}/translations"
+    page = client.get(f"/facilitate/decisions/{decision.id}")
+    assert 'name="language" value="en"' in page.text
+    assert 'name="language" value="de"' not in page.text  # the option's own language
+
+    for data in (
+        {"language": "de", "translation_title": "X", "translation_text": "Y"},
+        {"language": "en", "translation_title": "Shade trees", "translation_text": ""},
+        {"language": "en", "translation_title": "Shade", "translation_text": "x" * 2001},
+    ):
+        answer = client.post(url, data=data)
+        assert answer.status_code == 422
+    assert session.exec(select(Translation)).all() == []
+
+    saved = client.post(
+        url,
+        data={
+            "language": "en",
+            "translation_title": "Shade trees",
+            "translation_text": "Trees *now*.",
+        },
+    )
+    assert saved.status_code == 303
+    assert "Shade trees" in client.get(f"/facilitate/decisions/{decision.id}").text
+    assert client.post(f"/facilitate/decisions/{decision.id}/open").status_code == 303
+    assert client.post(url, data={"language": "en"}).status_code == 409  # frozen
+
+    act_as(client, make_participant(session, round_))
+    ballot = client.get(f"/r/{round_.slug}/decisions/{decision.id}")
+    assert "A. Shade trees" in ballot.text
+    assert "Trees <em>now</em>." in ballot.text
+    assert "B. Freibad" in ballot.text
