@@ -371,6 +371,10 @@ class InviteBatchForm(InputForm):
         description=_l("For you only, for example: letters of March."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # It shares the invites page with InviteForm: prefixed names keep the field ids apart.
+        super().__init__(*args, prefix="batch", **kwargs)
+
     def input_data(self) -> dict[str, Any]:
         return {
             "territory_id": self.territory_id.data or 0,

@@ -299,7 +299,7 @@ def _invite_form(round_: Round, formdata: Any = None) -> InviteForm:
 
 
 def _batch_form(round_: Round) -> InviteBatchForm:
-    form = InviteBatchForm(prefix="batch")
+    form = InviteBatchForm()
     form.territory_id.choices = _territory_choices(round_)
     return form
 
