@@ -15,8 +15,9 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from deliberation.decisions.ballots import grade_names
+from deliberation.decisions.service import ShownOption
 from deliberation.messages import lazy_message
-from deliberation.models import Decision, DecisionOption, Round
+from deliberation.models import Decision, Round
 
 COUNT_KINDS: dict[str, LazyString] = {
     "first_preferences": _l("First preferences"),
@@ -287,7 +288,7 @@ def _merit(decision: Decision, result: dict[str, Any], titles: dict[str, str]) -
 def build(
     decision: Decision,
     round_: Round,
-    options: list[DecisionOption],
+    options: list[ShownOption],
     result: dict[str, Any],
     territory_names: dict[str, str],
 ) -> ResultsView:

@@ -23,6 +23,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from deliberation.clock import utcnow
 from deliberation.decisions import ballots as ballot_forms
 from deliberation.decisions.counting import scale_of, seal_ballots, spec_of
 from deliberation.decisions.methods import method_spec
@@ -37,11 +38,20 @@ from deliberation.models import (
     Invite,
     Participant,
     Phase,
+    Proposal,
+    ProposalStatement,
+    ProposalStatus,
     Round,
+    Statement,
+    StatementStatus,
+    TextKind,
+    Translation,
+    TranslationOrigin,
     User,
 )
 from deliberation.services.rounds import require_facilitator, round_by_id, round_territories
-from deliberation.services.validation import FieldInvalid
+from deliberation.services.validation import FieldInvalid, has_control_characters
+from deliberation.translations.reading import Original, read_texts
 
 MAX_OPTIONS = 20
 LABELS = string.ascii_uppercase[:MAX_OPTIONS]
@@ -102,6 +112,197 @@ def options_of(session: Session, decision: Decision) -> list[DecisionOption]:
         .order_by(col(DecisionOption.label))
     )
     return list(session.exec(statement))
+
+
+def selectable_proposals(session: Session, decision: Decision, round_: Round) -> list[Proposal]:
+    """The round's proposals selected in drafting that are not options of ``decision`` yet."""
+    taken = select(DecisionOption.proposal_id).where(
+        DecisionOption.decision_id == decision.id, col(DecisionOption.proposal_id).is_not(None)
+    )
+    statement = (
+        select(Proposal)
+        .where(
+            Proposal.round_id == round_.id,
+            Proposal.status == ProposalStatus.SELECTED,
+            col(Proposal.id).not_in(taken),
+        )
+        .order_by(col(Proposal.id))
+    )
+    return list(session.exec(statement))
+
+
+def option_statements(session: Session, options: list[ShownOption]) -> dict[int, list[Statement]]:
+    """The statements each option's proposal answers, keyed by option id (rejected ones left
+    out: participants never see them)."""
+    by_proposal: dict[int, list[int]] = {}
+    for option in options:
+        if option.proposal_id is not None and option.id is not None:
+            by_proposal.setdefault(option.proposal_id, []).append(option.id)
+    linked: dict[int, list[Statement]] = {o.id: [] for o in options if o.id is not None}
+    if not by_proposal:
+        return linked
+    rows = session.exec(
+        select(ProposalStatement.proposal_id, Statement)
+        .join(Statement, col(Statement.id) == ProposalStatement.statement_id)
+        .where(
+            col(ProposalStatement.proposal_id).in_(list(by_proposal)),
+            Statement.status != StatementStatus.REJECTED,
+        )
+        .order_by(col(Statement.id))
+    )
+    for proposal_id, statement in rows:
+        for option_id in by_proposal[proposal_id]:
+            linked[option_id].append(statement)
+    return linked
+
+
+MAX_OPTION_TRANSLATION = 2000  # what ``Translation.text`` holds
+
+
+@dataclass(frozen=True)
+class ShownOption:
+    """An option as one reader sees it: title and text in their language when a translation
+    exists (``translated``), else as written."""
+
+    id: int
+    label: str
+    title: str
+    text: str
+    proposal_id: int | None
+    language: str
+    translated: bool
+
+
+def option_language(session: Session, option: DecisionOption, round_: Round) -> str:
+    """The language an option is written in: its proposal's, else the round's first."""
+    proposal = session.get(Proposal, option.proposal_id) if option.proposal_id else None
+    return proposal.language if proposal is not None else round_.languages[0]
+
+
+def shown_options(
+    session: Session, round_: Round, options: list[DecisionOption], languages: list[str]
+) -> list[ShownOption]:
+    """``options`` for a reader of ``languages`` (preferred first), through the reading rule
+    of ``deliberation.translations.reading`` (facilitators' translations only)."""
+    written = {o.id: option_language(session, o, round_) for o in options}
+    read = {
+        kind: read_texts(
+            session,
+            round_,
+            kind=kind,
+            originals=[Original(o.id or 0, getattr(o, field), written[o.id]) for o in options],
+            languages=languages,
+        )
+        for kind, field in ((TextKind.OPTION_TITLE, "title"), (TextKind.OPTION_TEXT, "text"))
+    }
+    shown = []
+    for option in options:
+        title = read[TextKind.OPTION_TITLE][option.id or 0]
+        text = read[TextKind.OPTION_TEXT][option.id or 0]
+        shown.append(
+            ShownOption(
+                id=option.id or 0,
+                label=option.label,
+                title=title.text,
+                text=text.text,
+                proposal_id=option.proposal_id,
+                language=title.language,
+                translated=title.translated or text.translated,
+            )
+        )
+    return shown
+
+
+def option_translations(
+    session: Session, options: list[DecisionOption]
+) -> dict[tuple[int, str], dict[str, str]]:
+    """The facilitators' translations of ``options``: ``{(option id, language): {"title":
+    ..., "text": ...}}``."""
+    found: dict[tuple[int, str], dict[str, str]] = {}
+    ids = [o.id for o in options if o.id is not None]
+    rows = session.exec(
+        select(Translation).where(
+            col(Translation.kind).in_([TextKind.OPTION_TITLE, TextKind.OPTION_TEXT]),
+            col(Translation.text_id).in_(ids),
+            col(Translation.origin) == TranslationOrigin.HUMAN,
+        )
+    )
+    for row in rows:
+        field = "title" if row.kind == TextKind.OPTION_TITLE else "text"
+        found.setdefault((row.text_id, row.language), {})[field] = row.text
+    return found
+
+
+def translate_option(
+    session: Session,
+    *,
+    decision: Decision,
+    round_: Round,
+    user: User | None,
+    option_id: int,
+    language: str,
+    title: str,
+    text: str,
+) -> None:
+    """Save a facilitator's translation of a draft decision's option into ``language`` (both
+    empty: remove it). Reviewed and accepted at once, as a facilitator's statement
+    translations are; frozen with the options when the decision opens.
+
+    Raises:
+        Forbidden: not a facilitator. Conflict: not a draft. NotFound: not an option of it.
+        FieldInvalid: a language the round does not offer or the option's own, a title
+            without text or the reverse, or a text too long.
+    """
+    require_facilitator(session, round_, user)
+    _require_draft(decision)
+    option = session.get(DecisionOption, option_id)
+    if option is None or option.decision_id != decision.id:
+        raise NotFound(_l("This option is not part of this decision."))
+    if language not in round_.languages or language == option_language(session, option, round_):
+        raise FieldInvalid(_l("Choose another of the round's languages."), field="language")
+    title, text = title.strip(), text.strip()
+    if (text and not title) or (title and option.text and not text):
+        raise FieldInvalid(
+            _l("Translate the title and the text together."), field="translation_title"
+        )
+    if len(title) > 200 or has_control_characters(title):
+        raise FieldInvalid(_l("A title has at most 200 characters."), field="translation_title")
+    if len(text) > MAX_OPTION_TRANSLATION:
+        raise FieldInvalid(
+            lazy_message(
+                "A translated text has at most %(count)s characters.",
+                count=MAX_OPTION_TRANSLATION,
+            ),
+            field="translation_text",
+        )
+    for kind, value in ((TextKind.OPTION_TITLE, title), (TextKind.OPTION_TEXT, text)):
+        row = session.exec(
+            select(Translation).where(
+                Translation.kind == kind,
+                Translation.text_id == option.id,
+                Translation.language == language,
+                col(Translation.origin) == TranslationOrigin.HUMAN,
+            )
+        ).first()
+        if not value:
+            if row is not None:
+                session.delete(row)
+            continue
+        row = row or Translation(
+            round_id=round_.id,  # type: ignore[arg-type]
+            kind=kind,
+            text_id=option.id,  # type: ignore[arg-type]
+            language=language,
+            text=value,
+            origin=TranslationOrigin.HUMAN,
+        )
+        row.text = value
+        row.reviewed = True
+        row.status = StatementStatus.ACCEPTED
+        row.author_user_id = user.id if user else None
+        row.updated_at = row.reviewed_at = utcnow()
+        session.add(row)
+    session.flush()
 
 
 def _check_fields(session: Session, round_: Round, fields: DecisionFields) -> None:
@@ -202,14 +403,29 @@ def add_option(
     text: str,
     proposal_id: int | None = None,
 ) -> DecisionOption:
-    """Add an option to a draft decision, labelled with the next free letter.
+    """Add an option to a draft decision, labelled with the next free letter. An option from
+    a proposal (``proposal_id``) must name a proposal of the round selected in drafting; an
+    empty title and text are then the proposal's.
 
     Raises:
         Forbidden: not a facilitator. Conflict: not a draft, or no room left.
-        FieldInvalid: an empty title, or a title another option already has.
+        FieldInvalid: an empty title, a title another option already has, or a proposal that
+            is not a selected proposal of the round.
     """
     require_facilitator(session, round_, user)
     _require_draft(decision)
+    if proposal_id is not None:
+        proposal = session.get(Proposal, proposal_id)
+        if (
+            proposal is None
+            or proposal.round_id != round_.id
+            or proposal.status != ProposalStatus.SELECTED
+        ):
+            raise FieldInvalid(
+                _l("Choose a proposal of this round selected in drafting."), field="proposal_id"
+            )
+        if not title.strip():
+            title, text = proposal.title, text.strip() or proposal.text
     title = title.strip()
     if not title:
         raise FieldInvalid(_l("Give the option a title."), field="title")

@@ -38,6 +38,8 @@ from deliberation.messages import lazy_message
 from deliberation.models import ModerationMode, Phase, TerritoryKind
 from deliberation.models.inputs import (
     MAX_COUNT,
+    MAX_INVITE_BATCH,
+    InviteBatchInput,
     RoundInput,
     TerritoryInput,
     schedule_date_error,
@@ -350,6 +352,35 @@ class InviteForm(FlaskForm):
         _l("Participant cap (optional)"),
         validators=[Optional(), NumberRange(min=1, max=MAX_COUNT, message=_l("At least 1."))],
     )
+
+
+class InviteBatchForm(InputForm):
+    """Single-use invites for one territory, for decisions only their holders vote in."""
+
+    input_model = InviteBatchInput
+    territory_id = SelectField(_l("Territory"), coerce=int, validators=[InputRequired()])
+    count = IntegerField(
+        _l("Number of invites"),
+        default=50,
+        validators=[InputRequired(_l("Enter a whole number."))],
+        description=lazy_message("From 1 to %(max)s at a time.", max=MAX_INVITE_BATCH),
+    )
+    label = StringField(
+        _l("Label (optional)"),
+        filters=[_strip],
+        description=_l("For you only, for example: letters of March."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # It shares the invites page with InviteForm: prefixed names keep the field ids apart.
+        super().__init__(*args, prefix="batch", **kwargs)
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "territory_id": self.territory_id.data or 0,
+            "count": self.count.data or 0,
+            "label": self.label.data or "",
+        }
 
 
 class SeedForm(FlaskForm):

@@ -242,6 +242,20 @@ class RoundInput(BaseModel):
         return self
 
 
+MAX_INVITE_BATCH = 1000
+
+
+class InviteBatchInput(BaseModel):
+    """A batch of single-use invites (one per verified resident) for one territory of a
+    round; ``label`` names the batch for the facilitators."""
+
+    model_config = ConfigDict(frozen=True)
+
+    territory_id: Annotated[int, between(1, MAX_ID, _l("Choose a territory of the round."))]
+    count: Annotated[int, between(1, MAX_INVITE_BATCH)]
+    label: Annotated[str, at_most(120), Printable] = ""
+
+
 class TerritoryInput(BaseModel):
     """What a facilitator sets on a territory. ``names`` maps a language to the name there;
     identifiers are optional, upper-case, and a code or a population needs its year (codes

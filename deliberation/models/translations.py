@@ -22,6 +22,8 @@ class TextKind(StrEnum):
     """Which table ``Translation.text_id`` points into."""
 
     STATEMENT = "statement"
+    OPTION_TITLE = "option_title"  # a decision option's title (DecisionOption)
+    OPTION_TEXT = "option_text"  # a decision option's text
 
 
 class TranslationOrigin(StrEnum):

@@ -29,7 +29,7 @@ from deliberation.models import (
     Territory,
     User,
 )
-from deliberation.models.inputs import RoundInput
+from deliberation.models.inputs import InviteBatchInput, RoundInput
 from deliberation.opinions.snapshots import invalidate_results
 from deliberation.services import audit, invites
 from deliberation.services.accounts import normalize_email
@@ -481,6 +481,62 @@ def create_round_invite(
         max_participants=max_participants,
     )
     return invite
+
+
+def create_single_use_invites(
+    session: Session, *, round_: Round, user: User, fields: InviteBatchInput
+) -> list[Invite]:
+    """``fields.count`` new single-use invites to ``round_`` in one of its territories (for
+    decisions that only participants with such an invite vote in); one audit entry.
+
+    Raises:
+        Invalid: the territory does not take part in the round.
+    """
+    require_facilitator(session, round_, user)
+    made = [
+        invites.create_invite(
+            session,
+            round_=round_,
+            territory_id=fields.territory_id,
+            label=fields.label.strip(),
+            single_use=True,
+        )
+        for _ in range(fields.count)
+    ]
+    _record(
+        session,
+        round_,
+        user,
+        AuditAction.INVITE_CREATE,
+        target_kind=TargetKind.INVITE,
+        target_id=made[0].id,
+        territory_id=fields.territory_id,
+        label=fields.label.strip(),
+        single_use=True,
+        count=fields.count,
+    )
+    return made
+
+
+def unused_single_use_invites(
+    session: Session, round_: Round, territory_id: int | None = None
+) -> list[tuple[Invite, Territory]]:
+    """The round's single-use invites nobody used yet and nobody revoked, with their
+    territories (only ``territory_id``'s when given), oldest first."""
+    statement = (
+        select(Invite, Territory)
+        .join(Territory, col(Territory.id) == Invite.territory_id)
+        .where(
+            Invite.round_id == round_.id,
+            col(Invite.single_use).is_(True),
+            Invite.uses == 0,
+            col(Invite.revoked_at).is_(None),
+        )
+        .order_by(col(Invite.id))
+    )
+    if territory_id is not None:
+        statement = statement.where(Invite.territory_id == territory_id)
+    return [(invite, territory) for invite, territory in session.exec(statement)]
 
 
 def revoke_round_invite(session: Session, *, round_: Round, user: User, invite_id: int) -> Invite:

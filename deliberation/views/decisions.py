@@ -37,7 +37,6 @@ from deliberation.models import (
     Decision,
     DecisionBallot,
     DecisionLiveCount,
-    DecisionOption,
     DecisionSeal,
     DecisionStatus,
     DecisionTally,
@@ -49,6 +48,7 @@ from deliberation.services.round_admin import facilitated_round, local_to_utc, u
 from deliberation.services.rounds import get_round, round_territories
 from deliberation.services.validation import MAX_ID, FieldInvalid
 from deliberation.templating import current_language, render
+from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.auth import login_required
 from deliberation.views.confirmation import confirmation
 from deliberation.views.participant_session import current_participant
@@ -234,8 +234,15 @@ def _render_manage(
         ballots=_ballot_count(decision),
         electorate=service.electorate(db, decision),
         tally=db.get(DecisionTally, decision.id),
+        proposals=service.selectable_proposals(db, decision, round_)
+        if decision.status == DecisionStatus.DRAFT
+        else [],
         option_errors=option_errors or {},
         option_values=request.form if option_errors else {},
+        translations=service.option_translations(db, service.options_of(db, decision)),
+        option_languages={
+            o.id: service.option_language(db, o, round_) for o in service.options_of(db, decision)
+        },
         setting_fields=methods.setting_fields(spec_of(decision), stored=decision.settings),
         **_context(),
     )
@@ -283,6 +290,31 @@ def add_option(decision_id: int) -> Any:
         )
     db.commit()
     flash(_("The option is added."), "success")
+    return _redirect("decisions.manage", decision_id=decision_id)
+
+
+@bp.post("/facilitate/decisions/<id:decision_id>/options/<id:option_id>/translations")
+@login_required
+def translate_option(decision_id: int, option_id: int) -> Any:
+    db = get_session()
+    decision, round_ = service.facilitated_decision(db, decision_id=decision_id, user=g.user)
+    try:
+        service.translate_option(
+            db,
+            decision=decision,
+            round_=round_,
+            user=g.user,
+            option_id=option_id,
+            language=request.form.get("language", "")[:12],
+            title=request.form.get("translation_title", "")[:400],
+            text=request.form.get("translation_text", "")[:20000],
+        )
+    except FieldInvalid as error:
+        db.rollback()
+        errors = {error.field: error.message, "option_id": option_id}
+        return _render_manage(decision, round_, status=422, option_errors=errors)
+    db.commit()
+    flash(_("The translation of the option is saved."), "success")
     return _redirect("decisions.manage", decision_id=decision_id)
 
 
@@ -377,7 +409,8 @@ def _render_ballot(
 ) -> Any:
     db = get_session()
     spec = spec_of(decision)
-    options = service.options_of(db, decision)
+    languages = reader_languages(current_language(), participant.reading_languages)
+    options = service.shown_options(db, round_, service.options_of(db, decision), languages)
     ballot = service.current_ballot(db, decision, participant)
     if choice is None:
         choice = ballot.choice if ballot else {}
@@ -390,6 +423,10 @@ def _render_ballot(
     if spec.ballot is BallotKind.RANKED:
         unranked = len(options) + 1  # read before sorting: a list is empty while it sorts
         options.sort(key=lambda o: (ranks.get(o.label, unranked), o.label))
+    linked = service.option_statements(db, options)
+    readings = read_statements(
+        db, round_, [s for statements in linked.values() for s in statements], languages
+    )
     return render(
         "decisions/ballot.html",
         status=status,
@@ -398,6 +435,10 @@ def _render_ballot(
         spec=spec,
         kind=spec.ballot.value,
         options=options,
+        linked={
+            option_id: [readings[s.id or 0] for s in statements]
+            for option_id, statements in linked.items()
+        },
         choice=choice,
         ranks=ranks,
         moved=moved,
@@ -501,7 +542,9 @@ def results_page(decision_id: int) -> Any:
     decision, round_ = service.get_decision(db, decision_id)
     if decision.status == DecisionStatus.DRAFT:
         abort(404)
-    options = service.options_of(db, decision)
+    options = service.shown_options(
+        db, round_, service.options_of(db, decision), [current_language()]
+    )
     names = {t.slug: t.name(current_language()) for t in round_territories(db, round_)}
     view = None
     if decision.status == DecisionStatus.CLOSED:
@@ -527,7 +570,7 @@ def results_page(decision_id: int) -> Any:
     )
 
 
-def _receipt_check(decision: Decision, options: list[DecisionOption], code: str) -> str:
+def _receipt_check(decision: Decision, options: list[service.ShownOption], code: str) -> str:
     """The ballot a receipt code stands for, in words, or a sentence saying none does."""
     seal = get_session().get(DecisionSeal, decision.id)
     if not decision.receipts or seal is None:

@@ -6,11 +6,12 @@ one service and render. Invalid forms re-render with their errors and status 422
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -18,6 +19,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from deliberation import csv_files
 from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import Conflict, DomainError
@@ -26,6 +28,7 @@ from deliberation.forms.facilitate import (
     AttachTerritoryForm,
     BulkModerationForm,
     FacilitatorForm,
+    InviteBatchForm,
     InviteForm,
     ModerationForm,
     OwnerForm,
@@ -35,7 +38,7 @@ from deliberation.forms.facilitate import (
     SeedImportForm,
     TerritoryForm,
 )
-from deliberation.models import Phase, Round, StatementStatus, TargetKind, Territory, User
+from deliberation.models import Invite, Phase, Round, StatementStatus, TargetKind, Territory, User
 from deliberation.proposals import moderation as drafting_moderation
 from deliberation.services import (
     audit,
@@ -330,12 +333,22 @@ def detach_territory(round_id: int, territory_id: int) -> Any:
 # --- Invite links -------------------------------------------------------------------------
 
 
-def _invite_form(round_: Round, formdata: Any = None) -> InviteForm:
-    form = InviteForm() if formdata is None else InviteForm(formdata=formdata)
-    form.territory_id.choices = [
+def _territory_choices(round_: Round) -> list[SelectChoice]:
+    return [
         SelectChoice(item.territory.id or 0, item.territory.name(_language()))
         for item in round_admin.attached_territories(get_session(), round_)
     ]
+
+
+def _invite_form(round_: Round, formdata: Any = None) -> InviteForm:
+    form = InviteForm() if formdata is None else InviteForm(formdata=formdata)
+    form.territory_id.choices = _territory_choices(round_)
+    return form
+
+
+def _batch_form(round_: Round) -> InviteBatchForm:
+    form = InviteBatchForm()
+    form.territory_id.choices = _territory_choices(round_)
     return form
 
 
@@ -343,12 +356,34 @@ def _language() -> str:
     return current_language()
 
 
-def _render_invites(round_: Round, form: InviteForm, status: int = 200) -> Any:
+def _invite_url(invite: Invite) -> str:
+    return url_for("participate.join", token=invite_token(invite), _external=True)
+
+
+def _render_invites(
+    round_: Round,
+    form: InviteForm,
+    status: int = 200,
+    batch_form: InviteBatchForm | None = None,
+) -> Any:
+    db = get_session()
     rows = [
-        (invite, territory, url_for("participate.join", token=invite_token(invite), _external=True))
-        for invite, territory in round_admin.round_invites(get_session(), round_)
+        (invite, territory, _invite_url(invite))
+        for invite, territory in round_admin.round_invites(db, round_)
     ]
-    return render("facilitate/invites.html", round=round_, form=form, invites=rows, status=status)
+    unused: dict[int, tuple[Territory, int]] = {}
+    for _invite, territory in round_admin.unused_single_use_invites(db, round_):
+        held = unused.get(territory.id or 0, (territory, 0))
+        unused[territory.id or 0] = (territory, held[1] + 1)
+    return render(
+        "facilitate/invites.html",
+        round=round_,
+        form=form,
+        batch_form=batch_form or _batch_form(round_),
+        invites=rows,
+        unused=list(unused.values()),
+        status=status,
+    )
 
 
 @bp.route("/rounds/<id:round_id>/invites", methods=["GET", "POST"])
@@ -376,6 +411,78 @@ def invites(round_id: int) -> Any:
             return redirect_to("facilitate.invites", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
     return _render_invites(round_, form, status)
+
+
+@bp.post("/rounds/<id:round_id>/invites/single-use")
+@login_required
+def single_use_invites(round_id: int) -> Any:
+    """Create a batch of single-use invites for one territory."""
+    round_ = _round(round_id)
+    form = _batch_form(round_)
+    if form.validate_on_submit():
+        try:
+            made = round_admin.create_single_use_invites(
+                get_session(), round_=round_, user=g.user, fields=form.to_fields()
+            )
+        except DomainError as error:
+            get_session().rollback()
+            add_error(form, error)
+        else:
+            get_session().commit()
+            flash(
+                ngettext(
+                    "%(num)d single-use invite is created.",
+                    "%(num)d single-use invites are created.",
+                    len(made),
+                ),
+                "success",
+            )
+            return redirect_to("facilitate.invites", round_id=round_.id)
+    return _render_invites(round_, _invite_form(round_), 422, batch_form=form)
+
+
+def _unused_invites(round_: Round) -> list[tuple[Invite, Territory, str]]:
+    """The round's unused single-use invites with their links, of the territory named by the
+    ``territory`` query argument when there is one (404 for a territory not in the round)."""
+    territory_id = request.args.get("territory", type=int)
+    if territory_id is not None and territory_id not in {
+        item.territory.id for item in round_admin.attached_territories(get_session(), round_)
+    }:
+        abort(404)
+    return [
+        (invite, territory, _invite_url(invite))
+        for invite, territory in round_admin.unused_single_use_invites(
+            get_session(), round_, territory_id
+        )
+    ]
+
+
+@bp.get("/rounds/<id:round_id>/invites/single-use.csv")
+@login_required
+def single_use_invites_csv(round_id: int) -> Any:
+    """The unused single-use invites as CSV: territory, label, link, created (UTC)."""
+    round_ = _round(round_id)
+    buffer = io.StringIO()
+    table = csv_files.writer(buffer)
+    table.writerow(["territory", "territory_name", "label", "link", "created_at"])
+    for invite, territory, url in _unused_invites(round_):
+        name = territory.name(_language())
+        table.writerow([territory.slug, name, invite.label, url, invite.created_at.isoformat()])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{round_.slug}-single-use-invites.csv"'
+        },
+    )
+
+
+@bp.get("/rounds/<id:round_id>/invites/single-use/print")
+@login_required
+def single_use_invites_print(round_id: int) -> Any:
+    """The unused single-use invites as printable cards with QR codes."""
+    round_ = _round(round_id)
+    return render("facilitate/invites_print.html", round=round_, cards=_unused_invites(round_))
 
 
 @bp.post("/rounds/<id:round_id>/invites/<id:invite_id>/revoke")

@@ -1,4 +1,5 @@
-"""Home, health check, language choice and the vendored htmx served by the app itself."""
+"""Home, health check, language choice and the vendored scripts (htmx, SortableJS) served by
+the app itself."""
 
 from __future__ import annotations
 
@@ -52,3 +53,10 @@ def set_language() -> Any:
 def htmx_js() -> Any:
     folder = Path(current_app.config["NODE_MODULES"]) / "htmx.org" / "dist"
     return send_from_directory(folder, "htmx.min.js", max_age=86400)
+
+
+@bp.get("/vendor/Sortable.min.js")
+def sortable_js() -> Any:
+    """SortableJS (npm ``sortablejs``): drag and drop on the ranking ballot."""
+    folder = Path(current_app.config["NODE_MODULES"]) / "sortablejs"
+    return send_from_directory(folder, "Sortable.min.js", max_age=86400)

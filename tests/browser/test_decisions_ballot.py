@@ -95,6 +95,55 @@ def test_rank_by_keyboard_only_and_audit_the_decision_pages(
     assert_accessible(page, "the results page")
 
 
+def drag(page: Page, title: str, onto: str) -> None:
+    """Drag ``title``'s handle with the mouse, in small steps, to the top of ``onto``'s."""
+    handle = page.locator(f'li[data-title="{title}"] .drag-handle').bounding_box()
+    target = page.locator(f'li[data-title="{onto}"] .drag-handle').bounding_box()
+    assert handle is not None
+    assert target is not None
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] - 4, steps=20)
+    page.mouse.up()
+
+
+def test_drag_and_drop_ranks_options_and_announces_it(
+    open_context: OpenContext, twinned_round: TwinnedRound, session: Session
+) -> None:
+    """With JavaScript, the options can also be dragged by their handle (SortableJS): the
+    dragged option becomes ranked, the rank menus follow the new order, a live region says so,
+    and the ballot is cast as shown."""
+    world = twinned_round
+    page = open_context().new_page()
+    page.goto(world.home_invite_url)
+    page.locator("main form").get_by_label("I have read the privacy notice").check()
+    page.locator("main form").get_by_role("button", name="Join as a resident of Chambéry").click()
+    arrived(page, f"/r/{world.round.slug}")
+    world.round.phase = Phase.DECIDING
+    session.add(world.round)
+    session.commit()
+    decision = make_decision(session, world.round, options=["Parc", "Piscine", "Ombre"])
+    open_decision(session, decision=decision, now=utcnow())
+    session.commit()
+
+    page.set_viewport_size({"width": 1280, "height": 2400})  # the whole list on screen
+    page.goto(f"/r/{world.round.slug}/decisions/{decision.id}")
+    expect(page.locator("ol.ranking-draggable")).to_have_count(1)
+    drag(page, "Ombre", "Parc")
+    expect(page.get_by_label("Rank of Ombre")).to_have_value("1")
+    expect(page.get_by_label("Rank of Parc")).to_have_value("")
+    expect(page.locator("#ranking-status")).to_have_text("Ombre is now ranked 1.")
+    drag(page, "Piscine", "Ombre")
+    expect(page.get_by_label("Rank of Piscine")).to_have_value("1")
+    expect(page.get_by_label("Rank of Ombre")).to_have_value("2")
+    expect(page.locator("ol.ranking h2")).to_have_text(["B. Piscine", "C. Ombre", "A. Parc"])
+    assert_accessible(page, "the ranking ballot after dragging")
+    page.get_by_role("button", name="Cast my ballot").click()
+    expect(page.locator("#messages")).to_contain_text("Your ballot is recorded.")
+    expect(page.get_by_label("Rank of Piscine")).to_have_value("1")
+    expect(page.get_by_label("Rank of Ombre")).to_have_value("2")
+
+
 def test_a_facilitator_sets_up_and_opens_a_stance_decision(
     open_context: OpenContext, twinned_round: TwinnedRound, session: Session
 ) -> None:

@@ -516,6 +516,12 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             extra=lambda w: {"territory_id": w.values["territory_id"], "max_participants": "9"},
         )
     ],
+    "InviteBatchForm": [
+        Submission(
+            url=lambda w: f"/facilitate/rounds/{_round_id(w)}/invites/single-use",
+            extra=lambda w: {"batch-territory_id": w.values["territory_id"], "batch-count": "2"},
+        )
+    ],
     "SeedForm": [
         Submission(
             url=lambda w: f"/facilitate/rounds/{_round_id(w)}/statements",

@@ -25,10 +25,14 @@ Weights are the ballots' own, before any territory weighting.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +65,31 @@ def canonical_json(profile: Profile) -> bytes:
     return head + _render(_entry_parts(profile)) + tail
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block.
+
+    Decoding 100,000 ballots builds about a million small lists and dicts; every collection
+    the allocations trigger on the way walks the ones already built, which makes decoding and
+    grouping them several times slower. Ballots, JSON values and the arrays built from them
+    hold no reference cycles, so the collector has nothing to find there; reference counting
+    still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def decode_json(text: str | bytes) -> Any:
+    """``json.loads`` with the collector paused (see :func:`collector_paused`)."""
+    with collector_paused():
+        return json.loads(text)
+
+
 def ballots_sha256(profile: Profile) -> str:
     """Hexadecimal SHA-256 of :func:`canonical_json`."""
     return hashlib.sha256(canonical_json(profile)).hexdigest()
@@ -82,6 +111,11 @@ def parse_canonical(
     Raises:
         MethodError: ``data`` is not UTF-8 JSON of the documented shape.
     """
+    with collector_paused():
+        return _parse(data)
+
+
+def _parse(data: bytes) -> tuple[BallotKind, tuple[str, ...], BallotProfile | RankedProfile]:
     try:
         document = json.loads(data.decode("utf-8"))
         kind = BallotKind(document["ballot_type"])
@@ -115,8 +149,8 @@ def _ranked(candidates: tuple[str, ...], entries: list[list[object]]) -> RankedP
         if entry[1] is not None and not isinstance(entry[1], str):
             raise TypeError("a territory is a string or null")
         territories.append(entry[1])
-    fractions: dict[object, Fraction] = {}
-    weights = tuple(fractions.setdefault(e[2], Fraction(str(e[2]))) for e in entries)
+    fractions = {weight: Fraction(str(weight)) for weight in {e[2] for e in entries}}
+    weights = tuple(fractions[e[2]] for e in entries)
     return RankedProfile(
         ranks.astype(np.int64).reshape(len(entries), len(candidates)),
         counts=counts.astype(np.int64),

@@ -10,12 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
 from deliberation.decisions import worker
+from deliberation.decisions.counting import rank_array
 from deliberation.decisions.service import (
     cast_ballot,
     close_decision,
@@ -44,6 +46,7 @@ from tests.factories import (
     make_user,
     sign_in_as,
 )
+from voting.methods import MethodError
 
 
 def vote(
@@ -404,3 +407,23 @@ def test_results_explain_instant_runoff_star_and_majority_judgment(
     assert "Merit profiles" in page
     assert 'role="img"' in page
     assert "<title>Excellent: 50%</title>" in page
+
+
+def test_rank_array_reads_stored_rankings_as_the_decoder_does() -> None:
+    """Sealing reads ranked ballots from their JSON texts without decoding them one by one:
+    ties, truncation, an empty ranking and gaps in the labels come out as decoding gives."""
+    labels = ["A", "C", "D", "T"]
+    choices = [
+        {"ranking": [["C"], ["A", "T"]]},
+        {"ranking": []},
+        {"ranking": [["T"], ["D"], ["C"], ["A"]]},
+        {"ranking": [["D", "A", "C", "T"]]},
+    ]
+    expected = [
+        [next((d for d, g in enumerate(c["ranking"], 1) if label in g), 0) for label in labels]
+        for c in choices
+    ]
+    text = "\n".join(json.dumps(c) for c in choices)
+    assert rank_array(text, labels).tolist() == expected
+    with pytest.raises(MethodError):
+        rank_array('{"ranking": [["B"]]}', labels)

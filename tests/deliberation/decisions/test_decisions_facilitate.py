@@ -9,8 +9,26 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.decisions.methods import AUTOMATIC_SETTINGS, METHOD_NAMES, SETTING_LABELS
-from deliberation.models import Decision, DecisionOption, DecisionStatus, Phase
-from tests.factories import make_decision, make_round, make_territory, make_user, sign_in_as
+from deliberation.models import (
+    Decision,
+    DecisionOption,
+    DecisionStatus,
+    Phase,
+    ProposalStatus,
+    Translation,
+)
+from tests.factories import (
+    act_as,
+    make_decision,
+    make_participant,
+    make_proposal,
+    make_round,
+    make_statement,
+    make_territory,
+    make_translation,
+    make_user,
+    sign_in_as,
+)
 from voting.methods import REGISTRY
 
 
@@ -190,3 +208,98 @@ def test_a_decision_needs_its_options_to_open(client: FlaskClient, session: Sess
         == 1
     )
     assert client.post(f"/facilitate/decisions/{stance.id}/open").status_code == 303
+
+
+def test_options_come_from_selected_proposals_with_their_statements(
+    client: FlaskClient, session: Session
+) -> None:
+    """A selected proposal becomes an option with its title and text; a proposal of another
+    round or not selected is refused; the ballot shows the statements it answers, translated
+    for the reader, and leaves rejected ones out."""
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], phase=Phase.DECIDING)
+    heat = make_statement(
+        session, round_, text="Les cours d'école sont trop chaudes.", language="fr"
+    )
+    make_translation(session, heat, language="en", text="Schoolyards are too hot.")
+    hidden = make_statement(session, round_, text="Rejected words", status="rejected")
+    chosen = make_proposal(
+        session, round_, title="Shade", text="Trees *now*.", statements=[heat, hidden]
+    )
+    chosen.status = ProposalStatus.SELECTED
+    draft = make_proposal(session, round_, title="Draft idea")
+    elsewhere = make_proposal(session, make_round(session), title="Elsewhere")
+    elsewhere.status = ProposalStatus.SELECTED
+    session.add_all([chosen, elsewhere])
+    session.commit()
+    decision = make_decision(session, round_, options=["Pools"])
+    sign_in_as(client, user)
+    url = f"/facilitate/decisions/{decision.id}"
+    page = client.get(url)
+    assert "Shade" in page.text
+    assert "Draft idea" not in page.text
+    assert "Elsewhere" not in page.text
+    for refused in (draft, elsewhere):
+        answer = client.post(f"{url}/options", data={"proposal_id": str(refused.id)})
+        assert answer.status_code == 422
+        assert "selected in drafting" in answer.text
+    assert client.post(f"{url}/options", data={"proposal_id": str(chosen.id)}).status_code == 303
+    option = session.exec(select(DecisionOption).where(DecisionOption.title == "Shade")).one()
+    assert (option.text, option.proposal_id) == ("Trees *now*.", chosen.id)
+    assert client.post(f"{url}/open").status_code == 303
+
+    act_as(client, make_participant(session, round_))
+    ballot = client.get(f"/r/{round_.slug}/decisions/{decision.id}")
+    assert ballot.status_code == 200
+    assert "Schoolyards are too hot." in ballot.text
+    assert "Original in French" in ballot.text
+    assert "Rejected words" not in ballot.text
+    assert "<em>now</em>" in ballot.text
+
+
+def test_option_translations_show_in_the_readers_language(
+    client: FlaskClient, session: Session
+) -> None:
+    """A facilitator translates a draft option; readers of that language see the translation
+    on the ballot; bad translations
+    re-render with 422 and store nothing."""
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], phase=Phase.DECIDING, languages=["de", "en"])
+    decision = make_decision(session, round_, options=["Schattenbäume", "Freibad"])
+    options = session.exec(select(DecisionOption).order_by(DecisionOption.label)).all()
+    options[0].text = "Bäume *jetzt*."
+    session.add(options[0])
+    session.commit()
+    sign_in_as(client, user)
+    url = f"/facilitate/decisions/{decision.id}/options/{options[0].id}/translations"
+    page = client.get(f"/facilitate/decisions/{decision.id}")
+    assert 'name="language" value="en"' in page.text
+    assert 'name="language" value="de"' not in page.text  # the option's own language
+
+    for data in (
+        {"language": "de", "translation_title": "X", "translation_text": "Y"},
+        {"language": "en", "translation_title": "Shade trees", "translation_text": ""},
+        {"language": "en", "translation_title": "Shade", "translation_text": "x" * 2001},
+    ):
+        answer = client.post(url, data=data)
+        assert answer.status_code == 422
+    assert session.exec(select(Translation)).all() == []
+
+    saved = client.post(
+        url,
+        data={
+            "language": "en",
+            "translation_title": "Shade trees",
+            "translation_text": "Trees *now*.",
+        },
+    )
+    assert saved.status_code == 303
+    assert "Shade trees" in client.get(f"/facilitate/decisions/{decision.id}").text
+    assert client.post(f"/facilitate/decisions/{decision.id}/open").status_code == 303
+    assert client.post(url, data={"language": "en"}).status_code == 409  # frozen
+
+    act_as(client, make_participant(session, round_))
+    ballot = client.get(f"/r/{round_.slug}/decisions/{decision.id}")
+    assert "A. Shade trees" in ballot.text
+    assert "Trees <em>now</em>." in ballot.text
+    assert "B. Freibad" in ballot.text
