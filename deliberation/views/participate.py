@@ -30,7 +30,7 @@ from deliberation.models import (
     Territory,
     VoteValue,
 )
-from deliberation.opinions.priorities import latest_priorities
+from deliberation.opinions.priorities import snapshot_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.own_data import own_data
@@ -40,12 +40,14 @@ from deliberation.templating import LANGUAGE_NAMES, current_language, language_n
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.participant_session import (
+    Visit,
     current_participant,
     forget,
     keys_digest,
     remember,
     session_key,
     viewing_participant,
+    visit,
 )
 
 bp = Blueprint("participate", __name__)
@@ -97,11 +99,10 @@ def _rng() -> random.Random:
     return random.Random(seed) if seed is not None else random.Random()
 
 
-def _card_context(
-    round_: Round, participant: Participant, voted: int | None = None
-) -> dict[str, Any]:
+def _card_context(visit: Visit, voted: int | None = None) -> dict[str, Any]:
     """The next card and the progress; ``voted`` when the caller knows a fresher count."""
     db = get_session()
+    round_, participant = visit.round, visit.participant
     task = (
         helpers.next_task(db, round_=round_, participant=participant)
         if helpers.task_due(participant)
@@ -112,9 +113,10 @@ def _card_context(
         round_=round_,
         participant=participant,
         rng=_rng(),
-        priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
+        priorities=(
+            snapshot_priorities(db, visit.snapshot_id) if visit.snapshot_id is not None else None
+        ),
     )
-    total = votes.count_votable(db, round_)
     reading = (
         next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
         if statement is not None
@@ -127,7 +129,7 @@ def _card_context(
         "reading": reading,
         "task": task,
         "voted": participant.vote_count if voted is None else voted,
-        "total": total,
+        "total": visit.votable,
     }
 
 
@@ -178,14 +180,13 @@ def join(token: str) -> Any:
 @bp.get("/r/<slug>")
 def round_page(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
-    territory = db.get(Territory, participant.territory_id)
+    seen = visit(slug)
+    territory = db.get(Territory, seen.participant.territory_id)
     return render(
         "participate/round.html",
-        form=_statement_form(round_),
+        form=_statement_form(seen.round),
         territory=territory,
-        **_card_context(round_, participant),
+        **_card_context(seen),
     )
 
 
@@ -193,24 +194,21 @@ def round_page(slug: str) -> Any:
 @vote_limit
 def vote(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
         db,
-        round_=round_,
-        participant=participant,
+        round_=seen.round,
+        participant=seen.participant,
         statement_id=statement_id,
         value=value,
         language=request.form.get("shown_language"),
     )
+    # The next card is read in the vote's transaction: one transaction per request.
+    context = _card_context(seen, voted) if htmx else None
     db.commit()
-    if htmx:
-        return render(
-            "participate/_card.html",
-            "participate/_vote_response.html",
-            **_card_context(round_, participant, voted),
-        )
+    if context is not None:
+        return render("participate/_card.html", "participate/_vote_response.html", **context)
     return redirect(url_for("participate.round_page", slug=slug), code=303)
 
 
@@ -309,8 +307,8 @@ def change_vote(slug: str, statement_id: int) -> Any:
 @limiter.limit(lambda: current_app.config["RATELIMIT_STATEMENT"], key_func=_participant_key)
 def write_statement(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
+    round_, participant = seen.round, seen.participant
     form = _statement_form(round_)
     duplicate = None
     if form.validate_on_submit():
@@ -357,7 +355,7 @@ def write_statement(slug: str) -> Any:
     if htmx:
         return render("participate/_statement_form.html", status=422, **context)
     territory = db.get(Territory, participant.territory_id)
-    context.update(_card_context(round_, participant))
+    context.update(_card_context(seen))
     return render("participate/round.html", status=422, territory=territory, **context)
 
 
@@ -428,14 +426,14 @@ def reading_settings(slug: str) -> Any:
     )
 
 
-def _after_task(round_: Round, participant: Participant) -> Any:
+def _after_task(seen: Visit) -> Any:
     if htmx:
         return render(
             "participate/_card.html",
             "participate/_vote_response.html",
-            **_card_context(round_, participant),
+            **_card_context(seen),
         )
-    return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
+    return redirect(url_for("participate.round_page", slug=seen.round.slug), code=303)
 
 
 def _form_id(name: str) -> int:
@@ -452,8 +450,8 @@ def _form_id(name: str) -> int:
 @limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
 def translate_task(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
+    round_, participant = seen.round, seen.participant
     form = TranslationTaskForm()
     if not form.validate_on_submit():
         raise Invalid(_l("Write a translation."))
@@ -468,15 +466,15 @@ def translate_task(slug: str) -> Any:
     db.commit()
     if not htmx:
         flash(_("Thank you: another participant will review your translation."), "success")
-    return _after_task(round_, participant)
+    return _after_task(seen)
 
 
 @bp.post("/r/<slug>/tasks/review")
 @limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
 def review_task(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
+    round_, participant = seen.round, seen.participant
     try:
         verdict = ReviewVerdict(request.form.get("verdict", ""))
     except ValueError as error:
@@ -492,17 +490,16 @@ def review_task(slug: str) -> Any:
     db.commit()
     if not htmx:
         flash(_("Thank you for your review."), "success")
-    return _after_task(round_, participant)
+    return _after_task(seen)
 
 
 @bp.post("/r/<slug>/tasks/skip")
 def skip_task(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
-    helpers.skip_task(db, participant=participant)
+    seen = visit(slug)
+    helpers.skip_task(db, participant=seen.participant)
     db.commit()
-    return _after_task(round_, participant)
+    return _after_task(seen)
 
 
 @bp.post("/r/<slug>/withdraw")
