@@ -478,6 +478,10 @@ def main() -> int:
             timings = measure(app, rng, args.participants, args.requests, args.warmup)
             print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             met = report(timings)
+            print(
+                f"participate: {'PASS' if met else 'FAIL'}: page GET and htmx vote p50 "
+                f"<= {TARGET_MS:.0f} ms in-process with translations present"
+            )
         finally:
             app.extensions["palabre.engine"].dispose()
             if url.startswith("postgresql"):
