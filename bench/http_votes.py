@@ -28,6 +28,7 @@ server (created if missing; the benchmark owns it and replaces its schema).
 
     .venv/bin/python bench/http_votes.py [--participants N] [--statements N] [--seconds S]
         [--runs N] [--large-statements N] [--large-participants N] [--large-votes N]
+        [--large-runs N]   # 0 skips the large round
         [--quick]   # a reduced large round (1,000 x 10,000, 200,000 votes) for a quick look
 """
 
@@ -726,7 +727,9 @@ def main() -> int:
     parser.add_argument("--large-statements", type=int, default=10_000)
     parser.add_argument("--large-participants", type=int, default=100_000)
     parser.add_argument("--large-votes", type=int, default=5_000_000)
-    parser.add_argument("--large-runs", type=int, default=1)
+    parser.add_argument(
+        "--large-runs", type=int, default=1, help="runs per app on the large round (0: skip it)"
+    )
     parser.add_argument(
         "--quick", action="store_true", help="a reduced large round: 1,000 x 10,000, 200,000 votes"
     )
@@ -763,10 +766,11 @@ def main() -> int:
         "small", *compare(small, runs=args.runs, seconds=args.seconds, env=env, parts=parts)
     )
     print(f"load average after the small round: {load_average()}", flush=True)
-    big = large_setting(args, url, secret, parts)
-    met &= verdict(
-        "large", *compare(big, runs=args.large_runs, seconds=args.seconds, env=env, parts=parts)
-    )
+    if args.large_runs:
+        big = large_setting(args, url, secret, parts)
+        met &= verdict(
+            "large", *compare(big, runs=args.large_runs, seconds=args.seconds, env=env, parts=parts)
+        )
     for name, seconds in parts.items():
         print(f"time: {name} {seconds:.0f} s")
     print(
