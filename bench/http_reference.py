@@ -41,6 +41,12 @@ def _connection() -> psycopg.Connection[tuple[object, ...]]:
     return connection
 
 
+@app.get("/")
+def ready() -> Response:
+    """Answers once a worker is up (the benchmark waits for it)."""
+    return Response(status=204)
+
+
 @app.post("/vote")
 def vote() -> Response:
     row = {

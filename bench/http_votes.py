@@ -2,22 +2,34 @@
 
 Palabre runs under gunicorn (4 workers x 4 threads) on PostgreSQL with the opinions worker
 beside it; participants join through the round's real invite links, then 16 keep-alive
-connections post htmx votes (``HX-Request``, CSRF header, the session cookie) and read the
-next card out of each answer. In the same run, a minimal reference app (``http_reference.py``:
-Flask and psycopg, the same vote upsert and event insert, no next card) takes the same load on
-the same tables. The two alternate three times; while votes flow, one more connection reads
-the participation page to time it.
+connections post htmx votes (``HX-Request``, CSRF header, the session cookie, the language the
+card was shown in) and read the next card out of each answer. In the same run, a minimal
+reference app (``http_reference.py``: Flask and psycopg, the same vote upsert and event insert,
+no next card) takes the same load on the same tables. The two alternate three times; while
+votes flow, one more connection reads the participation page to time it.
 
 Prints, per app, the median over the runs of votes/s, p50/p90/p99 latency, errors, and the
-CPU per vote of the app's processes and of PostgreSQL (read from /proc), then the ratio of
-Palabre's votes/s to the reference's. Exits 1 when Palabre is under 50 % of the reference or
-had errors. The load generator, both apps, PostgreSQL and the worker share the machine, so
-the ratio is the figure to compare across machines, not the absolute rates.
+CPU per vote of the app's processes and of PostgreSQL (its processes serving the benchmark's
+database, and its background ones; read from /proc), then the ratio of Palabre's votes/s to the
+reference's, the machine's load and each part's time.
+
+Then the same at 10,000 statements x 100,000 participants with 5,000,000 votes and
+translations in three languages: the round of ``participate.py``, loaded in bulk (100,000 joins
+through invite links would take most of an hour here: these participants get their signed
+session cookies, with the session key the load gave them, from the app's own serializer), one
+run per app.
+
+Exits 1 when Palabre is under 50 % of the reference (on either round) or had errors. The load
+generator, both apps, PostgreSQL and the worker share the machine, so the ratio is the figure
+to compare across machines, not the absolute rates.
 
 The database is ``PALABRE_BENCH_DATABASE_URL``, else ``palabre_bench_http`` on the local
 server (created if missing; the benchmark owns it and replaces its schema).
 
-    .venv/bin/python bench/http_votes.py [--participants N] [--statements N] [--seconds S] [--runs N]
+    .venv/bin/python bench/http_votes.py [--participants N] [--statements N] [--seconds S]
+        [--runs N] [--large-statements N] [--large-participants N] [--large-votes N]
+        [--large-runs N]   # 0 skips the large round
+        [--quick]   # a reduced large round (1,000 x 10,000, 200,000 votes) for a quick look
 """
 
 from __future__ import annotations
@@ -41,8 +53,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
 import psycopg
 import requests
+from flask import Flask
+from flask import session as flask_session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import make_url, text
 from sqlmodel import Session, SQLModel
 
@@ -51,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 
 import deliberation.models  # noqa: E402, F401 - registers every table
 from app import create_app  # noqa: E402
+from bench import participate as large  # noqa: E402
 from deliberation.db import make_engine  # noqa: E402
 from deliberation.models import ModerationMode, Phase, Round, RoundTerritory, Territory, VoteValue  # noqa: E402
 from deliberation.services.invites import create_invite, invite_token  # noqa: E402
@@ -59,13 +76,17 @@ from deliberation.services.statements import add_seed_statement  # noqa: E402
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/palabre_bench_http"
 SLUG = "bench-http"
 TERRITORIES = ("north", "south", "east")
-PALABRE_PORT, REFERENCE_PORT = 5311, 5312
 CONNECTIONS = 16
 WORKERS, THREADS = 4, 4
 TARGET_RATIO = 0.5
+WARM_UP = 3.0  # seconds of untimed load per app before the timed runs
+LARGE_SAMPLE = 2000  # participants of the large round who vote
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HEADER_CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 STATEMENT = re.compile(rb'name="statement_id" value="(\d+)"')
+SHOWN = re.compile(rb'name="shown_language" value="(\w+)"')
+TIMEOUT = 180
+PAGE_EVERY = 1.0  # seconds between two page reads beside the votes
 CHOICES = tuple(vote.choice for vote in VoteValue)
 
 
@@ -74,6 +95,7 @@ class Participant:
     cookie: str
     csrf: str
     statement: int | None
+    shown: str = "en"
 
 
 @dataclass
@@ -148,7 +170,7 @@ def join(base: str, invite: str) -> Participant:
     The session cookie is ``Secure`` (production mode, meant for HTTPS behind a proxy): it is
     sent back over this plain loopback connection all the same."""
     browser = requests.Session()
-    form = browser.get(base + invite, timeout=30)
+    form = browser.get(base + invite, timeout=TIMEOUT)
     _insecure(browser)
     token = CSRF.search(form.text)
     assert token is not None, form.text[:300]
@@ -156,18 +178,40 @@ def join(base: str, invite: str) -> Participant:
         base + invite,
         data={"csrf_token": token.group(1), "language": "en", "accept": "y"},
         allow_redirects=False,
-        timeout=30,
+        timeout=TIMEOUT,
     )
     assert joined.status_code == 303, joined.status_code
     _insecure(browser)
-    page = browser.get(base + f"/r/{SLUG}", timeout=30)
+    page = browser.get(base + f"/r/{SLUG}", timeout=TIMEOUT)
     header = HEADER_CSRF.search(page.text)
     assert header is not None, page.text[:300]
-    statement = STATEMENT.search(page.content)
-    return Participant(
+    person = Participant(
         cookie="; ".join(f"{c.name}={c.value}" for c in browser.cookies),
         csrf=header.group(1),
-        statement=int(statement.group(1)) if statement else None,
+        statement=None,
+    )
+    read_card(person, page.content)
+    return person
+
+
+def read_card(person: Participant, body: bytes) -> None:
+    """The statement on the card in ``body`` and the language it is shown in (no statement:
+    a task card, or nothing left to vote on)."""
+    statement, shown = STATEMENT.search(body), SHOWN.search(body)
+    person.statement = int(statement.group(1)) if statement else None
+    if shown:
+        person.shown = shown.group(1).decode()
+
+
+def crafted(app: Flask, round_id: int, key: str) -> Participant:
+    """A participant loaded in bulk with session ``key``: the signed session cookie and CSRF
+    token a browser would hold after joining (made with the app's own serializer and secret)."""
+    with app.test_request_context():
+        flask_session["participants"] = {str(round_id): key}
+        token = generate_csrf()
+        value = app.session_interface.get_signing_serializer(app).dumps(dict(flask_session))  # type: ignore[attr-defined]
+    return Participant(
+        cookie=f"{app.config['SESSION_COOKIE_NAME']}={value}", csrf=token, statement=None
     )
 
 
@@ -179,30 +223,49 @@ def _insecure(browser: requests.Session) -> None:
 # --- Processes ------------------------------------------------------------------------------
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
-def serve(command: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def serve(
+    command: list[str], env: dict[str, str], port: int, ready: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` in its own process group until the block ends; with ``port``, wait
+    until it answers ``ready`` (a path) there with a 2xx (workers boot slowly on a busy
+    machine); its error output goes to ``<instance>/<port>.log``."""
+    log_path = Path(env.get("PALABRE_INSTANCE_PATH", "/tmp")) / f"{port or 'worker'}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + TIMEOUT
         while port:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{' '.join(command)} did not start") from None
-                time.sleep(0.2)
+                if ready is None:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                answer = requests.get(f"http://127.0.0.1:{port}{ready}", timeout=TIMEOUT)
+                if answer.ok:
+                    break
+            except (OSError, requests.RequestException):
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{' '.join(command)} did not start: see {log_path}")
+            time.sleep(0.2)
         yield process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=60)
 
 
 def gunicorn(app: str, port: int) -> list[str]:
@@ -250,15 +313,16 @@ def tree(root: int) -> set[int]:
     return found
 
 
-def postgres_pids() -> set[int]:
-    pids = set()
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().startswith("postgres"):
-                pids.add(int(comm.parent.name))
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return pids
+def postgres_pids(dsn: str) -> set[int]:
+    """PostgreSQL's processes that work for this benchmark: the backends connected to its
+    database and the server's background processes (WAL writer, checkpointer...), not the
+    backends of other databases on a shared server."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "OR backend_type <> 'client backend'"
+        ).fetchall()
+    return {int(row[0]) for row in rows}
 
 
 # --- Load -----------------------------------------------------------------------------------
@@ -294,10 +358,10 @@ def _post(path: str, body: str, headers: dict[str, str]) -> bytes:
 
 
 async def _palabre_connection(
-    port: int, people: list[Participant], load: Load, stop: float, rng: random.Random
+    port: int, slug: str, people: list[Participant], load: Load, *, stop: float, rng: random.Random
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    path = f"/r/{SLUG}/vote"
+    path = f"/r/{slug}/vote"
     try:
         turn = 0
         while time.monotonic() < stop:
@@ -305,7 +369,13 @@ async def _palabre_connection(
             turn += 1
             if person.statement is None:
                 continue
-            body = urlencode({"statement_id": person.statement, "vote": rng.choice(CHOICES)})
+            body = urlencode(
+                {
+                    "statement_id": person.statement,
+                    "vote": rng.choice(CHOICES),
+                    "shown_language": person.shown,
+                }
+            )
             headers = {"Cookie": person.cookie, "HX-Request": "true", "X-CSRFToken": person.csrf}
             started = time.perf_counter()
             status, answer_headers, answer = await _exchange(
@@ -318,8 +388,7 @@ async def _palabre_connection(
             load.votes += 1
             if b"set-cookie" in answer_headers:
                 person.cookie = answer_headers[b"set-cookie"].decode()
-            found = STATEMENT.search(answer)
-            person.statement = int(found.group(1)) if found else None
+            read_card(person, answer)
     finally:
         writer.close()
 
@@ -360,24 +429,30 @@ async def _reference_connection(
         writer.close()
 
 
-async def _page_reader(port: int, person: Participant, load: Load, stop: float) -> None:
+async def _page_reader(
+    port: int, slug: str, people: list[Participant], load: Load, stop: float
+) -> None:
+    """Read the participation page every ``PAGE_EVERY`` seconds, as ``people`` in turn."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = (
-        f"GET /r/{SLUG} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {person.cookie}\r\n\r\n"
-    ).encode()
     try:
+        turn = 0
         while time.monotonic() < stop:
+            person = people[turn % len(people)]
+            turn += 1
+            request = (
+                f"GET /r/{slug} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {person.cookie}\r\n\r\n"
+            ).encode()
             started = time.perf_counter()
             status, _headers, _body = await _exchange(reader, writer, request)
             load.page_latencies.append(time.perf_counter() - started)
             if status != 200:
                 load.errors += 1
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(PAGE_EVERY)
     finally:
         writer.close()
 
 
-def run_palabre(people: list[Participant], seconds: float, seed: int) -> Load:
+def run_palabre(port: int, slug: str, people: list[Participant], seconds: float, seed: int) -> Load:
     load = Load()
 
     async def main() -> None:
@@ -385,8 +460,8 @@ def run_palabre(people: list[Participant], seconds: float, seed: int) -> Load:
         rng = random.Random(seed)
         shares = [people[i::CONNECTIONS] for i in range(CONNECTIONS)]
         await asyncio.gather(
-            *(_palabre_connection(PALABRE_PORT, share, load, stop, rng) for share in shares),
-            _page_reader(PALABRE_PORT, people[-1], load, stop),
+            *(_palabre_connection(port, slug, share, load, stop=stop, rng=rng) for share in shares),
+            _page_reader(port, slug, people[::-1], load, stop),
         )
 
     asyncio.run(main())
@@ -394,7 +469,7 @@ def run_palabre(people: list[Participant], seconds: float, seed: int) -> Load:
 
 
 def run_reference(
-    round_id: int, people: list[int], statements: list[int], seconds: float, seed: int
+    port: int, round_id: int, people: list[int], statements: list[int], *, seconds: float, seed: int
 ) -> Load:
     load = Load()
 
@@ -405,7 +480,7 @@ def run_reference(
         await asyncio.gather(
             *(
                 _reference_connection(
-                    REFERENCE_PORT,
+                    port,
                     round_id=round_id,
                     people=share,
                     statements=statements,
@@ -483,87 +558,226 @@ def line(name: str, f: Figures) -> str:
     return text_
 
 
+@dataclass
+class Setting:
+    """One round served to both apps: Palabre's participants, the reference's ids."""
+
+    name: str
+    slug: str
+    round_id: int
+    people: list[Participant]
+    participant_ids: list[int]
+    statement_ids: list[int]
+
+
+def compare(
+    setting: Setting, *, runs: int, seconds: float, env: Environment, parts: dict[str, float]
+) -> tuple[Figures, Figures]:
+    """Serve ``setting`` with the opinions worker, Palabre and the reference, warm both up,
+    then alternate timed runs; return the medians (Palabre, reference)."""
+    palabre_port, reference_port = free_port(), free_port()
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "app", "opinions", "worker"]
+    results: dict[str, list[Figures]] = {"palabre": [], "reference": []}
+    started = time.monotonic()
+    with (
+        serve(gunicorn("app:create_app()", palabre_port), env.palabre, palabre_port, "/") as app,
+        serve(flask, env.palabre, 0),
+        serve(
+            gunicorn("bench.http_reference:app", reference_port),
+            env.reference,
+            reference_port,
+            "/",
+        ) as reference,
+    ):
+        if any(person.statement is None for person in setting.people):
+            base = f"http://127.0.0.1:{palabre_port}"
+            with ThreadPoolExecutor(CONNECTIONS) as pool:
+                list(
+                    pool.map(lambda person: first_card(base, setting.slug, person), setting.people)
+                )
+        parts[f"{setting.name}: start and first cards"] = time.monotonic() - started
+        started = time.monotonic()
+        pids = {"palabre": tree(app.pid), "reference": tree(reference.pid)}
+
+        def palabre(duration: float, seed: int) -> Load:
+            return run_palabre(palabre_port, setting.slug, setting.people, duration, seed)
+
+        def minimal(duration: float, seed: int) -> Load:
+            return run_reference(
+                reference_port,
+                setting.round_id,
+                setting.participant_ids,
+                setting.statement_ids,
+                seconds=duration,
+                seed=seed,
+            )
+
+        drivers = {"palabre": palabre, "reference": minimal}
+        for drive in drivers.values():
+            drive(WARM_UP, 1000)  # untimed: pools filled, statements prepared
+        for run in range(runs):
+            for name, drive in drivers.items():
+                db_pids = postgres_pids(env.dsn)
+                app_before, db_before = cpu_seconds(pids[name]), cpu_seconds(db_pids)
+                load = drive(seconds, run)
+                db_pids |= postgres_pids(env.dsn)
+                result = figures(
+                    load,
+                    seconds,
+                    cpu_seconds(pids[name]) - app_before,
+                    cpu_seconds(db_pids) - db_before,
+                )
+                results[name].append(result)
+                print(f"{setting.name} run {run + 1} " + line(name, result), flush=True)
+        parts[f"{setting.name}: measured runs"] = time.monotonic() - started
+    return median_figures(results["palabre"]), median_figures(results["reference"])
+
+
+def first_card(base: str, slug: str, person: Participant) -> None:
+    page = requests.get(f"{base}/r/{slug}", headers={"Cookie": person.cookie}, timeout=TIMEOUT)
+    page.raise_for_status()
+    read_card(person, page.content)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The processes' environments and the database's libpq address."""
+
+    palabre: dict[str, str]
+    reference: dict[str, str]
+    dsn: str
+
+
+def small_setting(
+    args: argparse.Namespace, url: str, env: Environment, secret: str, parts: dict[str, float]
+) -> Setting:
+    """The round of ``--statements`` statements that ``--participants`` join through invite
+    links, over HTTP."""
+    started = time.monotonic()
+    round_id, invites = build_round(url, secret, args.statements)
+    port = free_port()
+    with serve(gunicorn("app:create_app()", port), env.palabre, port, "/"):
+        base = f"http://127.0.0.1:{port}"
+        with ThreadPoolExecutor(CONNECTIONS) as pool:
+            people = list(
+                pool.map(lambda n: join(base, invites[n % len(invites)]), range(args.participants))
+            )
+    with psycopg.connect(env.dsn) as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM participant ORDER BY id")]
+        statements = [row[0] for row in connection.execute("SELECT id FROM statement")]
+    parts["small round: build and joins"] = time.monotonic() - started
+    print(
+        f"small round: {args.statements} statements, {len(people)} participants joined through "
+        f"invite links in {parts['small round: build and joins']:.0f} s",
+        flush=True,
+    )
+    return Setting("small", SLUG, round_id, people, ids, statements)
+
+
+def large_setting(
+    args: argparse.Namespace, url: str, secret: str, parts: dict[str, float]
+) -> Setting:
+    """The round of ``participate.py`` (translations, a snapshot), loaded in bulk; a sample of
+    its participants (none of the helpers, whose card may be a translation task) vote."""
+    started = time.monotonic()
+    world = large.generate(
+        np.random.default_rng(1), args.large_statements, args.large_participants, args.large_votes
+    )
+    large.build(url, world)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "OPINIONS_WORKER": "external"})
+    rng = random.Random(2)
+    voters = [i for i in range(1, args.large_participants + 1) if (i - 1) % 10]
+    sample = sorted(rng.sample(voters, min(LARGE_SAMPLE, len(voters))))
+    people = [crafted(app, 1, large.session_key(i)) for i in sample]
+    app.extensions["palabre.engine"].dispose()
+    statements = [i + 1 for i in range(args.large_statements)]
+    parts["large round: generate and load"] = time.monotonic() - started
+    print(
+        f"large round: {args.large_statements:,} statements, {args.large_participants:,} "
+        f"participants, {args.large_votes:,} votes, 3 languages, loaded in bulk in "
+        f"{parts['large round: generate and load']:.0f} s; {len(people)} of them vote",
+        flush=True,
+    )
+    return Setting("large", large.SLUG, 1, people, sample, statements)
+
+
+def verdict(name: str, palabre: Figures, reference: Figures) -> bool:
+    ratio = palabre.rate / reference.rate if reference.rate else 0.0
+    print(f"{name} median " + line("palabre", palabre))
+    print(f"{name} median " + line("reference", reference))
+    met = ratio >= TARGET_RATIO and palabre.errors == 0 and reference.errors == 0
+    print(
+        f"{name} ratio: Palabre records {ratio:.0%} of the reference's votes/s "
+        f"(target >= {TARGET_RATIO:.0%} with 0 errors): {'ok' if met else 'MISSED'}",
+        flush=True,
+    )
+    return met
+
+
+def load_average() -> str:
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--statements", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--large-statements", type=int, default=10_000)
+    parser.add_argument("--large-participants", type=int, default=100_000)
+    parser.add_argument("--large-votes", type=int, default=5_000_000)
+    parser.add_argument(
+        "--large-runs", type=int, default=1, help="runs per app on the large round (0: skip it)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a reduced large round: 1,000 x 10,000, 200,000 votes"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.large_statements, args.large_participants, args.large_votes = 1000, 10_000, 200_000
     began = time.monotonic()
+    print(f"load average (1, 5, 15 min) at the start: {load_average()}", flush=True)
     url = database_url()
     secret = secrets.token_urlsafe(48)
     os.environ["PALABRE_SECRET_KEY"] = secret  # the in-process app that builds the round
-    round_id, invites = build_round(url, secret, args.statements)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("PALABRE_")}
-    palabre_env = base_env | {
-        "PALABRE_DATABASE_URL": url,
-        "PALABRE_SECRET_KEY": secret,
-        "PALABRE_OPINIONS_WORKER": "external",
-        "PALABRE_RATELIMIT_JOIN": "1000000 per hour",
-        "PALABRE_INSTANCE_PATH": str(Path("/tmp") / "palabre-bench-http"),
-    }
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    reference_env = base_env | {"PALABRE_BENCH_DSN": dsn}
+    env = Environment(
+        palabre=base_env
+        | {
+            "PALABRE_DATABASE_URL": url,
+            "PALABRE_SECRET_KEY": secret,
+            "PALABRE_OPINIONS_WORKER": "external",
+            "PALABRE_RATELIMIT_JOIN": "1000000 per hour",
+            "PALABRE_INSTANCE_PATH": str(Path("/tmp") / f"palabre-bench-http-{os.getpid()}"),
+        },
+        reference=base_env | {"PALABRE_BENCH_DSN": dsn},
+        dsn=dsn,
+    )
     print(
-        f"set-up: 1 round, {args.statements} statements, {len(invites)} territories; "
-        f"gunicorn {WORKERS} workers x {THREADS} threads; {CONNECTIONS} connections; "
-        f"{args.runs} x {args.seconds:.0f} s per app",
+        f"gunicorn {WORKERS} workers x {THREADS} threads; {CONNECTIONS} connections posting "
+        f"votes and one reading the page every {PAGE_EVERY} s; the opinions worker running",
         flush=True,
     )
-    flask = [str(Path(sys.executable).parent / "flask"), "--app", "app", "opinions", "worker"]
-    with serve(gunicorn("app:create_app()", PALABRE_PORT), palabre_env, PALABRE_PORT) as palabre:
-        started = time.monotonic()
-        base = f"http://127.0.0.1:{PALABRE_PORT}"
-        with ThreadPoolExecutor(CONNECTIONS) as pool:
-            people = list(
-                pool.map(lambda n: join(base, invites[n % len(invites)]), range(args.participants))
-            )
-        with psycopg.connect(dsn) as connection:
-            ids = [row[0] for row in connection.execute("SELECT id FROM participant ORDER BY id")]
-            statements = [row[0] for row in connection.execute("SELECT id FROM statement")]
-        print(
-            f"joined {len(people)} participants through invite links in "
-            f"{time.monotonic() - started:.1f} s",
-            flush=True,
-        )
-        with (
-            serve(flask, palabre_env, 0),
-            serve(
-                gunicorn("bench.http_reference:app", REFERENCE_PORT), reference_env, REFERENCE_PORT
-            ) as reference,
-        ):
-            reference_pids = tree(reference.pid)
-            palabre_pids = tree(palabre.pid)
-            results: dict[str, list[Figures]] = {"palabre": [], "reference": []}
-            for run in range(args.runs):
-                for name in ("palabre", "reference"):
-                    app_pids = palabre_pids if name == "palabre" else reference_pids
-                    db_pids = postgres_pids()
-                    app_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
-                    if name == "palabre":
-                        load = run_palabre(people, args.seconds, seed=run)
-                    else:
-                        load = run_reference(round_id, ids, statements, args.seconds, run)
-                    db_pids |= postgres_pids()
-                    result = figures(
-                        load,
-                        args.seconds,
-                        cpu_seconds(app_pids) - app_before,
-                        cpu_seconds(db_pids) - db_before,
-                    )
-                    results[name].append(result)
-                    print(f"run {run + 1} " + line(name, result), flush=True)
-    palabre_median = median_figures(results["palabre"])
-    reference_median = median_figures(results["reference"])
-    ratio = palabre_median.rate / reference_median.rate
-    print("median " + line("palabre", palabre_median))
-    print("median " + line("reference", reference_median))
-    print(
-        f"ratio: Palabre records {ratio:.0%} of the reference's votes/s "
-        f"(target >= {TARGET_RATIO:.0%}, 0 errors); {time.monotonic() - began:.0f} s in all"
+    parts: dict[str, float] = {}
+    small = small_setting(args, url, env, secret, parts)
+    met = verdict(
+        "small", *compare(small, runs=args.runs, seconds=args.seconds, env=env, parts=parts)
     )
-    return 0 if ratio >= TARGET_RATIO and palabre_median.errors == 0 else 1
+    print(f"load average after the small round: {load_average()}", flush=True)
+    if args.large_runs:
+        big = large_setting(args, url, secret, parts)
+        met &= verdict(
+            "large", *compare(big, runs=args.large_runs, seconds=args.seconds, env=env, parts=parts)
+        )
+    for name, seconds in parts.items():
+        print(f"time: {name} {seconds:.0f} s")
+    print(
+        f"http_votes: {time.monotonic() - began:.0f} s in all; load average at the end "
+        f"(1, 5, 15 min): {load_average()}"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -392,18 +392,24 @@ def act_as(client: FlaskClient, participant_id: int) -> None:
         browser_session["participants"] = {"1": session_key(participant_id)}
 
 
-def timed(call: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
+def timed(call: Callable[[], Any]) -> tuple[tuple[float, float], Any]:
+    """``call()``'s wall-clock and CPU milliseconds (the CPU time tells the code's cost apart
+    from a busy machine's waits), and its result."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = call()
-    return (time.perf_counter() - start) * 1000.0, result
+    return ((time.perf_counter() - start) * 1000.0, (time.process_time() - cpu) * 1000.0), result
 
 
 def measure(
     app: Flask, rng: np.random.Generator, participants: int, requests: int, warmup: int
-) -> dict[str, list[float]]:
-    """Per iteration: a random participant opens the round page, then votes on its card."""
+) -> dict[str, list[tuple[float, float]]]:
+    """Per iteration: a random participant opens the round page, then votes on its card;
+    (wall, CPU) milliseconds per request kind."""
     client = app.test_client()
-    timings: dict[str, list[float]] = {"GET /r/<slug>": [], "POST /r/<slug>/vote (htmx)": []}
+    timings: dict[str, list[tuple[float, float]]] = {
+        "GET /r/<slug>": [],
+        "POST /r/<slug>/vote (htmx)": [],
+    }
     for iteration in range(warmup + requests):
         act_as(client, int(rng.integers(1, participants + 1)))
         page_ms, page = timed(lambda: client.get(f"/r/{SLUG}"))
@@ -430,17 +436,20 @@ def measure(
     return timings
 
 
-def report(timings: dict[str, list[float]]) -> bool:
-    """Print p50/p90/p99 per request kind; True when every p50 meets the target."""
+def report(timings: dict[str, list[tuple[float, float]]]) -> bool:
+    """Print wall-clock p50/p90/p99 and CPU p50 per request kind; True when every wall-clock
+    p50 meets the target."""
     met = True
-    for name, values in timings.items():
+    for name, pairs in timings.items():
+        values = [wall for wall, _cpu in pairs]
         p50, p90, p99 = (float(np.percentile(values, q)) for q in (50, 90, 99))
+        cpu = float(np.percentile([cpu for _wall, cpu in pairs], 50))
         ok = p50 <= TARGET_MS
         met &= ok
         print(
             f"{name:28} n={len(values)}  p50 {p50:6.1f} ms  p90 {p90:6.1f} ms  p99 {p99:6.1f} ms"
-            f"  mean {statistics.fmean(values):6.1f} ms  {'ok' if ok else 'MISSED'}"
-            f" (target p50 <= {TARGET_MS:.0f} ms)"
+            f"  mean {statistics.fmean(values):6.1f} ms  CPU p50 {cpu:5.1f} ms"
+            f"  {'ok' if ok else 'MISSED'} (target p50 <= {TARGET_MS:.0f} ms)"
         )
     return met
 
@@ -478,6 +487,10 @@ def main() -> int:
             timings = measure(app, rng, args.participants, args.requests, args.warmup)
             print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             met = report(timings)
+            print(
+                f"participate: {'PASS' if met else 'FAIL'}: page GET and htmx vote p50 "
+                f"<= {TARGET_MS:.0f} ms in-process with translations present"
+            )
         finally:
             app.extensions["palabre.engine"].dispose()
             if url.startswith("postgresql"):

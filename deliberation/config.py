@@ -93,7 +93,7 @@ def load_config(
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,
         "RATELIMIT_ENABLED": _flag(env.get("PALABRE_RATELIMIT_ENABLED", "true")),
-        "RATELIMIT_STORAGE_URI": env.get("PALABRE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env.get("PALABRE_RATELIMIT_STORAGE_URI", "palabre-memory://"),
         "RATELIMIT_JOIN": env.get("PALABRE_RATELIMIT_JOIN", "30 per hour"),
         "RATELIMIT_VOTE": env.get("PALABRE_RATELIMIT_VOTE", "120 per minute"),
         "RATELIMIT_STATEMENT": env.get("PALABRE_RATELIMIT_STATEMENT", "10 per hour"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
@@ -9,6 +11,43 @@ from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import MemoryStorage
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-process storage (``palabre-memory://``, the default), its expired windows
+    swept at most once every ``SWEEP_SECONDS`` in the request that comes by rather than by a
+    new thread 100 times a second: that sweep walks every key, and with a key per participant it
+    cost each worker more CPU than the votes it limited. A window is dropped when read after it
+    expired either way (``get``); the sweep only frees memory. Fixed windows only (the limiter's
+    strategy), as ``incr`` is the one counting call that strategy makes."""
+
+    STORAGE_SCHEME = ["palabre-memory"]  # noqa: RUF012 - the name limits registers
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._swept = time.monotonic()
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        self.get(key)
+        self._sweep()
+        with self.locks[key]:
+            self.storage[key] += amount
+            if self.storage[key] == amount:
+                self.expirations[key] = time.time() + expiry
+        return self.storage.get(key, 0)
+
+    def _sweep(self) -> None:
+        if time.monotonic() - self._swept < self.SWEEP_SECONDS:
+            return
+        self._swept = time.monotonic()
+        now = time.time()
+        for key in [key for key, at in list(self.expirations.items()) if at <= now]:
+            self.storage.pop(key, None)
+            self.expirations.pop(key, None)
+            self.locks.pop(key, None)
+
 
 babel = Babel()
 csrf = CSRFProtect()

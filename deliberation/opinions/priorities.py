@@ -37,8 +37,11 @@ def latest_priorities(session: Session, round_id: int) -> Priorities | None:
     never the only copy: the database has them).
     """
     snapshot_id = latest_snapshot_id(session, round_id)
-    if snapshot_id is None:
-        return None
+    return None if snapshot_id is None else snapshot_priorities(session, snapshot_id)
+
+
+def snapshot_priorities(session: Session, snapshot_id: int) -> Priorities:
+    """The priorities of snapshot ``snapshot_id``, from the cache when this process has them."""
     engine = _engine(session)
     with _lock:
         cache = _caches.setdefault(engine, OrderedDict())

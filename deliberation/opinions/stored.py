@@ -6,20 +6,28 @@ writes them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberation.models import OpinionSnapshot, Round
 
 
 def latest_snapshot_id(session: Session, round_id: int) -> int | None:
     """The id of the round's most recent snapshot, or None before the first one."""
-    return session.exec(
+    return session.exec(latest_snapshot_id_query(round_id)).first()
+
+
+def latest_snapshot_id_query(round_id: Any) -> SelectOfScalar[Any]:
+    """The query behind ``latest_snapshot_id``; ``round_id`` an id or a column (which makes it
+    a correlated subquery)."""
+    return (
         select(OpinionSnapshot.id)
         .where(OpinionSnapshot.round_id == round_id)
         .order_by(col(OpinionSnapshot.id).desc())
         .limit(1)
-    ).first()
+    )
 
 
 def latest_snapshot(session: Session, round_id: int) -> OpinionSnapshot | None:

@@ -40,14 +40,15 @@ class NoticeOutdated(Conflict):
         self.slug = slug
 
 
-def _key_hash(key: str) -> str:
+def key_hash(key: str) -> str:
+    """What the database keeps of a session key."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 def issue_session_key(participant: Participant) -> str:
     """A new random session key for ``participant`` (the browser keeps it; the row its hash)."""
     key = secrets.token_urlsafe(32)
-    participant.session_key_hash = _key_hash(key)
+    participant.session_key_hash = key_hash(key)
     return key
 
 
@@ -114,8 +115,14 @@ def get_participant(session: Session, round_: Round, key: str | None) -> Partici
     participant = None
     if isinstance(key, str) and key:
         participant = session.exec(
-            select(Participant).where(Participant.session_key_hash == _key_hash(key))
+            select(Participant).where(Participant.session_key_hash == key_hash(key))
         ).first()
+    return require_participant(round_, participant)
+
+
+def require_participant(round_: Round, participant: Participant | None) -> Participant:
+    """``participant`` if they take part in ``round_``; 403 when None, of another round, or
+    withdrawn (anonymised ones have no key, so no browser finds them)."""
     if participant is None or participant.round_id != round_.id or participant.withdrawn_at:
         raise Forbidden(_l("Join this round through an invite link first."))
     return participant

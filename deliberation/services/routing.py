@@ -40,7 +40,6 @@ from numpy.typing import NDArray
 from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, func, or_, union_all
 from sqlalchemy import Select as SqlSelect
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -113,29 +112,37 @@ def _first_candidates_query(
 ) -> SelectOfScalar[Statement]:
     """The query behind ``_first_candidates`` for these votable statuses, built once (its
     construction costs more than its execution); parameters ``participant_id``, ``round_id``
-    and, when ``filtered``, ``reads``."""
-    branches = [
-        select(
-            select(Statement)
+    and, when ``filtered``, ``reads``. The branches and their union carry only the sort keys;
+    the ``CANDIDATES`` chosen are then read whole by primary key (a short SQL text, which the
+    driver keeps parsed)."""
+    branches: list[SqlSelect[Any]] = [
+        sql_select(
+            sql_select(col(Statement.id), col(Statement.is_seed), col(Statement.vote_count))
             .where(
                 _not_voted_by(bindparam("participant_id")),
-                Statement.round_id == bindparam("round_id"),
-                Statement.status == status,
-                Statement.is_seed == is_seed,
+                col(Statement.round_id) == bindparam("round_id"),
+                col(Statement.status) == status,
+                col(Statement.is_seed) == is_seed,
                 *([_readable(statuses)] if filtered else []),
             )
             .order_by(col(Statement.vote_count), col(Statement.id))
             .limit(CANDIDATES)
-            .subquery()
+            .subquery()  # type: ignore[arg-type]
         )
         for is_seed in (True, False)
         for status in statuses
     ]
-    candidate = aliased(Statement, union_all(*branches).subquery())
-    return (
-        select(candidate)
-        .order_by(col(candidate.is_seed).desc(), col(candidate.vote_count), col(candidate.id))
+    union = union_all(*branches).subquery()
+    chosen = (
+        sql_select(union.c.id, union.c.is_seed, union.c.vote_count)
+        .order_by(union.c.is_seed.desc(), union.c.vote_count, union.c.id)
         .limit(CANDIDATES)
+        .subquery()
+    )
+    return (
+        select(Statement)
+        .join(chosen, col(Statement.id) == chosen.c.id)
+        .order_by(chosen.c.is_seed.desc(), chosen.c.vote_count, chosen.c.id)
     )
 
 

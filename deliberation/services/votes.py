@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Executable,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    TextClause,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    text,
+    update,
+)
+from sqlalchemy import select as sql_select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
@@ -37,6 +58,24 @@ def count_votable(session: Session, round_: Round) -> int:
     return int(session.exec(statement).one())
 
 
+def votable_count_column() -> ScalarSelect[int]:
+    """``count_votable`` as a scalar subquery correlated to ``Round``, for a query of rounds."""
+    return (
+        sql_select(func.count())
+        .where(
+            col(Statement.round_id) == Round.id,
+            or_(
+                col(Statement.status) == StatementStatus.ACCEPTED,
+                and_(
+                    col(Round.moderation_mode) == ModerationMode.POST,
+                    col(Statement.status) == StatementStatus.PENDING,
+                ),
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
 def get_statement(session: Session, round_: Round, statement_id: int) -> Statement:
     """A statement of ``round_``; 404 if it belongs to another round or does not exist."""
     statement = session.get(Statement, statement_id)
@@ -59,29 +98,47 @@ def cast_vote(
 
     ``language`` is the language the statement was shown in (None when unknown); one of the
     round's languages, else it is not recorded. Every call also appends a ``VoteEvent``; see
-    ``record_vote``.
+    ``record_vote``. 404 unless the statement is votable in ``round_``: on PostgreSQL that check
+    is part of the one statement that records the vote.
     """
     require_open(round_)
     if value not in set(VoteValue):
         raise Invalid(_l("A vote is agree, disagree or pass."))
-    statement = session.exec(
-        select(Statement.id).where(
-            Statement.id == statement_id,
-            Statement.round_id == round_.id,
-            col(Statement.status).in_(votable_statuses(round_)),
+    statuses = votable_statuses(round_)
+    shown = language if language in round_.languages else None
+    if _postgres(session):
+        recorded, counted = _record_postgres(
+            session,
+            round_id=round_.id,  # type: ignore[arg-type]
+            participant_id=participant.id,  # type: ignore[arg-type]
+            statement_id=statement_id,
+            value=value,
+            language=shown,
+            statuses=statuses,
         )
-    ).first()
-    if statement is None:
+    else:
+        recorded = (
+            _connection(session)
+            .execute(
+                _votable_query(), {"id": statement_id, "round_id": round_.id, "statuses": statuses}
+            )
+            .first()
+            is not None
+        )
+        counted = (
+            _record_sqlite(
+                session,
+                round_id=round_.id,  # type: ignore[arg-type]
+                participant_id=participant.id,  # type: ignore[arg-type]
+                statement_id=statement_id,
+                value=value,
+                language=shown,
+            )
+            if recorded
+            else None
+        )
+    if not recorded:
         raise NotFound(_l("This statement is not open for votes in this round."))
-    counted = record_vote(
-        session,
-        round_id=round_.id,  # type: ignore[arg-type]
-        participant_id=participant.id,  # type: ignore[arg-type]
-        statement_id=statement_id,
-        value=value,
-        language=language if language in round_.languages else None,
-    )
-    session.flush()
     return participant.vote_count if counted is None else counted
 
 
@@ -99,64 +156,212 @@ def record_vote(
     Returns the participant's new number of current votes when the vote is new, None when it
     replaced an earlier vote (the number is then unchanged).
 
-    Never read-then-write: an INSERT that does nothing on conflict tells whether the vote is new
-    (then the counters move); otherwise one UPDATE replaces the value. Both are single atomic
-    statements, correct under concurrent requests on PostgreSQL and SQLite alike.
+    Never read-then-write. On PostgreSQL one statement does it all: an upsert whose
+    ``RETURNING xmax = 0`` tells a new row from a replaced one, the two counters moved only for
+    a new one, and the event (``_VOTE_SQL``). On SQLite, whose writers are serialized, an INSERT
+    that does nothing on conflict tells whether the vote is new (then the counters move);
+    otherwise one UPDATE replaces the value. Correct under concurrent requests on both.
     """
-    now = utcnow()
-    inserted = session.execute(
-        _insert_ignore(session)
-        .values(
+    if _postgres(session):
+        return _record_postgres(
+            session,
             round_id=round_id,
             participant_id=participant_id,
             statement_id=statement_id,
             value=value,
             language=language,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(col(Vote.id))
-    ).first()
+            statuses=None,
+        )[1]
+    return _record_sqlite(
+        session,
+        round_id=round_id,
+        participant_id=participant_id,
+        statement_id=statement_id,
+        value=value,
+        language=language,
+    )
+
+
+def _connection(session: Session) -> Connection:
+    """The session's connection, its pending objects flushed first (a statement just added,
+    say, that the vote refers to): the hot path writes in SQL, around the ORM."""
+    session.flush()
+    return session.connection()
+
+
+def _counted(session: Session, statement_id: int, participant_id: int, voted: int) -> None:
+    """Bring the counters of the statement and participant loaded in ``session``, if any, up to
+    date with a new vote (the participant's new count is ``voted``)."""
+    statement = session.identity_map.get(session.identity_key(Statement, statement_id))
+    if statement is not None:
+        set_committed_value(statement, "vote_count", statement.vote_count + 1)
+    participant = session.identity_map.get(session.identity_key(Participant, participant_id))
+    if participant is not None:
+        set_committed_value(participant, "vote_count", voted)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# One round trip on PostgreSQL: the votable check (``target``), the upsert, both counters
+# (only when the vote is new: ``xmax = 0`` marks a row this statement inserted, not one it
+# updated) and the event. Concurrent upserts of one pair wait on its row lock, then update the
+# row the other committed; the counters' UPDATEs re-read the row they wait for: no lost vote,
+# no lost count. The event is produced from the upsert's row, so events of one pair are in the
+# order their upserts took the lock: the last event holds the current value.
+_VOTE_SQL = """
+WITH target AS ({target}),
+stored AS (
+    INSERT INTO vote (round_id, participant_id, statement_id, value, language, created_at, updated_at)
+    SELECT :round_id, :participant_id, target.id, :value, :language, :now, :now FROM target
+    ON CONFLICT (participant_id, statement_id) DO UPDATE
+    SET value = EXCLUDED.value, language = EXCLUDED.language, updated_at = EXCLUDED.updated_at
+    RETURNING statement_id, xmax = 0 AS inserted
+),
+statement_counted AS (
+    UPDATE statement SET vote_count = vote_count + 1
+    WHERE id = (SELECT statement_id FROM stored WHERE inserted)
+),
+participant_counted AS (
+    UPDATE participant SET vote_count = vote_count + 1
+    WHERE id = :participant_id AND EXISTS (SELECT FROM stored WHERE inserted)
+    RETURNING vote_count
+),
+event AS (
+    INSERT INTO vote_event (round_id, participant_id, statement_id, value, language, created_at)
+    SELECT :round_id, :participant_id, statement_id, :value, :language, :now FROM stored
+)
+SELECT EXISTS (SELECT FROM stored), (SELECT vote_count FROM participant_counted)
+"""
+_CHECKED_TARGET = (
+    "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
+    " AND status IN :statuses"
+)
+_UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
+
+
+@cache
+def _vote_statement(checked: bool) -> TextClause:
+    sql = _VOTE_SQL.format(target=_CHECKED_TARGET if checked else _UNCHECKED_TARGET)
+    statement = text(sql).bindparams(
+        bindparam("round_id", type_=Integer()),
+        bindparam("participant_id", type_=Integer()),
+        bindparam("statement_id", type_=Integer()),
+        bindparam("value", type_=Integer()),
+        bindparam("language", type_=String()),
+        bindparam("now", type_=DateTime()),
+    )
+    if checked:
+        statement = statement.bindparams(bindparam("statuses", expanding=True))
+    return statement
+
+
+def _record_postgres(
+    session: Session,
+    *,
+    round_id: int,
+    participant_id: int,
+    statement_id: int,
+    value: int,
+    language: str | None,
+    statuses: tuple[StatementStatus, ...] | None,
+) -> tuple[bool, int | None]:
+    """Whether the vote was recorded (False: ``statuses`` given and the statement is not of
+    ``round_id`` or not in them), and the participant's new count when the vote is new."""
+    params: dict[str, Any] = {
+        "round_id": round_id,
+        "participant_id": participant_id,
+        "statement_id": statement_id,
+        "value": value,
+        "language": language,
+        "now": utcnow(),
+    }
+    if statuses is not None:
+        params["statuses"] = [str(status) for status in statuses]
+    row = _connection(session).execute(_vote_statement(statuses is not None), params).one()
+    if row[1] is None:
+        return bool(row[0]), None
+    _counted(session, statement_id, participant_id, int(row[1]))
+    return True, int(row[1])
+
+
+@cache
+def _votable_query() -> Select[Any]:
+    return sql_select(col(Statement.id)).where(
+        col(Statement.id) == bindparam("id"),
+        col(Statement.round_id) == bindparam("round_id"),
+        col(Statement.status).in_(bindparam("statuses", expanding=True)),
+    )
+
+
+@cache
+def _sqlite_statements() -> tuple[Executable, Executable, Executable, Executable, Executable]:
+    """The statements of ``_record_sqlite``, built once: insert-or-ignore, replace, the two
+    counters and the event."""
+    pair = and_(
+        col(Vote.participant_id) == bindparam("pair_participant"),
+        col(Vote.statement_id) == bindparam("pair_statement"),
+    )
+    return (
+        sqlite.insert(Vote)
+        .on_conflict_do_nothing(index_elements=["participant_id", "statement_id"])
+        .returning(col(Vote.id)),
+        update(Vote)
+        .where(pair)
+        .values(
+            value=bindparam("new_value"),
+            language=bindparam("new_language"),
+            updated_at=bindparam("now"),
+        ),
+        update(Statement)
+        .where(col(Statement.id) == bindparam("counted_id"))
+        .values(vote_count=Statement.vote_count + 1),
+        update(Participant)
+        .where(col(Participant.id) == bindparam("counted_id"))
+        .values(vote_count=Participant.vote_count + 1)
+        .returning(col(Participant.vote_count)),
+        insert(VoteEvent),
+    )
+
+
+def _record_sqlite(
+    session: Session,
+    *,
+    round_id: int,
+    participant_id: int,
+    statement_id: int,
+    value: int,
+    language: str | None,
+) -> int | None:
+    now = utcnow()
+    insert_new, replace, count_statement, count_participant, log = _sqlite_statements()
+    connection = _connection(session)
+    row = {
+        "round_id": round_id,
+        "participant_id": participant_id,
+        "statement_id": statement_id,
+        "value": value,
+        "language": language,
+    }
+    inserted = connection.execute(insert_new, row | {"created_at": now, "updated_at": now}).first()
     counted = None
     if inserted is None:
-        session.execute(
-            update(Vote)
-            .where(
-                and_(
-                    col(Vote.participant_id) == participant_id,
-                    col(Vote.statement_id) == statement_id,
-                )
-            )
-            .values(value=value, language=language, updated_at=now)
+        connection.execute(
+            replace,
+            {
+                "pair_participant": participant_id,
+                "pair_statement": statement_id,
+                "new_value": value,
+                "new_language": language,
+                "now": now,
+            },
         )
     else:
-        session.execute(
-            update(Statement)
-            .where(col(Statement.id) == statement_id)
-            .values(vote_count=Statement.vote_count + 1)
-        )
-        counted = session.execute(
-            update(Participant)
-            .where(col(Participant.id) == participant_id)
-            .values(vote_count=Participant.vote_count + 1)
-            .returning(col(Participant.vote_count))
-        ).scalar_one()
-    session.execute(
-        insert(VoteEvent).values(
-            round_id=round_id,
-            participant_id=participant_id,
-            statement_id=statement_id,
-            value=value,
-            language=language,
-            created_at=now,
-        )
-    )
-    return None if counted is None else int(counted)
-
-
-def _insert_ignore(session: Session) -> postgresql.Insert | sqlite.Insert:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the connected database's dialect."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Vote).on_conflict_do_nothing(
-        index_elements=["participant_id", "statement_id"]
-    )
+        connection.execute(count_statement, {"counted_id": statement_id})
+        counted = connection.execute(count_participant, {"counted_id": participant_id}).scalar_one()
+    connection.execute(log, row | {"created_at": now})
+    if counted is None:
+        return None
+    _counted(session, statement_id, participant_id, int(counted))
+    return int(counted)

@@ -8,13 +8,24 @@ hash, so anonymisation, which erases the hash, cuts the link between the cookie 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from flask import session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, bindparam
+from sqlalchemy import select as sql_select
+from sqlmodel import col
 
+from deliberation.clock import utcnow
 from deliberation.db import get_session
-from deliberation.errors import Forbidden
+from deliberation.errors import Forbidden, NotFound
 from deliberation.models import Participant, Round
+from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services import participation
+from deliberation.services.rounds import refresh_phase
+from deliberation.services.votes import votable_count_column
 
 KEY = "participants"
 
@@ -65,3 +76,61 @@ def forget(round_: Round) -> None:
     known = dict(session.get(KEY) or {})
     known.pop(str(round_.id), None)
     session[KEY] = known
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What a participation page or vote needs first: the round (its phase up to date), this
+    browser's participant in it, the id of the round's latest opinion snapshot (None before
+    the first) and how many of its statements are votable."""
+
+    round: Round
+    participant: Participant
+    snapshot_id: int | None
+    votable: int
+
+
+@cache
+def _visit_query() -> Select[Any]:
+    """The query behind ``visit``, built once; parameters ``slug`` and ``key_hashes`` (of every
+    key the browser holds: the round's id is not known before the query)."""
+    return (
+        sql_select(
+            Round,
+            Participant,
+            latest_snapshot_id_query(col(Round.id)).scalar_subquery(),
+            votable_count_column(),
+        )
+        .outerjoin(
+            Participant,
+            and_(
+                col(Participant.round_id) == Round.id,
+                col(Participant.session_key_hash).in_(bindparam("key_hashes", expanding=True)),
+            ),
+        )
+        .where(col(Round.slug) == bindparam("slug"))
+    )
+
+
+def visit(slug: str, *, notice: bool = True) -> Visit:
+    """The ``Visit`` of round ``slug`` by this browser, in one query: 404 without such a round,
+    and the checks of ``current_participant``."""
+    db = get_session()
+    keys = [str(value) for value in (session.get(KEY) or {}).values()]
+    row = db.execute(
+        _visit_query(),
+        {"slug": slug, "key_hashes": [participation.key_hash(key) for key in keys]},
+    ).first()
+    if row is None:
+        raise NotFound(_l("No round has this address."))
+    round_, participant, snapshot_id, votable = row
+    key = session_key(round_)
+    if participant is not None and (
+        key is None or participant.session_key_hash != participation.key_hash(key)
+    ):
+        participant = None
+    refresh_phase(db, round_, now=utcnow())
+    participant = participation.require_participant(round_, participant)
+    if notice:
+        participation.require_current_notice(round_, participant)
+    return Visit(round_, participant, snapshot_id, int(votable))

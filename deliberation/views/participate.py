@@ -31,7 +31,7 @@ from deliberation.models import (
     Territory,
     VoteValue,
 )
-from deliberation.opinions.priorities import latest_priorities
+from deliberation.opinions.priorities import snapshot_priorities
 from deliberation.services import participation, routing, statements, votes
 from deliberation.services.invites import check_capacity, resolve_invite
 from deliberation.services.own_data import own_data
@@ -50,12 +50,14 @@ from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.confirmation import confirmation
 from deliberation.views.feedback import VoteFeedback, vote_feedback
 from deliberation.views.participant_session import (
+    Visit,
     current_participant,
     forget,
     keys_digest,
     remember,
     session_key,
     viewing_participant,
+    visit,
 )
 
 bp = Blueprint("participate", __name__)
@@ -108,15 +110,12 @@ def _rng() -> random.Random:
 
 
 def _card_context(
-    round_: Round,
-    participant: Participant,
-    voted: int | None = None,
-    *,
-    statement: Statement | None = None,
+    visit: Visit, voted: int | None = None, *, statement: Statement | None = None
 ) -> dict[str, Any]:
     """The next card and the progress; ``voted`` when the caller knows a fresher count,
     ``statement`` to show that one rather than the routing rule's choice."""
     db = get_session()
+    round_, participant = visit.round, visit.participant
     task = (
         helpers.next_task(db, round_=round_, participant=participant)
         if statement is None and helpers.task_due(participant)
@@ -128,9 +127,12 @@ def _card_context(
             round_=round_,
             participant=participant,
             rng=_rng(),
-            priorities=latest_priorities(db, round_.id),  # type: ignore[arg-type]
+            priorities=(
+                snapshot_priorities(db, visit.snapshot_id)
+                if visit.snapshot_id is not None
+                else None
+            ),
         )
-    total = votes.count_votable(db, round_)
     reading = (
         next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
         if statement is not None
@@ -143,7 +145,7 @@ def _card_context(
         "reading": reading,
         "task": task,
         "voted": participant.vote_count if voted is None else voted,
-        "total": total,
+        "total": visit.votable,
     }
 
 
@@ -194,15 +196,14 @@ def join(token: str) -> Any:
 @bp.get("/r/<slug>")
 def round_page(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
-    territory = db.get(Territory, participant.territory_id)
+    seen = visit(slug)
+    territory = db.get(Territory, seen.participant.territory_id)
     return render(
         "participate/round.html",
-        form=_statement_form(round_),
+        form=_statement_form(seen.round),
         territory=territory,
-        feedback=_feedback_after_redirect(round_, participant),
-        **_card_context(round_, participant),
+        feedback=_feedback_after_redirect(seen.round, seen.participant),
+        **_card_context(seen),
     )
 
 
@@ -223,24 +224,25 @@ def _feedback_after_redirect(round_: Round, participant: Participant) -> VoteFee
 @vote_limit
 def vote(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
     statement_id, value = _vote_input()
     voted = votes.cast_vote(
         db,
-        round_=round_,
-        participant=participant,
+        round_=seen.round,
+        participant=seen.participant,
         statement_id=statement_id,
         value=value,
         language=request.form.get("shown_language"),
     )
+    # The next card is read in the vote's transaction: one transaction per request.
+    context = _card_context(seen, voted) if htmx else None
     db.commit()
-    if htmx:
+    if context is not None:
         return render(
             "participate/_card.html",
             "participate/_vote_response.html",
-            feedback=vote_feedback(round_, statement_id, value, voted),
-            **_card_context(round_, participant, voted),
+            feedback=vote_feedback(seen.round, statement_id, value, voted),
+            **context,
         )
     return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
 
@@ -251,14 +253,14 @@ def undo_vote(slug: str) -> Any:
     """Undo the last vote (the one the feedback offered): the card of that statement comes
     back when it had no earlier vote, else the previous value is restored."""
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
     try:
         statement_id = int(request.form.get("statement_id", ""))
     except ValueError as error:
         raise Invalid(_l("Only your last vote can be undone, and it is already undone.")) from error
-    undone = undo_last_vote(db, round_=round_, participant=participant, statement_id=statement_id)
-    db.commit()
+    undone = undo_last_vote(
+        db, round_=seen.round, participant=seen.participant, statement_id=statement_id
+    )
     if undone.restored is None:
         message = _("Your vote is undone.")
     else:
@@ -267,14 +269,17 @@ def undo_vote(slug: str) -> Any:
             vote=VOTE_LABELS[VoteValue(undone.restored)],
         )
     if not htmx:
+        db.commit()
         flash(message, "success")
         return redirect(url_for("participate.round_page", slug=slug), code=303)
-    again = votes.get_statement(db, round_, statement_id) if undone.restored is None else None
+    again = votes.get_statement(db, seen.round, statement_id) if undone.restored is None else None
+    context = _card_context(seen, statement=again)
+    db.commit()
     return render(
         "participate/_card.html",
         "participate/_vote_response.html",
         feedback=VoteFeedback(message=message),
-        **_card_context(round_, participant, statement=again),
+        **context,
     )
 
 
@@ -373,8 +378,8 @@ def change_vote(slug: str, statement_id: int) -> Any:
 @limiter.limit(lambda: current_app.config["RATELIMIT_STATEMENT"], key_func=_participant_key)
 def write_statement(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
+    round_, participant = seen.round, seen.participant
     form = _statement_form(round_)
     duplicate = None
     if form.validate_on_submit():
@@ -421,7 +426,7 @@ def write_statement(slug: str) -> Any:
     if htmx:
         return render("participate/_statement_form.html", status=422, **context)
     territory = db.get(Territory, participant.territory_id)
-    context.update(_card_context(round_, participant))
+    context.update(_card_context(seen))
     return render("participate/round.html", status=422, territory=territory, **context)
 
 
@@ -492,14 +497,14 @@ def reading_settings(slug: str) -> Any:
     )
 
 
-def _after_task(round_: Round, participant: Participant) -> Any:
+def _after_task(seen: Visit) -> Any:
     if htmx:
         return render(
             "participate/_card.html",
             "participate/_vote_response.html",
-            **_card_context(round_, participant),
+            **_card_context(seen),
         )
-    return redirect(url_for("participate.round_page", slug=round_.slug), code=303)
+    return redirect(url_for("participate.round_page", slug=seen.round.slug), code=303)
 
 
 def _form_id(name: str) -> int:
@@ -516,8 +521,8 @@ def _form_id(name: str) -> int:
 @limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
 def translate_task(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
+    round_, participant = seen.round, seen.participant
     form = TranslationTaskForm()
     if not form.validate_on_submit():
         raise Invalid(_l("Write a translation."))
@@ -532,15 +537,15 @@ def translate_task(slug: str) -> Any:
     db.commit()
     if not htmx:
         flash(_("Thank you: another participant will review your translation."), "success")
-    return _after_task(round_, participant)
+    return _after_task(seen)
 
 
 @bp.post("/r/<slug>/tasks/review")
 @limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_participant_key)
 def review_task(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
+    seen = visit(slug)
+    round_, participant = seen.round, seen.participant
     try:
         verdict = ReviewVerdict(request.form.get("verdict", ""))
     except ValueError as error:
@@ -556,17 +561,16 @@ def review_task(slug: str) -> Any:
     db.commit()
     if not htmx:
         flash(_("Thank you for your review."), "success")
-    return _after_task(round_, participant)
+    return _after_task(seen)
 
 
 @bp.post("/r/<slug>/tasks/skip")
 def skip_task(slug: str) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    participant = current_participant(round_)
-    helpers.skip_task(db, participant=participant)
+    seen = visit(slug)
+    helpers.skip_task(db, participant=seen.participant)
     db.commit()
-    return _after_task(round_, participant)
+    return _after_task(seen)
 
 
 @bp.post("/r/<slug>/withdraw")

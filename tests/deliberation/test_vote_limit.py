@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
+from deliberation.extensions import SweptMemoryStorage, limiter
 from deliberation.models import Round, Statement
 from tests.factories import act_as, make_participant, make_round, make_statement
 
@@ -56,3 +58,20 @@ def test_every_vote_route_shares_one_bucket(
         ]
         assert spent == [303] * LIMIT
         assert _cast(client, last, round_, statements[LIMIT]) == 429, last
+
+
+def test_the_default_storage_counts_windows_and_sweeps_expired_ones(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-process storage behind the limits: counts per key, a window restarts once
+    expired, and the sweep (at most once a second, in a request) frees expired keys."""
+    storage = limiter.storage
+    assert isinstance(storage, SweptMemoryStorage)
+    assert [storage.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+    storage.incr("gone", 0.01)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 120)
+    monkeypatch.setattr(storage, "_swept", time.monotonic() - SweptMemoryStorage.SWEEP_SECONDS)
+    assert storage.incr("a", 60) == 1
+    assert "gone" not in storage.storage
+    assert "gone" not in storage.expirations
