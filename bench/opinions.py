@@ -19,9 +19,9 @@ same votes up to the 33k round (it builds a dense matrix) and the ratio red-dwar
 printed, with red-dwarf's version.
 
 The live map: every Pol.is conversation is replayed in ``--updates`` live updates from 30% to
-100% of its votes the way the worker runs them (``deliberation/opinions/snapshots.py``: the
-previous state read back from its stored bytes, ``compute`` with the default parameters and seed
-0). After every update past half of the votes the live groups are compared with a fresh
+100% of its votes through the worker's own function (``deliberation/opinions/snapshots.py``
+``live_update``: the previous state read back from its stored bytes, the default parameters,
+seed 0). After every update past half of the votes the live groups are compared with a fresh
 computation on the same votes (adjusted Rand index over the participants both cluster), and
 the final live and fresh groups with Pol.is' own. On the 33k round a series of live updates
 (each adding 0.5% of the votes) is timed. The exit status is 1 when a target is missed
@@ -58,6 +58,7 @@ from deliberation.demo.synthetic import (  # noqa: E402
     draw_cells,
     planted_agreement,
 )
+from deliberation.opinions.snapshots import live_update  # noqa: E402
 from voting.opinions import (  # noqa: E402
     Conversation,
     OpinionResult,
@@ -273,14 +274,6 @@ def votes_prefix(conversation: Conversation, n: int) -> Conversation:
     )
 
 
-def live_update(conversation: Conversation, stored: bytes | None) -> tuple[OpinionResult, bytes]:
-    """One update as the worker computes a snapshot: the previous state read back from its
-    stored bytes, the default parameters, seed 0, the new state stored as bytes."""
-    state = OpinionState.from_bytes(stored) if stored is not None else None
-    result, new_state = compute(conversation, state, seed=0, params=Parameters())
-    return result, new_state.to_bytes()
-
-
 class Replay:
     """A conversation replayed in live updates from 30% to 100% of its votes.
 
@@ -299,7 +292,7 @@ class Replay:
             n = round(total * (0.3 + 0.7 * i / updates))
             now = votes_prefix(conversation, n)
             start = time.process_time()
-            self.live, stored = live_update(now, stored)
+            self.live, stored = live_update(now, stored, params=Parameters(), seed=0)
             cpu += time.process_time() - start
             if 2 * n > total:
                 self.fresh, _ = compute(now)
@@ -370,7 +363,7 @@ def live_33k(votes: Votes, updates: int, repeat: int) -> list[str]:
     total = votes.value.size
     counts = [round(total * (1 - 0.005 * (updates - i))) for i in range(updates + 1)]
     conversations = [Conversation(prefix(votes, n / total)) for n in counts]
-    _, first = live_update(conversations[0], None)
+    _, first = live_update(conversations[0], None, params=Parameters(), seed=0)
     walls, cpus = [], []
     with one_blas_thread():
         for _ in range(repeat):
@@ -378,7 +371,7 @@ def live_33k(votes: Votes, updates: int, repeat: int) -> list[str]:
             wall = cpu = 0.0
             for conversation in conversations[1:]:
                 start, started_cpu = time.perf_counter(), time.process_time()
-                live, stored = live_update(conversation, stored)
+                live, stored = live_update(conversation, stored, params=Parameters(), seed=0)
                 wall += time.perf_counter() - start
                 cpu += time.process_time() - started_cpu
             walls.append(wall / updates)

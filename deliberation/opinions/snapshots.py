@@ -14,7 +14,7 @@ from deliberation.models import OpinionSnapshot, Phase, Round
 from deliberation.opinions.document import build_document, parameters_document
 from deliberation.opinions.matrix import load_conversation, marks
 from deliberation.opinions.stored import latest_marks, latest_snapshot
-from voting.opinions import OpinionState, Parameters, compute
+from voting.opinions import Conversation, OpinionResult, OpinionState, Parameters, compute
 
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
 
@@ -33,6 +33,18 @@ def invalidate_results(session: Session, round_: Round) -> None:
 def round_parameters(round_: Round) -> Parameters:
     """Pol.is' parameters with the round's own map threshold and privacy threshold."""
     return Parameters(min_votes=round_.min_votes_for_map, privacy_k=round_.privacy_k)
+
+
+def live_update(
+    conversation: Conversation, stored: bytes | None, *, params: Parameters, seed: int
+) -> tuple[OpinionResult, bytes]:
+    """One update of a round's opinion map, as every snapshot is computed: the engine state
+    of the previous snapshot read back from its stored bytes (None for the first), the new
+    result, and the new state as bytes to store with it. ``bench/opinions.py`` replays real
+    conversations through this very function."""
+    state = OpinionState.from_bytes(stored) if stored is not None else None
+    result, new_state = compute(conversation, state, seed=seed, params=params)
+    return result, new_state.to_bytes()
 
 
 def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> OpinionSnapshot | None:
@@ -66,8 +78,9 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
     started = time.perf_counter()
     params = round_parameters(round_)
     conversation = load_conversation(session, round_, watermark=watermark)
-    state = OpinionState.from_bytes(previous.state) if previous else None
-    result, new_state = compute(conversation, state, seed=seed, params=params)
+    result, state = live_update(
+        conversation, previous.state if previous else None, params=params, seed=seed
+    )
     computed_at = utcnow()
     document = build_document(
         result,
@@ -87,7 +100,7 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
         revision=revision,
         seed=seed,
         parameters=dict(parameters_document(params)),
-        state=new_state.to_bytes(),
+        state=state,
         document=document,
         priorities={
             str(int(s)): float(p)
