@@ -501,6 +501,7 @@ def main() -> int:
         misses += bench_33k(args.repeat, with_reddwarf, args.live_33k)
     for miss in misses:
         print(f"target missed: {miss}")
+    print(f"opinions: {'FAIL' if misses else 'pass'} ({len(misses)} targets missed)")
     return 1 if misses else 0
 
 
