@@ -42,7 +42,6 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -58,7 +57,7 @@ from deliberation.demo.synthetic import (  # noqa: E402
     draw_cells,
     planted_agreement,
 )
-from deliberation.opinions.snapshots import live_update  # noqa: E402
+from deliberation.opinions.snapshots import live_update, one_blas_thread  # noqa: E402
 from voting.opinions import (  # noqa: E402
     Conversation,
     OpinionResult,
@@ -133,17 +132,6 @@ class Timing:
 
     def __str__(self) -> str:
         return f"{self.wall:.3f} s (CPU {self.cpu:.3f} s)"
-
-
-def one_blas_thread() -> AbstractContextManager[object]:
-    """Limit BLAS to one thread when threadpoolctl is installed. The engine's BLAS work is tiny
-    (ARPACK's small dense steps), and idle OpenBLAS threads that spin after it burn CPU time a
-    shared machine lacks (about 0.12 s per run on the 33k round) without saving wall time."""
-    try:
-        from threadpoolctl import threadpool_limits  # noqa: PLC0415
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def median_run(
