@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 
     header = f"{'method':<16}{'ours (s)':>10}"
     if pv_profile is not None:
-        header += f"{'pref_voting method (s)':>24}{'+ profile (s)':>15}{'ratio':>8}  same winners"
+        anchor = f"pref_voting {importlib.metadata.version('pref_voting')} (s)"
+        header += f"{anchor:>24}{'+ profile (s)':>15}{'ratio':>8}  same winners"
     print(header)
     over_budget = []
     disagree = []
