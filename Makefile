@@ -35,12 +35,15 @@ lint: $(STAMP)
 test: setup lint
 	PALABRE_ENV=testing $(BIN)/python -m pytest
 
+# Every benchmark in turn, each with its time and verdict; fails when any target is missed.
 bench: setup
-	status=0; for bench in opinions decisions participate http_votes; do \
-		started=$$(date +%s); \
-		$(BIN)/python bench/$$bench.py || status=1; \
-		echo "bench/$$bench.py: $$(( $$(date +%s) - started )) s"; \
-	done; exit $$status
+	@status=0; all=$$(date +%s); for bench in opinions decisions participate http_votes; do \
+		started=$$(date +%s); echo "== bench/$$bench.py =="; \
+		if $(BIN)/python bench/$$bench.py; then verdict=pass; else verdict=FAIL; status=1; fi; \
+		echo "bench/$$bench.py: $$verdict in $$(( $$(date +%s) - started )) s (load $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	done; \
+	echo "make bench: $$( [ $$status = 0 ] && echo pass || echo FAIL ) in $$(( $$(date +%s) - all )) s"; \
+	exit $$status
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -k lazy_message -o translations/messages.pot .

@@ -19,9 +19,9 @@ same votes up to the 33k round (it builds a dense matrix) and the ratio red-dwar
 printed, with red-dwarf's version.
 
 The live map: every Pol.is conversation is replayed in ``--updates`` live updates from 30% to
-100% of its votes the way the worker runs them (``deliberation/opinions/snapshots.py``: the
-previous state read back from its stored bytes, ``compute`` with the default parameters and seed
-0). After every update past half of the votes the live groups are compared with a fresh
+100% of its votes through the worker's own function (``deliberation/opinions/snapshots.py``
+``live_update``: the previous state read back from its stored bytes, the default parameters,
+seed 0). After every update past half of the votes the live groups are compared with a fresh
 computation on the same votes (adjusted Rand index over the participants both cluster), and
 the final live and fresh groups with Pol.is' own. On the 33k round a series of live updates
 (each adding 0.5% of the votes) is timed. The exit status is 1 when a target is missed
@@ -42,7 +42,6 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -58,6 +57,7 @@ from deliberation.demo.synthetic import (  # noqa: E402
     draw_cells,
     planted_agreement,
 )
+from deliberation.opinions.snapshots import live_update, one_blas_thread  # noqa: E402
 from voting.opinions import (  # noqa: E402
     Conversation,
     OpinionResult,
@@ -132,17 +132,6 @@ class Timing:
 
     def __str__(self) -> str:
         return f"{self.wall:.3f} s (CPU {self.cpu:.3f} s)"
-
-
-def one_blas_thread() -> AbstractContextManager[object]:
-    """Limit BLAS to one thread when threadpoolctl is installed. The engine's BLAS work is tiny
-    (ARPACK's small dense steps), and idle OpenBLAS threads that spin after it burn CPU time a
-    shared machine lacks (about 0.12 s per run on the 33k round) without saving wall time."""
-    try:
-        from threadpoolctl import threadpool_limits  # noqa: PLC0415
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def median_run(
@@ -273,14 +262,6 @@ def votes_prefix(conversation: Conversation, n: int) -> Conversation:
     )
 
 
-def live_update(conversation: Conversation, stored: bytes | None) -> tuple[OpinionResult, bytes]:
-    """One update as the worker computes a snapshot: the previous state read back from its
-    stored bytes, the default parameters, seed 0, the new state stored as bytes."""
-    state = OpinionState.from_bytes(stored) if stored is not None else None
-    result, new_state = compute(conversation, state, seed=0, params=Parameters())
-    return result, new_state.to_bytes()
-
-
 class Replay:
     """A conversation replayed in live updates from 30% to 100% of its votes.
 
@@ -299,7 +280,7 @@ class Replay:
             n = round(total * (0.3 + 0.7 * i / updates))
             now = votes_prefix(conversation, n)
             start = time.process_time()
-            self.live, stored = live_update(now, stored)
+            self.live, stored = live_update(now, stored, params=Parameters(), seed=0)
             cpu += time.process_time() - start
             if 2 * n > total:
                 self.fresh, _ = compute(now)
@@ -370,7 +351,7 @@ def live_33k(votes: Votes, updates: int, repeat: int) -> list[str]:
     total = votes.value.size
     counts = [round(total * (1 - 0.005 * (updates - i))) for i in range(updates + 1)]
     conversations = [Conversation(prefix(votes, n / total)) for n in counts]
-    _, first = live_update(conversations[0], None)
+    _, first = live_update(conversations[0], None, params=Parameters(), seed=0)
     walls, cpus = [], []
     with one_blas_thread():
         for _ in range(repeat):
@@ -378,7 +359,7 @@ def live_33k(votes: Votes, updates: int, repeat: int) -> list[str]:
             wall = cpu = 0.0
             for conversation in conversations[1:]:
                 start, started_cpu = time.perf_counter(), time.process_time()
-                live, stored = live_update(conversation, stored)
+                live, stored = live_update(conversation, stored, params=Parameters(), seed=0)
                 wall += time.perf_counter() - start
                 cpu += time.process_time() - started_cpu
             walls.append(wall / updates)
@@ -507,7 +488,8 @@ def main() -> int:
     if args.only in (None, "33k"):
         misses += bench_33k(args.repeat, with_reddwarf, args.live_33k)
     for miss in misses:
-        print(f"target missed: {miss}")
+        print(f"MISSED: {miss}")
+    print(f"opinions: {'FAIL' if misses else 'pass'} ({len(misses)} targets missed)")
     return 1 if misses else 0
 
 

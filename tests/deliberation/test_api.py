@@ -58,20 +58,28 @@ def test_every_read_endpoint_needs_a_live_token(
         assert client.get(url, headers=bearer(secret)).status_code == 200
 
 
-def test_errors_are_json_never_html(client: FlaskClient, session: Session) -> None:
-    token = bearer(make_token(session))
-    for url, status, code in (
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
         ("/api/v1/rounds/999", 404, "not_found"),
         ("/api/v1/nothing-here", 404, "not_found"),
         ("/api/v1/rounds?page=0", 422, "invalid"),
         ("/api/v1/rounds?per_page=1000", 422, "invalid"),
         ("/api/v1/rounds?page=abc", 422, "invalid"),
         ("/api/v1/rounds/99999999999", 404, "not_found"),
-    ):
-        response = client.get(url, headers=token)
-        assert response.status_code == status, url
-        assert response.mimetype == "application/json"
-        assert response.json["error"]["code"] == code
+    ],
+)
+def test_errors_are_json_never_html(
+    client: FlaskClient, session: Session, url: str, status: int, code: str
+) -> None:
+    response = client.get(url, headers=bearer(make_token(session)))
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.json["error"]["code"] == code
+
+
+def test_an_unknown_method_is_json_too(client: FlaskClient, session: Session) -> None:
+    token = bearer(make_token(session))
     refused = client.delete("/api/v1/rounds", headers=token)
     assert refused.status_code == 405
     assert refused.json["error"]["code"] == "method_not_allowed"

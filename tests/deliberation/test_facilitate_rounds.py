@@ -54,18 +54,27 @@ def round_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, session: Session) -> None:
-    round_ = make_round(session)
-    for url in (
+@pytest.mark.parametrize(
+    "url",
+    [
         "/facilitate/",
         "/facilitate/rounds/new",
-        f"/facilitate/rounds/{round_.id}",
-        f"/facilitate/rounds/{round_.id}/moderation",
+        "/facilitate/rounds/{round}",
+        "/facilitate/rounds/{round}/moderation",
         "/facilitate/territories",
-    ):
-        response = client.get(url)
-        assert response.status_code == 303, url
-        assert "/auth/sign-in" in response.headers["Location"]
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(
+    client: FlaskClient, session: Session, url: str
+) -> None:
+    round_ = make_round(session)
+    response = client.get(url.format(round=round_.id))
+    assert response.status_code == 303
+    assert "/auth/sign-in" in response.headers["Location"]
+
+
+def test_anonymous_visitors_change_nothing(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
     posted = client.post(
         f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirm": "yes"}
     )
@@ -74,34 +83,56 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, session: Se
     assert round_.phase == Phase.OPEN
 
 
-def test_another_facilitator_gets_403_everywhere(client: FlaskClient, session: Session) -> None:
+STRANGER_PAGES = ["", "/edit", "/counts", "/invites", "/statements", "/moderation"]
+STRANGER_PAGES += ["/moderation/log", "/log"]
+STRANGER_POSTS = {
+    "edit": ("/edit", round_data()),
+    "phase": ("/phase", {"phase": "closed"}),
+    "facilitators": ("/facilitators", {"email": "{stranger}"}),
+    "revoke invite": ("/invites/{invite}/revoke", {}),
+    "seed statement": ("/statements", {"text": "A seed", "language": "en"}),
+}
+
+
+@pytest.fixture
+def stranger_view(client: FlaskClient, session: Session) -> tuple[Round, dict[str, Any]]:
+    """A round of another facilitator, seen by a signed-in facilitator who is not on it."""
     owner, stranger = make_user(session), make_user(session)
     round_ = make_round(session, facilitators=[owner])
     invite = make_invite(session, round_)
     sign_in_as(client, stranger)
-    base = f"/facilitate/rounds/{round_.id}"
-    for url in (
-        base,
-        f"{base}/edit",
-        f"{base}/counts",
-        f"{base}/invites",
-        f"{base}/statements",
-        f"{base}/moderation",
-        f"{base}/moderation/log",
-        f"{base}/log",
-    ):
-        assert client.get(url).status_code == 403, url
-    for url, data in (
-        (f"{base}/edit", round_data()),
-        (f"{base}/phase", {"phase": "closed"}),
-        (f"{base}/facilitators", {"email": stranger.email}),
-        (f"{base}/invites/{invite.id}/revoke", {}),
-        (f"{base}/statements", {"text": "A seed", "language": "en"}),
-    ):
-        assert client.post(url, data=data).status_code == 403, url
-    assert "Only this round" in client.get(base).text
+    return round_, {"invite": invite.id, "stranger": stranger.email}
+
+
+@pytest.mark.parametrize("page", STRANGER_PAGES)
+def test_another_facilitator_gets_403_on_every_page(
+    client: FlaskClient, stranger_view: tuple[Round, dict[str, Any]], page: str
+) -> None:
+    round_, _ = stranger_view
+    assert client.get(f"/facilitate/rounds/{round_.id}{page}").status_code == 403
+
+
+@pytest.mark.parametrize(("path", "data"), STRANGER_POSTS.values(), ids=STRANGER_POSTS.keys())
+def test_another_facilitator_gets_403_on_every_action(
+    client: FlaskClient,
+    session: Session,
+    stranger_view: tuple[Round, dict[str, Any]],
+    path: str,
+    data: dict[str, str],
+) -> None:
+    round_, names = stranger_view
+    filled = {k: v.format(**names) if isinstance(v, str) else v for k, v in data.items()}
+    url = f"/facilitate/rounds/{round_.id}{path.format(**names)}"
+    assert client.post(url, data=filled).status_code == 403
     session.refresh(round_)
     assert round_.phase == Phase.OPEN
+
+
+def test_another_facilitator_is_told_why_and_unknown_rounds_are_404(
+    client: FlaskClient, stranger_view: tuple[Round, dict[str, Any]]
+) -> None:
+    round_, _ = stranger_view
+    assert "Only this round" in client.get(f"/facilitate/rounds/{round_.id}").text
     assert client.get("/facilitate/rounds/9999").status_code == 404
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -51,21 +52,25 @@ def test_add_one_seed_statement(client: FlaskClient, session: Session) -> None:
     assert "Plant more trees" in client.get(url).text
 
 
-def test_seed_statement_errors(client: FlaskClient, session: Session) -> None:
-    _, round_ = setup(client, session)
-    make_statement(session, round_, text="Shade the school yards")
-    url = f"/facilitate/rounds/{round_.id}/statements"
-    cases = [
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
         ({"text": "", "language": "en"}, "Write a statement first"),
         ({"text": "x" * 41, "language": "en"}, "at most 40 characters"),
         ({"text": "A fine idea", "language": "de"}, "Not a valid choice"),
         ({"text": "shade the SCHOOL yards!", "language": "en"}, "already exists"),
         ({"text": "bad\x00byte", "language": "en"}, "control character"),
-    ]
-    for data, message in cases:
-        response = client.post(url, data=data)
-        assert response.status_code == 422, data
-        assert message in response.text, data
+    ],
+    ids=["empty", "too long", "language", "duplicate", "control character"],
+)
+def test_seed_statement_errors(
+    client: FlaskClient, session: Session, data: dict[str, str], message: str
+) -> None:
+    _, round_ = setup(client, session)
+    make_statement(session, round_, text="Shade the school yards")
+    response = client.post(f"/facilitate/rounds/{round_.id}/statements", data=data)
+    assert response.status_code == 422
+    assert message in response.text
     assert len(seeds(session, round_)) == 1
 
 

@@ -20,6 +20,15 @@ FORMAT = 1
 T = TypeVar("T", bound=np.generic)
 
 
+def _narrow(array: NDArray[np.generic]) -> NDArray[np.generic]:
+    """``array`` as int32 when it is int64 and its values fit: ids and counts take half the
+    bytes to compress and store; ``from_bytes`` widens them back."""
+    fits = array.dtype == np.int64 and array.size > 0
+    if fits and int(array.min()) >= -(2**31) and int(array.max()) < 2**31:
+        return array.astype(np.int32)
+    return array
+
+
 def _align(ids: Ints, values: NDArray[T], wanted: Ints, fill: float) -> NDArray[T]:
     """Values of ``ids`` (last axis) rearranged onto ``wanted``; ``fill`` for unknown ids."""
     order = np.argsort(ids)
@@ -87,7 +96,15 @@ class OpinionState:
             "clustered": self.clustered,
             "statement_ids": self.statement_ids,
             "components": self.components,
-            "base_points": self.base.point_ids,
+            # Base clusters and shown labels are normally about the clustered participants, in
+            # their order: their ids are then stored once (``shared_points``).
+            "shared_points": np.array(
+                [
+                    np.array_equal(self.base.point_ids, self.clustered),
+                    np.array_equal(self.shown.point_ids, self.clustered),
+                ],
+                dtype=np.int8,
+            ),
             "base_clusters": self.base.cluster_ids,
             "smoother": np.array(
                 [self.smoother.last_k, self.smoother.last_k_count, self.smoother.smoothed_k]
@@ -95,10 +112,13 @@ class OpinionState:
             "votes": np.concatenate(
                 [self.group_votes.agree, self.group_votes.disagree, self.group_votes.seen]
             ),
-            "shown_points": self.shown.point_ids,
             "shown_groups": self.shown.cluster_ids,
             "since_fresh": np.array([self.since_fresh]),
         }
+        if not arrays["shared_points"][0]:
+            arrays["base_points"] = self.base.point_ids
+        if not arrays["shared_points"][1]:
+            arrays["shown_points"] = self.shown.point_ids
         for k, m in self.groups.items():
             arrays[f"group_{k}_points"] = m.point_ids
             arrays[f"group_{k}_clusters"] = m.cluster_ids
@@ -108,7 +128,7 @@ class OpinionState:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for name, array in arrays.items():
                 with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.save(member, array, allow_pickle=False)
+                    np.save(member, _narrow(array), allow_pickle=False)
         return buffer.getvalue()
 
     @classmethod
@@ -116,7 +136,7 @@ class OpinionState:
         """Inverse of ``to_bytes``. Raises ValueError on a foreign or damaged archive.
 
         Archives written before the shown labels were kept read as no labels shown and no
-        update since a fresh one."""
+        update since a fresh one; archives without ``shared_points`` hold every id array."""
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 a = {name: archive[name] for name in archive.files}
@@ -131,11 +151,16 @@ class OpinionState:
         )
         last_k, count, shown = (int(x) for x in a["smoother"])
         votes = a["votes"].astype(np.int64)
+        clustered = a["clustered"].astype(np.int64)
+        shared_base, shared_shown = a.get("shared_points", np.zeros(2, np.int8)).tolist()
         return cls(
-            clustered=a["clustered"].astype(np.int64),
+            clustered=clustered,
             statement_ids=a["statement_ids"].astype(np.int64),
             components=a["components"].astype(np.float64),
-            base=Membership(a["base_points"].astype(np.int64), a["base_clusters"].astype(np.int64)),
+            base=Membership(
+                clustered.copy() if shared_base else a["base_points"].astype(np.int64),
+                a["base_clusters"].astype(np.int64),
+            ),
             groups={
                 k: Membership(
                     a[f"group_{k}_points"].astype(np.int64),
@@ -146,7 +171,9 @@ class OpinionState:
             smoother=KSmoother(last_k, count, shown),
             group_votes=Tallies(votes[0:1], votes[1:2], votes[2:3]),
             shown=Membership(
-                a.get("shown_points", np.zeros(0)).astype(np.int64),
+                clustered.copy()
+                if shared_shown
+                else a.get("shown_points", np.zeros(0)).astype(np.int64),
                 a.get("shown_groups", np.zeros(0)).astype(np.int64),
             ),
             since_fresh=int(a.get("since_fresh", np.zeros(1))[0]),

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -193,6 +194,19 @@ def _held_by(session: Session, round_id: int, pid: int) -> bool:
     return lease is not None and f":{pid}:" in lease.holder and lease.expires_at > utcnow()
 
 
+def _assert_counters_equal_rows(
+    session: Session, round_id: int, model: type[Participant | Statement], key: Any
+) -> None:
+    """``vote_count`` of every participant or statement of the round is its number of votes."""
+    counted = dict(
+        session.exec(select(key, func.count()).where(Vote.round_id == round_id).group_by(key)).all()
+    )
+    counters = dict(
+        session.exec(select(model.id, model.vote_count).where(model.round_id == round_id)).all()
+    )
+    assert counters == {i: counted.get(i, 0) for i in counters}
+
+
 def _kill_while_computing(
     session: Session, round_id: int, worker: subprocess.Popen[bytes], log: Path
 ) -> None:
@@ -315,29 +329,5 @@ def test_killed_processes_lose_no_vote_and_do_not_stop_the_map(
         for statement, value in voter.acknowledged.items():
             assert stored.get(statement) == value, "every acknowledged vote is stored"
         assert len(stored) - len(voter.acknowledged) in (0, 1), "one unacknowledged at most"
-    per_participant = dict(
-        session.exec(
-            select(Vote.participant_id, func.count())
-            .where(Vote.round_id == round_id)
-            .group_by(col(Vote.participant_id))
-        ).all()
-    )
-    participants = dict(
-        session.exec(
-            select(Participant.id, Participant.vote_count).where(Participant.round_id == round_id)
-        ).all()
-    )
-    assert participants == {p: per_participant.get(p, 0) for p in participants}
-    per_statement = dict(
-        session.exec(
-            select(Vote.statement_id, func.count())
-            .where(Vote.round_id == round_id)
-            .group_by(col(Vote.statement_id))
-        ).all()
-    )
-    counters = dict(
-        session.exec(
-            select(Statement.id, Statement.vote_count).where(Statement.round_id == round_id)
-        ).all()
-    )
-    assert counters == {s: per_statement.get(s, 0) for s in counters}
+    _assert_counters_equal_rows(session, round_id, Participant, Vote.participant_id)
+    _assert_counters_equal_rows(session, round_id, Statement, Vote.statement_id)

@@ -1,10 +1,12 @@
 import io
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from opinion_grids import grid_votes, planted_grid
 
 from voting.opinions import Conversation, OpinionState, Parameters, Votes, compute
+from voting.opinions.kmeans import Membership
 
 
 def prefix(votes: Votes, n: int) -> Votes:
@@ -100,11 +102,33 @@ def test_a_state_stored_before_the_shown_labels_still_reads() -> None:
         older = {
             name: archive[name]
             for name in archive.files
-            if name not in ("shown_points", "shown_groups", "since_fresh")
+            if name not in ("shown_points", "shown_groups", "since_fresh", "shared_points")
         }
+    older["base_points"] = state.base.point_ids  # written out in full before ``shared_points``
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **older)
     again = OpinionState.from_bytes(buffer.getvalue())
     assert again.shown.point_ids.size == again.shown.cluster_ids.size == 0
     assert again.since_fresh == 0
     assert again.clustered.tolist() == state.clustered.tolist()
+    assert again.base.point_ids.tolist() == state.base.point_ids.tolist()
+
+
+def test_ids_are_stored_once_when_shared_and_in_full_otherwise() -> None:
+    _, state = compute(Conversation(shuffled_votes(8)))
+    with np.load(io.BytesIO(state.to_bytes())) as archive:
+        assert "base_points" not in archive.files
+        assert "shown_points" not in archive.files
+        assert archive["clustered"].dtype == np.int32, "ids that fit are stored narrow"
+    other = replace(
+        state,
+        base=Membership(state.base.point_ids[::-1].copy(), state.base.cluster_ids[::-1].copy()),
+        clustered=state.clustered + 2**40,
+    )
+    again = OpinionState.from_bytes(other.to_bytes())
+    assert again.clustered.tolist() == other.clustered.tolist()
+    assert again.base.point_ids.tolist() == other.base.point_ids.tolist()
+    assert again.shown.point_ids.tolist() == other.shown.point_ids.tolist()
+    shared = OpinionState.from_bytes(state.to_bytes())
+    assert shared.base.point_ids.tolist() == state.base.point_ids.tolist()
+    assert shared.base.point_ids is not shared.clustered, "one array each, not one shared"
