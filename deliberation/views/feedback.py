@@ -28,3 +28,12 @@ def vote_feedback(round_: Round, statement_id: int, value: int, voted: int) -> V
     if placed:
         message = " ".join((message, _("You have voted enough to appear on the opinion map.")))
     return VoteFeedback(message=message, undo=statement_id, placed=placed)
+
+
+def undo_feedback(restored: int | None) -> VoteFeedback:
+    """The feedback on an undo; ``restored`` is the value the statement has again, if any."""
+    if restored is None:
+        return VoteFeedback(message=_("Your vote is undone."))
+    return VoteFeedback(
+        message=_("Your vote is undone: back to %(vote)s.", vote=VOTE_LABELS[VoteValue(restored)])
+    )

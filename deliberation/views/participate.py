@@ -38,17 +38,11 @@ from deliberation.services.own_data import own_data
 from deliberation.services.rounds import get_round, require_joinable, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.services.vote_undo import last_vote, undo_last_vote
-from deliberation.templating import (
-    LANGUAGE_NAMES,
-    VOTE_LABELS,
-    current_language,
-    language_name,
-    render,
-)
+from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.confirmation import confirmation
-from deliberation.views.feedback import VoteFeedback, vote_feedback
+from deliberation.views.feedback import VoteFeedback, undo_feedback, vote_feedback
 from deliberation.views.participant_session import (
     Visit,
     current_participant,
@@ -261,16 +255,10 @@ def undo_vote(slug: str) -> Any:
     undone = undo_last_vote(
         db, round_=seen.round, participant=seen.participant, statement_id=statement_id
     )
-    if undone.restored is None:
-        message = _("Your vote is undone.")
-    else:
-        message = _(
-            "Your vote is undone: back to %(vote)s.",
-            vote=VOTE_LABELS[VoteValue(undone.restored)],
-        )
+    feedback = undo_feedback(undone.restored)
     if not htmx:
         db.commit()
-        flash(message, "success")
+        flash(feedback.message, "success")
         return redirect(url_for("participate.round_page", slug=slug), code=303)
     again = votes.get_statement(db, seen.round, statement_id) if undone.restored is None else None
     context = _card_context(seen, statement=again)
@@ -278,7 +266,7 @@ def undo_vote(slug: str) -> Any:
     return render(
         "participate/_card.html",
         "participate/_vote_response.html",
-        feedback=VoteFeedback(message=message),
+        feedback=feedback,
         **context,
     )
 

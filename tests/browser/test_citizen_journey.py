@@ -90,9 +90,8 @@ def join_in_french(page: Page, world: TwinnedRound) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Heat in our towns")
     assert_accessible(page, "the join page")
 
-    switcher = page.locator("form.language-switcher")
-    switcher.get_by_label("Language").select_option("fr")
-    switcher.get_by_role("button", name="Change").click()
+    switcher = page.get_by_role("navigation", name="Language")
+    switcher.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     arrived(page, world.home_invite_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("La chaleur dans nos villes")
