@@ -45,7 +45,7 @@ from deliberation.models.inputs import (
     schedule_date_error,
 )
 from deliberation.services.moderation import MAX_REASON, Action, TranslationAction
-from deliberation.services.round_admin import local_to_utc
+from deliberation.services.round_admin import local_to_utc, proposed_slug
 from deliberation.services.validation import has_control_characters, input_problems, is_time_zone
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
 
@@ -132,8 +132,10 @@ class RoundForm(InputForm):
     slug = StringField(
         _l("Address"),
         filters=[_strip],
-        validators=[DataRequired()],
-        description=_l("Appears in the round's links, for example heat-2026."),
+        description=_l(
+            "Appears in the round's links, for example heat-2026. Left empty, it is made from"
+            " the title."
+        ),
     )
     languages = MultiCheckboxField(
         _l("Languages offered"),
@@ -172,10 +174,14 @@ class RoundForm(InputForm):
         validators=[InputRequired()],
     )
     privacy_k = IntegerField(
-        _l("Privacy threshold k"),
+        _l("Smallest number of people a figure may describe"),
         default=5,
         validators=[InputRequired()],
-        description=_l("Groups smaller than this are never shown."),
+        description=_l(
+            "Privacy: a count of fewer people than this (in a territory, a language or an"
+            " opinion group) is hidden, so that nobody can be recognised from the results."
+            " 5 is usual; 1 hides nothing."
+        ),
     )
     min_votes_for_map = IntegerField(
         _l("Minimum votes before a participant is placed on the map"),
@@ -204,6 +210,9 @@ class RoundForm(InputForm):
         local = zone if is_time_zone(zone) else "UTC"  # a bad zone is the zone field's error
         languages = tuple(self.languages.data or [])
         known = [code for code in languages if code in LANGUAGES]
+        if not self.slug.data and known:
+            # Shown again with the form, so that a refused address can be corrected.
+            self.slug.data = proposed_slug(self[f"title_{known[0]}"].data or "")
         return {
             "slug": self.slug.data or "",
             "title": {code: self[f"title_{code}"].data or "" for code in known},

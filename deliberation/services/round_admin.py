@@ -5,6 +5,8 @@ every change is in the audit log, in the same transaction as the change (the req
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,6 +29,7 @@ from deliberation.models import (
     RoundTerritory,
     TargetKind,
     Territory,
+    TerritoryOwner,
     User,
 )
 from deliberation.models.inputs import InviteBatchInput, RoundInput
@@ -39,9 +42,11 @@ from deliberation.services.rounds import (
     require_facilitator,
     round_by_id,
 )
+from deliberation.services.time_zones import shared_time_zone
 from deliberation.services.validation import MAX_COUNT, FieldInvalid, has_control_characters
 
 MAX_WEIGHT = 1_000_000
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -360,6 +365,34 @@ def attached_territories(session: Session, round_: Round) -> list[AttachedTerrit
     return [AttachedTerritory(territory, weight) for territory, weight in rows]
 
 
+def proposed_time_zone(session: Session, *, user: User, round_: Round | None = None) -> str | None:
+    """The time zone to propose for ``round_``: its territories' own (see
+    ``time_zones.shared_time_zone``); for a new round (None), that of the territories ``user``
+    owns. None when they have no one clock."""
+    if round_ is not None:
+        territories = [item.territory for item in attached_territories(session, round_)]
+    else:
+        territories = list(
+            session.exec(
+                select(Territory)
+                .join(TerritoryOwner, col(TerritoryOwner.territory_id) == Territory.id)
+                .where(TerritoryOwner.user_id == user.id)
+                .order_by(col(Territory.id))
+            )
+        )
+    return shared_time_zone(territories)
+
+
+def proposed_slug(title: str) -> str:
+    """A round address made from ``title``: accents dropped, lowercase ASCII letters and digits
+    joined by single hyphens, at most 60 characters (the same rule as the round form's script);
+    empty when the title has no such character."""
+    decomposed = unicodedata.normalize("NFKD", title.lower())
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = _NOT_SLUG.sub("-", ascii_only).strip("-")
+    return slug[:60].rstrip("-")
+
+
 def attach_territory(
     session: Session, *, round_: Round, user: User, territory_slug: str, weight: float | None
 ) -> RoundTerritory:
@@ -442,6 +475,31 @@ def round_invites(session: Session, round_: Round) -> list[tuple[Invite, Territo
         .order_by(col(Invite.id))
     )
     return [(invite, territory) for invite, territory in rows]
+
+
+def poster_invites(
+    session: Session,
+    round_: Round,
+    *,
+    invite_id: int | None = None,
+    territory_id: int | None = None,
+) -> list[tuple[Invite, Territory]]:
+    """The round's links that still admit people, with their territories, to print on posters:
+    the one invite ``invite_id``, or every link of ``territory_id`` that admits more than one
+    person. ``NotFound`` when there is none (a revoked or unknown link, a territory without
+    such a link)."""
+    rows = [
+        (invite, territory)
+        for invite, territory in round_invites(session, round_)
+        if invite.revoked_at is None
+        and (invite_id is None or invite.id == invite_id)
+        and (
+            territory_id is None or (invite.territory_id == territory_id and not invite.single_use)
+        )
+    ]
+    if not rows:
+        raise NotFound(_l("There is no active invite link to print here."))
+    return rows
 
 
 def create_round_invite(

@@ -24,6 +24,7 @@ from deliberation.models import (
 from deliberation.models.inputs import TerritoryInput
 from deliberation.services import audit, ownership
 from deliberation.services.paging import fetch_page
+from deliberation.services.statements import normalize_text
 from deliberation.services.validation import FieldInvalid, has_visible_text
 
 PAGE_SIZE = 100
@@ -56,6 +57,27 @@ def list_territories(session: Session, *, page: int = 1) -> TerritoryPage:
 def territory_choices(session: Session, *, limit: int = 500) -> list[Territory]:
     """Territories to suggest in a form (the first ``limit`` by slug)."""
     return list(session.exec(select(Territory).order_by(col(Territory.slug)).limit(limit)))
+
+
+def search_territories(session: Session, query: str, *, limit: int = 20) -> list[Territory]:
+    """Territories whose name in any language, or slug, contains ``query``, ignoring case,
+    accents and punctuation (``Chambery`` finds Chambéry); names that begin with it first, then
+    by name; at most ``limit``. An empty query finds nothing."""
+    wanted = normalize_text(query)
+    if not wanted:
+        return []
+    ranked: list[tuple[bool, str, int]] = []
+    # Only the names are read for every territory; whole rows only for the matches.
+    for territory_id, slug, names in session.exec(
+        select(Territory.id, Territory.slug, Territory.names)
+    ):
+        texts = [normalize_text(name) for name in (*names.values(), slug)]
+        if any(wanted in text for text in texts):
+            starts = any(text.startswith(wanted) for text in texts)
+            ranked.append((not starts, texts[0], int(territory_id or 0)))
+    ids = [territory_id for *_order, territory_id in sorted(ranked)[:limit]]
+    found = {t.id: t for t in session.exec(select(Territory).where(col(Territory.id).in_(ids)))}
+    return [found[territory_id] for territory_id in ids]
 
 
 def twins(session: Session, territory: Territory) -> list[Territory]:

@@ -59,6 +59,7 @@ from deliberation.views.confirmation import confirmation
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 MAX_PAGE = 100_000  # page numbers are clamped to this, so an absurd offset never reaches SQL
+MAX_QUERY = 100  # characters of a search kept
 
 
 def redirect_to(endpoint: str, **values: Any) -> Response:
@@ -99,8 +100,10 @@ def dashboard() -> Any:
 @login_required
 def new_round() -> Any:
     form = RoundForm()
+    zone = round_admin.proposed_time_zone(get_session(), user=g.user)
     if request.method == "GET":
         form.languages.data = ["en"]
+        form.time_zone.data = zone or "UTC"
     if form.validate_on_submit():
         try:
             round_ = round_admin.create_round(get_session(), user=g.user, fields=form.to_fields())
@@ -112,7 +115,9 @@ def new_round() -> Any:
             flash(_("The round is created."), "success")
             return redirect_to("facilitate.round_page", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
-    return render("facilitate/round_form.html", form=form, round=None, status=status)
+    return render(
+        "facilitate/round_form.html", form=form, round=None, proposed_zone=zone, status=status
+    )
 
 
 @bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
@@ -120,7 +125,11 @@ def new_round() -> Any:
 def edit_round(round_id: int) -> Any:
     db = get_session()
     round_ = _round(round_id)
-    form = RoundForm(data=_round_data(round_))
+    zone = round_admin.proposed_time_zone(db, user=g.user, round_=round_)
+    data = _round_data(round_)
+    if round_.time_zone == "UTC" and zone:  # never chosen: the territories' own is proposed
+        data["time_zone"] = zone
+    form = RoundForm(data=data)
     if form.validate_on_submit():
         try:
             round_admin.update_round(db, round_=round_, user=g.user, fields=form.to_fields())
@@ -132,7 +141,9 @@ def edit_round(round_id: int) -> Any:
             flash(_("The round is saved."), "success")
             return redirect_to("facilitate.round_page", round_id=round_.id)
     status = 422 if request.method == "POST" else 200
-    return render("facilitate/round_form.html", form=form, round=round_, status=status)
+    return render(
+        "facilitate/round_form.html", form=form, round=round_, proposed_zone=zone, status=status
+    )
 
 
 def _round_data(round_: Round) -> dict[str, Any]:
@@ -164,18 +175,25 @@ def round_page(round_id: int) -> Any:
 
 
 def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
+    """The round's page; for an htmx GET, only the territory search's results (``q``)."""
     db = get_session()
     phase_form = forms.get("phase_form") or PhaseForm(formdata=None)
     if "phase_form" not in forms:
         phase_form.phase.data = round_.phase
+    query = request.args.get("q", "").strip()[:MAX_QUERY] if request.method == "GET" else ""
+    attached = round_admin.attached_territories(db, round_)
     return render(
         "facilitate/round.html",
+        "facilitate/_territory_search.html" if request.method == "GET" else None,
         status=status,
         round=round_,
+        query=query,
+        found=territories.search_territories(db, query),
+        attached_ids={item.territory.id for item in attached},
         counts=counts.round_counts(db, round_=round_, user=g.user),
         statuses=moderation.status_counts(db, round_),
         shares=readable_shares(db, round_),
-        attached=round_admin.attached_territories(db, round_),
+        attached=attached,
         facilitators=round_admin.round_facilitators(db, round_),
         choices=territories.territory_choices(db),
         phase_form=phase_form,
@@ -356,8 +374,12 @@ def _language() -> str:
     return current_language()
 
 
-def _invite_url(invite: Invite) -> str:
-    return url_for("participate.join", token=invite_token(invite), _external=True)
+def _with_links(rows: list[tuple[Invite, Territory]]) -> list[tuple[Invite, Territory, str]]:
+    """Each (invite, territory) with the invite's full join link."""
+    return [
+        (invite, territory, url_for("participate.join", token=invite_token(invite), _external=True))
+        for invite, territory in rows
+    ]
 
 
 def _render_invites(
@@ -367,14 +389,17 @@ def _render_invites(
     batch_form: InviteBatchForm | None = None,
 ) -> Any:
     db = get_session()
-    rows = [
-        (invite, territory, _invite_url(invite))
-        for invite, territory in round_admin.round_invites(db, round_)
-    ]
+    rows = _with_links(round_admin.round_invites(db, round_))
     unused: dict[int, tuple[Territory, int]] = {}
     for _invite, territory in round_admin.unused_single_use_invites(db, round_):
         held = unused.get(territory.id or 0, (territory, 0))
         unused[territory.id or 0] = (territory, held[1] + 1)
+    # The territories with a link for many people: each gets a page of posters.
+    poster_territories = {
+        territory.id: territory
+        for invite, territory, _url in rows
+        if invite.revoked_at is None and not invite.single_use
+    }
     return render(
         "facilitate/invites.html",
         round=round_,
@@ -382,6 +407,7 @@ def _render_invites(
         batch_form=batch_form or _batch_form(round_),
         invites=rows,
         unused=list(unused.values()),
+        poster_territories=list(poster_territories.values()),
         status=status,
     )
 
@@ -449,12 +475,7 @@ def _unused_invites(round_: Round) -> list[tuple[Invite, Territory, str]]:
         item.territory.id for item in round_admin.attached_territories(get_session(), round_)
     }:
         abort(404)
-    return [
-        (invite, territory, _invite_url(invite))
-        for invite, territory in round_admin.unused_single_use_invites(
-            get_session(), round_, territory_id
-        )
-    ]
+    return _with_links(round_admin.unused_single_use_invites(get_session(), round_, territory_id))
 
 
 @bp.get("/rounds/<id:round_id>/invites/single-use.csv")
@@ -503,6 +524,24 @@ def revoke_invite(round_id: int, invite_id: int) -> Any:
     get_session().commit()
     flash(_("The invite link is revoked: it admits nobody any more."), "success")
     return redirect_to("facilitate.invites", round_id=round_.id)
+
+
+@bp.get("/rounds/<id:round_id>/invites/<id:invite_id>/poster")
+@login_required
+def invite_poster(round_id: int, invite_id: int) -> Any:
+    """A page to print: the invite link as a poster with its QR code."""
+    round_ = _round(round_id)
+    rows = round_admin.poster_invites(get_session(), round_, invite_id=invite_id)
+    return render("facilitate/posters.html", round=round_, posters=_with_links(rows))
+
+
+@bp.get("/rounds/<id:round_id>/territories/<id:territory_id>/posters")
+@login_required
+def territory_posters(round_id: int, territory_id: int) -> Any:
+    """A page to print: one poster per active link of a territory (single-use links left out)."""
+    round_ = _round(round_id)
+    rows = round_admin.poster_invites(get_session(), round_, territory_id=territory_id)
+    return render("facilitate/posters.html", round=round_, posters=_with_links(rows))
 
 
 # --- Seed statements ----------------------------------------------------------------------
