@@ -475,15 +475,16 @@ def join_as_coauthor(slug: str, token: str) -> Any:
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/endorsement")
 def endorse(slug: str, proposal_id: int) -> Any:
     asking = _asking(slug, proposal_id)
-    who = {
-        "round_": asking.round,
-        "proposal": asking.proposal,
-        "participant": asking.drafter.participant,
-    }
-    if request.form.get("endorse") == "no":
-        endorsements.withdraw_endorsement(get_session(), **who)
+    withdraw = request.form.get("endorse") == "no"
+    use_case = endorsements.withdraw_endorsement if withdraw else endorsements.endorse
+    use_case(
+        get_session(),
+        round_=asking.round,
+        proposal=asking.proposal,
+        participant=asking.drafter.participant,
+    )
+    if withdraw:
         return _done(asking, _("You no longer endorse this proposal."))
-    endorsements.endorse(get_session(), **who)
     return _done(asking, _("You endorse this proposal."))
 
 
