@@ -911,6 +911,8 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
         "council": "pwn-council",
         "name": "swagger-ui.css",
         "key": w.values["return_key"],
+        "kind": "proposal",
+        "target_id": w.values["proposal_id"],
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{rule}: give the test a value for {sorted(missing)}"
