@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -63,7 +64,7 @@ def parse_proposals_csv(
         try:
             fields = ProposalInput.model_validate(_fields(row.cells))
         except ValidationError as error:
-            found: dict[str, object] = {}
+            found: dict[str, tuple[str, str | LazyString]] = {}
             for field, messages in input_problems(error).items():
                 column = field.split("_")[0]  # statements_0: the first statement's number
                 for message in NUMBERS if column == "statements" else messages:
@@ -77,10 +78,10 @@ def parse_proposals_csv(
                         problem=message,
                     ),
                 )
-                for column, message in found.values()  # type: ignore[misc]
+                for column, message in found.values()
             )
             continue
-        line_problems = []
+        line_problems: list[str | LazyString] = []
         if fields.language not in round_.languages:
             line_problems.append(
                 lazy_message(

@@ -33,23 +33,44 @@ from deliberation.translations.reading import Reading, read_statements
 
 
 @dataclass(frozen=True)
+class Credit:
+    """What a participant's credit shows: their display name (None when they chose none or a
+    facilitator hid it), else their territory (None where fewer than ``privacy_k`` people of
+    the round live); ``former`` once they withdrew."""
+
+    name: str | None = None
+    territory: str | None = None
+    former: bool = False
+
+
+@dataclass(frozen=True)
 class Credits:
-    """How participants and accounts are named on the round's pages: a display name (unless a
-    facilitator hid it), else "a
+    """How participants and accounts are named on the round's pages: a display name, else "a
     participant" (with their territory only where at least ``privacy_k`` people of the round
-    live), "a former participant" once they withdrew, "a facilitator" for accounts."""
+    live), "a former participant" once they withdrew, "a facilitator" for accounts. Inside a
+    sentence the words start in lower case; with ``start`` (a list item, a line) they start
+    with a capital."""
 
-    participants: dict[int, str | LazyString]
+    participants: dict[int, Credit]
 
-    def participant(self, participant_id: int | None) -> str | LazyString:
-        if participant_id is None:
-            return _l("a former participant")
-        return self.participants.get(participant_id, _l("a former participant"))
+    def participant(self, participant_id: int | None, *, start: bool = False) -> str | LazyString:
+        credit = self.participants.get(participant_id or 0, Credit(former=True))
+        if credit.name:
+            return credit.name
+        if credit.former:
+            return _l("A former participant") if start else _l("a former participant")
+        if credit.territory:
+            if start:
+                return lazy_message("A participant from %(territory)s", territory=credit.territory)
+            return lazy_message("a participant from %(territory)s", territory=credit.territory)
+        return _l("A participant") if start else _l("a participant")
 
-    def person(self, participant_id: int | None, user_id: int | None) -> str | LazyString:
+    def person(
+        self, participant_id: int | None, user_id: int | None, *, start: bool = False
+    ) -> str | LazyString:
         if participant_id is None and user_id is not None:
-            return _l("a facilitator")
-        return self.participant(participant_id)
+            return _l("A facilitator") if start else _l("a facilitator")
+        return self.participant(participant_id, start=start)
 
 
 def territory_sizes(session: Session, round_: Round) -> dict[int, int]:
@@ -76,19 +97,17 @@ def credits(
         .join(Territory, col(Territory.id) == Participant.territory_id)
         .where(col(Participant.id).in_(wanted))
     )
-    names: dict[int, str | LazyString] = {}
+    names: dict[int, Credit] = {}
     for participant, chosen, territory in rows:
         assert participant.id is not None
         if participant.withdrawn_at is not None:
-            names[participant.id] = _l("a former participant")
+            names[participant.id] = Credit(former=True)
         elif chosen is not None and not chosen.hidden:
-            names[participant.id] = chosen.name
+            names[participant.id] = Credit(name=chosen.name)
         elif sizes.get(participant.territory_id, 0) >= round_.privacy_k:
-            names[participant.id] = lazy_message(
-                "a participant from %(territory)s", territory=territory.name(language)
-            )
+            names[participant.id] = Credit(territory=territory.name(language))
         else:
-            names[participant.id] = _l("a participant")
+            names[participant.id] = Credit()
     return Credits(names)
 
 

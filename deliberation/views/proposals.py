@@ -8,7 +8,9 @@ replaced version re-renders with what changed and the text typed (409).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -55,6 +57,7 @@ from deliberation.views.facilitate import moderation_tabs
 from deliberation.views.participant_session import viewing_participant
 
 bp = Blueprint("proposals", __name__)
+T = TypeVar("T")
 PROPOSAL_STATUS_NAMES = {
     ProposalStatus.DRAFT: _l("Draft"),
     ProposalStatus.SUBMITTED: _l("Submitted"),
@@ -121,6 +124,46 @@ def _credits(round_: Round, participant_ids: list[int | None]) -> listing.Credit
     return listing.credits(get_session(), round_, participant_ids, language=current_language())
 
 
+@dataclass(frozen=True)
+class Asking:
+    """A request about one proposal: its round, who asks (403 if neither a participant nor a
+    facilitator of the round) and the proposal (404 if not of the round)."""
+
+    round: Round
+    drafter: Drafter
+    proposal: Proposal
+
+
+def _asking(slug: str, proposal_id: int) -> Asking:
+    db = get_session()
+    round_ = get_round(db, slug)
+    drafter = _drafter(round_)
+    return Asking(round_, drafter, drafting.get_proposal(db, round_, proposal_id))
+
+
+def _save(form: FlaskForm, use_case: Callable[[], T]) -> tuple[T | None, int]:
+    """Run ``use_case`` for a valid form: its result, committed, and 200; or, when the service
+    refuses, None and the refusal's status, rolled back, the refusal shown on the form."""
+    db = get_session()
+    try:
+        result = use_case()
+    except DomainError as error:
+        db.rollback()
+        show_error(form, error)
+        return None, error.status
+    db.commit()
+    return result, 200
+
+
+def _done(asking: Asking, message: str) -> Response:
+    """Commit the use case, say what happened, and go back to the proposal (303)."""
+    get_session().commit()
+    flash(message, "success")
+    return redirect_to(
+        "proposals.proposal_page", slug=asking.round.slug, proposal_id=asking.proposal.id
+    )
+
+
 # --- Writing ------------------------------------------------------------------------------
 
 
@@ -141,16 +184,13 @@ def new_proposal(slug: str) -> Any:
         form.display_name.data = drafting.display_name(db, drafter.participant)
     submitted = request.method == "POST" and "preview" not in request.form
     if submitted and form.validate_on_submit():
-        try:
-            proposal = drafting.create_proposal(
+        proposal, status = _save(
+            form,
+            lambda: drafting.create_proposal(
                 db, round_=round_, drafter=drafter, fields=form.to_fields()
-            )
-        except DomainError as error:
-            db.rollback()
-            show_error(form, error)
-            status = error.status
-        else:
-            db.commit()
+            ),
+        )
+        if proposal is not None:
             flash(_("Your proposal is saved as a draft."), "success")
             return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal.id)
     elif submitted:
@@ -178,9 +218,8 @@ def preview(slug: str) -> Any:
 @bp.route("/r/<slug>/proposals/<id:proposal_id>/edit", methods=["GET", "POST"])
 def edit_proposal(slug: str, proposal_id: int) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
+    asking = _asking(slug, proposal_id)
+    round_, drafter, proposal = asking.round, asking.drafter, asking.proposal
     drafting.require_editor(db, proposal, drafter)
     form = EditProposalForm(
         data={
@@ -247,15 +286,18 @@ def _stale(proposal: Proposal, error: StaleEdit, base_version: int) -> dict[str,
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/status")
 def change_status(slug: str, proposal_id: int) -> Any:
-    db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
+    asking = _asking(slug, proposal_id)
     try:
         status = ProposalStatus(request.form.get("status", ""))
     except ValueError as error:
         raise Invalid(_l("This proposal cannot take this status now.")) from error
-    drafting.change_status(db, round_=round_, proposal=proposal, drafter=drafter, status=status)
+    drafting.change_status(
+        get_session(),
+        round_=asking.round,
+        proposal=asking.proposal,
+        drafter=asking.drafter,
+        status=status,
+    )
     if status == ProposalStatus.WITHDRAWN:
         ask = confirmation(
             _("Withdraw this proposal?"),
@@ -267,9 +309,7 @@ def change_status(slug: str, proposal_id: int) -> Any:
         )
         if ask is not None:
             return ask
-    db.commit()
-    flash(_("The proposal's status is changed."), "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return _done(asking, _("The proposal's status is changed."))
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -317,15 +357,22 @@ def proposal_list(slug: str) -> Any:
 
 @bp.get("/r/<slug>/proposals/<id:proposal_id>")
 def proposal_page(slug: str, proposal_id: int) -> Any:
+    return _render_proposal(_asking(slug, proposal_id))
+
+
+def _render_proposal(
+    asking: Asking, *, status: int = 200, reject_errors: dict[int, list[Any]] | None = None
+) -> Any:
+    """The proposal page; ``reject_errors`` are the problems of a refused rejection, by
+    amendment id (shown beside its form)."""
     db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
+    round_, drafter, proposal = asking.round, asking.drafter, asking.proposal
     authors = listing.authors(db, proposal)
     editor = drafting.can_edit(db, proposal, drafter)
     changes = amendments.amendments(db, proposal)
     return render(
         "proposals/proposal.html",
+        status=status,
         round=round_,
         proposal=proposal,
         drafter=drafter,
@@ -352,39 +399,35 @@ def proposal_page(slug: str, proposal_id: int) -> Any:
         ],
         supported=amendments.supporters(db, drafter.participant),
         merged_from=curation.merged_from(db, proposal),
-        reject_form=RejectAmendmentForm(formdata=None),
+        reject_errors=reject_errors or {},
     )
 
 
 @bp.get("/r/<slug>/proposals/<id:proposal_id>/history")
 def history(slug: str, proposal_id: int) -> Any:
-    db = get_session()
-    round_ = get_round(db, slug)
-    _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
-    versions = drafting.versions(db, proposal)
+    asking = _asking(slug, proposal_id)
+    versions = drafting.versions(get_session(), asking.proposal)
     return render(
         "proposals/history.html",
-        round=round_,
-        proposal=proposal,
+        round=asking.round,
+        proposal=asking.proposal,
         versions=versions,
-        credits=_credits(round_, [v.participant_id for v in versions]),
+        credits=_credits(asking.round, [v.participant_id for v in versions]),
     )
 
 
 @bp.get("/r/<slug>/proposals/<id:proposal_id>/compare")
 def compare(slug: str, proposal_id: int) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
+    asking = _asking(slug, proposal_id)
+    proposal = asking.proposal
     newer = request.args.get("to", proposal.version, type=int)
     older = request.args.get("from", max(newer - 1, 1), type=int)
     before = drafting.get_version(db, proposal, min(max(older, 1), MAX_ID))
     after = drafting.get_version(db, proposal, min(max(newer, 1), MAX_ID))
     return render(
         "proposals/compare.html",
-        round=round_,
+        round=asking.round,
         proposal=proposal,
         before=before,
         after=after,
@@ -399,36 +442,31 @@ def compare(slug: str, proposal_id: int) -> Any:
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links")
 def create_coauthor_link(slug: str, proposal_id: int) -> Any:
-    db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
-    drafting.create_coauthor_invite(db, round_=round_, proposal=proposal, drafter=drafter)
-    db.commit()
-    flash(_("A new co-author link is ready: send it to the person you invite."), "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    asking = _asking(slug, proposal_id)
+    drafting.create_coauthor_invite(
+        get_session(), round_=asking.round, proposal=asking.proposal, drafter=asking.drafter
+    )
+    return _done(asking, _("A new co-author link is ready: send it to the person you invite."))
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/coauthor-links/<id:invite_id>/revoke")
 def revoke_coauthor_link(slug: str, proposal_id: int, invite_id: int) -> Any:
-    db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
-    drafting.revoke_coauthor_invite(db, proposal=proposal, drafter=drafter, invite_id=invite_id)
+    asking = _asking(slug, proposal_id)
+    drafting.revoke_coauthor_invite(
+        get_session(), proposal=asking.proposal, drafter=asking.drafter, invite_id=invite_id
+    )
     ask = confirmation(
         _("Revoke this co-author link?"),
         consequence=_(
-            "Nobody can join the authors through it any more; co-authors who joined stay. This cannot be undone."
+            "Nobody can join the authors through it any more; co-authors who joined stay. "
+            "This cannot be undone."
         ),
         action=_("Revoke the link"),
         back=url_for("proposals.proposal_page", slug=slug, proposal_id=proposal_id),
     )
     if ask is not None:
         return ask
-    db.commit()
-    flash(_("The co-author link is revoked."), "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return _done(asking, _("The co-author link is revoked."))
 
 
 @bp.route("/r/<slug>/coauthor/<token>", methods=["GET", "POST"])
@@ -459,29 +497,25 @@ def join_as_coauthor(slug: str, token: str) -> Any:
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/endorsement")
 def endorse(slug: str, proposal_id: int) -> Any:
-    db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
-    if request.form.get("endorse") == "no":
-        endorsements.withdraw_endorsement(
-            db, round_=round_, proposal=proposal, participant=drafter.participant
-        )
-        message = _("You no longer endorse this proposal.")
-    else:
-        endorsements.endorse(db, round_=round_, proposal=proposal, participant=drafter.participant)
-        message = _("You endorse this proposal.")
-    db.commit()
-    flash(message, "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    asking = _asking(slug, proposal_id)
+    withdraw = request.form.get("endorse") == "no"
+    use_case = endorsements.withdraw_endorsement if withdraw else endorsements.endorse
+    use_case(
+        get_session(),
+        round_=asking.round,
+        proposal=asking.proposal,
+        participant=asking.drafter.participant,
+    )
+    if withdraw:
+        return _done(asking, _("You no longer endorse this proposal."))
+    return _done(asking, _("You endorse this proposal."))
 
 
 @bp.route("/r/<slug>/proposals/<id:proposal_id>/amendments/new", methods=["GET", "POST"])
 def new_amendment(slug: str, proposal_id: int) -> Any:
     db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
+    asking = _asking(slug, proposal_id)
+    round_, drafter, proposal = asking.round, asking.drafter, asking.proposal
     blocks = paragraphs(proposal.text)
     form = AmendmentForm()
     if request.method == "GET":
@@ -493,16 +527,13 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
         form.display_name.data = drafting.display_name(db, drafter.participant)
     status = 200
     if form.validate_on_submit():
-        try:
-            amendments.propose_amendment(
+        amendment, status = _save(
+            form,
+            lambda: amendments.propose_amendment(
                 db, round_=round_, proposal=proposal, drafter=drafter, fields=form.to_fields()
-            )
-        except DomainError as error:
-            db.rollback()
-            show_error(form, error)
-            status = error.status
-        else:
-            db.commit()
+            ),
+        )
+        if amendment is not None:
             flash(_("Your amendment is proposed to the authors."), "success")
             return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
     elif request.method == "POST":
@@ -519,55 +550,57 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
     )
 
 
-def _amendment(
-    slug: str, proposal_id: int, amendment_id: int
-) -> tuple[Round, Drafter, Proposal, Amendment]:
-    db = get_session()
-    round_ = get_round(db, slug)
-    drafter = _drafter(round_)
-    proposal = drafting.get_proposal(db, round_, proposal_id)
-    return round_, drafter, proposal, amendments.get_amendment(db, proposal, amendment_id)
+def _amendment(slug: str, proposal_id: int, amendment_id: int) -> tuple[Asking, Amendment]:
+    asking = _asking(slug, proposal_id)
+    return asking, amendments.get_amendment(get_session(), asking.proposal, amendment_id)
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/support")
 def support_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
-    round_, drafter, _proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    asking, amendment = _amendment(slug, proposal_id, amendment_id)
     amendments.support(
-        get_session(), round_=round_, amendment=amendment, participant=drafter.participant
+        get_session(),
+        round_=asking.round,
+        amendment=amendment,
+        participant=asking.drafter.participant,
     )
-    get_session().commit()
-    flash(_("You support this amendment."), "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return _done(asking, _("You support this amendment."))
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/accept")
 def accept_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
-    round_, drafter, proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    asking, amendment = _amendment(slug, proposal_id, amendment_id)
     amendments.accept(
-        get_session(), round_=round_, proposal=proposal, amendment=amendment, drafter=drafter
+        get_session(),
+        round_=asking.round,
+        proposal=asking.proposal,
+        amendment=amendment,
+        drafter=asking.drafter,
     )
-    get_session().commit()
-    flash(_("The amendment is accepted as version %(number)s.", number=proposal.version), "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return _done(
+        asking,
+        _("The amendment is accepted as version %(number)s.", number=asking.proposal.version),
+    )
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/reject")
 def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
-    round_, drafter, proposal, amendment = _amendment(slug, proposal_id, amendment_id)
+    """Reject with a reason; a missing or bad reason re-renders the page with the problem
+    beside the form (422)."""
+    asking, amendment = _amendment(slug, proposal_id, amendment_id)
     form = RejectAmendmentForm()
     if not form.validate_on_submit():
-        raise Invalid(_l("Give a reason for rejecting the amendment."))
+        errors = [message for messages in form.errors.values() for message in messages]
+        return _render_proposal(asking, status=422, reject_errors={amendment_id: errors})
     amendments.reject(
         get_session(),
-        round_=round_,
-        proposal=proposal,
+        round_=asking.round,
+        proposal=asking.proposal,
         amendment=amendment,
-        drafter=drafter,
+        drafter=asking.drafter,
         fields=form.to_fields(),
     )
-    get_session().commit()
-    flash(_("The amendment is rejected."), "success")
-    return redirect_to("proposals.proposal_page", slug=slug, proposal_id=proposal_id)
+    return _done(asking, _("The amendment is rejected."))
 
 
 # --- Facilitators ---------------------------------------------------------------------------
@@ -596,16 +629,13 @@ def facilitate_proposals(round_id: int) -> Any:
     form = _merge_form(rows)
     status = 200
     if form.validate_on_submit():
-        try:
-            merged = curation.merge_proposals(
+        merged, status = _save(
+            form,
+            lambda: curation.merge_proposals(
                 db, round_=round_, user=g.user, fields=form.to_fields()
-            )
-        except DomainError as error:
-            db.rollback()
-            show_error(form, error)
-            status = error.status
-        else:
-            db.commit()
+            ),
+        )
+        if merged is not None:
             flash(_("The two proposals are merged into a new one."), "success")
             return redirect_to("proposals.proposal_page", slug=round_.slug, proposal_id=merged.id)
     elif request.method == "POST":

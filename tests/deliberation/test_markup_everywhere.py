@@ -43,6 +43,7 @@ from deliberation.decisions.service import close_decision, open_decision
 from deliberation.forms.proposals import (
     AmendmentForm,
     EditProposalForm,
+    HideForm,
     MergeForm,
     NewProposalForm,
     RejectAmendmentForm,
@@ -470,7 +471,7 @@ SUBMISSIONS: dict[str, list[Submission]] = {
     "PhaseForm": [
         Submission(
             url=lambda w: f"/facilitate/rounds/{_round_id(w)}/phase",
-            extra=lambda w: {"phase": "open"},
+            extra=lambda w: {"phase": "open", "confirm": "yes"},
         )
     ],
     "FacilitatorForm": [
@@ -651,6 +652,36 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             },
         )
     ],
+    # The last amendment hidden by a facilitator with a reason (markup refused: the plain
+    # payload is stored and shown in the amendment's place).
+    "HideForm": [
+        Submission(
+            url=lambda w: (
+                f"/facilitate/rounds/{_drafting(w).id}/moderation/drafting/amendment/"
+                f"{_amendment_id(w, last=True)}"
+            ),
+            keep=lambda w: _plain(w, HideForm),
+            extra=lambda w: {"action": "hide"},
+        )
+    ],
+    "ProposalImportForm": [
+        Submission(
+            url=lambda w: f"/facilitate/rounds/{_drafting(w).id}/proposals/import",
+            extra=lambda w: {
+                "file": (
+                    io.BytesIO(
+                        _seed_csv(
+                            [
+                                ["title", "text", "language", "statements"],
+                                [f"{PLAIN} imported", f"{PLAIN} imported text", "en", ""],
+                            ]
+                        )
+                    ),
+                    "proposals.csv",
+                )
+            },
+        )
+    ],
     # A council named with the payload (created, then edited), its token and a clerk; an
     # outcome of the closed round addressed to it, and the clerk's answer.
     "CouncilForm": [
@@ -707,7 +738,7 @@ def _submit(w: World, form: type[FlaskForm], how: Submission) -> None:
     w.typed_names.update(names)
     keep = how.keep(w)
     url = how.url(w)
-    files = form.__name__ == "SeedImportForm"
+    files = form.__name__ in {"SeedImportForm", "ProposalImportForm"}
     stored = {**how.extra(w), **keep, **{n: PAYLOAD for n in names if n not in keep}}
     response = w.post(client, url, stored, htmx=how.htmx, files=files)
     errors = re.findall(r'class="error"[^>]*>([^<]*)', response.text)
@@ -770,6 +801,9 @@ def _after_forms(w: World) -> None:
         select(CoauthorInvite).where(CoauthorInvite.proposal_id == proposal.id)
     ).first()
     assert coauthor is not None
+    made = w.post(w.participant, f"/r/{drafting.slug}/return-link", {})
+    return_key = re.search(r'/return/([^"]+)"', made.text)
+    assert return_key is not None
     # A decision of each round, its options' titles and texts the payload: a draft (first
     # round), a closed and counted one with receipts (second) and an open one (drafting).
     decisions = {
@@ -779,6 +813,7 @@ def _after_forms(w: World) -> None:
     }
     w.values.update(
         coauthor_token=_coauthor_token(w, coauthor),
+        return_key=return_key.group(1),
         proposal_id=proposal.id,
         amendment_id=_amendment_id(w),
         decisions=decisions,
@@ -881,6 +916,9 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
         "number": 1,
         "council": "pwn-council",
         "name": "swagger-ui.css",
+        "key": w.values["return_key"],
+        "kind": "proposal",
+        "target_id": w.values["proposal_id"],
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{rule}: give the test a value for {sorted(missing)}"

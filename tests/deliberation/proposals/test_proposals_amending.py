@@ -382,3 +382,5 @@ def test_people_are_credited_by_name_by_territory_when_k_allows_or_as_former(
     assert str(names.participant(alone.id)) == "a participant"
     assert str(names.participant(None)) == "a former participant"
     assert str(names.person(None, 7)) == "a facilitator"
+    assert str(names.participant(alone.id, start=True)) == "A participant"
+    assert str(names.person(None, 7, start=True)) == "A facilitator"

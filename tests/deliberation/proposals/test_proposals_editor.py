@@ -313,3 +313,29 @@ def test_a_bad_amendment_is_a_clear_error_over_http(
     assert response.status_code == 422
     assert 'class="error"' in response.text
     assert stored(session, Amendment) == 0
+
+
+def test_a_rejection_without_a_reason_re_renders_the_page_with_the_problem(
+    client: FlaskClient, session: Session, round_: Round, author: Participant
+) -> None:
+    proposal = make_proposal(session, round_, author=author)
+    amendment = Amendment(
+        proposal_id=proposal.id,  # type: ignore[arg-type]
+        base_version=1,
+        paragraph=0,
+        original="Plant trees in every schoolyard.",
+        replacement="Plant trees in every street.",
+        rationale="Streets are hot too.",
+        participant_id=make_participant(session, round_).id,
+    )
+    session.add(amendment)
+    session.commit()
+    url = f"/r/{round_.slug}/proposals/{proposal.id}/amendments/{amendment.id}/reject"
+
+    refused = client.post(url, data={"reason": ""})
+
+    assert refused.status_code == 422
+    assert f'id="reason-{amendment.id}-error" role="alert"' in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    session.refresh(amendment)
+    assert amendment.status == "open"

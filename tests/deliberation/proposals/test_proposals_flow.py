@@ -269,7 +269,7 @@ def test_a_withdrawn_author_is_credited_as_a_former_participant_and_no_longer_co
     act_as(client, coauthor)
     page = client.get(url).text
     assert "Ana" not in page
-    assert "a former participant" in page
+    assert "A former participant" in page
     assert "Trees." in page
     assert "0 participants endorse this proposal." in page
     act_as(client, first)

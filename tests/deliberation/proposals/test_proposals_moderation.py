@@ -184,7 +184,7 @@ def test_a_hidden_display_name_is_credited_as_a_participant_until_it_changes(
 
     page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}")
     assert "Rude Name" not in page.text
-    assert "a participant" in page.text
+    assert "A participant" in page.text
 
     as_participant(client, author)
     client.post(
