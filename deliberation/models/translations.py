@@ -22,6 +22,17 @@ class TextKind(StrEnum):
     """Which table ``Translation.text_id`` points into."""
 
     STATEMENT = "statement"
+    OUTCOME_TITLE = "outcome_title"
+    OUTCOME_TEXT = "outcome_text"
+    OUTCOME_RATIONALE = "outcome_rationale"
+
+
+OUTCOME_PARTS = {
+    "title": TextKind.OUTCOME_TITLE,
+    "text": TextKind.OUTCOME_TEXT,
+    "rationale": TextKind.OUTCOME_RATIONALE,
+}
+"""The translatable parts of an outcome and the kind of their translations."""
 
 
 class TranslationOrigin(StrEnum):

@@ -33,7 +33,7 @@ from deliberation.decisions.methods import METHOD_NAMES
 from deliberation.decisions.results import COUNT_KINDS, WEIGHTING_NAMES
 from deliberation.errors import DomainError, Invalid, NotFound
 from deliberation.forms.councils import DECISION_NAMES, IMPLEMENTATION_NAMES
-from deliberation.forms.reports import KIND_NAMES, OutcomeForm
+from deliberation.forms.reports import KIND_NAMES, OutcomeForm, OutcomeTranslationForm
 from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
 from deliberation.polis.export import export_round
 from deliberation.reports import companions, feed, outcomes, package, publishing, support
@@ -43,7 +43,7 @@ from deliberation.reports.schema import outcome_schema
 from deliberation.reports.text import markdown_escape
 from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator
-from deliberation.templating import current_language, render
+from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import add_error
 from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
@@ -167,14 +167,56 @@ def edit_outcome(round_id: int, outcome_id: int) -> Any:
         status = 422
     else:
         status = 200
+    return _outcome_page(round_, outcome, form, _translation_form(round_, outcome), status)
+
+
+def _translation_form(round_: Round, outcome: Outcome) -> OutcomeTranslationForm:
+    form = OutcomeTranslationForm()
+    others = [lang for lang in round_.languages if lang != outcome.language]
+    form.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in others]
+    return form
+
+
+def _outcome_page(
+    round_: Round,
+    outcome: Outcome,
+    form: OutcomeForm,
+    translation_form: OutcomeTranslationForm,
+    status: int,
+) -> Response:
+    db = get_session()
     return render(
         "reports/outcome_form.html",
         round=round_,
         outcome=outcome,
         form=form,
+        translation_form=translation_form,
+        translations=outcomes.outcome_translations(db, round_, [outcome]).get(outcome.id or 0, {}),
         candidates={c.statement.id: c for c in outcomes.candidates(db, round_)},
         status=status,
     )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/outcomes/<id:outcome_id>/translations")
+@login_required
+def translate_outcome(round_id: int, outcome_id: int) -> Any:
+    db = get_session()
+    round_ = _round(round_id)
+    outcome = outcomes.get_outcome(db, round_, outcome_id)
+    form = _translation_form(round_, outcome)
+    if form.validate():
+        try:
+            outcomes.translate_outcome(
+                db, round_=round_, user=g.user, outcome=outcome, fields=form.to_fields()
+            )
+        except DomainError as error:
+            db.rollback()
+            add_error(form, error)
+        else:
+            db.commit()
+            flash(_("The translation is saved."), "success")
+            return _redirect("reports.edit_outcome", round_id=round_.id, outcome_id=outcome.id)
+    return _outcome_page(round_, outcome, _outcome_form(round_, outcome), form, 422)
 
 
 @bp.post("/facilitate/rounds/<id:round_id>/outcomes/<id:outcome_id>/delete")
