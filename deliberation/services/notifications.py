@@ -4,13 +4,12 @@ results or the report open; the worker sends them (never a request).
 An address is stored alone (round, address, language), linked to no participant, so never to
 votes; it is erased at the round's retention date. Asking twice changes nothing and says
 nothing (nobody learns whether an address is registered). Each mail carries a signed link to
-stop the notices.
+stop the notices. Sending is the worker's (``deliberation.mail``).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -19,7 +18,6 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation.errors import NotFound
@@ -36,7 +34,6 @@ from deliberation.models import (
 )
 from deliberation.services.accounts import normalize_email
 
-log = logging.getLogger(__name__)
 SALT = "palabre.notices.stop"
 
 
@@ -120,7 +117,7 @@ def erase_expired(session: Session, *, now: datetime) -> int:
 def due_notices(session: Session) -> Iterator[DueNotice]:
     """The events of rounds with at least one address that were not announced yet: drafting
     is open, a decision opened, a decision's results are counted, a report is published."""
-    subscribed = exists().where(NotificationSubscription.round_id == Round.id)
+    subscribed = exists().where(col(NotificationSubscription.round_id) == Round.id)
     rounds = session.exec(select(Round).where(subscribed).order_by(col(Round.id))).all()
     for round_ in rounds:
         sent = {
@@ -193,42 +190,23 @@ def compose(
     return message
 
 
-Send = Callable[[EmailMessage], None]
-Links = Callable[[DueNotice, NotificationSubscription], tuple[str, str]]
-
-
-def send_due(session: Session, *, send: Send, sender: str, links: Links) -> int:
-    """Announce every due notice to its round's addresses, one mail each; return how many
-    mails went out. Each event is taken (a ``Notification`` row) and committed once its mails
-    are sent; if sending fails it is rolled back and tried again on the next pass."""
-    sent = 0
-    for notice in list(due_notices(session)):
-        recipients = session.exec(
+def take(session: Session, notice: DueNotice) -> list[NotificationSubscription]:
+    """Record ``notice`` as announced (a ``Notification`` row, flushed) and return the
+    addresses to mail. Raises ``IntegrityError`` when another worker took it first."""
+    recipients = list(
+        session.exec(
             select(NotificationSubscription)
             .where(NotificationSubscription.round_id == notice.round.id)
             .order_by(col(NotificationSubscription.id))
-        ).all()
-        session.add(
-            Notification(
-                round_id=notice.round.id,  # type: ignore[arg-type]
-                event=notice.event,
-                ref=notice.ref,
-                recipients=len(recipients),
-            )
         )
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()  # another worker took it
-            continue
-        try:
-            for subscription in recipients:
-                link, stop_link = links(notice, subscription)
-                send(compose(notice, subscription, sender=sender, link=link, stop_link=stop_link))
-                sent += 1
-        except OSError:
-            session.rollback()
-            log.exception("mail of %s for round %s failed", notice.event, notice.round.slug)
-            continue
-        session.commit()
-    return sent
+    )
+    session.add(
+        Notification(
+            round_id=notice.round.id,  # type: ignore[arg-type]
+            event=notice.event,
+            ref=notice.ref,
+            recipients=len(recipients),
+        )
+    )
+    session.flush()
+    return recipients

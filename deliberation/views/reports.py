@@ -51,7 +51,7 @@ from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(markdown_escape, "markdown_escape")
 IMMUTABLE = "public, max-age=31536000, immutable"
-NAMES = {
+NAMES: dict[str, Any] = {
     "kind_names": KIND_NAMES,
     "level_names": companions.LEVEL_NAMES,
     "stance_names": companions.STANCE_NAMES,
