@@ -116,6 +116,12 @@ def load_config(
         "ACCOUNT_LINK_HOURS": float(env.get("PALABRE_ACCOUNT_LINK_HOURS", "72")),
         "DEMO_PASSWORD": env.get("PALABRE_DEMO_PASSWORD", ""),
         "COMMIT": env.get("PALABRE_COMMIT", "unknown"),
+        "SMTP_HOST": env.get("PALABRE_SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("PALABRE_SMTP_PORT", "25")),
+        "SMTP_STARTTLS": _flag(env.get("PALABRE_SMTP_STARTTLS", "")),
+        "SMTP_USERNAME": env.get("PALABRE_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("PALABRE_SMTP_PASSWORD", ""),
+        "MAIL_FROM": env.get("PALABRE_MAIL_FROM", "palabre@localhost"),
     }
     config.update(overrides or {})
     return config

@@ -1,6 +1,6 @@
 """The demo's report: councils of Strasbourg and Kehl, the reported round's proposals and one
 counted approval decision among them, outcomes addressed to the councils and derived from
-statements, proposals and the decision (``data/report.json``), a published version of its
+statements, proposals and the decision, one of them translated (``data/report.json``), a published version of its
 report, and one council answer that came after it (so the report page shows it under
 "Responses since publication", and the next version carries it).
 
@@ -41,8 +41,8 @@ from deliberation.models import (
     User,
 )
 from deliberation.models.council_inputs import CouncilResponseInput
-from deliberation.models.reports import OutcomeInput
-from deliberation.reports.outcomes import create_outcome
+from deliberation.models.reports import OutcomeInput, OutcomeTranslationInput
+from deliberation.reports.outcomes import create_outcome, translate_outcome
 from deliberation.reports.publishing import publish_report
 from deliberation.services.council_responses import record_response
 from voting.methods import REGISTRY
@@ -210,7 +210,16 @@ def seed_report(
             council_ids=tuple(councils[t] for t in spec["councils"]),
             response_due=None if days is None else today + timedelta(days=days),
         )
-        outcomes.append(create_outcome(session, round_=round_, user=facilitator, fields=fields))
+        outcome = create_outcome(session, round_=round_, user=facilitator, fields=fields)
+        for language, parts in spec["translations"].items():
+            translate_outcome(
+                session,
+                round_=round_,
+                user=facilitator,
+                outcome=outcome,
+                fields=OutcomeTranslationInput(language=language, **parts),
+            )
+        outcomes.append(outcome)
     version = publish_report(
         session, round_=round_, user=facilitator, commit=current_app.config["COMMIT"]
     )

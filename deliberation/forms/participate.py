@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, EmailField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from deliberation.forms.facilitate import MultiCheckboxField
 from deliberation.forms.validators import VisibleText
@@ -74,3 +74,9 @@ class TranslationTaskForm(FlaskForm):
     text = TextAreaField(
         _l("Your translation"), validators=[DataRequired(_l("Write a translation."))]
     )
+
+
+class EmailNoticeForm(FlaskForm):
+    """An address to be told of a round's next steps (checked by the service)."""
+
+    email = EmailField(_l("Your email address"), validators=[DataRequired(), Length(max=254)])

@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 from deliberation.config import LANGUAGES
 from deliberation.forms.facilitate import InputForm, MultiCheckboxField
 from deliberation.models import OutcomeKind
-from deliberation.models.reports import OutcomeInput
+from deliberation.models.reports import OutcomeInput, OutcomeTranslationInput
 from deliberation.templating import LANGUAGE_NAMES
 
 KIND_NAMES = {
@@ -69,4 +69,23 @@ class OutcomeForm(InputForm):
             "council_ids": tuple(self.council_ids.data or ()),
             "response_due": self.response_due.data,
             "review_date": self.review_date.data,
+        }
+
+
+class OutcomeTranslationForm(InputForm):
+    """The facilitators' translation of an outcome into one language; the view limits
+    ``language`` to the round's other languages."""
+
+    input_model = OutcomeTranslationInput
+    language = SelectField(_l("Into"))
+    title = StringField(_l("Title"), filters=[_strip])
+    text = TextAreaField(_l("Text"), filters=[_strip])
+    rationale = TextAreaField(_l("Rationale"), filters=[_strip])
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "language": self.language.data,
+            "title": self.title.data or "",
+            "text": self.text.data or "",
+            "rationale": self.rationale.data or "",
         }

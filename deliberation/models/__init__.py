@@ -29,6 +29,11 @@ from deliberation.models.decisions import (
     DecisionTally,
     Eligibility,
 )
+from deliberation.models.notifications import (
+    NoticeEvent,
+    Notification,
+    NotificationSubscription,
+)
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
 from deliberation.models.participants import Participant
 from deliberation.models.proposals import (
@@ -98,6 +103,9 @@ __all__ = [
     "ImplementationStatus",
     "Invite",
     "ModerationMode",
+    "NoticeEvent",
+    "Notification",
+    "NotificationSubscription",
     "OpinionLease",
     "OpinionSnapshot",
     "Outcome",

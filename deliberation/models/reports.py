@@ -31,7 +31,9 @@ class Outcome(SQLModel, table=True):
     ``statement_ids`` are the statements it is derived from (consensus and bridging
     statements); its support is computed from their votes when the report is published, never
     typed. ``proposal_ids`` and ``decision_ids`` are the round's proposals and decisions it
-    also comes from (its lineage). Translations of its texts are not stored yet.
+    also comes from (its lineage). Its title, text and rationale are translated by the
+    facilitators through ``Translation`` (kinds ``outcome_title``, ``outcome_text`` and
+    ``outcome_rationale``, ``text_id`` the outcome's id).
     """
 
     __table_args__ = (Index("ix_outcome_round", "round_id", "id"),)
@@ -124,3 +126,18 @@ class OutcomeInput(BaseModel):
     council_ids: tuple[int, ...] = ()
     response_due: date | None = None
     review_date: date | None = None
+
+
+MAX_TRANSLATION = 2000  # ``Translation.text``
+
+
+class OutcomeTranslationInput(BaseModel):
+    """A facilitator's translation of an outcome into ``language`` (not its original one,
+    checked by the service); an empty part removes that part's translation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    language: Annotated[str, AfterValidator(_language)]
+    title: Annotated[str, at_most(200), Printable] = ""
+    text: Annotated[str, at_most(MAX_TRANSLATION), Printable] = ""
+    rationale: Annotated[str, at_most(MAX_TRANSLATION), Printable] = ""

@@ -24,6 +24,17 @@ class TextKind(StrEnum):
     STATEMENT = "statement"
     OPTION_TITLE = "option_title"  # a decision option's title (DecisionOption)
     OPTION_TEXT = "option_text"  # a decision option's text
+    OUTCOME_TITLE = "outcome_title"
+    OUTCOME_TEXT = "outcome_text"
+    OUTCOME_RATIONALE = "outcome_rationale"
+
+
+OUTCOME_PARTS = {
+    "title": TextKind.OUTCOME_TITLE,
+    "text": TextKind.OUTCOME_TEXT,
+    "rationale": TextKind.OUTCOME_RATIONALE,
+}
+"""The translatable parts of an outcome and the kind of their translations."""
 
 
 class TranslationOrigin(StrEnum):

@@ -11,10 +11,12 @@ from datetime import timedelta
 from flask import Flask
 from sqlmodel import Session
 
+from deliberation import mail
 from deliberation.clock import utcnow
 from deliberation.decisions import worker as decisions_worker
 from deliberation.opinions import lease
 from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.services.notifications import erase_expired
 from deliberation.services.participation import anonymise_expired
 from deliberation.services.rounds import advance_schedules
 from deliberation.translations.machine import MachinePass
@@ -27,18 +29,28 @@ def worker_name() -> str:
 
 
 def run_once(app: Flask, *, holder: str) -> int:
-    """Anonymise participants whose retention period is over, then compute every due round this
-    worker can lease; return how many snapshots it stored."""
+    """Anonymise participants and erase notice addresses whose retention period is over, count
+    decisions, send due email notices, then compute every due round this worker can lease;
+    return how many snapshots it stored."""
     engine = app.extensions["palabre.engine"]
     min_age = timedelta(seconds=app.config["OPINIONS_MIN_INTERVAL"])
     stored = 0
     with Session(engine, expire_on_commit=False) as session:
         advance_schedules(session, now=utcnow())
         anonymised = anonymise_expired(session, now=utcnow())
+        erased = erase_expired(session, now=utcnow())
         session.commit()
-        if anonymised:
-            log.info("anonymised %d participants after their rounds' retention period", anonymised)
+        if anonymised or erased:
+            log.info(
+                "after their rounds' retention period: %d participants anonymised, "
+                "%d notice addresses erased",
+                anonymised,
+                erased,
+            )
         decisions_worker.run_once(session, now=utcnow())
+        mailed = mail.send_notices(app, session)
+        if mailed:
+            log.info("sent %d notice mails", mailed)
         for round_ in due_rounds(session, min_age=min_age):
             round_id: int = round_.id  # type: ignore[assignment]
             with lease.held(session, round_id, holder) as taken:

@@ -10,8 +10,8 @@ Proposals and decisions come from ``deliberation.reports.motions`` (the round's 
 proposals and counted decisions, k-suppressed there); ``council_responses`` are every answer
 recorded to the round's outcomes by the time of publication (answers arriving later show in
 the next version). Statements carry their shown translations (the reading rule of
-``deliberation.translations``); outcome texts have none yet (the translation model covers
-statements only).
+``deliberation.translations``), outcome texts the facilitators' translations (human,
+reviewed).
 """
 
 from __future__ import annotations
@@ -46,7 +46,11 @@ from deliberation.reports.motions import (
     proposal_id,
     proposals_section,
 )
-from deliberation.reports.outcomes import counted_decisions, reported_proposals
+from deliberation.reports.outcomes import (
+    counted_decisions,
+    outcome_translations,
+    reported_proposals,
+)
 from deliberation.reports.support import dissent, support
 from deliberation.services.counts import language_counts, round_counts, shown_territories
 from deliberation.services.rounds import round_territories
@@ -204,6 +208,7 @@ def build_document(
     outcomes = list(outcomes)
     proposals = reported_proposals(session, round_)
     decisions = counted_decisions(session, round_)
+    translated = outcome_translations(session, round_, outcomes)
     return {
         "schema": links.schema,
         "schema_version": SCHEMA_VERSION,
@@ -249,6 +254,7 @@ def build_document(
                 report_url=links.report,
                 proposals={p.id for p in proposals},
                 decisions={d.id for d, _ in decisions},
+                translations=translated.get(o.id or 0, {}),
             )
             | {"addressed_councils": [council_id(c.slug) for c in addressed.get(o.id or 0, [])]}
             for o in outcomes
@@ -500,7 +506,9 @@ def _outcome(
     report_url: str,
     proposals: set[int | None],
     decisions: set[int | None],
+    translations: Mapping[str, Mapping[str, str]],
 ) -> dict[str, Any]:
+    """One outcome; ``translations`` are the facilitators' own by part and language."""
     shown = {entry["id"] for entry in quoted}
     derived = [entries[s] for s in outcome.statement_ids if s in shown]
     level, by_territory = support(derived, slugs)
@@ -508,9 +516,11 @@ def _outcome(
     return {
         "id": outcome_id(outcome.id or 0),
         "type": str(outcome.kind),
-        "title": text(outcome.language, outcome.title),
-        "text": text(outcome.language, outcome.text),
-        "rationale": text(outcome.language, outcome.rationale) if outcome.rationale else None,
+        "title": text(outcome.language, outcome.title, translations.get("title")),
+        "text": text(outcome.language, outcome.text, translations.get("text")),
+        "rationale": text(outcome.language, outcome.rationale, translations.get("rationale"))
+        if outcome.rationale
+        else None,
         "support": level,
         "territory_support": [
             row | {"territory": territory_id(row["territory"])} for row in by_territory

@@ -15,6 +15,7 @@ FORMS = (
     ("reports.version_markdown", "report.md", "text/markdown"),
     ("reports.version_territory_csv", "outcomes_by_territory.csv", "text/csv"),
     ("reports.version_polis", "polis.zip", "application/zip"),
+    ("reports.version_package", "datapackage.zip", "application/zip"),
 )
 DECIDIM = "outcomes.decidim-accountability.{council}.csv"
 

@@ -31,13 +31,17 @@ from deliberation.models import (
     Statement,
     StatementStatus,
     TargetKind,
+    Translation,
+    TranslationOrigin,
     User,
 )
-from deliberation.models.reports import OutcomeInput
+from deliberation.models.reports import OutcomeInput, OutcomeTranslationInput
+from deliberation.models.translations import OUTCOME_PARTS
 from deliberation.opinions.stored import current_snapshot
 from deliberation.services import audit
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import FieldInvalid
+from deliberation.translations.reading import shown_translations
 
 COMPOSING_PHASES = (Phase.CLOSED, Phase.REPORTED)
 PRIVATE_PROPOSALS = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
@@ -246,5 +250,87 @@ def delete_outcome(session: Session, *, round_: Round, user: User, outcome: Outc
         round_=round_,
         details={"type": outcome.kind, "title": outcome.title},
     )
+    for translation in session.exec(
+        select(Translation).where(
+            col(Translation.kind).in_(list(OUTCOME_PARTS.values())),
+            Translation.text_id == outcome.id,
+        )
+    ):
+        session.delete(translation)
     session.delete(outcome)
     session.flush()
+
+
+def outcome_translations(
+    session: Session, round_: Round, outcomes: list[Outcome]
+) -> dict[int, dict[str, dict[str, str]]]:
+    """The shown translations of ``outcomes``: ``{outcome id: {part: {language: text}}}`` for
+    the parts ``title``, ``text`` and ``rationale``."""
+    ids = [o.id for o in outcomes if o.id is not None]
+    found: dict[int, dict[str, dict[str, str]]] = {i: {} for i in ids}
+    for part, kind in OUTCOME_PARTS.items():
+        for outcome_id, by_language in shown_translations(
+            session, round_, kind=kind, text_ids=ids
+        ).items():
+            found[outcome_id][part] = {lang: t.text for lang, t in sorted(by_language.items())}
+    return found
+
+
+def translate_outcome(
+    session: Session,
+    *,
+    round_: Round,
+    user: User,
+    outcome: Outcome,
+    fields: OutcomeTranslationInput,
+) -> None:
+    """Set the facilitator's translation of ``outcome`` into ``fields.language`` (human,
+    reviewed): each non-empty part replaces that part's translation, an empty one removes it.
+    ``FieldInvalid`` for the outcome's own language."""
+    require_facilitator(session, round_, user)
+    require_composing(round_)
+    if fields.language == outcome.language:
+        raise FieldInvalid(
+            _l("This is the outcome's own language: choose another one."), field="language"
+        )
+    now = utcnow()
+    changed = []
+    for part, kind in OUTCOME_PARTS.items():
+        value = getattr(fields, part).strip()
+        existing = session.exec(
+            select(Translation).where(
+                Translation.kind == kind,
+                Translation.text_id == outcome.id,
+                Translation.language == fields.language,
+            )
+        ).all()
+        if [t.text for t in existing] == ([value] if value else []):
+            continue
+        for translation in existing:
+            session.delete(translation)
+        if value:
+            session.add(
+                Translation(
+                    round_id=round_.id,  # type: ignore[arg-type]
+                    kind=kind,
+                    text_id=outcome.id,  # type: ignore[arg-type]
+                    language=fields.language,
+                    text=value,
+                    origin=TranslationOrigin.HUMAN,
+                    reviewed=True,
+                    author_user_id=user.id,
+                    reviewed_at=now,
+                )
+            )
+        changed.append(part)
+    session.flush()
+    if changed:
+        audit.record(
+            session,
+            actor=user,
+            action=AuditAction.OUTCOME_UPDATE,
+            target_kind=TargetKind.OUTCOME,
+            target_id=outcome.id,
+            round_=round_,
+            details={"translation": fields.language, "parts": changed},
+        )

@@ -18,6 +18,7 @@ from deliberation.views import (
     facilitate_translations,  # noqa: F401 - adds the translation pages to ``facilitate.bp``
     inbox,
     main,
+    notices,
     opinions,
     participate,
     proposals,
@@ -49,5 +50,6 @@ def register(app: Flask) -> None:
         reports.bp,
         decisions.bp,
         proposals.bp,
+        notices.bp,
     ):
         app.register_blueprint(blueprint)

@@ -33,17 +33,17 @@ from deliberation.decisions.methods import METHOD_NAMES
 from deliberation.decisions.results import COUNT_KINDS, WEIGHTING_NAMES
 from deliberation.errors import DomainError, Invalid, NotFound
 from deliberation.forms.councils import DECISION_NAMES, IMPLEMENTATION_NAMES
-from deliberation.forms.reports import KIND_NAMES, OutcomeForm
+from deliberation.forms.reports import KIND_NAMES, OutcomeForm, OutcomeTranslationForm
 from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
 from deliberation.polis.export import export_round
-from deliberation.reports import companions, feed, outcomes, publishing, support
+from deliberation.reports import companions, feed, outcomes, package, publishing, support
 from deliberation.reports.links import public_url
 from deliberation.reports.presentation import report_view
 from deliberation.reports.schema import outcome_schema
 from deliberation.reports.text import markdown_escape
 from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator
-from deliberation.templating import current_language, render
+from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import add_error
 from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
@@ -51,7 +51,7 @@ from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
 bp = Blueprint("reports", __name__)
 bp.add_app_template_filter(markdown_escape, "markdown_escape")
 IMMUTABLE = "public, max-age=31536000, immutable"
-NAMES = {
+NAMES: dict[str, Any] = {
     "kind_names": KIND_NAMES,
     "level_names": companions.LEVEL_NAMES,
     "stance_names": companions.STANCE_NAMES,
@@ -167,14 +167,56 @@ def edit_outcome(round_id: int, outcome_id: int) -> Any:
         status = 422
     else:
         status = 200
+    return _outcome_page(round_, outcome, form, _translation_form(round_, outcome), status)
+
+
+def _translation_form(round_: Round, outcome: Outcome) -> OutcomeTranslationForm:
+    form = OutcomeTranslationForm()
+    others = [lang for lang in round_.languages if lang != outcome.language]
+    form.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in others]
+    return form
+
+
+def _outcome_page(
+    round_: Round,
+    outcome: Outcome,
+    form: OutcomeForm,
+    translation_form: OutcomeTranslationForm,
+    status: int,
+) -> Response:
+    db = get_session()
     return render(
         "reports/outcome_form.html",
         round=round_,
         outcome=outcome,
         form=form,
+        translation_form=translation_form,
+        translations=outcomes.outcome_translations(db, round_, [outcome]).get(outcome.id or 0, {}),
         candidates={c.statement.id: c for c in outcomes.candidates(db, round_)},
         status=status,
     )
+
+
+@bp.post("/facilitate/rounds/<id:round_id>/outcomes/<id:outcome_id>/translations")
+@login_required
+def translate_outcome(round_id: int, outcome_id: int) -> Any:
+    db = get_session()
+    round_ = _round(round_id)
+    outcome = outcomes.get_outcome(db, round_, outcome_id)
+    form = _translation_form(round_, outcome)
+    if form.validate():
+        try:
+            outcomes.translate_outcome(
+                db, round_=round_, user=g.user, outcome=outcome, fields=form.to_fields()
+            )
+        except DomainError as error:
+            db.rollback()
+            add_error(form, error)
+        else:
+            db.commit()
+            flash(_("The translation is saved."), "success")
+            return _redirect("reports.edit_outcome", round_id=round_.id, outcome_id=outcome.id)
+    return _outcome_page(round_, outcome, _outcome_form(round_, outcome), form, 422)
 
 
 @bp.post("/facilitate/rounds/<id:round_id>/outcomes/<id:outcome_id>/delete")
@@ -299,20 +341,83 @@ def version_decidim(slug: str, number: int, council: str) -> Any:
     return _frozen(body, "text/csv", version, filename)
 
 
-@bp.get("/r/<slug>/report/v<id:number>/polis.zip")
-def version_polis(slug: str, number: int) -> Any:
-    """The public Pol.is set of the round (its votes, unchanged since it closed)."""
-    round_, version = _version(slug, number)
-    buffer = io.BytesIO()
+def _polis_files(round_: Round) -> list[tuple[str, bytes]]:
+    """The round's public Pol.is set (its votes, unchanged since it closed): (name, content)."""
     with tempfile.TemporaryDirectory() as folder:
         export_round(get_session(), round_, Path(folder), public=True)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(Path(folder).iterdir()):
-                archive.write(path, path.name)
-    response = Response(buffer.getvalue(), mimetype="application/zip")
-    filename = f"{round_.slug}-v{version.number}-polis.zip"
+        return [(path.name, path.read_bytes()) for path in sorted(Path(folder).iterdir())]
+
+
+def _attachment(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.get("/r/<slug>/report/v<id:number>/polis.zip")
+def version_polis(slug: str, number: int) -> Any:
+    """The public Pol.is set of the round."""
+    round_, version = _version(slug, number)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in _polis_files(round_):
+            archive.writestr(name, content)
+    return _attachment(buffer.getvalue(), f"{round_.slug}-v{version.number}-polis.zip")
+
+
+@bp.get("/r/<slug>/report/v<id:number>/datapackage.zip")
+def version_package(slug: str, number: int) -> Any:
+    """Every form of the version in one zip, described by a Frictionless datapackage.json."""
+    round_, version = _version(slug, number)
+    document = version.document
+    language = current_language()
+    files = [
+        package.PackageFile(
+            "outcome.json",
+            "application/json",
+            json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode(),
+            _("The outcome document (its JSON Schema: %(url)s).", url=document["schema"]),
+        ),
+        package.PackageFile(
+            "report.html",
+            "text/html",
+            _page(round_, version, latest=False).get_data(),
+            _("The report for people."),
+        ),
+        package.PackageFile(
+            "report.md",
+            "text/markdown",
+            render_markdown_report(version).encode(),
+            _("The report in Markdown."),
+        ),
+        package.PackageFile(
+            "outcomes_by_territory.csv",
+            "text/csv",
+            companions.outcomes_by_territory(document, language).encode(),
+            _("One row per outcome and territory: support, agree rate, n and stance."),
+        ),
+    ]
+    files += [
+        package.PackageFile(
+            f"outcomes.decidim-accountability.{council['id'][4:]}.csv",
+            "text/csv",
+            companions.decidim_accountability(document, council["id"]).encode(),
+            _("The outcomes addressed to this council, in Decidim's accountability import."),
+            delimiter=";",
+        )
+        for council in document["councils"]
+    ]
+    files += [
+        package.PackageFile(
+            f"polis/{name}",
+            "text/csv",
+            content,
+            _("The public Pol.is export set, with a territory column."),
+        )
+        for name, content in _polis_files(round_)
+    ]
+    body = package.data_package(document, files)
+    return _attachment(body, f"{round_.slug}-v{version.number}-datapackage.zip")
 
 
 @bp.get("/r/<slug>/report/compare")

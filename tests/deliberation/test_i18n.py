@@ -41,6 +41,8 @@ def test_template_is_up_to_date_with_the_sources() -> None:
         ("deliberation/**.py", "python"),
         ("app.py", "python"),
         ("templates/**.html", "jinja2"),
+        ("templates/**.md", "jinja2"),
+        ("templates/**.xml", "jinja2"),
     ]
     keywords = {
         "_": None,

@@ -58,6 +58,7 @@ from deliberation.models import (
     DecisionOption,
     DisplayName,
     Invite,
+    NotificationSubscription,
     Outcome,
     Participant,
     Phase,
@@ -75,6 +76,7 @@ from deliberation.polis.importer import import_polis
 from deliberation.proposals.drafting import coauthor_token
 from deliberation.services import accounts, audit
 from deliberation.services.invites import invite_token
+from deliberation.services.notifications import stop_token
 from deliberation.services.participation import issue_session_key
 from tests.factories import (
     PASSWORD,
@@ -381,7 +383,7 @@ def _closed(w: World) -> Round:
             title={"en": PAYLOAD},
             question={"en": PAYLOAD},
             framing={"en": PAYLOAD},
-            languages=["en"],
+            languages=["en", "fr"],
             territories=[town],
             facilitators=[w.me],
             privacy_k=1,
@@ -411,6 +413,13 @@ def _closed_statement_id(w: World) -> int:
         ).first()
         or 0
     )
+
+
+def _notice_token(w: World) -> str:
+    """The stop link's token of the address left on the first round."""
+    subscription = w.session.exec(select(NotificationSubscription)).first()
+    assert subscription is not None
+    return stop_token(w.app.config["SECRET_KEY"], subscription)
 
 
 def _outcome_id(w: World) -> int:
@@ -719,6 +728,21 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             },
         )
     ],
+    "OutcomeTranslationForm": [
+        Submission(
+            url=lambda w: (
+                f"/facilitate/rounds/{_closed(w).id}/outcomes/{_outcome_id(w)}/translations"
+            ),
+            extra=lambda w: {"language": "fr"},
+        )
+    ],
+    "EmailNoticeForm": [
+        Submission(
+            url=lambda w: "/r/pwn-round/notices",
+            client="participant",
+            keep=lambda w: {"email": "pwn@example.org"},
+        )
+    ],
     "CouncilResponseForm": [
         Submission(
             url=lambda w: f"/inbox/outcomes/{_outcome_id(w)}",
@@ -891,6 +915,7 @@ def _token(w: World, invite: Invite) -> str:
 def _url(w: World, rule: Rule, round_: Round) -> str:
     """``rule`` built for ``round_`` and the world's ids; fails on an argument it does not know."""
     tokens = {
+        "notices.stop": _notice_token(w),
         "auth.set_password": w.values["password_token"],
         "proposals.join_as_coauthor": w.values["coauthor_token"],
     }

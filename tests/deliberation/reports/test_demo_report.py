@@ -66,6 +66,8 @@ def test_the_demo_report_shows_proposals_decisions_and_a_later_answer(
     assert recommendation["derived_from"]["decisions"] == [decision["id"]]
     assert len(recommendation["derived_from"]["proposals"]) == 2
     assert document["council_responses"] == []
+    assert recommendation["title"]["lang"] == "fr"
+    assert recommendation["title"]["translations"]["de"]["method"] == "human"
     page = client.get(f"/r/{reported.slug}/report/v1", headers={"Accept-Language": "en"}).text
     frozen, later = page.split('id="responses-since-publication"')
     assert "Kehl Town Council" in later

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from flask_babel import refresh
+from sqlmodel import Session, select
 
-from deliberation.models import TextKind, Translation, TranslationOrigin
+from deliberation.models import Outcome, TextKind, Translation, TranslationOrigin
 from tests.deliberation.reports.conftest import SmallWorld
 from tests.factories import sign_in_as
 
@@ -59,3 +60,65 @@ def test_shown_translations_are_in_the_document_and_on_the_page(
     assert '<html lang="fr">' in page.text
     assert "Chaque rue devrait avoir des arbres pour l&#39;ombre." in page.text
     assert "Nicht geprüft" not in page.text
+
+
+def test_outcomes_are_translated_by_the_facilitators(
+    client: FlaskClient, session: Session, small_world: SmallWorld
+) -> None:
+    """A facilitator translates an outcome; the next version carries the translation (human,
+    reviewed), readers of that language see it, and its own language cannot be a target."""
+    round_ = small_world.round
+    sign_in_as(client, small_world.facilitator)
+    client.post(
+        f"/facilitate/rounds/{round_.id}/outcomes",
+        data={
+            "kind": "recommendation",
+            "language": "en",
+            "title": "Trees in every street",
+            "text": "Plant trees in every street.",
+            "rationale": "Everyone agrees.",
+            "statement_ids": [str(small_world.statements[0].id)],
+        },
+    )
+    [outcome] = session.exec(select(Outcome).where(Outcome.round_id == round_.id)).all()
+    url = f"/facilitate/rounds/{round_.id}/outcomes/{outcome.id}/translations"
+    page = client.get(f"/facilitate/rounds/{round_.id}/outcomes/{outcome.id}/edit")
+    assert page.status_code == 200
+    assert 'name="language"' in page.text
+    refused = client.post(url, data={"language": "en", "title": "Same"})
+    assert refused.status_code == 422
+    saved = client.post(
+        url,
+        data={
+            "language": "fr",
+            "title": "Des arbres dans chaque rue",
+            "text": "Planter des arbres dans chaque rue.",
+            "rationale": "",
+        },
+    )
+    assert saved.status_code == 303
+    assert client.post(f"/facilitate/rounds/{round_.id}/publish").status_code == 303
+    document = client.get(f"/r/{round_.slug}/report/v1/outcome.json").get_json()
+    [entry] = document["outcomes"]
+    assert entry["title"] == {
+        "lang": "en",
+        "value": "Trees in every street",
+        "translations": {
+            "fr": {"value": "Des arbres dans chaque rue", "method": "human", "reviewed": True}
+        },
+    }
+    assert entry["rationale"]["translations"] == {}
+    refresh()  # the test's app context would keep the locale of the previous request
+    french = client.get(f"/r/{round_.slug}/report/v1", headers={"Accept-Language": "fr"}).text
+    assert '<h3 lang="fr">Des arbres dans chaque rue</h3>' in french
+    refresh()
+    english = client.get(f"/r/{round_.slug}/report/v1", headers={"Accept-Language": "en"}).text
+    assert '<h3 lang="en">Trees in every street</h3>' in english
+    # Removing a part removes its translation (from the next version on).
+    client.post(url, data={"language": "fr", "title": "", "text": "", "rationale": ""})
+    remaining = session.exec(
+        select(Translation).where(
+            Translation.text_id == outcome.id, Translation.kind != "statement"
+        )
+    ).all()
+    assert remaining == []

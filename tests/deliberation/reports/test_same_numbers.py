@@ -4,7 +4,9 @@ out of the rendered page), the Markdown, the CSV companions and the Pol.is set."
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import zipfile
 from html.parser import HTMLParser
 from typing import Any
@@ -281,3 +283,50 @@ def test_the_public_polis_set_has_blank_authors(
         csv.DictReader(io.StringIO(archive.read("participants-votes.csv").decode()))
     )
     assert {row["territory"] for row in participants} <= {"strasbourg", "kehl", "ortenaukreis"}
+
+
+def test_the_data_package_holds_every_form_and_describes_each(
+    client: FlaskClient, demo_world: Demo, published: ReportVersion
+) -> None:
+    slug = demo_world.rounds[Phase.REPORTED].round.slug
+    answer = client.get(f"/r/{slug}/report/v1/datapackage.zip", headers={"Accept-Language": "en"})
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    descriptor = json.loads(archive.read("datapackage.json"))
+    assert descriptor["profile"] == "data-package"
+    assert descriptor["id"] == str(published.document["package_id"])
+    assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
+    paths = [resource["path"] for resource in descriptor["resources"]]
+    assert sorted([*paths, "datapackage.json"]) == sorted(archive.namelist())
+    assert {
+        "outcome.json",
+        "report.html",
+        "report.md",
+        "outcomes_by_territory.csv",
+        "outcomes.decidim-accountability.kehl-gemeinderat.csv",
+        "polis/comments.csv",
+    } <= set(paths)
+    for resource in descriptor["resources"]:
+        content = archive.read(resource["path"])
+        assert resource["bytes"] == len(content)
+        assert resource["hash"] == f"sha256:{hashlib.sha256(content).hexdigest()}"
+        if resource["mediatype"] == "text/csv":
+            delimiter = resource["dialect"]["delimiter"]
+            header = next(csv.reader(io.StringIO(content.decode()), delimiter=delimiter))
+            assert [f["name"] for f in resource["schema"]["fields"]] == header
+    assert json.loads(archive.read("outcome.json")) == published.document
+    standalone = client.get(f"/r/{slug}/report/v1/outcomes_by_territory.csv")
+    assert archive.read("outcomes_by_territory.csv") == standalone.data
+    fields = {
+        f["name"]: f["type"]
+        for r in descriptor["resources"]
+        if r["path"] == "outcomes_by_territory.csv"
+        for f in r["schema"]["fields"]
+    }
+    assert (fields["n"], fields["agree_rate"], fields["territory_id"]) == (
+        "integer",
+        "number",
+        "string",
+    )
+    html = archive.read("report.html").decode()
+    assert f'data-package-id="{published.document["package_id"]}"' in html

@@ -1,0 +1,171 @@
+"""Email notices: participants leave an address (apart from their votes), the worker mails
+them when drafting, a decision, its results or the report open, through the SMTP settings,
+against a local SMTP server; addresses are erased on request and at the retention date."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from deliberation import mail
+from deliberation.clock import utcnow
+from deliberation.decisions.counting import store_tally
+from deliberation.decisions.service import close_decision, open_decision
+from deliberation.models import (
+    Notification,
+    NotificationSubscription,
+    Phase,
+    ReportVersion,
+    Round,
+)
+from deliberation.services.notifications import erase_expired, subscribe
+from tests.factories import make_decision, make_round
+from tests.smtp import Mailbox, smtp_server
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        app.config.update(SMTP_HOST=box.host, SMTP_PORT=box.port, MAIL_FROM="palabre@test")
+        yield box
+
+
+def _subscribe(client: FlaskClient, round_: Round, email: str) -> int:
+    page = client.get(f"/r/{round_.slug}/notices")
+    assert page.status_code == 200
+    return client.post(f"/r/{round_.slug}/notices", data={"email": email}).status_code
+
+
+def test_an_address_is_stored_alone_and_once(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    round_ = make_round(session, phase=Phase.OPEN)
+    assert _subscribe(client, round_, " Ana@Example.ORG ") == 303
+    assert _subscribe(client, round_, "ana@example.org") == 303
+    [stored] = session.exec(select(NotificationSubscription)).all()
+    assert (stored.email, stored.language, stored.round_id) == ("ana@example.org", "en", round_.id)
+    assert set(NotificationSubscription.model_fields) == {
+        "id",
+        "round_id",
+        "email",
+        "language",
+        "created_at",
+    }
+    assert _subscribe(client, round_, "not an address") == 422
+    assert mailbox.messages == [], "a request never sends mail"
+    draft = make_round(session, phase=Phase.DRAFT)
+    assert client.get(f"/r/{draft.slug}/notices").status_code == 404
+
+
+def test_the_worker_mails_each_step_once(
+    app: Flask, client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    _subscribe(client, round_, "ana@example.org")
+    subscribe(session, round_=round_, email="jean@example.org", language="fr")
+    session.commit()
+    assert mail.send_notices(app, session) == 2
+    assert mail.send_notices(app, session) == 0
+    subjects = sorted(m["Subject"] for m in mailbox.messages)
+    title_en, title_fr = round_.text("title", "en"), round_.text("title", "fr")
+    assert subjects == sorted(
+        [
+            f"{title_en}: drafting proposals is open",
+            f"{title_fr}\u00a0: la rédaction des propositions est ouverte",
+        ]
+    )
+    english = next(m for m in mailbox.messages if m["To"] == "ana@example.org")
+    body = english.get_content()
+    assert f"/r/{round_.slug}/proposals" in body
+    assert english["From"] == "palabre@test"
+    assert mailbox.envelopes[0][1] in (["ana@example.org"], ["jean@example.org"])
+
+    round_.phase = Phase.DECIDING
+    session.add(round_)
+    decision = make_decision(session, round_, method="consent", options=["Trees"])
+    open_decision(session, decision=decision, now=utcnow() - timedelta(hours=1))
+    session.commit()
+    assert mail.send_notices(app, session) == 2
+    close_decision(session, decision=decision, round_=round_, now=utcnow())
+    store_tally(session, decision)
+    session.add(ReportVersion(round_id=round_.id, number=1, document={}, sha256="0" * 64))
+    session.commit()
+    assert mail.send_notices(app, session) == 4
+    events = {(n.event, n.ref) for n in session.exec(select(Notification))}
+    assert events == {
+        ("drafting", 0),
+        ("decision", decision.id),
+        ("results", decision.id),
+        ("report", 0),
+    }
+    assert len(mailbox.messages) == 8
+    report = [m for m in mailbox.messages if "report" in m["Subject"]]
+    assert f"/r/{round_.slug}/report" in report[0].get_content()
+
+
+def test_the_stop_link_erases_the_address(
+    app: Flask, client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    _subscribe(client, round_, "ana@example.org")
+    mail.send_notices(app, session)
+    [message] = mailbox.messages
+    link = re.search(r"http\S+/notices/stop/\S+", message.get_content())
+    assert link is not None
+    assert message["List-Unsubscribe"].strip() == f"<{link.group(0)}>"
+    path = link.group(0).split("5000", 1)[1]
+    confirm = client.get(path)
+    assert confirm.status_code == 200
+    assert session.exec(select(NotificationSubscription)).all(), "a GET changes nothing"
+    assert client.post(path).status_code == 303
+    session.expire_all()
+    assert session.exec(select(NotificationSubscription)).all() == []
+    assert client.get(path).status_code == 404
+    assert client.get("/notices/stop/forged-token").status_code == 404
+
+
+def test_addresses_are_erased_at_the_retention_date(client: FlaskClient, session: Session) -> None:
+    kept = make_round(session, phase=Phase.OPEN)
+    done = make_round(session, phase=Phase.OPEN)
+    for round_ in (kept, done):
+        _subscribe(client, round_, "ana@example.org")
+    done.phase = Phase.REPORTED
+    done.reported_at = utcnow() - timedelta(days=31)
+    done.retention_days = 30
+    session.add(done)
+    session.commit()
+    assert erase_expired(session, now=utcnow()) == 1
+    session.commit()
+    assert [s.round_id for s in session.exec(select(NotificationSubscription))] == [kept.id]
+
+
+def test_a_failing_server_leaves_the_notice_for_the_next_pass(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    _subscribe(client, round_, "ana@example.org")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    assert mail.send_notices(app, session) == 0
+    assert session.exec(select(Notification)).all() == []
+    with smtp_server() as box:
+        app.config.update(SMTP_HOST=box.host, SMTP_PORT=box.port)
+        assert mail.send_notices(app, session) == 1
+    assert len(box.messages) == 1
+
+
+def test_no_smtp_host_no_mail(app: Flask, client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    _subscribe(client, round_, "ana@example.org")
+    app.config["SMTP_HOST"] = ""
+    assert mail.send_notices(app, session) == 0
+    assert session.exec(select(Notification)).all() == []
