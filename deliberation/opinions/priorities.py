@@ -1,4 +1,4 @@
-"""The latest snapshot's routing priorities, parsed once per snapshot, database and process."""
+"""Snapshots' routing priorities, parsed once per snapshot, database and process."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
 from deliberation.models import OpinionSnapshot
-from deliberation.opinions.stored import latest_snapshot_id
 from deliberation.services.routing import Priorities
 
 CACHED_SNAPSHOTS = 32
@@ -29,19 +28,12 @@ def _engine(session: Session) -> Engine:
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def latest_priorities(session: Session, round_id: int) -> Priorities | None:
-    """Priorities of the round's latest snapshot, or None before the first snapshot.
-
-    One indexed lookup of the latest snapshot id per call; the priorities themselves are read
-    and parsed only the first time this process sees that snapshot of that database (a cache,
-    never the only copy: the database has them).
-    """
-    snapshot_id = latest_snapshot_id(session, round_id)
-    return None if snapshot_id is None else snapshot_priorities(session, snapshot_id)
-
-
 def snapshot_priorities(session: Session, snapshot_id: int) -> Priorities:
-    """The priorities of snapshot ``snapshot_id``, from the cache when this process has them."""
+    """The routing priorities of snapshot ``snapshot_id`` (pages find the latest one's id with
+    their first query: ``participant_session.visit``).
+
+    They are read and parsed only the first time this process sees that snapshot of that
+    database (a cache, never the only copy: the database has them)."""
     engine = _engine(session)
     with _lock:
         cache = _caches.setdefault(engine, OrderedDict())

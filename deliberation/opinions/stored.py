@@ -14,14 +14,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 from deliberation.models import OpinionSnapshot, Round
 
 
-def latest_snapshot_id(session: Session, round_id: int) -> int | None:
-    """The id of the round's most recent snapshot, or None before the first one."""
-    return session.exec(latest_snapshot_id_query(round_id)).first()
-
-
 def latest_snapshot_id_query(round_id: Any) -> SelectOfScalar[Any]:
-    """The query behind ``latest_snapshot_id``; ``round_id`` an id or a column (which makes it
-    a correlated subquery)."""
+    """The id of the round's most recent snapshot (no row before the first one); ``round_id``
+    an id or a column (which makes it a correlated subquery)."""
     return (
         select(OpinionSnapshot.id)
         .where(OpinionSnapshot.round_id == round_id)

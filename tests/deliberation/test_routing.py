@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from deliberation.models import Participant, Round, StatementStatus
-from deliberation.opinions.priorities import latest_priorities
+from deliberation.opinions.priorities import snapshot_priorities
 from deliberation.opinions.snapshots import compute_snapshot
+from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services.routing import UNSEEN_PRIORITY, Priorities, next_statement
 from deliberation.services.votes import record_vote
 from tests.deliberation.opinions.rounds import planted_round
@@ -123,7 +124,8 @@ def test_the_participation_page_routes_by_the_latest_snapshot(
     compute_snapshot(session, round_)
     newcomer = make_participant(session, round_)
     act_as(client, newcomer)
-    assert latest_priorities(session, round_.id) is latest_priorities(session, round_.id)
+    snapshot_id = session.exec(latest_snapshot_id_query(round_.id)).one()
+    assert snapshot_priorities(session, snapshot_id) is snapshot_priorities(session, snapshot_id)
     seen = set()
     for _ in range(6):
         page = client.get(f"/r/{round_.slug}")

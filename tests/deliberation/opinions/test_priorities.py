@@ -13,7 +13,8 @@ from sqlmodel import Session, SQLModel
 from app import create_app
 from deliberation.db import make_engine
 from deliberation.models import OpinionSnapshot
-from deliberation.opinions.priorities import latest_priorities
+from deliberation.opinions.priorities import snapshot_priorities
+from deliberation.opinions.stored import latest_snapshot_id_query
 from tests.factories import make_round
 
 
@@ -41,8 +42,7 @@ def _snapshot(app: Flask, priorities: dict[str, float]) -> tuple[int, int | None
 
 def _latest(app: Flask, round_id: int) -> dict[int, float]:
     with Session(app.extensions["palabre.engine"]) as db:
-        found = latest_priorities(db, round_id)
-    assert found is not None
+        found = snapshot_priorities(db, db.exec(latest_snapshot_id_query(round_id)).one())
     return dict(zip(found.ids.tolist(), found.weights.tolist(), strict=True))
 
 
