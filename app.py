@@ -14,6 +14,7 @@ from deliberation import cli, db, errors, request_log, security, templating, vie
 from deliberation.config import instance_path, load_config
 from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
 from deliberation.opinions import worker as opinions_worker
+from deliberation.translations import detection
 
 ROOT = Path(__file__).resolve().parent
 
@@ -49,4 +50,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     views.register(app)
     cli.register(app)
     opinions_worker.init_app(app)
+    detection.init_app(app)
     return app

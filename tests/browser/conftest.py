@@ -22,11 +22,14 @@ from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
+from deliberation.translations import detection
 from tests.browser.accessibility import AXE_PATH
 from tests.browser.browsing import BrowserErrors, OpenContext
 from tests.browser.world import TwinnedRound, build_twinned_round
 
 CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_LANGUAGES = ("en", "fr", "es", "de", "it")
+"""Every language a round of the browser tests offers (the twinned round speaks Italian)."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -44,6 +47,9 @@ def browser() -> Iterator[Browser]:
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
     if not AXE_PATH.exists():
         pytest.skip(f"{AXE_PATH} is missing: run `npm ci` to install axe-core")
+    # What the app's start does outside tests: a first statement must not wait seconds for
+    # the language models, longer than a click waits for its page.
+    detection.warm_up(BROWSER_LANGUAGES)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

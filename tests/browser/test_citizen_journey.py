@@ -255,7 +255,7 @@ def accept_in_moderation_queue(page: Page, world: TwinnedRound, statement_id: in
     expect(row).to_contain_text("Hidden: fewer than 5 participants there")
     with htmx_settled(page, f"statement-{statement_id}"):
         row.get_by_role("button", name="Accept", exact=True).click()
-    expect(row.get_by_role("status")).to_have_text("Done: Accepted.")
+    expect(row.get_by_role("status")).to_have_text("Accepted.")
     assert_accessible(page, "the moderation queue after accepting")
 
     round_nav.get_by_role("link", name="Moderation log").click()
