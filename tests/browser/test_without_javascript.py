@@ -71,9 +71,7 @@ def test_join_vote_change_and_write_without_javascript(
         (("Agree", 1), ("Disagree", -1), ("Pass / unsure", 0)), start=1
     ):
         shown = int(page.locator("#card blockquote").get_attribute("data-statement-id") or 0)
-        _redirected_after_post(
-            _submitted(page, button, within="#card"), f"/r/{slug}?voted={shown}"
-        )
+        _redirected_after_post(_submitted(page, button, within="#card"), f"/r/{slug}?voted={shown}")
         votes_cast[shown] = value
         expect(page.locator("#progress")).to_contain_text(f"Statements voted: {number} of {total}")
         expect(page.locator("#card blockquote")).not_to_have_attribute(
