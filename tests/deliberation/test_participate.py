@@ -218,11 +218,12 @@ def test_withdraw_removes_votes_and_unlinks_statements(
     client.post(f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"})
     client.post(f"/r/{round_.slug}/statements", data={"text": "Shade the school yards"})
 
+    cast = len(session.exec(select(Vote)).all())
     asked = client.post(f"/r/{round_.slug}/withdraw")
     assert asked.status_code == 200
     assert "Withdraw from this round?" in asked.text
     assert 'name="confirmed" value="yes"' in asked.text
-    assert len(session.exec(select(Vote)).all()) == 1, "nothing changes before the confirmation"
+    assert len(session.exec(select(Vote)).all()) == cast > 0, "nothing changes before confirming"
     response = client.post(f"/r/{round_.slug}/withdraw", data={"confirmed": "yes"})
     assert response.status_code == 303
     session.expire_all()
