@@ -217,14 +217,13 @@ def test_withdraw_removes_votes_and_unlinks_statements(
     act_as(client, participant)
     client.post(f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"})
     client.post(f"/r/{round_.slug}/statements", data={"text": "Shade the school yards"})
-    before = len(session.exec(select(Vote)).all())
 
+    cast = len(session.exec(select(Vote)).all())
     asked = client.post(f"/r/{round_.slug}/withdraw")
     assert asked.status_code == 200
     assert "Withdraw from this round?" in asked.text
     assert 'name="confirmed" value="yes"' in asked.text
-    session.expire_all()
-    assert len(session.exec(select(Vote)).all()) == before, "nothing changes before confirming"
+    assert len(session.exec(select(Vote)).all()) == cast > 0, "nothing changes before confirming"
     response = client.post(f"/r/{round_.slug}/withdraw", data={"confirmed": "yes"})
     assert response.status_code == 303
     session.expire_all()

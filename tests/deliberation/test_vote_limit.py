@@ -49,11 +49,12 @@ def test_every_vote_route_shares_one_bucket(
     assert routes == ["participate.change_vote", "participate.undo_vote", "participate.vote"], (
         "a new vote route: add it to _cast and to the shared vote limit"
     )
+    casting = ["participate.change_vote", "participate.vote"]  # an undo needs a vote first
     round_ = make_round(session)
     statements = [make_statement(session, round_) for _ in range(LIMIT + 1)]
     for last in routes:
         act_as(client, make_participant(session, round_))
-        others = [r for r in routes if r != last]
+        others = [r for r in casting if r != last]
         spent = [
             _cast(client, others[i % len(others)], round_, statements[i]) for i in range(LIMIT)
         ]
