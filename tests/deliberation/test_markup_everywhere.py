@@ -481,7 +481,13 @@ SUBMISSIONS: dict[str, list[Submission]] = {
         Submission(
             url=lambda w: f"/facilitate/rounds/{_round_id(w)}/phase",
             extra=lambda w: {"phase": "open", "confirm": "yes"},
-        )
+        ),
+        # Without the confirmation: the page saying what the change closes and opens.
+        Submission(
+            url=lambda w: f"/facilitate/rounds/{_round_id(w)}/phase",
+            extra=lambda w: {"phase": "drafting"},
+            stored=200,
+        ),
     ],
     "FacilitatorForm": [
         Submission(
