@@ -416,10 +416,14 @@ def _closed_statement_id(w: World) -> int:
 
 
 def _notice_token(w: World) -> str:
-    """The stop link's token of the address left on the first round."""
-    subscription = w.session.exec(select(NotificationSubscription)).first()
-    assert subscription is not None
-    return stop_token(w.app.config["SECRET_KEY"], subscription)
+    """The stop link's token of the address left on the first round (kept: posting to the
+    stop page erases the address)."""
+    if "notice_token" not in w.values:
+        subscription = w.session.exec(select(NotificationSubscription)).first()
+        assert subscription is not None
+        w.values["notice_token"] = stop_token(w.app.config["SECRET_KEY"], subscription)
+    token: str = w.values["notice_token"]
+    return token
 
 
 def _outcome_id(w: World) -> int:
