@@ -101,10 +101,18 @@ def test_settings_out_of_the_registry_bounds_rerender_and_store_nothing(
         ),
         decision_form(title="   "),
         decision_form(closes_at="tomorrow"),
+        decision_form(opens_at="2030-07-02T18:00"),
+        decision_form(closes_at="9999-01-01T00:00"),
+        decision_form(title="Nul\x00"),
+        decision_form(title="x" * 201),
+        decision_form(eligibility="everyone"),
     ):
         response = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=data)
         assert response.status_code == 422, data
         assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    early = decision_form(opens_at="2030-07-02T18:00")
+    page = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=early).text
+    assert "The closing time must come after the opening time." in page
     assert session.exec(select(Decision)).all() == []
 
 
@@ -273,8 +281,10 @@ def test_option_translations_show_in_the_readers_language(
     sign_in_as(client, user)
     url = f"/facilitate/decisions/{decision.id}/options/{options[0].id}/translations"
     page = client.get(f"/facilitate/decisions/{decision.id}")
-    assert 'name="language" value="en"' in page.text
-    assert 'name="language" value="de"' not in page.text  # the option's own language
+    assert '<input type="hidden" name="language" value="en">' in page.text
+    assert (
+        '<input type="hidden" name="language" value="de">' not in page.text
+    )  # the option's own language
 
     for data in (
         {"language": "de", "translation_title": "X", "translation_text": "Y"},
