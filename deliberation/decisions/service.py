@@ -148,7 +148,8 @@ MAX_OPTION_TRANSLATION = 2000  # what ``Translation.text`` holds
 @dataclass(frozen=True)
 class ShownOption:
     """An option as one reader sees it: title and text in their language when a translation
-    exists (``translated``), else as written."""
+    exists (``translated``), else as written; the original (``original_title``,
+    ``original_text`` in ``original_language``) stays one click away."""
 
     id: int
     label: str
@@ -157,6 +158,9 @@ class ShownOption:
     proposal_id: int | None
     language: str
     translated: bool
+    original_title: str = ""
+    original_text: str = ""
+    original_language: str = ""
 
 
 def option_language(session: Session, option: DecisionOption, round_: Round) -> str:
@@ -194,6 +198,9 @@ def shown_options(
                 proposal_id=option.proposal_id,
                 language=title.language,
                 translated=title.translated or text.translated,
+                original_title=option.title,
+                original_text=option.text,
+                original_language=written[option.id],
             )
         )
     return shown

@@ -281,10 +281,9 @@ def test_option_translations_show_in_the_readers_language(
     sign_in_as(client, user)
     url = f"/facilitate/decisions/{decision.id}/options/{options[0].id}/translations"
     page = client.get(f"/facilitate/decisions/{decision.id}")
+    own_language = '<input type="hidden" name="language" value="de">'
     assert '<input type="hidden" name="language" value="en">' in page.text
-    assert (
-        '<input type="hidden" name="language" value="de">' not in page.text
-    )  # the option's own language
+    assert own_language not in page.text
 
     for data in (
         {"language": "de", "translation_title": "X", "translation_text": "Y"},
@@ -313,3 +312,9 @@ def test_option_translations_show_in_the_readers_language(
     assert "A. Shade trees" in ballot.text
     assert "Trees <em>now</em>." in ballot.text
     assert "B. Freibad" in ballot.text
+    # The original one click away (a <details>, no JavaScript), only for the translated option.
+    assert ballot.text.count("Original in German") == 1
+    original = ballot.text.split("Original in German", 1)[1].split("</details>", 1)[0]
+    assert '<div lang="de" hx-disable>' in original
+    assert "<strong>Schattenbäume</strong>" in original
+    assert "Bäume <em>jetzt</em>." in original
