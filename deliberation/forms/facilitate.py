@@ -500,10 +500,15 @@ class DecisionForm(InputForm):
     )
 
     def __init__(
-        self, *args: Any, method: str, settings: dict[str, Any], time_zone: str, **kwargs: Any
+        self,
+        *args: Any,
+        method: str = "",
+        settings: dict[str, Any] | None = None,
+        time_zone: str = "UTC",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.method, self.settings, self.time_zone = method, settings, time_zone
+        self.method, self.settings, self.time_zone = method, settings or {}, time_zone
 
     def input_data(self) -> dict[str, Any]:
         return {
