@@ -10,12 +10,15 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
+from deliberation.decisions.counting import store_tally
 from deliberation.decisions.methods import default_settings
+from deliberation.decisions.service import close_decision, open_decision
 from deliberation.models import (
     ApiToken,
     Council,
     CouncilOwner,
     Decision,
+    DecisionBallot,
     DecisionOption,
     Invite,
     Outcome,
@@ -287,6 +290,35 @@ def make_decision(
     session.flush()
     for label, title in zip("ABCDEFGHIJ", options or [], strict=False):
         session.add(DecisionOption(decision_id=decision.id, label=label, title=title))
+    session.commit()
+    return decision
+
+
+def make_counted_decision(
+    session: Session,
+    round_: Round,
+    choices: list[tuple[Territory, dict[str, Any]]],
+    **overrides: Any,
+) -> Decision:
+    """A decision of ``round_`` opened, with one ballot per ``(territory, choice)`` by a new
+    participant there (stored as they are, whatever the round's phase), closed and counted.
+    Options "Parc", "Piscine", "Ombre" by default."""
+    options = overrides.pop("options", ["Parc", "Piscine", "Ombre"])
+    decision = make_decision(session, round_, options=options, **overrides)
+    open_decision(session, decision=decision, now=utcnow())
+    for territory, choice in choices:
+        participant = make_participant(session, round_, territory_id=territory.id)
+        session.add(
+            DecisionBallot(
+                decision_id=decision.id,  # type: ignore[arg-type]
+                participant_id=participant.id,  # type: ignore[arg-type]
+                territory_id=territory.id,  # type: ignore[arg-type]
+                choice=choice,
+            )
+        )
+    session.flush()
+    close_decision(session, decision=decision, round_=round_, now=utcnow())
+    store_tally(session, decision)
     session.commit()
     return decision
 

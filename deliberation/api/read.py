@@ -16,10 +16,15 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberation.api import schemas
+from deliberation.decisions.counting import spec_of
+from deliberation.decisions.service import option_language, option_translations, options_of
 from deliberation.errors import NotFound
 from deliberation.models import (
     Council,
     CouncilResponse,
+    Decision,
+    DecisionStatus,
+    DecisionTally,
     Phase,
     ReportVersion,
     Round,
@@ -29,8 +34,11 @@ from deliberation.models import (
     Territory,
 )
 from deliberation.opinions.stored import latest_snapshot
+from deliberation.reports.document import text as document_text
+from deliberation.reports.motions import ALL, decision_entry
 from deliberation.services.council_responses import InboxItem
 from deliberation.services.paging import fetch_page
+from deliberation.services.rounds import round_territories
 
 T = TypeVar("T")
 
@@ -312,3 +320,145 @@ def addressed_outcome(item: InboxItem) -> schemas.AddressedOutcome:
         overdue=item.overdue,
         current_response=response_out(item.current) if item.current is not None else None,
     )
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+def decisions_query(round_: Round) -> SelectOfScalar[Decision]:
+    """A round's decisions past their draft, oldest first."""
+    return (
+        select(Decision)
+        .where(Decision.round_id == round_.id, Decision.status != DecisionStatus.DRAFT)
+        .order_by(col(Decision.id))
+    )
+
+
+def get_decision(session: Session, decision_id: int) -> tuple[Decision, Round]:
+    """A decision past its draft and its round (a draft is its facilitators' business)."""
+    decision = session.get(Decision, decision_id)
+    round_ = session.get(Round, decision.round_id) if decision is not None else None
+    if (
+        decision is None
+        or round_ is None
+        or decision.status == DecisionStatus.DRAFT
+        or round_.phase == Phase.DRAFT
+    ):
+        raise NotFound(_l("No decision has this id."))
+    return decision, round_
+
+
+def _outcome(value: Mapping[str, Any] | None) -> schemas.Outcome | None:
+    return schemas.Outcome.model_validate(value) if value is not None else None
+
+
+def _decision_result(
+    session: Session, round_: Round, decision: Decision, tally: DecisionTally
+) -> schemas.DecisionResult:
+    """The stored tally as the outcome document writes it (``reports.motions``: territories
+    and counts of people under k suppressed), with the API's territory ids."""
+    slugs = [t.slug for t in round_territories(session, round_)]
+    entry = decision_entry(session, round_, decision, tally, slugs=slugs, text=document_text)
+    territory_ids = _territory_ids(session, round_)
+    counts: dict[str, dict[str, int | float | None]] = {}
+    for cell in entry["counts"]:
+        counts.setdefault(cell["group_id"], {})[cell["option"]] = cell["value"]
+    groups = {group["group_id"]: group for group in entry["group_results"]}
+    overall = groups.pop(ALL)
+    hidden = bool(overall["suppressed"])
+    stored = tally.result
+    unweighted = stored.get("unweighted")
+    tie = stored.get("tie_break")
+    return schemas.DecisionResult(
+        computed_at=tally.computed_at,
+        ballots=overall["ballots"],
+        suppressed=hidden,
+        result=_outcome(entry["result"]),
+        winner=None if hidden else stored["winner"],
+        tie_break=tie["rule"] if tie and not hidden else None,
+        count_kind=entry["count_kind"],
+        counts=counts.get(ALL, {}),
+        weighting=entry["weighting"],
+        unweighted=None
+        if hidden or not isinstance(unweighted, dict)
+        else _outcome({key: unweighted[key] for key in ("winners", "passed", "ranking")}),
+        quorum=schemas.DecisionQuorum.model_validate(entry["quorum"]),
+        by_territory={
+            territory_ids.get(group_id.removeprefix("ter:"), group_id): schemas.TerritoryResult(
+                ballots=group["ballots"],
+                result=_outcome(group["result"]),
+                counts=counts.get(group_id, {}),
+                suppressed=group["suppressed"],
+            )
+            for group_id, group in groups.items()
+        },
+        ballots_sha256=entry["ballots_sha256"],
+        published_ballots=url_for(
+            "decisions.published_ballots", decision_id=decision.id, _external=True
+        ),
+        published_sha256=tally.published_sha256,
+    )
+
+
+def decisions_out(
+    session: Session, round_: Round, decisions: list[Decision]
+) -> list[schemas.DecisionOut]:
+    """``decisions`` of ``round_`` with their options and, once counted, their results."""
+    out = []
+    for decision in decisions:
+        options = options_of(session, decision)
+        translated = option_translations(session, options)
+        tally = session.get(DecisionTally, decision.id)
+        closed = decision.status == DecisionStatus.CLOSED
+        shown = []
+        for option in options:
+            written = option_language(session, option, round_)
+            titles = {
+                lang: fields["title"]
+                for (option_id, lang), fields in translated.items()
+                if option_id == option.id and fields.get("title") and lang != written
+            }
+            shown.append(
+                schemas.DecisionOptionOut(
+                    label=option.label,
+                    title=schemas.Text(
+                        lang=written,
+                        value=option.title,
+                        translations={
+                            lang: schemas.Translation(value=value, method="human", reviewed=True)
+                            for lang, value in sorted(titles.items())
+                        },
+                    ),
+                    proposal=ref("prp", option.proposal_id) if option.proposal_id else None,
+                )
+            )
+        out.append(
+            schemas.DecisionOut(
+                id=ref("dec", decision.id),
+                round=ref("rnd", round_.id),
+                title=schemas.Text(
+                    lang=round_.languages[0] if round_.languages else "und", value=decision.title
+                ),
+                method=decision.method,
+                ballot=spec_of(decision).ballot.value,
+                settings=dict(decision.settings),
+                eligibility=decision.eligibility,
+                status=decision.status,
+                live_results=decision.live_results,
+                receipts=decision.receipts,
+                opens_at=decision.opens_at,
+                closes_at=decision.closes_at,
+                opened_at=decision.opened_at,
+                closed_at=decision.closed_at,
+                seed_sha256=decision.seed_sha256,
+                seed=decision.seed_hex if closed else None,
+                options=shown,
+                results_page=url_for(
+                    "decisions.results_page", decision_id=decision.id, _external=True
+                ),
+                result=_decision_result(session, round_, decision, tally)
+                if closed and tally is not None
+                else None,
+            )
+        )
+    return out

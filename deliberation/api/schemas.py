@@ -196,3 +196,86 @@ class AddressedOutcome(Strict):
 class AddressedOutcomes(Strict):
     council: str
     items: list[AddressedOutcome]
+
+
+class DecisionOptionOut(Strict):
+    label: str = Field(description="The option's label in ballots and results (`A`, `B`...).")
+    title: Text
+    proposal: str | None = Field(description="The proposal it comes from (`prp:1`), if any.")
+
+
+class Outcome(Strict):
+    """Who won: ``winners`` before any tie-break (empty when nothing was decided), ``passed``
+    for a stance decision (null otherwise), and the social ranking, best first, in tiers."""
+
+    winners: list[str]
+    passed: bool | None
+    ranking: list[list[str]]
+
+
+class TerritoryResult(Strict):
+    """A territory's own count; all null (``suppressed``) when it cast fewer ballots than the
+    round's k."""
+
+    ballots: int | None
+    result: Outcome | None
+    counts: dict[str, int | float | None] = Field(description="By option label.")
+    suppressed: bool
+
+
+class DecisionQuorum(Strict):
+    min_ballots: int
+    min_share: float
+    met: bool
+
+
+class DecisionResult(Strict):
+    """The stored count of a closed decision. Overall figures are null (``suppressed``) when
+    fewer ballots than the round's k were cast; counts of people under k are null too."""
+
+    computed_at: datetime
+    ballots: int | None
+    suppressed: bool
+    result: Outcome | None
+    winner: str | None = Field(description="The single winner after the published tie-break.")
+    tie_break: str | None = Field(
+        description="The rule that picked the winner among tied options, if one was needed."
+    )
+    count_kind: str = Field(description="What `counts` measure, e.g. `first_preferences`.")
+    counts: dict[str, int | float | None] = Field(description="By option label.")
+    weighting: str = Field(description="`none`, `equal_territory` or `sqrt_population`.")
+    unweighted: Outcome | None = Field(
+        description="The same count one person one vote, when another weighting was used."
+    )
+    quorum: DecisionQuorum
+    by_territory: dict[str, TerritoryResult] = Field(description="By territory id.")
+    ballots_sha256: str = Field(description="SHA-256 of the sealed canonical ballots.")
+    published_ballots: str = Field(
+        description="The address of the anonymous canonical ballots anyone may recount "
+        "(territories under k labelled `other`)."
+    )
+    published_sha256: str = Field(description="SHA-256 of the published ballots file.")
+
+
+class DecisionOut(Strict):
+    id: str = Field(examples=["dec:1"])
+    round: str
+    title: Text
+    method: str
+    ballot: str = Field(description="`ranked`, `approval`, `score` or `stance`.")
+    settings: dict[str, Any]
+    eligibility: str = Field(description="`joined` or `single_use_invites`.")
+    status: str = Field(description="`open` or `closed`.")
+    live_results: bool
+    receipts: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    seed_sha256: str | None = Field(
+        description="SHA-256 of the tie-break seed's 64 hexadecimal digits, from opening."
+    )
+    seed: str | None = Field(description="The tie-break seed (256 bits in hexadecimal), at close.")
+    options: list[DecisionOptionOut]
+    results_page: str
+    result: DecisionResult | None = Field(description="Null until the closed decision is counted.")

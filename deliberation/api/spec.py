@@ -60,8 +60,8 @@ spec = SpecTree(
     title="Palabre API",
     version="1",
     description=(
-        "Rounds, territories, statements with aggregate counts, opinion groups, and council "
-        "responses. Published reports and their documents, this document and the outcome "
+        "Rounds, territories, statements with aggregate counts, opinion groups, decisions with "
+        "their results, and council responses. Published reports and their documents, this document and the outcome "
         "schema are public; everything else needs a council's API token, sent as "
         "`Authorization: Bearer <token>`. Counts of fewer people than a round's k are null "
         "with `suppressed: true`."

@@ -187,6 +187,39 @@ def opinion_groups(round_id: int) -> Any:
     return read.opinion_groups(db, read.get_round(db, round_id))
 
 
+# --- Decisions -------------------------------------------------------------------------------
+
+
+@bp.get(f"/rounds/<{ID}:round_id>/decisions")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.DecisionOut]),
+    security=TOKEN_SECURITY,
+    tags=["decisions"],
+)
+def decisions(round_id: int) -> Any:
+    """A round's decisions past their draft, oldest first, each with its options and, once
+    closed and counted, its result (territories and counts of fewer than k ballots
+    suppressed) and the address of its published ballots."""
+    db = get_session()
+    round_ = read.get_round(db, round_id)
+    rows, total, has_next = read.page_of(db, read.decisions_query(round_), _query())
+    return _paged(read.decisions_out(db, round_, rows), total, has_next)
+
+
+@bp.get(f"/decisions/<{ID}:decision_id>")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.DecisionOut), security=TOKEN_SECURITY, tags=["decisions"]
+)
+def decision(decision_id: int) -> Any:
+    """One decision with its options and, once closed and counted, its result."""
+    db = get_session()
+    found, round_ = read.get_decision(db, decision_id)
+    return read.decisions_out(db, round_, [found])[0]
+
+
 # --- Published reports (public) ---------------------------------------------------------------
 
 

@@ -49,27 +49,13 @@ from deliberation.models import (
     TranslationOrigin,
     User,
 )
+from deliberation.models.inputs import DecisionInput
 from deliberation.services.rounds import require_facilitator, round_by_id, round_territories
 from deliberation.services.validation import FieldInvalid, has_control_characters
 from deliberation.translations.reading import Original, read_texts
 
 MAX_OPTIONS = 20
 LABELS = string.ascii_uppercase[:MAX_OPTIONS]
-
-
-@dataclass(frozen=True)
-class DecisionFields:
-    """What a facilitator sets on a decision; ``settings`` as read by
-    ``methods.read_settings``; times in UTC."""
-
-    title: str
-    method: str
-    settings: dict[str, Any]
-    eligibility: Eligibility
-    live_results: bool
-    receipts: bool
-    opens_at: datetime | None
-    closes_at: datetime | None
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -162,7 +148,8 @@ MAX_OPTION_TRANSLATION = 2000  # what ``Translation.text`` holds
 @dataclass(frozen=True)
 class ShownOption:
     """An option as one reader sees it: title and text in their language when a translation
-    exists (``translated``), else as written."""
+    exists (``translated``), else as written; the original (``original_title``,
+    ``original_text`` in ``original_language``) stays one click away."""
 
     id: int
     label: str
@@ -171,6 +158,9 @@ class ShownOption:
     proposal_id: int | None
     language: str
     translated: bool
+    original_title: str = ""
+    original_text: str = ""
+    original_language: str = ""
 
 
 def option_language(session: Session, option: DecisionOption, round_: Round) -> str:
@@ -208,6 +198,9 @@ def shown_options(
                 proposal_id=option.proposal_id,
                 language=title.language,
                 translated=title.translated or text.translated,
+                original_title=option.title,
+                original_text=option.text,
+                original_language=written[option.id],
             )
         )
     return shown
@@ -305,17 +298,7 @@ def translate_option(
     session.flush()
 
 
-def _check_fields(session: Session, round_: Round, fields: DecisionFields) -> None:
-    if not fields.title.strip():
-        raise FieldInvalid(_l("Give the decision a title."), field="title")
-    spec = method_spec(fields.method)
-    if spec is None:
-        raise FieldInvalid(_l("Choose one of the methods offered."), field="method")
-    opens, closes = _aware(fields.opens_at), _aware(fields.closes_at)
-    if opens and closes and closes <= opens:
-        raise FieldInvalid(
-            _l("The closing time must come after the opening time."), field="closes_at"
-        )
+def _check_fields(session: Session, round_: Round, fields: DecisionInput) -> None:
     if fields.settings.get("weighting") == "sqrt_population":
         missing = [t.slug for t in round_territories(session, round_) if not t.population]
         if missing:
@@ -330,14 +313,14 @@ def _check_fields(session: Session, round_: Round, fields: DecisionFields) -> No
 
 
 def create_decision(
-    session: Session, *, round_: Round, user: User | None, fields: DecisionFields
+    session: Session, *, round_: Round, user: User | None, fields: DecisionInput
 ) -> Decision:
     """A draft decision in ``round_``.
 
     Raises:
         Forbidden: ``user`` does not facilitate the round.
-        FieldInvalid: no title, an unknown method, closing before opening, or population
-            weighting in a round whose territories lack a population.
+        FieldInvalid: population weighting in a round whose territories lack a population
+            (``fields`` holds every other rule).
     """
     require_facilitator(session, round_, user)
     _check_fields(session, round_, fields)
@@ -354,7 +337,7 @@ def update_decision(
     decision: Decision,
     round_: Round,
     user: User | None,
-    fields: DecisionFields,
+    fields: DecisionInput,
 ) -> Decision:
     """Change a draft decision (an open one keeps its rules until it closes).
 
@@ -377,7 +360,7 @@ def update_decision(
     return decision
 
 
-def _apply(decision: Decision, fields: DecisionFields) -> None:
+def _apply(decision: Decision, fields: DecisionInput) -> None:
     decision.title = fields.title.strip()
     decision.method = fields.method
     decision.settings = fields.settings

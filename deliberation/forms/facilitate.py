@@ -16,6 +16,7 @@ from wtforms import (
     EmailField,
     FloatField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -35,10 +36,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from deliberation.config import LANGUAGES
 from deliberation.forms.validators import VisibleText
 from deliberation.messages import lazy_message
-from deliberation.models import ModerationMode, Phase, TerritoryKind
+from deliberation.models import Eligibility, ModerationMode, Phase, TerritoryKind
 from deliberation.models.inputs import (
     MAX_COUNT,
     MAX_INVITE_BATCH,
+    DecisionInput,
     InviteBatchInput,
     RoundInput,
     TerritoryInput,
@@ -468,3 +470,58 @@ class PoImportForm(FlaskForm):
         ],
         description=_l("A file exported here, translated in any PO editor (UTF-8)."),
     )
+
+
+ELIGIBILITY_NAMES = {
+    Eligibility.JOINED: _l("Everyone who joined the round"),
+    Eligibility.SINGLE_USE_INVITES: _l("Only participants who joined through a single-use invite"),
+}
+
+
+class DecisionForm(InputForm):
+    """A decision's rules (``DecisionInput``). The method's own settings are read from the
+    registry's setting types by the view and handed in as ``settings``; times are typed in
+    the round's ``time_zone``."""
+
+    input_model = DecisionInput
+    title = StringField(_l("Title"), filters=[_strip])
+    eligibility = RadioField(
+        _l("Who may vote"),
+        choices=[SelectChoice(key.value, label) for key, label in ELIGIBILITY_NAMES.items()],
+        validators=[InputRequired(_l("Choose who may vote."))],
+    )
+    live_results = BooleanField(_l("Show a live count while ballots are cast"))
+    receipts = BooleanField(_l("Give each voter a receipt"))
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), format=DATETIME_FORMATS, validators=[Optional(), _schedule_date]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at"), format=DATETIME_FORMATS, validators=[Optional(), _schedule_date]
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        method: str = "",
+        settings: dict[str, Any] | None = None,
+        time_zone: str = "UTC",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.method, self.settings, self.time_zone = method, settings or {}, time_zone
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data or "",
+            "method": self.method,
+            "settings": self.settings,
+            "eligibility": self.eligibility.data,
+            "live_results": bool(self.live_results.data),
+            "receipts": bool(self.receipts.data),
+            "opens_at": None
+            if self.opens_at.errors
+            else local_to_utc(self.opens_at.data, self.time_zone),
+            "closes_at": None
+            if self.closes_at.errors
+            else local_to_utc(self.closes_at.data, self.time_zone),
+        }

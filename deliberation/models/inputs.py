@@ -23,8 +23,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, mod
 
 from deliberation.config import LANGUAGES
 from deliberation.messages import lazy_message
+from deliberation.models.decisions import Eligibility
 from deliberation.models.rounds import ModerationMode, Phase
 from deliberation.models.territories import TerritoryKind
+from voting.methods import REGISTRY
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOPIC = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -308,5 +310,38 @@ class TerritoryInput(BaseModel):
                 problems.append((year, _l("Give the year this figure or code refers to.")))
             if not given and getattr(self, year) is not None:
                 problems.append((year, _l("A year without a value above.")))
+        _no_problems(problems)
+        return self
+
+
+def _method(value: str) -> str:
+    if value not in REGISTRY:
+        raise RuleBroken(_l("Choose one of the methods offered."))
+    return value
+
+
+class DecisionInput(BaseModel):
+    """What a facilitator sets on a decision: ``settings`` as the registry's setting types
+    read them (``deliberation.decisions.methods.read_settings``, which checks each against its
+    bounds); times UTC-aware."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: Annotated[str, at_most(200), Printable]
+    method: Annotated[str, AfterValidator(_method)]
+    settings: dict[str, Any]
+    eligibility: Eligibility
+    live_results: bool = False
+    receipts: bool = False
+    opens_at: ScheduleDate = None
+    closes_at: ScheduleDate = None
+
+    @model_validator(mode="after")
+    def _across_fields(self) -> DecisionInput:
+        problems: list[tuple[str, str | LazyString]] = []
+        if not has_visible_text(self.title):
+            problems.append(("title", _l("Give the decision a title.")))
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            problems.append(("closes_at", _l("The closing time must come after the opening time.")))
         _no_problems(problems)
         return self

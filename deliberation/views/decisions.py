@@ -32,6 +32,7 @@ from deliberation.decisions import ballots as ballot_forms
 from deliberation.decisions import methods, results, service
 from deliberation.decisions.counting import scale_of, spec_of
 from deliberation.errors import Invalid
+from deliberation.forms.facilitate import ELIGIBILITY_NAMES, DecisionForm
 from deliberation.messages import lazy_message
 from deliberation.models import (
     Decision,
@@ -44,7 +45,7 @@ from deliberation.models import (
     Participant,
     Round,
 )
-from deliberation.services.round_admin import facilitated_round, local_to_utc, utc_to_local
+from deliberation.services.round_admin import facilitated_round, utc_to_local
 from deliberation.services.rounds import get_round, round_territories
 from deliberation.services.validation import MAX_ID, FieldInvalid
 from deliberation.templating import current_language, render
@@ -55,12 +56,6 @@ from deliberation.views.participant_session import current_participant
 from voting.methods import BallotKind
 
 bp = Blueprint("decisions", __name__)
-ELIGIBILITY_NAMES: dict[str, LazyString] = {
-    Eligibility.JOINED.value: _l("Everyone who joined the round"),
-    Eligibility.SINGLE_USE_INVITES.value: _l(
-        "Only participants who joined through a single-use invite"
-    ),
-}
 STATUS_NAMES: dict[str, LazyString] = {
     DecisionStatus.DRAFT.value: _l("Draft"),
     DecisionStatus.OPEN.value: _l("Open for ballots"),
@@ -99,18 +94,8 @@ def round_decisions(round_id: int) -> Any:
     )
 
 
-def _read_time(name: str, round_: Round, errors: dict[str, LazyString]) -> datetime | None:
-    raw = request.form.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return local_to_utc(datetime.strptime(raw, DATETIME_FORMAT), round_.time_zone)
-    except ValueError:
-        errors[name] = _l("Enter a date and time, or leave it empty.")
-        return None
-
-
 def _form_values(decision: Decision | None, round_: Round) -> dict[str, str]:
+    """The values the form shows: as typed after a POST, else the decision's."""
     if request.method == "POST":
         return {key: request.form.get(key, "") for key in request.form}
     if decision is None:
@@ -123,8 +108,8 @@ def _form_values(decision: Decision | None, round_: Round) -> dict[str, str]:
     return {
         "title": decision.title,
         "eligibility": decision.eligibility,
-        "live_results": "true" if decision.live_results else "",
-        "receipts": "true" if decision.receipts else "",
+        "live_results": "y" if decision.live_results else "",
+        "receipts": "y" if decision.receipts else "",
         "opens_at": shown(decision.opens_at),
         "closes_at": shown(decision.closes_at),
     }
@@ -138,43 +123,31 @@ def _decision_form(round_: Round, decision: Decision | None) -> Any:
     spec = methods.method_spec(chosen)
     if spec is None:
         raise Invalid(_l("Choose one of the methods offered."))
-    values = _form_values(decision, round_)
-    errors: dict[str, LazyString] = {}
-    if request.method == "POST":
-        settings, setting_errors = methods.read_settings(spec, request.form)
-        errors.update({f"setting_{k}": v for k, v in setting_errors.items()})
-        eligibility = request.form.get("eligibility", "")
-        if eligibility not in ELIGIBILITY_NAMES:
-            errors["eligibility"] = _l("Choose who may vote.")
-        opens_at = _read_time("opens_at", round_, errors)
-        closes_at = _read_time("closes_at", round_, errors)
-        if not errors:
-            fields = service.DecisionFields(
-                title=request.form.get("title", "")[:200],
-                method=chosen,
-                settings=settings,
-                eligibility=Eligibility(eligibility),
-                live_results=request.form.get("live_results") == "true",
-                receipts=request.form.get("receipts") == "true",
-                opens_at=opens_at,
-                closes_at=closes_at,
-            )
-            try:
-                if decision is None:
-                    decision = service.create_decision(
-                        db, round_=round_, user=g.user, fields=fields
-                    )
-                else:
-                    service.update_decision(
-                        db, decision=decision, round_=round_, user=g.user, fields=fields
-                    )
-            except FieldInvalid as error:
-                db.rollback()
-                errors[error.field] = error.message  # type: ignore[assignment]
+    settings, setting_errors = (
+        methods.read_settings(spec, request.form) if request.method == "POST" else ({}, {})
+    )
+    form = DecisionForm(method=chosen, settings=settings, time_zone=round_.time_zone)
+    errors: dict[str, Any] = {f"setting_{k}": v for k, v in setting_errors.items()}
+    if form.validate_on_submit() and not errors:
+        try:
+            if decision is None:
+                decision = service.create_decision(
+                    db, round_=round_, user=g.user, fields=form.to_fields()
+                )
             else:
-                db.commit()
-                flash(_("The decision is saved."), "success")
-                return _redirect("decisions.manage", decision_id=decision.id)
+                service.update_decision(
+                    db, decision=decision, round_=round_, user=g.user, fields=form.to_fields()
+                )
+        except FieldInvalid as error:
+            db.rollback()
+            errors[error.field] = error.message
+        else:
+            db.commit()
+            flash(_("The decision is saved."), "success")
+            return _redirect("decisions.manage", decision_id=decision.id)
+    errors |= {name: found[0] for name, found in form.errors.items() if name and found}
+    if form.form_errors:
+        errors["method"] = form.form_errors[0]
     stored = decision.settings if decision is not None and decision.method == chosen else None
     form_values = request.form if request.method == "POST" else None
     return render(
@@ -183,7 +156,7 @@ def _decision_form(round_: Round, decision: Decision | None) -> Any:
         round=round_,
         decision=decision,
         spec=spec,
-        values=values,
+        values=_form_values(decision, round_),
         errors=errors,
         setting_fields=methods.setting_fields(
             spec,

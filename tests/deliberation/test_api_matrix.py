@@ -17,6 +17,7 @@ from deliberation.models import Phase, ReportVersion, TokenScope
 from tests.factories import (
     bearer,
     make_council,
+    make_counted_decision,
     make_outcome,
     make_round,
     make_territory,
@@ -32,6 +33,8 @@ ACCESS = {
     ("get", "/api/v1/rounds/{round_id}"): READ,
     ("get", "/api/v1/rounds/{round_id}/statements"): READ,
     ("get", "/api/v1/rounds/{round_id}/opinion-groups"): READ,
+    ("get", "/api/v1/rounds/{round_id}/decisions"): READ,
+    ("get", "/api/v1/decisions/{decision_id}"): READ,
     ("get", "/api/v1/rounds/{round_id}/reports"): PUBLIC,
     ("get", "/api/v1/rounds/{round_id}/reports/latest"): PUBLIC,
     ("get", "/api/v1/rounds/{round_id}/reports/{number}"): PUBLIC,
@@ -77,6 +80,7 @@ def world(session: Session) -> dict[str, Any]:
         )
     )
     session.commit()
+    decision = make_counted_decision(session, round_, [(territory, {"ranking": [["A"]]})])
     council = make_council(session, territory=territory)
     outcome = make_outcome(session, round_=round_, councils=[council])
     return {
@@ -85,6 +89,7 @@ def world(session: Session) -> dict[str, Any]:
             "round_id": round_.id,
             "number": 1,
             "outcome_id": outcome.id,
+            "decision_id": decision.id,
         },
         "headers": {
             "none": {},

@@ -15,8 +15,15 @@ from sqlmodel import Session
 
 from deliberation.models import ReportVersion, TokenScope
 from deliberation.opinions.snapshots import compute_snapshot
+from deliberation.services.rounds import round_territories
 from tests.deliberation.opinions.rounds import planted_round
-from tests.factories import bearer, make_council, make_outcome, make_token
+from tests.factories import (
+    bearer,
+    make_council,
+    make_counted_decision,
+    make_outcome,
+    make_token,
+)
 
 EXAMPLES_PER_OPERATION = 40
 MIN_CASES = 500
@@ -25,6 +32,9 @@ MIN_CASES = 500
 def test_generated_requests_never_fail_and_conform(app: Flask, session: Session) -> None:
     round_ = planted_round(session, participants=8, statements=4)
     compute_snapshot(session, round_)
+    big, small = round_territories(session, round_)
+    ranked = [(big, {"ranking": [["B"], ["A", "C"]]})] * 3 + [(small, {"ranking": [["A"]]})]
+    make_counted_decision(session, round_, ranked)
     session.add(
         ReportVersion(round_id=round_.id, number=1, document={"number": 1}, sha256="0" * 64)
     )
@@ -39,7 +49,7 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
     ]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 13
+    assert len(operations) >= 15
     calls: list[str] = []
 
     for operation in operations:
@@ -66,4 +76,6 @@ def test_generated_requests_never_fail_and_conform(app: Flask, session: Session)
         "/api/v1/rounds/{round_id}/opinion-groups",
         "/api/v1/outcomes/{outcome_id}/responses",
         "/api/v1/rounds/{round_id}/reports/{number}",
+        "/api/v1/rounds/{round_id}/decisions",
+        "/api/v1/decisions/{decision_id}",
     }

@@ -542,6 +542,20 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             extra=lambda w: {"batch-territory_id": w.values["territory_id"], "batch-count": "2"},
         )
     ],
+    "DecisionForm": [
+        Submission(
+            url=lambda w: f"/facilitate/rounds/{_round_id(w)}/decisions/new",
+            keep=lambda w: {"opens_at": "", "closes_at": ""},
+            extra=lambda w: {
+                "method": "approval",
+                "eligibility": "joined",
+                "setting_weighting": "none",
+                "setting_min_territory_ballots": "0",
+                "setting_quorum_ballots": "0",
+                "setting_quorum_share": "0",
+            },
+        )
+    ],
     "SeedForm": [
         Submission(
             url=lambda w: f"/facilitate/rounds/{_round_id(w)}/statements",

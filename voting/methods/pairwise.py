@@ -33,23 +33,39 @@ def rank_keys(ctx: Context) -> CodeArray:
     return keys
 
 
+MAX_WEIGHT_CLASSES = 64  # distinct row masses counted class by class, beyond: weighted sums
+
+
+def _above_counts(keys: CodeArray) -> list[list[int]]:
+    """``counts[x][y]``: columns of ``keys`` (one row per option) with x above y."""
+    return [np.count_nonzero(keys[x] < keys, axis=1).tolist() for x in range(len(keys))]
+
+
 def preference_matrix(ctx: Context) -> Matrix:
     """``d[x][y]``: weight units of ballots with x above y (``ctx.weight`` turns units into
     weight).
 
-    Rows of one unit are counted with ``count_nonzero`` (no multiplication); the other rows are
-    summed by weight, through float64 when every sum stays below 2**53 and is therefore exact.
+    Rows sharing a mass (one class per territory and ballot count under territory weighting,
+    a single class without it) are compared together and counted with ``count_nonzero``, the
+    counts then multiplied by that mass in Python integers: exact, with no multiplication per
+    ballot. With more than ``MAX_WEIGHT_CLASSES`` distinct masses the rows are summed by
+    weight, through float64 when every sum stays below 2**53 and is therefore exact.
     """
     keys = rank_keys(ctx)
     size = keys.shape[1]
-    unit = np.asarray(ctx.mass == 1, dtype=np.bool_)
-    # One contiguous row per option: the comparisons below then stream through memory.
-    single = np.ascontiguousarray(keys[unit].T)
-    other = np.ascontiguousarray(keys[~unit].T)
-    mass = ctx.mass[~unit]
-    exact_float = mass.dtype != object and int(mass.sum()) < 2**53
-    weights = mass.astype(np.float64) if exact_float else mass
     d: Matrix = [[0] * size for _ in range(size)]
+    masses, classes = np.unique(ctx.mass, return_inverse=True)
+    if len(masses) <= MAX_WEIGHT_CLASSES:
+        for index, mass in enumerate(masses.tolist()):
+            # One contiguous row per option: the comparisons stream through memory.
+            above = _above_counts(np.ascontiguousarray(keys[classes.ravel() == index].T))
+            for x in range(size):
+                for y in range(size):
+                    d[x][y] += int(mass) * above[x][y]
+        return d
+    other = np.ascontiguousarray(keys.T)
+    exact_float = ctx.mass.dtype != object and int(ctx.mass.sum()) < 2**53
+    weights = ctx.mass.astype(np.float64) if exact_float else ctx.mass
     for x in range(size):
         for y in range(size):
             if x != y:
@@ -57,7 +73,7 @@ def preference_matrix(ctx: Context) -> Matrix:
                 weighted = (
                     weights @ above.astype(np.float64) if exact_float else weights[above].sum()
                 )
-                d[x][y] = int(np.count_nonzero(single[x] < single[y])) + int(weighted)
+                d[x][y] = int(weighted)
     return d
 
 

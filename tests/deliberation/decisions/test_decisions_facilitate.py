@@ -101,10 +101,18 @@ def test_settings_out_of_the_registry_bounds_rerender_and_store_nothing(
         ),
         decision_form(title="   "),
         decision_form(closes_at="tomorrow"),
+        decision_form(opens_at="2030-07-02T18:00"),
+        decision_form(closes_at="9999-01-01T00:00"),
+        decision_form(title="Nul\x00"),
+        decision_form(title="x" * 201),
+        decision_form(eligibility="everyone"),
     ):
         response = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=data)
         assert response.status_code == 422, data
         assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    early = decision_form(opens_at="2030-07-02T18:00")
+    page = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=early).text
+    assert "The closing time must come after the opening time." in page
     assert session.exec(select(Decision)).all() == []
 
 
@@ -273,9 +281,9 @@ def test_option_translations_show_in_the_readers_language(
     sign_in_as(client, user)
     url = f"/facilitate/decisions/{decision.id}/options/{options[0].id}/translations"
     page = client.get(f"/facilitate/decisions/{decision.id}")
+    own_language = '<input type="hidden" name="language" value="de">'
     assert '<input type="hidden" name="language" value="en">' in page.text
-    # Not into the option's own language (the page's language switcher is another form).
-    assert '<input type="hidden" name="language" value="de">' not in page.text
+    assert own_language not in page.text
 
     for data in (
         {"language": "de", "translation_title": "X", "translation_text": "Y"},
@@ -304,3 +312,9 @@ def test_option_translations_show_in_the_readers_language(
     assert "A. Shade trees" in ballot.text
     assert "Trees <em>now</em>." in ballot.text
     assert "B. Freibad" in ballot.text
+    # The original one click away (a <details>, no JavaScript), only for the translated option.
+    assert ballot.text.count("Original in German") == 1
+    original = ballot.text.split("Original in German", 1)[1].split("</details>", 1)[0]
+    assert '<div lang="de" hx-disable>' in original
+    assert "<strong>Schattenbäume</strong>" in original
+    assert "Bäume <em>jetzt</em>." in original
