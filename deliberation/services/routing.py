@@ -158,9 +158,7 @@ def _first_candidates_query(
     )
 
 
-def _in_list(
-    column: Any, name: str, item: Integer | String, postgres: bool
-) -> ColumnElement[bool]:
+def _in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:
     """``column IN`` the bound list ``name``: on PostgreSQL as ``= ANY(array)``, whose SQL text
     does not change with the list (the driver keeps it parsed and the server keeps its plan);
     elsewhere as an expanding ``IN``."""
@@ -284,9 +282,7 @@ def _weighted_draw(
     languages = set(round_.languages)
     open_ids = []
     for statement_id, round_id, status, language, translated in session.execute(
-        _sampled_query(
-            votable, reads is not None, session.get_bind().dialect.name == "postgresql"
-        ),
+        _sampled_query(votable, reads is not None, session.get_bind().dialect.name == "postgresql"),
         params,
     ):
         if statement_id is None or round_id != round_.id or status not in votable:
