@@ -37,7 +37,19 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, func, or_, union_all
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    union_all,
+)
 from sqlalchemy import Select as SqlSelect
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
@@ -146,9 +158,18 @@ def _first_candidates_query(
     )
 
 
+def _in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:
+    """``column IN`` the bound list ``name``: on PostgreSQL as ``= ANY(array)``, whose SQL text
+    does not change with the list (the driver keeps it parsed and the server keeps its plan);
+    elsewhere as an expanding ``IN``."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(item)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+
+
 @cache
 def _sampled_query(
-    statuses: tuple[StatementStatus, ...], filtered: bool
+    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
 ) -> SqlSelect[tuple[int, int, str, str, int]]:
     """Id, round, status and language of the statements among ``ids`` that
     ``participant_id`` has not voted on (and, when ``filtered``, can read in ``reads``), with
@@ -159,7 +180,7 @@ def _sampled_query(
         .where(
             col(Translation.kind) == TextKind.STATEMENT,
             col(Translation.text_id) == Statement.id,
-            col(Translation.language).in_(bindparam("languages", expanding=True)),
+            _in_list(col(Translation.language), "languages", String(), postgres),
             shown_condition(statuses),
         )
         .scalar_subquery()
@@ -171,7 +192,7 @@ def _sampled_query(
         col(Statement.language),
         translated,
     ).where(
-        col(Statement.id).in_(bindparam("ids", expanding=True)),
+        _in_list(col(Statement.id), "ids", Integer(), postgres),
         _not_voted_by(bindparam("participant_id")),
         *([_readable(statuses)] if filtered else []),
     )
@@ -261,7 +282,8 @@ def _weighted_draw(
     languages = set(round_.languages)
     open_ids = []
     for statement_id, round_id, status, language, translated in session.execute(
-        _sampled_query(votable, reads is not None), params
+        _sampled_query(votable, reads is not None, session.get_bind().dialect.name == "postgresql"),
+        params,
     ):
         if statement_id is None or round_id != round_.id or status not in votable:
             continue

@@ -7,6 +7,7 @@ from collections import Counter
 
 import numpy as np
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from deliberation.models import Participant, Round, StatementStatus
@@ -115,6 +116,35 @@ def test_the_draw_is_deterministic_under_a_seed(session: Session) -> None:
         for _ in range(3)
     ]
     assert len(set(picks)) == 1
+
+
+def test_the_sampled_query_text_does_not_depend_on_the_sample_on_postgresql(
+    session: Session,
+) -> None:
+    """On PostgreSQL the sampled ids are one array parameter: the same SQL text whatever the
+    sample's size, so the driver keeps it parsed and prepared (an expanding IN renders one
+    placeholder per id: a new text, parsed and planned again)."""
+    round_ = make_round(session)
+    items = [make_statement(session, round_) for _ in range(5)]
+    participant = make_participant(session, round_)
+    texts: set[str] = set()
+
+    def remember(*args: object) -> None:
+        statement = args[2]
+        assert isinstance(statement, str)
+        if "count(distinct(translation.language))" in statement:
+            texts.add(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        # Every statement is known to both snapshots; the second also weighs three deleted ones.
+        for gone in (0, 3):
+            weights = {s.id: 1.0 for s in items} | {10**6 + n: 1.0 for n in range(gone)}
+            _draws(session, round_, participant, _priorities(weights), 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert len(texts) == (1 if engine.dialect.name == "postgresql" else 2)
 
 
 def test_the_participation_page_routes_by_the_latest_snapshot(
