@@ -17,12 +17,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import deliberation.models  # noqa: F401 - registers every table
 from deliberation import migrations
 from deliberation.db import make_engine
+from deliberation.models import TextKind, Translation, TranslationOrigin
 from tests.conftest import POSTGRES_URL
+from tests.factories import make_round, make_statement, make_translation
 
 # The PostgreSQL case is deselected in the SQLite run (tests/guards.py), never skipped.
 ENGINES = ["sqlite_engine", pytest.param("postgres_engine", marks=pytest.mark.postgres)]
@@ -209,11 +211,6 @@ def test_0018_lets_translations_hold_a_proposal_and_keeps_the_rows_already_there
 ) -> None:
     """0018 widens ``translation.text`` in place (on PostgreSQL; SQLite does not enforce a
     VARCHAR's length): no copy of the table, so no cascade empties what points at it."""
-    from sqlmodel import Session
-
-    from deliberation.models import TextKind, Translation, TranslationOrigin
-    from tests.factories import make_round, make_statement, make_translation
-
     engine: Engine = request.getfixturevalue(engine_fixture)
     migrations.upgrade(engine)
     with Session(engine) as session:

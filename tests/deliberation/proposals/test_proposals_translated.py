@@ -90,7 +90,8 @@ def test_a_reader_sees_the_translation_and_the_original_beside_it(
     )
     assert english.text.original_text == GERMAN_TEXT
     assert english.text.original_language == "de"
-    assert german.title.text == "Schatten" and not german.title.translated
+    assert german.title.text == "Schatten"
+    assert not german.title.translated
 
 
 def test_an_unreviewed_participant_translation_is_not_shown_and_the_original_is(
@@ -143,12 +144,14 @@ def test_an_amendment_is_read_in_its_proposal_s_language_with_its_translations(
 
     assert read.rationale.text == "Trees cool better."
     assert read.rationale.original_language == "de"
-    assert read.text.text == "Bäume für jeden Schulhof." and not read.text.translated
+    assert read.text.text == "Bäume für jeden Schulhof."
+    assert not read.text.translated
 
 
 def test_a_facilitator_translates_a_proposal_and_readers_see_it_on_the_list_and_the_page(
     client: FlaskClient,
     session: Session,
+    *,
     round_: Round,
     proposal: Proposal,
     facilitator: User,
@@ -156,7 +159,7 @@ def test_a_facilitator_translates_a_proposal_and_readers_see_it_on_the_list_and_
 ) -> None:
     sign_in_as(client, facilitator)
     page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}")
-    assert 'action="/r/{}/proposals/{}/translations"'.format(round_.slug, proposal.id) in page.text
+    assert f'action="/r/{round_.slug}/proposals/{proposal.id}/translations"' in page.text
 
     saved = client.post(
         f"/r/{round_.slug}/proposals/{proposal.id}/translations",
@@ -189,10 +192,7 @@ def test_a_facilitator_translates_a_proposal_and_readers_see_it_on_the_list_and_
     assert "Shade for each schoolyard." in shown.text
     assert "<summary>Original in German</summary>" in shown.text
     assert "Kühle Räume im Sommer." in shown.text
-    assert (
-        'action="/r/{}/proposals/{}/translations"'.format(round_.slug, proposal.id)
-        not in shown.text
-    )
+    assert f'action="/r/{round_.slug}/proposals/{proposal.id}/translations"' not in shown.text
     history = reader.get(f"/r/{round_.slug}/proposals/{proposal.id}/history")
     assert "Shade &amp; cool" not in history.text
 
@@ -210,6 +210,7 @@ def test_a_facilitator_translates_a_proposal_and_readers_see_it_on_the_list_and_
 def test_a_bad_translation_is_refused_with_the_form_and_nothing_is_stored(
     client: FlaskClient,
     session: Session,
+    *,
     round_: Round,
     proposal: Proposal,
     facilitator: User,
