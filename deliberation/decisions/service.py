@@ -50,6 +50,7 @@ from deliberation.models import (
     User,
 )
 from deliberation.models.inputs import DecisionInput
+from deliberation.models.proposals import MAX_TEXT
 from deliberation.services.rounds import require_facilitator, round_by_id, round_territories
 from deliberation.services.validation import FieldInvalid, has_control_characters
 from deliberation.translations.reading import Original, read_texts
@@ -142,7 +143,7 @@ def option_statements(session: Session, options: list[ShownOption]) -> dict[int,
     return linked
 
 
-MAX_OPTION_TRANSLATION = 2000  # what ``Translation.text`` holds
+MAX_OPTION_TRANSLATION = MAX_TEXT  # an option's text is a proposal's
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The demo's proposals: drafted in the drafting round through the proposal services, with
 co-authors, versions, amendments (accepted, rejected, open), endorsements per territory and one
-merge by the facilitator. The texts are data (``data/proposals.json``).
+merge by the facilitator, who translated two of them. The texts are data
+(``data/proposals.json``).
 
 Authors and amenders are taken from the end of each territory's participants, endorsers and
 supporters from its start, so the same people endorse several proposals, as people do, and the
@@ -21,9 +22,10 @@ from deliberation.models.proposals import (
     EditInput,
     MergeInput,
     ProposalInput,
+    ProposalTranslationInput,
     RejectionInput,
 )
-from deliberation.proposals import amendments, curation, drafting, endorsements
+from deliberation.proposals import amendments, curation, drafting, endorsements, translating
 from deliberation.proposals.drafting import Drafter
 
 if TYPE_CHECKING:  # seed imports this module to write the proposals
@@ -65,6 +67,14 @@ def seed_proposals(session: Session, round_: DemoRound, facilitator: User) -> li
     drafted: dict[str, Proposal] = {}
     for spec in data["proposals"]:
         drafted[spec["key"]] = _draft(session, round_, people, spec)
+        for language, parts in spec.get("translations", {}).items():
+            translating.translate_proposal(
+                session,
+                round_=round_.round,
+                drafter=Drafter(None, facilitator, True),
+                proposal=drafted[spec["key"]],
+                fields=ProposalTranslationInput(language=language, **parts),
+            )
     merge = data["merge"]
     first, second = (drafted[key] for key in merge["proposals"])
     merged = curation.merge_proposals(

@@ -25,6 +25,7 @@ from deliberation.models.proposals import (
     HideInput,
     MergeInput,
     ProposalInput,
+    ProposalTranslationInput,
     RejectionInput,
 )
 
@@ -112,6 +113,22 @@ class AmendmentForm(InputForm):
             "replacement": self.replacement.data or "",
             "rationale": self.rationale.data or "",
             "display_name": self.display_name.data or "",
+        }
+
+
+class ProposalTranslationForm(InputForm):
+    """A facilitator's translation of a proposal; the view offers the round's other languages."""
+
+    input_model = ProposalTranslationInput
+    language = SelectField(_l("Into"))
+    title = _title()
+    text = _text()
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "language": self.language.data,
+            "title": self.title.data or "",
+            "text": self.text.data or "",
         }
 
 

@@ -67,6 +67,7 @@ class AuditAction(StrEnum):
     PROPOSAL_SELECT = "proposal.select"
     PROPOSAL_HIDE = "proposal.hide"
     PROPOSAL_SHOW = "proposal.show"
+    PROPOSAL_TRANSLATE = "proposal.translate"
     AMENDMENT_HIDE = "amendment.hide"
     AMENDMENT_SHOW = "amendment.show"
     DISPLAY_NAME_HIDE = "display_name.hide"

@@ -284,6 +284,17 @@ class AmendmentInput(BaseModel):
     display_name: Name = ""
 
 
+class ProposalTranslationInput(BaseModel):
+    """A facilitator's translation of a proposal's current title and text into ``language``
+    (another of the round's languages than the proposal's, checked by the service)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    language: Annotated[str, AfterValidator(_language)]
+    title: Title
+    text: Text
+
+
 class RejectionInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 

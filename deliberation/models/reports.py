@@ -107,6 +107,10 @@ def _some_statements(value: tuple[int, ...]) -> tuple[int, ...]:
     return value
 
 
+MAX_OUTCOME_TEXT = 5000
+"""An outcome's text and rationale, and their translations."""
+
+
 class OutcomeInput(BaseModel):
     """Everything a facilitator writes on an outcome; ``statement_ids`` must name statements of
     the round that the opinion map covers, ``proposal_ids`` and ``decision_ids`` the round's
@@ -118,17 +122,14 @@ class OutcomeInput(BaseModel):
     kind: OutcomeKind
     language: Annotated[str, AfterValidator(_language)]
     title: Annotated[str, at_most(200), Printable, AfterValidator(_required)]
-    text: Annotated[str, at_most(5000), Printable, AfterValidator(_required)]
-    rationale: Annotated[str, at_most(5000), Printable] = ""
+    text: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable, AfterValidator(_required)]
+    rationale: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable] = ""
     statement_ids: Annotated[tuple[int, ...], AfterValidator(_some_statements)]
     proposal_ids: tuple[int, ...] = ()
     decision_ids: tuple[int, ...] = ()
     council_ids: tuple[int, ...] = ()
     response_due: date | None = None
     review_date: date | None = None
-
-
-MAX_TRANSLATION = 2000  # ``Translation.text``
 
 
 class OutcomeTranslationInput(BaseModel):
@@ -139,5 +140,5 @@ class OutcomeTranslationInput(BaseModel):
 
     language: Annotated[str, AfterValidator(_language)]
     title: Annotated[str, at_most(200), Printable] = ""
-    text: Annotated[str, at_most(MAX_TRANSLATION), Printable] = ""
-    rationale: Annotated[str, at_most(MAX_TRANSLATION), Printable] = ""
+    text: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable] = ""
+    rationale: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable] = ""

@@ -27,6 +27,10 @@ class TextKind(StrEnum):
     OUTCOME_TITLE = "outcome_title"
     OUTCOME_TEXT = "outcome_text"
     OUTCOME_RATIONALE = "outcome_rationale"
+    PROPOSAL_TITLE = "proposal_title"
+    PROPOSAL_TEXT = "proposal_text"  # Markdown, as the proposal's
+    AMENDMENT_TEXT = "amendment_text"  # an amendment's replacement paragraph
+    AMENDMENT_RATIONALE = "amendment_rationale"
 
 
 OUTCOME_PARTS = {
@@ -35,6 +39,16 @@ OUTCOME_PARTS = {
     "rationale": TextKind.OUTCOME_RATIONALE,
 }
 """The translatable parts of an outcome and the kind of their translations."""
+
+PROPOSAL_PARTS = {"title": TextKind.PROPOSAL_TITLE, "text": TextKind.PROPOSAL_TEXT}
+"""The translatable parts of a proposal (its current version) and their kinds."""
+
+AMENDMENT_PARTS = {"text": TextKind.AMENDMENT_TEXT, "rationale": TextKind.AMENDMENT_RATIONALE}
+"""The translatable parts of an amendment (its paragraph and its rationale) and their kinds."""
+
+LONGEST_TEXT = 20_000
+"""What ``Translation.text`` holds: the longest text of any kind (a proposal's). Each kind
+keeps its own limit when a translation is written."""
 
 
 class TranslationOrigin(StrEnum):
@@ -67,7 +81,7 @@ class Translation(SQLModel, table=True):
     kind: TextKind = Field(default=TextKind.STATEMENT, sa_type=String(20))
     text_id: int
     language: str = Field(max_length=12)
-    text: str = Field(max_length=2000)
+    text: str = Field(max_length=LONGEST_TEXT)
     origin: TranslationOrigin = Field(sa_type=String(12))
     reviewed: bool = False
     declined: bool = False

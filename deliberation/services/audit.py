@@ -64,6 +64,7 @@ ACTION_NAMES = {
     AuditAction.PROPOSAL_SELECT: _l("Proposal selected for the decision"),
     AuditAction.PROPOSAL_HIDE: _l("Proposal hidden"),
     AuditAction.PROPOSAL_SHOW: _l("Proposal shown again"),
+    AuditAction.PROPOSAL_TRANSLATE: _l("Proposal translated"),
     AuditAction.AMENDMENT_HIDE: _l("Amendment hidden"),
     AuditAction.AMENDMENT_SHOW: _l("Amendment shown again"),
     AuditAction.DISPLAY_NAME_HIDE: _l("Display name hidden"),

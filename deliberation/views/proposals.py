@@ -30,6 +30,7 @@ from deliberation.forms.proposals import (
     MergeForm,
     NewProposalForm,
     ProposalImportForm,
+    ProposalTranslationForm,
     RejectAmendmentForm,
 )
 from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
@@ -42,6 +43,7 @@ from deliberation.proposals import (
     importing,
     listing,
     moderation,
+    translating,
 )
 from deliberation.proposals.diff import paragraphs, word_diff
 from deliberation.proposals.drafting import Drafter, StaleEdit
@@ -50,6 +52,7 @@ from deliberation.services.rounds import get_round, is_facilitator, round_territ
 from deliberation.services.seed_import import ImportRejected
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.translations.reading import reader_languages
 from deliberation.views.auth import login_required
 from deliberation.views.confirmation import confirmation
 from deliberation.views.facilitate import add_error as show_error
@@ -95,6 +98,12 @@ def _drafter(round_: Round) -> Drafter:
     if participant is None and not facilitator:
         raise Forbidden(_l("Proposals are for this round's participants and facilitators."))
     return Drafter(participant, g.user if facilitator else None, facilitator)
+
+
+def _languages(drafter: Drafter) -> list[str]:
+    """The reader's languages: the interface's, then those the participant reads."""
+    reads = drafter.participant.reading_languages if drafter.participant else []
+    return reader_languages(current_language(), reads)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -350,6 +359,9 @@ def proposal_list(slug: str) -> Any:
         "proposals/list.html",
         round=round_,
         rows=rows,
+        readings=translating.read_proposals(
+            db, round_, [row.proposal for row in rows], _languages(drafter)
+        ),
         filters=filters,
         territories=round_territories(db, round_),
     )
@@ -361,20 +373,33 @@ def proposal_page(slug: str, proposal_id: int) -> Any:
 
 
 def _render_proposal(
-    asking: Asking, *, status: int = 200, reject_errors: dict[int, list[Any]] | None = None
+    asking: Asking,
+    *,
+    status: int = 200,
+    reject_errors: dict[int, list[Any]] | None = None,
+    translation_form: ProposalTranslationForm | None = None,
 ) -> Any:
     """The proposal page; ``reject_errors`` are the problems of a refused rejection, by
-    amendment id (shown beside its form)."""
+    amendment id (shown beside its form); ``translation_form`` a refused translation."""
     db = get_session()
     round_, drafter, proposal = asking.round, asking.drafter, asking.proposal
     authors = listing.authors(db, proposal)
     editor = drafting.can_edit(db, proposal, drafter)
     changes = amendments.amendments(db, proposal)
+    languages = _languages(drafter)
     return render(
         "proposals/proposal.html",
         status=status,
         round=round_,
         proposal=proposal,
+        reading=translating.read_proposals(db, round_, [proposal], languages)[proposal.id or 0],
+        amendment_readings=translating.read_amendments(db, round_, proposal, changes, languages),
+        translation_form=(
+            translation_form or _translation_form(round_, proposal) if drafter.facilitator else None
+        ),
+        translations=(
+            translating.proposal_translations(db, proposal) if drafter.facilitator else {}
+        ),
         drafter=drafter,
         editor=editor,
         authors=authors,
@@ -400,6 +425,39 @@ def _render_proposal(
         supported=amendments.supporters(db, drafter.participant),
         merged_from=curation.merged_from(db, proposal),
         reject_errors=reject_errors or {},
+    )
+
+
+def _translation_form(round_: Round, proposal: Proposal) -> ProposalTranslationForm:
+    form = ProposalTranslationForm()
+    others = [lang for lang in round_.languages if lang != proposal.language]
+    form.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in others]
+    return form
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/translations")
+def translate(slug: str, proposal_id: int) -> Any:
+    asking = _asking(slug, proposal_id)
+    if not asking.drafter.facilitator:
+        raise Forbidden(_l("Only the round's facilitators can translate a proposal."))
+    form = _translation_form(asking.round, asking.proposal)
+    if not form.validate():
+        return _render_proposal(asking, status=422, translation_form=form)
+    status = _save(
+        form,
+        lambda: translating.translate_proposal(
+            get_session(),
+            round_=asking.round,
+            drafter=asking.drafter,
+            proposal=asking.proposal,
+            fields=form.to_fields(),
+        ),
+    )[1]
+    if status != 200:
+        return _render_proposal(asking, status=status, translation_form=form)
+    flash(_("The translation is saved."), "success")
+    return redirect_to(
+        "proposals.proposal_page", slug=asking.round.slug, proposal_id=asking.proposal.id
     )
 
 

@@ -46,6 +46,7 @@ from deliberation.forms.proposals import (
     HideForm,
     MergeForm,
     NewProposalForm,
+    ProposalTranslationForm,
     RejectAmendmentForm,
 )
 from deliberation.models import (
@@ -308,7 +309,7 @@ def _drafting(w: World) -> Round:
             title={"en": PAYLOAD},
             question={"en": PAYLOAD},
             framing={"en": PAYLOAD},
-            languages=["en"],
+            languages=["en", "fr"],
             territories=[town],
             facilitators=[w.me],
             phase=Phase.DRAFTING,
@@ -673,6 +674,15 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             url=lambda w: _proposal_url(w, f"/amendments/{_amendment_id(w, last=True)}/reject"),
             client="participant",
             keep=lambda w: _plain(w, RejectAmendmentForm),
+        )
+    ],
+    # The facilitator translates the first proposal (markup refused: the plain payload is
+    # stored and shown to French readers).
+    "ProposalTranslationForm": [
+        Submission(
+            url=lambda w: _proposal_url(w, "/translations"),
+            keep=lambda w: _plain(w, ProposalTranslationForm),
+            extra=lambda w: {"language": "fr"},
         )
     ],
     "MergeForm": [

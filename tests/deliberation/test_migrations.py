@@ -17,21 +17,43 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import deliberation.models  # noqa: F401 - registers every table
 from deliberation import migrations
 from deliberation.db import make_engine
+from deliberation.models import TextKind, Translation, TranslationOrigin
 from tests.conftest import POSTGRES_URL
+from tests.factories import make_round, make_statement, make_translation
 
 # The PostgreSQL case is deselected in the SQLite run (tests/guards.py), never skipped.
 ENGINES = ["sqlite_engine", pytest.param("postgres_engine", marks=pytest.mark.postgres)]
 
 
 def _differences(engine: Engine) -> list[Any]:
+    """What the models have that the database lacks. On SQLite, translation.text keeps the
+    VARCHAR(2000) it was created with: 0018 widens it on PostgreSQL only (SQLite does not
+    enforce a length, and rebuilding a parent table would cascade deletes)."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, SQLModel.metadata))
+        found = list(compare_metadata(context, SQLModel.metadata))
+    if engine.dialect.name != "sqlite":
+        return found
+    return [d for d in found if not _sqlite_translation_width(d)]
+
+
+def _sqlite_translation_width(difference: Any) -> bool:
+    changes = difference if isinstance(difference, list) else [difference]
+    return all(
+        isinstance(change, tuple)
+        and change[0] == "modify_type"
+        and change[2:4]
+        == (
+            "translation",
+            "text",
+        )
+        for change in changes
+    )
 
 
 @pytest.fixture
@@ -181,3 +203,44 @@ def test_0004_keeps_every_row_that_points_at_rounds_and_participants(
     command.downgrade(migrations.alembic_config(engine), "0003")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM vote")).scalar() == 1
+
+
+@pytest.mark.parametrize("engine_fixture", ENGINES)
+def test_0018_lets_translations_hold_a_proposal_and_keeps_the_rows_already_there(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    """0018 widens ``translation.text`` in place (on PostgreSQL; SQLite does not enforce a
+    VARCHAR's length): no copy of the table, so no cascade empties what points at it."""
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine)
+    with Session(engine) as session:
+        round_ = make_round(session, languages=["fr", "de"])
+        statement = make_statement(session, round_, language="fr")
+        make_translation(session, statement, language="de")
+        session.add(
+            Translation(
+                round_id=round_.id,  # type: ignore[arg-type]
+                kind=TextKind.PROPOSAL_TEXT,
+                text_id=1,
+                language="de",
+                text="Absatz. " * 2500,
+                origin=TranslationOrigin.HUMAN,
+                reviewed=True,
+            )
+        )
+        session.commit()
+
+    command.downgrade(migrations.alembic_config(engine), "0013")
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM translation")).scalars().all()
+    if engine.dialect.name == "postgresql":
+        assert kinds == ["statement"]
+        columns = {c["name"]: c for c in inspect(engine).get_columns("translation")}
+        assert columns["text"]["type"].length == 2000
+    else:
+        assert sorted(kinds) == ["proposal_text", "statement"]
+
+    migrations.upgrade(engine)
+    assert _differences(engine) == []
+    with engine.connect() as connection:
+        assert "statement" in connection.execute(text("SELECT kind FROM translation")).scalars()

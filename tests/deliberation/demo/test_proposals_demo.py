@@ -1,5 +1,5 @@
 """The demo's drafting round has proposals in French, German and English, with versions,
-amendments, endorsements and one merge, and their pages show."""
+amendments, endorsements, one merge and facilitators' translations, and their pages show."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def test_the_drafting_round_has_proposals_amendments_endorsements_and_a_merge(
     listed = client.get(f"/r/{round_.slug}/proposals?sort=endorsements")
     assert listed.status_code == 200
     assert "Un réseau de chaleur commun au port du Rhin" in listed.text
+    assert "Heat pump grants by income" in listed.text
+    assert "<summary>Original in German</summary>" in listed.text
     assert client.get(f"/facilitate/rounds/{round_.id}/proposals").status_code == 200
     with app.test_request_context(base_url="http://127.0.0.1:5000"):
         lines = list(demo.describe(session, url_for))
