@@ -15,15 +15,17 @@ from wtforms.validators import Length, NumberRange, Regexp
 from deliberation.forms.facilitate import InputForm
 from deliberation.models import Round, Territory
 from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
-from deliberation.models.inputs import RoundInput, TerritoryInput
+from deliberation.models.inputs import DecisionInput, InviteBatchInput, RoundInput, TerritoryInput
 from deliberation.models.proposals import (
     AmendmentInput,
     EditInput,
+    HideInput,
     MergeInput,
     ProposalInput,
+    ProposalTranslationInput,
     RejectionInput,
 )
-from deliberation.models.reports import OutcomeInput
+from deliberation.models.reports import OutcomeInput, OutcomeTranslationInput
 from deliberation.services.validation import FieldInvalid, input_problems, validate_input
 from tests.deliberation.test_facilitate_rounds import round_data
 from tests.factories import make_user, sign_in_as
@@ -52,6 +54,11 @@ def test_every_input_form_is_found() -> None:
         AmendmentInput,
         RejectionInput,
         MergeInput,
+        HideInput,
+        ProposalTranslationInput,
+        OutcomeTranslationInput,
+        DecisionInput,
+        InviteBatchInput,
     }
 
 
