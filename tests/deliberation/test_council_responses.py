@@ -44,7 +44,7 @@ ANSWER: dict[str, Any] = {
 
 
 def _url(outcome_id: int | None) -> str:
-    return f"/api/v1/outcomes/{outcome_id}/responses"
+    return f"/api/v1/outcomes/out:{outcome_id}/responses"
 
 
 def test_a_respond_token_records_its_councils_answer(client: FlaskClient, session: Session) -> None:
@@ -55,7 +55,7 @@ def test_a_respond_token_records_its_councils_answer(client: FlaskClient, sessio
     assert response.status_code == 201, response.json
     body = response.json
     assert body["outcome"] == f"out:{outcome.id}"
-    assert body["council"] == f"cou:{council.id}"
+    assert body["council"] == f"cnl:{council.slug}"
     assert body["decided_at"].startswith("2026-11-20T17:00:00"), "kept in UTC"
     stored = session.exec(select(CouncilResponse)).one()
     assert (stored.decision, stored.progress, stored.oparl_paper) == (
@@ -335,7 +335,7 @@ def test_a_token_reads_its_councils_outcomes_like_the_inbox(
     secret = make_token(session, council=council, scope=TokenScope.RESPOND)
     assert client.get("/api/v1/council/outcomes").status_code == 401
     listed = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json
-    assert listed["council"] == f"cou:{council.id}"
+    assert listed["council"] == f"cnl:{council.slug}"
     assert [item["id"] for item in listed["items"]] == [f"out:{late.id}"]
     assert listed["items"][0]["overdue"] is True
     assert listed["items"][0]["current_response"] is None
