@@ -7,7 +7,7 @@ on the council, with the token or account that wrote it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,6 +46,21 @@ class InboxItem:
     overdue: bool
     translations: dict[str, dict[str, Translation]]
     """The translations of the outcome's ``title``, ``text`` and ``rationale`` by language."""
+
+    def shown(self, part: str, language: str) -> tuple[str, str]:
+        """``part`` of the outcome as a reader of ``language`` sees it (``shown_part``)."""
+        translated = {lang: t.text for lang, t in self.translations.get(part, {}).items()}
+        return shown_part(self.outcome, part, translated, language)
+
+
+def shown_part(
+    outcome: Outcome, part: str, translations: Mapping[str, str], language: str
+) -> tuple[str, str]:
+    """(text, its language) of ``part`` (``title``, ``text``, ``rationale``) of ``outcome`` for a
+    reader of ``language``: its translation into it, else the original."""
+    if language != outcome.language and translations.get(language):
+        return translations[language], language
+    return str(getattr(outcome, part)), outcome.language
 
 
 def get_outcome(session: Session, outcome_id: int) -> Outcome:

@@ -20,8 +20,10 @@ from deliberation.models import (
     ResponseDecision,
     Role,
     TokenScope,
+    Translation,
     User,
 )
+from deliberation.models.translations import TextKind, TranslationOrigin
 from tests.factories import (
     PASSWORD,
     bearer,
@@ -343,3 +345,48 @@ def test_a_token_reads_its_councils_outcomes_like_the_inbox(
     answered = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"][0]
     assert answered["overdue"] is False
     assert answered["current_response"]["progress"] == 40
+
+
+def test_clerks_and_tokens_read_outcomes_with_their_translations(
+    client: FlaskClient, session: Session
+) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council], title="Shade the schoolyards")
+    outcome.rationale = "Every territory agrees."
+    for kind, text in (
+        (TextKind.OUTCOME_TITLE, "Ombrager les cours <d’école>"),
+        (TextKind.OUTCOME_RATIONALE, "Tous les territoires sont d’accord."),
+    ):
+        session.add(
+            Translation(
+                round_id=outcome.round_id,
+                kind=kind,
+                text_id=outcome.id,
+                language="fr",
+                text=text,
+                origin=TranslationOrigin.HUMAN,
+                reviewed=True,
+            )
+        )
+    session.commit()
+    secret = make_token(session, council=council)
+    item = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"][0]
+    assert item["title"] == {
+        "lang": "en",
+        "value": "Shade the schoolyards",
+        "translations": {
+            "fr": {"value": "Ombrager les cours <d’école>", "method": "human", "reviewed": True}
+        },
+    }
+    assert item["text"]["translations"] == {}
+    assert item["rationale"]["translations"]["fr"]["value"] == (
+        "Tous les territoires sont d’accord."
+    )
+    sign_in_as(client, _clerk(session, council))
+    client.post("/language", data={"language": "fr", "next": "/"})
+    inbox = client.get("/inbox/").text
+    assert 'lang="fr">Ombrager les cours &lt;d’école&gt;</a>' in inbox
+    page = client.get(f"/inbox/outcomes/{outcome.id}").text
+    assert '<h1 hx-disable lang="fr">Ombrager les cours &lt;d’école&gt;</h1>' in page
+    assert f'<p lang="en">{outcome.text}</p>' in page, "untranslated parts stay in theirs"
+    assert '<p lang="fr">Tous les territoires sont d’accord.</p>' in page
