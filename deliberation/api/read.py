@@ -33,19 +33,39 @@ from deliberation.models import (
     StatementStatus,
     Territory,
 )
+from deliberation.models.inputs import SLUG
 from deliberation.opinions.stored import latest_snapshot
+from deliberation.reports import document as ids
 from deliberation.reports.document import text as document_text
-from deliberation.reports.motions import ALL, decision_entry
+from deliberation.reports.motions import ALL, decision_entry, decision_id, proposal_id
 from deliberation.services.council_responses import InboxItem
 from deliberation.services.paging import fetch_page
 from deliberation.services.rounds import round_territories
+from deliberation.services.validation import MAX_ID
 
 T = TypeVar("T")
 
 
-def ref(prefix: str, object_id: int | None) -> str:
-    """The outcome document's id of an object: ``ref("rnd", 12)`` is ``rnd:12``."""
-    return f"{prefix}:{object_id}"
+def _slug_of(reference: str, prefix: str) -> str | None:
+    """The slug of an outcome document id (``rnd:heat-2026``), None when it is not one."""
+    slug = reference.removeprefix(f"{prefix}:")
+    return slug if slug != reference and SLUG.match(slug) else None
+
+
+def _number_of(reference: str, prefix: str) -> int | None:
+    """The number of an outcome document id (``out:12``), None when it is not one."""
+    number = reference.removeprefix(f"{prefix}:")
+    if number == reference or not number.isascii() or not number.isdigit():
+        return None
+    return int(number) if 0 < int(number) <= MAX_ID else None
+
+
+def outcome_number(reference: str) -> int:
+    """The outcome of an ``out:`` id; not found when it is not one."""
+    number = _number_of(reference, "out")
+    if number is None:
+        raise NotFound(_l("No outcome has this id."))
+    return number
 
 
 def page_of(
@@ -91,7 +111,7 @@ def territory_out(territory: Territory) -> schemas.TerritoryOut:
         if value
     ]
     return schemas.TerritoryOut(
-        id=ref("ter", territory.id),
+        id=ids.territory_id(territory.slug),
         slug=territory.slug,
         name=text(territory.names, ["en"]),
         classification=territory.kind,
@@ -105,14 +125,19 @@ def territories_query() -> SelectOfScalar[Territory]:
     return select(Territory).order_by(col(Territory.slug))
 
 
-def get_territory(session: Session, territory_id: int) -> Territory:
-    territory = session.get(Territory, territory_id)
+def get_territory(session: Session, reference: str) -> Territory:
+    """The territory of a ``ter:<slug>`` id."""
+    slug = _slug_of(reference, "ter")
+    territory = None
+    if slug is not None:
+        territory = session.exec(select(Territory).where(Territory.slug == slug)).first()
     if territory is None:
         raise NotFound(_l("No territory has this id."))
     return territory
 
 
-def council_out(council: Council) -> schemas.CouncilOut:
+def council_out(council: Council, territory: str) -> schemas.CouncilOut:
+    """``council``; ``territory``: the slug of its territory."""
     identifiers = [
         schemas.Identifier(scheme=scheme, identifier=value)
         for scheme, value in (
@@ -123,16 +148,28 @@ def council_out(council: Council) -> schemas.CouncilOut:
         if value
     ]
     return schemas.CouncilOut(
-        id=ref("cou", council.id),
+        id=ids.council_id(council.slug),
         slug=council.slug,
         name=text(council.names, ["en"]),
-        territory=ref("ter", council.territory_id),
+        territory=ids.territory_id(territory),
         identifiers=identifiers,
     )
 
 
 def councils_query() -> SelectOfScalar[Council]:
     return select(Council).order_by(col(Council.slug))
+
+
+def councils_out(session: Session, councils: list[Council]) -> list[schemas.CouncilOut]:
+    """``councils`` with their territories' ids (one query for all of them)."""
+    slugs = dict(
+        session.exec(
+            select(Territory.id, Territory.slug).where(
+                col(Territory.id).in_({c.territory_id for c in councils})
+            )
+        ).all()
+    )
+    return [council_out(c, slugs[c.territory_id]) for c in councils]
 
 
 # --- Rounds ----------------------------------------------------------------------------------
@@ -143,10 +180,13 @@ def rounds_query() -> SelectOfScalar[Round]:
     return select(Round).where(Round.phase != Phase.DRAFT).order_by(col(Round.id).desc())
 
 
-def get_round(session: Session, round_id: int) -> Round:
-    """A round that has left the draft phase (a draft is nobody's business but its
-    facilitators')."""
-    round_ = session.get(Round, round_id)
+def get_round(session: Session, reference: str) -> Round:
+    """The round of a ``rnd:<slug>`` id if it has left the draft phase (a draft is nobody's
+    business but its facilitators')."""
+    slug = _slug_of(reference, "rnd")
+    round_ = None
+    if slug is not None:
+        round_ = session.exec(select(Round).where(Round.slug == slug)).first()
     if round_ is None or round_.phase == Phase.DRAFT:
         raise NotFound(_l("No round has this id."))
     return round_
@@ -155,15 +195,16 @@ def get_round(session: Session, round_id: int) -> Round:
 def rounds_out(session: Session, rounds: list[Round]) -> list[schemas.RoundOut]:
     """``rounds`` with their territories (one query for all of them)."""
     taking_part: dict[int, list[str]] = {}
-    for round_id, territory_id in session.exec(
-        select(RoundTerritory.round_id, RoundTerritory.territory_id)
+    for round_id, territory in session.exec(
+        select(RoundTerritory.round_id, Territory.slug)
+        .join(Territory, col(Territory.id) == RoundTerritory.territory_id)
         .where(col(RoundTerritory.round_id).in_([r.id for r in rounds]))
-        .order_by(col(RoundTerritory.territory_id))
+        .order_by(col(Territory.slug))
     ):
-        taking_part.setdefault(round_id, []).append(ref("ter", territory_id))
+        taking_part.setdefault(round_id, []).append(ids.territory_id(territory))
     return [
         schemas.RoundOut(
-            id=ref("rnd", r.id),
+            id=ids.round_id(r),
             slug=r.slug,
             title=text(r.title, r.languages),
             question=text(r.question, r.languages),
@@ -203,18 +244,6 @@ def _counts(cell: Mapping[str, Any] | None) -> schemas.Counts | None:
     )
 
 
-def _territory_ids(session: Session, round_: Round) -> dict[str, str]:
-    """The snapshot names territories by slug; the API by id."""
-    return {
-        slug: ref("ter", territory_id)
-        for slug, territory_id in session.exec(
-            select(Territory.slug, Territory.id)
-            .join(RoundTerritory, col(RoundTerritory.territory_id) == Territory.id)
-            .where(RoundTerritory.round_id == round_.id)
-        )
-    }
-
-
 def statements_out(
     session: Session, round_: Round, statements: list[Statement]
 ) -> list[schemas.StatementOut]:
@@ -222,23 +251,22 @@ def statements_out(
     snapshot = latest_snapshot(session, round_.id or 0)
     document = snapshot.document if snapshot is not None else {}
     by_id = {int(entry["id"]): entry for entry in document.get("statements", [])}
-    territory_ids = _territory_ids(session, round_)
     out = []
     for statement in statements:
         entry = by_id.get(statement.id or 0, {})
         by_territory = {
-            territory_ids.get(slug, ref("ter", slug)): counts
+            ids.territory_id(slug): counts
             for slug, cell in entry.get("territories", {}).items()
             if (counts := _counts(cell)) is not None
         }
         by_group = {
-            ref("grp", g): counts
+            ids.group_id(g): counts
             for g, cell in enumerate(entry.get("groups", []))
             if (counts := _counts(cell)) is not None
         }
         out.append(
             schemas.StatementOut(
-                id=ref("stm", statement.id),
+                id=ids.statement_id(statement.id or 0),
                 text=schemas.Text(lang=statement.language, value=statement.text),
                 origin="seed" if statement.is_seed else "participant",
                 counts=_counts(entry),
@@ -256,18 +284,16 @@ def opinion_groups(session: Session, round_: Round) -> schemas.OpinionGroups:
     snapshot = latest_snapshot(session, round_.id or 0)
     if snapshot is None:
         return schemas.OpinionGroups(computed_at=None, groups=[])
-    territory_ids = _territory_ids(session, round_)
     groups = [
         schemas.OpinionGroupOut(
-            id=ref("grp", group["id"]),
+            id=ids.group_id(int(group["id"])),
             size=group.get("size"),
             composition={
-                territory_ids.get(slug, ref("ter", slug)): size
-                for slug, size in group.get("composition", {}).items()
+                ids.territory_id(slug): size for slug, size in group.get("composition", {}).items()
             },
             representative=[
                 schemas.Representative(
-                    statement=ref("stm", rep["statement"]),
+                    statement=ids.statement_id(int(rep["statement"])),
                     direction=rep["direction"],
                     representativeness=rep.get("repness"),
                 )
@@ -282,11 +308,12 @@ def opinion_groups(session: Session, round_: Round) -> schemas.OpinionGroups:
 # --- Council responses -----------------------------------------------------------------------
 
 
-def response_out(response: CouncilResponse) -> schemas.ResponseOut:
+def response_out(response: CouncilResponse, council: str) -> schemas.ResponseOut:
+    """``response``; ``council``: the slug of its council."""
     return schemas.ResponseOut(
-        id=ref("rsp", response.id),
-        outcome=ref("out", response.outcome_id),
-        council=ref("cou", response.council_id),
+        id=ids.response_id(response.id or 0),
+        outcome=ids.outcome_id(response.outcome_id),
+        council=ids.council_id(council),
         decision=response.decision,
         reason=response.reason,
         decided_at=response.decided_at,
@@ -298,27 +325,59 @@ def response_out(response: CouncilResponse) -> schemas.ResponseOut:
     )
 
 
+def responses_out(session: Session, responses: list[CouncilResponse]) -> list[schemas.ResponseOut]:
+    """``responses`` with their councils' ids (one query for all of them)."""
+    slugs = dict(
+        session.exec(
+            select(Council.id, Council.slug).where(
+                col(Council.id).in_({r.council_id for r in responses})
+            )
+        ).all()
+    )
+    return [response_out(r, slugs[r.council_id]) for r in responses]
+
+
 def version_out(round_: Round, version: ReportVersion) -> schemas.ReportVersionOut:
     return schemas.ReportVersionOut(
         id=version.id or 0,
         number=version.number,
         published_at=version.published_at,
         sha256=version.sha256,
-        document=url_for("api.report", round_id=round_.id, number=version.number, _external=True),
+        document=url_for(
+            "api.report", round_id=ids.round_id(round_), number=version.number, _external=True
+        ),
     )
 
 
-def addressed_outcome(item: InboxItem) -> schemas.AddressedOutcome:
+def _outcome_text(item: InboxItem, part: str) -> schemas.Text:
+    """One part of an addressed outcome (``title``, ``text``, ``rationale``) with its
+    translations."""
+    return schemas.Text(
+        lang=item.outcome.language,
+        value=getattr(item.outcome, part),
+        translations={
+            language: schemas.Translation(
+                value=translation.text, method=translation.origin, reviewed=translation.reviewed
+            )
+            for language, translation in sorted(item.translations.get(part, {}).items())
+        },
+    )
+
+
+def addressed_outcome(item: InboxItem, council: str) -> schemas.AddressedOutcome:
+    """``item`` of the inbox of the council whose slug is ``council``."""
     outcome = item.outcome
+    current = item.current
     return schemas.AddressedOutcome(
-        id=ref("out", outcome.id),
-        round=ref("rnd", outcome.round_id),
+        id=ids.outcome_id(outcome.id or 0),
+        round=ids.round_id(item.round_),
         kind=outcome.kind,
-        title=schemas.Text(lang=outcome.language, value=outcome.title),
-        text=schemas.Text(lang=outcome.language, value=outcome.text),
+        title=_outcome_text(item, "title"),
+        text=_outcome_text(item, "text"),
+        rationale=_outcome_text(item, "rationale") if outcome.rationale else None,
         response_due=outcome.response_due,
         overdue=item.overdue,
-        current_response=response_out(item.current) if item.current is not None else None,
+        current_response=response_out(current, council) if current is not None else None,
     )
 
 
@@ -334,9 +393,11 @@ def decisions_query(round_: Round) -> SelectOfScalar[Decision]:
     )
 
 
-def get_decision(session: Session, decision_id: int) -> tuple[Decision, Round]:
-    """A decision past its draft and its round (a draft is its facilitators' business)."""
-    decision = session.get(Decision, decision_id)
+def get_decision(session: Session, reference: str) -> tuple[Decision, Round]:
+    """The decision of a ``dec:`` id, past its draft, and its round (a draft is its
+    facilitators' business); not found otherwise."""
+    number = _number_of(reference, "dec")
+    decision = session.get(Decision, number) if number is not None else None
     round_ = session.get(Round, decision.round_id) if decision is not None else None
     if (
         decision is None
@@ -356,10 +417,9 @@ def _decision_result(
     session: Session, round_: Round, decision: Decision, tally: DecisionTally
 ) -> schemas.DecisionResult:
     """The stored tally as the outcome document writes it (``reports.motions``: territories
-    and counts of people under k suppressed), with the API's territory ids."""
+    and counts of people under k suppressed, territories by their document ids)."""
     slugs = [t.slug for t in round_territories(session, round_)]
     entry = decision_entry(session, round_, decision, tally, slugs=slugs, text=document_text)
-    territory_ids = _territory_ids(session, round_)
     counts: dict[str, dict[str, int | float | None]] = {}
     for cell in entry["counts"]:
         counts.setdefault(cell["group_id"], {})[cell["option"]] = cell["value"]
@@ -384,7 +444,7 @@ def _decision_result(
         else _outcome({key: unweighted[key] for key in ("winners", "passed", "ranking")}),
         quorum=schemas.DecisionQuorum.model_validate(entry["quorum"]),
         by_territory={
-            territory_ids.get(group_id.removeprefix("ter:"), group_id): schemas.TerritoryResult(
+            group_id: schemas.TerritoryResult(
                 ballots=group["ballots"],
                 result=_outcome(group["result"]),
                 counts=counts.get(group_id, {}),
@@ -429,13 +489,13 @@ def decisions_out(
                             for lang, value in sorted(titles.items())
                         },
                     ),
-                    proposal=ref("prp", option.proposal_id) if option.proposal_id else None,
+                    proposal=proposal_id(option.proposal_id) if option.proposal_id else None,
                 )
             )
         out.append(
             schemas.DecisionOut(
-                id=ref("dec", decision.id),
-                round=ref("rnd", round_.id),
+                id=decision_id(decision.id or 0),
+                round=ids.round_id(round_),
                 title=schemas.Text(
                     lang=round_.languages[0] if round_.languages else "und", value=decision.title
                 ),

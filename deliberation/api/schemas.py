@@ -1,6 +1,6 @@
 """The models of ``/api/v1``: they validate requests and responses, and the OpenAPI document
 is generated from them (``deliberation.api.spec``). Ids are the outcome document's prefixed
-strings (``rnd:12``); times are ISO 8601 in UTC; texts carry their BCP 47 language."""
+strings (``rnd:heat-2026``, ``out:12``), in paths as in answers; times are ISO 8601 in UTC; texts carry their BCP 47 language."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class Identifier(Strict):
 
 
 class TerritoryOut(Strict):
-    id: str = Field(examples=["ter:1"])
+    id: str = Field(examples=["ter:strasbourg"])
     slug: str
     name: Text
     classification: str
@@ -77,7 +77,7 @@ class TerritoryOut(Strict):
 
 
 class CouncilOut(Strict):
-    id: str = Field(examples=["cou:1"])
+    id: str = Field(examples=["cnl:strasbourg"])
     slug: str
     name: Text
     territory: str = Field(description="The territory's id.")
@@ -85,7 +85,7 @@ class CouncilOut(Strict):
 
 
 class RoundOut(Strict):
-    id: str = Field(examples=["rnd:1"])
+    id: str = Field(examples=["rnd:heat-2026"])
     slug: str
     title: Text
     question: Text
@@ -129,7 +129,7 @@ class Representative(Strict):
 
 
 class OpinionGroupOut(Strict):
-    id: str = Field(examples=["grp:1.0"])
+    id: str = Field(examples=["grp:A"])
     size: int | None = Field(description="Null when fewer than k people.")
     composition: dict[str, int | None] = Field(description="People by territory id.")
     representative: list[Representative]
@@ -188,6 +188,7 @@ class AddressedOutcome(Strict):
     kind: str
     title: Text
     text: Text
+    rationale: Text | None
     response_due: date | None
     overdue: bool = Field(description="Its due date has passed and the council has not answered.")
     current_response: ResponseOut | None = Field(description="The council's newest answer.")

@@ -19,6 +19,29 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
 from deliberation.api.schemas import ErrorBody
+from deliberation.models.inputs import SLUG
+
+_SLUG = SLUG.pattern.strip("^$")
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "territory_id": {
+        "description": "The territory's id in outcome documents, `ter:<slug>`.",
+        "pattern": f"^ter:{_SLUG}$",
+    },
+    "round_id": {
+        "description": "The round's id in outcome documents, `rnd:<slug>`.",
+        "pattern": f"^rnd:{_SLUG}$",
+    },
+    "outcome_id": {
+        "description": "The outcome's id in outcome documents, `out:<number>`.",
+        "pattern": "^out:[1-9][0-9]*$",
+    },
+    "decision_id": {
+        "description": "The decision's id in outcome documents, `dec:<number>`.",
+        "pattern": "^dec:[1-9][0-9]*$",
+    },
+    "number": {"description": "The published version's number: 1, 2..."},
+}
+"""What SpecTree cannot read from a Flask rule: the form of each path parameter."""
 
 BEARER = "token"
 TOKEN_SECURITY: dict[str, list[str]] = {BEARER: []}
@@ -80,3 +103,17 @@ def responses(errors: tuple[int, ...] = TOKEN_ERRORS, **models: type[BaseModel])
     """The documented answers of an endpoint: ``models`` (``HTTP_200=...``) and ``errors``,
     whose body is ``ErrorBody``."""
     return Responses(**models, **{f"HTTP_{status}": ErrorBody for status in errors})
+
+
+def openapi_document() -> dict[str, Any]:
+    """SpecTree's document, its path parameters completed from ``PATH_PARAMETERS``."""
+    document: dict[str, Any] = spec.spec
+    for item in document["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                known = PATH_PARAMETERS.get(parameter["name"], {})
+                if parameter["in"] == "path" and known:
+                    parameter["description"] = known["description"]
+                    if "pattern" in known:
+                        parameter["schema"]["pattern"] = known["pattern"]
+    return document

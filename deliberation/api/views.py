@@ -13,12 +13,19 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from deliberation.api import read, schemas
 from deliberation.api.auth import current_token, rate_limit_key, token_required
-from deliberation.api.spec import PUBLIC_ERRORS, TOKEN_SECURITY, responses, spec
+from deliberation.api.spec import (
+    PUBLIC_ERRORS,
+    TOKEN_SECURITY,
+    openapi_document,
+    responses,
+    spec,
+)
 from deliberation.clock import utcnow
 from deliberation.db import get_session
 from deliberation.extensions import csrf, limiter
 from deliberation.models import ReportVersion, TokenScope
 from deliberation.models.council_inputs import CouncilResponseInput
+from deliberation.reports import document as ids
 from deliberation.reports import publishing
 from deliberation.services import council_responses
 from deliberation.services.validation import MAX_ID
@@ -30,7 +37,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
 
-ID = f"int(min=1, max={MAX_ID})"  # ids as the database holds them: larger ones are 404
+# Paths name objects by their outcome document ids (``rnd:heat-2026``, ``out:12``), the ids
+# of every answer; the views read them (``read.get_round``...): any other string is a 404.
+ID = f"int(min=1, max={MAX_ID})"  # a report version's number
 Item = TypeVar("Item", bound=BaseModel)
 
 
@@ -75,7 +84,7 @@ def _cache(response: FlaskResponse) -> FlaskResponse:
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """The OpenAPI 3.1 document of this API (public)."""
-    return spec.spec
+    return openapi_document()
 
 
 @bp.get("/docs")
@@ -107,12 +116,14 @@ def territories() -> Any:
     return _paged([read.territory_out(t) for t in rows], total, has_next)
 
 
-@bp.get(f"/territories/<{ID}:territory_id>")
+@bp.get("/territories/<territory_id>")
 @token_required(TokenScope.READ)
 @spec.validate(
-    resp=responses(HTTP_200=schemas.TerritoryOut), security=TOKEN_SECURITY, tags=["territories"]
+    resp=responses(HTTP_200=schemas.TerritoryOut),
+    security=TOKEN_SECURITY,
+    tags=["territories"],
 )
-def territory(territory_id: int) -> Any:
+def territory(territory_id: str) -> Any:
     """One territory."""
     return read.territory_out(read.get_territory(get_session(), territory_id))
 
@@ -128,7 +139,7 @@ def territory(territory_id: int) -> Any:
 def councils() -> Any:
     """Councils, by identifier."""
     rows, total, has_next = read.page_of(get_session(), read.councils_query(), _query())
-    return _paged([read.council_out(c) for c in rows], total, has_next)
+    return _paged(read.councils_out(get_session(), rows), total, has_next)
 
 
 # --- Rounds, statements, opinion groups ------------------------------------------------------
@@ -149,16 +160,20 @@ def rounds() -> Any:
     return _paged(read.rounds_out(db, rows), total, has_next)
 
 
-@bp.get(f"/rounds/<{ID}:round_id>")
+@bp.get("/rounds/<round_id>")
 @token_required(TokenScope.READ)
-@spec.validate(resp=responses(HTTP_200=schemas.RoundOut), security=TOKEN_SECURITY, tags=["rounds"])
-def round_(round_id: int) -> Any:
+@spec.validate(
+    resp=responses(HTTP_200=schemas.RoundOut),
+    security=TOKEN_SECURITY,
+    tags=["rounds"],
+)
+def round_(round_id: str) -> Any:
     """One round."""
     db = get_session()
     return read.rounds_out(db, [read.get_round(db, round_id)])[0]
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/statements")
+@bp.get("/rounds/<round_id>/statements")
 @token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
@@ -166,7 +181,7 @@ def round_(round_id: int) -> Any:
     security=TOKEN_SECURITY,
     tags=["rounds"],
 )
-def statements(round_id: int) -> Any:
+def statements(round_id: str) -> Any:
     """A round's published statements with their vote counts overall, by territory and by
     opinion group, as of the latest analysis (counts of fewer than k people suppressed)."""
     db = get_session()
@@ -175,12 +190,14 @@ def statements(round_id: int) -> Any:
     return _paged(read.statements_out(db, round_, rows), total, has_next)
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/opinion-groups")
+@bp.get("/rounds/<round_id>/opinion-groups")
 @token_required(TokenScope.READ)
 @spec.validate(
-    resp=responses(HTTP_200=schemas.OpinionGroups), security=TOKEN_SECURITY, tags=["rounds"]
+    resp=responses(HTTP_200=schemas.OpinionGroups),
+    security=TOKEN_SECURITY,
+    tags=["rounds"],
 )
-def opinion_groups(round_id: int) -> Any:
+def opinion_groups(round_id: str) -> Any:
     """A round's opinion groups as of the latest analysis: sizes, composition by territory
     (fewer than k people suppressed) and representative statements."""
     db = get_session()
@@ -190,7 +207,7 @@ def opinion_groups(round_id: int) -> Any:
 # --- Decisions -------------------------------------------------------------------------------
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/decisions")
+@bp.get("/rounds/<round_id>/decisions")
 @token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
@@ -198,7 +215,7 @@ def opinion_groups(round_id: int) -> Any:
     security=TOKEN_SECURITY,
     tags=["decisions"],
 )
-def decisions(round_id: int) -> Any:
+def decisions(round_id: str) -> Any:
     """A round's decisions past their draft, oldest first, each with its options and, once
     closed and counted, its result (territories and counts of fewer than k ballots
     suppressed) and the address of its published ballots."""
@@ -208,12 +225,12 @@ def decisions(round_id: int) -> Any:
     return _paged(read.decisions_out(db, round_, rows), total, has_next)
 
 
-@bp.get(f"/decisions/<{ID}:decision_id>")
+@bp.get("/decisions/<decision_id>")
 @token_required(TokenScope.READ)
 @spec.validate(
     resp=responses(HTTP_200=schemas.DecisionOut), security=TOKEN_SECURITY, tags=["decisions"]
 )
-def decision(decision_id: int) -> Any:
+def decision(decision_id: str) -> Any:
     """One decision with its options and, once closed and counted, its result."""
     db = get_session()
     found, round_ = read.get_decision(db, decision_id)
@@ -223,11 +240,12 @@ def decision(decision_id: int) -> Any:
 # --- Published reports (public) ---------------------------------------------------------------
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/reports")
+@bp.get("/rounds/<round_id>/reports")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.ReportVersions), tags=["reports"]
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.ReportVersions),
+    tags=["reports"],
 )
-def reports(round_id: int) -> Any:
+def reports(round_id: str) -> Any:
     """A round's published report versions, newest first (public)."""
     db = get_session()
     round_ = read.get_round(db, round_id)
@@ -235,11 +253,12 @@ def reports(round_id: int) -> Any:
     return schemas.ReportVersions(items=[read.version_out(round_, v) for v in versions])
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/reports/latest")
+@bp.get("/rounds/<round_id>/reports/latest")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument), tags=["reports"]
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument),
+    tags=["reports"],
 )
-def latest_report(round_id: int) -> Any:
+def latest_report(round_id: str) -> Any:
     """The outcome document of a round's latest published version (public). It changes when a
     new version is published: revalidate with its ETag."""
     db = get_session()
@@ -247,11 +266,12 @@ def latest_report(round_id: int) -> Any:
     return _document(version, "public, no-cache")
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/reports/<{ID}:number>")
+@bp.get(f"/rounds/<round_id>/reports/<{ID}:number>")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument), tags=["reports"]
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.OutcomeDocument),
+    tags=["reports"],
 )
-def report(round_id: int, number: int) -> Any:
+def report(round_id: str, number: int) -> Any:
     """The outcome document of one published version (public). A version never changes: it
     is cached for a year, with its checksum as a strong ETag."""
     db = get_session()
@@ -259,11 +279,12 @@ def report(round_id: int, number: int) -> Any:
     return _document(version, IMMUTABLE)
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/reports/<{ID}:number>/later-responses")
+@bp.get(f"/rounds/<round_id>/reports/<{ID}:number>/later-responses")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.LaterResponses), tags=["reports"]
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.LaterResponses),
+    tags=["reports"],
 )
-def later_responses(round_id: int, number: int) -> Any:
+def later_responses(round_id: str, number: int) -> Any:
     """Council answers to the outcomes of one published version recorded after it (public):
     the report page shows them under "Responses since publication", outside the frozen
     document."""
@@ -294,11 +315,12 @@ def addressed_outcomes() -> Any:
     council = council_responses.token_council(db, current_token())
     items = council_responses.inbox(db, council=council, today=utcnow().date())
     return schemas.AddressedOutcomes(
-        council=read.ref("cou", council.id), items=[read.addressed_outcome(i) for i in items]
+        council=ids.council_id(council.slug),
+        items=[read.addressed_outcome(i, council.slug) for i in items],
     )
 
 
-@bp.get(f"/outcomes/<{ID}:outcome_id>/responses")
+@bp.get("/outcomes/<outcome_id>/responses")
 @token_required(TokenScope.READ)
 @spec.validate(
     query=schemas.PageQuery,
@@ -306,18 +328,18 @@ def addressed_outcomes() -> Any:
     security=TOKEN_SECURITY,
     tags=["responses"],
 )
-def responses_of_outcome(outcome_id: int) -> Any:
+def responses_of_outcome(outcome_id: str) -> Any:
     """Every council's answers to an outcome, oldest first: the newest of a council is its
     current answer, the older ones its history."""
     db = get_session()
-    council_responses.get_outcome(db, outcome_id)
+    outcome = council_responses.get_outcome(db, read.outcome_number(outcome_id))
     rows, total, has_next = read.page_of(
-        db, council_responses.responses_query(outcome_id), _query()
+        db, council_responses.responses_query(outcome.id or 0), _query()
     )
-    return _paged([read.response_out(r) for r in rows], total, has_next)
+    return _paged(read.responses_out(db, rows), total, has_next)
 
 
-@bp.post(f"/outcomes/<{ID}:outcome_id>/responses")
+@bp.post("/outcomes/<outcome_id>/responses")
 @token_required(TokenScope.RESPOND)
 @spec.validate(
     json=CouncilResponseInput,
@@ -325,7 +347,7 @@ def responses_of_outcome(outcome_id: int) -> Any:
     security=TOKEN_SECURITY,
     tags=["responses"],
 )
-def respond(outcome_id: int) -> Any:
+def respond(outcome_id: str) -> Any:
     """Record the token's council's answer to an outcome addressed to it (a ``respond`` token).
     Each call adds an answer: send a new one when the decision or the implementation moves."""
     body: CouncilResponseInput | None = request.context.json  # type: ignore[attr-defined]
@@ -333,12 +355,13 @@ def respond(outcome_id: int) -> Any:
         raise UnsupportedMediaType()
     db = get_session()
     token = current_token()
+    council = council_responses.token_council(db, token)
     response = council_responses.record_response(
         db,
-        council=council_responses.token_council(db, token),
-        outcome_id=outcome_id,
+        council=council,
+        outcome_id=read.outcome_number(outcome_id),
         fields=body,
         actor=token,
     )
     db.commit()
-    return read.response_out(response), 201
+    return read.response_out(response, council.slug), 201

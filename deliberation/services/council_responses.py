@@ -7,6 +7,7 @@ on the council, with the token or account that wrote it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,10 +26,13 @@ from deliberation.models import (
     OutcomeCouncil,
     Round,
     TargetKind,
+    Translation,
     User,
 )
 from deliberation.models.council_inputs import CouncilResponseInput
+from deliberation.models.translations import OUTCOME_PARTS
 from deliberation.services import audit
+from deliberation.translations.reading import shown_translations
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,23 @@ class InboxItem:
     round_: Round
     current: CouncilResponse | None
     overdue: bool
+    translations: dict[str, dict[str, Translation]]
+    """The translations of the outcome's ``title``, ``text`` and ``rationale`` by language."""
+
+    def shown(self, part: str, language: str) -> tuple[str, str]:
+        """``part`` of the outcome as a reader of ``language`` sees it (``shown_part``)."""
+        translated = {lang: t.text for lang, t in self.translations.get(part, {}).items()}
+        return shown_part(self.outcome, part, translated, language)
+
+
+def shown_part(
+    outcome: Outcome, part: str, translations: Mapping[str, str], language: str
+) -> tuple[str, str]:
+    """(text, its language) of ``part`` (``title``, ``text``, ``rationale``) of ``outcome`` for a
+    reader of ``language``: its translation into it, else the original."""
+    if language != outcome.language and translations.get(language):
+        return translations[language], language
+    return str(getattr(outcome, part)), outcome.language
 
 
 def get_outcome(session: Session, outcome_id: int) -> Outcome:
@@ -134,6 +155,24 @@ def council_history(
     )
 
 
+def _outcome_translations(
+    session: Session, rows: Sequence[tuple[Outcome, Round]]
+) -> dict[int, dict[str, dict[str, Translation]]]:
+    """``{outcome id: {part: {language: translation}}}`` of the outcomes of ``rows`` (one query
+    per round and part)."""
+    by_round: dict[int, tuple[Round, list[int]]] = {}
+    for outcome, round_ in rows:
+        by_round.setdefault(round_.id or 0, (round_, []))[1].append(outcome.id or 0)
+    found: dict[int, dict[str, dict[str, Translation]]] = {}
+    for round_, outcome_ids in by_round.values():
+        for part, kind in OUTCOME_PARTS.items():
+            for outcome_id, by_language in shown_translations(
+                session, round_, kind=kind, text_ids=outcome_ids
+            ).items():
+                found.setdefault(outcome_id, {})[part] = by_language
+    return found
+
+
 def inbox(session: Session, *, council: Council, today: date) -> list[InboxItem]:
     """The outcomes addressed to ``council`` with its current answers: unanswered first (by due
     date, undated last), then answered ones; newest outcomes first within each."""
@@ -155,11 +194,13 @@ def inbox(session: Session, *, council: Council, today: date) -> list[InboxItem]
             select(CouncilResponse).where(col(CouncilResponse.id).in_(newest))
         )
     }
+    translations = _outcome_translations(session, rows)
     items = [
         InboxItem(
             outcome=outcome,
             round_=round_,
             current=current.get(outcome.id or 0),
+            translations=translations.get(outcome.id or 0, {}),
             overdue=outcome.id not in current
             and outcome.response_due is not None
             and outcome.response_due < today,

@@ -13,8 +13,10 @@ from deliberation.db import get_session
 from deliberation.errors import Forbidden
 from deliberation.forms.councils import DECISION_NAMES, IMPLEMENTATION_NAMES, CouncilResponseForm
 from deliberation.models import Council, CouncilResponse, Outcome, Round
+from deliberation.models.translations import OUTCOME_PARTS
+from deliberation.reports.outcomes import outcome_translations
 from deliberation.services import clerks, council_responses
-from deliberation.templating import render
+from deliberation.templating import current_language, render
 from deliberation.views.auth import clerk_required
 from deliberation.views.facilitate import redirect_to
 
@@ -52,6 +54,13 @@ def outcome_page(outcome_id: int) -> Any:
     council = clerks.clerk_council(db, g.user)
     outcome = _addressed_outcome(council, outcome_id)
     history = council_responses.council_history(db, council=council, outcome_id=outcome_id)
+    round_ = db.get_one(Round, outcome.round_id)
+    translations = outcome_translations(db, round_, [outcome]).get(outcome_id, {})
+    language = current_language()
+    shown = {
+        part: council_responses.shown_part(outcome, part, translations.get(part, {}), language)
+        for part in OUTCOME_PARTS
+    }
     if request.method == "POST":
         form = CouncilResponseForm()
     else:
@@ -68,7 +77,8 @@ def outcome_page(outcome_id: int) -> Any:
         status=422 if request.method == "POST" else 200,
         council=council,
         outcome=outcome,
-        round=db.get_one(Round, outcome.round_id),
+        round=round_,
+        shown=shown,
         history=history,
         form=form,
         today=utcnow().date(),

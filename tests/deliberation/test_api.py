@@ -35,7 +35,7 @@ READ_PATHS = [
 def world(session: Session) -> dict[str, object]:
     territory = make_territory(session)
     round_ = make_round(session, territories=[territory])
-    return {"territory": territory.id, "round": round_.id}
+    return {"territory": f"ter:{territory.slug}", "round": f"rnd:{round_.slug}"}
 
 
 @pytest.mark.parametrize("path", READ_PATHS)
@@ -62,6 +62,11 @@ def test_every_read_endpoint_needs_a_live_token(
     ("url", "status", "code"),
     [
         ("/api/v1/rounds/999", 404, "not_found"),
+        ("/api/v1/rounds/rnd:NOT%20A%20SLUG", 404, "not_found"),
+        ("/api/v1/rounds/rnd:%00", 404, "not_found"),
+        ("/api/v1/territories/ter:", 404, "not_found"),
+        ("/api/v1/outcomes/out:1x/responses", 404, "not_found"),
+        ("/api/v1/outcomes/12/responses", 404, "not_found"),
         ("/api/v1/nothing-here", 404, "not_found"),
         ("/api/v1/rounds?page=0", 422, "invalid"),
         ("/api/v1/rounds?per_page=1000", 422, "invalid"),
@@ -83,12 +88,35 @@ def test_an_unknown_method_is_json_too(client: FlaskClient, session: Session) ->
     refused = client.delete("/api/v1/rounds", headers=token)
     assert refused.status_code == 405
     assert refused.json["error"]["code"] == "method_not_allowed"
-    # An id out of range names no address at all, whatever the method.
-    for url in ("/api/v1/outcomes/0/responses", "/api/v1/outcomes/99999999999/responses"):
-        for answer in (client.post(url, headers=token, json={}), client.get(url, headers=token)):
-            assert answer.status_code == 404, url
-            assert answer.json["error"]["code"] == "not_found"
-    assert client.post("/api/v1/rounds/99999999999", headers=token).status_code == 404
+    # An id out of range names no outcome, whatever the method.
+    respond = bearer(make_token(session, scope=TokenScope.RESPOND))
+    answer = {"decision": "accepted", "reason": "Yes."}
+    for url in ("/api/v1/outcomes/out:0/responses", "/api/v1/outcomes/out:99999999999/responses"):
+        for found in (
+            client.post(url, headers=respond, json=answer),
+            client.get(url, headers=token),
+        ):
+            assert found.status_code == 404, url
+            assert found.json["error"]["code"] == "not_found"
+    wrong_method = client.post("/api/v1/rounds/rnd:nowhere", headers=token)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json["error"]["code"] == "method_not_allowed"
+
+
+def test_paths_take_the_outcome_document_ids(client: FlaskClient) -> None:
+    """The ids of paths are those of the answers and of outcome documents, with their form
+    in the OpenAPI document."""
+    spec = client.get("/api/v1/openapi.json").json
+    parameters = {
+        p["name"]: p["schema"]
+        for item in spec["paths"].values()
+        for operation in item.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    }
+    assert parameters["round_id"]["pattern"].startswith("^rnd:")
+    assert parameters["territory_id"]["pattern"].startswith("^ter:")
+    assert parameters["outcome_id"]["pattern"] == "^out:[1-9][0-9]*$"
 
 
 def test_draft_rounds_are_not_in_the_api(client: FlaskClient, session: Session) -> None:
@@ -96,9 +124,9 @@ def test_draft_rounds_are_not_in_the_api(client: FlaskClient, session: Session) 
     draft = make_round(session, phase=Phase.DRAFT)
     shown = make_round(session, phase=Phase.OPEN)
     listed = client.get("/api/v1/rounds", headers=token).json
-    assert [item["id"] for item in listed["items"]] == [f"rnd:{shown.id}"]
-    assert client.get(f"/api/v1/rounds/{draft.id}", headers=token).status_code == 404
-    one = client.get(f"/api/v1/rounds/{shown.id}", headers=token).json
+    assert [item["id"] for item in listed["items"]] == [f"rnd:{shown.slug}"]
+    assert client.get(f"/api/v1/rounds/rnd:{draft.slug}", headers=token).status_code == 404
+    one = client.get(f"/api/v1/rounds/rnd:{shown.slug}", headers=token).json
     assert one["title"] == {
         "lang": "en",
         "value": shown.title["en"],
@@ -143,7 +171,7 @@ def test_statements_carry_counts_with_small_cells_suppressed(
     assert compute_snapshot(session, round_) is not None
     make_statement(session, round_, is_meta=True)
     token = bearer(make_token(session))
-    listed = client.get(f"/api/v1/rounds/{round_.id}/statements", headers=token).json
+    listed = client.get(f"/api/v1/rounds/rnd:{round_.slug}/statements", headers=token).json
     assert listed["total"] == 4, "meta statements are left out"
     first = listed["items"][0]
     assert first["counts"]["suppressed"] is False
@@ -158,7 +186,7 @@ def test_statements_carry_counts_with_small_cells_suppressed(
             "suppressed": True,
         }
     assert all(key.startswith("ter:") for key in first["by_territory"])
-    groups = client.get(f"/api/v1/rounds/{round_.id}/opinion-groups", headers=token).json
+    groups = client.get(f"/api/v1/rounds/rnd:{round_.slug}/opinion-groups", headers=token).json
     assert groups["computed_at"] is not None
     for group in groups["groups"]:
         assert group["size"] is None or group["size"] >= 5
@@ -171,9 +199,9 @@ def test_statements_before_any_analysis_have_no_counts(
     round_ = make_round(session)
     make_statement(session, round_)
     token = bearer(make_token(session))
-    listed = client.get(f"/api/v1/rounds/{round_.id}/statements", headers=token).json
+    listed = client.get(f"/api/v1/rounds/rnd:{round_.slug}/statements", headers=token).json
     assert listed["items"][0]["counts"] is None
-    groups = client.get(f"/api/v1/rounds/{round_.id}/opinion-groups", headers=token).json
+    groups = client.get(f"/api/v1/rounds/rnd:{round_.slug}/opinion-groups", headers=token).json
     assert groups == {"computed_at": None, "groups": []}
 
 
@@ -208,25 +236,26 @@ def test_published_reports_are_public_and_versions_immutable(
             )
         )
     session.commit()
-    listed = client.get(f"/api/v1/rounds/{round_.id}/reports")
+    listed = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports")
     assert listed.status_code == 200, "no token needed"
     assert [item["number"] for item in listed.json["items"]] == [2, 1]
     first_url = listed.json["items"][1]["document"]
-    assert first_url.endswith(f"/api/v1/rounds/{round_.id}/reports/1")
-    first = client.get(f"/api/v1/rounds/{round_.id}/reports/1")
+    assert first_url.endswith(f"/api/v1/rounds/rnd:{round_.slug}/reports/1")
+    first = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports/1")
     assert first.json == {"schema_version": "1", "number": 1}
     assert first.headers["ETag"] == f'"{1:064x}"'
     assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     again = client.get(
-        f"/api/v1/rounds/{round_.id}/reports/1", headers={"If-None-Match": first.headers["ETag"]}
+        f"/api/v1/rounds/rnd:{round_.slug}/reports/1",
+        headers={"If-None-Match": first.headers["ETag"]},
     )
     assert again.status_code == 304
-    latest = client.get(f"/api/v1/rounds/{round_.id}/reports/latest")
+    latest = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports/latest")
     assert latest.json["number"] == 2
     assert latest.headers["Cache-Control"] == "public, no-cache"
-    missing = client.get(f"/api/v1/rounds/{round_.id}/reports/3")
+    missing = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports/3")
     assert missing.status_code == 404
     assert missing.json["error"]["code"] == "not_found"
     unpublished = make_round(session)
-    assert client.get(f"/api/v1/rounds/{unpublished.id}/reports/latest").status_code == 404
-    assert client.get(f"/api/v1/rounds/{unpublished.id}/reports").json["items"] == []
+    assert client.get(f"/api/v1/rounds/rnd:{unpublished.slug}/reports/latest").status_code == 404
+    assert client.get(f"/api/v1/rounds/rnd:{unpublished.slug}/reports").json["items"] == []

@@ -85,11 +85,11 @@ def world(session: Session) -> dict[str, Any]:
     outcome = make_outcome(session, round_=round_, councils=[council])
     return {
         "ids": {
-            "territory_id": territory.id,
-            "round_id": round_.id,
+            "territory_id": f"ter:{territory.slug}",
+            "round_id": f"rnd:{round_.slug}",
             "number": 1,
-            "outcome_id": outcome.id,
-            "decision_id": decision.id,
+            "outcome_id": f"out:{outcome.id}",
+            "decision_id": f"dec:{decision.id}",
         },
         "headers": {
             "none": {},

@@ -20,8 +20,10 @@ from deliberation.models import (
     ResponseDecision,
     Role,
     TokenScope,
+    Translation,
     User,
 )
+from deliberation.models.translations import TextKind, TranslationOrigin
 from tests.factories import (
     PASSWORD,
     bearer,
@@ -44,7 +46,7 @@ ANSWER: dict[str, Any] = {
 
 
 def _url(outcome_id: int | None) -> str:
-    return f"/api/v1/outcomes/{outcome_id}/responses"
+    return f"/api/v1/outcomes/out:{outcome_id}/responses"
 
 
 def test_a_respond_token_records_its_councils_answer(client: FlaskClient, session: Session) -> None:
@@ -55,7 +57,7 @@ def test_a_respond_token_records_its_councils_answer(client: FlaskClient, sessio
     assert response.status_code == 201, response.json
     body = response.json
     assert body["outcome"] == f"out:{outcome.id}"
-    assert body["council"] == f"cou:{council.id}"
+    assert body["council"] == f"cnl:{council.slug}"
     assert body["decided_at"].startswith("2026-11-20T17:00:00"), "kept in UTC"
     stored = session.exec(select(CouncilResponse)).one()
     assert (stored.decision, stored.progress, stored.oparl_paper) == (
@@ -335,7 +337,7 @@ def test_a_token_reads_its_councils_outcomes_like_the_inbox(
     secret = make_token(session, council=council, scope=TokenScope.RESPOND)
     assert client.get("/api/v1/council/outcomes").status_code == 401
     listed = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json
-    assert listed["council"] == f"cou:{council.id}"
+    assert listed["council"] == f"cnl:{council.slug}"
     assert [item["id"] for item in listed["items"]] == [f"out:{late.id}"]
     assert listed["items"][0]["overdue"] is True
     assert listed["items"][0]["current_response"] is None
@@ -343,3 +345,48 @@ def test_a_token_reads_its_councils_outcomes_like_the_inbox(
     answered = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"][0]
     assert answered["overdue"] is False
     assert answered["current_response"]["progress"] == 40
+
+
+def test_clerks_and_tokens_read_outcomes_with_their_translations(
+    client: FlaskClient, session: Session
+) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council], title="Shade the schoolyards")
+    outcome.rationale = "Every territory agrees."
+    for kind, text in (
+        (TextKind.OUTCOME_TITLE, "Ombrager les cours <d’école>"),
+        (TextKind.OUTCOME_RATIONALE, "Tous les territoires sont d’accord."),
+    ):
+        session.add(
+            Translation(
+                round_id=outcome.round_id,
+                kind=kind,
+                text_id=outcome.id,
+                language="fr",
+                text=text,
+                origin=TranslationOrigin.HUMAN,
+                reviewed=True,
+            )
+        )
+    session.commit()
+    secret = make_token(session, council=council)
+    item = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"][0]
+    assert item["title"] == {
+        "lang": "en",
+        "value": "Shade the schoolyards",
+        "translations": {
+            "fr": {"value": "Ombrager les cours <d’école>", "method": "human", "reviewed": True}
+        },
+    }
+    assert item["text"]["translations"] == {}
+    assert item["rationale"]["translations"]["fr"]["value"] == (
+        "Tous les territoires sont d’accord."
+    )
+    sign_in_as(client, _clerk(session, council))
+    client.post("/language", data={"language": "fr", "next": "/"})
+    inbox = client.get("/inbox/").text
+    assert 'lang="fr">Ombrager les cours &lt;d’école&gt;</a>' in inbox
+    page = client.get(f"/inbox/outcomes/{outcome.id}").text
+    assert '<h1 hx-disable lang="fr">Ombrager les cours &lt;d’école&gt;</h1>' in page
+    assert f'<p lang="en">{outcome.text}</p>' in page, "untranslated parts stay in theirs"
+    assert '<p lang="fr">Tous les territoires sont d’accord.</p>' in page

@@ -979,6 +979,12 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
         "kind": "proposal",
         "target_id": w.values["proposal_id"],
     }
+    if rule.endpoint.startswith("api."):  # the API names objects by their document ids
+        values |= {
+            "round_id": f"rnd:{round_.slug}",
+            "territory_id": "ter:pwn-town",
+            "outcome_id": f"out:{w.values['outcome_id']}",
+        }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{rule}: give the test a value for {sorted(missing)}"
     with w.app.test_request_context():

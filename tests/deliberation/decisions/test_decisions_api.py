@@ -44,7 +44,7 @@ def test_a_counted_decision_with_small_territories_suppressed(
     session.commit()
     headers = bearer(make_token(session, council=make_council(session, territory=nord)))
 
-    listed = client.get(f"/api/v1/rounds/{round_.id}/decisions", headers=headers).json
+    listed = client.get(f"/api/v1/rounds/rnd:{round_.slug}/decisions", headers=headers).json
     assert [d["id"] for d in listed["items"]] == [f"dec:{counted.id}", f"dec:{still_open.id}"]
     opened = listed["items"][1]
     assert opened["status"] == "open"
@@ -52,7 +52,7 @@ def test_a_counted_decision_with_small_territories_suppressed(
     assert len(opened["seed_sha256"]) == 64
     assert opened["result"] is None
 
-    body = client.get(f"/api/v1/decisions/{counted.id}", headers=headers).json
+    body = client.get(f"/api/v1/decisions/dec:{counted.id}", headers=headers).json
     assert body["ballot"] == "ranked"
     assert [o["title"]["value"] for o in body["options"]] == ["Parc", "Piscine"]
     assert body["seed"] == counted.seed_hex
@@ -63,9 +63,9 @@ def test_a_counted_decision_with_small_territories_suppressed(
     assert result["weighting"] == "equal_territory"
     assert result["ballots"] == 7
     shown = result["by_territory"]
-    assert shown[f"ter:{nord.id}"]["ballots"] == 4
-    assert shown[f"ter:{nord.id}"]["result"]["winners"] == ["A"]
-    assert shown[f"ter:{est.id}"] == {
+    assert shown[f"ter:{nord.slug}"]["ballots"] == 4
+    assert shown[f"ter:{nord.slug}"]["result"]["winners"] == ["A"]
+    assert shown[f"ter:{est.slug}"] == {
         "ballots": None,
         "result": None,
         "counts": {"A": None, "B": None},
@@ -78,5 +78,5 @@ def test_a_counted_decision_with_small_territories_suppressed(
     assert hashlib.sha256(download.data).hexdigest() == tally.published_sha256
 
     draft_id = still_open.id + 1  # type: ignore[operator]
-    assert client.get(f"/api/v1/decisions/{draft_id}", headers=headers).status_code == 404
-    assert client.get(f"/api/v1/decisions/{counted.id}").status_code == 401
+    assert client.get(f"/api/v1/decisions/dec:{draft_id}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/decisions/dec:{counted.id}").status_code == 401

@@ -74,7 +74,7 @@ def test_the_demo_report_shows_proposals_decisions_and_a_later_answer(
     assert "Umweltausschuss" in later
     assert "Umweltausschuss" not in frozen
     assert "Eine zweisprachige Auenschule" in frozen
-    api = client.get(f"/api/v1/rounds/{reported.id}/reports/1/later-responses").get_json()
+    api = client.get(f"/api/v1/rounds/rnd:{reported.slug}/reports/1/later-responses").get_json()
     assert [item["council"] for item in api["items"]] == ["cnl:kehl-gemeinderat"]
     second = publish_report(session, round_=reported, user=demo_world.facilitator, commit="t")
     session.commit()
@@ -85,5 +85,5 @@ def test_the_demo_report_shows_proposals_decisions_and_a_later_answer(
     page = client.get(f"/r/{reported.slug}/report/v2", headers={"Accept-Language": "en"}).text
     assert 'id="responses-since-publication"' not in page
     assert "Umweltausschuss" in page
-    api = client.get(f"/api/v1/rounds/{reported.id}/reports/2/later-responses").get_json()
+    api = client.get(f"/api/v1/rounds/rnd:{reported.slug}/reports/2/later-responses").get_json()
     assert api["items"] == []

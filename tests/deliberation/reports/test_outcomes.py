@@ -54,6 +54,7 @@ def test_a_facilitator_writes_an_outcome_addressed_to_a_council(
     )
     assert outcome.response_due is not None
     assert outcome.response_due.isoformat() == "2027-03-01"
+    assert "response due by Mar 1, 2027" in client.get(url).text, "a date as people write it"
     links = session.exec(select(OutcomeCouncil)).all()
     assert [(link.outcome_id, link.council_id) for link in links] == [(outcome.id, council.id)]
     entry = session.exec(
