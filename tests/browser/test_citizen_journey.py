@@ -262,7 +262,7 @@ def accept_in_moderation_queue(page: Page, world: TwinnedRound, statement_id: in
     arrived(page, f"/facilitate/rounds/{round_id}/moderation/log")
     entry = page.locator("tbody tr", has_text=STATEMENT[:40])
     expect(entry).to_contain_text(world.facilitator.email)
-    expect(entry).to_contain_text("Accepted")
+    expect(entry).to_contain_text("Statement accepted")
     assert_accessible(page, "the moderation log")
 
 
