@@ -36,6 +36,7 @@ from deliberation.models import (
     Decision,
     DecisionStatus,
     Invite,
+    NotificationSubscription,
     OutcomeCouncil,
     Phase,
     Proposal,
@@ -45,8 +46,9 @@ from deliberation.models import (
 )
 from deliberation.proposals.drafting import coauthor_token
 from deliberation.reports.publishing import publish_report
-from deliberation.services import accounts, audit
+from deliberation.services import accounts, audit, notifications
 from deliberation.services.invites import invite_token
+from deliberation.services.notifications import stop_token
 from deliberation.services.participation import issue_session_key
 from tests.browser.accessibility import ROOT, axe_results, blocking_violations, start_axe
 from tests.browser.browsing import OpenContext
@@ -94,6 +96,10 @@ PAGES: dict[str, Visit] = {
     "participate.reading_settings": Visit(PARTICIPANT),
     "participate.my_votes": Visit(PARTICIPANT),
     "participate.privacy_notice": Visit(PARTICIPANT),
+    "participate.return_link": Visit(PARTICIPANT),
+    "participate.come_back": Visit(STRANGER),
+    "notices.subscribe": Visit(PARTICIPANT),
+    "notices.stop": Visit(STRANGER),
     "opinions.opinion_map": Visit(PARTICIPANT),
     "proposals.proposal_list": Visit(PARTICIPANT, Phase.DRAFTING),
     "proposals.proposal_page": Visit(PARTICIPANT, Phase.DRAFTING),
@@ -129,6 +135,8 @@ PAGES: dict[str, Visit] = {
     "facilitate.new_territory": Visit(FACILITATOR),
     "facilitate.edit_territory": Visit(FACILITATOR),
     "proposals.facilitate_proposals": Visit(FACILITATOR, Phase.DRAFTING),
+    "proposals.moderation_page": Visit(FACILITATOR, Phase.DRAFTING),
+    "facilitate.single_use_invites_print": Visit(FACILITATOR, Phase.DECIDING),
     "decisions.round_decisions": Visit(FACILITATOR, Phase.DECIDING),
     "decisions.new_decision": Visit(FACILITATOR, Phase.DECIDING),
     "decisions.manage": Visit(FACILITATOR, Phase.DECIDING),
@@ -147,6 +155,7 @@ PAGES: dict[str, Visit] = {
 FILES = {
     "static",
     "main.htmx_js",
+    "main.sortable_js",
     "main.healthz",
     "api.docs_asset",
     "api.openapi",
@@ -162,12 +171,19 @@ FILES = {
     "api.statements",
     "api.territories",
     "api.territory",
+    "api.decisions",
+    "api.decision",
+    "api.later_responses",
     "reports.outcome_schema_document",
     "reports.version_json",
     "reports.version_decidim",
     "reports.version_territory_csv",
     "reports.version_polis",
     "reports.version_markdown",
+    "reports.version_package",
+    "reports.round_feed",
+    "reports.site_feed",
+    "facilitate.single_use_invites_csv",
     "decisions.published_ballots",
     "decisions.published_receipts",
     "facilitate.export_po",
@@ -237,7 +253,12 @@ def _build(app: Flask, session: Session) -> Sweep:
         participant = make_participant(session, rounds[phase])
         keys[str(rounds[phase].id)] = issue_session_key(participant)
         session.add(participant)
+    notifications.subscribe(
+        session, round_=rounds[Phase.OPEN], email="reader@example.org", language="fr"
+    )
     session.commit()
+    subscription = session.exec(select(NotificationSubscription)).first()
+    assert subscription is not None
 
     common = {
         "territory_id": _first(session, select(Territory.id).order_by(col(Territory.id))),
@@ -280,7 +301,11 @@ def _build(app: Flask, session: Session) -> Sweep:
             d.id for d in decisions if d.status == DecisionStatus.CLOSED
         )
         values[Phase.DECIDING]["draft_id"] = draft.id
-    values[Phase.OPEN]["password_token"] = issued.token
+    values[Phase.OPEN] |= {
+        "password_token": issued.token,
+        "key": keys[str(rounds[Phase.OPEN].id)],  # a return link's key is the session key
+        "notice_token": stop_token(app.config["SECRET_KEY"], subscription),
+    }
 
     cookies = {STRANGER: ""}
     name = app.config["SESSION_COOKIE_NAME"]
@@ -307,6 +332,8 @@ def _special(sweep: Sweep, endpoint: str, visit: Visit) -> str:
     with sweep.app.test_request_context():
         if endpoint == "auth.set_password":
             return sweep.app.url_for(endpoint, token=sweep.values[Phase.OPEN]["password_token"])
+        if endpoint == "notices.stop":
+            return sweep.app.url_for(endpoint, token=values["notice_token"])
         if endpoint == "decisions.results_page":
             return sweep.app.url_for(endpoint, decision_id=values["closed_id"])
         if endpoint == "decisions.edit_decision":
