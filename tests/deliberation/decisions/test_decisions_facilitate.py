@@ -17,6 +17,7 @@ from deliberation.models import (
     ProposalStatus,
     Translation,
 )
+from deliberation.models.proposals import MAX_TEXT
 from tests.factories import (
     act_as,
     make_decision,
@@ -288,7 +289,7 @@ def test_option_translations_show_in_the_readers_language(
     for data in (
         {"language": "de", "translation_title": "X", "translation_text": "Y"},
         {"language": "en", "translation_title": "Shade trees", "translation_text": ""},
-        {"language": "en", "translation_title": "Shade", "translation_text": "x" * 2001},
+        {"language": "en", "translation_title": "Shade", "translation_text": "x" * (MAX_TEXT + 1)},
     ):
         answer = client.post(url, data=data)
         assert answer.status_code == 422
