@@ -143,7 +143,7 @@ def option_statements(session: Session, options: list[ShownOption]) -> dict[int,
     return linked
 
 
-MAX_OPTION_TRANSLATION = MAX_TEXT  # an option's text is a proposal's
+MAX_OPTION_TEXT = MAX_TEXT  # an option's text is a proposal's
 
 
 @dataclass(frozen=True)
@@ -261,11 +261,11 @@ def translate_option(
         )
     if len(title) > 200 or has_control_characters(title):
         raise FieldInvalid(_l("A title has at most 200 characters."), field="translation_title")
-    if len(text) > MAX_OPTION_TRANSLATION:
+    if len(text) > MAX_OPTION_TEXT:
         raise FieldInvalid(
             lazy_message(
                 "A translated text has at most %(count)s characters.",
-                count=MAX_OPTION_TRANSLATION,
+                count=MAX_OPTION_TEXT,
             ),
             field="translation_text",
         )
@@ -413,6 +413,13 @@ def add_option(
     title = title.strip()
     if not title:
         raise FieldInvalid(_l("Give the option a title."), field="title")
+    if len(title) > 200 or has_control_characters(title):
+        raise FieldInvalid(_l("A title has at most 200 characters."), field="title")
+    if len(text) > MAX_OPTION_TEXT:
+        raise FieldInvalid(
+            lazy_message("A text has at most %(count)s characters.", count=MAX_OPTION_TEXT),
+            field="text",
+        )
     options = options_of(session, decision)
     if any(o.title == title for o in options):
         raise FieldInvalid(_l("Another option already has this title."), field="title")

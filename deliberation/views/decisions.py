@@ -252,8 +252,8 @@ def add_option(decision_id: int) -> Any:
             decision=decision,
             round_=round_,
             user=g.user,
-            title=request.form.get("title", "")[:200],
-            text=request.form.get("text", "")[:20000],
+            title=request.form.get("title", ""),
+            text=request.form.get("text", ""),
             proposal_id=proposal_id,
         )
     except FieldInvalid as error:
@@ -278,9 +278,9 @@ def translate_option(decision_id: int, option_id: int) -> Any:
             round_=round_,
             user=g.user,
             option_id=option_id,
-            language=request.form.get("language", "")[:12],
-            title=request.form.get("translation_title", "")[:400],
-            text=request.form.get("translation_text", "")[:20000],
+            language=request.form.get("language", ""),
+            title=request.form.get("translation_title", ""),
+            text=request.form.get("translation_text", ""),
         )
     except FieldInvalid as error:
         db.rollback()

@@ -160,6 +160,10 @@ def test_options_are_added_removed_and_frozen_at_opening(
     assert duplicate.status_code == 422
     bad_proposal = client.post(f"{url}/options", data={"title": "Lac", "proposal_id": "x"})
     assert bad_proposal.status_code == 422
+    for too_long in ({"title": "L" * 201}, {"title": "Lac", "text": "x" * (MAX_TEXT + 1)}):
+        refused = client.post(f"{url}/options", data=too_long)
+        assert refused.status_code == 422
+        assert "at most" in refused.text
     options = session.exec(select(DecisionOption).order_by(DecisionOption.label)).all()
     assert [(o.label, o.title) for o in options] == [
         ("A", "Parc"),
