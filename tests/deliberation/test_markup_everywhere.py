@@ -984,6 +984,7 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
             "round_id": f"rnd:{round_.slug}",
             "territory_id": "ter:pwn-town",
             "outcome_id": f"out:{w.values['outcome_id']}",
+            "decision_id": f"dec:{decision_id}",
         }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{rule}: give the test a value for {sorted(missing)}"
