@@ -22,6 +22,7 @@ from deliberation.decisions.counting import store_tally
 from deliberation.decisions.methods import default_settings
 from deliberation.decisions.service import LABELS, close_decision, open_decision
 from deliberation.demo import bulk
+from deliberation.demo.report import write_selected_proposals
 from deliberation.models import Decision, DecisionBallot, DecisionOption, Participant, Round
 from voting.methods import REGISTRY
 
@@ -111,7 +112,7 @@ def _decision(
     **settings: Any,
 ) -> Decision:
     """An open decision with the options of ``texts`` (``options``, or the stance's one
-    ``option``)."""
+    ``option``), each the round's proposal selected for it."""
     decision = Decision(
         round_id=round_.id,  # type: ignore[arg-type]
         title=texts["title"],
@@ -121,14 +122,16 @@ def _decision(
     session.add(decision)
     session.flush()
     options = texts["options"] if "options" in texts else [texts["option"]]
+    proposals = write_selected_proposals(session, round_, options, statement_ids=[])
     session.add_all(
         DecisionOption(
             decision_id=decision.id,  # type: ignore[arg-type]
             label=label,
             title=option["title"],
             text=option["text"],
+            proposal_id=proposal,
         )
-        for label, option in zip(LABELS, options, strict=False)
+        for label, option, proposal in zip(LABELS, options, proposals, strict=False)
     )
     session.flush()
     open_decision(session, decision=decision, now=opened)

@@ -79,7 +79,7 @@ def _councils(session: Session, facilitator: User, specs: list[dict[str, Any]]) 
     return ids
 
 
-def _proposals(
+def write_selected_proposals(
     session: Session, round_: Round, specs: list[dict[str, Any]], statement_ids: list[int]
 ) -> list[int]:
     """The round's selected proposals, written by its facilitators (no participant author),
@@ -190,7 +190,7 @@ def seed_report(
     links)."""
     data = report_data()
     councils = _councils(session, facilitator, data["councils"])
-    proposals = _proposals(session, round_, data["proposals"], statement_ids)
+    proposals = write_selected_proposals(session, round_, data["proposals"], statement_ids)
     decision = _decision(
         session, round_, data["decision"], proposals, latent_groups=latent_groups, rng=rng
     )

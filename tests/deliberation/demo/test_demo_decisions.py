@@ -10,9 +10,12 @@ from deliberation.demo import seed as demo
 from deliberation.models import (
     Decision,
     DecisionBallot,
+    DecisionOption,
     DecisionStatus,
     DecisionTally,
     Phase,
+    Proposal,
+    ProposalStatus,
 )
 
 
@@ -27,6 +30,13 @@ def test_the_deciding_round_has_an_open_and_a_closed_decision(
     ranked = next(d for d in decisions if d.method == "schulze")
     stance = next(d for d in decisions if d.method == "consent")
     assert ranked.status == DecisionStatus.OPEN
+    for decision, count in ((ranked, 4), (stance, 1)):
+        linked = session.exec(
+            select(Proposal.status, Proposal.round_id)
+            .join(DecisionOption, DecisionOption.proposal_id == Proposal.id)
+            .where(DecisionOption.decision_id == decision.id)
+        ).all()
+        assert linked == [(ProposalStatus.SELECTED, deciding.id)] * count, "options are proposals"
     cast = session.exec(select(func.count()).where(DecisionBallot.decision_id == ranked.id)).one()
     assert 150 < cast < 300
     assert stance.status == DecisionStatus.CLOSED
