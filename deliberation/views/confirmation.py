@@ -15,6 +15,7 @@ from deliberation.db import get_session
 from deliberation.templating import render
 
 FIELD = "confirmed"
+"""The form field that confirms (the phase change's own richer question page sends it too)."""
 
 
 def confirmation(

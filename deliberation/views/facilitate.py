@@ -55,6 +55,7 @@ from deliberation.services.validation import FieldInvalid
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES, current_language, render
 from deliberation.translations.coverage import readable_shares
 from deliberation.views.auth import login_required
+from deliberation.views.confirmation import FIELD as CONFIRMED
 from deliberation.views.confirmation import confirmation
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
@@ -219,7 +220,7 @@ def change_phase(round_id: int) -> Any:
     if form.validate_on_submit():
         phase = Phase(form.phase.data)
         try:
-            if request.form.get("confirm") != "yes":
+            if request.form.get(CONFIRMED) != "yes":
                 change = round_admin.preview_phase_change(
                     db, round_=round_, user=g.user, phase=phase
                 )

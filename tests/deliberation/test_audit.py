@@ -87,7 +87,9 @@ def test_round_phase_and_settings_changes_are_logged(client: FlaskClient, sessio
         f"/facilitate/rounds/{round_.id}/edit",
         data=round_data(privacy_k="9", moderation_mode="post"),
     )
-    client.post(f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirm": "yes"})
+    client.post(
+        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirmed": "yes"}
+    )
     entries = round_entries(session, round_)
     assert [e.action for e in entries] == [
         AuditAction.ROUND_CREATE,
@@ -157,7 +159,7 @@ def test_a_refused_change_leaves_no_entry(client: FlaskClient, session: Session)
     round_ = make_round(session, facilitators=[me], phase=Phase.OPEN)
     sign_in_as(client, me)
     same = client.post(
-        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "open", "confirm": "yes"}
+        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "open", "confirmed": "yes"}
     )
     assert same.status_code == 422
     assert round_entries(session, round_) == []
@@ -175,7 +177,9 @@ def test_the_round_log_page_names_actions_in_the_readers_language(
     statement = make_statement(session, round_, text="Plant <b>trees</b>")
     sign_in_as(client, me)
     client.post("/language", data={"language": language, "next": "/"})
-    client.post(f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirm": "yes"})
+    client.post(
+        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirmed": "yes"}
+    )
     client.post(
         f"/facilitate/rounds/{round_.id}/moderation/{statement.id}",
         data={"action": "reject", "reason": "<script>off topic</script>"},
@@ -195,7 +199,9 @@ def test_the_moderation_log_is_the_moderation_part_of_the_audit_log(
     round_ = make_round(session, facilitators=[me])
     statement = make_statement(session, round_, text="Shade the school yards")
     sign_in_as(client, me)
-    client.post(f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirm": "yes"})
+    client.post(
+        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirmed": "yes"}
+    )
     client.post(
         f"/facilitate/rounds/{round_.id}/moderation/{statement.id}",
         data={"action": "reject", "reason": "Duplicate"},

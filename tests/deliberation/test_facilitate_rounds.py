@@ -76,7 +76,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(
 def test_anonymous_visitors_change_nothing(client: FlaskClient, session: Session) -> None:
     round_ = make_round(session)
     posted = client.post(
-        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirm": "yes"}
+        f"/facilitate/rounds/{round_.id}/phase", data={"phase": "closed", "confirmed": "yes"}
     )
     assert posted.status_code == 303
     session.refresh(round_)
@@ -272,19 +272,19 @@ def test_phase_changes_by_hand_and_refuses_what_the_schedule_would_undo(
     sign_in_as(client, me)
     url = f"/facilitate/rounds/{round_.id}/phase"
 
-    reopen = client.post(url, data={"phase": "open", "confirm": "yes"})
+    reopen = client.post(url, data={"phase": "open", "confirmed": "yes"})
     assert reopen.status_code == 422
     assert "closing date has passed" in reopen.text
-    back_to_draft = client.post(url, data={"phase": "draft", "confirm": "yes"})
+    back_to_draft = client.post(url, data={"phase": "draft", "confirmed": "yes"})
     assert back_to_draft.status_code == 422
     assert "opening date has passed" in back_to_draft.text
 
-    assert client.post(url, data={"phase": "deciding", "confirm": "yes"}).status_code == 303
+    assert client.post(url, data={"phase": "deciding", "confirmed": "yes"}).status_code == 303
     session.refresh(round_)
     assert round_.phase == Phase.DECIDING
-    assert client.post(url, data={"phase": "deciding", "confirm": "yes"}).status_code == 422
-    assert client.post(url, data={"phase": "reported", "confirm": "yes"}).status_code == 303
-    leave = client.post(url, data={"phase": "drafting", "confirm": "yes"})
+    assert client.post(url, data={"phase": "deciding", "confirmed": "yes"}).status_code == 422
+    assert client.post(url, data={"phase": "reported", "confirmed": "yes"}).status_code == 303
+    leave = client.post(url, data={"phase": "drafting", "confirmed": "yes"})
     assert leave.status_code == 422
     assert "report is published" in leave.text
     session.refresh(round_)
@@ -382,10 +382,10 @@ def test_a_phase_change_says_what_it_closes_and_opens_before_it_is_confirmed(
     assert "Votes on statements and new statements" in asked.text
     assert "Writing proposals, amendments and endorsements" in asked.text
     assert "Joining the round" not in asked.text  # possible before and after
-    assert 'name="confirm" value="yes"' in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
     session.refresh(round_)
     assert round_.phase == Phase.OPEN
-    assert client.post(url, data={"phase": "drafting", "confirm": "yes"}).status_code == 303
+    assert client.post(url, data={"phase": "drafting", "confirmed": "yes"}).status_code == 303
     session.refresh(round_)
     assert round_.phase == Phase.DRAFTING
     entry = session.exec(

@@ -485,7 +485,7 @@ SUBMISSIONS: dict[str, list[Submission]] = {
     "PhaseForm": [
         Submission(
             url=lambda w: f"/facilitate/rounds/{_round_id(w)}/phase",
-            extra=lambda w: {"phase": "open", "confirm": "yes"},
+            extra=lambda w: {"phase": "open", "confirmed": "yes"},
         ),
         # Without the confirmation: the page saying what the change closes and opens.
         Submission(
