@@ -47,6 +47,7 @@ from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.services.accounts import create_user
 from deliberation.services.invites import create_invite, invite_token
 from deliberation.services.moderation import AUDIT_ACTIONS, Action
+from deliberation.services.rounds import JOINABLE
 from deliberation.services.statements import normalize_text
 from deliberation.translations.reading import (
     Original,
@@ -417,8 +418,8 @@ def _statement_row(
 
 def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
     """Lines telling how to try the demo: the facilitator sign-in, then each demo round with
-    its facilitator page and, for a round open to contributions, one invite URL per
-    territory. The demo's invite links are reused; one is created only for a territory that
+    its facilitator and citizens' pages and, for a round people can join (open, drafting,
+    deciding), one invite URL per territory. The demo's invite links are reused; one is created only for a territory that
     has no usable one left. ``url_for`` must build external URLs (inside a request context)."""
     rounds = session.exec(
         select(Round).where(col(Round.slug).in_(demo_slugs())).order_by(col(Round.id))
@@ -436,7 +437,12 @@ def describe(session: Session, url_for: Callable[..., str]) -> Iterator[str]:
             yield f"  report: {url_for('reports.report_page', slug=round_.slug, _external=True)}"
         if round_.phase == Phase.DRAFTING:
             yield f"  proposals: {url_for('proposals.proposal_list', slug=round_.slug, _external=True)}"
-        if round_.accepts_contributions:
+        if round_.phase == Phase.DECIDING:
+            yield (
+                "  decisions: "
+                + url_for("decisions.participant_decisions", slug=round_.slug, _external=True)
+            )
+        if round_.phase in JOINABLE:
             yield "  invite links, one per territory:"
             for territory, invite in _territory_invites(session, round_):
                 url = url_for("participate.join", token=invite_token(invite), _external=True)

@@ -192,6 +192,8 @@ def round_page(slug: str) -> Any:
     db = get_session()
     seen = visit(slug)
     territory = db.get(Territory, seen.participant.territory_id)
+    if not seen.round.accepts_contributions:
+        return render("participate/round.html", round=seen.round, territory=territory)
     return render(
         "participate/round.html",
         form=_statement_form(seen.round),

@@ -37,6 +37,7 @@ from deliberation.models import (
     Vote,
     VoteEvent,
 )
+from deliberation.services.rounds import JOINABLE
 from deliberation.translations.coverage import readable_shares
 from deliberation.translations.participants import ReviewTask, next_task
 from tests.factories import sign_in_as
@@ -227,7 +228,9 @@ def test_describe_reuses_the_invites(app: Flask, session: Session, demo_seed: de
     assert session.exec(select(func.count()).select_from(Invite)).one() == invites_before
     assert invites_before == len(texts.territories()) * len(texts.ROUND_PHASES)
     links = [line.split(": ", 1)[1] for line in first if "/join/" in line]
-    assert len(links) == len(texts.territories()), "invites only for the open round"
+    joinable = [phase for phase in texts.ROUND_PHASES if phase in JOINABLE]
+    assert len(joinable) == 3, "open, drafting and deciding take new participants"
+    assert len(links) == len(texts.territories()) * len(joinable)
     assert any(demo.FACILITATOR_EMAIL in line for line in first)
     for seeded in demo_seed.rounds.values():
         assert any(f"/r/{seeded.round.slug}/map" in line for line in first)
