@@ -315,7 +315,10 @@ class TerritoryForm(InputForm):
     twins = StringField(
         _l("Twinned with"),
         filters=[_strip],
-        description=_l("Identifiers of other territories, separated by commas."),
+        description=_l(
+            "Identifiers of other territories, separated by commas. A territory you do not own"
+            " is asked: the twinning starts once its owners accept."
+        ),
     )
 
     def name_fields(self) -> list[Any]:

@@ -832,7 +832,12 @@ def territory_list() -> Any:
     owned = ownership.owned_ids(
         db, ownership.TERRITORY, g.user, [t.id for t in listing.territories if t.id is not None]
     )
-    return render("facilitate/territories.html", listing=listing, owned=owned)
+    return render(
+        "facilitate/territories.html",
+        listing=listing,
+        owned=owned,
+        twin_requests=territories.received_twin_requests(db, g.user),
+    )
 
 
 @bp.route("/territories/new", methods=["GET", "POST"])
@@ -882,6 +887,7 @@ def _render_territory(
         status=status,
         territory=territory,
         twins=territories.twins(db, territory),
+        twin_requests=territories.twin_requests(db, territory),
         history=history,
         **owners,
         **audit.LABELS,
@@ -899,6 +905,33 @@ def add_territory_owner(territory_id: int) -> Any:
         added=lambda email: _("%(email)s now owns this territory.", email=email),
         render_page=lambda form: _render_territory(territory, status=422, form=form),
     )
+
+
+@bp.post("/territories/<id:territory_id>/twinning/<id:asking_id>/accept")
+@login_required
+def accept_twinning(territory_id: int, asking_id: int) -> Any:
+    return _answer_twinning(territory_id, asking_id, accept=True)
+
+
+@bp.post("/territories/<id:territory_id>/twinning/<id:asking_id>/decline")
+@login_required
+def decline_twinning(territory_id: int, asking_id: int) -> Any:
+    return _answer_twinning(territory_id, asking_id, accept=False)
+
+
+def _answer_twinning(territory_id: int, asking_id: int, *, accept: bool) -> Response:
+    db = get_session()
+    territory = territories.get_territory(db, territory_id)
+    asking = territories.answer_twin_request(
+        db, territory=territory, asking_id=asking_id, user=g.user, accept=accept
+    )
+    db.commit()
+    names = {"asking": asking.name(_language()), "asked": territory.name(_language())}
+    if accept:
+        flash(_("%(asking)s and %(asked)s are now twinned.", **names), "success")
+    else:
+        flash(_("The twinning request of %(asking)s is declined.", **names), "success")
+    return redirect_to("facilitate.territory_page", territory_id=territory_id)
 
 
 @bp.post("/territories/<id:territory_id>/owners/<id:user_id>/remove")
@@ -1032,7 +1065,9 @@ def _territory_data(territory: Territory) -> dict[str, Any]:
         )
     }
     data["kind"] = str(territory.kind)
-    data["twins"] = ", ".join(t.slug for t in territories.twins(get_session(), territory))
+    db = get_session()
+    named = [*territories.twins(db, territory), *territories.twin_requests(db, territory).asked]
+    data["twins"] = ", ".join(t.slug for t in named)
     for code, name in territory.names.items():
         data[f"name_{code}"] = name
     return data
