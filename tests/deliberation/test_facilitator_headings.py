@@ -45,9 +45,10 @@ def test_every_round_page_of_a_facilitator_has_one_h1_under_the_rounds_title(
             f'<hgroup>\n    <p class="page-context" hx-disable>{html.escape(TITLE)}</p>\n'
             f"    <h1 hx-disable>{heading[0]}</h1>\n  </hgroup>"
         ) in page, f"{url}: the round's title is the h1's context"
-        assert TITLE not in heading[0] and html.escape(TITLE) not in heading[0], url
+        assert html.escape(TITLE) not in heading[0], url
         assert f"<title>{heading[0]} · {html.escape(TITLE)} · Palabre</title>" in page, url
         assert 'class="secondary round-nav"' in page, url
         checked.append(heading[0])
     assert len(checked) >= 12, checked
-    assert "Overview" in checked and "Decisions" in checked and "Statement #" in " ".join(checked)
+    assert {"Overview", "Decisions", "Settings", "Proposals"} <= set(checked)
+    assert "Statement #" in " ".join(checked)

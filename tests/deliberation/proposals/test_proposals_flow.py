@@ -261,7 +261,8 @@ def test_the_endorsement_table_and_the_written_language_read_in_the_readers_lang
         browser_session["lang"] = "fr"
     page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}").text
     table = page[page.index('<table class="tally">') : page.index("</table>")]
-    assert towns[0].names["fr"] in table and towns[1].names["fr"] in table
+    assert towns[0].names["fr"] in table
+    assert towns[1].names["fr"] in table
     assert towns[0].names["en"] not in table
     assert "Écrite en anglais" in page, "a language's name inside a sentence, in lower case"
 
