@@ -273,8 +273,8 @@ def test_the_inbox_lists_addressed_outcomes_with_due_dates_and_overdue_marks(
     assert "Not ours" not in page
     assert page.index("Late one") < page.index("Soon one") < page.index("Answered one")
     assert page.count("Overdue") == 1, "an answered outcome is not overdue"
-    rows = re.findall(r"<tr( class=\"overdue\")?>\s*<th scope=\"row\"", page)
-    assert rows == [' class="overdue"', "", ""]
+    cards = re.findall(r'<li class="card( overdue)?">', page)
+    assert cards == [" overdue", "", ""]
     assert "Accepted" in page
     assert late.title in client.get(f"/inbox/outcomes/{late.id}").text
 
