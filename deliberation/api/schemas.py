@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from deliberation.models import ImplementationStatus, ResponseDecision
+from deliberation.models.council_inputs import ResponseReference
 
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 200
@@ -141,14 +142,17 @@ class OpinionGroups(Strict):
 
 
 class ResponseOut(Strict):
+    """A council's answer, in the outcome document's `council_responses[]` shape: what a
+    council writes (`reference` as written), with its id, outcome, council, the reason as a
+    text in the council's language, and when it was recorded."""
+
     id: str = Field(examples=["rsp:1"])
     outcome: str = Field(examples=["out:1"])
-    council: str
+    council: str = Field(examples=["cnl:kehl"])
     decision: ResponseDecision
-    reason: str
+    reason: Text | None = Field(description="Null when no reason was given.")
     decided_at: datetime | None
-    reference_url: str | None
-    oparl_paper: bool
+    reference: ResponseReference | None
     implementation_status: ImplementationStatus | None
     progress: int | None
     recorded_at: datetime
@@ -173,11 +177,11 @@ class OutcomeDocument(RootModel[dict[str, Any]]):
 
 
 class LaterResponses(Strict):
-    """Council answers to a version's outcomes recorded after it was published, in the outcome
-    document's `council_responses` shape; the next version carries them."""
+    """Council answers to a version's outcomes recorded after it was published; the next
+    version carries them."""
 
     published_at: datetime = Field(description="When the version was published.")
-    items: list[dict[str, Any]]
+    items: list[ResponseOut]
 
 
 class AddressedOutcome(Strict):

@@ -290,8 +290,8 @@ def later_responses(round_id: str, number: int) -> Any:
     document."""
     db = get_session()
     version = publishing.get_version(db, read.get_round(db, round_id), number)
-    return schemas.LaterResponses(
-        published_at=version.published_at, items=publishing.later_responses(db, version)
+    return schemas.LaterResponses.model_validate(
+        {"published_at": version.published_at, "items": publishing.later_responses(db, version)}
     )
 
 
@@ -316,7 +316,7 @@ def addressed_outcomes() -> Any:
     items = council_responses.inbox(db, council=council, today=utcnow().date())
     return schemas.AddressedOutcomes(
         council=ids.council_id(council.slug),
-        items=[read.addressed_outcome(i, council.slug) for i in items],
+        items=[read.addressed_outcome(i, council) for i in items],
     )
 
 
@@ -364,4 +364,4 @@ def respond(outcome_id: str) -> Any:
         actor=token,
     )
     db.commit()
-    return read.response_out(response, council.slug), 201
+    return read.response_out(response, council), 201

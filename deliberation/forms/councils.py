@@ -142,13 +142,16 @@ class CouncilResponseForm(InputForm):
     progress = IntegerField(_l("Progress in percent (optional)"), validators=[Optional()])
 
     def input_data(self) -> dict[str, Any]:
+        """The model's fields; a problem with ``reference.url`` belongs to ``reference_url``."""
         decided = self.decided_at.data
+        url = self.reference_url.data
         return {
             "decision": self.decision.data,
             "reason": self.reason.data or "",
             "decided_at": datetime.combine(decided, time(), UTC) if decided else None,
-            "reference_url": self.reference_url.data,
-            "oparl_paper": bool(self.oparl_paper.data),
+            "reference": {"url": url, "kind": "oparl-paper" if self.oparl_paper.data else "url"}
+            if url
+            else None,
             "implementation_status": self.implementation_status.data or None,
             "progress": self.progress.data,
         }
