@@ -35,7 +35,10 @@ from deliberation.views.reports import IMMUTABLE
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API reads no cookie, only bearer tokens: no CSRF token to check (see ``api.auth``).
 csrf.exempt(bp)
-limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
+# One budget per token (or address) across every endpoint, not one per endpoint.
+limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_API"], scope="api", key_func=rate_limit_key
+)(bp)
 
 # Paths name objects by their outcome document ids (``rnd:heat-2026``, ``out:12``), the ids
 # of every answer; the views read them (``read.get_round``...): any other string is a 404.
