@@ -253,12 +253,26 @@ def _version(slug: str, number: int | None) -> tuple[Round, ReportVersion]:
     return round_, publishing.get_version(db, round_, number)
 
 
-def _frozen(body: str | bytes, mimetype: str, version: ReportVersion, filename: str) -> Any:
-    """A form of a published version: immutable, with a strong ETag on its checksum."""
+def _frozen(
+    body: str | bytes,
+    mimetype: str,
+    version: ReportVersion,
+    filename: str,
+    *,
+    language: str | None = None,
+) -> Any:
+    """A form of a published version: immutable, with a strong ETag on its checksum. A form
+    written in the reader's ``language`` (its headings, its labels) is one representation per
+    language: the language is in its ETag, and caches keep one copy per language."""
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = IMMUTABLE
-    response.set_etag(f"{version.sha256}-{filename}")
+    tag = f"{version.sha256}-{filename}"
+    if language is not None:
+        tag = f"{version.sha256}-{language}-{filename}"
+        response.headers["Content-Language"] = language
+        response.vary.update(("Accept-Language", "Cookie"))
+    response.set_etag(tag)
     return response.make_conditional(request)
 
 
@@ -310,7 +324,13 @@ def version_json(slug: str, number: int) -> Any:
 def version_markdown(slug: str, number: int) -> Any:
     round_, version = _version(slug, number)
     body = render_markdown_report(version)
-    return _frozen(body, "text/markdown", version, f"{round_.slug}-v{number}.md")
+    return _frozen(
+        body,
+        "text/markdown",
+        version,
+        f"{round_.slug}-v{number}.md",
+        language=current_language(),
+    )
 
 
 def render_markdown_report(version: ReportVersion) -> str:
@@ -327,8 +347,9 @@ def render_markdown_report(version: ReportVersion) -> str:
 @bp.get("/r/<slug>/report/v<id:number>/outcomes_by_territory.csv")
 def version_territory_csv(slug: str, number: int) -> Any:
     _, version = _version(slug, number)
-    body = companions.outcomes_by_territory(version.document, current_language())
-    return _frozen(body, "text/csv", version, "outcomes_by_territory.csv")
+    language = current_language()
+    body = companions.outcomes_by_territory(version.document, language)
+    return _frozen(body, "text/csv", version, "outcomes_by_territory.csv", language=language)
 
 
 @bp.get("/r/<slug>/report/v<id:number>/outcomes.decidim-accountability.<council>.csv")
