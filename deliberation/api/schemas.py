@@ -168,10 +168,6 @@ class ReportVersionOut(Strict):
     document: str = Field(description="The address of its outcome document.")
 
 
-class ReportVersions(Strict):
-    items: list[ReportVersionOut]
-
-
 class OutcomeDocument(RootModel[dict[str, Any]]):
     """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""
 

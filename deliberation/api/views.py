@@ -245,15 +245,16 @@ def decision(decision_id: str) -> Any:
 
 @bp.get("/rounds/<round_id>/reports")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.ReportVersions),
+    query=schemas.PageQuery,
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.Paged[schemas.ReportVersionOut]),
     tags=["reports"],
 )
 def reports(round_id: str) -> Any:
     """A round's published report versions, newest first (public)."""
     db = get_session()
     round_ = read.get_round(db, round_id)
-    versions = publishing.round_versions(db, round_)
-    return schemas.ReportVersions(items=[read.version_out(round_, v) for v in versions])
+    rows, total, has_next = read.page_of(db, publishing.versions_query(round_), _query())
+    return _paged([read.version_out(round_, v) for v in rows], total, has_next)
 
 
 @bp.get("/rounds/<round_id>/reports/latest")
