@@ -172,6 +172,12 @@ class OutcomeDocument(RootModel[dict[str, Any]]):
     """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""
 
 
+class OutcomeEntry(RootModel[dict[str, Any]]):
+    """An outcome as the outcome document writes it (`outcomes[]` in the JSON Schema at
+    `/api/v1/schema/outcome.json`): type, texts, support, territory support, dissent, lineage,
+    addressed councils, due dates."""
+
+
 class LaterResponses(Strict):
     """Council answers to a version's outcomes recorded after it was published; the next
     version carries them."""

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, request, send_from_directory, url_for
 from flask import Response as FlaskResponse
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from werkzeug.exceptions import UnsupportedMediaType
 
@@ -22,8 +23,9 @@ from deliberation.api.spec import (
 )
 from deliberation.clock import utcnow
 from deliberation.db import get_session
+from deliberation.errors import NotFound
 from deliberation.extensions import csrf, limiter
-from deliberation.models import ReportVersion, TokenScope
+from deliberation.models import ReportVersion, Round, TokenScope
 from deliberation.models.council_inputs import CouncilResponseInput
 from deliberation.reports import document as ids
 from deliberation.reports import publishing
@@ -304,7 +306,47 @@ def _document(version: ReportVersion, cache_control: str) -> Any:
     return schemas.OutcomeDocument(version.document), 200, headers
 
 
-# --- Council responses -----------------------------------------------------------------------
+# --- Outcomes and council responses ----------------------------------------------------------
+
+
+@bp.get("/rounds/<round_id>/outcomes")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.OutcomeEntry]),
+    security=TOKEN_SECURITY,
+    tags=["outcomes"],
+)
+def outcomes(round_id: str) -> Any:
+    """The outcomes of a round's latest published report version, in its order, as its outcome
+    document writes them; an empty list before the first publication."""
+    db = get_session()
+    entries = publishing.published_outcomes(db, read.get_round(db, round_id))
+    query = _query()
+    start = (query.page - 1) * query.per_page
+    shown = entries[start : start + query.per_page]
+    return _paged(
+        [schemas.OutcomeEntry(entry) for entry in shown],
+        len(entries),
+        start + query.per_page < len(entries),
+    )
+
+
+@bp.get("/outcomes/<outcome_id>")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.OutcomeEntry), security=TOKEN_SECURITY, tags=["outcomes"]
+)
+def outcome(outcome_id: str) -> Any:
+    """One outcome as the latest published version of its round writes it (not found before
+    it is published)."""
+    db = get_session()
+    found = council_responses.get_outcome(db, read.outcome_number(outcome_id))
+    round_ = db.get_one(Round, found.round_id)
+    for entry in publishing.published_outcomes(db, round_):
+        if entry["id"] == ids.outcome_id(found.id or 0):
+            return schemas.OutcomeEntry(entry)
+    raise NotFound(_l("This outcome is not in a published report yet."))
 
 
 @bp.get("/council/outcomes")

@@ -125,6 +125,14 @@ def round_versions(session: Session, round_: Round) -> list[ReportVersion]:
     return list(session.exec(versions_query(round_)))
 
 
+def published_outcomes(session: Session, round_: Round) -> list[dict[str, Any]]:
+    """The outcomes of the round's latest published version as its document writes them
+    (``outcomes[]``); none before its first publication (outcomes being composed are not
+    published)."""
+    version = session.exec(versions_query(round_).limit(1)).first()
+    return list(version.document.get("outcomes", [])) if version is not None else []
+
+
 def get_version(session: Session, round_: Round, number: int | None = None) -> ReportVersion:
     """Version ``number`` of the round's report, or the latest; ``NotFound`` if none."""
     query = select(ReportVersion).where(ReportVersion.round_id == round_.id)
