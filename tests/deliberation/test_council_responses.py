@@ -185,6 +185,15 @@ def test_answers_need_json_and_an_existing_outcome(client: FlaskClient, session:
     council = make_council(session)
     outcome = make_outcome(session, councils=[council])
     secret = bearer(make_token(session, council=council, scope=TokenScope.RESPOND))
+    for body in ("{bad", "[]", '"accepted"'):
+        broken = client.post(
+            _url(outcome.id), data=body, content_type="application/json", headers=secret
+        )
+        assert broken.status_code == 400, body
+        assert broken.json["error"] == {
+            "code": "bad_request",
+            "message": "The body is not a JSON object.",
+        }
     as_form = client.post(_url(outcome.id), data={"decision": "accepted"}, headers=secret)
     assert as_form.status_code == 415
     assert as_form.json["error"]["code"] == "unsupported_media_type"
