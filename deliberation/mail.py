@@ -8,6 +8,7 @@ import smtplib
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
@@ -80,7 +81,7 @@ def send_due(session: Session, *, send: Send, sender: str, links: Links) -> int:
             continue
         session.commit()
     sent = 0
-    domain = sender.rpartition("@")[2] or "palabre"
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "palabre"
     for due in notifications.due_deliveries(session, now=utcnow()):
         delivery = due.delivery
         if not notifications.claim(session, delivery, now=utcnow(), hold=CLAIM):

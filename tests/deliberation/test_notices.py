@@ -209,7 +209,9 @@ def test_a_failing_server_leaves_the_mail_for_a_later_pass(
 def test_a_server_failing_part_way_sends_each_mail_once(app: Flask, session: Session) -> None:
     _drafting_round_with(session, 5)
     with smtp_server() as box:
-        app.config.update(SMTP_HOST=box.host, SMTP_PORT=box.port, MAIL_FROM="palabre@test")
+        app.config.update(
+            SMTP_HOST=box.host, SMTP_PORT=box.port, MAIL_FROM="Palabre <notices@example.org>"
+        )
         box.accept = 2
         assert mail.send_notices(app, session) == 2
         statuses = [(d.status, d.attempts) for d in _deliveries(session)]
@@ -227,6 +229,7 @@ def test_a_server_failing_part_way_sends_each_mail_once(app: Flask, session: Ses
         assert mail.send_notices(app, session) == 0
     assert _recipients(box) == Counter({f"p{n}@example.org": 1 for n in range(5)})
     assert len({m["Message-ID"] for m in box.messages}) == 5
+    assert all(m["Message-ID"].endswith("@example.org>") for m in box.messages)
     assert {d.status for d in _deliveries(session)} == {DeliveryStatus.SENT}
     [notification] = session.exec(select(Notification)).all()
     assert notification.recipients == 5
