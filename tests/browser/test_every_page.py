@@ -165,6 +165,8 @@ FILES = {
     "api.addressed_outcomes",
     "api.councils",
     "api.responses_of_outcome",
+    "api.outcomes",
+    "api.outcome",
     "api.rounds",
     "api.round_",
     "api.opinion_groups",
