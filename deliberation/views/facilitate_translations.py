@@ -48,6 +48,7 @@ def _render_translations(
         round=round_,
         listing=coverage.coverage_page(db, round_=round_, user=g.user, page=requested_page()),
         shares=coverage.readable_shares(db, round_),
+        proposal_shares=coverage.readable_proposal_shares(db, round_),
         by_language=counts.language_counts(db, round_=round_, user=g.user),
         import_form=import_form,
         problems=problems or [],

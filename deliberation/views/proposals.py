@@ -480,9 +480,11 @@ def _translation_form(languages: list[str]) -> ProposalTranslationForm:
 def _amendment_translation_form(
     languages: list[str], amendment_id: int
 ) -> AmendmentTranslationForm:
-    """One form per amendment on the page: its fields' names and ids carry the amendment's."""
-    form = AmendmentTranslationForm(prefix=f"amendment-{amendment_id}")
+    """One form per amendment on the page: its fields' ids carry the amendment's."""
+    form = AmendmentTranslationForm()
     form.language.choices = _choices(languages)
+    for each in form:
+        each.id = each.label.field_id = f"amendment-{amendment_id}-{each.name}"
     return form
 
 

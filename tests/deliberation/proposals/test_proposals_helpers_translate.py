@@ -158,14 +158,13 @@ def test_helpers_translate_and_review_amendments(
     writer, reviewer = _helper(session, round_), _helper(session, round_)
     writing = _client(app, writer)
     url = _url(round_, proposal, f"/amendments/{amendment.id}/translations")
-    prefix = f"amendment-{amendment.id}-"
     assert f'action="{url}"' in writing.get(_url(round_, proposal)).text
     saved = writing.post(
         url,
         data={
-            f"{prefix}language": "fr",
-            f"{prefix}text": "Des arbres pour chaque cour.",
-            f"{prefix}rationale": "Les arbres rafraîchissent mieux.",
+            "language": "fr",
+            "text": "Des arbres pour chaque cour.",
+            "rationale": "Les arbres rafraîchissent mieux.",
         },
     )
     assert saved.status_code == 303
@@ -200,9 +199,9 @@ def test_a_facilitator_translates_an_amendment_reviewed_at_once(
     assert f'action="{url}"' in page.text
     assert f'id="{prefix}rationale"' in page.text
     data = {
-        f"{prefix}language": "en",
-        f"{prefix}text": "Trees for every schoolyard.",
-        f"{prefix}rationale": "Trees cool better.",
+        "language": "en",
+        "text": "Trees for every schoolyard.",
+        "rationale": "Trees cool better.",
     }
     assert client.post(url, data=data).status_code == 303
     assert client.post(url, data=data).status_code == 303  # a correction replaces in place
@@ -241,13 +240,12 @@ def test_a_bad_amendment_translation_is_refused_with_the_form_and_changes_nothin
     value: str,
 ) -> None:
     sign_in_as(client, facilitator)
-    prefix = f"amendment-{amendment.id}-"
     data = {
-        f"{prefix}language": "en",
-        f"{prefix}text": "Trees for every schoolyard.",
-        f"{prefix}rationale": "Trees cool better.",
+        "language": "en",
+        "text": "Trees for every schoolyard.",
+        "rationale": "Trees cool better.",
     }
-    data[prefix + field] = value
+    data[field] = value
     refused = client.post(
         _url(round_, proposal, f"/amendments/{amendment.id}/translations"), data=data
     )

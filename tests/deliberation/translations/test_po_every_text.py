@@ -25,6 +25,7 @@ from deliberation.models import (
 )
 from deliberation.proposals.translating import read_amendments, read_proposals
 from deliberation.reports.outcomes import outcome_translations
+from deliberation.translations.coverage import readable_proposal_shares
 from deliberation.translations.reading import read_statements
 from tests.factories import (
     make_decision,
@@ -159,6 +160,9 @@ def test_every_kind_of_text_makes_the_po_round_trip(client: FlaskClient, session
     assert outcome_translations(session, round_, [outcome])[outcome.id or 0]["rationale"] == {
         "fr": "FR Grund."
     }
+    assert readable_proposal_shares(session, round_) == {"fr": 1.0, "de": 1.0, "en": 0.0}
+    overview = client.get(f"/facilitate/rounds/{round_.id}/translations")
+    assert '<th scope="col" class="number">Proposals</th>' in overview.text
     again = {m.context: m.string for m in read_po(io.BytesIO(_export(client, round_, "fr")))}
     assert again[f"amd:{ids['amendment']}:text"] == "FR Bäume."
 
