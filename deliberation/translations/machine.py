@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import exists
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
     Phase,
+    ProposalVersion,
     Round,
     Statement,
     StatementStatus,
@@ -129,9 +130,36 @@ def _untranslated(session: Session, round_: Round, language: str, limit: int) ->
     )
 
 
+def _drop_outdated(session: Session, round_: Round) -> None:
+    """Delete the machine translations of ``round_``'s proposals older than their current
+    version: they translate a text that is no longer the proposal's (never committed here)."""
+    latest = (
+        select(
+            col(ProposalVersion.proposal_id).label("proposal_id"),
+            func.max(ProposalVersion.created_at).label("saved_at"),
+        )
+        .group_by(col(ProposalVersion.proposal_id))
+        .subquery()
+    )
+    for translation in session.exec(
+        select(Translation)
+        .join(latest, latest.c.proposal_id == Translation.text_id)
+        .where(
+            Translation.round_id == round_.id,
+            col(Translation.kind).in_([TextKind.PROPOSAL_TITLE, TextKind.PROPOSAL_TEXT]),
+            Translation.origin == TranslationOrigin.MACHINE,
+            col(Translation.created_at) < latest.c.saved_at,
+        )
+    ).all():
+        session.delete(translation)
+    session.flush()
+
+
 def _untranslated_parts(session: Session, round_: Round, language: str, limit: int) -> list[Source]:
     """Shown proposals' and amendments' parts of ``round_`` not written in ``language`` with
-    no translation into it at all (a rejected one aside), in ``round_sources`` order."""
+    no translation into it at all (a rejected one aside, and a machine's of an older version
+    of the proposal, deleted), in ``round_sources`` order."""
+    _drop_outdated(session, round_)
     sources = [
         source
         for source in round_sources(session, round_, kinds=PROPOSAL_KINDS)

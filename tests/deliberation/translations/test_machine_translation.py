@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,7 +19,14 @@ from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
 from deliberation.config import ConfigurationError, load_config
-from deliberation.models import Amendment, Phase, TextKind, Translation, TranslationOrigin
+from deliberation.models import (
+    Amendment,
+    Phase,
+    ProposalVersion,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+)
 from deliberation.proposals.translating import read_proposals
 from deliberation.translations.machine import (
     LibreTranslateClient,
@@ -255,3 +263,24 @@ def test_machines_translate_proposals_and_amendments_while_the_round_drafts(
     page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}")
     assert "translation-label machine" in page.text
     assert translate_missing(session, LibreTranslateClient(url=url, timeout=2), limit=50) == 0
+
+    # a new version: the machine translations of the old one are replaced
+    for old in session.exec(select(Translation)):
+        old.created_at -= timedelta(minutes=1)
+        session.add(old)
+    proposal.version, proposal.text = 2, "Mehr Schatten."
+    session.add(proposal)
+    session.add(
+        ProposalVersion(
+            proposal_id=proposal.id,  # type: ignore[arg-type]
+            number=2,
+            title=proposal.title,
+            text=proposal.text,
+        )
+    )
+    session.commit()
+    assert translate_missing(session, LibreTranslateClient(url=url, timeout=2), limit=50) == 3
+    session.expire_all()
+    read = read_proposals(session, round_, [proposal], ["fr"])[proposal.id or 0]
+    assert read.text.text == "[fr] Mehr Schatten."
+    assert read.title.text == "De l'ombre"

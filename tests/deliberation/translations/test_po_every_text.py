@@ -21,12 +21,16 @@ from deliberation.models import (
     Proposal,
     Round,
     Statement,
+    TextKind,
     Translation,
 )
 from deliberation.proposals.translating import read_amendments, read_proposals
 from deliberation.reports.outcomes import outcome_translations
+from deliberation.templating import TEXT_KIND_NAMES
 from deliberation.translations.coverage import readable_proposal_shares
+from deliberation.translations.po import CONTEXTS
 from deliberation.translations.reading import read_statements
+from deliberation.translations.sources import LIMITS
 from tests.factories import (
     make_decision,
     make_outcome,
@@ -208,3 +212,9 @@ def test_a_bad_entry_of_any_kind_refuses_the_whole_file_with_its_line(
     frozen = header + f'\nmsgctxt "opt:{ids["option"]}:title"\nmsgid "Parc"\nmsgstr "Parc"\n'
     assert _import(client, round_, "fr", frozen.encode()).status_code == 422
     assert session.exec(select(Translation)).all() == []
+
+
+def test_every_kind_of_text_has_a_po_context_a_limit_and_a_name() -> None:
+    assert set(CONTEXTS) == set(TextKind)
+    assert set(LIMITS) == set(TextKind) - {TextKind.STATEMENT}
+    assert set(TEXT_KIND_NAMES) == {kind.value for kind in TextKind}
