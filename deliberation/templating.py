@@ -40,6 +40,19 @@ STATUS_NAMES = {
     "accepted": _l("Accepted"),
     "rejected": _l("Rejected"),
 }
+TEXT_KIND_NAMES = {
+    "statement": _l("Statement"),
+    "proposal_title": _l("Proposal title"),
+    "proposal_text": _l("Proposal text"),
+    "amendment_text": _l("Amendment"),
+    "amendment_rationale": _l("Amendment rationale"),
+    "option_title": _l("Option title"),
+    "option_text": _l("Option text"),
+    "outcome_title": _l("Outcome title"),
+    "outcome_text": _l("Outcome text"),
+    "outcome_rationale": _l("Outcome rationale"),
+}
+"""What each kind of translatable text is, for readers (``TextKind`` values)."""
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 _ALLOWED_TAGS = {
     "p",
@@ -151,6 +164,7 @@ def init_app(app: Flask) -> None:
             "current_user": g.get("user"),
             "phase_names": PHASE_NAMES,
             "status_names": STATUS_NAMES,
+            "text_kind_names": TEXT_KIND_NAMES,
             "vote_values": tuple(VoteValue),
             "vote_labels": VOTE_LABELS,
         }

@@ -21,6 +21,7 @@ from deliberation.models.proposals import (
     MAX_TEXT,
     MAX_TITLE,
     AmendmentInput,
+    AmendmentTranslationInput,
     EditInput,
     HideInput,
     MergeInput,
@@ -117,7 +118,8 @@ class AmendmentForm(InputForm):
 
 
 class ProposalTranslationForm(InputForm):
-    """A facilitator's translation of a proposal; the view offers the round's other languages."""
+    """A translation of a proposal (by a facilitator, or a participant who helps translate);
+    the view offers the languages its author may translate into."""
 
     input_model = ProposalTranslationInput
     language = SelectField(_l("Into"))
@@ -129,6 +131,26 @@ class ProposalTranslationForm(InputForm):
             "language": self.language.data,
             "title": self.title.data or "",
             "text": self.text.data or "",
+        }
+
+
+class AmendmentTranslationForm(InputForm):
+    """A translation of an amendment's paragraph and rationale, as ``ProposalTranslationForm``."""
+
+    input_model = AmendmentTranslationInput
+    language = SelectField(_l("Into"))
+    text = TextAreaField(
+        _l("The paragraph, translated"), render_kw={"maxlength": MAX_TEXT, "rows": 6}
+    )
+    rationale = TextAreaField(
+        _l("The rationale, translated"), render_kw={"maxlength": MAX_REASON, "rows": 3}
+    )
+
+    def input_data(self) -> dict[str, Any]:
+        return {
+            "language": self.language.data,
+            "text": self.text.data or "",
+            "rationale": self.rationale.data or "",
         }
 
 

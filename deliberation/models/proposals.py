@@ -295,6 +295,17 @@ class ProposalTranslationInput(BaseModel):
     text: Text
 
 
+class AmendmentTranslationInput(BaseModel):
+    """A translation of an amendment's paragraph and rationale into ``language`` (another of
+    the round's languages than its proposal's, checked by the service)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    language: Annotated[str, AfterValidator(_language)]
+    text: Text
+    rationale: Reason
+
+
 class RejectionInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 

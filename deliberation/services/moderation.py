@@ -3,6 +3,7 @@ bulk actions. Every action is in the audit log; the moderation log is its modera
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,7 @@ from deliberation.services.counts import shown_territories
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import MAX_ID, FieldInvalid, has_control_characters
+from deliberation.translations.sources import Source, round_sources
 
 PAGE_SIZE = 50
 MAX_REASON = 500
@@ -350,27 +352,39 @@ TRANSLATION_AUDIT_ACTIONS = {
 
 @dataclass(frozen=True)
 class TranslationQueueRow:
+    """A translation waiting for moderation and the text it translates."""
+
     translation: Translation
-    statement: Statement
+    source: Source
 
 
 def translation_queue(
     session: Session, *, round_: Round, user: User | None
 ) -> list[TranslationQueueRow]:
-    """The round's translations pending moderation, oldest first (at most a page)."""
+    """The round's translations pending moderation (of statements, proposals and
+    amendments alike), oldest first (at most a page); those of a text that can no longer be
+    translated (hidden, rejected) aside."""
     require_facilitator(session, round_, user)
-    rows = session.exec(
-        select(Translation, Statement)
-        .join(Statement, col(Statement.id) == Translation.text_id)
-        .where(
-            Translation.kind == TextKind.STATEMENT,
-            Translation.round_id == round_.id,
-            Translation.status == StatementStatus.PENDING,
+    pending = list(
+        session.exec(
+            select(Translation)
+            .where(Translation.round_id == round_.id, Translation.status == StatementStatus.PENDING)
+            .order_by(col(Translation.id))
+            .limit(PAGE_SIZE)
         )
-        .order_by(col(Translation.id))
-        .limit(PAGE_SIZE)
     )
-    return [TranslationQueueRow(translation, statement) for translation, statement in rows]
+    wanted: dict[TextKind, list[int]] = defaultdict(list)
+    for translation in pending:
+        wanted[TextKind(translation.kind)].append(translation.text_id)
+    sources = {
+        (source.kind, source.id): source
+        for source in round_sources(session, round_, kinds=wanted, ids=wanted)
+    }
+    return [
+        TranslationQueueRow(translation, source)
+        for translation in pending
+        if (source := sources.get((TextKind(translation.kind), translation.text_id))) is not None
+    ]
 
 
 def moderate_translation(
@@ -409,10 +423,11 @@ def moderate_translation(
         translation.reviewed_at = now
     translation.updated_at = now
     session.add(translation)
-    details: dict[str, object] = {
-        "statement": translation.text_id,
-        "language": translation.language,
-    }
+    details: dict[str, object] = {"language": translation.language}
+    if translation.kind == TextKind.STATEMENT:
+        details["statement"] = translation.text_id
+    else:
+        details |= {"kind": translation.kind, "text": translation.text_id}
     if reason:
         details["reason"] = reason
     audit.record(

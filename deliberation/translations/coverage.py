@@ -1,5 +1,6 @@
 """What is translated: per statement and language for the facilitators' list, and the share of
-a round's statements readable in each of its languages for the round's overview."""
+a round's statements (and of its proposals) readable in each of its languages for the round's
+overview."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from deliberation.models import (
 from deliberation.services.paging import Page, fetch_page
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.votes import count_votable, get_statement, votable_statuses
-from deliberation.translations.reading import is_shown, shown_clause
+from deliberation.translations.reading import is_shown, shown_clause, shown_translations
+from deliberation.translations.sources import round_sources
 
 PAGE_SIZE = 50
 
@@ -150,6 +152,31 @@ def readable_shares(session: Session, round_: Round) -> dict[str, float | None]:
     )
     return {
         language: (int(originals.get(language, 0)) + int(translated.get(language, 0))) / total
+        for language in round_.languages
+    }
+
+
+def readable_proposal_shares(session: Session, round_: Round) -> dict[str, float] | None:
+    """Per language of the round, the share of its shown proposals whose title and text both
+    read in it (written in it, or with shown translations of both); None without proposals."""
+    kinds = (TextKind.PROPOSAL_TITLE, TextKind.PROPOSAL_TEXT)
+    written = {
+        source.id: source.language
+        for source in round_sources(session, round_, kinds=(TextKind.PROPOSAL_TITLE,))
+    }
+    if not written:
+        return None
+    shown = {
+        kind: shown_translations(session, round_, kind=kind, text_ids=list(written))
+        for kind in kinds
+    }
+    return {
+        language: sum(
+            original == language
+            or all(language in shown[kind].get(proposal_id, {}) for kind in kinds)
+            for proposal_id, original in written.items()
+        )
+        / len(written)
         for language in round_.languages
     }
 

@@ -2,7 +2,8 @@
 
 Nothing here runs unless ``PALABRE_TRANSLATE_URL`` is set: without it no text ever leaves the
 server. With it, the opinion worker (``flask opinions worker``, or the app's background thread)
-translates, after each pass, the statements of open rounds that have no translation yet into
+translates, after each pass, the statements of open rounds, and the proposals' and amendments'
+titles, texts, paragraphs and rationales of drafting rounds, that have no translation yet into
 some language of their round; never a request. Each translation is stored as ``machine``, shown
 at once with its label, and outranked by any reviewed facilitator's or participant's
 translation (see ``deliberation.translations.reading``). A server error or a time-out stops the
@@ -26,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import exists
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from deliberation.models import (
     Phase,
+    ProposalVersion,
     Round,
     Statement,
     StatementStatus,
@@ -39,6 +41,13 @@ from deliberation.models import (
     TranslationOrigin,
 )
 from deliberation.services.votes import votable_statuses
+from deliberation.translations.sources import (
+    LIMITS,
+    PROPOSAL_KINDS,
+    Source,
+    round_sources,
+    statement_source,
+)
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 60.0
@@ -121,28 +130,92 @@ def _untranslated(session: Session, round_: Round, language: str, limit: int) ->
     )
 
 
+def _drop_outdated(session: Session, round_: Round) -> None:
+    """Delete the machine translations of ``round_``'s proposals older than their current
+    version: they translate a text that is no longer the proposal's (never committed here)."""
+    latest = (
+        select(
+            col(ProposalVersion.proposal_id).label("proposal_id"),
+            func.max(ProposalVersion.created_at).label("saved_at"),
+        )
+        .group_by(col(ProposalVersion.proposal_id))
+        .subquery()
+    )
+    for translation in session.exec(
+        select(Translation)
+        .join(latest, latest.c.proposal_id == Translation.text_id)
+        .where(
+            Translation.round_id == round_.id,
+            col(Translation.kind).in_([TextKind.PROPOSAL_TITLE, TextKind.PROPOSAL_TEXT]),
+            Translation.origin == TranslationOrigin.MACHINE,
+            col(Translation.created_at) < latest.c.saved_at,
+        )
+    ).all():
+        session.delete(translation)
+    session.flush()
+
+
+def _untranslated_parts(session: Session, round_: Round, language: str, limit: int) -> list[Source]:
+    """Shown proposals' and amendments' parts of ``round_`` not written in ``language`` with
+    no translation into it at all (a rejected one aside, and a machine's of an older version
+    of the proposal, deleted), in ``round_sources`` order."""
+    _drop_outdated(session, round_)
+    sources = [
+        source
+        for source in round_sources(session, round_, kinds=PROPOSAL_KINDS)
+        if source.language != language
+    ]
+    done = set(
+        session.exec(
+            select(Translation.kind, Translation.text_id).where(
+                Translation.round_id == round_.id,
+                col(Translation.kind).in_(PROPOSAL_KINDS),
+                Translation.language == language,
+                col(Translation.status) != StatementStatus.REJECTED,
+            )
+        )
+    )
+    return [s for s in sources if (s.kind, s.id) not in done][:limit]
+
+
+def _pending_sources(session: Session, round_: Round, language: str, limit: int) -> list[Source]:
+    """What to translate into ``language`` in ``round_``: its statements while it is open,
+    its proposals and amendments while it drafts."""
+    if round_.phase == Phase.OPEN:
+        return [
+            statement_source(statement)
+            for statement in _untranslated(session, round_, language, limit)
+        ]
+    return _untranslated_parts(session, round_, language, limit)
+
+
 def translate_missing(session: Session, client: LibreTranslateClient, *, limit: int) -> int:
-    """Machine-translate up to ``limit`` missing (statement, language) pairs of open rounds,
-    committing each. Returns how many were stored; raises ``MachineTranslationError`` when the
-    server fails (what was stored before stays)."""
+    """Machine-translate up to ``limit`` missing (text, language) pairs: statements of open
+    rounds, proposals' and amendments' parts of drafting rounds, committing each. Returns how
+    many were stored; raises ``MachineTranslationError`` when the server fails (what was
+    stored before stays)."""
     supported = client.languages()
     stored = 0
-    rounds = session.exec(select(Round).where(Round.phase == Phase.OPEN).order_by(col(Round.id)))
+    rounds = session.exec(
+        select(Round)
+        .where(col(Round.phase).in_([Phase.OPEN, Phase.DRAFTING]))
+        .order_by(col(Round.id))
+    )
     for round_ in list(rounds):
         for language in round_.languages:
             if language not in supported or stored >= limit:
                 continue
-            for statement in _untranslated(session, round_, language, limit - stored):
-                if statement.language not in supported:
+            for source in _pending_sources(session, round_, language, limit - stored):
+                if source.language not in supported:
                     continue
-                text = client.translate(statement.text, source=statement.language, target=language)
+                text = client.translate(source.text, source=source.language, target=language)
                 session.add(
                     Translation(
                         round_id=round_.id,  # type: ignore[arg-type]
-                        kind=TextKind.STATEMENT,
-                        text_id=statement.id,  # type: ignore[arg-type]
+                        kind=source.kind,
+                        text_id=source.id,
                         language=language,
-                        text=text[:2000],
+                        text=text[: LIMITS.get(source.kind, round_.max_statement_length)],
                         origin=TranslationOrigin.MACHINE,
                         status=StatementStatus.ACCEPTED,
                     )

@@ -10,6 +10,10 @@ translations are moderated like statements (created pending) and shown once revi
 "yes" from another participant, or a facilitator marking them reviewed. A "no" declines them;
 a better suggestion declines them and waits for its own review.
 
+Proposals and amendments (their titles, texts, paragraphs and rationales) are translated and
+reviewed by the same rules while the round drafts, from the proposal's page rather than among
+the cards: ``text_work`` lists what a helper can do there.
+
 Services here never commit: the request owns the transaction.
 """
 
@@ -36,9 +40,16 @@ from deliberation.models import (
     TranslationOrigin,
     TranslationReview,
 )
+from deliberation.proposals.drafting import require_drafting
 from deliberation.services.rounds import require_open
-from deliberation.services.votes import get_statement, votable_statuses
-from deliberation.translations.texts import check_target, clean_translation
+from deliberation.services.votes import votable_statuses
+from deliberation.translations.sources import (
+    PROPOSAL_KINDS,
+    Source,
+    check_language,
+    clean_for,
+    get_source,
+)
 
 TASK_EVERY = 5
 
@@ -173,26 +184,39 @@ def _require_reads(participant: Participant, *languages: str) -> None:
         raise Invalid(_l("Translation tasks are for helpers who read both languages."))
 
 
+def _translatable(session: Session, round_: Round, kind: TextKind, text_id: int) -> Source:
+    """The text participants may translate or review now: a statement while the round is
+    open, a proposal's or an amendment's part while it drafts."""
+    if kind == TextKind.STATEMENT:
+        require_open(round_)
+    elif kind in PROPOSAL_KINDS:
+        require_drafting(round_)
+    else:
+        raise NotFound(_l("This text does not exist in this round."))
+    return get_source(session, round_, kind, text_id)
+
+
 def propose_translation(
     session: Session,
     *,
     round_: Round,
     participant: Participant,
-    statement_id: int,
+    kind: TextKind = TextKind.STATEMENT,
+    text_id: int,
     language: str,
     text: str,
 ) -> Translation:
-    """A helper's translation: pending moderation, shown once reviewed."""
-    require_open(round_)
-    statement = get_statement(session, round_, statement_id)
-    language = check_target(round_, statement, language)
-    _require_reads(participant, statement.language, language)
+    """A helper's translation of a statement, or of a proposal's or an amendment's part:
+    pending moderation, shown once reviewed."""
+    source = _translatable(session, round_, kind, text_id)
+    language = check_language(round_, source, language)
+    _require_reads(participant, source.language, language)
     translation = Translation(
         round_id=round_.id,  # type: ignore[arg-type]
-        kind=TextKind.STATEMENT,
-        text_id=statement.id,  # type: ignore[arg-type]
+        kind=kind,
+        text_id=source.id,
         language=language,
-        text=clean_translation(round_, text),
+        text=clean_for(round_, kind, text),
         origin=TranslationOrigin.PARTICIPANT,
         status=StatementStatus.PENDING,
         author_participant_id=participant.id,
@@ -213,9 +237,8 @@ def review_translation(
     verdict: ReviewVerdict,
     better: str = "",
 ) -> Translation | None:
-    """A helper's verdict on another participant's translation. Returns the better translation
-    they suggested, if any."""
-    require_open(round_)
+    """A helper's verdict on another participant's translation (of any text participants
+    translate). Returns the better translation they suggested, if any."""
     translation = session.get(Translation, translation_id)
     if (
         translation is None
@@ -223,12 +246,12 @@ def review_translation(
         or translation.origin != TranslationOrigin.PARTICIPANT
     ):
         raise NotFound(_l("This translation does not exist in this round."))
+    source = _translatable(session, round_, TextKind(translation.kind), translation.text_id)
     if translation.author_participant_id == participant.id:
         raise Conflict(_l("Another participant reviews your translations."))
     if translation.reviewed or translation.declined:
         raise Conflict(_l("This translation has already been reviewed."))
-    statement = get_statement(session, round_, translation.text_id)
-    _require_reads(participant, statement.language, translation.language)
+    _require_reads(participant, source.language, translation.language)
     already = session.exec(
         select(TranslationReview).where(
             TranslationReview.translation_id == translation.id,
@@ -241,10 +264,10 @@ def review_translation(
     if verdict == ReviewVerdict.BETTER:
         suggestion = Translation(
             round_id=round_.id,  # type: ignore[arg-type]
-            kind=TextKind.STATEMENT,
-            text_id=statement.id,  # type: ignore[arg-type]
+            kind=translation.kind,
+            text_id=source.id,
             language=translation.language,
-            text=clean_translation(round_, better),
+            text=clean_for(round_, TextKind(translation.kind), better),
             origin=TranslationOrigin.PARTICIPANT,
             status=StatementStatus.PENDING,
             author_participant_id=participant.id,
@@ -269,3 +292,75 @@ def review_translation(
     session.add(participant)
     session.flush()
     return suggestion
+
+
+@dataclass(frozen=True)
+class TextWork:
+    """What a helper can do for some texts: parts to translate, as ``(source, language)``,
+    and other participants' translations to review, as ``(translation, source)``."""
+
+    to_translate: list[tuple[Source, str]]
+    to_review: list[tuple[Translation, Source]]
+
+
+def text_work(
+    session: Session, *, round_: Round, participant: Participant, sources: Sequence[Source]
+) -> TextWork:
+    """The translation tasks of ``sources`` for ``participant`` (none unless a helper), by
+    the rule of the statement cards: a text needs a helper in a language they read when it
+    has no facilitator's translation and no participant's one still standing there; a
+    translation waits for review when another participant made it and nobody has
+    reviewed, declined or rejected it (nor this participant answered it)."""
+    if not is_helper(participant) or not sources:
+        return TextWork([], [])
+    reads = participant.reading_languages
+    by_kind: dict[TextKind, list[int]] = {}
+    for source in sources:
+        by_kind.setdefault(source.kind, []).append(source.id)
+    rows = [
+        row
+        for kind, ids in by_kind.items()
+        for row in session.exec(
+            select(Translation).where(
+                Translation.kind == kind,
+                col(Translation.text_id).in_(ids),
+                col(Translation.status) != StatementStatus.REJECTED,
+            )
+        )
+    ]
+    answered = set(
+        session.exec(
+            select(TranslationReview.translation_id).where(
+                TranslationReview.participant_id == participant.id,
+                col(TranslationReview.translation_id).in_([r.id for r in rows]),
+            )
+        )
+    )
+    settled = {
+        (row.kind, row.text_id, row.language)
+        for row in rows
+        if row.origin == TranslationOrigin.HUMAN
+        or (row.origin == TranslationOrigin.PARTICIPANT and not row.declined)
+    }
+    index = {(source.kind, source.id): source for source in sources}
+    to_review = [
+        (row, index[(TextKind(row.kind), row.text_id)])
+        for row in sorted(rows, key=lambda r: r.id or 0)
+        if row.origin == TranslationOrigin.PARTICIPANT
+        and not row.reviewed
+        and not row.declined
+        and row.author_participant_id != participant.id
+        and row.id not in answered
+        and row.language in reads
+        and index[(TextKind(row.kind), row.text_id)].language in reads
+    ]
+    to_translate = [
+        (source, language)
+        for source in sources
+        if source.language in reads
+        for language in reads
+        if language in round_.languages
+        and language != source.language
+        and (source.kind, source.id, language) not in settled
+    ]
+    return TextWork(to_translate, to_review)

@@ -1,49 +1,58 @@
-"""A round's statements as gettext PO files, one per language, for translators' tools.
+"""A round's texts as gettext PO files, one per language, for translators' tools.
 
-Export: one entry per statement not written in the language (rejected ones aside), its id in
-the context (``msgctxt "stm:42"``), the original as ``msgid``, the translation shown today as
-``msgstr`` (a machine translation is marked fuzzy, for a translator to check). Import: every
-entry with a non-empty, non-fuzzy ``msgstr`` becomes the facilitators' translation (reviewed);
-the file is refused as a whole, each problem with its line, when any entry is wrong. An import
-never changes an original: an entry whose ``msgid`` differs from the statement's text is a
-problem, not an edit.
+Every translatable text of the round (``deliberation.translations.sources``: statements,
+proposals' titles and texts, amendments' paragraphs and rationales, draft decisions' options,
+outcomes) not written in the language is one entry: which text in the context (``msgctxt
+"stm:42"`` for a statement, ``"prp:7:title"``, ``"amd:3:rationale"``, ``"opt:5:text"``,
+``"out:2:title"`` and so on for the parts of the others), the original as ``msgid``, the
+translation shown today as ``msgstr`` (a machine translation is marked fuzzy, for a translator
+to check). Import: every entry with a non-empty, non-fuzzy ``msgstr`` becomes the facilitators'
+translation (reviewed); the file is refused as a whole, each problem with its line, when any
+entry is wrong. An import never changes an original: an entry whose ``msgid`` differs from the
+text is a problem, not an edit.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections import defaultdict
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from deliberation.csv_files import LineProblem
 from deliberation.errors import Invalid
 from deliberation.messages import lazy_message
-from deliberation.models import Round, Statement, StatementStatus, TextKind, User
+from deliberation.models import Round, TextKind, User
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.seed_import import ImportRejected
 from deliberation.translations.reading import shown_translations
-from deliberation.translations.texts import clean_translation, save_human_translation
+from deliberation.translations.sources import Source, check_language, clean_for, round_sources
+from deliberation.translations.texts import save_human_translation
 
-_CONTEXT = re.compile(r"stm:([1-9][0-9]{0,17})")
-_CHUNK = 500
+CONTEXTS = {
+    TextKind.STATEMENT: "stm:{id}",
+    TextKind.PROPOSAL_TITLE: "prp:{id}:title",
+    TextKind.PROPOSAL_TEXT: "prp:{id}:text",
+    TextKind.AMENDMENT_TEXT: "amd:{id}:text",
+    TextKind.AMENDMENT_RATIONALE: "amd:{id}:rationale",
+    TextKind.OPTION_TITLE: "opt:{id}:title",
+    TextKind.OPTION_TEXT: "opt:{id}:text",
+    TextKind.OUTCOME_TITLE: "out:{id}:title",
+    TextKind.OUTCOME_TEXT: "out:{id}:text",
+    TextKind.OUTCOME_RATIONALE: "out:{id}:rationale",
+}
+"""The ``msgctxt`` of an entry by kind of text; ``id`` the text's id in its table."""
+
+_KINDS = {pattern.replace("{id}", ""): kind for kind, pattern in CONTEXTS.items()}
+_CONTEXT = re.compile(r"(stm|prp|amd|opt|out):([1-9][0-9]{0,17})(:title|:text|:rationale)?")
 
 
-def _round_statements(session: Session, round_: Round, language: str) -> list[Statement]:
-    return list(
-        session.exec(
-            select(Statement)
-            .where(
-                Statement.round_id == round_.id,
-                Statement.status != StatementStatus.REJECTED,
-                Statement.language != language,
-            )
-            .order_by(col(Statement.id))
-        )
-    )
+def context_of(source: Source) -> str:
+    return CONTEXTS[source.kind].format(id=source.id)
 
 
 def _language(round_: Round, language: str) -> str:
@@ -53,26 +62,26 @@ def _language(round_: Round, language: str) -> str:
 
 
 def export_po(session: Session, *, round_: Round, user: User | None, language: str) -> bytes:
-    """The PO file of ``round_``'s statements for translators into ``language`` (UTF-8)."""
+    """The PO file of ``round_``'s texts for translators into ``language`` (UTF-8)."""
     require_facilitator(session, round_, user)
     language = _language(round_, language)
-    statements = _round_statements(session, round_, language)
-    shown = shown_translations(
-        session,
-        round_,
-        kind=TextKind.STATEMENT,
-        text_ids=[s.id for s in statements if s.id is not None],
-        languages=[language],
-    )
+    sources = [s for s in round_sources(session, round_) if s.language != language]
+    by_kind: dict[TextKind, list[int]] = defaultdict(list)
+    for source in sources:
+        by_kind[source.kind].append(source.id)
+    shown = {
+        kind: shown_translations(session, round_, kind=kind, text_ids=ids, languages=[language])
+        for kind, ids in by_kind.items()
+    }
     catalog = Catalog(locale=language, project=f"Palabre {round_.slug}", charset="utf-8")
-    for statement in statements:
-        translation = shown.get(statement.id or 0, {}).get(language)
+    for source in sources:
+        translation = shown[source.kind].get(source.id, {}).get(language)
         catalog.add(
-            statement.text,
+            source.text,
             translation.text if translation else "",
-            auto_comments=[f"Original language: {statement.language}"],
+            auto_comments=[f"Original language: {source.language}"],
             flags=("fuzzy",) if translation is not None and not translation.reviewed else (),
-            context=f"stm:{statement.id}",
+            context=context_of(source),
         )
     out = io.BytesIO()
     write_po(out, catalog, width=0, omit_header=False)
@@ -105,15 +114,21 @@ def import_po(session: Session, *, round_: Round, user: User, language: str, dat
                 ),
             )
         )
-    entries: list[tuple[int, int, str, str]] = []
+    entries: list[tuple[int, TextKind, int, str, str]] = []
     for message in catalog:
         if not message.id:
             continue
         line = message.lineno or 1
         match = _CONTEXT.fullmatch(message.context or "")
-        if match is None or message.pluralizable:
+        kind = _KINDS.get(f"{match.group(1)}:{match.group(3) or ''}") if match else None
+        if match is None or kind is None or message.pluralizable:
             problems.append(
-                LineProblem(line, _l("This entry is not a Palabre statement (msgctxt stm:N)."))
+                LineProblem(
+                    line,
+                    _l(
+                        "This entry is not a text of a Palabre round (msgctxt such as stm:42 or prp:7:title)."
+                    ),
+                )
             )
             continue
         text = str(message.string or "")
@@ -121,48 +136,52 @@ def import_po(session: Session, *, round_: Round, user: User, language: str, dat
             continue
         try:
             entries.append(
-                (line, int(match.group(1)), str(message.id), clean_translation(round_, text))
+                (line, kind, int(match.group(2)), str(message.id), clean_for(round_, kind, text))
             )
         except Invalid as error:
             problems.append(LineProblem(line, error.message))
-    ids = sorted({entry[1] for entry in entries})
-    statements: dict[int, Statement] = {}
-    for start in range(0, len(ids), _CHUNK):
-        for found in session.exec(
-            select(Statement).where(
-                Statement.round_id == round_.id, col(Statement.id).in_(ids[start : start + _CHUNK])
-            )
-        ):
-            statements[found.id or 0] = found
-    for line, statement_id, original, _ in entries:
-        statement = statements.get(statement_id)
-        if statement is None:
+    wanted: dict[TextKind, list[int]] = defaultdict(list)
+    for _, kind, text_id, _, _ in entries:
+        wanted[kind].append(text_id)
+    sources = {
+        (source.kind, source.id): source
+        for source in round_sources(session, round_, kinds=wanted, ids=wanted)
+    }
+    for line, kind, text_id, original, _ in entries:
+        source = sources.get((kind, text_id))
+        if source is None:
             problems.append(
                 LineProblem(
-                    line, lazy_message("No statement #%(id)d in this round.", id=statement_id)
+                    line,
+                    lazy_message(
+                        "No text %(context)s in this round, or not one that can be translated now.",
+                        context=CONTEXTS[kind].format(id=text_id),
+                    ),
                 )
             )
-        elif original != statement.text:
+            continue
+        if original != source.text:
             problems.append(
                 LineProblem(
                     line,
                     _l(
-                        "The original text (msgid) differs from the statement's: an import never changes an original. Export the file again."
+                        "The original text (msgid) differs from the round's: an import never changes an original. Export the file again."
                     ),
                 )
             )
-        elif statement.language == language:
-            problems.append(
-                LineProblem(line, _l("This statement is already written in this language."))
-            )
+            continue
+        try:
+            check_language(round_, source, language)
+        except Invalid as error:
+            problems.append(LineProblem(line, error.message))
     if problems:
         raise ImportRejected(sorted(problems, key=lambda problem: problem.line))
-    for _, statement_id, _, text in entries:
+    for _, kind, text_id, _, text in entries:
         save_human_translation(
             session,
             round_=round_,
             user=user,
-            statement=statements[statement_id],
+            source=sources[(kind, text_id)],
             language=language,
             text=text,
         )

@@ -1,40 +1,21 @@
-"""Writing translations: the checks every translation passes, and saving a facilitator's.
+"""Writing a facilitator's translation of any text (see ``deliberation.translations.sources``).
 
 Services here never commit: the request that calls them owns the transaction.
 """
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.errors import Invalid
 from deliberation.models import (
     Round,
-    Statement,
     StatementStatus,
-    TextKind,
     Translation,
     TranslationOrigin,
     User,
 )
-from deliberation.services.statements import clean_text
-
-
-def check_target(round_: Round, statement: Statement, language: str) -> str:
-    """``language`` if a statement can be translated into it: one of the round's languages,
-    other than the statement's own."""
-    if language not in round_.languages:
-        raise Invalid(_l("This round does not offer this language."))
-    if language == statement.language:
-        raise Invalid(_l("This statement is already written in this language."))
-    return language
-
-
-def clean_translation(round_: Round, text: str) -> str:
-    """A translation's text, trimmed and held to the round's statement length limit."""
-    return clean_text(round_, text)
+from deliberation.translations.sources import Source, check_language, clean_for
 
 
 def save_human_translation(
@@ -42,20 +23,21 @@ def save_human_translation(
     *,
     round_: Round,
     user: User,
-    statement: Statement,
+    source: Source,
     language: str,
     text: str,
 ) -> Translation:
-    """A facilitator's translation of ``statement`` into ``language``: reviewed and accepted
-    at once. It replaces the facilitator translation already there (one per language), so a
-    correction keeps the row and its history of ``created_at``. The original never changes."""
-    language = check_target(round_, statement, language)
-    text = clean_translation(round_, text)
+    """A facilitator's translation of ``source`` into ``language``: reviewed and accepted at
+    once. It replaces the facilitator translation already there (one per text and language),
+    so a correction keeps the row and its ``created_at``. The original never changes.
+    Raises ``Invalid`` for a language or a text that cannot be."""
+    language = check_language(round_, source, language)
+    text = clean_for(round_, source.kind, text)
     now = utcnow()
     translation = session.exec(
         select(Translation).where(
-            Translation.kind == TextKind.STATEMENT,
-            Translation.text_id == statement.id,
+            Translation.kind == source.kind,
+            Translation.text_id == source.id,
             Translation.language == language,
             col(Translation.origin) == TranslationOrigin.HUMAN,
         )
@@ -63,8 +45,8 @@ def save_human_translation(
     if translation is None:
         translation = Translation(
             round_id=round_.id,  # type: ignore[arg-type]
-            kind=TextKind.STATEMENT,
-            text_id=statement.id,  # type: ignore[arg-type]
+            kind=source.kind,
+            text_id=source.id,
             language=language,
             text=text,
             origin=TranslationOrigin.HUMAN,

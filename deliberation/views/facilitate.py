@@ -53,7 +53,7 @@ from deliberation.services.invites import invite_token
 from deliberation.services.round_admin import utc_to_local
 from deliberation.services.validation import FieldInvalid
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES, current_language, render
-from deliberation.translations.coverage import readable_shares
+from deliberation.translations.coverage import readable_proposal_shares, readable_shares
 from deliberation.views.auth import login_required
 from deliberation.views.confirmation import FIELD as CONFIRMED
 from deliberation.views.confirmation import confirmation
@@ -195,6 +195,7 @@ def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
         counts=counts.round_counts(db, round_=round_, user=g.user),
         statuses=moderation.status_counts(db, round_),
         shares=readable_shares(db, round_),
+        proposal_shares=readable_proposal_shares(db, round_),
         attached=attached,
         facilitators=round_admin.round_facilitators(db, round_),
         choices=territories.territory_choices(db),

@@ -13,12 +13,13 @@ from deliberation.csv_files import LineProblem
 from deliberation.db import get_session
 from deliberation.errors import Invalid, NotFound
 from deliberation.forms.facilitate import PoImportForm, TranslationForm, TranslationModerationForm
-from deliberation.models import Round
+from deliberation.models import Round, TextKind
 from deliberation.services import counts, moderation
 from deliberation.services.seed_import import ImportRejected
 from deliberation.services.votes import get_statement
 from deliberation.templating import LANGUAGE_NAMES, render
 from deliberation.translations import coverage, po
+from deliberation.translations.sources import statement_source
 from deliberation.translations.texts import save_human_translation
 from deliberation.views.auth import login_required
 from deliberation.views.facilitate import bp, facilitated_round, redirect_to, requested_page
@@ -47,6 +48,7 @@ def _render_translations(
         round=round_,
         listing=coverage.coverage_page(db, round_=round_, user=g.user, page=requested_page()),
         shares=coverage.readable_shares(db, round_),
+        proposal_shares=coverage.readable_proposal_shares(db, round_),
         by_language=counts.language_counts(db, round_=round_, user=g.user),
         import_form=import_form,
         problems=problems or [],
@@ -147,7 +149,7 @@ def save_translation(round_id: int, statement_id: int) -> Any:
                 db,
                 round_=round_,
                 user=g.user,
-                statement=statement,
+                source=statement_source(statement),
                 language=form.language.data or "",
                 text=form.text.data or "",
             )
@@ -184,7 +186,7 @@ def moderate_translation(round_id: int, translation_id: int) -> Any:
     )
     db.commit()
     flash(_("The translation is moderated."), "success")
-    if request.args.get("back") == "moderation":
+    if request.args.get("back") == "moderation" or translation.kind != TextKind.STATEMENT:
         return redirect_to("facilitate.moderation_page", round_id=round_.id)
     return redirect_to(
         "facilitate.statement_page", round_id=round_.id, statement_id=translation.text_id

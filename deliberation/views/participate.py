@@ -526,7 +526,7 @@ def translate_task(slug: str) -> Any:
         db,
         round_=round_,
         participant=participant,
-        statement_id=_form_id("statement_id"),
+        text_id=_form_id("statement_id"),
         language=request.form.get("language", ""),
         text=form.text.data or "",
     )

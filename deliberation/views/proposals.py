@@ -25,6 +25,7 @@ from deliberation.errors import DomainError, Forbidden, Invalid, NotFound
 from deliberation.extensions import htmx
 from deliberation.forms.proposals import (
     AmendmentForm,
+    AmendmentTranslationForm,
     EditProposalForm,
     HideForm,
     MergeForm,
@@ -33,7 +34,15 @@ from deliberation.forms.proposals import (
     ProposalTranslationForm,
     RejectAmendmentForm,
 )
-from deliberation.models import Amendment, AmendmentStatus, Proposal, ProposalStatus, Round
+from deliberation.models import (
+    Amendment,
+    AmendmentStatus,
+    Proposal,
+    ProposalStatus,
+    ReviewVerdict,
+    Round,
+    Translation,
+)
 from deliberation.models.proposals import EditInput
 from deliberation.proposals import (
     amendments,
@@ -52,6 +61,7 @@ from deliberation.services.rounds import get_round, is_facilitator, round_territ
 from deliberation.services.seed_import import ImportRejected
 from deliberation.services.validation import MAX_ID
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
+from deliberation.translations import participants as helpers
 from deliberation.translations.reading import reader_languages
 from deliberation.views.auth import login_required
 from deliberation.views.confirmation import confirmation
@@ -378,15 +388,39 @@ def _render_proposal(
     status: int = 200,
     reject_errors: dict[int, list[Any]] | None = None,
     translation_form: ProposalTranslationForm | None = None,
+    amendment_form: tuple[int, AmendmentTranslationForm] | None = None,
+    review_errors: dict[int, list[Any]] | None = None,
 ) -> Any:
     """The proposal page; ``reject_errors`` are the problems of a refused rejection, by
-    amendment id (shown beside its form); ``translation_form`` a refused translation."""
+    amendment id (shown beside its form); ``translation_form`` a refused translation of the
+    proposal, ``amendment_form`` one of an amendment (with its id), ``review_errors`` a
+    refused review, by translation id."""
     db = get_session()
     round_, drafter, proposal = asking.round, asking.drafter, asking.proposal
     authors = listing.authors(db, proposal)
     editor = drafting.can_edit(db, proposal, drafter)
     changes = amendments.amendments(db, proposal)
     languages = _languages(drafter)
+    targets = translating.target_languages(drafter, round_, proposal)
+    amendment_forms = {
+        amendment.id or 0: _amendment_translation_form(targets, amendment.id or 0)
+        for amendment in changes
+        if targets and not amendment.hidden
+    }
+    if amendment_form is not None:
+        amendment_forms[amendment_form[0]] = amendment_form[1]
+    work = (
+        helpers.text_work(
+            db,
+            round_=round_,
+            participant=drafter.participant,
+            sources=translating.proposal_sources(proposal, changes),
+        )
+        if drafter.participant is not None
+        and not drafter.facilitator
+        and translating.can_translate(drafter, round_)
+        else None
+    )
     return render(
         "proposals/proposal.html",
         status=status,
@@ -395,11 +429,16 @@ def _render_proposal(
         reading=translating.read_proposals(db, round_, [proposal], languages)[proposal.id or 0],
         amendment_readings=translating.read_amendments(db, round_, proposal, changes, languages),
         translation_form=(
-            translation_form or _translation_form(round_, proposal) if drafter.facilitator else None
+            translation_form or _translation_form(targets)
+            if targets and not proposal.hidden
+            else None
         ),
+        amendment_forms=amendment_forms,
         translations=(
             translating.proposal_translations(db, proposal) if drafter.facilitator else {}
         ),
+        work=work,
+        review_errors=review_errors or {},
         drafter=drafter,
         editor=editor,
         authors=authors,
@@ -428,19 +467,51 @@ def _render_proposal(
     )
 
 
-def _translation_form(round_: Round, proposal: Proposal) -> ProposalTranslationForm:
+def _choices(languages: list[str]) -> list[tuple[str, str]]:
+    return [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in languages]
+
+
+def _translation_form(languages: list[str]) -> ProposalTranslationForm:
     form = ProposalTranslationForm()
-    others = [lang for lang in round_.languages if lang != proposal.language]
-    form.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in others]
+    form.language.choices = _choices(languages)
     return form
+
+
+def _amendment_translation_form(
+    languages: list[str], amendment_id: int
+) -> AmendmentTranslationForm:
+    """One form per amendment on the page: its fields' ids carry the amendment's."""
+    form = AmendmentTranslationForm()
+    form.language.choices = _choices(languages)
+    for each in form:
+        each.id = each.label.field_id = f"amendment-{amendment_id}-{each.name}"
+    return form
+
+
+def _translated(asking: Asking) -> Response:
+    """After a saved translation: a facilitator's is shown at once, a helper's waits."""
+    if asking.drafter.facilitator:
+        flash(_("The translation is saved."), "success")
+    else:
+        flash(_("Thank you: another participant will review your translation."), "success")
+    return redirect_to(
+        "proposals.proposal_page", slug=asking.round.slug, proposal_id=asking.proposal.id
+    )
 
 
 @bp.post("/r/<slug>/proposals/<id:proposal_id>/translations")
 def translate(slug: str, proposal_id: int) -> Any:
+    """A translation of the proposal, by a facilitator or a participant who helps translate."""
     asking = _asking(slug, proposal_id)
-    if not asking.drafter.facilitator:
-        raise Forbidden(_l("Only the round's facilitators can translate a proposal."))
-    form = _translation_form(asking.round, asking.proposal)
+    if not translating.can_translate(asking.drafter, asking.round):
+        raise Forbidden(
+            _l(
+                "Only the round's facilitators and the participants who help translate can translate a proposal."
+            )
+        )
+    form = _translation_form(
+        translating.target_languages(asking.drafter, asking.round, asking.proposal)
+    )
     if not form.validate():
         return _render_proposal(asking, status=422, translation_form=form)
     status = _save(
@@ -455,7 +526,83 @@ def translate(slug: str, proposal_id: int) -> Any:
     )[1]
     if status != 200:
         return _render_proposal(asking, status=status, translation_form=form)
-    flash(_("The translation is saved."), "success")
+    return _translated(asking)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/amendments/<id:amendment_id>/translations")
+def translate_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
+    """A translation of an amendment's paragraph and rationale, as ``translate``."""
+    asking, amendment = _amendment(slug, proposal_id, amendment_id)
+    if not translating.can_translate(asking.drafter, asking.round):
+        raise Forbidden(
+            _l(
+                "Only the round's facilitators and the participants who help translate can translate a proposal."
+            )
+        )
+    form = _amendment_translation_form(
+        translating.target_languages(asking.drafter, asking.round, asking.proposal), amendment_id
+    )
+    if not form.validate():
+        return _render_proposal(asking, status=422, amendment_form=(amendment_id, form))
+    status = _save(
+        form,
+        lambda: translating.translate_amendment(
+            get_session(),
+            round_=asking.round,
+            drafter=asking.drafter,
+            proposal=asking.proposal,
+            amendment=amendment,
+            fields=form.to_fields(),
+        ),
+    )[1]
+    if status != 200:
+        return _render_proposal(asking, status=status, amendment_form=(amendment_id, form))
+    return _translated(asking)
+
+
+@bp.post("/r/<slug>/proposals/<id:proposal_id>/translations/<id:translation_id>/review")
+def review_translation(slug: str, proposal_id: int, translation_id: int) -> Any:
+    """A helper's verdict on another participant's translation of this proposal or of one
+    of its amendments: yes, no, or a better translation."""
+    db = get_session()
+    asking = _asking(slug, proposal_id)
+    participant = asking.drafter.participant
+    if participant is None:
+        raise Forbidden(_l("Translation tasks are for helpers who read both languages."))
+    sources = translating.proposal_sources(
+        asking.proposal, amendments.amendments(db, asking.proposal)
+    )
+    translation = db.get(Translation, translation_id)
+    if translation is None or (translation.kind, translation.text_id) not in {
+        (source.kind, source.id) for source in sources
+    }:
+        raise NotFound(_l("This translation does not exist in this round."))
+    try:
+        verdict = ReviewVerdict(request.form.get("verdict", ""))
+        helpers.review_translation(
+            db,
+            round_=asking.round,
+            participant=participant,
+            translation_id=translation_id,
+            verdict=verdict,
+            better=request.form.get("better", ""),
+        )
+    except ValueError:
+        db.rollback()
+        return _render_proposal(
+            asking,
+            status=422,
+            review_errors={
+                translation_id: [_l("Answer yes, no, or suggest a better translation.")]
+            },
+        )
+    except DomainError as error:
+        db.rollback()
+        return _render_proposal(
+            asking, status=error.status, review_errors={translation_id: [error.message]}
+        )
+    db.commit()
+    flash(_("Thank you for your review."), "success")
     return redirect_to(
         "proposals.proposal_page", slug=asking.round.slug, proposal_id=asking.proposal.id
     )

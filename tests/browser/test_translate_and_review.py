@@ -4,7 +4,8 @@ A bilingual resident of Kehl joins in German, says she reads German and French a
 help; her first card is a task: she translates a German statement into French. A bilingual
 resident of Strasbourg joins in French and is asked whether that translation is faithful; he
 says yes, and his next card shows the statement in French, labelled as a translation, with the
-German original one click away. The facilitator then sees French and German covered.
+German original one click away. The facilitator then sees French and German covered. While a
+round drafts, the same happens to a proposal on its page.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from deliberation.models import Translation, TranslationOrigin, TranslationReview
+from deliberation.models import Phase, Translation, TranslationOrigin, TranslationReview
 from deliberation.services.invites import create_invite, invite_token
 from deliberation.services.statements import add_seed_statement
 from tests.browser.accessibility import assert_accessible
 from tests.browser.browsing import OpenContext, arrived, htmx_settled
 from tests.browser.catalog import translated
-from tests.factories import PASSWORD, make_round, make_territory, make_user
+from tests.factories import PASSWORD, make_proposal, make_round, make_territory, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -144,3 +145,71 @@ def test_a_translation_is_made_reviewed_and_read(
     arrived(desk, f"/facilitate/rounds/{round_.id}/statements/{statement.id}")
     expect(desk.get_by_label("Translation into French")).to_have_value("")
     assert_accessible(desk, "a statement's translations")
+
+
+PROPOSAL_TITLE = "Nachtbahn am Wochenende"
+PROPOSAL_TEXT = "Die Straßenbahn fährt freitags und samstags die ganze Nacht."
+
+
+def test_a_proposal_is_translated_reviewed_and_read(
+    open_context: OpenContext, session: Session
+) -> None:
+    """While the round drafts, the same helpers translate a proposal on its page and review
+    each other's translation; readers then see it in French with the German original."""
+    kehl = make_territory(session, slug="kehl", names={"de": "Kehl", "fr": "Kehl"})
+    strasbourg = make_territory(
+        session, slug="strasbourg", names={"de": "Straßburg", "fr": "Strasbourg"}
+    )
+    round_ = make_round(
+        session,
+        territories=[kehl, strasbourg],
+        languages=["fr", "de"],
+        phase=Phase.DRAFTING,
+        title={"fr": "Le Rhin en commun", "de": "Der Rhein gemeinsam", "en": "The Rhine"},
+    )
+    proposal = make_proposal(
+        session, round_, title=PROPOSAL_TITLE, text=PROPOSAL_TEXT, language="de"
+    )
+    kehl_invite = create_invite(session, round_=round_, territory_id=kehl.id or 0)
+    strasbourg_invite = create_invite(session, round_=round_, territory_id=strasbourg.id or 0)
+    session.commit()
+    url = f"/r/{round_.slug}/proposals/{proposal.id}"
+
+    writer = open_context(locale="de-DE").new_page()
+    _join_as_helper(writer, f"/join/{invite_token(kehl_invite)}", round_.slug, "de", "fr")
+    writer.goto(url)
+    form = writer.locator(
+        "form", has=writer.get_by_role("button", name=translated("de", "Save the translation"))
+    )
+    expect(form.get_by_label(translated("de", "Into"))).to_have_value("fr")
+    assert_accessible(writer, "a proposal a helper can translate")
+    form.get_by_label(translated("de", "Title")).fill("Tram de nuit le week-end")
+    form.locator('textarea[name="text"]').fill(
+        "Le tram roule toute la nuit le vendredi et le samedi."
+    )
+    form.get_by_role("button", name=translated("de", "Save the translation")).click()
+    arrived(writer, url)
+    expect(writer.locator(".flash, [role=status]").first).to_contain_text(
+        translated("de", "Thank you: another participant will review your translation.")
+    )
+    expect(writer.locator("h1")).to_have_text(PROPOSAL_TITLE)
+
+    reviewer = open_context(locale="fr-FR").new_page()
+    _join_as_helper(reviewer, f"/join/{invite_token(strasbourg_invite)}", round_.slug, "fr", "de")
+    reviewer.goto(url)
+    expect(reviewer.locator("h1")).to_have_text(PROPOSAL_TITLE)  # not reviewed yet
+    reviews = reviewer.locator("ul.reviews > li")
+    expect(reviews).to_have_count(2)
+    assert_accessible(reviewer, "a proposal's translations to review")
+    for _ in range(2):
+        reviews.first.get_by_role("button", name=translated("fr", "Yes, faithful")).click()
+        arrived(reviewer, url)
+    expect(reviews).to_have_count(0)
+    expect(reviewer.locator("h1")).to_have_text("Tram de nuit le week-end")
+    expect(reviewer.locator("h1")).to_have_attribute("lang", "fr")
+    original = reviewer.locator("article .translation-note details.original")
+    original.locator("summary").click()
+    expect(original.locator('div[lang="de"]')).to_contain_text(PROPOSAL_TEXT)
+    assert_accessible(reviewer, "a translated proposal with its original open")
+    session.expire_all()
+    assert all(t.reviewed for t in session.exec(select(Translation)))

@@ -18,6 +18,7 @@ from deliberation.models.council_inputs import CouncilInput, CouncilResponseInpu
 from deliberation.models.inputs import DecisionInput, InviteBatchInput, RoundInput, TerritoryInput
 from deliberation.models.proposals import (
     AmendmentInput,
+    AmendmentTranslationInput,
     EditInput,
     HideInput,
     MergeInput,
@@ -56,6 +57,7 @@ def test_every_input_form_is_found() -> None:
         MergeInput,
         HideInput,
         ProposalTranslationInput,
+        AmendmentTranslationInput,
         OutcomeTranslationInput,
         DecisionInput,
         InviteBatchInput,

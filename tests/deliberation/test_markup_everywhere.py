@@ -42,6 +42,7 @@ from deliberation.decisions import worker
 from deliberation.decisions.service import close_decision, open_decision
 from deliberation.forms.proposals import (
     AmendmentForm,
+    AmendmentTranslationForm,
     EditProposalForm,
     HideForm,
     MergeForm,
@@ -684,6 +685,14 @@ SUBMISSIONS: dict[str, list[Submission]] = {
         Submission(
             url=lambda w: _proposal_url(w, "/translations"),
             keep=lambda w: _plain(w, ProposalTranslationForm),
+            extra=lambda w: {"language": "fr"},
+        )
+    ],
+    # The facilitator translates the first amendment (the payload's) the same way.
+    "AmendmentTranslationForm": [
+        Submission(
+            url=lambda w: _proposal_url(w, f"/amendments/{_amendment_id(w)}/translations"),
+            keep=lambda w: _plain(w, AmendmentTranslationForm),
             extra=lambda w: {"language": "fr"},
         )
     ],

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,8 +17,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from deliberation.clock import utcnow
 from deliberation.config import ConfigurationError, load_config
-from deliberation.models import Phase, Translation, TranslationOrigin
+from deliberation.models import (
+    Amendment,
+    Phase,
+    ProposalVersion,
+    TextKind,
+    Translation,
+    TranslationOrigin,
+)
+from deliberation.proposals.translating import read_proposals
 from deliberation.translations.machine import (
     LibreTranslateClient,
     MachinePass,
@@ -25,7 +35,14 @@ from deliberation.translations.machine import (
     translate_missing,
 )
 from deliberation.translations.reading import read_statements
-from tests.factories import act_as, make_participant, make_round, make_statement, make_translation
+from tests.factories import (
+    act_as,
+    make_participant,
+    make_proposal,
+    make_round,
+    make_statement,
+    make_translation,
+)
 
 
 @dataclass
@@ -188,3 +205,82 @@ def test_the_url_must_be_http() -> None:
         load_config("/tmp", {"PALABRE_ENV": "development", "PALABRE_TRANSLATE_URL": "file:///etc"})
     config = load_config("/tmp", {"PALABRE_ENV": "development"})
     assert config["TRANSLATE_URL"] == ""
+
+
+def test_machines_translate_proposals_and_amendments_while_the_round_drafts(
+    server: tuple[str, FakeLibreTranslate], client: FlaskClient, session: Session
+) -> None:
+    url, _ = server
+    round_ = make_round(session, languages=["fr", "de", "en"], phase=Phase.DRAFTING)
+    make_statement(session, round_, language="de")  # statements are translated while open
+    proposal = make_proposal(
+        session, round_, title="Schatten", text="Schatten.\n\nKühle Räume.", language="de"
+    )
+    hidden = make_proposal(session, round_, language="de", hidden_at=utcnow())
+    session.add(
+        Amendment(
+            proposal_id=proposal.id,  # type: ignore[arg-type]
+            base_version=1,
+            paragraph=0,
+            original="Schatten.",
+            replacement="Bäume.",
+            rationale="Sie kühlen.",
+        )
+    )
+    session.add(
+        Translation(
+            round_id=round_.id,  # type: ignore[arg-type]
+            kind=TextKind.PROPOSAL_TITLE,
+            text_id=proposal.id,  # type: ignore[arg-type]
+            language="fr",
+            text="De l'ombre",
+            origin=TranslationOrigin.HUMAN,
+            reviewed=True,
+        )
+    )
+    session.commit()
+
+    stored = translate_missing(session, LibreTranslateClient(url=url, timeout=2), limit=50)
+
+    # the title into English; the text, the amendment's paragraph and rationale into both
+    assert stored == 7
+    machine = session.exec(
+        select(Translation).where(Translation.origin == TranslationOrigin.MACHINE)
+    ).all()
+    assert {t.kind for t in machine} == {
+        "proposal_title",
+        "proposal_text",
+        "amendment_text",
+        "amendment_rationale",
+    }
+    assert hidden.id not in {t.text_id for t in machine if t.kind.startswith("proposal")}
+    read = read_proposals(session, round_, [proposal], ["fr"])[proposal.id or 0]
+    assert read.title.text == "De l'ombre"
+    assert read.text.machine
+    assert read.text.text == "[fr] Schatten.\n\nKühle Räume."
+    reader = make_participant(session, round_, language="fr")
+    act_as(client, reader)
+    page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}")
+    assert "translation-label machine" in page.text
+    assert translate_missing(session, LibreTranslateClient(url=url, timeout=2), limit=50) == 0
+
+    # a new version: the machine translations of the old one are replaced
+    for old in session.exec(select(Translation)):
+        old.created_at -= timedelta(minutes=1)
+        session.add(old)
+    proposal.version, proposal.text = 2, "Mehr Schatten."
+    session.add(proposal)
+    session.add(
+        ProposalVersion(
+            proposal_id=proposal.id,  # type: ignore[arg-type]
+            number=2,
+            title=proposal.title,
+            text=proposal.text,
+        )
+    )
+    session.commit()
+    assert translate_missing(session, LibreTranslateClient(url=url, timeout=2), limit=50) == 3
+    session.expire_all()
+    read = read_proposals(session, round_, [proposal], ["fr"])[proposal.id or 0]
+    assert read.text.text == "[fr] Mehr Schatten."
+    assert read.title.text == "De l'ombre"
