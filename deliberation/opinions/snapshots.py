@@ -16,8 +16,11 @@ from deliberation.opinions.document import build_document, parameters_document
 from deliberation.opinions.matrix import load_conversation, marks
 from deliberation.opinions.stored import latest_marks, latest_snapshot
 from voting.opinions import Conversation, OpinionResult, OpinionState, Parameters, compute
+from voting.opinions.matrix import MatrixMemo
 
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
+# The last round's vote matrix, extended by the next update of that round.
+_MATRICES = MatrixMemo()
 
 
 def invalidate_results(session: Session, round_: Round) -> None:
@@ -42,10 +45,14 @@ def live_update(
     """One update of a round's opinion map, as every snapshot is computed: the engine state
     of the previous snapshot read back from its stored bytes (None for the first), the new
     result, and the new state as bytes to store with it. ``bench/opinions.py`` replays real
-    conversations through this very function."""
+    conversations through this very function.
+
+    The vote matrix of the last call is kept (``MatrixMemo``): when the stream only gained
+    events since (the same round a little later), it is extended, not rebuilt from every vote."""
     state = OpinionState.from_bytes(stored) if stored is not None else None
+    matrix = _MATRICES.build(conversation.votes, params)
     with one_blas_thread():
-        result, new_state = compute(conversation, state, seed=seed, params=params)
+        result, new_state = compute(conversation, state, seed=seed, params=params, matrix=matrix)
     return result, new_state.to_bytes()
 
 
