@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from deliberation.models import OpinionSnapshot, Participant, Round, RoundFacilitator, User
 from deliberation.models.inputs import RoundInput
 from deliberation.opinions.matrix import marks
-from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.opinions.snapshots import compute_snapshot, due_rounds, invalidate_results
 from deliberation.polis.export import export_round
 from deliberation.services import participation, round_admin
 from deliberation.services.votes import record_vote
@@ -172,6 +172,21 @@ def test_a_group_smaller_than_k_is_not_shown_at_all(client: FlaskClient, session
     assert page.count('r="3"') == 30, "30 dots"
     assert "groups of fewer than 8 people are not shown" in page
     assert ">You</text>" not in page, "not placed: not marked"
+
+
+def test_no_best_k_nor_silhouette_tells_of_a_hidden_group(session: Session) -> None:
+    round_ = _lopsided_round(session, big=30, small=6, k=8)
+    document = compute_snapshot(session, round_).document
+    assert document["k"] == 1
+    assert document["best_k"] is None
+    assert document["silhouettes"] is None
+    round_.privacy_k = 2
+    invalidate_results(session, round_)
+    session.commit()
+    document = compute_snapshot(session, round_).document
+    assert document["k"] == 2, "both camps shown"
+    assert document["best_k"] == 2
+    assert document["silhouettes"]["2"] > 0.5
 
 
 def test_snapshot_cells_and_representative_counts_follow_k(session: Session) -> None:
