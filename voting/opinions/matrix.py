@@ -239,26 +239,37 @@ def extend_matrix(
     at = np.searchsorted(old_key, key)
     voted = at < old_key.size
     voted[voted] = old_key[at[voted]] == key[voted]
-    # Cells voted before take the new value; the others are inserted in order.
+    # Cells voted before take the new value; the others are inserted in order, with one mask
+    # for the columns and the values (rows and codes follow from them).
     values = matrix.value.copy()
     values[at[voted]] = value[voted]
-    codes = matrix.cell_code.copy()
-    codes[at[voted]] = matrix.col[at[voted]] * 3 + value[voted] + 1
     at, key, value = at[~voted], key[~voted], value[~voted]
-    new_row, new_col = key // n_s, key % n_s
+    new_row = key // n_s
+    place = at + np.arange(at.size, dtype=np.int64)
+    old_place = np.ones(matrix.col.size + at.size, dtype=bool)
+    old_place[place] = False
+    col = np.empty(old_place.size, dtype=np.int64)
+    col[place] = key % n_s
+    col[old_place] = matrix.col
+    merged = np.empty(old_place.size, dtype=np.int8)
+    merged[place] = value
+    merged[old_place] = values
     counts = np.zeros(n_p, dtype=np.int64)
     counts[: matrix.participant_ids.size] = np.diff(matrix.indptr)
     counts += np.bincount(new_row, minlength=n_p)
     indptr = np.zeros(n_p + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
+    code = col * 3
+    code += merged
+    code += 1
     return VoteMatrix(
         participant_ids=np.concatenate([matrix.participant_ids, new_participants]),
         statement_ids=np.concatenate([matrix.statement_ids, new_statements]),
         indptr=indptr,
-        row=np.insert(matrix.row, at, new_row),
-        col=np.insert(matrix.col, at, new_col),
-        value=np.insert(values, at, value),
-        cell_code=np.insert(codes, at, new_col * 3 + value + 1),
+        row=np.repeat(np.arange(n_p, dtype=np.int64), counts),
+        col=col,
+        value=merged,
+        cell_code=code,
         statement_first_event=np.concatenate([matrix.statement_first_event, statement_first]),
         opening_row=matrix.opening_row,
         opening_event=matrix.opening_event,
@@ -269,7 +280,8 @@ class MatrixMemo:
     """The vote matrix of the last stream built, extended (``extend_matrix``) when the next
     stream only appends events to it, as a live round's stream does between two updates (a
     withdrawal or a retraction removes events: the matrix is then built afresh). Holds the
-    last stream and its matrix; safe to share between threads."""
+    last stream (by reference: its arrays must not be changed in place afterwards) and its
+    matrix; safe to share between threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
