@@ -69,17 +69,17 @@ def one_blas_thread() -> AbstractContextManager[object]:
 
 
 def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> OpinionSnapshot | None:
-    """Compute and store a snapshot of ``round_`` if votes, moderation or the results revision
-    changed since the last.
+    """Compute a snapshot of ``round_`` and add it to ``session`` if votes, moderation or the
+    results revision changed since the last. The caller commits (the worker, the CLI).
 
     Starts from the previous snapshot's engine state (sticky clustered set, warm PCA, k
     smoother), so a live round behaves like Pol.is; the new state keeps only participants who
-    still have votes. Snapshots of older revisions are deleted with the new one's commit, so
+    still have votes. Snapshots of older revisions are deleted in the same transaction, so
     the positions of someone who withdrew do not outlive the recomputation. Returns the new
     snapshot, or None when nothing changed, when no vote is left (older snapshots are then
-    deleted) or when another worker stored the same key first
-    (the unique constraint on (round, watermark, moderation mark, revision) makes that a no-op,
-    never a corruption).
+    deleted) or when another worker stored the same key first (the unique constraint on
+    (round, watermark, moderation mark, revision) makes that a no-op, never a corruption: the
+    insert runs in a savepoint, rolled back alone).
     """
     watermark, moderation_mark, revision = marks(session, round_.id)  # type: ignore[arg-type]
     previous = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
@@ -94,7 +94,6 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
             session.execute(
                 delete(OpinionSnapshot).where(col(OpinionSnapshot.round_id) == round_.id)
             )
-            session.commit()
         return None
     started = time.perf_counter()
     params = round_parameters(round_)
@@ -132,16 +131,16 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
         seconds=time.perf_counter() - started,
         computed_at=computed_at,
     )
-    session.add(snapshot)
-    session.execute(
-        delete(OpinionSnapshot).where(
-            col(OpinionSnapshot.round_id) == round_.id, col(OpinionSnapshot.revision) < revision
-        )
-    )
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(snapshot)
+            session.execute(
+                delete(OpinionSnapshot).where(
+                    col(OpinionSnapshot.round_id) == round_.id,
+                    col(OpinionSnapshot.revision) < revision,
+                )
+            )
     except IntegrityError:
-        session.rollback()
         return None
     return snapshot
 
