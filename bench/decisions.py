@@ -9,8 +9,10 @@ target is missed.
 culture (every strict ranking equally likely), the hardest case for the library's compression to
 unique ballots: about 870,000 of the million rankings are distinct. The ballots are given as an
 integer rank array (:class:`voting.methods.RankedProfile`) and each method is timed through the
-full ``tally`` (validation, merging, canonical SHA-256, count, explanation): median wall time of
-``--repeats`` runs. Each must stay under ``--budget`` seconds; the exit status is 1 otherwise.
+full ``tally`` (validation, merging, canonical SHA-256, count, explanation): median wall and CPU
+time of ``--repeats`` runs. Each must stay under ``--budget`` seconds of CPU time (on a machine
+shared with other work the wall time also counts the waits for a core); the exit status is 1
+otherwise.
 
 When pref_voting (the optional ``bench`` dependency, pinned in pyproject.toml, which also
 imports numba and nashpy) can be imported, its version is printed and the same profile is built as a pref_voting ``Profile`` from the unique rankings with
@@ -93,14 +95,17 @@ def impartial_culture(ballots: int, options: int, seed: int) -> np.ndarray:
     return ranks
 
 
-def median_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+def median_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
+    """Median wall and CPU seconds (of this process) of ``repeats`` runs, and the last value."""
     times = []
+    cpus = []
     value = None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         value = run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), value
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(times), statistics.median(cpus), value
 
 
 def load_pref_voting() -> dict[str, Any] | None:
@@ -143,7 +148,7 @@ def library(args: argparse.Namespace) -> bool:
             build = time.perf_counter() - start
         print(f"pref_voting Profile of {len(rankings):,} unique rankings built in {build:.1f} s")
 
-    header = f"{'method':<16}{'ours (s)':>10}"
+    header = f"{'method':<16}{'ours (s)':>10}{'CPU (s)':>10}"
     if pv_profile is not None:
         anchor = f"pref_voting {importlib.metadata.version('pref_voting')} (s)"
         header += f"{anchor:>24}{'+ profile (s)':>15}{'ratio':>8}  same winners"
@@ -151,27 +156,29 @@ def library(args: argparse.Namespace) -> bool:
     over_budget = []
     disagree = []
     for method in METHODS:
-        ours, result = median_seconds(lambda m=method: tally(m, candidates, profile), args.repeats)
+        ours, cpu, result = median_seconds(
+            lambda m=method: tally(m, candidates, profile), args.repeats
+        )
         assert isinstance(result, Result)
-        if ours >= args.budget:
+        if cpu >= args.budget:
             over_budget.append(method)
-        line = f"{method:<16}{ours:>10.3f}"
+        line = f"{method:<16}{ours:>10.3f}{cpu:>10.3f}"
         if pref is not None and pv_profile is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                theirs, winners = median_seconds(lambda f=pref[method]: f(pv_profile), 1)
+                theirs, _, winners = median_seconds(lambda f=pref[method]: f(pv_profile), 1)
             same = sorted(candidates[w] for w in winners) == sorted(result.winners)
             if not same:
                 disagree.append(method)
             line += f"{theirs:>24.3f}{build + theirs:>15.3f}{(build + theirs) / ours:>8.1f}  {same}"
         print(line)
     if over_budget:
-        print(f"MISSED: over the {args.budget} s budget: {', '.join(over_budget)}")
+        print(f"MISSED: over the {args.budget} s CPU budget: {', '.join(over_budget)}")
     if disagree:
         print(f"MISSED: other winners than pref_voting: {', '.join(disagree)}")
     if over_budget or disagree:
         return False
-    print(f"ok: every method under the {args.budget} s budget, with pref_voting's winners")
+    print(f"ok: every method under the {args.budget} s CPU budget, with pref_voting's winners")
     return True
 
 

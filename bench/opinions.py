@@ -24,9 +24,11 @@ The live map: every Pol.is conversation is replayed in ``--updates`` live update
 seed 0). After every update past half of the votes the live groups are compared with a fresh
 computation on the same votes (adjusted Rand index over the participants both cluster), and
 the final live and fresh groups with Pol.is' own. On the 33k round a series of live updates
-(each adding 0.5% of the votes) is timed. The exit status is 1 when a target is missed
-(``LIVE_TARGETS``): live within 0.05 of fresh after every update past half of the votes, within
-0.02 at the end, and a live update at 33k participants at most 0.15 s on average. That time is
+(each adding 0.5% of the votes) is timed: like the worker's, each extends the vote matrix of the
+one before (``MatrixMemo``), where the warm update above builds it from every vote. The exit
+status is 1 when a target is missed (``LIVE_TARGETS``): live within 0.05 of fresh after every
+update past half of the votes, within 0.02 at the end, and a live update at 33k participants at
+most 0.15 s on average. That time is
 the CPU time of this process (one BLAS thread): on this shared machine the wall time mostly
 counts waits for a core, so both are printed with the load average.
 """

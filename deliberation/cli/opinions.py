@@ -27,6 +27,7 @@ def compute(slug: str) -> None:
         except DomainError as error:
             raise click.ClickException(str(error.message)) from error
         snapshot = compute_snapshot(session, round_, seed=current_app.config["OPINIONS_SEED"])
+        session.commit()
         if snapshot is None:
             click.echo(f"{slug}: no new votes or moderation since the last snapshot.")
         else:

@@ -9,7 +9,9 @@ document, so what it hides is hidden everywhere. The rules are those of
   So are the participants not placed in any group when they are fewer than k.
   The groups shown are renumbered 0, 1, ... so that their letters leave no gap. The territory
   participant counts and the group composition count only the people in the ``participants``
-  block, so no difference of totals gives a hidden group's size.
+  block, so no difference of totals gives a hidden group's size. When a group is left out,
+  ``best_k`` and ``silhouettes`` are ``null``: the best k and the scores of every k computed
+  would tell how many groups there are beyond those shown.
 * A group or territory cell of one statement (the people of that group or territory who saw
   it) of fewer than k is ``null`` with ``"suppressed": true``, and so is its complement in the
   same statement's line of groups, respectively of territories (with the statement's total).
@@ -104,6 +106,7 @@ def build_document(
     sizes = np.bincount(result.group[result.group >= 0], minlength=result.k)
     shown = [g for g in range(result.k) if not is_small(int(sizes[g]), k_min)]
     number = {g: i for i, g in enumerate(shown)}
+    hides_a_group = len(shown) < result.k
     votes = Tallies(
         *(
             a[shown]
@@ -208,8 +211,10 @@ def build_document(
         },
         "timings": {stage: round(s, 6) for stage, s in result.timings.items()},
         "k": len(shown),
-        "best_k": result.best_k,
-        "silhouettes": {str(k): _round(v) for k, v in result.silhouettes.items()},
+        "best_k": None if hides_a_group else result.best_k,
+        "silhouettes": None
+        if hides_a_group
+        else {str(k): _round(v) for k, v in result.silhouettes.items()},
         "participants": _participants(result, kept, number),
         "groups": groups,
         "statements": statements,

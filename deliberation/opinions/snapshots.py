@@ -16,8 +16,11 @@ from deliberation.opinions.document import build_document, parameters_document
 from deliberation.opinions.matrix import load_conversation, marks
 from deliberation.opinions.stored import latest_marks, latest_snapshot
 from voting.opinions import Conversation, OpinionResult, OpinionState, Parameters, compute
+from voting.opinions.matrix import MatrixMemo
 
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
+# The last round's vote matrix, extended by the next update of that round.
+_MATRICES = MatrixMemo()
 
 
 def invalidate_results(session: Session, round_: Round) -> None:
@@ -42,10 +45,14 @@ def live_update(
     """One update of a round's opinion map, as every snapshot is computed: the engine state
     of the previous snapshot read back from its stored bytes (None for the first), the new
     result, and the new state as bytes to store with it. ``bench/opinions.py`` replays real
-    conversations through this very function."""
+    conversations through this very function.
+
+    The vote matrix of the last call is kept (``MatrixMemo``): when the stream only gained
+    events since (the same round a little later), it is extended, not rebuilt from every vote."""
     state = OpinionState.from_bytes(stored) if stored is not None else None
+    matrix = _MATRICES.build(conversation.votes, params)
     with one_blas_thread():
-        result, new_state = compute(conversation, state, seed=seed, params=params)
+        result, new_state = compute(conversation, state, seed=seed, params=params, matrix=matrix)
     return result, new_state.to_bytes()
 
 
@@ -62,17 +69,17 @@ def one_blas_thread() -> AbstractContextManager[object]:
 
 
 def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> OpinionSnapshot | None:
-    """Compute and store a snapshot of ``round_`` if votes, moderation or the results revision
-    changed since the last.
+    """Compute a snapshot of ``round_`` and add it to ``session`` if votes, moderation or the
+    results revision changed since the last. The caller commits (the worker, the CLI).
 
     Starts from the previous snapshot's engine state (sticky clustered set, warm PCA, k
     smoother), so a live round behaves like Pol.is; the new state keeps only participants who
-    still have votes. Snapshots of older revisions are deleted with the new one's commit, so
+    still have votes. Snapshots of older revisions are deleted in the same transaction, so
     the positions of someone who withdrew do not outlive the recomputation. Returns the new
     snapshot, or None when nothing changed, when no vote is left (older snapshots are then
-    deleted) or when another worker stored the same key first
-    (the unique constraint on (round, watermark, moderation mark, revision) makes that a no-op,
-    never a corruption).
+    deleted) or when another worker stored the same key first (the unique constraint on
+    (round, watermark, moderation mark, revision) makes that a no-op, never a corruption: the
+    insert runs in a savepoint, rolled back alone).
     """
     watermark, moderation_mark, revision = marks(session, round_.id)  # type: ignore[arg-type]
     previous = latest_snapshot(session, round_.id)  # type: ignore[arg-type]
@@ -87,7 +94,6 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
             session.execute(
                 delete(OpinionSnapshot).where(col(OpinionSnapshot.round_id) == round_.id)
             )
-            session.commit()
         return None
     started = time.perf_counter()
     params = round_parameters(round_)
@@ -125,16 +131,16 @@ def compute_snapshot(session: Session, round_: Round, *, seed: int = 0) -> Opini
         seconds=time.perf_counter() - started,
         computed_at=computed_at,
     )
-    session.add(snapshot)
-    session.execute(
-        delete(OpinionSnapshot).where(
-            col(OpinionSnapshot.round_id) == round_.id, col(OpinionSnapshot.revision) < revision
-        )
-    )
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(snapshot)
+            session.execute(
+                delete(OpinionSnapshot).where(
+                    col(OpinionSnapshot.round_id) == round_.id,
+                    col(OpinionSnapshot.revision) < revision,
+                )
+            )
     except IntegrityError:
-        session.rollback()
         return None
     return snapshot
 

@@ -58,6 +58,7 @@ def run_once(app: Flask, *, holder: str) -> int:
                     continue
                 try:
                     snapshot = compute_snapshot(session, round_, seed=app.config["OPINIONS_SEED"])
+                    session.commit()
                 except Exception:
                     session.rollback()
                     log.exception("opinion snapshot of round %s failed", round_.slug)

@@ -47,6 +47,7 @@ def test_the_opinion_map_is_accessible_and_fits_a_desktop_and_a_phone(
 ) -> None:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     viewer = session.exec(select(Participant).where(Participant.round_id == round_.id)).first()
     assert viewer is not None
     width, height = SIZES[size]
@@ -75,6 +76,7 @@ def test_show_all_and_the_heatmap_sort_work_without_javascript_on_a_phone(
 ) -> None:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     viewer = session.exec(select(Participant).where(Participant.round_id == round_.id)).first()
     assert viewer is not None
     context = open_context(java_script_enabled=False, viewport={"width": 390, "height": 844})

@@ -169,6 +169,7 @@ def test_statements_carry_counts_with_small_cells_suppressed(
     session.add(round_)
     session.commit()
     assert compute_snapshot(session, round_) is not None
+    session.commit()
     make_statement(session, round_, is_meta=True)
     token = bearer(make_token(session))
     listed = client.get(f"/api/v1/rounds/rnd:{round_.slug}/statements", headers=token).json

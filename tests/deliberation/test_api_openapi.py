@@ -32,6 +32,7 @@ MIN_CASES = 500
 def test_generated_requests_never_fail_and_conform(app: Flask, session: Session) -> None:
     round_ = planted_round(session, participants=8, statements=4)
     compute_snapshot(session, round_)
+    session.commit()
     big, small = round_territories(session, round_)
     ranked = [(big, {"ranking": [["B"], ["A", "C"]]})] * 3 + [(small, {"ranking": [["A"]]})]
     make_counted_decision(session, round_, ranked)

@@ -396,6 +396,7 @@ def _closed(w: World) -> Round:
         import_polis(w.session, round_=round_, folder=BG2050, language="en")
         w.session.commit()
         assert compute_snapshot(w.session, round_) is not None
+        w.session.commit()
         round_.phase = Phase.CLOSED
         w.session.add(round_)
         w.session.commit()
@@ -861,6 +862,7 @@ def _after_forms(w: World) -> None:
     import_polis(w.session, round_=second, folder=folder, language="en")
     w.session.commit()
     assert compute_snapshot(w.session, second) is not None
+    w.session.commit()
     someone = w.session.exec(select(Participant).where(Participant.round_id == second.id)).first()
     assert someone is not None
     with w.participant.session_transaction() as browser:

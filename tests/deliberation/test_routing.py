@@ -152,6 +152,7 @@ def test_the_participation_page_routes_by_the_latest_snapshot(
 ) -> None:
     round_ = planted_round(session, participants=10, statements=6)
     compute_snapshot(session, round_)
+    session.commit()
     newcomer = make_participant(session, round_)
     act_as(client, newcomer)
     snapshot_id = session.exec(latest_snapshot_id_query(round_.id)).one()

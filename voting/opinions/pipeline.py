@@ -13,7 +13,7 @@ from voting.opinions.consensus import consensus_statements, group_informed_conse
 from voting.opinions.groups import best_k, group_clusterings, silhouette, stable_labels
 from voting.opinions.inputs import Conversation
 from voting.opinions.kmeans import Clustering, Membership, kmeans
-from voting.opinions.matrix import build_matrix
+from voting.opinions.matrix import VoteMatrix, build_matrix
 from voting.opinions.parameters import Parameters
 from voting.opinions.participants import participant_stats
 from voting.opinions.pca import (
@@ -54,6 +54,7 @@ def compute(
     *,
     seed: int = 0,
     params: Parameters | None = None,
+    matrix: VoteMatrix | None = None,
 ) -> tuple[OpinionResult, OpinionState]:
     """Run the Pol.is pipeline (OPINIONS.md sections 1-14) plus the territory analysis.
 
@@ -71,6 +72,8 @@ def compute(
         seed: seeds the random PCA start vector of a cold start (Pol.is draws it unseeded).
             Given the same state and seed the result is identical.
         params: constants; the defaults are Pol.is' but for the fresh starts (``Parameters``).
+        matrix: ``build_matrix(conversation.votes, params)`` when the caller has it already
+            (``MatrixMemo``).
 
     Returns:
         The opinion map and the state to pass to the next update.
@@ -81,7 +84,8 @@ def compute(
     previous = state or OpinionState()
     clock = _Stopwatch()
     with clock.stage("matrix"):
-        matrix = build_matrix(conversation.votes, p)
+        if matrix is None:
+            matrix = build_matrix(conversation.votes, p)
         statement_ids = matrix.statement_ids
         mod_out = _among(statement_ids, conversation.rejected | conversation.meta)
         meta = _among(statement_ids, conversation.meta)

@@ -26,6 +26,7 @@ SECTIONS = ["overview", "groups", "unites", "divides", "territories"]
 def _placed_viewer(client: FlaskClient, session: Session) -> Round:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     viewer = session.exec(select(Participant).where(Participant.round_id == round_.id)).first()
     assert viewer is not None
     act_as(client, viewer)
@@ -166,6 +167,7 @@ def test_you_appear_only_once_placed_and_the_page_says_how_to_get_there(
 ) -> None:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     newcomer = make_participant(session, round_)
     voted = make_participant(session, round_, vote_count=round_.min_votes_for_map)
     act_as(client, newcomer)
@@ -222,6 +224,7 @@ def test_the_page_refreshes_only_when_the_watermark_moved(
 ) -> None:
     round_ = planted_round(session)
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     act_as(client, session.exec(select(Participant)).first())
     same = client.get(
         f"/r/{round_.slug}/map?watermark={snapshot.watermark}.{snapshot.moderation_mark}.{snapshot.revision}",
@@ -239,6 +242,7 @@ def test_facilitators_see_counts_and_download_the_snapshot(
 ) -> None:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     facilitator = make_user(session)
     session.add(RoundFacilitator(round_id=round_.id, user_id=facilitator.id))
     session.commit()

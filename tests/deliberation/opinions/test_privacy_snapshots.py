@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from deliberation.models import OpinionSnapshot, Participant, Round, RoundFacilitator, User
 from deliberation.models.inputs import RoundInput
 from deliberation.opinions.matrix import marks
-from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.opinions.snapshots import compute_snapshot, due_rounds, invalidate_results
 from deliberation.polis.export import export_round
 from deliberation.services import participation, round_admin
 from deliberation.services.votes import record_vote
@@ -55,6 +55,7 @@ def test_withdrawal_leaves_every_view_download_and_export_at_once(
 ) -> None:
     round_ = planted_round(session)
     before = compute_snapshot(session, round_)
+    session.commit()
     assert before is not None
     _facilitate(client, session, round_)
     leaving = session.exec(
@@ -79,6 +80,7 @@ def test_withdrawal_leaves_every_view_download_and_export_at_once(
     assert len(_polis_voters(tmp_path / "stale")) == 39
 
     after = compute_snapshot(session, round_)
+    session.commit()
     assert after is not None
     assert leaving.id not in after.document["participants"]["ids"]
     assert _seen_total(after.document) == _seen_total(before.document) - 16
@@ -100,6 +102,7 @@ def test_privacy_settings_change_the_snapshot_key(session: Session) -> None:
     session.add(RoundFacilitator(round_id=round_.id, user_id=facilitator.id))
     session.commit()
     assert compute_snapshot(session, round_) is not None
+    session.commit()
     key = marks(session, round_.id)
     fields = RoundInput(
         slug=round_.slug,
@@ -118,6 +121,7 @@ def test_privacy_settings_change_the_snapshot_key(session: Session) -> None:
     session.commit()
     assert marks(session, round_.id) != key
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     assert snapshot is not None
     assert snapshot.document["parameters"]["privacy_k"] == 4
     key = marks(session, round_.id)
@@ -152,6 +156,7 @@ def _lopsided_round(session: Session, *, big: int, small: int, k: int) -> Round:
 def test_a_group_smaller_than_k_is_not_shown_at_all(client: FlaskClient, session: Session) -> None:
     round_ = _lopsided_round(session, big=30, small=6, k=8)
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     assert snapshot is not None
     document = snapshot.document
     assert document["k"] == 1
@@ -174,12 +179,30 @@ def test_a_group_smaller_than_k_is_not_shown_at_all(client: FlaskClient, session
     assert ">You</text>" not in page, "not placed: not marked"
 
 
+def test_no_best_k_nor_silhouette_tells_of_a_hidden_group(session: Session) -> None:
+    round_ = _lopsided_round(session, big=30, small=6, k=8)
+    document = compute_snapshot(session, round_).document
+    session.commit()
+    assert document["k"] == 1
+    assert document["best_k"] is None
+    assert document["silhouettes"] is None
+    round_.privacy_k = 2
+    invalidate_results(session, round_)
+    session.commit()
+    document = compute_snapshot(session, round_).document
+    session.commit()
+    assert document["k"] == 2, "both camps shown"
+    assert document["best_k"] == 2
+    assert document["silhouettes"]["2"] > 0.5
+
+
 def test_snapshot_cells_and_representative_counts_follow_k(session: Session) -> None:
     round_ = planted_round(session, participants=24, statements=8)
     round_.privacy_k = 7
     session.add(round_)
     session.commit()
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     assert snapshot is not None
     document = snapshot.document
     for group in document["groups"]:
@@ -206,6 +229,7 @@ def test_the_map_says_when_every_group_is_too_small(client: FlaskClient, session
     session.add(round_)
     session.commit()
     document = compute_snapshot(session, round_).document
+    session.commit()
     assert document["groups"] == []
     assert document["participants"]["ids"] == [], "no dot of a group or of fewer than k unplaced"
     cells = [c for s in document["statements"] for c in s["territories"].values()]
@@ -222,12 +246,14 @@ def test_when_the_last_voter_withdraws_no_snapshot_is_left(
 ) -> None:
     round_ = planted_round(session, participants=1, statements=3)
     assert compute_snapshot(session, round_) is not None
+    session.commit()
     only = session.exec(select(Participant).where(Participant.round_id == round_.id)).one()
     participation.withdraw(session, only)
     session.commit()
     assert only.session_key_hash is None
     assert due_rounds(session, min_age=timedelta(hours=1)) == [round_]
     assert compute_snapshot(session, round_) is None
+    session.commit()
     assert session.exec(select(OpinionSnapshot)).all() == []
     assert due_rounds(session, min_age=timedelta(hours=1)) == []
     _facilitate(client, session, round_)

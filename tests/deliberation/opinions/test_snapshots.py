@@ -33,6 +33,7 @@ def test_the_vote_matrix_comes_from_one_query_with_territories(session: Session)
 def test_snapshot_finds_the_planted_groups_and_is_stored(session: Session) -> None:
     round_ = planted_round(session)
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     assert snapshot is not None
     document = snapshot.document
     assert document["k"] == 2
@@ -53,6 +54,7 @@ def test_snapshot_finds_the_planted_groups_and_is_stored(session: Session) -> No
 def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> None:
     round_ = planted_round(session)
     first = compute_snapshot(session, round_)
+    session.commit()
     assert first is not None
     late = make_participant(session, round_)
     statement = session.exec(select(Statement).where(Statement.round_id == round_.id)).first()
@@ -63,6 +65,7 @@ def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> N
     assert due_rounds(session, min_age=timedelta(0)) == [round_]
     assert due_rounds(session, min_age=timedelta(hours=1)) == []
     second = compute_snapshot(session, round_)
+    session.commit()
     assert second is not None
     assert second.watermark > first.watermark
     audit.record(
@@ -77,6 +80,7 @@ def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> N
     session.add(statement)
     session.commit()
     third = compute_snapshot(session, round_)
+    session.commit()
     assert third is not None
     assert third.priorities[str(statement.id)] == 49.0
     assert latest_snapshot(session, round_.id).id == third.id

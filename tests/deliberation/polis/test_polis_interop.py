@@ -62,6 +62,7 @@ def test_the_snapshot_of_an_imported_round_finds_the_polis_groups(
 ) -> None:  # type: ignore[no-untyped-def]
     round_, _summary = imported
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     document = snapshot.document
     polis = read_polis_export(BG2050).polis_groups
     # Participants were created in order of first vote, as were the export's voter ids' rows.
@@ -87,6 +88,7 @@ def test_export_then_reimport_keeps_every_vote_and_the_groups(
 ) -> None:
     round_, summary = imported
     snapshot = compute_snapshot(session, round_)
+    session.commit()
     out = tmp_path / "out"
     counts = export_round(session, round_, out)
     assert counts["votes"] == summary.vote_events

@@ -22,6 +22,7 @@ def test_the_map_offers_to_draft_from_its_lists_and_groups(
 ) -> None:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     round_.phase = Phase.DRAFTING
     session.add(round_)
     session.commit()
@@ -60,5 +61,6 @@ def test_the_map_offers_to_draft_from_its_lists_and_groups(
 def test_no_drafting_links_while_the_round_is_open(client: FlaskClient, session: Session) -> None:
     round_ = planted_round(session)
     compute_snapshot(session, round_)
+    session.commit()
     act_as(client, session.exec(select(Participant)).first())  # type: ignore[arg-type]
     assert "Draft a proposal from this" not in client.get(f"/r/{round_.slug}/map").text

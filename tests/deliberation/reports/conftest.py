@@ -98,6 +98,7 @@ def small_world(session: Session) -> SmallWorld:
     session.commit()
     compute_snapshot(session, round_)
     session.commit()
+    session.commit()
     return SmallWorld(round_, facilitator, town, middle, village, statements)
 
 

@@ -134,6 +134,7 @@ def test_my_votes_and_the_map_show_statements_in_the_readers_language(
     for statement in statements:
         make_translation(session, statement, language="de", text=f"Übersetzt {statement.id}")
     compute_snapshot(session, round_)
+    session.commit()
     viewer = session.exec(select(Participant).where(Participant.round_id == round_.id)).first()
     assert viewer is not None
     act_as(client, viewer)

@@ -119,7 +119,8 @@ def test_ids_are_stored_once_when_shared_and_in_full_otherwise() -> None:
     with np.load(io.BytesIO(state.to_bytes())) as archive:
         assert "base_points" not in archive.files
         assert "shown_points" not in archive.files
-        assert archive["clustered"].dtype == np.int32, "ids that fit are stored narrow"
+        assert archive["clustered"].dtype == np.int16, "ids under 2**15 take two bytes"
+        assert archive["shown_groups"].dtype == np.int8, "group labels take one byte"
     other = replace(
         state,
         base=Membership(state.base.point_ids[::-1].copy(), state.base.cluster_ids[::-1].copy()),
