@@ -5,6 +5,8 @@ Services here never commit: the request that calls them owns the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -45,26 +47,60 @@ def save_human_translation(
     statement: Statement,
     language: str,
     text: str,
-) -> Translation:
-    """A facilitator's translation of ``statement`` into ``language``: reviewed and accepted
-    at once. It replaces the facilitator translation already there (one per language), so a
-    correction keeps the row and its history of ``created_at``. The original never changes."""
+) -> None:
+    """Save a facilitator's translation of ``statement`` into ``language`` (see
+    ``set_human_translation``).
+
+    Raises:
+        Invalid: a language the round does not offer or the statement's own, or a text that
+            is empty, too long or holds control characters.
+    """
     language = check_target(round_, statement, language)
-    text = clean_translation(round_, text)
-    now = utcnow()
+    set_human_translation(
+        session,
+        round_=round_,
+        user=user,
+        kind=TextKind.STATEMENT,
+        text_id=statement.id,  # type: ignore[arg-type]
+        language=language,
+        text=clean_translation(round_, text),
+    )
+
+
+def set_human_translation(
+    session: Session,
+    *,
+    round_: Round,
+    user: User | None,
+    kind: TextKind,
+    text_id: int,
+    language: str,
+    text: str,
+) -> Translation | None:
+    """Set a facilitator's translation of the text ``(kind, text_id)`` of ``round_`` into
+    ``language``: reviewed and accepted at once. It replaces the facilitator translation
+    already there (one per text and language), so a correction keeps the row and its
+    ``created_at``; an empty ``text`` removes it (None is returned). The caller has checked
+    ``language`` and ``text`` against the kind's rules; the original never changes."""
     translation = session.exec(
         select(Translation).where(
-            Translation.kind == TextKind.STATEMENT,
-            Translation.text_id == statement.id,
+            Translation.kind == kind,
+            Translation.text_id == text_id,
             Translation.language == language,
             col(Translation.origin) == TranslationOrigin.HUMAN,
         )
     ).first()
+    if not text:
+        if translation is not None:
+            session.delete(translation)
+            session.flush()
+        return None
+    now = utcnow()
     if translation is None:
         translation = Translation(
             round_id=round_.id,  # type: ignore[arg-type]
-            kind=TextKind.STATEMENT,
-            text_id=statement.id,  # type: ignore[arg-type]
+            kind=kind,
+            text_id=text_id,
             language=language,
             text=text,
             origin=TranslationOrigin.HUMAN,
@@ -75,9 +111,31 @@ def save_human_translation(
     translation.declined = False
     translation.status = StatementStatus.ACCEPTED
     translation.rejection_reason = None
-    translation.author_user_id = user.id
+    translation.author_user_id = user.id if user is not None else None
     translation.updated_at = now
     translation.reviewed_at = now
     session.add(translation)
     session.flush()
     return translation
+
+
+def human_translations(
+    session: Session, *, kind: TextKind, text_ids: Sequence[int]
+) -> dict[int, dict[str, str]]:
+    """The facilitators' translations of the texts ``(kind, text_ids)``: ``{text id:
+    {language: text}}``."""
+    found: dict[int, dict[str, str]] = {}
+    if not text_ids:
+        return found
+    rows = session.exec(
+        select(Translation)
+        .where(
+            Translation.kind == kind,
+            col(Translation.text_id).in_(list(text_ids)),
+            col(Translation.origin) == TranslationOrigin.HUMAN,
+        )
+        .order_by(col(Translation.language))
+    )
+    for row in rows:
+        found.setdefault(row.text_id, {})[row.language] = row.text
+    return found
