@@ -9,8 +9,8 @@ stop the notices. Sending is the worker's (``deliberation.mail``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists
 from sqlmodel import Session, col, select
 
+from deliberation.decisions.service import title_translations, written_language
 from deliberation.errors import NotFound
 from deliberation.models import (
     Decision,
@@ -39,12 +40,15 @@ SALT = "palabre.notices.stop"
 
 @dataclass(frozen=True)
 class DueNotice:
-    """An event of ``round`` not announced yet: ``ref`` is the decision's id, else 0."""
+    """An event of ``round`` not announced yet: ``ref`` is the decision's id, else 0;
+    ``decision_titles`` its title by language (as written, and the facilitators'
+    translations)."""
 
     round: Round
     event: NoticeEvent
     ref: int
     decision: Decision | None = None
+    decision_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 def subscribe(session: Session, *, round_: Round, email: str, language: str) -> None:
@@ -132,11 +136,16 @@ def due_notices(session: Session) -> Iterator[DueNotice]:
             .where(Decision.round_id == round_.id, Decision.status != DecisionStatus.DRAFT)
             .order_by(col(Decision.id))
         ):
-            candidates.append(DueNotice(round_, NoticeEvent.DECISION, decision.id or 0, decision))
+            events = [NoticeEvent.DECISION]
             if session.get(DecisionTally, decision.id) is not None:
-                candidates.append(
-                    DueNotice(round_, NoticeEvent.RESULTS, decision.id or 0, decision)
-                )
+                events.append(NoticeEvent.RESULTS)
+            events = [e for e in events if (e, decision.id) not in sent]
+            if events:
+                titles = {written_language(round_): decision.title}
+                titles |= title_translations(session, decision)
+                candidates += [
+                    DueNotice(round_, event, decision.id or 0, decision, titles) for event in events
+                ]
         published = session.exec(
             select(ReportVersion.id).where(ReportVersion.round_id == round_.id).limit(1)
         ).first()
@@ -177,7 +186,11 @@ def compose(
     """The plain-text mail of ``notice`` for ``subscription``, in its language."""
     with force_locale(subscription.language):
         title = notice.round.text("title", subscription.language)
-        values = {"round": title, "decision": notice.decision.title if notice.decision else ""}
+        decision = notice.decision.title if notice.decision else ""
+        values = {
+            "round": title,
+            "decision": notice.decision_titles.get(subscription.language, decision),
+        }
         message = EmailMessage()
         message["From"] = sender
         message["To"] = subscription.email
