@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from deliberation import cli, db, errors, request_log, security, templating, views
+from deliberation import audit_details, cli, db, errors, request_log, security, templating, views
 from deliberation.config import instance_path, load_config
 from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
 from deliberation.opinions import worker as opinions_worker
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     request_log.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    audit_details.init_app(app)
     views.register(app)
     cli.register(app)
     opinions_worker.init_app(app)

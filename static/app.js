@@ -1,5 +1,5 @@
-// Keyboard shortcuts on the statement card: A agree, D disagree, P pass.
-// Progressive enhancement only: every control is a real form button that works without this file.
+// Keyboard shortcuts on the statement card: A agree, D disagree, P pass; open disclosures kept
+// open across htmx swaps. Progressive enhancement only: every control is a real form button that works without this file.
 (function () {
   "use strict";
   // The hint names keys: show it only where a keyboard is likely (a fine pointer that hovers).
@@ -19,6 +19,20 @@
       event.preventDefault();
       button.click();
     }
+  });
+  // A region that refreshes itself (the opinion map) keeps the disclosures the reader opened:
+  // the open <details> with an id before the swap are opened again after it.
+  var opened = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    opened = target ? Array.prototype.map.call(target.querySelectorAll("details[open][id]"), function (d) { return d.id; }) : [];
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    opened.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details && details.tagName === "DETAILS") details.open = true;
+    });
+    opened = [];
   });
   // After htmx swaps in a new card, move focus to it so keyboard and screen-reader users follow.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -1,5 +1,7 @@
 """A minimal SMTP server for tests (RFC 5321's few commands a client needs to deliver), on a
-thread on a free local port; it keeps every message it receives."""
+thread on a free local port; it keeps every message it receives. It can fail on purpose:
+``accept`` messages, then answer every later one with a temporary error (451), and refuse the
+``refused`` recipients for good (550)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ class Mailbox:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    accept: int | None = None
+    refused: set[str] = field(default_factory=set)
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -38,13 +42,21 @@ class _Handler(socketserver.StreamRequestHandler):
                 sender, recipients = command.split(":", 1)[1].strip(" <>"), []
                 self._say("250 OK")
             elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
+                recipient = command.split(":", 1)[1].strip(" <>")
+                if recipient in self.server.mailbox.refused:
+                    self._say("550 No such user here")
+                    continue
+                recipients.append(recipient)
                 self._say("250 OK")
             elif verb == "DATA":
                 self._say("354 End data with <CR><LF>.<CR><LF>")
                 lines = []
                 while (data := self.rfile.readline()) not in (b".\r\n", b""):
                     lines.append(data[1:] if data.startswith(b"..") else data)
+                mailbox = self.server.mailbox
+                if mailbox.accept is not None and len(mailbox.messages) >= mailbox.accept:
+                    self._say("451 Try again later")
+                    continue
                 message = message_from_bytes(b"".join(lines), policy=policy.default)
                 self.server.mailbox.messages.append(message)  # type: ignore[arg-type]
                 self.server.mailbox.envelopes.append((sender, recipients))

@@ -1,8 +1,8 @@
 """Token authentication of ``/api/v1``: ``Authorization: Bearer <token>``.
 
 The API reads no cookie: a token is its only credential, so its blueprint is exempt from CSRF
-(a browser cannot be tricked into sending a bearer token). Each token has its own rate limit
-(``rate_limit_key``)."""
+(a browser cannot be tricked into sending a bearer token). Each live token has its own rate
+limit (``rate_limit_key``)."""
 
 from __future__ import annotations
 
@@ -31,10 +31,17 @@ def bearer_secret() -> str | None:
     return secret.strip()
 
 
-def rate_limit_key() -> str:
-    """Requests with a token share its limit; others share their address's."""
+def live_token() -> ApiToken | None:
+    """The live token the request sends, else None."""
     secret = bearer_secret()
-    return f"token:{api_tokens.token_hash(secret)}" if secret else f"ip:{get_remote_address()}"
+    return api_tokens.authenticate(get_session(), secret) if secret else None
+
+
+def rate_limit_key() -> str:
+    """Requests with a live token share its limit; others, with no token or an unknown or
+    revoked one, share their address's (made-up tokens buy no extra requests)."""
+    token = live_token()
+    return f"token:{token.id}" if token is not None else f"ip:{get_remote_address()}"
 
 
 def current_token() -> ApiToken:
@@ -49,8 +56,7 @@ def token_required(scope: TokenScope) -> Callable[[Callable[P, R]], Callable[P, 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-            secret = bearer_secret()
-            token = api_tokens.authenticate(get_session(), secret) if secret else None
+            token = live_token()
             if token is None:
                 raise Unauthorized(
                     _l("A valid API token is required: Authorization: Bearer <token>.")

@@ -314,33 +314,20 @@ def opinion_groups(session: Session, round_: Round) -> schemas.OpinionGroups:
 # --- Council responses -----------------------------------------------------------------------
 
 
-def response_out(response: CouncilResponse, council: str) -> schemas.ResponseOut:
-    """``response``; ``council``: the slug of its council."""
-    return schemas.ResponseOut(
-        id=ids.response_id(response.id or 0),
-        outcome=ids.outcome_id(response.outcome_id),
-        council=ids.council_id(council),
-        decision=response.decision,
-        reason=response.reason,
-        decided_at=response.decided_at,
-        reference_url=response.reference_url,
-        oparl_paper=response.oparl_paper,
-        implementation_status=response.implementation_status,
-        progress=response.progress,
-        recorded_at=response.created_at,
-    )
+def response_out(response: CouncilResponse, council: Council) -> schemas.ResponseOut:
+    """``response`` as the outcome document writes it (``reports.document.response_entry``)."""
+    return schemas.ResponseOut.model_validate(ids.response_entry(response, council))
 
 
 def responses_out(session: Session, responses: list[CouncilResponse]) -> list[schemas.ResponseOut]:
-    """``responses`` with their councils' ids (one query for all of them)."""
-    slugs = dict(
-        session.exec(
-            select(Council.id, Council.slug).where(
-                col(Council.id).in_({r.council_id for r in responses})
-            )
-        ).all()
-    )
-    return [response_out(r, slugs[r.council_id]) for r in responses]
+    """``responses`` with their councils (one query for all of them)."""
+    councils = {
+        council.id: council
+        for council in session.exec(
+            select(Council).where(col(Council.id).in_({r.council_id for r in responses}))
+        )
+    }
+    return [response_out(r, councils[r.council_id]) for r in responses]
 
 
 def version_out(round_: Round, version: ReportVersion) -> schemas.ReportVersionOut:
@@ -370,8 +357,8 @@ def _outcome_text(item: InboxItem, part: str) -> schemas.Text:
     )
 
 
-def addressed_outcome(item: InboxItem, council: str) -> schemas.AddressedOutcome:
-    """``item`` of the inbox of the council whose slug is ``council``."""
+def addressed_outcome(item: InboxItem, council: Council) -> schemas.AddressedOutcome:
+    """``item`` of ``council``'s inbox."""
     outcome = item.outcome
     current = item.current
     return schemas.AddressedOutcome(

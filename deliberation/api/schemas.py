@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from deliberation.models import ImplementationStatus, ResponseDecision
+from deliberation.models.council_inputs import ResponseReference
 
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 200
@@ -141,14 +142,17 @@ class OpinionGroups(Strict):
 
 
 class ResponseOut(Strict):
+    """A council's answer, in the outcome document's `council_responses[]` shape: what a
+    council writes (`reference` as written), with its id, outcome, council, the reason as a
+    text in the council's language, and when it was recorded."""
+
     id: str = Field(examples=["rsp:1"])
     outcome: str = Field(examples=["out:1"])
-    council: str
+    council: str = Field(examples=["cnl:kehl"])
     decision: ResponseDecision
-    reason: str
+    reason: Text | None = Field(description="Null when no reason was given.")
     decided_at: datetime | None
-    reference_url: str | None
-    oparl_paper: bool
+    reference: ResponseReference | None
     implementation_status: ImplementationStatus | None
     progress: int | None
     recorded_at: datetime
@@ -164,20 +168,22 @@ class ReportVersionOut(Strict):
     document: str = Field(description="The address of its outcome document.")
 
 
-class ReportVersions(Strict):
-    items: list[ReportVersionOut]
-
-
 class OutcomeDocument(RootModel[dict[str, Any]]):
     """An outcome document, as described by the JSON Schema at `/api/v1/schema/outcome.json`."""
 
 
+class OutcomeEntry(RootModel[dict[str, Any]]):
+    """An outcome as the outcome document writes it (`outcomes[]` in the JSON Schema at
+    `/api/v1/schema/outcome.json`): type, texts, support, territory support, dissent, lineage,
+    addressed councils, due dates."""
+
+
 class LaterResponses(Strict):
-    """Council answers to a version's outcomes recorded after it was published, in the outcome
-    document's `council_responses` shape; the next version carries them."""
+    """Council answers to a version's outcomes recorded after it was published; the next
+    version carries them."""
 
     published_at: datetime = Field(description="When the version was published.")
-    items: list[dict[str, Any]]
+    items: list[ResponseOut]
 
 
 class AddressedOutcome(Strict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import abort, jsonify
+from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
 from spectree import Response as Responses
@@ -58,9 +58,16 @@ def _reject_invalid(
     _request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any
 ) -> None:
     """Answer a request that breaks its model with the API's error body (SpecTree's own is a
-    bare list); the first problem names its place, e.g. ``body.progress``."""
+    bare list); the first problem names its place, e.g. ``body.progress``. A JSON body that
+    is no JSON object (SpecTree reads it as an empty one) is a 400 that says so."""
     if error is None:
         return
+    if request.is_json and not isinstance(request.get_json(silent=True), dict):
+        refused = jsonify(
+            {"error": {"code": "bad_request", "message": _("The body is not a JSON object.")}}
+        )
+        refused.status_code = 400
+        abort(refused)
     problems: list[dict[str, Any]] = error.errors() if hasattr(error, "errors") else []
     where = ".".join(str(part) for part in problems[0]["loc"]) if problems else ""
     detail = problems[0]["msg"] if problems else str(error)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, request, send_from_directory, url_for
 from flask import Response as FlaskResponse
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from werkzeug.exceptions import UnsupportedMediaType
 
@@ -22,8 +23,9 @@ from deliberation.api.spec import (
 )
 from deliberation.clock import utcnow
 from deliberation.db import get_session
+from deliberation.errors import NotFound
 from deliberation.extensions import csrf, limiter
-from deliberation.models import ReportVersion, TokenScope
+from deliberation.models import ReportVersion, Round, TokenScope
 from deliberation.models.council_inputs import CouncilResponseInput
 from deliberation.reports import document as ids
 from deliberation.reports import publishing
@@ -35,7 +37,10 @@ from deliberation.views.reports import IMMUTABLE
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API reads no cookie, only bearer tokens: no CSRF token to check (see ``api.auth``).
 csrf.exempt(bp)
-limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=rate_limit_key)(bp)
+# One budget per token (or address) across every endpoint, not one per endpoint.
+limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_API"], scope="api", key_func=rate_limit_key
+)(bp)
 
 # Paths name objects by their outcome document ids (``rnd:heat-2026``, ``out:12``), the ids
 # of every answer; the views read them (``read.get_round``...): any other string is a 404.
@@ -242,15 +247,16 @@ def decision(decision_id: str) -> Any:
 
 @bp.get("/rounds/<round_id>/reports")
 @spec.validate(
-    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.ReportVersions),
+    query=schemas.PageQuery,
+    resp=responses(errors=PUBLIC_ERRORS, HTTP_200=schemas.Paged[schemas.ReportVersionOut]),
     tags=["reports"],
 )
 def reports(round_id: str) -> Any:
     """A round's published report versions, newest first (public)."""
     db = get_session()
     round_ = read.get_round(db, round_id)
-    versions = publishing.round_versions(db, round_)
-    return schemas.ReportVersions(items=[read.version_out(round_, v) for v in versions])
+    rows, total, has_next = read.page_of(db, publishing.versions_query(round_), _query())
+    return _paged([read.version_out(round_, v) for v in rows], total, has_next)
 
 
 @bp.get("/rounds/<round_id>/reports/latest")
@@ -290,8 +296,8 @@ def later_responses(round_id: str, number: int) -> Any:
     document."""
     db = get_session()
     version = publishing.get_version(db, read.get_round(db, round_id), number)
-    return schemas.LaterResponses(
-        published_at=version.published_at, items=publishing.later_responses(db, version)
+    return schemas.LaterResponses.model_validate(
+        {"published_at": version.published_at, "items": publishing.later_responses(db, version)}
     )
 
 
@@ -300,7 +306,47 @@ def _document(version: ReportVersion, cache_control: str) -> Any:
     return schemas.OutcomeDocument(version.document), 200, headers
 
 
-# --- Council responses -----------------------------------------------------------------------
+# --- Outcomes and council responses ----------------------------------------------------------
+
+
+@bp.get("/rounds/<round_id>/outcomes")
+@token_required(TokenScope.READ)
+@spec.validate(
+    query=schemas.PageQuery,
+    resp=responses(HTTP_200=schemas.Paged[schemas.OutcomeEntry]),
+    security=TOKEN_SECURITY,
+    tags=["outcomes"],
+)
+def outcomes(round_id: str) -> Any:
+    """The outcomes of a round's latest published report version, in its order, as its outcome
+    document writes them; an empty list before the first publication."""
+    db = get_session()
+    entries = publishing.published_outcomes(db, read.get_round(db, round_id))
+    query = _query()
+    start = (query.page - 1) * query.per_page
+    shown = entries[start : start + query.per_page]
+    return _paged(
+        [schemas.OutcomeEntry(entry) for entry in shown],
+        len(entries),
+        start + query.per_page < len(entries),
+    )
+
+
+@bp.get("/outcomes/<outcome_id>")
+@token_required(TokenScope.READ)
+@spec.validate(
+    resp=responses(HTTP_200=schemas.OutcomeEntry), security=TOKEN_SECURITY, tags=["outcomes"]
+)
+def outcome(outcome_id: str) -> Any:
+    """One outcome as the latest published version of its round writes it (not found before
+    it is published)."""
+    db = get_session()
+    found = council_responses.get_outcome(db, read.outcome_number(outcome_id))
+    round_ = db.get_one(Round, found.round_id)
+    for entry in publishing.published_outcomes(db, round_):
+        if entry["id"] == ids.outcome_id(found.id or 0):
+            return schemas.OutcomeEntry(entry)
+    raise NotFound(_l("This outcome is not in a published report yet."))
 
 
 @bp.get("/council/outcomes")
@@ -316,7 +362,7 @@ def addressed_outcomes() -> Any:
     items = council_responses.inbox(db, council=council, today=utcnow().date())
     return schemas.AddressedOutcomes(
         council=ids.council_id(council.slug),
-        items=[read.addressed_outcome(i, council.slug) for i in items],
+        items=[read.addressed_outcome(i, council) for i in items],
     )
 
 
@@ -364,4 +410,4 @@ def respond(outcome_id: str) -> Any:
         actor=token,
     )
     db.commit()
-    return read.response_out(response, council.slug), 201
+    return read.response_out(response, council), 201

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import LazyString
+from babel import Locale
+from babel.numbers import parse_pattern
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from deliberation.decisions.ballots import grade_names
@@ -101,7 +103,11 @@ class RunoffRound:
 
 
 def _percent(value: Any) -> str:
-    return f"{float(fraction(value)) * 100:.1f} %"
+    """A share as the reader's locale writes a percentage, to one decimal ("57.1%", "57,1 %")."""
+    locale = get_locale() or Locale.parse("en")
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (1, 1)
+    return str(pattern.apply(float(fraction(value)), locale))
 
 
 def _consent_lines(result: dict[str, Any]) -> list[LazyString]:

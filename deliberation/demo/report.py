@@ -281,7 +281,7 @@ def seed_report(
         fields=CouncilResponseInput(
             decision=answer["decision"],
             reason=answer["reason"],
-            reference_url=answer["reference_url"],
+            reference=answer["reference"],
             implementation_status=answer["implementation_status"],
             progress=answer["progress"],
         ),

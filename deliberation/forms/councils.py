@@ -20,7 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from deliberation.config import LANGUAGES
-from deliberation.forms.facilitate import InputForm, _strip
+from deliberation.forms.facilitate import InputForm
+from deliberation.forms.validators import strip_spaces
 from deliberation.messages import lazy_message
 from deliberation.models import ImplementationStatus, ResponseDecision, TokenScope
 from deliberation.models.council_inputs import CouncilInput, CouncilResponseInput
@@ -32,24 +33,24 @@ class CouncilForm(InputForm):
     input_model = CouncilInput
     slug = StringField(
         _l("Identifier"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[DataRequired()],
         description=_l("Lowercase, for example strasbourg-council."),
     )
     territory = StringField(
         _l("Territory"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[DataRequired()],
         description=_l("Its identifier (slug), as listed on the territories page."),
         render_kw={"list": "territory-choices", "autocomplete": "off"},
     )
     oparl_body = StringField(
         _l("OParl body address"),
-        filters=[_strip],
+        filters=[strip_spaces],
         description=_l("The URL of the council's OParl body, if it publishes one."),
     )
-    website = StringField(_l("Website"), filters=[_strip])
-    wikidata = StringField(_l("Wikidata identifier"), filters=[_strip])
+    website = StringField(_l("Website"), filters=[strip_spaces])
+    wikidata = StringField(_l("Wikidata identifier"), filters=[strip_spaces])
 
     def name_fields(self) -> list[Any]:
         return [self[f"name_{code}"] for code in LANGUAGES]
@@ -71,7 +72,7 @@ for _code in LANGUAGES:
         f"name_{_code}",
         StringField(
             lazy_message("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
-            filters=[_strip],
+            filters=[strip_spaces],
             render_kw={"lang": _code},
         ),
     )
@@ -86,7 +87,7 @@ SCOPE_NAMES = {
 class TokenForm(FlaskForm):
     label = StringField(
         _l("Label"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[DataRequired(), Length(max=MAX_LABEL)],
         description=_l("For you, for example: council information system."),
     )
@@ -124,11 +125,11 @@ class CouncilResponseForm(InputForm):
         _l("Decision"),
         choices=[SelectChoice(value.value, name) for value, name in DECISION_NAMES.items()],
     )
-    reason = TextAreaField(_l("Reason"), filters=[_strip])
+    reason = TextAreaField(_l("Reason"), filters=[strip_spaces])
     decided_at = DateField(_l("Decided on (optional)"), validators=[Optional()])
     reference_url = StringField(
         _l("The council's own record (optional)"),
-        filters=[_strip],
+        filters=[strip_spaces],
         description=_l("The address of the council's decision: a web page or an OParl paper."),
     )
     oparl_paper = BooleanField(_l("This address is an OParl paper"))
@@ -142,13 +143,16 @@ class CouncilResponseForm(InputForm):
     progress = IntegerField(_l("Progress in percent (optional)"), validators=[Optional()])
 
     def input_data(self) -> dict[str, Any]:
+        """The model's fields; a problem with ``reference.url`` belongs to ``reference_url``."""
         decided = self.decided_at.data
+        url = self.reference_url.data
         return {
             "decision": self.decision.data,
             "reason": self.reason.data or "",
             "decided_at": datetime.combine(decided, time(), UTC) if decided else None,
-            "reference_url": self.reference_url.data,
-            "oparl_paper": bool(self.oparl_paper.data),
+            "reference": {"url": url, "kind": "oparl-paper" if self.oparl_paper.data else "url"}
+            if url
+            else None,
             "implementation_status": self.implementation_status.data or None,
             "progress": self.progress.data,
         }

@@ -34,7 +34,7 @@ from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from deliberation.config import LANGUAGES
-from deliberation.forms.validators import VisibleText
+from deliberation.forms.validators import VisibleText, strip_spaces
 from deliberation.messages import lazy_message
 from deliberation.models import Eligibility, ModerationMode, Phase, TerritoryKind
 from deliberation.models.inputs import (
@@ -75,10 +75,6 @@ MODERATION_NAMES = {
     ModerationMode.PRE: _l("Before publication: statements wait for review"),
     ModerationMode.POST: _l("After publication: statements are shown at once, then reviewed"),
 }
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _printable(_form: Any, field: Any) -> None:
@@ -133,7 +129,7 @@ class RoundForm(InputForm):
     input_model = RoundInput
     slug = StringField(
         _l("Address"),
-        filters=[_strip],
+        filters=[strip_spaces],
         description=_l(
             "Appears in the round's links, for example heat-2026. Left empty, it is made from"
             " the title."
@@ -150,7 +146,7 @@ class RoundForm(InputForm):
     time_zone = StringField(
         _l("Time zone"),
         default="UTC",
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[DataRequired()],
         description=_l("An IANA name such as Europe/Paris; the dates below are in this zone."),
     )
@@ -242,19 +238,19 @@ for _code in LANGUAGES:
     setattr(
         RoundForm,
         f"title_{_code}",
-        StringField(_l("Title"), filters=[_strip], render_kw=_lang),
+        StringField(_l("Title"), filters=[strip_spaces], render_kw=_lang),
     )
     setattr(
         RoundForm,
         f"question_{_code}",
-        TextAreaField(_l("Question"), filters=[_strip], render_kw=_lang),
+        TextAreaField(_l("Question"), filters=[strip_spaces], render_kw=_lang),
     )
     setattr(
         RoundForm,
         f"framing_{_code}",
         TextAreaField(
             _l("Framing"),
-            filters=[_strip],
+            filters=[strip_spaces],
             description=_l("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
             render_kw=_lang,
         ),
@@ -279,7 +275,7 @@ class OwnerForm(FlaskForm):
 class AttachTerritoryForm(FlaskForm):
     territory = StringField(
         _l("Territory"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[DataRequired()],
         description=_l("Its identifier (slug), as listed on the territories page."),
         render_kw={"list": "territory-choices", "autocomplete": "off"},
@@ -297,7 +293,7 @@ class TerritoryForm(InputForm):
     input_model = TerritoryInput
     slug = StringField(
         _l("Identifier"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[DataRequired()],
         description=_l("Lowercase, for example strasbourg."),
     )
@@ -314,8 +310,11 @@ class TerritoryForm(InputForm):
     population_year = IntegerField(_l("Population year"), validators=[Optional()])
     twins = StringField(
         _l("Twinned with"),
-        filters=[_strip],
-        description=_l("Identifiers of other territories, separated by commas."),
+        filters=[strip_spaces],
+        description=_l(
+            "Identifiers of other territories, separated by commas. A territory you do not own"
+            " is asked: the twinning starts once its owners accept."
+        ),
     )
 
     def name_fields(self) -> list[Any]:
@@ -344,7 +343,7 @@ for _code in LANGUAGES:
         f"name_{_code}",
         StringField(
             lazy_message("Name in %(language)s", language=LANGUAGE_NAMES[_code]),
-            filters=[_strip],
+            filters=[strip_spaces],
             render_kw={"lang": _code},
         ),
     )
@@ -354,7 +353,7 @@ class InviteForm(FlaskForm):
     territory_id = SelectField(_l("Territory"), coerce=int, validators=[InputRequired()])
     label = StringField(
         _l("Label (optional)"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[Length(max=120), _printable],
         description=_l("For you only, for example: town hall newsletter."),
     )
@@ -378,7 +377,7 @@ class InviteBatchForm(InputForm):
     )
     label = StringField(
         _l("Label (optional)"),
-        filters=[_strip],
+        filters=[strip_spaces],
         description=_l("For you only, for example: letters of March."),
     )
 
@@ -396,7 +395,9 @@ class InviteBatchForm(InputForm):
 
 class SeedForm(FlaskForm):
     text = TextAreaField(
-        _l("Statement"), filters=[_strip], validators=[VisibleText(_l("Write a statement first."))]
+        _l("Statement"),
+        filters=[strip_spaces],
+        validators=[VisibleText(_l("Write a statement first."))],
     )
     language = SelectField(_l("Language"), validators=[DataRequired()])
 
@@ -426,7 +427,7 @@ class ModerationForm(FlaskForm):
     )
     reason = StringField(
         _l("Reason"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[Length(max=MAX_REASON), _printable],
     )
 
@@ -455,7 +456,7 @@ class TranslationModerationForm(FlaskForm):
     )
     reason = StringField(
         _l("Reason"),
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[Length(max=MAX_REASON), _printable],
     )
 
@@ -484,7 +485,7 @@ class DecisionForm(InputForm):
     the round's ``time_zone``."""
 
     input_model = DecisionInput
-    title = StringField(_l("Title"), filters=[_strip])
+    title = StringField(_l("Title"), filters=[strip_spaces])
     eligibility = RadioField(
         _l("Who may vote"),
         choices=[SelectChoice(key.value, label) for key, label in ELIGIBILITY_NAMES.items()],

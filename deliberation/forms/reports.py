@@ -10,6 +10,7 @@ from wtforms.validators import Optional
 
 from deliberation.config import LANGUAGES
 from deliberation.forms.facilitate import InputForm, MultiCheckboxField
+from deliberation.forms.validators import strip_spaces
 from deliberation.models import OutcomeKind
 from deliberation.models.reports import OutcomeInput, OutcomeTranslationInput
 from deliberation.templating import LANGUAGE_NAMES
@@ -20,10 +21,6 @@ KIND_NAMES = {
     OutcomeKind.QUESTION_TO_COUNCIL: _l("Question to the council"),
     OutcomeKind.MINORITY_REPORT: _l("Minority report"),
 }
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class OutcomeForm(InputForm):
@@ -38,9 +35,9 @@ class OutcomeForm(InputForm):
     language = SelectField(
         _l("Written in"), choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
     )
-    title = StringField(_l("Title"), filters=[_strip])
-    text = TextAreaField(_l("Text"), filters=[_strip])
-    rationale = TextAreaField(_l("Rationale (optional)"), filters=[_strip])
+    title = StringField(_l("Title"), filters=[strip_spaces])
+    text = TextAreaField(_l("Text"), filters=[strip_spaces])
+    rationale = TextAreaField(_l("Rationale (optional)"), filters=[strip_spaces])
     statement_ids = MultiCheckboxField(
         _l("Derived from these statements"), coerce=int, validate_choice=False
     )
@@ -78,9 +75,9 @@ class OutcomeTranslationForm(InputForm):
 
     input_model = OutcomeTranslationInput
     language = SelectField(_l("Into"))
-    title = StringField(_l("Title"), filters=[_strip])
-    text = TextAreaField(_l("Text"), filters=[_strip])
-    rationale = TextAreaField(_l("Rationale"), filters=[_strip])
+    title = StringField(_l("Title"), filters=[strip_spaces])
+    text = TextAreaField(_l("Text"), filters=[strip_spaces])
+    rationale = TextAreaField(_l("Rationale"), filters=[strip_spaces])
 
     def input_data(self) -> dict[str, Any]:
         return {

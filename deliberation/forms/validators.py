@@ -1,4 +1,4 @@
-"""Validators shared by the forms of every audience."""
+"""Validators and filters shared by the forms of every audience."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from flask_babel import LazyString
 from wtforms.validators import StopValidation
 
 from deliberation.services.validation import has_visible_text
+
+
+def strip_spaces(value: Any) -> Any:
+    """A field filter: a text without its leading and trailing spaces."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class VisibleText:

@@ -30,8 +30,10 @@ from deliberation.models.decisions import (
     Eligibility,
 )
 from deliberation.models.notifications import (
+    DeliveryStatus,
     NoticeEvent,
     Notification,
+    NotificationDelivery,
     NotificationSubscription,
 )
 from deliberation.models.opinions import OpinionLease, OpinionSnapshot
@@ -97,6 +99,7 @@ __all__ = [
     "DecisionSeal",
     "DecisionStatus",
     "DecisionTally",
+    "DeliveryStatus",
     "DisplayName",
     "Eligibility",
     "Endorsement",
@@ -105,6 +108,7 @@ __all__ = [
     "ModerationMode",
     "NoticeEvent",
     "Notification",
+    "NotificationDelivery",
     "NotificationSubscription",
     "OpinionLease",
     "OpinionSnapshot",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -96,15 +96,21 @@ DATE_MESSAGE = lazy_message("A date between %(low)d and %(high)d.", low=MIN_YEAR
 # What the rules above accept, for the API's JSON Schema (so that clients can know them).
 YEAR_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
 CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-Reference = Annotated[
-    Annotated[str, Field(max_length=MAX_URL, pattern=r"^https?://[^\s/?#]+[^\s]*$")] | None,
-    BeforeValidator(_blank_is_none),
-]
 DecidedAt = Annotated[
     AwareDatetime,
     AfterValidator(_utc_in_range),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
 ]
+
+
+class ResponseReference(BaseModel):
+    """The council's own record of its decision, as the outcome document writes it: a web
+    page (``url``) or an OParl ``Paper`` (``oparl-paper``) at ``url``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: Annotated[str, Field(max_length=MAX_URL, pattern=URL.pattern)]
+    kind: Literal["url", "oparl-paper"] = "url"
 
 
 class CouncilResponseInput(BaseModel):
@@ -115,13 +121,14 @@ class CouncilResponseInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     decision: ResponseDecision
-    reason: Annotated[str, Field(max_length=5000, pattern=CONTROL_FREE)] = ""
-    decided_at: DecidedAt | None = None
-    reference_url: Reference = Field(
-        default=None, description="The council's own record: a web page or an OParl paper URL."
+    reason: Annotated[str, Field(max_length=5000, pattern=CONTROL_FREE)] = Field(
+        default="",
+        description="Why, in the council's language (answers give it back as a text with its "
+        "language, as the outcome document does).",
     )
-    oparl_paper: bool = Field(
-        default=False, description="Whether ``reference_url`` is an OParl ``Paper``."
+    decided_at: DecidedAt | None = None
+    reference: ResponseReference | None = Field(
+        default=None, description="The council's own record: a web page or an OParl paper."
     )
     implementation_status: ImplementationStatus | None = None
     progress: Annotated[int | None, Field(ge=0, le=100)] = Field(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
@@ -38,8 +38,10 @@ class NotificationSubscription(SQLModel, table=True):
 
 class Notification(SQLModel, table=True):
     """An event of a round announced by email: ``ref`` is the decision's id for decision and
-    results notices, 0 otherwise. One row per event, taken by the worker that sends it (the
-    unique constraint keeps two workers from sending it twice)."""
+    results notices, 0 otherwise. One row per event, taken by the worker that announces it
+    (the unique constraint keeps two workers from taking it twice) with one
+    ``NotificationDelivery`` per address it goes to; ``recipients`` is how many there were and
+    ``sent_at`` when it was taken."""
 
     __table_args__ = (UniqueConstraint("round_id", "event", "ref", name="uq_notification_event"),)
 
@@ -49,3 +51,39 @@ class Notification(SQLModel, table=True):
     ref: int = 0
     recipients: int = 0
     sent_at: datetime = Field(default_factory=utcnow)
+
+
+class DeliveryStatus(StrEnum):
+    """Where one mail of a notice stands: waiting (``pending``, again after a temporary
+    failure), taken by a worker that is sending it (``sending``, until ``next_attempt_at``),
+    accepted by the SMTP server (``sent``), or given up (``failed``: refused for good, or too
+    many attempts)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class NotificationDelivery(SQLModel, table=True):
+    """The mail of one notice to one address, so that each address gets it once: the worker
+    marks it taken before sending and sent right after, and retries it (a bounded number of
+    ``attempts``) when the server failed. ``next_attempt_at``: when a pending mail may be tried,
+    or when the claim of a ``sending`` one lapses (its worker died before recording it). It
+    goes with its address (erased on request and at the round's retention date)."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "subscription_id", name="uq_delivery_address"),
+        Index("ix_notification_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", ondelete="CASCADE")
+    subscription_id: int = Field(
+        foreign_key="notification_subscription.id", ondelete="CASCADE", index=True
+    )
+    status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=String(8))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

@@ -46,13 +46,18 @@ class Territory(SQLModel, table=True):
 
 
 class TerritoryTwin(SQLModel, table=True):
-    """A twinning link, stored once with ``territory_id < twin_id``."""
+    """A twinning link, stored once with ``territory_id < twin_id``.
+
+    A link binds two territories, so both sides' owners agree to it: ``requested_by`` is the
+    territory whose owners asked while the other's have not yet accepted (one of the pair), and
+    None once the link is established. Either side may end it alone."""
 
     __tablename__ = "territory_twin"
     __table_args__ = (CheckConstraint("territory_id < twin_id", name="ck_twin_order"),)
 
     territory_id: int = Field(foreign_key="territory.id", primary_key=True, ondelete="CASCADE")
     twin_id: int = Field(foreign_key="territory.id", primary_key=True, ondelete="CASCADE")
+    requested_by: int | None = None
 
 
 class TerritoryOwner(SQLModel, table=True):

@@ -33,7 +33,6 @@ from deliberation.models import (
     Statement,
     StatementStatus,
     Territory,
-    TerritoryTwin,
     TextKind,
     Translation,
     User,
@@ -54,6 +53,7 @@ from deliberation.reports.outcomes import (
 from deliberation.reports.support import dissent, support
 from deliberation.services.counts import language_counts, round_counts, shown_territories
 from deliberation.services.rounds import round_territories
+from deliberation.services.territories import twins as territory_twins
 from deliberation.translations.reading import shown_translations
 
 SCHEMA_VERSION = "1.0.0"
@@ -320,20 +320,7 @@ def _territory(session: Session, territory: Territory) -> dict[str, Any]:
                 {"scheme": scheme, "identifier": identifier}
                 | ({"year": year} if year is not None else {})
             )
-    twins = session.exec(
-        select(Territory.slug)
-        .join(
-            TerritoryTwin,
-            (col(TerritoryTwin.twin_id) == Territory.id)
-            | (col(TerritoryTwin.territory_id) == Territory.id),
-        )
-        .where(
-            (col(TerritoryTwin.territory_id) == territory.id)
-            | (col(TerritoryTwin.twin_id) == territory.id),
-            col(Territory.id) != territory.id,
-        )
-        .order_by(col(Territory.slug))
-    ).all()
+    twins = [twin.slug for twin in territory_twins(session, territory)]
     return {
         "id": territory_id(territory.slug),
         "name": _multilingual(territory.names, list(territory.names)),

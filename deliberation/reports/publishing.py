@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, NotFound
@@ -110,15 +111,26 @@ def publish_report(session: Session, *, round_: Round, user: User, commit: str) 
     return version
 
 
+def versions_query(round_: Round) -> SelectOfScalar[ReportVersion]:
+    """The round's published versions, newest first."""
+    return (
+        select(ReportVersion)
+        .where(ReportVersion.round_id == round_.id)
+        .order_by(col(ReportVersion.number).desc())
+    )
+
+
 def round_versions(session: Session, round_: Round) -> list[ReportVersion]:
     """The round's published versions, newest first."""
-    return list(
-        session.exec(
-            select(ReportVersion)
-            .where(ReportVersion.round_id == round_.id)
-            .order_by(col(ReportVersion.number).desc())
-        )
-    )
+    return list(session.exec(versions_query(round_)))
+
+
+def published_outcomes(session: Session, round_: Round) -> list[dict[str, Any]]:
+    """The outcomes of the round's latest published version as its document writes them
+    (``outcomes[]``); none before its first publication (outcomes being composed are not
+    published)."""
+    version = session.exec(versions_query(round_).limit(1)).first()
+    return list(version.document.get("outcomes", [])) if version is not None else []
 
 
 def get_version(session: Session, round_: Round, number: int | None = None) -> ReportVersion:

@@ -4,7 +4,11 @@ results or the report open; the worker sends them (never a request).
 An address is stored alone (round, address, language), linked to no participant, so never to
 votes; it is erased at the round's retention date. Asking twice changes nothing and says
 nothing (nobody learns whether an address is registered). Each mail carries a signed link to
-stop the notices. Sending is the worker's (``deliberation.mail``).
+stop the notices. Sending is the worker's (``deliberation.mail``): it takes each due event
+once, with one delivery record per address, then sends the deliveries one by one, each taken
+before and marked sent after its mail, so that a crash or a server failure part-way never sends
+a mail twice and never drops one (failed mails are tried again later, a bounded number of
+times).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from email.message import EmailMessage
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, exists
+from sqlalchemy import delete, exists, update
 from sqlmodel import Session, col, select
 
 from deliberation.decisions.service import title_translations, written_language
@@ -26,8 +30,10 @@ from deliberation.models import (
     Decision,
     DecisionStatus,
     DecisionTally,
+    DeliveryStatus,
     NoticeEvent,
     Notification,
+    NotificationDelivery,
     NotificationSubscription,
     Phase,
     ReportVersion,
@@ -36,6 +42,9 @@ from deliberation.models import (
 from deliberation.services.accounts import normalize_email
 
 SALT = "palabre.notices.stop"
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=5)
+"""The wait after a mail's first failed attempt, doubled after each further one."""
 
 
 @dataclass(frozen=True)
@@ -136,16 +145,11 @@ def due_notices(session: Session) -> Iterator[DueNotice]:
             .where(Decision.round_id == round_.id, Decision.status != DecisionStatus.DRAFT)
             .order_by(col(Decision.id))
         ):
-            events = [NoticeEvent.DECISION]
+            candidates.append(DueNotice(round_, NoticeEvent.DECISION, decision.id or 0, decision))
             if session.get(DecisionTally, decision.id) is not None:
-                events.append(NoticeEvent.RESULTS)
-            events = [e for e in events if (e, decision.id) not in sent]
-            if events:
-                titles = {written_language(round_): decision.title}
-                titles |= title_translations(session, decision)
-                candidates += [
-                    DueNotice(round_, event, decision.id or 0, decision, titles) for event in events
-                ]
+                candidates.append(
+                    DueNotice(round_, NoticeEvent.RESULTS, decision.id or 0, decision)
+                )
         published = session.exec(
             select(ReportVersion.id).where(ReportVersion.round_id == round_.id).limit(1)
         ).first()
@@ -182,8 +186,11 @@ def compose(
     sender: str,
     link: str,
     stop_link: str,
+    message_id: str,
 ) -> EmailMessage:
-    """The plain-text mail of ``notice`` for ``subscription``, in its language."""
+    """The plain-text mail of ``notice`` for ``subscription``, in its language. ``message_id``
+    names this mail (the same on every attempt, so that a mail sent again after a crash is
+    known as the same one)."""
     with force_locale(subscription.language):
         title = notice.round.text("title", subscription.language)
         decision = notice.decision.title if notice.decision else ""
@@ -194,6 +201,7 @@ def compose(
         message = EmailMessage()
         message["From"] = sender
         message["To"] = subscription.email
+        message["Message-ID"] = message_id
         message["Subject"] = str(SUBJECTS[notice.event]) % {"round": title}
         message["Auto-Submitted"] = "auto-generated"
         message["List-Unsubscribe"] = f"<{stop_link}>"
@@ -203,23 +211,121 @@ def compose(
     return message
 
 
-def take(session: Session, notice: DueNotice) -> list[NotificationSubscription]:
-    """Record ``notice`` as announced (a ``Notification`` row, flushed) and return the
-    addresses to mail. Raises ``IntegrityError`` when another worker took it first."""
+def take(session: Session, notice: DueNotice) -> int:
+    """Record ``notice`` as announced (a ``Notification`` row) with a pending delivery to each
+    of its round's addresses, flushed; return how many. Raises ``IntegrityError`` when another
+    worker took it first."""
     recipients = list(
         session.exec(
-            select(NotificationSubscription)
+            select(NotificationSubscription.id)
             .where(NotificationSubscription.round_id == notice.round.id)
             .order_by(col(NotificationSubscription.id))
         )
     )
-    session.add(
-        Notification(
-            round_id=notice.round.id,  # type: ignore[arg-type]
-            event=notice.event,
-            ref=notice.ref,
-            recipients=len(recipients),
+    notification = Notification(
+        round_id=notice.round.id,  # type: ignore[arg-type]
+        event=notice.event,
+        ref=notice.ref,
+        recipients=len(recipients),
+    )
+    session.add(notification)
+    session.flush()
+    session.add_all(
+        NotificationDelivery(
+            notification_id=notification.id,  # type: ignore[arg-type]
+            subscription_id=subscription_id,  # type: ignore[arg-type]
         )
+        for subscription_id in recipients
     )
     session.flush()
-    return recipients
+    return len(recipients)
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A mail to send now: its record, the notice and the address."""
+
+    delivery: NotificationDelivery
+    notice: DueNotice
+    subscription: NotificationSubscription
+
+
+def due_deliveries(session: Session, *, now: datetime) -> list[DueDelivery]:
+    """The mails to send at ``now``, oldest first: pending ones whose wait is over, and the
+    ones a worker took but did not record before its claim lapsed (it died on the way)."""
+    rows = session.exec(
+        select(NotificationDelivery, Notification, NotificationSubscription)
+        .join(Notification, col(Notification.id) == NotificationDelivery.notification_id)
+        .join(
+            NotificationSubscription,
+            col(NotificationSubscription.id) == NotificationDelivery.subscription_id,
+        )
+        .where(
+            col(NotificationDelivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+            col(NotificationDelivery.next_attempt_at) <= now,
+        )
+        .order_by(col(NotificationDelivery.id))
+    ).all()
+    return [
+        DueDelivery(delivery, _notice(session, notification), subscription)
+        for delivery, notification, subscription in rows
+    ]
+
+
+def _notice(session: Session, notification: Notification) -> DueNotice:
+    round_ = session.get_one(Round, notification.round_id)
+    decision = None
+    titles: dict[str, str] = {}
+    if notification.event in (NoticeEvent.DECISION, NoticeEvent.RESULTS):
+        decision = session.get(Decision, notification.ref)
+    if decision is not None:
+        titles = {written_language(round_): decision.title}
+        titles |= title_translations(session, decision)
+    return DueNotice(round_, notification.event, notification.ref, decision, titles)
+
+
+def claim(
+    session: Session, delivery: NotificationDelivery, *, now: datetime, hold: timedelta
+) -> bool:
+    """Take ``delivery`` for sending, one attempt more, until ``now + hold``; False when
+    another worker took it since it was read (compare-and-set on its attempts). The caller
+    commits before sending."""
+    taken = session.execute(
+        update(NotificationDelivery)
+        .where(
+            col(NotificationDelivery.id) == delivery.id,
+            col(NotificationDelivery.attempts) == delivery.attempts,
+            col(NotificationDelivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+        )
+        .values(
+            status=DeliveryStatus.SENDING,
+            attempts=delivery.attempts + 1,
+            next_attempt_at=now + hold,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if int(taken.rowcount) != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(delivery)
+    return True
+
+
+def record_sent(session: Session, delivery: NotificationDelivery, *, now: datetime) -> None:
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = now
+    session.add(delivery)
+    session.flush()
+
+
+def record_failure(
+    session: Session, delivery: NotificationDelivery, *, now: datetime, permanent: bool
+) -> None:
+    """A failed attempt: given up when the server refused it for good or after
+    ``MAX_ATTEMPTS``, else pending again after a wait that doubles with each attempt."""
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = now + RETRY_AFTER * 2 ** (delivery.attempts - 1)
+    session.add(delivery)
+    session.flush()

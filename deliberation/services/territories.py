@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from deliberation.errors import NotFound
@@ -80,16 +80,82 @@ def search_territories(session: Session, query: str, *, limit: int = 20) -> list
     return [found[territory_id] for territory_id in ids]
 
 
-def twins(session: Session, territory: Territory) -> list[Territory]:
-    """The territories twinned with ``territory``, by slug."""
-    linked = select(TerritoryTwin.twin_id).where(TerritoryTwin.territory_id == territory.id)
-    linking = select(TerritoryTwin.territory_id).where(TerritoryTwin.twin_id == territory.id)
+def _links(session: Session, territory_id: int) -> list[TerritoryTwin]:
+    """Every twinning link of the territory, established or asked for, by either side."""
     return list(
         session.exec(
-            select(Territory)
-            .where(or_(col(Territory.id).in_(linked), col(Territory.id).in_(linking)))
-            .order_by(col(Territory.slug))
+            select(TerritoryTwin).where(
+                or_(
+                    col(TerritoryTwin.territory_id) == territory_id,
+                    col(TerritoryTwin.twin_id) == territory_id,
+                )
+            )
         )
+    )
+
+
+def _other(link: TerritoryTwin, territory_id: int) -> int:
+    return link.twin_id if link.territory_id == territory_id else link.territory_id
+
+
+def _by_slug(session: Session, ids: list[int]) -> list[Territory]:
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(Territory).where(col(Territory.id).in_(ids)).order_by(col(Territory.slug))
+        )
+    )
+
+
+def twins(session: Session, territory: Territory) -> list[Territory]:
+    """The territories twinned with ``territory`` (both sides agreed), by slug."""
+    assert territory.id is not None
+    links = _links(session, territory.id)
+    return _by_slug(
+        session, [_other(link, territory.id) for link in links if link.requested_by is None]
+    )
+
+
+@dataclass(frozen=True)
+class TwinRequests:
+    """Twinning links waiting for one side: ``asked`` by this territory's owners (the other
+    side has to accept), ``received`` from other territories (this side has to accept)."""
+
+    asked: list[Territory]
+    received: list[Territory]
+
+
+def twin_requests(session: Session, territory: Territory) -> TwinRequests:
+    assert territory.id is not None
+    links = [link for link in _links(session, territory.id) if link.requested_by is not None]
+    return TwinRequests(
+        asked=_by_slug(
+            session,
+            [_other(link, territory.id) for link in links if link.requested_by == territory.id],
+        ),
+        received=_by_slug(
+            session,
+            [_other(link, territory.id) for link in links if link.requested_by != territory.id],
+        ),
+    )
+
+
+def received_twin_requests(session: Session, user: User) -> list[tuple[Territory, Territory]]:
+    """(asking territory, asked territory) for every twinning request waiting for ``user``,
+    an owner of the asked territory (admins answer for every territory), by asked territory."""
+    pairs = [
+        (link.requested_by, _other(link, link.requested_by))
+        for link in session.exec(
+            select(TerritoryTwin).where(col(TerritoryTwin.requested_by).is_not(None))
+        )
+        if link.requested_by is not None
+    ]
+    mine = ownership.owned_ids(session, ownership.TERRITORY, user, [asked for _, asked in pairs])
+    found = {t.id: t for t in _by_slug(session, sorted({i for pair in pairs for i in pair}))}
+    return sorted(
+        ((found[asking], found[asked]) for asking, asked in pairs if asked in mine),
+        key=lambda pair: (pair[1].slug, pair[0].slug),
     )
 
 
@@ -128,18 +194,68 @@ def _apply(territory: Territory, fields: TerritoryInput) -> None:
     territory.population_year = fields.population_year
 
 
-def _set_twins(session: Session, territory_id: int, twin_ids: list[int]) -> None:
-    session.execute(
-        delete(TerritoryTwin).where(
-            or_(
-                col(TerritoryTwin.territory_id) == territory_id,
-                col(TerritoryTwin.twin_id) == territory_id,
-            )
+def _set_twins(
+    session: Session, territory_id: int, twin_ids: list[int], *, user: User
+) -> dict[int, str]:
+    """Make ``twin_ids`` the territory's twins, as far as its owners can alone: a link the
+    other side asked for is accepted, one to a territory ``user`` also owns is made at once,
+    any other is asked for (the other side's owners accept it). Links and requests of this
+    side that are no longer named end; requests received stay until answered. Return what
+    happened to each other territory whose links changed: ``linked``, ``asked``, ``ended``."""
+    wanted = set(twin_ids)
+    changed: dict[int, str] = {}
+    for link in _links(session, territory_id):
+        other = _other(link, territory_id)
+        if other in wanted:
+            wanted.discard(other)
+            if link.requested_by not in (None, territory_id):
+                link.requested_by = None
+                session.add(link)
+                changed[other] = "linked"
+        elif link.requested_by in (None, territory_id):
+            session.delete(link)
+            changed[other] = "ended"
+    owned = ownership.owned_ids(session, ownership.TERRITORY, user, sorted(wanted))
+    for other in sorted(wanted):
+        low, high = sorted((territory_id, other))
+        asked = None if other in owned else territory_id
+        session.add(TerritoryTwin(territory_id=low, twin_id=high, requested_by=asked))
+        changed[other] = "asked" if asked else "linked"
+    return changed
+
+
+def answer_twin_request(
+    session: Session, *, territory: Territory, asking_id: int, user: User, accept: bool
+) -> Territory:
+    """Accept or decline the twinning that ``asking_id``'s owners asked of ``territory`` (its
+    owners only); logged in both territories. Return the asking territory.
+
+    Raises:
+        Forbidden: not an owner of ``territory``. NotFound: no such request waits.
+    """
+    assert territory.id is not None
+    ownership.require_owner(session, ownership.TERRITORY, territory.id, user)
+    low, high = sorted((territory.id, asking_id))
+    link = session.get(TerritoryTwin, (low, high))
+    if link is None or link.requested_by != asking_id:
+        raise NotFound(_l("No twinning request from this territory waits for an answer."))
+    asking = get_territory(session, asking_id)
+    if accept:
+        link.requested_by = None
+        session.add(link)
+    else:
+        session.delete(link)
+    session.flush()
+    for target, other in ((territory, asking), (asking, territory)):
+        audit.record(
+            session,
+            actor=user,
+            action=AuditAction.TERRITORY_UPDATE,
+            target_kind=TargetKind.TERRITORY,
+            target_id=target.id,
+            details={"twinning": {other.slug: "linked" if accept else "declined"}},
         )
-    )
-    for twin_id in twin_ids:
-        low, high = sorted((territory_id, twin_id))
-        session.add(TerritoryTwin(territory_id=low, twin_id=high))
+    return asking
 
 
 def _state(session: Session, territory: Territory) -> dict[str, object]:
@@ -162,38 +278,27 @@ def _state(session: Session, territory: Territory) -> dict[str, object]:
     }
     if territory.id is not None:
         state["twins"] = [twin.slug for twin in twins(session, territory)]
+        state["twinning asked"] = [t.slug for t in twin_requests(session, territory).asked]
     return state
-
-
-def _twin_slugs(session: Session, territory_ids: set[int]) -> dict[int, list[str]]:
-    """The twins' slugs of each of ``territory_ids``."""
-    return {
-        territory_id: [
-            twin.slug for twin in twins(session, session.get_one(Territory, territory_id))
-        ]
-        for territory_id in territory_ids
-    }
 
 
 def _set_twins_logged(
     session: Session, territory: Territory, twin_ids: list[int], *, user: User
 ) -> None:
-    """``_set_twins``, and an entry in the log of every other territory whose twins change:
-    a twinning link is part of both territories, so its trail shows on both."""
+    """``_set_twins``, and an entry in the log of every other territory whose links change:
+    a twinning link is part of both territories, so its trail shows on both (this territory's
+    own entry is its edit's)."""
     assert territory.id is not None
-    linked_before = {twin.id for twin in twins(session, territory) if twin.id is not None}
-    affected = linked_before ^ set(twin_ids)
-    before = _twin_slugs(session, affected)
-    _set_twins(session, territory.id, twin_ids)
+    changed = _set_twins(session, territory.id, twin_ids, user=user)
     session.flush()
-    for territory_id, after in _twin_slugs(session, affected).items():
+    for other in _by_slug(session, sorted(changed)):
         audit.record(
             session,
             actor=user,
             action=AuditAction.TERRITORY_UPDATE,
             target_kind=TargetKind.TERRITORY,
-            target_id=territory_id,
-            details={"changes": {"twins": [before[territory_id], after]}},
+            target_id=other.id,
+            details={"twinning": {territory.slug: changed[other.id or 0]}},
         )
 
 

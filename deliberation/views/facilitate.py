@@ -81,7 +81,8 @@ def requested_page() -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
-def _round(round_id: int) -> Round:
+def facilitated_round(round_id: int) -> Round:
+    """Round ``round_id``, if the signed-in user facilitates it (else ``Forbidden``)."""
     return round_admin.facilitated_round(get_session(), round_id=round_id, user=g.user)
 
 
@@ -125,7 +126,7 @@ def new_round() -> Any:
 @login_required
 def edit_round(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     zone = round_admin.proposed_time_zone(db, user=g.user, round_=round_)
     data = _round_data(round_)
     if round_.time_zone == "UTC" and zone:  # never chosen: the territories' own is proposed
@@ -171,7 +172,7 @@ def _round_data(round_: Round) -> dict[str, Any]:
 @bp.get("/rounds/<id:round_id>")
 @login_required
 def round_page(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     return _render_round(round_)
 
 
@@ -206,7 +207,7 @@ def _render_round(round_: Round, status: int = 200, **forms: FlaskForm) -> Any:
 @bp.get("/rounds/<id:round_id>/counts")
 @login_required
 def round_counts(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     data = counts.round_counts(get_session(), round_=round_, user=g.user)
     return render("facilitate/counts.html", "facilitate/_counts.html", round=round_, counts=data)
 
@@ -215,7 +216,7 @@ def round_counts(round_id: int) -> Any:
 @login_required
 def change_phase(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = PhaseForm()
     if form.validate_on_submit():
         phase = Phase(form.phase.data)
@@ -262,7 +263,7 @@ def _phase_name(phase: Phase) -> str:
 @login_required
 def add_facilitator(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = FacilitatorForm()
     if form.validate_on_submit():
         try:
@@ -282,7 +283,7 @@ def add_facilitator(round_id: int) -> Any:
 @bp.post("/rounds/<id:round_id>/facilitators/<id:user_id>/remove")
 @login_required
 def remove_facilitator(round_id: int, user_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     round_admin.remove_facilitator(
         get_session(), round_=round_, user=g.user, facilitator_id=user_id
     )
@@ -304,7 +305,7 @@ def remove_facilitator(round_id: int, user_id: int) -> Any:
 @login_required
 def attach_territory(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = AttachTerritoryForm()
     if form.validate_on_submit():
         try:
@@ -328,7 +329,7 @@ def attach_territory(round_id: int) -> Any:
 @bp.post("/rounds/<id:round_id>/territories/<id:territory_id>/detach")
 @login_required
 def detach_territory(round_id: int, territory_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     territory = get_session().get(Territory, territory_id)
     round_admin.detach_territory(
         get_session(), round_=round_, user=g.user, territory_id=territory_id
@@ -416,7 +417,7 @@ def _render_invites(
 @bp.route("/rounds/<id:round_id>/invites", methods=["GET", "POST"])
 @login_required
 def invites(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = _invite_form(round_)
     if form.validate_on_submit():
         try:
@@ -444,7 +445,7 @@ def invites(round_id: int) -> Any:
 @login_required
 def single_use_invites(round_id: int) -> Any:
     """Create a batch of single-use invites for one territory."""
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = _batch_form(round_)
     if form.validate_on_submit():
         try:
@@ -483,7 +484,7 @@ def _unused_invites(round_: Round) -> list[tuple[Invite, Territory, str]]:
 @login_required
 def single_use_invites_csv(round_id: int) -> Any:
     """The unused single-use invites as CSV: territory, label, link, created (UTC)."""
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     buffer = io.StringIO()
     table = csv_files.writer(buffer)
     table.writerow(["territory", "territory_name", "label", "link", "created_at"])
@@ -503,14 +504,14 @@ def single_use_invites_csv(round_id: int) -> Any:
 @login_required
 def single_use_invites_print(round_id: int) -> Any:
     """The unused single-use invites as printable cards with QR codes."""
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     return render("facilitate/invites_print.html", round=round_, cards=_unused_invites(round_))
 
 
 @bp.post("/rounds/<id:round_id>/invites/<id:invite_id>/revoke")
 @login_required
 def revoke_invite(round_id: int, invite_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     round_admin.revoke_round_invite(get_session(), round_=round_, user=g.user, invite_id=invite_id)
     ask = confirmation(
         _("Revoke this invite link?"),
@@ -531,7 +532,7 @@ def revoke_invite(round_id: int, invite_id: int) -> Any:
 @login_required
 def invite_poster(round_id: int, invite_id: int) -> Any:
     """A page to print: the invite link as a poster with its QR code."""
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     rows = round_admin.poster_invites(get_session(), round_, invite_id=invite_id)
     return render("facilitate/posters.html", round=round_, posters=_with_links(rows))
 
@@ -540,7 +541,7 @@ def invite_poster(round_id: int, invite_id: int) -> Any:
 @login_required
 def territory_posters(round_id: int, territory_id: int) -> Any:
     """A page to print: one poster per active link of a territory (single-use links left out)."""
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     rows = round_admin.poster_invites(get_session(), round_, territory_id=territory_id)
     return render("facilitate/posters.html", round=round_, posters=_with_links(rows))
 
@@ -584,7 +585,7 @@ def _render_statements(
 @bp.route("/rounds/<id:round_id>/statements", methods=["GET", "POST"])
 @login_required
 def statements(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     if request.method == "GET":
         return _render_statements(round_)
     form = _seed_form(round_)
@@ -610,7 +611,7 @@ def statements(round_id: int) -> Any:
 @bp.post("/rounds/<id:round_id>/statements/import")
 @login_required
 def import_statements(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = SeedImportForm()
     if form.validate_on_submit():
         try:
@@ -708,14 +709,14 @@ def _render_moderation(
 @bp.get("/rounds/<id:round_id>/moderation")
 @login_required
 def moderation_page(round_id: int) -> Any:
-    return _render_moderation(_round(round_id))
+    return _render_moderation(facilitated_round(round_id))
 
 
 @bp.post("/rounds/<id:round_id>/moderation/<id:statement_id>")
 @login_required
 def moderate(round_id: int, statement_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = ModerationForm()
     errors: list[Any] = []
     if form.validate_on_submit():
@@ -774,7 +775,7 @@ def moderate(round_id: int, statement_id: int) -> Any:
 @login_required
 def moderate_bulk(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = BulkModerationForm()
     if form.validate_on_submit():
         try:
@@ -806,7 +807,7 @@ def moderate_bulk(round_id: int) -> Any:
 @bp.get("/rounds/<id:round_id>/moderation/log")
 @login_required
 def moderation_log(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     log = moderation.moderation_log(
         get_session(), round_=round_, user=g.user, page=requested_page()
     )
@@ -816,7 +817,7 @@ def moderation_log(round_id: int) -> Any:
 @bp.get("/rounds/<id:round_id>/log")
 @login_required
 def round_log(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     log = round_admin.round_log(get_session(), round_=round_, user=g.user, page=requested_page())
     return render("facilitate/round_log.html", round=round_, log=log, **audit.LABELS)
 
@@ -832,7 +833,12 @@ def territory_list() -> Any:
     owned = ownership.owned_ids(
         db, ownership.TERRITORY, g.user, [t.id for t in listing.territories if t.id is not None]
     )
-    return render("facilitate/territories.html", listing=listing, owned=owned)
+    return render(
+        "facilitate/territories.html",
+        listing=listing,
+        owned=owned,
+        twin_requests=territories.received_twin_requests(db, g.user),
+    )
 
 
 @bp.route("/territories/new", methods=["GET", "POST"])
@@ -882,6 +888,7 @@ def _render_territory(
         status=status,
         territory=territory,
         twins=territories.twins(db, territory),
+        twin_requests=territories.twin_requests(db, territory),
         history=history,
         **owners,
         **audit.LABELS,
@@ -899,6 +906,33 @@ def add_territory_owner(territory_id: int) -> Any:
         added=lambda email: _("%(email)s now owns this territory.", email=email),
         render_page=lambda form: _render_territory(territory, status=422, form=form),
     )
+
+
+@bp.post("/territories/<id:territory_id>/twinning/<id:asking_id>/accept")
+@login_required
+def accept_twinning(territory_id: int, asking_id: int) -> Any:
+    return _answer_twinning(territory_id, asking_id, accept=True)
+
+
+@bp.post("/territories/<id:territory_id>/twinning/<id:asking_id>/decline")
+@login_required
+def decline_twinning(territory_id: int, asking_id: int) -> Any:
+    return _answer_twinning(territory_id, asking_id, accept=False)
+
+
+def _answer_twinning(territory_id: int, asking_id: int, *, accept: bool) -> Response:
+    db = get_session()
+    territory = territories.get_territory(db, territory_id)
+    asking = territories.answer_twin_request(
+        db, territory=territory, asking_id=asking_id, user=g.user, accept=accept
+    )
+    db.commit()
+    names = {"asking": asking.name(_language()), "asked": territory.name(_language())}
+    if accept:
+        flash(_("%(asking)s and %(asked)s are now twinned.", **names), "success")
+    else:
+        flash(_("The twinning request of %(asking)s is declined.", **names), "success")
+    return redirect_to("facilitate.territory_page", territory_id=territory_id)
 
 
 @bp.post("/territories/<id:territory_id>/owners/<id:user_id>/remove")
@@ -1032,7 +1066,9 @@ def _territory_data(territory: Territory) -> dict[str, Any]:
         )
     }
     data["kind"] = str(territory.kind)
-    data["twins"] = ", ".join(t.slug for t in territories.twins(get_session(), territory))
+    db = get_session()
+    named = [*territories.twins(db, territory), *territories.twin_requests(db, territory).asked]
+    data["twins"] = ", ".join(t.slug for t in named)
     for code, name in territory.names.items():
         data[f"name_{code}"] = name
     return data

@@ -21,7 +21,7 @@ from deliberation.templating import LANGUAGE_NAMES, render
 from deliberation.translations import coverage, po
 from deliberation.translations.texts import save_human_translation
 from deliberation.views.auth import login_required
-from deliberation.views.facilitate import _round, bp, redirect_to, requested_page
+from deliberation.views.facilitate import bp, facilitated_round, redirect_to, requested_page
 
 
 def _import_form(round_: Round) -> PoImportForm:
@@ -58,13 +58,13 @@ def _render_translations(
 @bp.get("/rounds/<id:round_id>/translations")
 @login_required
 def translations(round_id: int) -> Any:
-    return _render_translations(_round(round_id))
+    return _render_translations(facilitated_round(round_id))
 
 
 @bp.get("/rounds/<id:round_id>/translations/<language>.po")
 @login_required
 def export_po(round_id: int, language: str) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     if language not in round_.languages:
         raise NotFound(_("This round does not offer this language."))
     body = po.export_po(get_session(), round_=round_, user=g.user, language=language)
@@ -79,7 +79,7 @@ def export_po(round_id: int, language: str) -> Any:
 @login_required
 def import_po(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = _import_form(round_)
     if form.validate_on_submit():
         filename = form.file.data.filename or "file.po"
@@ -131,14 +131,14 @@ def _render_statement(
 @bp.get("/rounds/<id:round_id>/statements/<id:statement_id>")
 @login_required
 def statement_page(round_id: int, statement_id: int) -> Any:
-    return _render_statement(_round(round_id), statement_id)
+    return _render_statement(facilitated_round(round_id), statement_id)
 
 
 @bp.post("/rounds/<id:round_id>/statements/<id:statement_id>/translations")
 @login_required
 def save_translation(round_id: int, statement_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     statement = get_statement(db, round_, statement_id)
     form = TranslationForm()
     if form.validate_on_submit():
@@ -170,7 +170,7 @@ def moderate_translation(round_id: int, translation_id: int) -> Any:
     else to the statement's page. A refusal (no reason to reject, nothing to change) is an
     error page that changes nothing."""
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = TranslationModerationForm()
     if not form.validate_on_submit():
         raise Invalid(_("Choose an action."))

@@ -37,3 +37,8 @@ def undo_feedback(restored: int | None) -> VoteFeedback:
     return VoteFeedback(
         message=_("Your vote is undone: back to %(vote)s.", vote=VOTE_LABELS[VoteValue(restored)])
     )
+
+
+def change_message(value: int) -> str:
+    """What "my votes" says once a vote is changed to ``value`` (flashed, or read out)."""
+    return _("Your vote is changed: %(vote)s.", vote=VOTE_LABELS[VoteValue(value)])

@@ -42,7 +42,12 @@ from deliberation.templating import LANGUAGE_NAMES, current_language, language_n
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import read_statements, reader_languages
 from deliberation.views.confirmation import confirmation
-from deliberation.views.feedback import VoteFeedback, undo_feedback, vote_feedback
+from deliberation.views.feedback import (
+    VoteFeedback,
+    change_message,
+    undo_feedback,
+    vote_feedback,
+)
 from deliberation.views.participant_session import (
     Visit,
     current_participant,
@@ -359,8 +364,9 @@ def change_vote(slug: str, statement_id: int) -> Any:
             readings=read_statements(db, round_, [statement], _languages(participant)),
             value=value,
             votable=votes.votable_statuses(round_),
+            changed=change_message(value),
         )
-    flash(_("Your vote is changed."), "success")
+    flash(change_message(value), "success")
     return redirect(url_for("participate.my_votes", slug=slug), code=303)
 
 

@@ -41,11 +41,10 @@ from deliberation.reports.links import public_url
 from deliberation.reports.presentation import report_view
 from deliberation.reports.schema import outcome_schema
 from deliberation.reports.text import markdown_escape
-from deliberation.services import round_admin
 from deliberation.services.rounds import get_round, is_facilitator
 from deliberation.templating import LANGUAGE_NAMES, current_language, render
 from deliberation.views.auth import login_required
-from deliberation.views.facilitate import add_error
+from deliberation.views.facilitate import add_error, facilitated_round
 from deliberation.views.proposals import PROPOSAL_STATUS_NAMES
 
 bp = Blueprint("reports", __name__)
@@ -73,10 +72,6 @@ THRESHOLDS = {
 
 def _redirect(endpoint: str, **values: Any) -> Any:
     return redirect(url_for(endpoint, **values), code=303)
-
-
-def _round(round_id: int) -> Round:
-    return round_admin.facilitated_round(get_session(), round_id=round_id, user=g.user)
 
 
 # --- Composing (facilitators) -------------------------------------------------------------
@@ -121,7 +116,7 @@ def _render_outcomes(round_: Round, form: OutcomeForm, status: int = 200) -> Res
 @bp.get("/facilitate/rounds/<id:round_id>/outcomes")
 @login_required
 def outcomes_page(round_id: int) -> Any:
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     return _render_outcomes(round_, _outcome_form(round_))
 
 
@@ -129,7 +124,7 @@ def outcomes_page(round_id: int) -> Any:
 @login_required
 def create_outcome(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     form = _outcome_form(round_)
     if form.validate():
         try:
@@ -148,7 +143,7 @@ def create_outcome(round_id: int) -> Any:
 @login_required
 def edit_outcome(round_id: int, outcome_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     outcome = outcomes.get_outcome(db, round_, outcome_id)
     form = _outcome_form(round_, outcome)
     if request.method == "POST":
@@ -201,7 +196,7 @@ def _outcome_page(
 @login_required
 def translate_outcome(round_id: int, outcome_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     outcome = outcomes.get_outcome(db, round_, outcome_id)
     form = _translation_form(round_, outcome)
     if form.validate():
@@ -223,7 +218,7 @@ def translate_outcome(round_id: int, outcome_id: int) -> Any:
 @login_required
 def delete_outcome(round_id: int, outcome_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     outcome = outcomes.get_outcome(db, round_, outcome_id)
     outcomes.delete_outcome(db, round_=round_, user=g.user, outcome=outcome)
     db.commit()
@@ -235,7 +230,7 @@ def delete_outcome(round_id: int, outcome_id: int) -> Any:
 @login_required
 def publish(round_id: int) -> Any:
     db = get_session()
-    round_ = _round(round_id)
+    round_ = facilitated_round(round_id)
     version = publishing.publish_report(
         db, round_=round_, user=g.user, commit=current_app.config["COMMIT"]
     )
@@ -253,12 +248,26 @@ def _version(slug: str, number: int | None) -> tuple[Round, ReportVersion]:
     return round_, publishing.get_version(db, round_, number)
 
 
-def _frozen(body: str | bytes, mimetype: str, version: ReportVersion, filename: str) -> Any:
-    """A form of a published version: immutable, with a strong ETag on its checksum."""
+def _frozen(
+    body: str | bytes,
+    mimetype: str,
+    version: ReportVersion,
+    filename: str,
+    *,
+    language: str | None = None,
+) -> Any:
+    """A form of a published version: immutable, with a strong ETag on its checksum. A form
+    written in the reader's ``language`` (its headings, its labels) is one representation per
+    language: the language is in its ETag, and caches keep one copy per language."""
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = IMMUTABLE
-    response.set_etag(f"{version.sha256}-{filename}")
+    tag = f"{version.sha256}-{filename}"
+    if language is not None:
+        tag = f"{version.sha256}-{language}-{filename}"
+        response.headers["Content-Language"] = language
+        response.vary.update(("Accept-Language", "Cookie"))
+    response.set_etag(tag)
     return response.make_conditional(request)
 
 
@@ -310,7 +319,13 @@ def version_json(slug: str, number: int) -> Any:
 def version_markdown(slug: str, number: int) -> Any:
     round_, version = _version(slug, number)
     body = render_markdown_report(version)
-    return _frozen(body, "text/markdown", version, f"{round_.slug}-v{number}.md")
+    return _frozen(
+        body,
+        "text/markdown",
+        version,
+        f"{round_.slug}-v{number}.md",
+        language=current_language(),
+    )
 
 
 def render_markdown_report(version: ReportVersion) -> str:
@@ -327,8 +342,9 @@ def render_markdown_report(version: ReportVersion) -> str:
 @bp.get("/r/<slug>/report/v<id:number>/outcomes_by_territory.csv")
 def version_territory_csv(slug: str, number: int) -> Any:
     _, version = _version(slug, number)
-    body = companions.outcomes_by_territory(version.document, current_language())
-    return _frozen(body, "text/csv", version, "outcomes_by_territory.csv")
+    language = current_language()
+    body = companions.outcomes_by_territory(version.document, language)
+    return _frozen(body, "text/csv", version, "outcomes_by_territory.csv", language=language)
 
 
 @bp.get("/r/<slug>/report/v<id:number>/outcomes.decidim-accountability.<council>.csv")

@@ -9,7 +9,9 @@ Each page is opened at 1280 × 800 and at 390 × 844 (a phone, touch and mobile 
 must answer 200, raise no script error or CSP violation, have no serious or critical axe-core
 violation, and, on the phone, never scroll sideways. On the phone, the participation card's
 vote buttons are in the first screen. A full-page screenshot of each visit is written to
-``screenshots/<size>/<endpoint>.<viewer>.jpeg`` (git-ignored) for people to look at.
+``screenshots/<size>/<endpoint>.<viewer>.jpeg`` (git-ignored) for people to look at. The
+browser asks for British English; ``SWEEP_LOCALE=fr-FR`` (any locale) sweeps in
+that language instead and writes to ``screenshots/fr-FR/<size>/``.
 
 Several pages load and run axe at once (one browser, a few tabs), so that the sweep takes
 about three minutes on a busy two-core machine.
@@ -17,6 +19,7 @@ about three minutes on a busy two-core machine.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -162,6 +165,8 @@ FILES = {
     "api.addressed_outcomes",
     "api.councils",
     "api.responses_of_outcome",
+    "api.outcomes",
+    "api.outcome",
     "api.rounds",
     "api.round_",
     "api.opinion_groups",
@@ -200,6 +205,7 @@ class Sweep:
     app: Flask
     values: dict[Phase, dict[str, Any]]
     cookies: dict[str, str]
+    locale: str = "en-GB"
 
     def url(self, endpoint: str, visit: Visit) -> str:
         rule = next(r for r in self.app.url_map.iter_rules() if r.endpoint == endpoint)
@@ -350,7 +356,7 @@ def _batches(items: list[tuple[str, str, str]], size: int) -> Iterator[list[tupl
 def _context(
     open_context: OpenContext, live_server: str, sweep: Sweep, who: str, size: str
 ) -> BrowserContext:
-    context = open_context(**SIZES[size])
+    context = open_context(locale=sweep.locale, **SIZES[size])
     context.set_default_timeout(30_000)  # several pages load at once, on a shared machine
     if sweep.cookies[who]:
         context.add_cookies(
@@ -400,7 +406,7 @@ def _vote_buttons_problem(page: Page) -> str | None:
 def _sweep(open_context: OpenContext, live_server: str, sweep: Sweep, size: str) -> list[str]:
     """Every page at ``size``, ``TABS`` at a time; the problems found."""
     problems: list[str] = []
-    folder = SCREENSHOTS / size
+    folder = SCREENSHOTS / size if sweep.locale == "en-GB" else SCREENSHOTS / sweep.locale / size
     folder.mkdir(parents=True, exist_ok=True)
     visits = [
         (visit.who, endpoint, _special(sweep, endpoint, visit))
@@ -456,6 +462,7 @@ def test_every_page_at_every_size(
     app: Flask, session: Session, open_context: OpenContext, live_server: str
 ) -> None:
     sweep = _build(app, session)
+    sweep.locale = os.environ.get("SWEEP_LOCALE", sweep.locale)
     problems = [p for size in SIZES for p in _sweep(open_context, live_server, sweep, size)]
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)

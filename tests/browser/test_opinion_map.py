@@ -103,6 +103,34 @@ def test_show_all_and_the_heatmap_sort_work_without_javascript_on_a_phone(
     )
 
 
+def test_an_open_show_all_stays_open_when_the_map_refreshes_itself(
+    app: Flask, session: Session, open_context: OpenContext, live_server: str
+) -> None:
+    round_ = planted_round(session)
+    compute_snapshot(session, round_)
+    viewer = session.exec(select(Participant).where(Participant.round_id == round_.id)).first()
+    assert viewer is not None
+    context = open_context(viewport={"width": 1280, "height": 800})
+    _as_participant(app, context, live_server, viewer)
+    session.add(viewer)
+    session.commit()
+    page = context.new_page()
+    page.goto(f"/r/{round_.slug}/map")
+    expect(page.locator("#opinion-map[hx-trigger]")).to_have_count(1)
+    page.locator("#unites-all summary").click()
+    expect(page.locator("#unites-all")).to_have_attribute("open", "")
+    # What the polling does when the map changed: the region replaced by a fresh copy.
+    page.evaluate(
+        """(url) => { document.getElementById("opinion-map").dataset.old = "yes";
+        return htmx.ajax("GET", url, {target: "#opinion-map", swap: "outerHTML"}); }""",
+        f"/r/{round_.slug}/map",
+    )
+    expect(page.locator("#opinion-map[data-old]")).to_have_count(0)
+    expect(page.locator("#unites-all")).to_have_attribute("open", "")
+    expect(page.locator("#divides-groups-all")).not_to_have_attribute("open", "")
+    expect(page.locator("#unites-all li .statement-line").first).to_be_visible()
+
+
 def test_the_reports_heatmap_is_the_same_component_and_fits_a_phone(
     session: Session, open_context: OpenContext
 ) -> None:

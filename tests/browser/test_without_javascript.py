@@ -101,7 +101,7 @@ def test_join_vote_change_and_write_without_javascript(
     _redirected_after_post(
         _submitted(page, "Pass / unsure", within=f"#vote-{changed}"), "/my-votes"
     )
-    expect(page.locator("#messages")).to_contain_text("Your vote is changed.")
+    expect(page.locator("#messages")).to_contain_text("Your vote is changed: Pass / unsure.")
     expect(row.get_by_role("button", name="Pass / unsure")).to_have_attribute(
         "aria-pressed", "true"
     )

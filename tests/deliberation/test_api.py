@@ -239,6 +239,9 @@ def test_published_reports_are_public_and_versions_immutable(
     listed = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports")
     assert listed.status_code == 200, "no token needed"
     assert [item["number"] for item in listed.json["items"]] == [2, 1]
+    paged = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports?per_page=1").json
+    assert ([item["number"] for item in paged["items"]], paged["total"]) == ([2], 2)
+    assert paged["next"].endswith(f"/api/v1/rounds/rnd:{round_.slug}/reports?page=2&per_page=1")
     first_url = listed.json["items"][1]["document"]
     assert first_url.endswith(f"/api/v1/rounds/rnd:{round_.slug}/reports/1")
     first = client.get(f"/api/v1/rounds/rnd:{round_.slug}/reports/1")

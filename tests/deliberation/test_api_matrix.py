@@ -39,6 +39,8 @@ ACCESS = {
     ("get", "/api/v1/rounds/{round_id}/reports/latest"): PUBLIC,
     ("get", "/api/v1/rounds/{round_id}/reports/{number}"): PUBLIC,
     ("get", "/api/v1/rounds/{round_id}/reports/{number}/later-responses"): PUBLIC,
+    ("get", "/api/v1/rounds/{round_id}/outcomes"): READ,
+    ("get", "/api/v1/outcomes/{outcome_id}"): READ,
     ("get", "/api/v1/council/outcomes"): READ,
     ("get", "/api/v1/outcomes/{outcome_id}/responses"): READ,
     ("post", "/api/v1/outcomes/{outcome_id}/responses"): RESPOND,
@@ -70,19 +72,19 @@ EXPECTED = {
 def world(session: Session) -> dict[str, Any]:
     territory = make_territory(session)
     round_ = make_round(session, territories=[territory], phase=Phase.REPORTED)
+    council = make_council(session, territory=territory)
+    outcome = make_outcome(session, round_=round_, councils=[council])
     session.add(
         ReportVersion(
             round_id=round_.id,
             number=1,
-            document={"outcomes": []},
+            document={"outcomes": [{"id": f"out:{outcome.id}"}]},
             sha256="0" * 64,
             published_at=utcnow() - timedelta(days=1),
         )
     )
     session.commit()
     decision = make_counted_decision(session, round_, [(territory, {"ranking": [["A"]]})])
-    council = make_council(session, territory=territory)
-    outcome = make_outcome(session, round_=round_, councils=[council])
     return {
         "ids": {
             "territory_id": f"ter:{territory.slug}",

@@ -136,8 +136,24 @@ def test_each_token_has_its_own_rate_limit(
     first, second = make_token(session), make_token(session)
     codes = [client.get("/api/v1/rounds", headers=bearer(first)).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+    assert client.get("/api/v1/territories", headers=bearer(first)).status_code == 429, (
+        "one budget across the endpoints"
+    )
     limited = client.get("/api/v1/rounds", headers=bearer(first))
     assert limited.json["error"]["code"] == "rate_limited"
     assert client.get("/api/v1/rounds", headers=bearer(second)).status_code == 200, (
         "another token from the same address has its own budget"
     )
+
+
+def test_made_up_tokens_share_their_addresss_limit(
+    limited_api: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    revoked = make_token(session, revoked=True)
+    codes = [
+        client.get("/api/v1/rounds", headers=bearer(secret)).status_code
+        for secret in ("plb_made_up_1", revoked, "plb_made_up_2")
+    ]
+    assert codes == [401, 401, 429], "a new made-up token is no new budget"
+    assert client.get("/api/v1/rounds/rnd:none/reports").status_code == 429, "nor no token"
+    assert client.get("/api/v1/rounds", headers=bearer(make_token(session))).status_code == 200

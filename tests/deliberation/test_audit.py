@@ -273,7 +273,7 @@ def test_details_read_as_text(client: FlaskClient, session: Session) -> None:
     )
     page = client.get("/admin/log").text
     assert "names: en: Kehl → en: Kehl am Rhein" in page
-    assert "twins: — → strasbourg" in page
+    assert "Twinned with: — → strasbourg" in page
 
 
 def test_every_action_and_target_has_a_name() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator, FormatChecker
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
@@ -38,8 +39,7 @@ ANSWER: dict[str, Any] = {
     "decision": "partially_accepted",
     "reason": "Trees in two yards this year, the others next year.",
     "decided_at": "2026-11-20T18:00:00+01:00",
-    "reference_url": "https://oparl.example.org/paper/42",
-    "oparl_paper": True,
+    "reference": {"url": "https://oparl.example.org/paper/42", "kind": "oparl-paper"},
     "implementation_status": "in_progress",
     "progress": 40,
 }
@@ -81,6 +81,35 @@ def test_a_respond_token_records_its_councils_answer(client: FlaskClient, sessio
     assert client.post(_url(outcome.id), json=later, headers=bearer(secret)).status_code == 201
     listed = client.get(_url(outcome.id), headers=bearer(secret)).json
     assert [item["progress"] for item in listed["items"]] == [40, 100]
+
+
+def test_councils_read_and_write_the_outcome_documents_shape(
+    client: FlaskClient, session: Session
+) -> None:
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    schema = client.get("/api/v1/schema/outcome.json").json
+    entry = Draft202012Validator(
+        {**schema["properties"]["council_responses"]["items"], "$defs": schema["$defs"]},
+        format_checker=FormatChecker(),
+    )
+    written = client.post(_url(outcome.id), json=ANSWER, headers=bearer(secret)).json
+    assert written["reference"] == ANSWER["reference"], "read as written"
+    assert written["reason"] == {
+        "lang": next(iter(council.names)),
+        "value": ANSWER["reason"],
+        "translations": {},
+    }
+    update = {"decision": "accepted", "reference": written["reference"], "progress": 60}
+    assert client.post(_url(outcome.id), json=update, headers=bearer(secret)).status_code == 201
+    listed = client.get(_url(outcome.id), headers=bearer(secret)).json["items"]
+    inbox = client.get("/api/v1/council/outcomes", headers=bearer(secret)).json["items"]
+    for answer in (written, *listed, inbox[0]["current_response"]):
+        entry.validate(answer)
+    assert listed[0] == written
+    assert inbox[0]["current_response"] == listed[1]
+    assert session.exec(select(CouncilResponse)).all()[1].oparl_paper is True
 
 
 # Who tries to answer an outcome addressed to a council: (token, status of a POST); a GET of
@@ -128,7 +157,10 @@ def test_authentication_comes_before_the_bodys_validation(
         ({"decision": "maybe"}, "decision"),
         ({"progress": 101}, "progress"),
         ({"progress": -1}, "progress"),
-        ({"reference_url": "javascript:alert(1)"}, "reference_url"),
+        ({"reference": {"url": "javascript:alert(1)"}}, "reference"),
+        ({"reference": {"url": "https://ris.example.org/7", "kind": "pdf"}}, "reference"),
+        ({"reference": {"kind": "url"}}, "reference"),
+        ({"reference_url": "https://ris.example.org/7"}, "reference_url"),
         ({"decided_at": "2026-11-20T18:00:00"}, "decided_at"),
         ({"decided_at": "0001-01-01T00:00:00+01:00"}, "decided_at"),
         ({"reason": "x" * 5001}, "reason"),
@@ -153,6 +185,15 @@ def test_answers_need_json_and_an_existing_outcome(client: FlaskClient, session:
     council = make_council(session)
     outcome = make_outcome(session, councils=[council])
     secret = bearer(make_token(session, council=council, scope=TokenScope.RESPOND))
+    for body in ("{bad", "[]", '"accepted"'):
+        broken = client.post(
+            _url(outcome.id), data=body, content_type="application/json", headers=secret
+        )
+        assert broken.status_code == 400, body
+        assert broken.json["error"] == {
+            "code": "bad_request",
+            "message": "The body is not a JSON object.",
+        }
     as_form = client.post(_url(outcome.id), data={"decision": "accepted"}, headers=secret)
     assert as_form.status_code == 415
     assert as_form.json["error"]["code"] == "unsupported_media_type"
@@ -273,8 +314,8 @@ def test_the_inbox_lists_addressed_outcomes_with_due_dates_and_overdue_marks(
     assert "Not ours" not in page
     assert page.index("Late one") < page.index("Soon one") < page.index("Answered one")
     assert page.count("Overdue") == 1, "an answered outcome is not overdue"
-    rows = re.findall(r"<tr( class=\"overdue\")?>\s*<th scope=\"row\"", page)
-    assert rows == [' class="overdue"', "", ""]
+    cards = re.findall(r'<li class="card( overdue)?">', page)
+    assert cards == [" overdue", "", ""]
     assert "Accepted" in page
     assert late.title in client.get(f"/inbox/outcomes/{late.id}").text
 

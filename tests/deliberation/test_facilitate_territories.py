@@ -58,6 +58,7 @@ def test_create_a_territory_with_identifiers_and_twins(
     assert territory.created_by_id == me.id
     twin = session.exec(select(TerritoryTwin)).one()
     assert (twin.territory_id, twin.twin_id) == (kehl.id, territory.id), "stored low id first"
+    assert twin.requested_by == territory.id, "Kehl's owners have not agreed yet"
     listing = client.get("/facilitate/territories").text
     assert "Strasbourg" in listing
     assert "FR-67" in listing
@@ -141,7 +142,7 @@ def test_edit_replaces_twins_and_is_limited_to_owners(
     assert response.status_code == 303
     session.expire_all()
     twins = session.exec(select(TerritoryTwin)).all()
-    assert [(t.territory_id, t.twin_id) for t in twins] == [(a.id, c.id)]
+    assert [(t.territory_id, t.twin_id, t.requested_by) for t in twins] == [(a.id, c.id, a.id)]
     assert session.get(Territory, a.id).iso_3166_2 == "DE-BW"
 
     admin = make_user(session, role=Role.ADMIN)
@@ -238,7 +239,7 @@ def test_territory_edits_are_in_the_audit_log_with_what_changed(
     assert entry.target_kind == TargetKind.TERRITORY
     assert entry.details["changes"] == {
         "names": [{"en": "Strasbourg"}, {"en": "Straßburg"}],
-        "twins": [[], ["kehl"]],
+        "twinning asked": [[], ["kehl"]],
     }
     history = client.get(f"/facilitate/territories/{town.id}")
     assert "Territory edited" in history.text
@@ -248,7 +249,7 @@ def test_territory_edits_are_in_the_audit_log_with_what_changed(
             AuditEntry.target_kind == TargetKind.TERRITORY, AuditEntry.target_id == kehl.id
         )
     ).one()
-    assert other_side.details == {"changes": {"twins": [[], ["strasbourg"]]}}
+    assert other_side.details == {"twinning": {"strasbourg": "asked"}}
 
 
 def test_owners_add_transfer_and_remove_owners(client: FlaskClient, session: Session) -> None:

@@ -68,6 +68,7 @@ from deliberation.models import (
     Round,
     Statement,
     Territory,
+    TerritoryTwin,
     TextKind,
     TokenScope,
     Translation,
@@ -88,6 +89,7 @@ from tests.factories import (
     make_participant,
     make_proposal,
     make_round,
+    make_territory,
     make_token,
     make_user,
     sign_in_as,
@@ -813,6 +815,11 @@ def _after_forms(w: World) -> None:
     whose comments and territory carry the payload, with an opinion map."""
     w.session.expire_all()
     territory = w.session.exec(select(Territory).where(Territory.slug == "pwn-town")).one()
+    asker = make_territory(w.session, slug="pwn-asker", names={"en": PAYLOAD})
+    low, high = sorted((int(territory.id or 0), int(asker.id or 0)))
+    w.session.add(TerritoryTwin(territory_id=low, twin_id=high, requested_by=asker.id))
+    w.session.commit()
+    w.values["asking_id"] = asker.id
     first = w.round("pwn-round")
     statement = _statement(w, seed=True)
     w.post(
@@ -998,6 +1005,7 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
         "key": w.values["return_key"],
         "kind": "proposal",
         "target_id": w.values["proposal_id"],
+        "asking_id": w.values["asking_id"],
     }
     if rule.endpoint.startswith("api."):  # the API names objects by their document ids
         values |= {

@@ -6,27 +6,41 @@ from __future__ import annotations
 
 import re
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from deliberation import mail
 from deliberation.clock import utcnow
 from deliberation.decisions.counting import store_tally
 from deliberation.decisions.service import close_decision, open_decision
 from deliberation.models import (
+    DeliveryStatus,
     Notification,
+    NotificationDelivery,
     NotificationSubscription,
     Phase,
     ReportVersion,
     Round,
     TextKind,
 )
-from deliberation.services.notifications import erase_expired, subscribe
+from deliberation.services.notifications import (
+    MAX_ATTEMPTS,
+    claim,
+    due_deliveries,
+    due_notices,
+    erase_expired,
+    subscribe,
+    take,
+    unsubscribe,
+)
 from deliberation.translations.texts import set_human_translation
 from tests.factories import make_decision, make_round
 from tests.smtp import Mailbox, smtp_server
@@ -161,7 +175,30 @@ def test_addresses_are_erased_at_the_retention_date(client: FlaskClient, session
     assert [s.round_id for s in session.exec(select(NotificationSubscription))] == [kept.id]
 
 
-def test_a_failing_server_leaves_the_notice_for_the_next_pass(
+def _deliveries(session: Session) -> list[NotificationDelivery]:
+    session.expire_all()
+    return list(session.exec(select(NotificationDelivery).order_by(col(NotificationDelivery.id))))
+
+
+def _waits_over(session: Session) -> None:
+    """Move every wait (retry or lapsed claim) into the past."""
+    session.execute(update(NotificationDelivery).values(next_attempt_at=utcnow()))
+    session.commit()
+
+
+def _drafting_round_with(session: Session, addresses: int) -> Round:
+    round_ = make_round(session, phase=Phase.DRAFTING)
+    for number in range(addresses):
+        subscribe(session, round_=round_, email=f"p{number}@example.org", language="en")
+    session.commit()
+    return round_
+
+
+def _recipients(box: Mailbox) -> Counter[str]:
+    return Counter(str(message["To"]) for message in box.messages)
+
+
+def test_a_failing_server_leaves_the_mail_for_a_later_pass(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     round_ = make_round(session, phase=Phase.DRAFTING)
@@ -171,11 +208,148 @@ def test_a_failing_server_leaves_the_notice_for_the_next_pass(
         port = closed.getsockname()[1]
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
     assert mail.send_notices(app, session) == 0
-    assert session.exec(select(Notification)).all() == []
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+    assert delivery.next_attempt_at > utcnow(), "a failed mail waits before its next attempt"
     with smtp_server() as box:
         app.config.update(SMTP_HOST=box.host, SMTP_PORT=box.port)
+        assert mail.send_notices(app, session) == 0, "not before its wait is over"
+        _waits_over(session)
         assert mail.send_notices(app, session) == 1
     assert len(box.messages) == 1
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+
+
+def test_a_server_failing_part_way_sends_each_mail_once(app: Flask, session: Session) -> None:
+    _drafting_round_with(session, 5)
+    with smtp_server() as box:
+        app.config.update(
+            SMTP_HOST=box.host, SMTP_PORT=box.port, MAIL_FROM="Palabre <notices@example.org>"
+        )
+        box.accept = 2
+        assert mail.send_notices(app, session) == 2
+        statuses = [(d.status, d.attempts) for d in _deliveries(session)]
+        assert statuses == [
+            (DeliveryStatus.SENT, 1),
+            (DeliveryStatus.SENT, 1),
+            (DeliveryStatus.PENDING, 1),
+            (DeliveryStatus.PENDING, 0),
+            (DeliveryStatus.PENDING, 0),
+        ], "the pass stops at the failure; the rest waits, none is lost"
+        box.accept = None
+        assert mail.send_notices(app, session) == 2, "the untried ones go at once"
+        _waits_over(session)
+        assert mail.send_notices(app, session) == 1, "the failed one after its wait"
+        assert mail.send_notices(app, session) == 0
+    assert _recipients(box) == Counter({f"p{n}@example.org": 1 for n in range(5)})
+    assert len({m["Message-ID"] for m in box.messages}) == 5
+    assert all(m["Message-ID"].endswith("@example.org>") for m in box.messages)
+    assert {d.status for d in _deliveries(session)} == {DeliveryStatus.SENT}
+    [notification] = session.exec(select(Notification)).all()
+    assert notification.recipients == 5
+
+
+def test_a_worker_that_dies_part_way_leaves_the_rest_to_the_next(
+    app: Flask, session: Session, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _drafting_round_with(session, 4)
+    real = mail.smtp_send(app)
+    calls: list[EmailMessage] = []
+
+    def dies_at_the_third(message: EmailMessage) -> None:
+        calls.append(message)
+        if len(calls) == 3:
+            raise RuntimeError("the worker dies")
+        real(message)
+
+    monkeypatch.setattr(mail, "smtp_send", lambda _app: dies_at_the_third)
+    with pytest.raises(RuntimeError):
+        mail.send_notices(app, session)
+    session.rollback()
+    assert [d.status for d in _deliveries(session)] == [
+        DeliveryStatus.SENT,
+        DeliveryStatus.SENT,
+        DeliveryStatus.SENDING,
+        DeliveryStatus.PENDING,
+    ]
+    assert mail.send_notices(app, session) == 1, "another pass sends what nobody took"
+    assert mail.send_notices(app, session) == 0, "the dead worker's mail waits for its claim"
+    _waits_over(session)
+    assert mail.send_notices(app, session) == 1, "then it goes, with the same Message-ID"
+    assert _recipients(mailbox) == Counter({f"p{n}@example.org": 1 for n in range(4)})
+    assert mailbox.messages[-1]["Message-ID"] == calls[2]["Message-ID"]
+
+
+def test_a_mail_is_claimed_by_one_worker(app: Flask, session: Session) -> None:
+    round_ = _drafting_round_with(session, 1)
+    [notice] = due_notices(session)
+    take(session, notice)
+    session.commit()
+    [due] = due_deliveries(session, now=utcnow())
+    delivery = due.delivery
+    stale = NotificationDelivery(
+        id=delivery.id,
+        notification_id=delivery.notification_id,
+        subscription_id=delivery.subscription_id,
+        attempts=delivery.attempts,
+    )
+    assert claim(session, due.delivery, now=utcnow(), hold=mail.CLAIM)
+    session.commit()
+    assert not claim(session, stale, now=utcnow(), hold=mail.CLAIM), "taken since it was read"
+    assert due_deliveries(session, now=utcnow()) == []
+    assert round_.id is not None
+
+
+def test_an_address_refused_for_good_is_not_tried_again(app: Flask, session: Session) -> None:
+    _drafting_round_with(session, 3)
+    with smtp_server() as box:
+        app.config.update(SMTP_HOST=box.host, SMTP_PORT=box.port)
+        box.refused = {"p1@example.org"}
+        assert mail.send_notices(app, session) == 2, "the others still go"
+        _waits_over(session)
+        assert mail.send_notices(app, session) == 0
+    assert [(d.status, d.attempts) for d in _deliveries(session)] == [
+        (DeliveryStatus.SENT, 1),
+        (DeliveryStatus.FAILED, 1),
+        (DeliveryStatus.SENT, 1),
+    ]
+    assert _recipients(box) == Counter({"p0@example.org": 1, "p2@example.org": 1})
+
+
+def test_a_mail_is_given_up_after_its_attempts(app: Flask, session: Session) -> None:
+    _drafting_round_with(session, 1)
+    with smtp_server() as box:
+        app.config.update(SMTP_HOST=box.host, SMTP_PORT=box.port)
+        box.accept = 0
+        for _ in range(MAX_ATTEMPTS + 2):
+            assert mail.send_notices(app, session) == 0
+            _waits_over(session)
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, MAX_ATTEMPTS)
+    assert box.messages == []
+
+
+def test_delivery_records_go_with_their_addresses(
+    app: Flask, client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    done = _drafting_round_with(session, 2)
+    kept = _drafting_round_with(session, 1)
+    assert mail.send_notices(app, session) == 3
+    assert len(_deliveries(session)) == 3
+    done.phase = Phase.REPORTED
+    done.reported_at = utcnow() - timedelta(days=31)
+    done.retention_days = 30
+    session.add(done)
+    session.commit()
+    assert erase_expired(session, now=utcnow()) == 2
+    session.commit()
+    [left] = _deliveries(session)
+    [subscription] = session.exec(select(NotificationSubscription)).all()
+    assert (left.subscription_id, subscription.round_id) == (subscription.id, kept.id)
+    unsubscribe(session, subscription)
+    session.commit()
+    assert _deliveries(session) == []
 
 
 def test_no_smtp_host_no_mail(app: Flask, client: FlaskClient, session: Session) -> None:

@@ -116,6 +116,34 @@ def test_htmx_vote_swaps_the_next_card_and_updates_progress_out_of_band(
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_changing_a_vote_on_my_votes_says_so_in_the_pages_status_line(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    client.post(f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"})
+
+    page = client.get(f"/r/{round_.slug}/my-votes").text
+    assert '<p id="my-votes-status" role="status" class="vote-status"></p>' in page
+    assert f'id="vote-{statement.id}-agree"' in page
+
+    response = client.post(
+        f"/r/{round_.slug}/my-votes/{statement.id}", data={"vote": "disagree"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert f'<li id="vote-{statement.id}"' in response.text
+    assert (
+        '<p id="my-votes-status" hx-swap-oob="innerHTML">Your vote is changed: Disagree.</p>'
+        in response.text
+    ), "the change is read out, as a vote on the card is"
+    redirected = client.post(
+        f"/r/{round_.slug}/my-votes/{statement.id}", data={"vote": "pass"}, follow_redirects=True
+    )
+    assert "Your vote is changed: Pass / unsure." in redirected.text
+
+
 def test_routing_never_repeats_and_puts_seeds_first_then_least_seen(
     client: FlaskClient, session: Session
 ) -> None:

@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
 from deliberation.clock import utcnow
-from deliberation.models import Participant, Phase, Statement, Vote
+from deliberation.models import NotificationSubscription, Participant, Phase, Statement, Vote
 from deliberation.opinions.worker import run_once
 from deliberation.services import own_data, round_admin
 from deliberation.services.invites import invite_token
+from deliberation.services.notifications import subscribe
 from deliberation.services.participation import NOTICE_VERSION, anonymise_expired
 from tests.factories import (
     act_as,
@@ -195,10 +196,13 @@ def test_the_worker_and_the_cli_anonymise(app: Flask, session: Session) -> None:
     run_once(app, holder="test")
     session.refresh(people[0])
     assert people[0].anonymised_at is not None
-    _reported_round(session, days_ago=3, retention=2)
+    round_ = _reported_round(session, days_ago=3, retention=2)[0]
+    subscribe(session, round_=round_, email="ana@example.org", language="en")
+    session.commit()
     result = app.test_cli_runner().invoke(args=["privacy", "anonymise"])
     assert result.exit_code == 0
-    assert "2 participants anonymised" in result.output
+    assert "2 participants anonymised, 1 notice addresses erased" in result.output
+    assert session.exec(select(NotificationSubscription)).all() == []
 
 
 def test_reporting_a_round_starts_the_retention_clock(session: Session) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from deliberation.clock import utcnow
 from deliberation.decisions import worker
 from deliberation.decisions.counting import rank_array
+from deliberation.decisions.results import _percent
 from deliberation.decisions.service import (
     cast_ballot,
     close_decision,
@@ -222,6 +224,17 @@ def test_verify_checks_the_whole_result_when_no_territory_is_relabelled(
     assert "whole result" in checked.output
 
 
+def test_a_share_is_written_as_the_readers_locale_writes_a_percentage(app: Flask) -> None:
+    written = {}
+    for language in ("en-GB", "fr-FR", "de-DE"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            flask_babel.refresh()  # the test's app context may hold another locale
+            written[language] = _percent("4/7")
+    assert written["en-GB"] == "57.1%"
+    assert written["fr-FR"] in {"57,1\u202f%", "57,1\u00a0%"}
+    assert written["de-DE"] in {"57,1\u202f%", "57,1\u00a0%"}
+
+
 def test_double_majority_stance_with_a_block_through_the_app(
     client: FlaskClient, session: Session
 ) -> None:
@@ -248,8 +261,8 @@ def test_double_majority_stance_with_a_block_through_the_app(
     assert tally.result["passed"] is False  # in favour in only one territory of three
     page = client.get(f"/decisions/{decision.id}/results").get_data(as_text=True)
     assert "The proposal does not pass." in page
-    assert "or block: 57.1 % (required: more than 50.0 %)" in page
-    assert "territories in favour 33.3 % (required: more than 50.0 %)" in page
+    assert "or block: 57.1% (required: more than 50.0%)" in page
+    assert "territories in favour 33.3% (required: more than 50.0%)" in page
 
     blocked = opened(session, round_, method="consent", options=["Piscine"])
     vote(session, blocked, round_, nord, {"stance": "agree"})

@@ -88,7 +88,7 @@ def test_long_lists_show_three_and_the_rest_behind_show_all_without_javascript(
 ) -> None:
     round_ = _placed_viewer(client, session)
     unites = _section(client.get(f"/r/{round_.slug}/map").text, "unites")
-    visible, rest = unites.split('<details class="show-all">')
+    visible, rest = unites.split('<details class="show-all" id="unites-all">')
     assert visible.count('class="statement-line"') == 3
     assert "<summary>Show all 10<" in rest
     assert '<ol class="statement-list" start="4">' in rest
@@ -98,24 +98,34 @@ def test_long_lists_show_three_and_the_rest_behind_show_all_without_javascript(
     assert "<script" not in unites
 
 
-def test_consensus_is_said_in_words_with_the_number_in_a_tooltip(
+def test_consensus_is_said_in_words_with_the_number_in_view(
     client: FlaskClient, session: Session
 ) -> None:
     round_ = _placed_viewer(client, session)
     page = client.get(f"/r/{round_.slug}/map").text
     assert "consensus 0." not in page
+    assert 'title="Group-informed' not in page, "a tooltip reaches neither keyboard nor touch"
+    unites = _section(page, "unites")
+    assert "The score after the words measures it: 1 would mean everybody agrees" in unites
     words = re.findall(
-        r'<span class="agreement-words" title="Group-informed consensus: (0\.\d\d) [^"]*">([^<]+)<',
-        page,
+        r'<span class="agreement-words">([^<]+)</span> <span class="measure">score (0\.\d\d)</span>',
+        unites,
     )
     assert len(words) == 10
-    assert {w for _, w in words} <= {
+    assert {w for w, _ in words} <= {
         "Broad agreement across groups",
         "Agreement across groups",
         "Partial agreement across groups",
         "Little common ground",
     }
-    assert [float(v) for v, _ in words] == sorted((float(v) for v, _ in words), reverse=True)
+    assert [float(v) for _, v in words] == sorted((float(v) for _, v in words), reverse=True)
+    divides = _section(page, "divides")
+    gaps = re.findall(
+        r'<span class="division-words">[^<]+</span> <span class="measure">(\d+) points? apart</span>',
+        divides,
+    )
+    assert gaps, "the gap between the groups is in view, in points"
+    assert [int(g) for g in gaps] == sorted((int(g) for g in gaps), reverse=True)
 
 
 @pytest.mark.parametrize(

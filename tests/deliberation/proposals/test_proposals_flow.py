@@ -249,6 +249,24 @@ def test_the_proposal_pages_follow_the_chosen_language(
     assert amendments in page
 
 
+def test_the_endorsement_table_and_the_written_language_read_in_the_readers_language(
+    client: FlaskClient, session: Session
+) -> None:
+    towns = [make_territory(session), make_territory(session)]
+    round_ = make_round(session, phase=Phase.DRAFTING, territories=towns)
+    author = make_participant(session, round_)
+    proposal = make_proposal(session, round_, author=author)
+    act_as(client, author)
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "fr"
+    page = client.get(f"/r/{round_.slug}/proposals/{proposal.id}").text
+    table = page[page.index('<table class="tally">') : page.index("</table>")]
+    assert towns[0].names["fr"] in table
+    assert towns[1].names["fr"] in table
+    assert towns[0].names["en"] not in table
+    assert "Écrite en anglais" in page, "a language's name inside a sentence, in lower case"
+
+
 def test_a_withdrawn_author_is_credited_as_a_former_participant_and_no_longer_counted(
     client: FlaskClient, session: Session
 ) -> None:

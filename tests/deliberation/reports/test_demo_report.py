@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from deliberation.demo.seed import Demo
 from deliberation.models import Council, Outcome, Phase, ReportVersion, Round
 from deliberation.reports.publishing import publish_report
+from tests.factories import bearer, make_outcome, make_token
 
 
 def test_the_demo_publishes_outcomes_to_strasbourg_and_kehl(
@@ -87,3 +88,30 @@ def test_the_demo_report_shows_proposals_decisions_and_a_later_answer(
     assert "Umweltausschuss" in page
     api = client.get(f"/api/v1/rounds/rnd:{reported.slug}/reports/2/later-responses").get_json()
     assert api["items"] == []
+
+
+def test_tokens_read_the_published_outcomes(
+    client: FlaskClient, session: Session, demo_world: Demo, published: ReportVersion
+) -> None:
+    reported = demo_world.rounds[Phase.REPORTED].round
+    token = bearer(make_token(session))
+    url = f"/api/v1/rounds/rnd:{reported.slug}/outcomes"
+    listed = client.get(url, headers=token).get_json()
+    assert listed["items"] == published.document["outcomes"]
+    assert listed["total"] == len(published.document["outcomes"])
+    first = client.get(f"{url}?per_page=1", headers=token).get_json()
+    assert first["items"] == published.document["outcomes"][:1]
+    assert first["next"].endswith(f"{url}?page=2&per_page=1")
+    entry = published.document["outcomes"][1]
+    assert client.get(f"/api/v1/outcomes/{entry['id']}", headers=token).get_json() == entry
+    open_round = demo_world.rounds[Phase.OPEN].round
+    assert (
+        client.get(f"/api/v1/rounds/rnd:{open_round.slug}/outcomes", headers=token).get_json()[
+            "items"
+        ]
+        == []
+    )
+    draft = make_outcome(session, round_=reported)
+    unpublished = client.get(f"/api/v1/outcomes/out:{draft.id}", headers=token)
+    assert unpublished.status_code == 404
+    assert unpublished.get_json()["error"]["code"] == "not_found"

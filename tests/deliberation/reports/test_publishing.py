@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from sqlmodel import Session, select
 
 from deliberation.models import AuditAction, AuditEntry, OpinionSnapshot, Phase, ReportVersion
@@ -70,6 +71,22 @@ def test_publishing_freezes_a_version_and_reports_the_round(
         f"/r/{slug}/report/v1/outcome.json", headers={"If-None-Match": served.headers["ETag"]}
     )
     assert again.status_code == 304
+    # Forms written in the reader's language are one representation per language (``refresh``:
+    # the test's app context outlives each request, and with it Babel's chosen locale).
+    for form in ("report.md", "outcomes_by_territory.csv"):
+        refresh()
+        english = anonymous.get(f"/r/{slug}/report/v1/{form}", headers={"Accept-Language": "en"})
+        refresh()
+        french = anonymous.get(
+            f"/r/{slug}/report/v1/{form}",
+            headers={"Accept-Language": "fr", "If-None-Match": english.headers["ETag"]},
+        )
+        assert french.status_code == 200, form
+        assert french.headers["Content-Language"] == "fr"
+        assert french.headers["ETag"] != english.headers["ETag"]
+        assert {"Accept-Language", "Cookie"} <= set(french.headers["Vary"].split(", "))
+        if form == "report.md":
+            assert english.data != french.data, "its headings are in the reader's language"
 
 
 def test_publishing_again_makes_a_new_version_and_keeps_the_old(
