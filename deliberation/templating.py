@@ -46,6 +46,7 @@ TEXT_KIND_NAMES = {
     "proposal_text": _l("Proposal text"),
     "amendment_text": _l("Amendment"),
     "amendment_rationale": _l("Amendment rationale"),
+    "decision_title": _l("Decision title"),
     "option_title": _l("Option title"),
     "option_text": _l("Option text"),
     "outcome_title": _l("Outcome title"),

@@ -17,7 +17,13 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberation.api import schemas
 from deliberation.decisions.counting import spec_of
-from deliberation.decisions.service import option_language, option_translations, options_of
+from deliberation.decisions.service import (
+    option_language,
+    option_translations,
+    options_of,
+    title_translations,
+    written_language,
+)
 from deliberation.errors import NotFound
 from deliberation.models import (
     Council,
@@ -463,19 +469,12 @@ def decisions_out(
             titles = {
                 lang: fields["title"]
                 for (option_id, lang), fields in translated.items()
-                if option_id == option.id and fields.get("title") and lang != written
+                if option_id == option.id and fields.get("title")
             }
             shown.append(
                 schemas.DecisionOptionOut(
                     label=option.label,
-                    title=schemas.Text(
-                        lang=written,
-                        value=option.title,
-                        translations={
-                            lang: schemas.Translation(value=value, method="human", reviewed=True)
-                            for lang, value in sorted(titles.items())
-                        },
-                    ),
+                    title=schemas.Text.model_validate(document_text(written, option.title, titles)),
                     proposal=proposal_id(option.proposal_id) if option.proposal_id else None,
                 )
             )
@@ -483,8 +482,12 @@ def decisions_out(
             schemas.DecisionOut(
                 id=decision_id(decision.id or 0),
                 round=ids.round_id(round_),
-                title=schemas.Text(
-                    lang=round_.languages[0] if round_.languages else "und", value=decision.title
+                title=schemas.Text.model_validate(
+                    document_text(
+                        written_language(round_),
+                        decision.title,
+                        title_translations(session, decision),
+                    )
                 ),
                 method=decision.method,
                 ballot=spec_of(decision).ballot.value,

@@ -19,11 +19,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from deliberation.clock import utcnow
 from deliberation.decisions import ballots as ballot_forms
 from deliberation.decisions.counting import scale_of, seal_ballots, spec_of
 from deliberation.decisions.methods import method_spec
@@ -46,16 +45,17 @@ from deliberation.models import (
     StatementStatus,
     TextKind,
     Translation,
-    TranslationOrigin,
     User,
 )
 from deliberation.models.inputs import DecisionInput
 from deliberation.models.proposals import MAX_TEXT
 from deliberation.services.rounds import require_facilitator, round_by_id, round_territories
 from deliberation.services.validation import FieldInvalid, has_control_characters
-from deliberation.translations.reading import Original, read_texts
+from deliberation.translations.reading import Original, Reading, read_texts
+from deliberation.translations.texts import human_translations, set_human_translation
 
 MAX_OPTIONS = 20
+MAX_TITLE = 200  # a decision's or an option's title, as the columns hold
 LABELS = string.ascii_uppercase[:MAX_OPTIONS]
 
 
@@ -164,10 +164,73 @@ class ShownOption:
     original_language: str = ""
 
 
+def written_language(round_: Round) -> str:
+    """The language a decision's title (and an option without a proposal) is written in: the
+    round's first."""
+    return round_.languages[0] if round_.languages else "en"
+
+
 def option_language(session: Session, option: DecisionOption, round_: Round) -> str:
     """The language an option is written in: its proposal's, else the round's first."""
     proposal = session.get(Proposal, option.proposal_id) if option.proposal_id else None
-    return proposal.language if proposal is not None else round_.languages[0]
+    return proposal.language if proposal is not None else written_language(round_)
+
+
+def shown_titles(
+    session: Session, round_: Round, decisions: list[Decision], languages: list[str]
+) -> dict[int, Reading]:
+    """The titles of ``decisions`` (of ``round_``) for a reader of ``languages`` (preferred
+    first), through the reading rule, keyed by decision id."""
+    written = written_language(round_)
+    return read_texts(
+        session,
+        round_,
+        kind=TextKind.DECISION_TITLE,
+        originals=[Original(d.id or 0, d.title, written) for d in decisions],
+        languages=languages,
+    )
+
+
+def title_translations(session: Session, decision: Decision) -> dict[str, str]:
+    """The facilitators' translations of ``decision``'s title: ``{language: title}``."""
+    found = human_translations(session, kind=TextKind.DECISION_TITLE, text_ids=[decision.id or 0])
+    return found.get(decision.id or 0, {})
+
+
+def translate_title(
+    session: Session,
+    *,
+    decision: Decision,
+    round_: Round,
+    user: User | None,
+    language: str,
+    title: str,
+) -> None:
+    """Save a facilitator's translation of a draft decision's title into ``language`` (empty:
+    remove it). Reviewed and accepted at once; frozen with the options when the decision
+    opens.
+
+    Raises:
+        Forbidden: not a facilitator. Conflict: not a draft.
+        FieldInvalid: a language the round does not offer or the title's own (the round's
+            first), or a title too long or holding control characters.
+    """
+    require_facilitator(session, round_, user)
+    _require_draft(decision)
+    if language not in round_.languages or language == written_language(round_):
+        raise FieldInvalid(_l("Choose another of the round's languages."), field="language")
+    title = title.strip()
+    if len(title) > MAX_TITLE or has_control_characters(title):
+        raise FieldInvalid(_l("A title has at most 200 characters."), field="title")
+    set_human_translation(
+        session,
+        round_=round_,
+        user=user,
+        kind=TextKind.DECISION_TITLE,
+        text_id=decision.id or 0,
+        language=language,
+        text=title,
+    )
 
 
 def shown_options(
@@ -214,16 +277,10 @@ def option_translations(
     ..., "text": ...}}``."""
     found: dict[tuple[int, str], dict[str, str]] = {}
     ids = [o.id for o in options if o.id is not None]
-    rows = session.exec(
-        select(Translation).where(
-            col(Translation.kind).in_([TextKind.OPTION_TITLE, TextKind.OPTION_TEXT]),
-            col(Translation.text_id).in_(ids),
-            col(Translation.origin) == TranslationOrigin.HUMAN,
-        )
-    )
-    for row in rows:
-        field = "title" if row.kind == TextKind.OPTION_TITLE else "text"
-        found.setdefault((row.text_id, row.language), {})[field] = row.text
+    for kind, field in ((TextKind.OPTION_TITLE, "title"), (TextKind.OPTION_TEXT, "text")):
+        for option_id, by_language in human_translations(session, kind=kind, text_ids=ids).items():
+            for language, value in by_language.items():
+                found.setdefault((option_id, language), {})[field] = value
     return found
 
 
@@ -259,7 +316,7 @@ def translate_option(
         raise FieldInvalid(
             _l("Translate the title and the text together."), field="translation_title"
         )
-    if len(title) > 200 or has_control_characters(title):
+    if len(title) > MAX_TITLE or has_control_characters(title):
         raise FieldInvalid(_l("A title has at most 200 characters."), field="translation_title")
     if len(text) > MAX_OPTION_TEXT:
         raise FieldInvalid(
@@ -270,33 +327,15 @@ def translate_option(
             field="translation_text",
         )
     for kind, value in ((TextKind.OPTION_TITLE, title), (TextKind.OPTION_TEXT, text)):
-        row = session.exec(
-            select(Translation).where(
-                Translation.kind == kind,
-                Translation.text_id == option.id,
-                Translation.language == language,
-                col(Translation.origin) == TranslationOrigin.HUMAN,
-            )
-        ).first()
-        if not value:
-            if row is not None:
-                session.delete(row)
-            continue
-        row = row or Translation(
-            round_id=round_.id,  # type: ignore[arg-type]
+        set_human_translation(
+            session,
+            round_=round_,
+            user=user,
             kind=kind,
             text_id=option.id,  # type: ignore[arg-type]
             language=language,
             text=value,
-            origin=TranslationOrigin.HUMAN,
         )
-        row.text = value
-        row.reviewed = True
-        row.status = StatementStatus.ACCEPTED
-        row.author_user_id = user.id if user else None
-        row.updated_at = row.reviewed_at = utcnow()
-        session.add(row)
-    session.flush()
 
 
 def _check_fields(session: Session, round_: Round, fields: DecisionInput) -> None:
@@ -413,7 +452,7 @@ def add_option(
     title = title.strip()
     if not title:
         raise FieldInvalid(_l("Give the option a title."), field="title")
-    if len(title) > 200 or has_control_characters(title):
+    if len(title) > MAX_TITLE or has_control_characters(title):
         raise FieldInvalid(_l("A title has at most 200 characters."), field="title")
     if len(text) > MAX_OPTION_TEXT:
         raise FieldInvalid(
@@ -452,6 +491,12 @@ def remove_option(
     option = session.get(DecisionOption, option_id)
     if option is None or option.decision_id != decision.id:
         raise NotFound(_l("This option is not part of this decision."))
+    session.execute(  # its translations go with it (a reused id must not inherit them)
+        delete(Translation).where(
+            col(Translation.kind).in_([TextKind.OPTION_TITLE, TextKind.OPTION_TEXT]),
+            col(Translation.text_id) == option_id,
+        )
+    )
     session.delete(option)
     session.flush()
 

@@ -22,8 +22,15 @@ from deliberation.decisions.counting import store_tally
 from deliberation.decisions.methods import default_settings
 from deliberation.decisions.service import LABELS, close_decision, open_decision
 from deliberation.demo import bulk
-from deliberation.demo.report import write_selected_proposals
-from deliberation.models import Decision, DecisionBallot, DecisionOption, Participant, Round
+from deliberation.demo.report import translate_decision, write_selected_proposals
+from deliberation.models import (
+    Decision,
+    DecisionBallot,
+    DecisionOption,
+    Participant,
+    Round,
+    User,
+)
 from voting.methods import REGISTRY
 
 DATA = Path(__file__).resolve().parent / "data" / "decisions.json"
@@ -48,6 +55,7 @@ def seed_decisions(
     session: Session,
     round_: Round,
     *,
+    facilitator: User,
     latent_groups: dict[int, int],
     rng: np.random.Generator,
     now: datetime,
@@ -63,7 +71,14 @@ def seed_decisions(
     )
     people = sorted(latent_groups)
 
-    ranked = _decision(session, round_, "schulze", data["ranked"], now - timedelta(days=2))
+    ranked = _decision(
+        session,
+        round_,
+        "schulze",
+        data["ranked"],
+        now - timedelta(days=2),
+        facilitator=facilitator,
+    )
     rows = []
     for person in people:
         if rng.random() >= RANKED_SHARE:
@@ -83,6 +98,7 @@ def seed_decisions(
         "consent",
         data["stance"],
         now - timedelta(days=3),
+        facilitator=facilitator,
         double_majority=True,
     )
     blocker = next(p for p in people if latent_groups[p] == 2)
@@ -109,10 +125,13 @@ def _decision(
     method: str,
     texts: dict[str, Any],
     opened: datetime,
+    *,
+    facilitator: User,
     **settings: Any,
 ) -> Decision:
     """An open decision with the options of ``texts`` (``options``, or the stance's one
-    ``option``), each the round's proposal selected for it."""
+    ``option``), each the round's proposal selected for it, translated by ``facilitator``
+    (``texts``' ``title_translations`` and each option's ``translations``)."""
     decision = Decision(
         round_id=round_.id,  # type: ignore[arg-type]
         title=texts["title"],
@@ -134,6 +153,9 @@ def _decision(
         for label, option, proposal in zip(LABELS, options, proposals, strict=False)
     )
     session.flush()
+    translate_decision(
+        session, round_=round_, decision=decision, facilitator=facilitator, spec=texts
+    )
     open_decision(session, decision=decision, now=opened)
     return decision
 

@@ -21,7 +21,14 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.decisions.counting import store_tally
 from deliberation.decisions.methods import default_settings
-from deliberation.decisions.service import LABELS, close_decision, open_decision
+from deliberation.decisions.service import (
+    LABELS,
+    close_decision,
+    open_decision,
+    options_of,
+    translate_option,
+    translate_title,
+)
 from deliberation.demo import bulk
 from deliberation.models import (
     Council,
@@ -110,12 +117,46 @@ def write_selected_proposals(
     return ids
 
 
+def translate_decision(
+    session: Session, *, round_: Round, decision: Decision, facilitator: User, spec: dict[str, Any]
+) -> None:
+    """The facilitator's translations of a draft ``decision``: its title into the languages of
+    ``spec["title_translations"]``, its options (in label order) as ``spec["options"]``
+    (``translations``: ``{language: {"title", "text"?}}``) or ``spec["option_translations"]``
+    say."""
+    for language, title in spec["title_translations"].items():
+        translate_title(
+            session,
+            decision=decision,
+            round_=round_,
+            user=facilitator,
+            language=language,
+            title=title,
+        )
+    specs = spec.get("option_translations") or [
+        option["translations"] for option in spec.get("options", [spec.get("option")])
+    ]
+    for option, translations in zip(options_of(session, decision), specs, strict=True):
+        for language, parts in translations.items():
+            translate_option(
+                session,
+                decision=decision,
+                round_=round_,
+                user=facilitator,
+                option_id=option.id or 0,
+                language=language,
+                title=parts["title"],
+                text=parts.get("text", ""),
+            )
+
+
 def _decision(
     session: Session,
     round_: Round,
     spec: dict[str, Any],
     proposals: list[int],
     *,
+    facilitator: User,
     latent_groups: dict[int, int],
     rng: np.random.Generator,
 ) -> int:
@@ -145,6 +186,9 @@ def _decision(
         for label, proposal in zip(LABELS, proposals, strict=False)
     )
     session.flush()
+    translate_decision(
+        session, round_=round_, decision=decision, facilitator=facilitator, spec=spec
+    )
     open_decision(session, decision=decision, now=now - timedelta(days=12))
     territory_of = dict(
         session.exec(
@@ -192,7 +236,13 @@ def seed_report(
     councils = _councils(session, facilitator, data["councils"])
     proposals = write_selected_proposals(session, round_, data["proposals"], statement_ids)
     decision = _decision(
-        session, round_, data["decision"], proposals, latent_groups=latent_groups, rng=rng
+        session,
+        round_,
+        data["decision"],
+        proposals,
+        facilitator=facilitator,
+        latent_groups=latent_groups,
+        rng=rng,
     )
     today = utcnow().date()
     outcomes = []

@@ -159,6 +159,7 @@ def seed_demo(
     seed_decisions(
         session,
         deciding.round,
+        facilitator=facilitator,
         latent_groups=dict(deciding.latent_groups),
         rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(len(streams) + 1)[-1]),
         now=now,

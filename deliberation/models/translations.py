@@ -1,6 +1,6 @@
 """Translations of the texts people write: one model for every kind of text.
 
-A text (a statement now; proposals, amendments and outcomes later) keeps its original language
+A text (a statement, proposal, amendment, decision title or option, outcome) keeps its original language
 and text on its own row; each translation into another language is a ``Translation`` row that
 names the text by ``kind`` and ``text_id``. See ``deliberation.translations`` for the rule that
 picks what a reader sees.
@@ -22,6 +22,7 @@ class TextKind(StrEnum):
     """Which table ``Translation.text_id`` points into."""
 
     STATEMENT = "statement"
+    DECISION_TITLE = "decision_title"  # a decision's title, written in the round's first language
     OPTION_TITLE = "option_title"  # a decision option's title (DecisionOption)
     OPTION_TEXT = "option_text"  # a decision option's text
     OUTCOME_TITLE = "outcome_title"

@@ -20,9 +20,17 @@ from flask_babel import force_locale
 from sqlmodel import Session, col, select
 
 from deliberation.decisions.methods import METHOD_DESCRIPTIONS
-from deliberation.decisions.service import options_of
-from deliberation.models import Decision, DecisionTally, Proposal, ProposalStatement, Round
+from deliberation.decisions.service import options_of, title_translations, written_language
+from deliberation.models import (
+    Decision,
+    DecisionTally,
+    Proposal,
+    ProposalStatement,
+    Round,
+    TextKind,
+)
 from deliberation.services.privacy import complementary, is_small, suppress_line
+from deliberation.translations.texts import human_translations
 
 PEOPLE_COUNTS = frozenset({"first_preferences", "approvals", "stance_weight"})
 ALL = "all"
@@ -107,12 +115,16 @@ def decision_entry(
     text: Text,
 ) -> dict[str, Any]:
     """One decision of ``round_`` as OUTCOME.md ``decisions[]`` (see the module docstring);
-    ``slugs`` are the round's territories in document order. Its title is taken to be in the
-    round's first language, an option's in its proposal's."""
+    ``slugs`` are the round's territories in document order. Its title is written in the
+    round's first language, an option's in its proposal's; both carry the facilitators'
+    translations."""
     k = round_.privacy_k
     result = tally.result
     options = options_of(session, decision)
-    language = round_.languages[0] if round_.languages else "en"
+    language = written_language(round_)
+    option_titles = human_translations(
+        session, kind=TextKind.OPTION_TITLE, text_ids=[o.id or 0 for o in options]
+    )
     written_in = dict(
         session.exec(
             select(Proposal.id, Proposal.language).where(
@@ -182,11 +194,15 @@ def decision_entry(
     quorum = result["quorum"]
     return {
         "id": decision_id(decision.id or 0),
-        "title": text(language, decision.title),
+        "title": text(language, decision.title, title_translations(session, decision)),
         "options": [
             {
                 "option": option.label,
-                "title": text(written_in.get(option.proposal_id, language), option.title),
+                "title": text(
+                    written_in.get(option.proposal_id, language),
+                    option.title,
+                    option_titles.get(option.id or 0, {}),
+                ),
                 "proposal": proposal_id(option.proposal_id) if option.proposal_id else None,
             }
             for option in options

@@ -13,8 +13,8 @@ times).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists, update
 from sqlmodel import Session, col, select
 
+from deliberation.decisions.service import title_translations, written_language
 from deliberation.errors import NotFound
 from deliberation.models import (
     Decision,
@@ -48,12 +49,15 @@ RETRY_AFTER = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class DueNotice:
-    """An event of ``round`` not announced yet: ``ref`` is the decision's id, else 0."""
+    """An event of ``round`` not announced yet: ``ref`` is the decision's id, else 0;
+    ``decision_titles`` its title by language (as written, and the facilitators'
+    translations)."""
 
     round: Round
     event: NoticeEvent
     ref: int
     decision: Decision | None = None
+    decision_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 def subscribe(session: Session, *, round_: Round, email: str, language: str) -> None:
@@ -189,7 +193,11 @@ def compose(
     known as the same one)."""
     with force_locale(subscription.language):
         title = notice.round.text("title", subscription.language)
-        values = {"round": title, "decision": notice.decision.title if notice.decision else ""}
+        decision = notice.decision.title if notice.decision else ""
+        values = {
+            "round": title,
+            "decision": notice.decision_titles.get(subscription.language, decision),
+        }
         message = EmailMessage()
         message["From"] = sender
         message["To"] = subscription.email
@@ -265,15 +273,15 @@ def due_deliveries(session: Session, *, now: datetime) -> list[DueDelivery]:
 
 
 def _notice(session: Session, notification: Notification) -> DueNotice:
+    round_ = session.get_one(Round, notification.round_id)
     decision = None
+    titles: dict[str, str] = {}
     if notification.event in (NoticeEvent.DECISION, NoticeEvent.RESULTS):
         decision = session.get(Decision, notification.ref)
-    return DueNotice(
-        session.get_one(Round, notification.round_id),
-        notification.event,
-        notification.ref,
-        decision,
-    )
+    if decision is not None:
+        titles = {written_language(round_): decision.title}
+        titles |= title_translations(session, decision)
+    return DueNotice(round_, notification.event, notification.ref, decision, titles)
 
 
 def claim(

@@ -39,6 +39,7 @@ CONTEXTS = {
     TextKind.PROPOSAL_TEXT: "prp:{id}:text",
     TextKind.AMENDMENT_TEXT: "amd:{id}:text",
     TextKind.AMENDMENT_RATIONALE: "amd:{id}:rationale",
+    TextKind.DECISION_TITLE: "dec:{id}:title",
     TextKind.OPTION_TITLE: "opt:{id}:title",
     TextKind.OPTION_TEXT: "opt:{id}:text",
     TextKind.OUTCOME_TITLE: "out:{id}:title",
@@ -48,7 +49,7 @@ CONTEXTS = {
 """The ``msgctxt`` of an entry by kind of text; ``id`` the text's id in its table."""
 
 _KINDS = {pattern.replace("{id}", ""): kind for kind, pattern in CONTEXTS.items()}
-_CONTEXT = re.compile(r"(stm|prp|amd|opt|out):([1-9][0-9]{0,17})(:title|:text|:rationale)?")
+_CONTEXT = re.compile(r"(stm|prp|amd|dec|opt|out):([1-9][0-9]{0,17})(:title|:text|:rationale)?")
 
 
 def context_of(source: Source) -> str:

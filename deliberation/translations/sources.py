@@ -2,13 +2,14 @@
 
 A source is a text's kind and id in its table, its text as written and its language: a
 statement's own; a proposal's title and text in the proposal's language; an amendment's
-paragraph and rationale in its proposal's language; a draft decision's option title and text in
-the option's language (its proposal's, else the round's first); an outcome's title, text and
+paragraph and rationale in its proposal's language; a draft decision's title in the round's first
+language, and its options' titles and texts in the option's language (its proposal's, else the
+round's first); an outcome's title, text and
 rationale in the outcome's. PO files, machine translation and participants' translations all
 reach texts through here, so every kind is handled once.
 
 What is left out cannot be translated now: rejected statements, hidden proposals and
-amendments, options of a decision already opened (its options are frozen), empty parts.
+amendments, the title and options of a decision already opened (they are frozen), empty parts.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ LIMITS = {
     TextKind.PROPOSAL_TEXT: MAX_TEXT,
     TextKind.AMENDMENT_TEXT: MAX_TEXT,
     TextKind.AMENDMENT_RATIONALE: MAX_REASON,
+    TextKind.DECISION_TITLE: 200,
     TextKind.OPTION_TITLE: 200,
     TextKind.OPTION_TEXT: MAX_TEXT,
     TextKind.OUTCOME_TITLE: 200,
@@ -60,7 +62,14 @@ LIMITS = {
 """The longest translation of each kind but statements (whose limit is the round's): the
 original's own limit."""
 
-_ONE_LINE = frozenset({TextKind.PROPOSAL_TITLE, TextKind.OPTION_TITLE, TextKind.OUTCOME_TITLE})
+_ONE_LINE = frozenset(
+    {
+        TextKind.PROPOSAL_TITLE,
+        TextKind.DECISION_TITLE,
+        TextKind.OPTION_TITLE,
+        TextKind.OUTCOME_TITLE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,21 @@ def _amendments(
                 yield Source(kind, amendment.id or 0, value, proposal.language, proposal.id)
 
 
+def _decisions(
+    session: Session, round_: Round, kinds: frozenset[TextKind], ids: list[int] | None
+) -> Iterable[Source]:
+    query = select(Decision).where(
+        Decision.round_id == round_.id, Decision.status == DecisionStatus.DRAFT
+    )
+    if ids is not None:
+        query = query.where(col(Decision.id).in_(ids))
+    for decision in session.exec(query.order_by(col(Decision.id))):
+        if TextKind.DECISION_TITLE in kinds and decision.title.strip():
+            yield Source(
+                TextKind.DECISION_TITLE, decision.id or 0, decision.title, round_.languages[0]
+            )
+
+
 def _options(
     session: Session, round_: Round, kinds: frozenset[TextKind], ids: list[int] | None
 ) -> Iterable[Source]:
@@ -216,6 +240,7 @@ def round_sources(
     groups = (
         (_proposals, (TextKind.PROPOSAL_TITLE, TextKind.PROPOSAL_TEXT)),
         (_amendments, (TextKind.AMENDMENT_TEXT, TextKind.AMENDMENT_RATIONALE)),
+        (_decisions, (TextKind.DECISION_TITLE,)),
         (_options, (TextKind.OPTION_TITLE, TextKind.OPTION_TEXT)),
         (_outcomes, (TextKind.OUTCOME_TITLE, TextKind.OUTCOME_TEXT, TextKind.OUTCOME_RATIONALE)),
     )

@@ -165,6 +165,7 @@ def _decision_form(round_: Round, decision: Decision | None) -> Any:
             errors={k.removeprefix("setting_"): str(v) for k, v in errors.items()},
         ),
         registry=methods.METHOD_NAMES,
+        title_language=service.written_language(round_),
         **_context(),
     )
 
@@ -195,15 +196,17 @@ def _render_manage(
     round_: Round,
     status: int = 200,
     option_errors: dict[str, Any] | None = None,
+    title_errors: dict[str, Any] | None = None,
 ) -> Any:
     db = get_session()
+    options = service.options_of(db, decision)
     return render(
         "decisions/manage.html",
         status=status,
         round=round_,
         decision=decision,
         spec=spec_of(decision),
-        options=service.options_of(db, decision),
+        options=options,
         ballots=_ballot_count(decision),
         electorate=service.electorate(db, decision),
         tally=db.get(DecisionTally, decision.id),
@@ -212,10 +215,12 @@ def _render_manage(
         else [],
         option_errors=option_errors or {},
         option_values=request.form if option_errors else {},
-        translations=service.option_translations(db, service.options_of(db, decision)),
-        option_languages={
-            o.id: service.option_language(db, o, round_) for o in service.options_of(db, decision)
-        },
+        translations=service.option_translations(db, options),
+        option_languages={o.id: service.option_language(db, o, round_) for o in options},
+        title_language=service.written_language(round_),
+        title_translations=service.title_translations(db, decision),
+        title_errors=title_errors or {},
+        title_values=request.form if title_errors else {},
         setting_fields=methods.setting_fields(spec_of(decision), stored=decision.settings),
         **_context(),
     )
@@ -263,6 +268,30 @@ def add_option(decision_id: int) -> Any:
         )
     db.commit()
     flash(_("The option is added."), "success")
+    return _redirect("decisions.manage", decision_id=decision_id)
+
+
+@bp.post("/facilitate/decisions/<id:decision_id>/title/translations")
+@login_required
+def translate_title(decision_id: int) -> Any:
+    db = get_session()
+    decision, round_ = service.facilitated_decision(db, decision_id=decision_id, user=g.user)
+    try:
+        service.translate_title(
+            db,
+            decision=decision,
+            round_=round_,
+            user=g.user,
+            language=request.form.get("language", ""),
+            title=request.form.get("title", ""),
+        )
+    except FieldInvalid as error:
+        db.rollback()
+        return _render_manage(
+            decision, round_, status=422, title_errors={error.field: error.message}
+        )
+    db.commit()
+    flash(_("The translation of the title is saved."), "success")
     return _redirect("decisions.manage", decision_id=decision_id)
 
 
@@ -361,10 +390,12 @@ def participant_decisions(slug: str) -> Any:
     participant = current_participant(round_)
     listed = [d for d in service.round_decisions(db, round_) if d.status != DecisionStatus.DRAFT]
     voted = {d.id for d in listed if service.current_ballot(db, d, participant) is not None}
+    languages = reader_languages(current_language(), participant.reading_languages)
     return render(
         "decisions/participant_list.html",
         round=round_,
         decisions=listed,
+        titles=service.shown_titles(db, round_, listed, languages),
         voted=voted,
         **_context(),
     )
@@ -405,6 +436,7 @@ def _render_ballot(
         status=status,
         round=round_,
         decision=decision,
+        title=service.shown_titles(db, round_, [decision], languages)[decision.id or 0],
         spec=spec,
         kind=spec.ballot.value,
         options=options,
@@ -515,9 +547,8 @@ def results_page(decision_id: int) -> Any:
     decision, round_ = service.get_decision(db, decision_id)
     if decision.status == DecisionStatus.DRAFT:
         abort(404)
-    options = service.shown_options(
-        db, round_, service.options_of(db, decision), [current_language()]
-    )
+    languages = [current_language()]
+    options = service.shown_options(db, round_, service.options_of(db, decision), languages)
     names = {t.slug: t.name(current_language()) for t in round_territories(db, round_)}
     view = None
     if decision.status == DecisionStatus.CLOSED:
@@ -535,6 +566,7 @@ def results_page(decision_id: int) -> Any:
         "decisions/results.html",
         round=round_,
         decision=decision,
+        title=service.shown_titles(db, round_, [decision], languages)[decision.id or 0],
         options=options,
         view=view,
         receipt_code=code,

@@ -70,6 +70,7 @@ from deliberation.models import (
     Statement,
     Territory,
     TerritoryTwin,
+    TextKind,
     TokenScope,
     Translation,
     User,
@@ -81,6 +82,7 @@ from deliberation.services import accounts, audit
 from deliberation.services.invites import invite_token
 from deliberation.services.notifications import stop_token
 from deliberation.services.participation import issue_session_key
+from deliberation.translations.texts import set_human_translation
 from tests.factories import (
     PASSWORD,
     make_decision,
@@ -931,8 +933,8 @@ def _coauthor_token(w: World, invite: CoauthorInvite) -> str:
 
 
 def _decision(w: World, round_: Round, *, status: str) -> tuple[int, int]:
-    """A decision of ``round_`` in ``status`` whose title and options carry the payload: its
-    id and its first option's id."""
+    """A decision of ``round_`` in ``status`` whose title and options, and their translations,
+    carry the payload: its id and its first option's id."""
     decision = make_decision(
         w.session, round_, options=[PAYLOAD, f"{PAYLOAD} 2"], title=PAYLOAD, receipts=True
     )
@@ -946,6 +948,24 @@ def _decision(w: World, round_: Round, *, status: str) -> tuple[int, int]:
     for option in options:
         option.text = PAYLOAD
         w.session.add(option)
+    for language in round_.languages[1:]:  # the title and options read in every language
+        for kind, text_id in (
+            (TextKind.DECISION_TITLE, decision.id),
+            *(
+                (kind, o.id)
+                for o in options
+                for kind in (TextKind.OPTION_TITLE, TextKind.OPTION_TEXT)
+            ),
+        ):
+            set_human_translation(
+                w.session,
+                round_=round_,
+                user=None,
+                kind=kind,
+                text_id=text_id or 0,
+                language=language,
+                text=PAYLOAD,
+            )
     w.session.commit()
     if status != "draft":
         open_decision(w.session, decision=decision, now=utcnow())

@@ -29,6 +29,7 @@ from deliberation.models import (
     Phase,
     ReportVersion,
     Round,
+    TextKind,
 )
 from deliberation.services.notifications import (
     MAX_ATTEMPTS,
@@ -40,6 +41,7 @@ from deliberation.services.notifications import (
     take,
     unsubscribe,
 )
+from deliberation.translations.texts import set_human_translation
 from tests.factories import make_decision, make_round
 from tests.smtp import Mailbox, smtp_server
 
@@ -104,9 +106,22 @@ def test_the_worker_mails_each_step_once(
     round_.phase = Phase.DECIDING
     session.add(round_)
     decision = make_decision(session, round_, method="consent", options=["Trees"])
+    set_human_translation(
+        session,
+        round_=round_,
+        user=None,
+        kind=TextKind.DECISION_TITLE,
+        text_id=decision.id or 0,
+        language="fr",
+        text="Quel projet d’abord ?",
+    )
     open_decision(session, decision=decision, now=utcnow() - timedelta(hours=1))
     session.commit()
     assert mail.send_notices(app, session) == 2
+    # Each reads the decision's title in their language (the French translation for Jean).
+    opened = {m["To"]: m.get_content() for m in mailbox.messages[2:]}
+    assert "The decision “Which project first?” has opened" in opened["ana@example.org"]
+    assert "«\u00a0Quel projet d’abord ?\u00a0»" in opened["jean@example.org"]
     close_decision(session, decision=decision, round_=round_, now=utcnow())
     store_tally(session, decision)
     session.add(ReportVersion(round_id=round_.id, number=1, document={}, sha256="0" * 64))

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from deliberation.demo.seed import Demo
 from deliberation.models import Phase, ReportVersion
 from deliberation.reports.publishing import publish_report
+from deliberation.reports.text import localized
 
 Document = dict[str, Any]
 
@@ -195,7 +196,7 @@ def test_markdown_has_the_participation_and_outcome_figures(
         assert "| Ballots | " + " | ".join(f"{b:,}" for b in ballots) + " |" in markdown
         for option in decision["options"]:
             values = [c["value"] for c in decision["counts"] if c["option"] == option["option"]]
-            title = option["title"]["value"]
+            title = localized(option["title"], "en")  # the reader's language
             line = f"| {option['option']}. {title} | " + " | ".join(f"{v:,}" for v in values)
             assert line + " |" in markdown
     for outcome in document["outcomes"]:

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po, write_po
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from deliberation.decisions.service import shown_options
+from deliberation.decisions.service import shown_options, shown_titles
 from deliberation.models import (
     Amendment,
     Decision,
@@ -169,6 +169,34 @@ def test_every_kind_of_text_makes_the_po_round_trip(client: FlaskClient, session
     assert '<th scope="col" class="number">Proposals</th>' in overview.text
     again = {m.context: m.string for m in read_po(io.BytesIO(_export(client, round_, "fr")))}
     assert again[f"amd:{ids['amendment']}:text"] == "FR Bäume."
+
+
+def test_a_draft_decisions_title_makes_the_round_trip_and_freezes_when_it_opens(
+    client: FlaskClient, session: Session
+) -> None:
+    world = _world(session, client)
+    round_, decision = world["round"], world["decision"]
+    assert isinstance(round_, Round)
+    assert isinstance(decision, Decision)
+    context = f"dec:{decision.id}:title"
+    catalog = read_po(io.BytesIO(_export(client, round_, "de")))
+    entries = {m.context: m for m in catalog if m.id}
+    assert entries[context].id == decision.title, "written in the round's first language"
+    assert context not in {m.context for m in read_po(io.BytesIO(_export(client, round_, "fr")))}
+    for entry in entries.values():
+        entry.string = f"DE {entry.id}"
+    out = io.BytesIO()
+    write_po(out, catalog)
+    assert _import(client, round_, "de", out.getvalue()).status_code == 303
+    shown = shown_titles(session, round_, [decision], ["de"])[decision.id or 0]
+    assert shown.text == f"DE {decision.title}"
+
+    decision.status = DecisionStatus.OPEN
+    session.add(decision)
+    session.commit()
+    assert context not in {m.context for m in read_po(io.BytesIO(_export(client, round_, "de")))}
+    refused = _import(client, round_, "de", out.getvalue())
+    assert refused.status_code == 422
 
 
 def test_a_bad_entry_of_any_kind_refuses_the_whole_file_with_its_line(
