@@ -32,7 +32,6 @@ from deliberation.models import (
     StatementStatus,
     TargetKind,
     Translation,
-    TranslationOrigin,
     User,
 )
 from deliberation.models.reports import OutcomeInput, OutcomeTranslationInput
@@ -42,6 +41,7 @@ from deliberation.services import audit
 from deliberation.services.rounds import require_facilitator
 from deliberation.services.validation import FieldInvalid
 from deliberation.translations.reading import shown_translations
+from deliberation.translations.texts import human_translations, set_human_translation
 
 COMPOSING_PHASES = (Phase.CLOSED, Phase.REPORTED)
 PRIVATE_PROPOSALS = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
@@ -293,35 +293,22 @@ def translate_outcome(
         raise FieldInvalid(
             _l("This is the outcome's own language: choose another one."), field="language"
         )
-    now = utcnow()
+    assert outcome.id is not None
     changed = []
     for part, kind in OUTCOME_PARTS.items():
         value = getattr(fields, part).strip()
-        existing = session.exec(
-            select(Translation).where(
-                Translation.kind == kind,
-                Translation.text_id == outcome.id,
-                Translation.language == fields.language,
-            )
-        ).all()
-        if [t.text for t in existing] == ([value] if value else []):
+        given = human_translations(session, kind=kind, text_ids=[outcome.id])
+        if given.get(outcome.id, {}).get(fields.language, "") == value:
             continue
-        for translation in existing:
-            session.delete(translation)
-        if value:
-            session.add(
-                Translation(
-                    round_id=round_.id,  # type: ignore[arg-type]
-                    kind=kind,
-                    text_id=outcome.id,  # type: ignore[arg-type]
-                    language=fields.language,
-                    text=value,
-                    origin=TranslationOrigin.HUMAN,
-                    reviewed=True,
-                    author_user_id=user.id,
-                    reviewed_at=now,
-                )
-            )
+        set_human_translation(
+            session,
+            round_=round_,
+            user=user,
+            kind=kind,
+            text_id=outcome.id,
+            language=fields.language,
+            text=value,
+        )
         changed.append(part)
     session.flush()
     if changed:
