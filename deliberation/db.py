@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
@@ -86,6 +86,13 @@ def get_session() -> Session:
         g.db_session = Session(engine(), expire_on_commit=False)
     session: Session = g.db_session
     return session
+
+
+def core_connection(session: Session) -> Connection:
+    """The session's connection, its pending objects flushed first (a statement just added,
+    say, that a vote refers to): the hot path reads and writes in SQL, around the ORM."""
+    session.flush()
+    return session.connection()
 
 
 @contextmanager
