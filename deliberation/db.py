@@ -14,7 +14,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    event,
+)
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
@@ -93,6 +103,15 @@ def core_connection(session: Session) -> Connection:
     say, that a vote refers to): the hot path reads and writes in SQL, around the ORM."""
     session.flush()
     return session.connection()
+
+
+def in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:
+    """``column IN`` the bound list ``name``: on PostgreSQL as ``= ANY(array)``, whose SQL text
+    does not change with the list (the driver keeps it parsed and the server keeps its plan);
+    elsewhere as an expanding ``IN``."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(item)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
 @contextmanager

@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import (
-    ARRAY,
     BindParameter,
     ColumnElement,
     CompoundSelect,
@@ -46,7 +45,6 @@ from sqlalchemy import (
     Row,
     String,
     Subquery,
-    any_,
     bindparam,
     exists,
     func,
@@ -58,7 +56,7 @@ from sqlalchemy import Select as SqlSelect
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from deliberation.db import core_connection
+from deliberation.db import core_connection, in_list
 from deliberation.models import (
     Participant,
     Round,
@@ -153,15 +151,6 @@ def _first_chosen(statuses: tuple[StatementStatus, ...], filtered: bool) -> Subq
     )
 
 
-def _in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:
-    """``column IN`` the bound list ``name``: on PostgreSQL as ``= ANY(array)``, whose SQL text
-    does not change with the list (the driver keeps it parsed and the server keeps its plan);
-    elsewhere as an expanding ``IN``."""
-    if postgres:
-        return column == any_(bindparam(name, type_=ARRAY(item)))  # type: ignore[no-any-return]
-    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
-
-
 @cache
 def _candidates_query(
     statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool, sampled: bool
@@ -188,7 +177,7 @@ def _candidates_query(
             .where(
                 col(Translation.kind) == TextKind.STATEMENT,
                 col(Translation.text_id) == Statement.id,
-                _in_list(col(Translation.language), "languages", String(), postgres),
+                in_list(col(Translation.language), "languages", String(), postgres),
                 shown_condition(statuses),
             )
             .scalar_subquery()
@@ -203,7 +192,7 @@ def _candidates_query(
     return union_all(
         first,
         sql_select(literal(False).label("is_first"), *columns).where(
-            _in_list(col(Statement.id), "ids", Integer(), postgres),
+            in_list(col(Statement.id), "ids", Integer(), postgres),
             _not_voted_by(bindparam("participant_id")),
             *([_readable(statuses)] if filtered else []),
         ),

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    ARRAY,
     DateTime,
     Executable,
     Integer,
@@ -229,7 +230,7 @@ SELECT EXISTS (SELECT FROM stored), (SELECT vote_count FROM participant_counted)
 """
 _CHECKED_TARGET = (
     "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
-    " AND status IN :statuses"
+    " AND status = ANY(:statuses)"
 )
 _UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
 
@@ -246,7 +247,7 @@ def _vote_statement(checked: bool) -> TextClause:
         bindparam("now", type_=DateTime()),
     )
     if checked:
-        statement = statement.bindparams(bindparam("statuses", expanding=True))
+        statement = statement.bindparams(bindparam("statuses", type_=ARRAY(String())))
     return statement
 
 
