@@ -14,7 +14,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    event,
+)
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
@@ -86,6 +96,22 @@ def get_session() -> Session:
         g.db_session = Session(engine(), expire_on_commit=False)
     session: Session = g.db_session
     return session
+
+
+def core_connection(session: Session) -> Connection:
+    """The session's connection, its pending objects flushed first (a statement just added,
+    say, that a vote refers to): the hot path reads and writes in SQL, around the ORM."""
+    session.flush()
+    return session.connection()
+
+
+def in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:
+    """``column IN`` the bound list ``name``: on PostgreSQL as ``= ANY(array)``, whose SQL text
+    does not change with the list (the driver keeps it parsed and the server keeps its plan);
+    elsewhere as an expanding ``IN``."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(item)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
 @contextmanager

@@ -38,23 +38,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import (
-    ARRAY,
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Integer,
+    Row,
     String,
-    any_,
+    Subquery,
     bindparam,
     exists,
     func,
+    literal,
     or_,
     union_all,
 )
 from sqlalchemy import Select as SqlSelect
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from deliberation.db import core_connection, in_list
 from deliberation.models import (
     Participant,
     Round,
@@ -65,7 +67,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.services.votes import votable_statuses
-from deliberation.translations.reading import shown_condition
+from deliberation.translations.reading import Original, shown_condition
 
 CANDIDATES = 8
 SAMPLE = 64
@@ -118,15 +120,11 @@ def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
     return None if set(round_.languages) <= set(reads) else reads
 
 
-@cache
-def _first_candidates_query(
-    statuses: tuple[StatementStatus, ...], filtered: bool
-) -> SelectOfScalar[Statement]:
-    """The query behind ``_first_candidates`` for these votable statuses, built once (its
-    construction costs more than its execution); parameters ``participant_id``, ``round_id``
-    and, when ``filtered``, ``reads``. The branches and their union carry only the sort keys;
-    the ``CANDIDATES`` chosen are then read whole by primary key (a short SQL text, which the
-    driver keeps parsed)."""
+def _first_chosen(statuses: tuple[StatementStatus, ...], filtered: bool) -> Subquery:
+    """The ids, seed flags and vote counts of the ``CANDIDATES`` first open statements in the
+    foundation's order (see ``_first_candidates``); parameters ``participant_id``,
+    ``round_id`` and, when ``filtered``, ``reads``. The branches and their union carry only the
+    sort keys."""
     branches: list[SqlSelect[Any]] = [
         sql_select(
             sql_select(col(Statement.id), col(Statement.is_seed), col(Statement.vote_count))
@@ -145,77 +143,110 @@ def _first_candidates_query(
         for status in statuses
     ]
     union = union_all(*branches).subquery()
-    chosen = (
+    return (
         sql_select(union.c.id, union.c.is_seed, union.c.vote_count)
         .order_by(union.c.is_seed.desc(), union.c.vote_count, union.c.id)
         .limit(CANDIDATES)
         .subquery()
     )
-    return (
-        select(Statement)
-        .join(chosen, col(Statement.id) == chosen.c.id)
-        .order_by(chosen.c.is_seed.desc(), chosen.c.vote_count, chosen.c.id)
-    )
-
-
-def _in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:
-    """``column IN`` the bound list ``name``: on PostgreSQL as ``= ANY(array)``, whose SQL text
-    does not change with the list (the driver keeps it parsed and the server keeps its plan);
-    elsewhere as an expanding ``IN``."""
-    if postgres:
-        return column == any_(bindparam(name, type_=ARRAY(item)))  # type: ignore[no-any-return]
-    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
 @cache
-def _sampled_query(
-    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
-) -> SqlSelect[tuple[int, int, str, str, int]]:
-    """Id, round, status and language of the statements among ``ids`` that
-    ``participant_id`` has not voted on (and, when ``filtered``, can read in ``reads``), with
-    the number of the round's ``languages`` each has a shown translation into; built once, as
-    the lists are bound at execution."""
-    translated = (
-        select(func.count(func.distinct(Translation.language)))
-        .where(
-            col(Translation.kind) == TextKind.STATEMENT,
-            col(Translation.text_id) == Statement.id,
-            _in_list(col(Translation.language), "languages", String(), postgres),
-            shown_condition(statuses),
-        )
-        .scalar_subquery()
-    )
-    return sql_select(
+def _candidates_query(
+    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool, sampled: bool
+) -> SqlSelect[Any] | CompoundSelect:
+    """The one query of a draw, built once per shape (its construction costs more than its
+    execution; the lists are bound at execution): the ``CANDIDATES`` first open statements in
+    the foundation's order (``is_first`` true, see ``_first_chosen``) and, when ``sampled``,
+    the statements among ``ids`` that ``participant_id`` has not voted on (and, when
+    ``filtered``, can read in ``reads``), with the number of the round's ``languages`` each
+    statement has a shown translation into (``translated``). Rows in no particular order, each
+    with what the draw weighs and what the card shows, read by SQL rather than as objects."""
+    columns: list[Any] = [
         col(Statement.id),
         col(Statement.round_id),
         col(Statement.status),
         col(Statement.language),
-        translated,
-    ).where(
-        _in_list(col(Statement.id), "ids", Integer(), postgres),
-        _not_voted_by(bindparam("participant_id")),
-        *([_readable(statuses)] if filtered else []),
+        col(Statement.is_seed),
+        col(Statement.vote_count),
+        col(Statement.text),
+    ]
+    if sampled:
+        columns.append(
+            select(func.count(func.distinct(Translation.language)))
+            .where(
+                col(Translation.kind) == TextKind.STATEMENT,
+                col(Translation.text_id) == Statement.id,
+                in_list(col(Translation.language), "languages", String(), postgres),
+                shown_condition(statuses),
+            )
+            .scalar_subquery()
+            .label("translated")
+        )
+    chosen = _first_chosen(statuses, filtered)
+    first = sql_select(literal(True).label("is_first"), *columns).join_from(
+        chosen, Statement, col(Statement.id) == chosen.c.id
+    )
+    if not sampled:
+        return first
+    return union_all(
+        first,
+        sql_select(literal(False).label("is_first"), *columns).where(
+            in_list(col(Statement.id), "ids", Integer(), postgres),
+            _not_voted_by(bindparam("participant_id")),
+            *([_readable(statuses)] if filtered else []),
+        ),
     )
 
 
-def _first_candidates(
-    session: Session, *, round_: Round, participant: Participant
-) -> list[Statement]:
-    """The ``CANDIDATES`` first open statements in the foundation's order: seeds first, then
-    by ``vote_count``, then by id.
+def _candidates(
+    session: Session, *, round_: Round, participant: Participant, ids: list[int] | None
+) -> tuple[list[Row[Any]], list[Row[Any]]]:
+    """The first candidates in the foundation's order (seeds first, then by ``vote_count``,
+    then by id), and the open ones among the sampled ``ids`` (when given), in one query.
 
-    One query, a union of one branch per (seed or not, votable status) pair: each branch is
-    an ordered scan of ``ix_statement_routing`` (round, status, is_seed, vote_count) that stops
-    after ``CANDIDATES`` unvoted rows, and at most ``4 * CANDIDATES`` rows are sorted. Ordering
-    all open statements at once, over several statuses, would sort the whole round instead
-    (tens of milliseconds at 10,000 statements).
+    The first candidates are a union of one branch per (seed or not, votable status) pair:
+    each branch is an ordered scan of ``ix_statement_routing`` (round, status, is_seed,
+    vote_count) that stops after ``CANDIDATES`` unvoted rows, and at most ``4 * CANDIDATES``
+    rows are sorted. Ordering all open statements at once, over several statuses, would sort
+    the whole round instead (tens of milliseconds at 10,000 statements). Round and status of
+    the sampled ones are checked here rather than in SQL: SQLite without statistics would
+    otherwise scan the round's routing index instead of looking the sampled ids up.
     """
+    votable = votable_statuses(round_)
     reads = _reads_filter(round_, participant)
-    query = _first_candidates_query(votable_statuses(round_), reads is not None)
     params: dict[str, Any] = {"participant_id": participant.id, "round_id": round_.id}
     if reads is not None:
         params["reads"] = reads
-    return list(session.exec(query, params=params))
+    if ids is not None:
+        params |= {"ids": ids, "languages": list(round_.languages)}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    query = _candidates_query(votable, reads is not None, postgres, ids is not None)
+    rows = core_connection(session).execute(query, params).all()
+    first = sorted(
+        (row for row in rows if row.is_first),
+        key=lambda row: (not row.is_seed, row.vote_count, row.id),
+    )
+    sampled = [
+        row
+        for row in rows
+        if not row.is_first and row.round_id == round_.id and row.status in votable
+    ]
+    return first, sampled
+
+
+def _card(row: Row[Any]) -> Original:
+    return Original(row.id, row.text, row.language)
+
+
+def _least_seen(first: list[Row[Any]], rng: random.Random) -> Original:
+    """The foundation's draw among the first candidates of the first (seed, count) tier."""
+    tier = [
+        row
+        for row in first
+        if (row.is_seed, row.vote_count) == (first[0].is_seed, first[0].vote_count)
+    ]
+    return _card(rng.choice(tier))
 
 
 def next_statement(
@@ -225,26 +256,15 @@ def next_statement(
     participant: Participant,
     rng: random.Random,
     priorities: Priorities | None = None,
-) -> Statement | None:
-    """The next statement card for ``participant``, or None when nothing is left to vote on."""
-    first = _first_candidates(session, round_=round_, participant=participant)
-    if not first:
-        return None
+) -> Original | None:
+    """The statement on ``participant``'s next card, as written, or None when nothing is left
+    to vote on."""
     if priorities is not None and priorities.ids.size:
-        drawn = _weighted_draw(
-            session,
-            round_=round_,
-            participant=participant,
-            rng=rng,
-            priorities=priorities,
-            first=first,
+        return _weighted_draw(
+            session, round_=round_, participant=participant, rng=rng, priorities=priorities
         )
-        if drawn is not None:
-            return drawn
-    tier = [
-        s for s in first if (s.is_seed, s.vote_count) == (first[0].is_seed, first[0].vote_count)
-    ]
-    return rng.choice(tier)
+    first, _ = _candidates(session, round_=round_, participant=participant, ids=None)
+    return _least_seen(first, rng) if first else None
 
 
 def _weighted_draw(
@@ -254,8 +274,8 @@ def _weighted_draw(
     participant: Participant,
     rng: random.Random,
     priorities: Priorities,
-    first: list[Statement],
-) -> Statement | None:
+) -> Original | None:
+    """The draw by priorities; the foundation's when none of the sampled statements is open."""
     generator = np.random.default_rng(rng.getrandbits(64))
     keys = np.log(generator.random(priorities.ids.size)) / priorities.weights
     top = (
@@ -264,34 +284,21 @@ def _weighted_draw(
         else np.argpartition(-keys, SAMPLE)[:SAMPLE]
     )
     key_of = {int(priorities.ids[i]): float(keys[i]) for i in top}
-    for statement in first:
-        if statement.id not in priorities.known:
-            key_of[statement.id] = math.log(1.0 - rng.random()) / UNSEEN_PRIORITY  # type: ignore[index]
-    # Round and status are checked here rather than in SQL: SQLite without statistics would
-    # otherwise scan the round's routing index instead of looking the sampled ids up.
-    votable = votable_statuses(round_)
-    reads = _reads_filter(round_, participant)
-    params: dict[str, Any] = {
-        "participant_id": participant.id,
-        "ids": list(key_of),
-        "languages": list(round_.languages),
-    }
-    if reads is not None:
-        params["reads"] = reads
+    first, sampled = _candidates(session, round_=round_, participant=participant, ids=list(key_of))
+    if not first:
+        return None
+    # The first candidates absent from the snapshot weigh UNSEEN_PRIORITY; they are open.
+    unseen = [row for row in first if row.id not in priorities.known]
+    for row in unseen:
+        key_of[row.id] = math.log(1.0 - rng.random()) / UNSEEN_PRIORITY
+    candidates = [*unseen, *sampled]
+    if not candidates:
+        return _least_seen(first, rng)
     reader_of = set(participant.reading_languages)
     languages = set(round_.languages)
-    open_ids = []
-    for statement_id, round_id, status, language, translated in session.execute(
-        _sampled_query(votable, reads is not None, session.get_bind().dialect.name == "postgresql"),
-        params,
-    ):
-        if statement_id is None or round_id != round_.id or status not in votable:
-            continue
-        open_ids.append(statement_id)
+    for row in candidates:
         # Untranslated into some language of the round, and read by this participant in
         # the original: it goes first (see the module's docstring).
-        if language in reader_of and translated < len(languages - {language}):
-            key_of[statement_id] /= UNTRANSLATED_BOOST
-    if not open_ids:
-        return None
-    return session.get(Statement, max(open_ids, key=key_of.__getitem__))
+        if row.language in reader_of and row.translated < len(languages - {row.language}):
+            key_of[row.id] /= UNTRANSLATED_BOOST
+    return _card(max(candidates, key=lambda row: key_of[row.id]))

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Connection,
+    ARRAY,
     DateTime,
     Executable,
     Integer,
@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
+from deliberation.db import core_connection
 from deliberation.errors import Invalid, NotFound
 from deliberation.models import (
     ModerationMode,
@@ -118,7 +119,7 @@ def cast_vote(
         )
     else:
         recorded = (
-            _connection(session)
+            core_connection(session)
             .execute(
                 _votable_query(), {"id": statement_id, "round_id": round_.id, "statuses": statuses}
             )
@@ -182,13 +183,6 @@ def record_vote(
     )
 
 
-def _connection(session: Session) -> Connection:
-    """The session's connection, its pending objects flushed first (a statement just added,
-    say, that the vote refers to): the hot path writes in SQL, around the ORM."""
-    session.flush()
-    return session.connection()
-
-
 def _counted(session: Session, statement_id: int, participant_id: int, voted: int) -> None:
     """Bring the counters of the statement and participant loaded in ``session``, if any, up to
     date with a new vote (the participant's new count is ``voted``)."""
@@ -236,7 +230,7 @@ SELECT EXISTS (SELECT FROM stored), (SELECT vote_count FROM participant_counted)
 """
 _CHECKED_TARGET = (
     "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
-    " AND status IN :statuses"
+    " AND status = ANY(:statuses)"
 )
 _UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
 
@@ -253,7 +247,7 @@ def _vote_statement(checked: bool) -> TextClause:
         bindparam("now", type_=DateTime()),
     )
     if checked:
-        statement = statement.bindparams(bindparam("statuses", expanding=True))
+        statement = statement.bindparams(bindparam("statuses", type_=ARRAY(String())))
     return statement
 
 
@@ -279,7 +273,7 @@ def _record_postgres(
     }
     if statuses is not None:
         params["statuses"] = [str(status) for status in statuses]
-    row = _connection(session).execute(_vote_statement(statuses is not None), params).one()
+    row = core_connection(session).execute(_vote_statement(statuses is not None), params).one()
     if row[1] is None:
         return bool(row[0]), None
     _counted(session, statement_id, participant_id, int(row[1]))
@@ -336,7 +330,7 @@ def _record_sqlite(
 ) -> int | None:
     now = utcnow()
     insert_new, replace, count_statement, count_participant, log = _sqlite_statements()
-    connection = _connection(session)
+    connection = core_connection(session)
     row = {
         "round_id": round_id,
         "participant_id": participant_id,

@@ -191,9 +191,12 @@ def reader_languages(interface: str, reads: Sequence[str] = ()) -> list[str]:
 
 
 def read_statements(
-    session: Session, round_: Round, statements: Iterable[Statement], languages: Sequence[str]
+    session: Session,
+    round_: Round,
+    statements: Iterable[Statement | Original],
+    languages: Sequence[str],
 ) -> dict[int, Reading]:
-    """``read_texts`` for statements, keyed by statement id."""
+    """``read_texts`` for statements (or the statements' ``Original``), keyed by statement id."""
     originals = [Original(s.id, s.text, s.language) for s in statements if s.id is not None]
     return read_texts(
         session, round_, kind=TextKind.STATEMENT, originals=originals, languages=languages

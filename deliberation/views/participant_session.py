@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, bindparam
+from sqlalchemy import Select, String, and_, bindparam
 from sqlalchemy import select as sql_select
 from sqlmodel import col
 
 from deliberation.clock import utcnow
-from deliberation.db import get_session
+from deliberation.db import get_session, in_list
 from deliberation.errors import Forbidden, NotFound
 from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
@@ -91,9 +91,10 @@ class Visit:
 
 
 @cache
-def _visit_query() -> Select[Any]:
-    """The query behind ``visit``, built once; parameters ``slug`` and ``key_hashes`` (of every
-    key the browser holds: the round's id is not known before the query)."""
+def _visit_query(postgres: bool) -> Select[Any]:
+    """The query behind ``visit``, built once per dialect; parameters ``slug`` and
+    ``key_hashes`` (of every key the browser holds: the round's id is not known before the
+    query; one array on PostgreSQL, see ``in_list``)."""
     return (
         sql_select(
             Round,
@@ -105,7 +106,7 @@ def _visit_query() -> Select[Any]:
             Participant,
             and_(
                 col(Participant.round_id) == Round.id,
-                col(Participant.session_key_hash).in_(bindparam("key_hashes", expanding=True)),
+                in_list(col(Participant.session_key_hash), "key_hashes", String(), postgres),
             ),
         )
         .where(col(Round.slug) == bindparam("slug"))
@@ -118,7 +119,7 @@ def visit(slug: str, *, notice: bool = True) -> Visit:
     db = get_session()
     keys = [str(value) for value in (session.get(KEY) or {}).values()]
     row = db.execute(
-        _visit_query(),
+        _visit_query(db.get_bind().dialect.name == "postgresql"),
         {"slug": slug, "key_hashes": [participation.key_hash(key) for key in keys]},
     ).first()
     if row is None:

@@ -40,7 +40,7 @@ from deliberation.services.validation import MAX_ID
 from deliberation.services.vote_undo import last_vote, undo_last_vote
 from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
 from deliberation.translations import participants as helpers
-from deliberation.translations.reading import read_statements, reader_languages
+from deliberation.translations.reading import Original, read_statements, reader_languages
 from deliberation.views.confirmation import confirmation
 from deliberation.views.feedback import (
     VoteFeedback,
@@ -109,7 +109,7 @@ def _rng() -> random.Random:
 
 
 def _card_context(
-    visit: Visit, voted: int | None = None, *, statement: Statement | None = None
+    visit: Visit, voted: int | None = None, *, statement: Statement | Original | None = None
 ) -> dict[str, Any]:
     """The next card and the progress; ``voted`` when the caller knows a fresher count,
     ``statement`` to show that one rather than the routing rule's choice."""
