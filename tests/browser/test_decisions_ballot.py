@@ -7,6 +7,8 @@ the ballot. The decision is closed and counted; the results page is audited too.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
@@ -165,7 +167,7 @@ def test_a_facilitator_sets_up_and_opens_a_stance_decision(
     page.get_by_label("Method").select_option("consent")
     page.get_by_role("button", name="Show this method's settings").click()
     expect(page.get_by_label("Share of territories in favour required")).to_have_value("1/2")
-    page.get_by_label("Title", exact=True).fill("Green roofs on every school")
+    page.get_by_label(re.compile(r"^Title in ")).fill("Green roofs on every school")
     page.get_by_label("Double majority: also require a share of the territories in favour").check()
     page.get_by_label("Share of agreement required").fill("2")
     page.get_by_role("button", name="Save the decision").click()
