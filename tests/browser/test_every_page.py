@@ -382,13 +382,15 @@ _SIDEWAYS = """() => {
     }
     return false;
   };
-  return [...document.querySelectorAll("body *")]
+  const found = [...document.querySelectorAll("body *")]
     .filter((e) => e.getBoundingClientRect().right > width + 1 && !clipped(e))
     .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= width + 1)
     .slice(0, 5)
     .map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
       + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "")
       + " (right " + Math.round(e.getBoundingClientRect().right) + ")");
+  // A word too long for its line sticks out as text, not as an element.
+  return found.length ? found : ["text wider than the page (" + document.documentElement.scrollWidth + " px)"];
 }"""
 
 
