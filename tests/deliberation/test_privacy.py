@@ -163,8 +163,8 @@ def test_statement_vote_counts_under_k_are_hidden_from_facilitators(
     )
     sign_in_as(client, me)
     seeds = client.get(f"/facilitate/rounds/{round_.id}/statements").text
-    assert seeds.count("fewer than 5 people") == 1
+    assert seeds.count("Fewer than 5 people") == 1
     assert ">12<" in seeds
     queue = client.get(f"/facilitate/rounds/{round_.id}/moderation").text
-    assert "fewer than 5 people" in queue
+    assert "Fewer than 5 people" in queue
     assert ">2<" not in queue
