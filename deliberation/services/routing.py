@@ -99,12 +99,22 @@ def _shown_translation(
     statuses: tuple[StatementStatus, ...], languages: BindParameter[Any]
 ) -> ColumnElement[bool]:
     """SQL: a shown translation of the statement exists in one of ``languages`` (the reading
-    rule's condition with the round's votable statuses)."""
-    return exists().where(
-        col(Translation.kind) == TextKind.STATEMENT,
-        col(Translation.text_id) == Statement.id,
-        col(Translation.language).in_(languages),
-        shown_condition(statuses),
+    rule's condition with the round's votable statuses).
+
+    ``OFFSET 0`` keeps PostgreSQL from turning this EXISTS into a hashed subplan: it would
+    read every translation of the table to build the hash (about 4 ms at 10,000 statements,
+    once per candidate list) where the routing index visits a dozen statements, each checked
+    through ``ix_translation_text``."""
+    return (
+        sql_select(literal(1))
+        .where(
+            col(Translation.kind) == TextKind.STATEMENT,
+            col(Translation.text_id) == Statement.id,
+            col(Translation.language).in_(languages),
+            shown_condition(statuses),
+        )
+        .offset(0)
+        .exists()
     )
 
 
