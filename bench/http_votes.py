@@ -85,6 +85,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HEADER_CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 STATEMENT = re.compile(rb'name="statement_id" value="(\d+)"')
 SHOWN = re.compile(rb'name="shown_language" value="(\w+)"')
+QUEUE = re.compile(rb'name="queue" value="([\d ]+)"')
 TIMEOUT = 180
 PAGE_EVERY = 1.0  # seconds between two page reads beside the votes
 CHOICES = tuple(vote.choice for vote in VoteValue)
@@ -96,6 +97,7 @@ class Participant:
     csrf: str
     statement: int | None
     shown: str = "en"
+    queue: str = ""
 
 
 @dataclass
@@ -195,10 +197,11 @@ def join(base: str, invite: str) -> Participant:
 
 
 def read_card(person: Participant, body: bytes) -> None:
-    """The statement on the card in ``body`` and the language it is shown in (no statement:
-    a task card, or nothing left to vote on)."""
-    statement, shown = STATEMENT.search(body), SHOWN.search(body)
+    """The statement on the card in ``body``, the language it is shown in and the next cards
+    it carries (no statement: a task card, or nothing left to vote on)."""
+    statement, shown, queue = STATEMENT.search(body), SHOWN.search(body), QUEUE.search(body)
     person.statement = int(statement.group(1)) if statement else None
+    person.queue = queue.group(1).decode() if queue else ""
     if shown:
         person.shown = shown.group(1).decode()
 
@@ -374,6 +377,7 @@ async def _palabre_connection(
                     "statement_id": person.statement,
                     "vote": rng.choice(CHOICES),
                     "shown_language": person.shown,
+                    "queue": person.queue,
                 }
             )
             headers = {"Cookie": person.cookie, "HX-Request": "true", "X-CSRFToken": person.csrf}

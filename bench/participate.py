@@ -82,6 +82,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 STAMP = NOW - timedelta(hours=1)
 CARD = re.compile(r'data-statement-id="(\d+)"')
 SHOWN = re.compile(r'name="shown_language" value="(\w+)"')
+QUEUE = re.compile(r'name="queue" value="([\d ]+)"')
 
 
 @dataclass(frozen=True)
@@ -422,6 +423,7 @@ def measure(
             "statement_id": card.group(1),
             "vote": str(rng.choice([vote.choice for vote in VoteValue])),
             "shown_language": shown.group(1),
+            "queue": queue.group(1) if (queue := QUEUE.search(page.text)) else "",
         }
         vote_ms, vote = timed(
             lambda form=form: client.post(

@@ -47,7 +47,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_use_lifo=True,
+    )
     _ping_when_idle(engine)
     return engine
 

@@ -14,6 +14,12 @@ snapshot (nobody had voted on them) weigh ``UNSEEN_PRIORITY``, the priority the 
 gives a statement seen by no one; if none of the sampled statements is open, the foundation's
 rule decides. Every draw uses the generator passed in, so tests fix it with a seed.
 
+A draw gives not one card but the next ``QUEUE`` in order (the draw without replacement
+continued; the foundation's rule orders its first tier at random): the card shows the first and
+carries the others, so the next vote only checks which of them are still open to the
+participant (``open_queued``: still votable, not voted, readable) instead of drawing again. New
+priorities and new statements therefore reach a participant within ``QUEUE`` votes.
+
 Languages. Both rules consider only the statements the participant can read: written in a
 language they read, or with a shown translation into one (see
 ``deliberation.translations.reading``); a participant who reads all of the round's languages
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
@@ -70,6 +77,7 @@ from deliberation.services.votes import votable_statuses
 from deliberation.translations.reading import Original, shown_condition
 
 CANDIDATES = 8
+QUEUE = 8
 SAMPLE = 64
 UNSEEN_PRIORITY = (0.25 * 9) ** 2
 UNTRANSLATED_BOOST = 3.0
@@ -133,13 +141,15 @@ def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
 def _first_chosen(statuses: tuple[StatementStatus, ...], filtered: bool) -> Subquery:
     """The ids, seed flags and vote counts of the ``CANDIDATES`` first open statements in the
     foundation's order (see ``_first_candidates``); parameters ``participant_id``,
-    ``round_id`` and, when ``filtered``, ``reads``. The branches and their union carry only the
+    ``round_id``, ``skip`` (a statement to leave out: the one being voted on) and, when
+    ``filtered``, ``reads``. The branches and their union carry only the
     sort keys."""
     branches: list[SqlSelect[Any]] = [
         sql_select(
             sql_select(col(Statement.id), col(Statement.is_seed), col(Statement.vote_count))
             .where(
                 _not_voted_by(bindparam("participant_id")),
+                col(Statement.id) != bindparam("skip"),
                 col(Statement.round_id) == bindparam("round_id"),
                 col(Statement.status) == status,
                 col(Statement.is_seed) == is_seed,
@@ -161,6 +171,27 @@ def _first_chosen(statuses: tuple[StatementStatus, ...], filtered: bool) -> Subq
     )
 
 
+_CARD_COLUMNS: tuple[Any, ...] = (
+    col(Statement.id),
+    col(Statement.round_id),
+    col(Statement.status),
+    col(Statement.language),
+    col(Statement.is_seed),
+    col(Statement.vote_count),
+    col(Statement.text),
+)
+
+
+def _open_among(statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool) -> Any:
+    """SQL conditions: the statement is one of the bound ``ids``, ``participant_id`` has not
+    voted on it and, when ``filtered``, it can be read in ``reads``."""
+    return (
+        in_list(col(Statement.id), "ids", Integer(), postgres),
+        _not_voted_by(bindparam("participant_id")),
+        *([_readable(statuses)] if filtered else []),
+    )
+
+
 @cache
 def _candidates_query(
     statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool, sampled: bool
@@ -172,15 +203,7 @@ def _candidates_query(
     ``filtered``, can read in ``reads``), with the number of the round's ``languages`` each
     statement has a shown translation into (``translated``). Rows in no particular order, each
     with what the draw weighs and what the card shows, read by SQL rather than as objects."""
-    columns: list[Any] = [
-        col(Statement.id),
-        col(Statement.round_id),
-        col(Statement.status),
-        col(Statement.language),
-        col(Statement.is_seed),
-        col(Statement.vote_count),
-        col(Statement.text),
-    ]
+    columns: list[Any] = list(_CARD_COLUMNS)
     if sampled:
         columns.append(
             select(func.count(func.distinct(Translation.language)))
@@ -202,61 +225,136 @@ def _candidates_query(
     return union_all(
         first,
         sql_select(literal(False).label("is_first"), *columns).where(
-            in_list(col(Statement.id), "ids", Integer(), postgres),
-            _not_voted_by(bindparam("participant_id")),
-            *([_readable(statuses)] if filtered else []),
+            *_open_among(statuses, filtered, postgres)
         ),
     )
 
 
+@cache
+def _queued_query(
+    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
+) -> SqlSelect[Any]:
+    """The statements among ``ids`` still open to ``participant_id`` (see ``_open_among``)."""
+    return sql_select(*_CARD_COLUMNS).where(*_open_among(statuses, filtered, postgres))
+
+
+def _params(round_: Round, participant: Participant, skip: int | None) -> dict[str, Any]:
+    """The parameters every routing query binds; ``reads`` only when it filters."""
+    params: dict[str, Any] = {
+        "participant_id": participant.id,
+        "round_id": round_.id,
+        "skip": skip or 0,
+    }
+    reads = _reads_filter(round_, participant)
+    if reads is not None:
+        params["reads"] = reads
+    return params
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _in_round(rows: Sequence[Row[Any]], round_: Round) -> list[Row[Any]]:
+    """The rows of ``round_`` in a votable status. Round and status of statements looked up
+    by id are checked here rather than in SQL: SQLite without statistics would otherwise scan
+    the round's routing index instead of looking the ids up."""
+    votable = votable_statuses(round_)
+    return [row for row in rows if row.round_id == round_.id and row.status in votable]
+
+
 def _candidates(
-    session: Session, *, round_: Round, participant: Participant, ids: list[int] | None
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    ids: list[int] | None,
+    skip: int | None,
 ) -> tuple[list[Row[Any]], list[Row[Any]]]:
     """The first candidates in the foundation's order (seeds first, then by ``vote_count``,
-    then by id), and the open ones among the sampled ``ids`` (when given), in one query.
+    then by id), and the open ones among the sampled ``ids`` (when given), in one query;
+    ``skip`` is left out of both.
 
     The first candidates are a union of one branch per (seed or not, votable status) pair:
     each branch is an ordered scan of ``ix_statement_routing`` (round, status, is_seed,
     vote_count) that stops after ``CANDIDATES`` unvoted rows, and at most ``4 * CANDIDATES``
     rows are sorted. Ordering all open statements at once, over several statuses, would sort
-    the whole round instead (tens of milliseconds at 10,000 statements). Round and status of
-    the sampled ones are checked here rather than in SQL: SQLite without statistics would
-    otherwise scan the round's routing index instead of looking the sampled ids up.
+    the whole round instead (tens of milliseconds at 10,000 statements).
     """
-    votable = votable_statuses(round_)
-    reads = _reads_filter(round_, participant)
-    params: dict[str, Any] = {"participant_id": participant.id, "round_id": round_.id}
-    if reads is not None:
-        params["reads"] = reads
+    params = _params(round_, participant, skip)
     if ids is not None:
-        params |= {"ids": ids, "languages": list(round_.languages)}
-    postgres = session.get_bind().dialect.name == "postgresql"
-    query = _candidates_query(votable, reads is not None, postgres, ids is not None)
+        params |= {"ids": [i for i in ids if i != skip], "languages": list(round_.languages)}
+    query = _candidates_query(
+        votable_statuses(round_), "reads" in params, _postgres(session), ids is not None
+    )
     rows = core_connection(session).execute(query, params).all()
     first = sorted(
         (row for row in rows if row.is_first),
         key=lambda row: (not row.is_seed, row.vote_count, row.id),
     )
-    sampled = [
-        row
-        for row in rows
-        if not row.is_first and row.round_id == round_.id and row.status in votable
-    ]
-    return first, sampled
+    return first, _in_round([row for row in rows if not row.is_first], round_)
 
 
 def _card(row: Row[Any]) -> Original:
     return Original(row.id, row.text, row.language)
 
 
-def _least_seen(first: list[Row[Any]], rng: random.Random) -> Original:
-    """The foundation's draw among the first candidates of the first (seed, count) tier."""
-    tier = [
-        row
-        for row in first
-        if (row.is_seed, row.vote_count) == (first[0].is_seed, first[0].vote_count)
-    ]
-    return _card(rng.choice(tier))
+def _least_seen(first: list[Row[Any]], rng: random.Random) -> list[Original]:
+    """The foundation's order of the first candidates: by (seed, count) tier, at random
+    within a tier (so concurrent participants spread over the least seen)."""
+    tiers: dict[tuple[bool, int], list[Row[Any]]] = {}
+    for row in first:
+        tiers.setdefault((row.is_seed, row.vote_count), []).append(row)
+    order: list[Original] = []
+    for tier in tiers.values():
+        rng.shuffle(tier)
+        order.extend(_card(row) for row in tier)
+    return order[:QUEUE]
+
+
+def open_queued(
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    queue: list[int],
+    skip: int | None = None,
+) -> list[Original]:
+    """The statements of ``queue`` (ids from an earlier draw, in its order) still open to
+    ``participant``: of the round, votable, not voted on, readable; ``skip`` left out."""
+    ids = [i for i in dict.fromkeys(queue) if i != skip][:QUEUE]
+    if not ids:
+        return []
+    params = _params(round_, participant, skip) | {"ids": ids}
+    query = _queued_query(votable_statuses(round_), "reads" in params, _postgres(session))
+    rows = _in_round(core_connection(session).execute(query, params).all(), round_)
+    found = {row.id: row for row in rows}
+    return [_card(found[i]) for i in ids if i in found]
+
+
+def next_statements(
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    rng: random.Random,
+    priorities: Priorities | None = None,
+    skip: int | None = None,
+) -> list[Original]:
+    """The statements of ``participant``'s next cards, as written, in the order drawn (at most
+    ``QUEUE``; empty when nothing is left to vote on); ``skip`` is left out (the statement
+    being voted on)."""
+    if priorities is not None and priorities.ids.size:
+        return _weighted_draw(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=rng,
+            priorities=priorities,
+            skip=skip,
+        )
+    first, _ = _candidates(session, round_=round_, participant=participant, ids=None, skip=skip)
+    return _least_seen(first, rng)
 
 
 def next_statement(
@@ -267,14 +365,11 @@ def next_statement(
     rng: random.Random,
     priorities: Priorities | None = None,
 ) -> Original | None:
-    """The statement on ``participant``'s next card, as written, or None when nothing is left
-    to vote on."""
-    if priorities is not None and priorities.ids.size:
-        return _weighted_draw(
-            session, round_=round_, participant=participant, rng=rng, priorities=priorities
-        )
-    first, _ = _candidates(session, round_=round_, participant=participant, ids=None)
-    return _least_seen(first, rng) if first else None
+    """The statement on ``participant``'s next card, or None when nothing is left."""
+    drawn = next_statements(
+        session, round_=round_, participant=participant, rng=rng, priorities=priorities
+    )
+    return drawn[0] if drawn else None
 
 
 def _weighted_draw(
@@ -284,7 +379,8 @@ def _weighted_draw(
     participant: Participant,
     rng: random.Random,
     priorities: Priorities,
-) -> Original | None:
+    skip: int | None,
+) -> list[Original]:
     """The draw by priorities; the foundation's when none of the sampled statements is open."""
     generator = np.random.default_rng(rng.getrandbits(64))
     keys = np.log(generator.random(priorities.ids.size)) / priorities.weights
@@ -294,9 +390,11 @@ def _weighted_draw(
         else np.argpartition(-keys, SAMPLE)[:SAMPLE]
     )
     key_of = {int(priorities.ids[i]): float(keys[i]) for i in top}
-    first, sampled = _candidates(session, round_=round_, participant=participant, ids=list(key_of))
+    first, sampled = _candidates(
+        session, round_=round_, participant=participant, ids=list(key_of), skip=skip
+    )
     if not first:
-        return None
+        return []
     # The first candidates absent from the snapshot weigh UNSEEN_PRIORITY; they are open.
     unseen = [row for row in first if row.id not in priorities.known]
     for row in unseen:
@@ -311,4 +409,5 @@ def _weighted_draw(
         # the original: it goes first (see the module's docstring).
         if row.language in reader_of and row.translated < len(languages - {row.language}):
             key_of[row.id] /= UNTRANSLATED_BOOST
-    return _card(max(candidates, key=lambda row: key_of[row.id]))
+    drawn = sorted(candidates, key=lambda row: key_of[row.id], reverse=True)
+    return [_card(row) for row in drawn[:QUEUE]]

@@ -16,6 +16,7 @@ from flask import session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, and_, bindparam
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import load_only
 from sqlmodel import col
 
 from deliberation.clock import utcnow
@@ -90,12 +91,30 @@ class Visit:
     votable: int
 
 
+# What the vote path reads of the round (``visit(..., votes=True)``): its phase and schedule,
+# moderation mode, languages and the map's threshold. The texts (title, question, framing: JSON
+# to decode) stay in the database; a page that shows them loads them when it reads them.
+VOTE_PATH_COLUMNS = tuple(
+    getattr(Round, name)
+    for name in (
+        "id",
+        "slug",
+        "languages",
+        "opens_at",
+        "closes_at",
+        "phase",
+        "moderation_mode",
+        "min_votes_for_map",
+    )
+)
+
+
 @cache
-def _visit_query(postgres: bool) -> Select[Any]:
-    """The query behind ``visit``, built once per dialect; parameters ``slug`` and
+def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
+    """The query behind ``visit``, built once per dialect and use; parameters ``slug`` and
     ``key_hashes`` (of every key the browser holds: the round's id is not known before the
     query; one array on PostgreSQL, see ``in_list``)."""
-    return (
+    query = (
         sql_select(
             Round,
             Participant,
@@ -111,15 +130,17 @@ def _visit_query(postgres: bool) -> Select[Any]:
         )
         .where(col(Round.slug) == bindparam("slug"))
     )
+    return query.options(load_only(*VOTE_PATH_COLUMNS)) if votes else query
 
 
-def visit(slug: str, *, notice: bool = True) -> Visit:
+def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
     """The ``Visit`` of round ``slug`` by this browser, in one query: 404 without such a round,
-    and the checks of ``current_participant``."""
+    and the checks of ``current_participant``. ``votes`` for the vote path: only the round's
+    ``VOTE_PATH_COLUMNS`` are read at first."""
     db = get_session()
     keys = [str(value) for value in (session.get(KEY) or {}).values()]
     row = db.execute(
-        _visit_query(db.get_bind().dialect.name == "postgresql"),
+        _visit_query(db.get_bind().dialect.name == "postgresql", votes),
         {"slug": slug, "key_hashes": [participation.key_hash(key) for key in keys]},
     ).first()
     if row is None:

@@ -108,11 +108,41 @@ def _rng() -> random.Random:
     return random.Random(seed) if seed is not None else random.Random()
 
 
+def _next_cards(
+    visit: Visit, *, skip: int | None = None, queue: list[int] | None = None
+) -> list[Original]:
+    """The statements of the participant's next cards, first the one to show: those of
+    ``queue`` (carried by the card just answered) still open, else a new draw; ``skip``
+    (the statement being voted on) is left out."""
+    db = get_session()
+    if queue:
+        cards = routing.open_queued(
+            db, round_=visit.round, participant=visit.participant, queue=queue, skip=skip
+        )
+        if cards:
+            return cards
+    return routing.next_statements(
+        db,
+        round_=visit.round,
+        participant=visit.participant,
+        rng=_rng(),
+        priorities=(
+            snapshot_priorities(db, visit.snapshot_id) if visit.snapshot_id is not None else None
+        ),
+        skip=skip,
+    )
+
+
 def _card_context(
-    visit: Visit, voted: int | None = None, *, statement: Statement | Original | None = None
+    visit: Visit,
+    voted: int | None = None,
+    *,
+    cards: list[Original] | None = None,
+    statement: Statement | Original | None = None,
 ) -> dict[str, Any]:
     """The next card and the progress; ``voted`` when the caller knows a fresher count,
-    ``statement`` to show that one rather than the routing rule's choice."""
+    ``cards`` when the caller drew them (``_next_cards``), ``statement`` to show that one
+    rather than the routing rule's choice."""
     db = get_session()
     round_, participant = visit.round, visit.participant
     task = (
@@ -120,18 +150,11 @@ def _card_context(
         if statement is None and helpers.task_due(participant)
         else None
     )
+    queue: list[int] = []
     if statement is None:
-        statement = routing.next_statement(
-            db,
-            round_=round_,
-            participant=participant,
-            rng=_rng(),
-            priorities=(
-                snapshot_priorities(db, visit.snapshot_id)
-                if visit.snapshot_id is not None
-                else None
-            ),
-        )
+        drawn = _next_cards(visit) if cards is None else cards
+        statement = drawn[0] if drawn else None
+        queue = [card.id for card in drawn[1:]]
     reading = (
         next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
         if statement is not None
@@ -142,6 +165,7 @@ def _card_context(
         "participant": participant,
         "statement": statement,
         "reading": reading,
+        "queue": queue,
         "task": task,
         "voted": participant.vote_count if voted is None else voted,
         "total": visit.votable,
@@ -225,8 +249,12 @@ def _feedback_after_redirect(round_: Round, participant: Participant) -> VoteFee
 @vote_limit
 def vote(slug: str) -> Any:
     db = get_session()
-    seen = visit(slug)
+    seen = visit(slug, votes=True)
     statement_id, value = _vote_input()
+    # The next cards are read before the vote is written, so the row locks the vote takes
+    # (its statement's counter is shared by everyone voting on it) are held only until the
+    # commit right after it: one transaction per request, rendered once committed.
+    cards = _next_cards(seen, skip=statement_id, queue=_queue_input()) if htmx else None
     voted = votes.cast_vote(
         db,
         round_=seen.round,
@@ -235,8 +263,7 @@ def vote(slug: str) -> Any:
         value=value,
         language=request.form.get("shown_language"),
     )
-    # The next card is read in the vote's transaction: one transaction per request.
-    context = _card_context(seen, voted) if htmx else None
+    context = _card_context(seen, voted, cards=cards) if cards is not None else None
     db.commit()
     if context is not None:
         return render(
@@ -276,6 +303,17 @@ def undo_vote(slug: str) -> Any:
         feedback=feedback,
         **context,
     )
+
+
+def _queue_input() -> list[int]:
+    """The statement ids the answered card carried for the next cards (``routing.QUEUE`` at
+    most). Only a hint: what is not a statement id is ignored, and each id is checked again."""
+    ids = [
+        int(part)
+        for part in request.form.get("queue", "").split()[: routing.QUEUE]
+        if part.isascii() and part.isdigit() and len(part) <= len(str(MAX_ID))
+    ]
+    return [i for i in ids if 1 <= i <= MAX_ID]
 
 
 def _vote_input() -> tuple[int, int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -114,6 +117,64 @@ def test_htmx_vote_swaps_the_next_card_and_updates_progress_out_of_band(
     assert 'hx-swap-oob="true"' in response.text
     assert "1 of 2" in response.text
     assert "HX-Request" in response.headers["Vary"]
+
+
+def _card_of(text: str) -> tuple[int, list[int]]:
+    """The statement on the card in ``text`` and the next cards it carries."""
+    statement = re.search(r'name="statement_id" value="(\d+)"', text)
+    queue = re.search(r'name="queue" value="([\d ]+)"', text)
+    assert statement is not None, text
+    return int(statement.group(1)), [int(i) for i in queue.group(1).split()] if queue else []
+
+
+def test_the_card_carries_the_next_cards_and_the_vote_shows_the_first_still_open(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(5)]
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+
+    shown, queue = _card_of(client.get(f"/r/{round_.slug}").text)
+    assert sorted([shown, *queue]) == sorted(s.id for s in statements), "one draw, every card"
+    # The next card in the queue was voted on elsewhere (another tab), the one after it was
+    # rejected meanwhile: the vote skips both.
+    client.post(f"/r/{round_.slug}/vote", data={"statement_id": queue[0], "vote": "agree"})
+    rejected = session.get(Statement, queue[1])
+    assert rejected is not None
+    rejected.status = StatementStatus.REJECTED
+    session.add(rejected)
+    session.commit()
+    answer = client.post(
+        f"/r/{round_.slug}/vote",
+        data={"statement_id": shown, "vote": "pass", "queue": " ".join(map(str, queue))},
+        headers=HTMX,
+    )
+    assert answer.status_code == 200
+    assert _card_of(answer.text) == (queue[2], queue[3:])
+    assert "2 of 4" in answer.text
+
+
+@pytest.mark.parametrize(
+    "queue", ["", "x y", "1\u00b2 -3 0", "99999999999999999999", "   ", "1" * 5000]
+)
+def test_a_queue_that_names_no_open_statement_means_a_new_draw(
+    client: FlaskClient, session: Session, queue: str
+) -> None:
+    round_ = make_round(session)
+    other_round = make_round(session)
+    elsewhere = make_statement(session, other_round)
+    first, second = make_statement(session, round_), make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    for sent in (queue, f"{elsewhere.id} {first.id}"):
+        answer = client.post(
+            f"/r/{round_.slug}/vote",
+            data={"statement_id": first.id, "vote": "agree", "queue": sent},
+            headers=HTMX,
+        )
+        assert answer.status_code == 200
+        assert _card_of(answer.text) == (second.id, [])
 
 
 def test_changing_a_vote_on_my_votes_says_so_in_the_pages_status_line(

@@ -14,7 +14,13 @@ from deliberation.models import Participant, Round, StatementStatus
 from deliberation.opinions.priorities import snapshot_priorities
 from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.opinions.stored import latest_snapshot_id_query
-from deliberation.services.routing import UNSEEN_PRIORITY, Priorities, next_statement
+from deliberation.services.routing import (
+    QUEUE,
+    UNSEEN_PRIORITY,
+    Priorities,
+    next_statement,
+    next_statements,
+)
 from deliberation.services.votes import record_vote
 from tests.deliberation.opinions.rounds import planted_round
 from tests.factories import act_as, make_participant, make_round, make_statement
@@ -165,3 +171,39 @@ def test_the_participation_page_routes_by_the_latest_snapshot(
         seen.add(statement_id)
         client.post(f"/r/{round_.slug}/vote", data={"statement_id": statement_id, "vote": "pass"})
     assert "voted on every statement" in client.get(f"/r/{round_.slug}").text
+
+
+def test_a_draw_orders_the_next_cards_without_repeats_and_leaves_out_the_skipped(
+    session: Session,
+) -> None:
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(QUEUE + 3)]
+    participant = make_participant(session, round_)
+    skipped = statements[0]
+    weights = {s.id: float(n + 1) for n, s in enumerate(statements[:-1])}  # the last: unseen
+    for priorities in (None, _priorities(weights)):
+        for seed in range(20):
+            drawn = next_statements(
+                session,
+                round_=round_,
+                participant=participant,
+                rng=random.Random(seed),
+                priorities=priorities,
+                skip=skipped.id,
+            )
+            ids = [card.id for card in drawn]
+            assert len(ids) == len(set(ids)) == QUEUE
+            assert skipped.id not in ids
+    heaviest = Counter(
+        next_statements(
+            session,
+            round_=round_,
+            participant=participant,
+            rng=random.Random(seed),
+            priorities=_priorities(weights),
+        )[1].id
+        for seed in range(300)
+    )
+    assert heaviest.most_common(1)[0][0] in {s.id for s in statements[-4:]}, (
+        "the second card is a draw too: the heavy statements come early"
+    )
