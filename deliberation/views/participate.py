@@ -135,14 +135,12 @@ def _next_cards(
 
 def _card_context(
     visit: Visit,
-    voted: int | None = None,
     *,
     cards: list[Original] | None = None,
     statement: Statement | Original | None = None,
 ) -> dict[str, Any]:
-    """The next card and the progress; ``voted`` when the caller knows a fresher count,
-    ``cards`` when the caller drew them (``_next_cards``), ``statement`` to show that one
-    rather than the routing rule's choice."""
+    """The next card and the progress; ``cards`` when the caller drew them (``_next_cards``),
+    ``statement`` to show that one rather than the routing rule's choice."""
     db = get_session()
     round_, participant = visit.round, visit.participant
     task = (
@@ -167,7 +165,7 @@ def _card_context(
         "reading": reading,
         "queue": queue,
         "task": task,
-        "voted": participant.vote_count if voted is None else voted,
+        "voted": participant.vote_count,
         "total": visit.votable,
     }
 
@@ -251,10 +249,14 @@ def vote(slug: str) -> Any:
     db = get_session()
     seen = visit(slug, votes=True)
     statement_id, value = _vote_input()
-    # The next cards are read before the vote is written, so the row locks the vote takes
-    # (its statement's counter is shared by everyone voting on it) are held only until the
-    # commit right after it: one transaction per request, rendered once committed.
-    cards = _next_cards(seen, skip=statement_id, queue=_queue_input()) if htmx else None
+    # The next card is read before the vote is written, so the row locks the vote takes (its
+    # statement's counter is shared by everyone voting on it) are held only until the commit
+    # right after it: one transaction per request, rendered once committed.
+    context = (
+        _card_context(seen, cards=_next_cards(seen, skip=statement_id, queue=_queue_input()))
+        if htmx
+        else None
+    )
     voted = votes.cast_vote(
         db,
         round_=seen.round,
@@ -263,9 +265,9 @@ def vote(slug: str) -> Any:
         value=value,
         language=request.form.get("shown_language"),
     )
-    context = _card_context(seen, voted, cards=cards) if cards is not None else None
     db.commit()
     if context is not None:
+        context["voted"] = voted
         return render(
             "participate/_card.html",
             "participate/_vote_response.html",
