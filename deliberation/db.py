@@ -24,8 +24,9 @@ from sqlalchemy import (
     any_,
     bindparam,
     event,
+    text,
 )
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session, create_engine
 
 IDLE_PING_SECONDS = 5.0
@@ -53,6 +54,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         pool_size=10,
         max_overflow=20,
         pool_use_lifo=True,
+        connect_args={"options": "-c plan_cache_mode=force_generic_plan"},
     )
     _ping_when_idle(engine)
     return engine
@@ -135,6 +137,22 @@ def rollback_request() -> None:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    """Close the request's session: what was not committed is rolled back. On PostgreSQL a
+    transaction that wrote nothing (the server assigned it no transaction id: a page that only
+    read) is committed instead, which is the same for the data: psycopg forgets every statement
+    it prepared on a connection whenever it rolls back, and would parse and plan them again."""
     session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    if session is None:
+        return
+    if (
+        session.in_transaction()
+        and session.get_bind().dialect.name == "postgresql"
+        and not (session.new or session.dirty or session.deleted)
+    ):
+        try:
+            wrote = session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL"))
+            if not wrote.scalar_one():
+                session.commit()
+        except DBAPIError:
+            pass  # a failed transaction: closing rolls it back
+    session.close()

@@ -87,6 +87,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "ROUTING_SEED": 1,
+        "VOTABLE_COUNT_SECONDS": 0,
         "SESSION_COOKIE_SECURE": False,
     }
 

@@ -11,7 +11,6 @@ from sqlalchemy import (
     DateTime,
     Executable,
     Integer,
-    ScalarSelect,
     Select,
     String,
     TextClause,
@@ -19,7 +18,6 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    or_,
     text,
     update,
 )
@@ -57,24 +55,6 @@ def count_votable(session: Session, round_: Round) -> int:
         Statement.round_id == round_.id, col(Statement.status).in_(votable_statuses(round_))
     )
     return int(session.exec(statement).one())
-
-
-def votable_count_column() -> ScalarSelect[int]:
-    """``count_votable`` as a scalar subquery correlated to ``Round``, for a query of rounds."""
-    return (
-        sql_select(func.count())
-        .where(
-            col(Statement.round_id) == Round.id,
-            or_(
-                col(Statement.status) == StatementStatus.ACCEPTED,
-                and_(
-                    col(Round.moderation_mode) == ModerationMode.POST,
-                    col(Statement.status) == StatementStatus.PENDING,
-                ),
-            ),
-        )
-        .scalar_subquery()
-    )
 
 
 def get_statement(session: Session, round_: Round, statement_id: int) -> Statement:

@@ -8,11 +8,12 @@ hash, so anonymisation, which erases the hash, cuts the link between the cookie 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flask import session
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, and_, bindparam
 from sqlalchemy import select as sql_select
@@ -26,7 +27,7 @@ from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services import participation
 from deliberation.services.rounds import refresh_phase
-from deliberation.services.votes import votable_count_column
+from deliberation.services.votes import count_votable
 
 KEY = "participants"
 
@@ -119,7 +120,6 @@ def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
             Round,
             Participant,
             latest_snapshot_id_query(col(Round.id)).scalar_subquery(),
-            votable_count_column(),
         )
         .outerjoin(
             Participant,
@@ -145,7 +145,7 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
     ).first()
     if row is None:
         raise NotFound(_l("No round has this address."))
-    round_, participant, snapshot_id, votable = row
+    round_, participant, snapshot_id = row
     key = session_key(round_)
     if participant is not None and (
         key is None or participant.session_key_hash != participation.key_hash(key)
@@ -155,4 +155,22 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
     participant = participation.require_participant(round_, participant)
     if notice:
         participation.require_current_notice(round_, participant)
-    return Visit(round_, participant, snapshot_id, int(votable))
+    return Visit(round_, participant, snapshot_id, _votable(round_))
+
+
+def _votable(round_: Round) -> int:
+    """``count_votable``, kept by each app process for ``VOTABLE_COUNT_SECONDS``: the
+    progress line's total, the same for every participant of a round, would otherwise be
+    counted over the round's statements on every vote (milliseconds at 10,000 statements).
+    A statement added or moderated shows in the total within those seconds."""
+    counts: dict[tuple[int, str], tuple[float, int]] = current_app.extensions.setdefault(
+        "palabre.votable_counts", {}
+    )
+    key = (round_.id or 0, round_.moderation_mode)
+    now = time.monotonic()
+    kept = counts.get(key)
+    if kept is not None and now - kept[0] < current_app.config["VOTABLE_COUNT_SECONDS"]:
+        return kept[1]
+    count = count_votable(get_session(), round_)
+    counts[key] = (now, count)
+    return count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -368,3 +369,20 @@ def test_an_invite_forgets_a_withdrawn_participant_of_its_round(
     assert client.get(f"/join/{invite_token(invite)}").status_code == 200
     with client.session_transaction() as browser_session:
         assert browser_session["participants"] == {str(other.id): keys[str(other.id)]}
+
+
+def test_the_progress_total_is_kept_for_a_while_then_counted_again(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.application.config["VOTABLE_COUNT_SECONDS"] = 60
+    round_ = make_round(session)
+    make_statement(session, round_)
+    make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    assert "0 of 2" in client.get(f"/r/{round_.slug}").text
+    make_statement(session, round_)
+    assert "0 of 2" in client.get(f"/r/{round_.slug}").text, "kept"
+    later = time.monotonic() + 61
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert "0 of 3" in client.get(f"/r/{round_.slug}").text, "counted again"
