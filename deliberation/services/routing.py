@@ -357,21 +357,6 @@ def next_statements(
     return _least_seen(first, rng)
 
 
-def next_statement(
-    session: Session,
-    *,
-    round_: Round,
-    participant: Participant,
-    rng: random.Random,
-    priorities: Priorities | None = None,
-) -> Original | None:
-    """The statement on ``participant``'s next card, or None when nothing is left."""
-    drawn = next_statements(
-        session, round_=round_, participant=participant, rng=rng, priorities=priorities
-    )
-    return drawn[0] if drawn else None
-
-
 def _weighted_draw(
     session: Session,
     *,

@@ -18,7 +18,6 @@ from deliberation.services.routing import (
     QUEUE,
     UNSEEN_PRIORITY,
     Priorities,
-    next_statement,
     next_statements,
 )
 from deliberation.services.votes import record_vote
@@ -38,13 +37,13 @@ def _draws(
 ) -> Counter[int]:
     """How often each statement is drawn over ``n`` seeds."""
     return Counter(
-        next_statement(
+        next_statements(
             session,
             round_=round_,
             participant=participant,
             rng=random.Random(i),
             priorities=priorities,
-        ).id
+        )[0].id
         for i in range(n)
     )
 
@@ -72,27 +71,27 @@ def test_voted_and_rejected_statements_are_never_drawn(session: Session) -> None
     session.commit()
     priorities = _priorities({voted.id: 1e6, rejected.id: 1e6, left.id: 1e-6})
     for i in range(20):
-        chosen = next_statement(
+        chosen = next_statements(
             session,
             round_=round_,
             participant=participant,
             rng=random.Random(i),
             priorities=priorities,
         )
-        assert chosen.id == left.id
+        assert chosen[0].id == left.id
     record_vote(
         session, round_id=round_.id, participant_id=participant.id, statement_id=left.id, value=0
     )
     session.commit()
     assert (
-        next_statement(
+        next_statements(
             session,
             round_=round_,
             participant=participant,
             rng=random.Random(0),
             priorities=priorities,
         )
-        is None
+        == []
     )
 
 
@@ -112,13 +111,13 @@ def test_the_draw_is_deterministic_under_a_seed(session: Session) -> None:
     participant = make_participant(session, round_)
     priorities = _priorities({s.id: float(n + 1) for n, s in enumerate(items)})
     picks = [
-        next_statement(
+        next_statements(
             session,
             round_=round_,
             participant=participant,
             rng=random.Random(5),
             priorities=priorities,
-        ).id
+        )[0].id
         for _ in range(3)
     ]
     assert len(set(picks)) == 1

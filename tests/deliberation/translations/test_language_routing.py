@@ -10,7 +10,7 @@ import numpy as np
 from sqlmodel import Session
 
 from deliberation.models import Participant, Round, TranslationOrigin
-from deliberation.services.routing import UNTRANSLATED_BOOST, Priorities, next_statement
+from deliberation.services.routing import UNTRANSLATED_BOOST, Priorities, next_statements
 from tests.factories import make_participant, make_round, make_statement, make_translation
 
 
@@ -23,14 +23,14 @@ def _draws(
 ) -> Counter[int | None]:
     drawn: Counter[int | None] = Counter()
     for i in range(n):
-        statement = next_statement(
+        cards = next_statements(
             session,
             round_=round_,
             participant=participant,
             rng=random.Random(i),
             priorities=priorities,
         )
-        drawn[statement.id if statement else None] += 1
+        drawn[cards[0].id if cards else None] += 1
     return drawn
 
 
