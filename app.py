@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     audit_details.init_app(app)
     views.register(app)
+    templating.fold_context_processors(app)
     cli.register(app)
     opinions_worker.init_app(app)
     detection.init_app(app)
