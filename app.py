@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from deliberation import audit_details, cli, db, errors, request_log, security, templating, views
 from deliberation.config import instance_path, load_config
-from deliberation.extensions import babel, csrf, htmx, limiter, select_locale
+from deliberation.extensions import babel, csrf, htmx, limiter, select_babel_locale
 from deliberation.opinions import worker as opinions_worker
 from deliberation.translations import detection
 
@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     babel.init_app(
         app,
-        locale_selector=select_locale,
+        locale_selector=select_babel_locale,
         default_translation_directories=str(ROOT / "translations"),
     )
     csrf.init_app(app)
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     audit_details.init_app(app)
     views.register(app)
+    templating.fold_context_processors(app)
     cli.register(app)
     opinions_worker.init_app(app)
     detection.init_app(app)

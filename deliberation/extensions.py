@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
@@ -55,6 +56,19 @@ htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+@lru_cache(maxsize=256)
+def parsed_locale(identifier: str) -> Locale:
+    """The ``Locale`` of ``identifier``, one object per identifier for the process: its CLDR data
+    is loaded once, not again in every request's first date or number (babel keeps what it read
+    on the object). Identifiers come from ``Accept-Language``: the cache is bounded."""
+    return Locale.parse(identifier)
+
+
+def select_babel_locale() -> Locale:
+    """``select_locale`` as the shared ``Locale`` object (the app's locale selector)."""
+    return parsed_locale(select_locale())
+
+
 def select_locale() -> str:
     """The session's chosen language, else the best match of ``Accept-Language``, else English
     (always English outside a request: command-line messages); with the region the browser
@@ -83,7 +97,7 @@ def _with_region(language: str) -> str:
             continue
         region = parts[-1].upper()
         try:
-            locale = Locale.parse(f"{language}_{region}")
+            locale = parsed_locale(f"{language}_{region}")
         except (UnknownLocaleError, ValueError):
             continue
         if locale.territory == region:  # not a region babel guessed for an unknown one

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, numbers
 from babel.dates import format_date, format_time, get_timezone_location
-from flask import Flask, Response, g, make_response, render_template
-from flask_babel import format_decimal, format_number, format_percent, get_locale
-from flask_babel import lazy_gettext as _l
+from babel.support import NullTranslations
+from flask import Flask, Response, current_app, g, make_response, render_template, session
+from flask.templating import _default_template_ctx_processor
+from flask_babel import format_decimal, format_percent, get_locale, get_translations
+from flask_babel import format_number as babel_format_number
+from flask_babel import gettext as flask_gettext
+from flask_babel.speaklater import LazyString
+from flask_wtf.csrf import csrf_meta_tag, generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -20,6 +29,71 @@ from deliberation.extensions import htmx
 from deliberation.models import VoteValue
 from deliberation.qr import qr_svg
 from deliberation.services.privacy import is_small
+
+
+def _template_gettext(
+    translations: NullTranslations,
+) -> tuple[Callable[..., str], Callable[..., str]]:
+    """Jinja's new-style ``gettext`` and ``ngettext`` (as installed by flask-babel: the result
+    is a format string, escaped in an autoescaped template), bound to ``translations``: the
+    catalog is looked up once per render, not through flask-babel's context in every string."""
+    lookup = translations.ugettext
+    plural_lookup = translations.ungettext
+
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        text = lookup(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables  # type: ignore[no-any-return]
+
+    @pass_context
+    def ngettext(
+        context: Context, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", num)
+        text = plural_lookup(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables  # type: ignore[no-any-return]
+
+    return gettext, ngettext
+
+
+_Kept = tuple[Locale, str, NullTranslations, Callable[..., str], Callable[..., str]]
+
+
+def _kept_i18n() -> _Kept | None:
+    """The request's locale, its language code, its catalog and the templates' ``gettext``
+    and ``ngettext``, kept in ``g``: looking the catalog up through flask-babel costs more than
+    a whole template context. Checked against the locale at every use, since ``force_locale``
+    renders some texts (notifications, reports) in another language. None outside the app."""
+    locale = get_locale()
+    if locale is None:
+        return None
+    kept: _Kept | None = g.get("_palabre_i18n")
+    if kept is None or kept[0] is not locale:
+        translations = get_translations()
+        kept = (locale, locale.language, translations, *_template_gettext(translations))
+        g._palabre_i18n = kept
+    return kept
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """flask-babel's ``gettext``, through the request's kept catalog."""
+    kept = _kept_i18n()
+    if kept is None:
+        return str(flask_gettext(string, **variables))
+    text: str = kept[2].ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str) -> LazyString:
+    """flask-babel's ``lazy_gettext`` (the same ``LazyString``), through ``gettext`` above."""
+    return LazyString(gettext, string)
+
+
+_l = lazy_gettext
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
 PHASE_NAMES = {
@@ -132,6 +206,51 @@ def current_language() -> str:
     return locale.language if locale else "en"
 
 
+@lru_cache(maxsize=4096)
+def _format_integer(number: int, locale: Locale) -> str:
+    return numbers.format_decimal(number, locale=locale)
+
+
+def format_number(number: Any) -> str:
+    """flask-babel's ``format_number``, whole numbers remembered per locale (counts come back
+    in every page: babel's formatting costs more than the rest of a progress line)."""
+    locale = get_locale()
+    if type(number) is int and locale is not None:
+        return _format_integer(number, locale)
+    return babel_format_number(number)
+
+
+_signed_csrf_tokens: dict[tuple[Any, str], str] = {}
+_SIGNED_CSRF_TOKENS_KEPT = 10_000
+
+
+def csrf_token() -> str:
+    """flask-wtf's ``csrf_token()``, signed once per session and secret rather than in every
+    request (signing is most of a small page's token cost). Only when tokens do not expire
+    (``WTF_CSRF_TIME_LIMIT`` None, Palabre's setting): a token signed earlier is then exactly
+    as valid as a new one; with a time limit each request signs its own, as flask-wtf does."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    signed: str | None = g.get(field)
+    if signed is not None:
+        return signed
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return str(generate_csrf())
+    secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+    raw = session.get(field)
+    signed = _signed_csrf_tokens.get((secret, raw)) if isinstance(raw, str) else None
+    if signed is not None:
+        setattr(g, field, signed)
+        return signed
+    signed = str(generate_csrf())
+    raw = session.get(field)
+    if isinstance(raw, str):
+        if len(_signed_csrf_tokens) >= _SIGNED_CSRF_TOKENS_KEPT:
+            _signed_csrf_tokens.clear()
+        _signed_csrf_tokens[(secret, raw)] = signed
+    return signed
+
+
 def render(
     template: str, fragment: str | None = None, *, status: int = 200, **context: Any
 ) -> Response:
@@ -158,14 +277,49 @@ def init_app(app: Flask) -> None:
         is_small=is_small,
     )
 
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    constants = {
+        "phase_names": PHASE_NAMES,
+        "status_names": STATUS_NAMES,
+        "text_kind_names": TEXT_KIND_NAMES,
+        "vote_values": tuple(VoteValue),
+        "vote_labels": VOTE_LABELS,
+        # What flask-wtf's and flask-htmx's context processors give (see fold_context_processors).
+        "csrf_token": csrf_token,
+        "csrf_meta_tag": csrf_meta_tag,
+        "htmx": htmx,
+    }
+
     @app.context_processor
     def _context() -> dict[str, Any]:
+        kept = _kept_i18n()
+        if kept is None:
+            return {**constants, "current_language": "en", "current_user": g.get("user")}
         return {
-            "current_language": current_language(),
+            **constants,
+            "current_language": kept[1],
             "current_user": g.get("user"),
-            "phase_names": PHASE_NAMES,
-            "status_names": STATUS_NAMES,
-            "text_kind_names": TEXT_KIND_NAMES,
-            "vote_values": tuple(VoteValue),
-            "vote_labels": VOTE_LABELS,
+            "gettext": kept[3],
+            "_": kept[3],
+            "ngettext": kept[4],
         }
+
+
+_FOLDED_EXTENSIONS = ("flask_wtf.csrf", "flask_htmx.htmx")
+
+
+def fold_context_processors(app: Flask) -> None:
+    """Run two context processors per render instead of five; call once the blueprints are
+    registered. Flask copies its default processor (g, request, session) into every
+    blueprint's list, so a page of a blueprint ran it twice; flask-wtf's and flask-htmx's
+    processors give constants, which ``init_app``'s processor gives too."""
+    processors = app.template_context_processors
+    for name in [name for name in processors if name is not None]:
+        kept = [f for f in processors[name] if f is not _default_template_ctx_processor]
+        if kept:
+            processors[name] = kept
+        else:
+            del processors[name]
+    processors[None] = [
+        f for f in processors[None] if getattr(f, "__module__", None) not in _FOLDED_EXTENSIONS
+    ]

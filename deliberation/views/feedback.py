@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from deliberation.models import Round, VoteValue
 from deliberation.templating import VOTE_LABELS
+from deliberation.templating import gettext as _
 
 
 @dataclass(frozen=True)

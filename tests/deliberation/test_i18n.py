@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlmodel import Session
 
+from deliberation.models import VoteValue
+from deliberation.templating import VOTE_LABELS, gettext
 from tests.factories import act_as, make_participant, make_round, make_statement
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -85,3 +89,22 @@ def test_error_pages_are_translated(client: FlaskClient) -> None:
     assert page.status_code == 404
     assert '<html lang="de">' in page.text
     assert "This page does not exist" not in page.text
+
+
+def test_templates_and_labels_follow_force_locale_within_a_request(app: Flask) -> None:
+    """The request's catalog is kept for its templates and labels, yet a text rendered under
+    ``force_locale`` (a notification, a report) is in that language, and the request's
+    language comes back after it."""
+    source = (
+        '{{ _("Agree") }}|{{ ngettext("%(num)d vote", "%(num)d votes", 2) }}|'
+        "{{ vote_labels[vote_values[0]] }}|{{ current_language }}|{{ _('%(a)s', a='<b>') }}"
+    )
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        english = render_template_string(source)
+        assert english == "Agree|2 votes|Agree|en|&lt;b&gt;"
+        with force_locale("fr"):
+            assert render_template_string(source) == "D’accord|2 votes|D’accord|fr|&lt;b&gt;"
+            assert gettext("Agree") == "D’accord"
+        assert render_template_string(source) == english
+        assert gettext("Agree") == "Agree"
+        assert str(VOTE_LABELS[VoteValue.AGREE]) == "Agree"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
 import uuid
 from typing import Any
 
+import flask_wtf.csrf
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlmodel import Session, select
 
 from deliberation.config import ConfigurationError, load_config
@@ -56,6 +60,55 @@ def test_state_changing_requests_need_a_csrf_token(
     )
     assert by_header.status_code == 200
     assert len(session.exec(select(Vote)).all()) == 1
+
+
+def test_a_session_keeps_one_signed_csrf_token_that_no_other_session_can_use(
+    csrf_app: dict[str, Any],
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Templates sign a session's token once (tokens do not expire), not in every request;
+    every token signed for the session stays valid, another session's token is refused."""
+    round_ = make_round(session)
+    statements = [make_statement(session, round_, text=f"Statement {n}") for n in range(3)]
+    act_as(client, make_participant(session, round_))
+    token = _token(client.get(f"/r/{round_.slug}").text)
+    other = app.test_client()
+    act_as(other, make_participant(session, round_))
+    g.pop("csrf_token", None)  # the tests' requests share one app context, and its g
+    other_token = _token(other.get(f"/r/{round_.slug}").text)
+    assert other_token != token
+
+    def vote(statement_id: int | None, signed: str) -> Any:
+        g.pop("csrf_token", None)
+        return client.post(
+            f"/r/{round_.slug}/vote",
+            data={"statement_id": statement_id, "vote": "agree"},
+            headers={"HX-Request": "true", "X-CSRFToken": signed},
+        )
+
+    assert vote(statements[0].id, other_token).status_code == 400
+    # Each signing a second later than the one before: a token signed anew would differ.
+    seconds = itertools.count(int(time.time()))
+
+    class TickingSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return next(seconds)
+
+    class TickingSerializer(URLSafeTimedSerializer):
+        default_signer = TickingSigner
+
+    monkeypatch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", TickingSerializer)
+    first = vote(statements[0].id, token)
+    assert first.status_code == 200
+    signed = _token(first.text)
+    second = vote(statements[1].id, signed)
+    assert second.status_code == 200
+    assert _token(second.text) == signed
+    assert vote(statements[2].id, token).status_code == 200
+    assert len(session.exec(select(Vote)).all()) == 3
 
 
 def test_pages_carry_a_strict_content_security_policy_and_no_inline_script(
