@@ -3,6 +3,7 @@ session cookie's signature, the CSRF token's, the locale, and flask-limiter's em
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from typing import Any
@@ -10,10 +11,11 @@ from typing import Any
 import pytest
 from flask import Flask, g, request, session
 from flask.testing import FlaskClient
+from limits import parse
 from sqlmodel import Session
 
 from deliberation.cookie_session import CachedCookieSessionInterface
-from deliberation.extensions import limiter, select_locale
+from deliberation.extensions import PalabreLimiter, SweptMemoryStorage, limiter, select_locale
 from tests.factories import act_as, make_participant, make_round, make_statement
 
 
@@ -125,3 +127,39 @@ def test_a_limited_view_skips_only_an_empty_before_request_pass(app: Flask) -> N
         assert limiter._nothing_before_the_view()
     with app.test_request_context("/api/v1/territories"):
         assert not limiter._nothing_before_the_view()
+
+
+@pytest.fixture
+def limited_app(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_VOTE="5 per minute")
+    return app_config
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "flask-limiter's passes"])
+def test_a_vote_counts_in_the_same_bucket_either_way(
+    direct: bool,
+    limited_app: dict[str, Any],
+    client: FlaskClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The direct check of a view's own limits keeps flask-limiter's keys and counts."""
+    if not direct:
+        monkeypatch.setattr(PalabreLimiter, "_view_limits_alone", lambda _self: False)
+    storage = limiter.storage
+    assert isinstance(storage, SweptMemoryStorage)
+    storage.reset()
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(2)]
+    act_as(client, make_participant(session, round_))
+    for statement in statements:
+        response = client.post(
+            f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"}
+        )
+        assert response.status_code == 303
+    with client.session_transaction() as browser:
+        keys = [str(key) for key in browser["participants"].values()]
+    digest = hashlib.sha256(",".join(keys).encode()).hexdigest()[:32]
+    prefix = [limiter._key_prefix] if limiter._key_prefix else []  # another test's, kept
+    key = parse("5 per minute").key_for(*prefix, f"p:{digest}", "vote")
+    assert dict(storage.storage) == {key: 2}
