@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,35 +20,9 @@ from deliberation.translations import detection
 ROOT = Path(__file__).resolve().parent
 
 
-class Palabre(Flask):
-    """Flask, each hook and view checked once for being a coroutine function (``ensure_sync``
-    asks ``inspect`` again on every call: a dozen times a request)."""
-
-    SYNC_CACHE = 512
-    """At most this many callables remembered (per-request ``after_this_request`` closures
-    pass through too): the cache starts over when full."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        try:
-            return self._sync[func]
-        except KeyError:
-            pass
-        except TypeError:  # not hashable
-            return super().ensure_sync(func)
-        sync = super().ensure_sync(func)
-        if len(self._sync) >= self.SYNC_CACHE:
-            self._sync = {}
-        self._sync[func] = sync
-        return sync
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app. ``config`` overrides the settings read from ``PALABRE_*`` variables."""
-    app = Palabre(
+    app = Flask(
         __name__,
         instance_path=instance_path(),
         template_folder=str(ROOT / "templates"),
@@ -65,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     babel.init_app(
         app,
-        locale_selector=select_babel_locale,  # type: ignore[arg-type]
+        locale_selector=select_babel_locale,
         default_translation_directories=str(ROOT / "translations"),
     )
     csrf.init_app(app)
