@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from deliberation import audit_details, cli, db, errors, request_log, security, templating, views
 from deliberation.config import instance_path, load_config
+from deliberation.cookie_session import CachedCookieSessionInterface
 from deliberation.extensions import babel, csrf, htmx, limiter, select_babel_locale
 from deliberation.opinions import worker as opinions_worker
 from deliberation.translations import detection
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides=config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.session_interface = CachedCookieSessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if app.config["PROXY_FIX"]:

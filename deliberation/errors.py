@@ -140,7 +140,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _retarget_htmx_errors(response: Response) -> Response:
-        if htmx and response.status_code >= 400 and response.status_code != 422:
+        if response.status_code >= 400 and response.status_code != 422 and htmx:
             response.headers["HX-Retarget"] = "#messages"
             response.headers["HX-Reswap"] = "innerHTML"
         return response

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import os
 import time
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
+from flask_limiter._limits import RuntimeLimit
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf import csrf as flask_wtf_csrf
+from flask_wtf.csrf import CSRFProtect, same_origin
+from itsdangerous import BadData, URLSafeTimedSerializer
 from limits.storage import MemoryStorage
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+from wtforms import ValidationError
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -51,9 +62,214 @@ class SweptMemoryStorage(MemoryStorage):
 
 
 babel = Babel()
-csrf = CSRFProtect()
+csrf_log = logging.getLogger("flask_wtf.csrf")
+
+
+class PalabreCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, every state-changing request checked as before, without
+    redoing the same HMAC for the same token: a browser sends the one token its page carries
+    with each of its votes. The token's signature is checked once per (secret, token) and its
+    value kept (``_csrf_value``); each request still compares it with its session's token.
+    Only without a time limit (Palabre's ``WTF_CSRF_TIME_LIMIT = None``), where a signature
+    check does not depend on the time; with one, Flask-WTF's own check runs.
+
+    Likewise the signed token pages carry (``csrf_token()``, ``generate_csrf``: the templates'
+    global, see ``deliberation.templating``) is signed once per session token rather than on
+    every response: without a time limit its timestamp is never read."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+            return
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        try:
+            validate_csrf(self._get_csrf_token())
+        except ValidationError as error:
+            csrf_log.info(error.args[0])
+            self._error_response(error.args[0])
+        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            if not same_origin(request.referrer, f"https://{request.host}/"):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True
+
+
+MAX_CACHED_TOKEN = 512
+"""Longer tokens (never issued here) are checked without the cache (bounded memory)."""
+
+
+def validate_csrf(data: str | None) -> None:
+    """Flask-WTF's ``validate_csrf`` with the app's settings, its signature check cached."""
+    config = current_app.config
+    time_limit = config["WTF_CSRF_TIME_LIMIT"]
+    secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    field_name = config["WTF_CSRF_FIELD_NAME"]
+    if time_limit is not None or not isinstance(data, str) or len(data) > MAX_CACHED_TOKEN:
+        flask_wtf_csrf.validate_csrf(data)
+        return
+    if not data:
+        raise ValidationError("The CSRF token is missing.")
+    if field_name not in session:
+        raise ValidationError("The CSRF session token is missing.")
+    try:
+        token = _csrf_value(secret_key, data)
+    except BadData as error:
+        raise ValidationError("The CSRF token is invalid.") from error
+    if not hmac.compare_digest(session[field_name], token):
+        raise ValidationError("The CSRF tokens do not match.")
+
+
+@lru_cache(maxsize=4096)
+def _csrf_value(secret_key: str | bytes, data: str) -> Any:
+    """The session token signed in ``data`` (``BadData`` when its signature is not valid:
+    not cached)."""
+    return URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").loads(data)
+
+
+def generate_csrf() -> str:
+    """Flask-WTF's ``generate_csrf`` (the signed token of the session's, once per request),
+    signed once per session token when tokens have no time limit."""
+    config = current_app.config
+    field_name = config["WTF_CSRF_FIELD_NAME"]
+    if config["WTF_CSRF_TIME_LIMIT"] is not None or field_name in g:
+        return flask_wtf_csrf.generate_csrf()
+    if field_name not in session:  # as Flask-WTF: a new session token
+        session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()
+    raw = session[field_name]
+    if not isinstance(raw, str):
+        return flask_wtf_csrf.generate_csrf()
+    secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    token = _signed_csrf(secret_key, raw)
+    setattr(g, field_name, token)
+    return token
+
+
+@lru_cache(maxsize=4096)
+def _signed_csrf(secret_key: str | bytes, raw: str) -> str:
+    return str(URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(raw))
+
+
+csrf = PalabreCSRFProtect()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class PalabreLimiter(Limiter):
+    """flask-limiter, the same limits, keys and storage, at a lower cost per request.
+
+    flask-limiter checks every request twice: once before the view (application, default,
+    meta and blueprint limits) and once in the decorator of a limited view (its own limits,
+    with the defaults and blueprint limits they do not override). Palabre declares no
+    application, default or meta limit, so for a view outside a limited blueprint the first
+    pass resolves an empty list of limits, at a cost close to the decorator's real check: it
+    is skipped then. The decorator's pass, when the view's own limits are all it would check,
+    hits them directly (``_check_view_limits``) rather than through the general resolution
+    (exemption scopes, blueprint and default limits, meta limits) it would then walk for
+    nothing. Any such limit, configured or declared, a request filter, an exemption, a breach
+    callback or a limit on the request's blueprint (the API's) brings flask-limiter's own
+    passes back as they were."""
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if in_middleware:
+            if self._nothing_before_the_view():
+                return
+        elif callable_name is not None and self._view_limits_alone():
+            limits = self.limit_manager.decorated_limits(callable_name)
+            if not any(lim.deduct_when or lim.on_breach or lim.meta_limits for lim in limits):
+                self._check_view_limits(limits)
+                return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _view_limits_alone(self) -> bool:
+        """Whether the decorator's pass would check the view's own limits and nothing else (no
+        request filter, exemption, breach callback, default or blueprint limit)."""
+        manager = self.limit_manager
+        return bool(
+            hasattr(manager, "_route_exemptions")
+            and hasattr(manager, "_blueprint_exemptions")
+            and self.enabled
+            and self.initialized
+            and not getattr(self, "_request_filters", True)
+            and not manager._route_exemptions
+            and not manager._blueprint_exemptions
+            and getattr(self, "_on_breach", True) is None
+            and self._nothing_before_the_view()
+        )
+
+    def _check_view_limits(self, limits: list[RuntimeLimit]) -> None:
+        """flask-limiter's evaluation of a view's own limits (``Limiter.__evaluate_limits``
+        without the meta limits, breach callbacks and conditional deductions excluded above):
+        each limit hit in order, the first breached one raised as ``RateLimitExceeded``, the
+        limits kept for the response headers; a storage error raised, or logged when
+        ``RATELIMIT_SWALLOW_ERRORS``."""
+        endpoint = self.identify_request()
+        if not endpoint or endpoint.split(".")[-1] == "static":
+            return
+        try:
+            view_limits: list[RequestLimit] = []
+            header_limit: RequestLimit | None = None  # the last breached, else the first
+            first_failed: RuntimeLimit | None = None
+            for lim in sorted(limits, key=lambda x: x.limit):
+                if lim.is_exempt or lim.method_exempt:
+                    continue
+                scope = lim.scope_for(endpoint, request.method)
+                key = lim.key_func()
+                if not (key and scope):
+                    self.logger.error(
+                        f"Skipping limit: {lim.limit}. Empty value found in parameters."
+                    )
+                    continue
+                args = [self._key_prefix, key, scope] if self._key_prefix else [key, scope]
+                request_limit = RequestLimit(self, lim.limit, args, False, lim.shared)
+                view_limits.append(request_limit)
+                if not self.limiter.hit(lim.limit, *args, cost=lim.deduction_amount):
+                    self.logger.info(
+                        "ratelimit %s (%s) exceeded at endpoint: %s", lim.limit, key, scope
+                    )
+                    request_limit.breached = True
+                    header_limit = request_limit
+                    first_failed = first_failed or lim
+                    if self._fail_on_first_breach:
+                        break
+            context = self.context
+            if header_limit is None and view_limits:
+                explicit = [limit for limit in view_limits if not limit.shared]
+                header_limit = explicit[0] if explicit else view_limits[0]
+            context.view_rate_limit = header_limit
+            context.view_rate_limits = view_limits
+        except Exception:
+            if not self._swallow_errors:
+                raise
+            self.logger.exception("Failed to rate limit. Swallowing error")
+            return
+        if first_failed is not None:
+            raise RateLimitExceeded(first_failed)
+
+    def _nothing_before_the_view(self) -> bool:
+        try:
+            return self._no_limit_before_the_view()
+        except AttributeError:  # another flask-limiter than the locked one: its own way
+            return False
+
+    def _no_limit_before_the_view(self) -> bool:
+        manager = self.limit_manager
+        if (
+            manager._application_limits
+            or manager._default_limits
+            or self._meta_limits
+            or self._in_memory_fallback_enabled
+            or (request.endpoint is not None and manager.has_hints(request.endpoint))
+        ):
+            return False
+        blueprint = request.blueprint
+        if blueprint is None or not manager._blueprint_limits:
+            return True
+        return not any(name in manager._blueprint_limits for name in blueprint.split("."))
+
+
+limiter = PalabreLimiter(key_func=get_remote_address, default_limits=[])
 
 
 @lru_cache(maxsize=256)
@@ -78,20 +294,36 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return "en"
-    languages: tuple[str, ...] = current_app.config["LANGUAGES"]
+    languages = tuple(current_app.config["LANGUAGES"])
     chosen = session.get("lang")
-    language = (
-        str(chosen)
-        if chosen in languages
-        else request.accept_languages.best_match(languages) or "en"
-    )
-    return _with_region(language)
+    header = request.headers.get("Accept-Language")
+    if header is not None and len(header) > MAX_CACHED_HEADER:
+        return _locale_name(languages, chosen if isinstance(chosen, str) else None, header)
+    return _cached_locale_name(languages, chosen if isinstance(chosen, str) else None, header)
 
 
-def _with_region(language: str) -> str:
+MAX_CACHED_HEADER = 256
+"""Longer ``Accept-Language`` headers are read without the cache (bounded memory)."""
+
+
+@lru_cache(maxsize=4096)
+def _cached_locale_name(languages: tuple[str, ...], chosen: str | None, header: str | None) -> str:
+    return _locale_name(languages, chosen, header)
+
+
+def _locale_name(languages: tuple[str, ...], chosen: str | None, header: str | None) -> str:
+    """The locale of ``select_locale``: a function of the languages offered, the session's
+    choice and the ``Accept-Language`` header only (so cached per value: parsing the header
+    and asking babel about regions cost more than the rest of a vote's request handling)."""
+    accepted = parse_accept_header(header, LanguageAccept)
+    language = chosen if chosen in languages else accepted.best_match(languages) or "en"
+    return _with_region(language, accepted)
+
+
+def _with_region(language: str, accepted: LanguageAccept) -> str:
     """``language`` with the region of the first ``Accept-Language`` entry in that language
     that names a known one, else ``language`` alone."""
-    for tag, _quality in request.accept_languages:
+    for tag, _quality in accepted:
         parts = tag.replace("_", "-").split("-")
         if parts[0].lower() != language or len(parts) < 2:
             continue

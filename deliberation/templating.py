@@ -13,19 +13,19 @@ import nh3
 from babel import Locale, UnknownLocaleError, numbers
 from babel.dates import format_date, format_time, get_timezone_location
 from babel.support import NullTranslations
-from flask import Flask, Response, current_app, g, make_response, render_template, session
+from flask import Flask, Response, g, make_response, render_template
 from flask.templating import _default_template_ctx_processor
 from flask_babel import format_decimal, format_percent, get_locale, get_translations
 from flask_babel import format_number as babel_format_number
 from flask_babel import gettext as flask_gettext
 from flask_babel.speaklater import LazyString
-from flask_wtf.csrf import csrf_meta_tag, generate_csrf
+from flask_wtf.csrf import csrf_meta_tag
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from deliberation.extensions import htmx
+from deliberation.extensions import generate_csrf, htmx
 from deliberation.models import VoteValue
 from deliberation.qr import qr_svg
 from deliberation.services.privacy import is_small
@@ -220,37 +220,6 @@ def format_number(number: Any) -> str:
     return babel_format_number(number)
 
 
-_signed_csrf_tokens: dict[tuple[Any, str], str] = {}
-_SIGNED_CSRF_TOKENS_KEPT = 10_000
-
-
-def csrf_token() -> str:
-    """flask-wtf's ``csrf_token()``, signed once per session and secret rather than in every
-    request (signing is most of a small page's token cost). Only when tokens do not expire
-    (``WTF_CSRF_TIME_LIMIT`` None, Palabre's setting): a token signed earlier is then exactly
-    as valid as a new one; with a time limit each request signs its own, as flask-wtf does."""
-    config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    signed: str | None = g.get(field)
-    if signed is not None:
-        return signed
-    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
-        return str(generate_csrf())
-    secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
-    raw = session.get(field)
-    signed = _signed_csrf_tokens.get((secret, raw)) if isinstance(raw, str) else None
-    if signed is not None:
-        setattr(g, field, signed)
-        return signed
-    signed = str(generate_csrf())
-    raw = session.get(field)
-    if isinstance(raw, str):
-        if len(_signed_csrf_tokens) >= _SIGNED_CSRF_TOKENS_KEPT:
-            _signed_csrf_tokens.clear()
-        _signed_csrf_tokens[(secret, raw)] = signed
-    return signed
-
-
 def render(
     template: str, fragment: str | None = None, *, status: int = 200, **context: Any
 ) -> Response:
@@ -277,7 +246,7 @@ def init_app(app: Flask) -> None:
         is_small=is_small,
     )
 
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["csrf_token"] = generate_csrf
     constants = {
         "phase_names": PHASE_NAMES,
         "status_names": STATUS_NAMES,
@@ -285,7 +254,7 @@ def init_app(app: Flask) -> None:
         "vote_values": tuple(VoteValue),
         "vote_labels": VOTE_LABELS,
         # What flask-wtf's and flask-htmx's context processors give (see fold_context_processors).
-        "csrf_token": csrf_token,
+        "csrf_token": generate_csrf,
         "csrf_meta_tag": csrf_meta_tag,
         "htmx": htmx,
     }

@@ -1,0 +1,165 @@
+"""What each request pays for outside its view is cached, never at the cost of a check: the
+session cookie's signature, the CSRF token's, the locale, and flask-limiter's empty pass."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+
+import pytest
+from flask import Flask, g, request, session
+from flask.testing import FlaskClient
+from limits import parse
+from sqlmodel import Session
+
+from deliberation.cookie_session import CachedCookieSessionInterface
+from deliberation.extensions import PalabreLimiter, SweptMemoryStorage, limiter, select_locale
+from tests.factories import act_as, make_participant, make_round, make_statement
+
+
+def _cookie(app: Flask, data: dict[str, Any], secret: str | None = None) -> str:
+    signing_app = app
+    if secret is not None:
+        signing_app = Flask("other")
+        signing_app.secret_key = secret
+    serializer = CachedCookieSessionInterface().get_signing_serializer(signing_app)
+    assert serializer is not None
+    return str(serializer.dumps(data))
+
+
+def _open(app: Flask, cookie: str) -> dict[str, Any]:
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        opened = app.session_interface.open_session(app, request)
+        assert opened is not None
+        return dict(opened)
+
+
+def test_the_session_cookie_is_checked_on_every_request_and_never_shared(app: Flask) -> None:
+    assert isinstance(app.session_interface, CachedCookieSessionInterface)
+    cookie = _cookie(app, {"participants": {"1": "key"}})
+    first = _open(app, cookie)
+    first["participants"]["1"] = "changed"  # one request's copy, not the next one's
+    assert _open(app, cookie) == {"participants": {"1": "key"}}
+    assert _open(app, cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB")) == {}
+    assert _open(app, _cookie(app, {"participants": {"1": "key"}}, secret="x" * 40)) == {}
+
+
+def test_an_expired_session_cookie_is_refused_even_once_checked(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cookie = _cookie(app, {"lang": "fr"})
+    assert _open(app, cookie) == {"lang": "fr"}
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 10)
+    assert _open(app, cookie) == {}
+
+
+def test_a_fallback_secret_still_opens_older_cookies(app: Flask) -> None:
+    old = "o" * 40
+    cookie = _cookie(app, {"lang": "de"}, secret=old)
+    assert _open(app, cookie) == {}
+    app.config["SECRET_KEY_FALLBACKS"] = [old]
+    assert _open(app, cookie) == {"lang": "de"}
+
+
+@pytest.fixture
+def csrf_app(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+def _token(client: FlaskClient, slug: str) -> str:
+    g.pop("csrf_token", None)  # the test's app context outlives its requests
+    match = re.search(r'"X-CSRFToken": "([^"]+)"', client.get(f"/r/{slug}").text)
+    assert match
+    return match.group(1)
+
+
+def test_every_vote_checks_its_csrf_token_against_its_own_session(
+    csrf_app: dict[str, Any], app: Flask, session: Session
+) -> None:
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(4)]
+    alice, bob = app.test_client(), app.test_client()
+    act_as(alice, make_participant(session, round_))
+    act_as(bob, make_participant(session, round_))
+    token, other = _token(alice, round_.slug), _token(bob, round_.slug)
+    assert _token(alice, round_.slug) == token, "one signed token per session token"
+
+    def vote(client: FlaskClient, statement: int, csrf: str | None) -> int:
+        headers = {"HX-Request": "true"} | ({"X-CSRFToken": csrf} if csrf else {})
+        data = {"statement_id": statements[statement].id, "vote": "agree"}
+        return client.post(f"/r/{round_.slug}/vote", data=data, headers=headers).status_code
+
+    assert vote(alice, 0, token) == 200
+    assert vote(alice, 1, token) == 200, "the same token, checked again"
+    assert vote(alice, 2, other) == 400, "another session's valid token"
+    assert vote(alice, 2, None) == 400
+    assert vote(alice, 2, token[:-3] + "abc") == 400
+    assert vote(bob, 2, token) == 400
+    assert vote(bob, 2, other) == 200
+
+
+def test_the_locale_follows_each_request_header_and_session(app: Flask) -> None:
+    cases = [
+        ({"Accept-Language": "de-CH,de;q=0.9"}, None, "de_CH"),
+        ({"Accept-Language": "fr-BE,fr;q=0.8,en;q=0.5"}, None, "fr_BE"),
+        ({"Accept-Language": "fr-BE,fr;q=0.8,en;q=0.5"}, "es", "es"),
+        ({"Accept-Language": "en-GB"}, None, "en_GB"),
+        ({"Accept-Language": "zz"}, None, "en"),
+        ({}, None, "en"),
+        ({"Accept-Language": "de-CH,de;q=0.9"}, None, "de_CH"),
+    ]
+    for headers, chosen, expected in cases * 2:
+        with app.test_request_context(headers=headers):
+            if chosen is not None:
+                session["lang"] = chosen
+            assert select_locale() == expected, (headers, chosen)
+
+
+def test_a_limited_view_skips_only_an_empty_before_request_pass(app: Flask) -> None:
+    """Palabre declares no application, default or meta limit: a vote's limit is checked by
+    its decorator alone; the API's blueprint limit still needs the before-request pass."""
+    with app.test_request_context("/r/some-round/vote", method="POST"):
+        assert limiter._nothing_before_the_view()
+    with app.test_request_context("/api/v1/territories"):
+        assert not limiter._nothing_before_the_view()
+
+
+@pytest.fixture
+def limited_app(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_VOTE="5 per minute")
+    return app_config
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "flask-limiter's passes"])
+def test_a_vote_counts_in_the_same_bucket_either_way(
+    direct: bool,
+    limited_app: dict[str, Any],
+    client: FlaskClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The direct check of a view's own limits keeps flask-limiter's keys and counts."""
+    if not direct:
+        monkeypatch.setattr(PalabreLimiter, "_view_limits_alone", lambda _self: False)
+    storage = limiter.storage
+    assert isinstance(storage, SweptMemoryStorage)
+    storage.reset()
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(2)]
+    act_as(client, make_participant(session, round_))
+    for statement in statements:
+        response = client.post(
+            f"/r/{round_.slug}/vote", data={"statement_id": statement.id, "vote": "agree"}
+        )
+        assert response.status_code == 303
+    with client.session_transaction() as browser:
+        keys = [str(key) for key in browser["participants"].values()]
+    digest = hashlib.sha256(",".join(keys).encode()).hexdigest()[:32]
+    prefix = [limiter._key_prefix] if limiter._key_prefix else []  # another test's, kept
+    key = parse("5 per minute").key_for(*prefix, f"p:{digest}", "vote")
+    assert dict(storage.storage) == {key: 2}
