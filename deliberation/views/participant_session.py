@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, and_, bindparam
+from sqlalchemy import Select, String, bindparam
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import load_only
 from sqlmodel import col
@@ -114,7 +114,10 @@ VOTE_PATH_COLUMNS = tuple(
 def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
     """The query behind ``visit``, built once per dialect and use; parameters ``slug`` and
     ``key_hashes`` (of every key the browser holds: the round's id is not known before the
-    query; one array on PostgreSQL, see ``in_list``)."""
+    query; one array on PostgreSQL, see ``in_list``). One row per participant those keys
+    name, in any round (the caller keeps this round's): joined on the unique key hash alone,
+    so that even a generic plan looks the keys up rather than reading the round's
+    participants."""
     query = (
         sql_select(
             Round,
@@ -123,10 +126,7 @@ def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
         )
         .outerjoin(
             Participant,
-            and_(
-                col(Participant.round_id) == Round.id,
-                in_list(col(Participant.session_key_hash), "key_hashes", String(), postgres),
-            ),
+            in_list(col(Participant.session_key_hash), "key_hashes", String(), postgres),
         )
         .where(col(Round.slug) == bindparam("slug"))
     )
@@ -139,18 +139,25 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
     ``VOTE_PATH_COLUMNS`` are read at first."""
     db = get_session()
     keys = [str(value) for value in (session.get(KEY) or {}).values()]
-    row = db.execute(
+    rows = db.execute(
         _visit_query(db.get_bind().dialect.name == "postgresql", votes),
         {"slug": slug, "key_hashes": [participation.key_hash(key) for key in keys]},
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         raise NotFound(_l("No round has this address."))
-    round_, participant, snapshot_id = row
+    round_, snapshot_id = rows[0][0], rows[0][2]
     key = session_key(round_)
-    if participant is not None and (
-        key is None or participant.session_key_hash != participation.key_hash(key)
-    ):
-        participant = None
+    expected = participation.key_hash(key) if key is not None else None
+    participant = next(
+        (
+            row[1]
+            for row in rows
+            if row[1] is not None
+            and row[1].round_id == round_.id
+            and row[1].session_key_hash == expected
+        ),
+        None,
+    )
     refresh_phase(db, round_, now=utcnow())
     participant = participation.require_participant(round_, participant)
     if notice:

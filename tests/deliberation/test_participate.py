@@ -386,3 +386,32 @@ def test_the_progress_total_is_kept_for_a_while_then_counted_again(
     later = time.monotonic() + 61
     monkeypatch.setattr(time, "monotonic", lambda: later)
     assert "0 of 3" in client.get(f"/r/{round_.slug}").text, "counted again"
+
+
+def test_a_browser_in_several_rounds_is_each_rounds_own_participant(
+    client: FlaskClient, session: Session
+) -> None:
+    first_round, second_round = make_round(session), make_round(session)
+    statements = {r.id: make_statement(session, r) for r in (first_round, second_round)}
+    keys = {}
+    for round_ in (first_round, second_round):
+        participant = make_participant(session, round_)
+        keys[str(round_.id)] = issue_session_key(participant)
+        session.add(participant)
+    session.commit()
+    with client.session_transaction() as browser_session:
+        browser_session["participants"] = keys
+    for round_ in (first_round, second_round):
+        voted = client.post(
+            f"/r/{round_.slug}/vote",
+            data={"statement_id": statements[round_.id].id, "vote": "agree"},
+            headers=HTMX,
+        )
+        assert voted.status_code == 200
+    votes = session.exec(select(Vote)).all()
+    assert sorted((vote.round_id, vote.statement_id) for vote in votes) == sorted(
+        (round_id, statement.id) for round_id, statement in statements.items()
+    )
+    assert all(
+        session.get(Participant, vote.participant_id).round_id == vote.round_id for vote in votes
+    )
