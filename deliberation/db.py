@@ -26,7 +26,7 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 IDLE_PING_SECONDS = 5.0
@@ -89,7 +89,7 @@ def init_app(app: Flask) -> None:
     app.extensions["palabre.engine"] = make_engine(
         app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]
     )
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(close_session)
 
 
 def engine() -> Engine:
@@ -136,7 +136,7 @@ def rollback_request() -> None:
         session.rollback()
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def close_session(_exc: BaseException | None) -> None:
     """Close the request's session: what was not committed is rolled back. On PostgreSQL a
     transaction that wrote nothing (the server assigned it no transaction id: a page that only
     read) is committed instead, which is the same for the data: psycopg forgets every statement
@@ -144,8 +144,10 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is None:
         return
+    transaction = session.get_transaction()
     if (
-        session.in_transaction()
+        transaction is not None
+        and transaction.is_active
         and session.get_bind().dialect.name == "postgresql"
         and not (session.new or session.dirty or session.deleted)
     ):
@@ -153,6 +155,6 @@ def _close_session(_exc: BaseException | None) -> None:
             wrote = session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL"))
             if not wrote.scalar_one():
                 session.commit()
-        except DBAPIError:
+        except SQLAlchemyError:
             pass  # a failed transaction: closing rolls it back
     session.close()

@@ -12,15 +12,17 @@ the newest first within each. When none of the reader's languages has one, the o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, bindparam, or_
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from deliberation.db import core_connection
 from deliberation.models import (
     Round,
     Statement,
@@ -88,7 +90,28 @@ def is_shown(translation: Translation, round_: Round) -> bool:
     )
 
 
-def best(translations: Iterable[Translation]) -> Translation | None:
+class Shown(Protocol):
+    """What the reading rule reads of a translation: a ``Translation``, or a row of
+    ``_SHOWN_COLUMNS`` (the participation page's path reads rows, not objects)."""
+
+    @property
+    def text_id(self) -> int: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def reviewed(self) -> bool: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+ShownT = TypeVar("ShownT", bound=Shown)
+
+
+def best(translations: Iterable[ShownT]) -> ShownT | None:
     """The translation to show among shown ones into one language (see the module rule)."""
     ordered = sorted(
         translations,
@@ -101,13 +124,19 @@ def best(translations: Iterable[Translation]) -> Translation | None:
     return ordered[0] if ordered else None
 
 
+_SHOWN_COLUMNS = tuple(
+    getattr(Translation, name)
+    for name in ("text_id", "language", "text", "origin", "reviewed", "updated_at")
+)
+
+
 @cache
-def _shown_query(
-    statuses: tuple[StatementStatus, ...], by_language: bool
-) -> SelectOfScalar[Translation]:
+def _shown_query(statuses: tuple[StatementStatus, ...], by_language: bool, rows: bool) -> Any:
     """The query behind ``shown_translations``, built once (it is on the participation page's
-    path); parameters ``kind``, ``ids`` and, when ``by_language``, ``languages``."""
-    query = select(Translation).where(
+    path): ``Translation`` objects, or rows of ``_SHOWN_COLUMNS`` when ``rows``; parameters
+    ``kind``, ``ids`` and, when ``by_language``, ``languages``."""
+    query = sql_select(*_SHOWN_COLUMNS) if rows else select(Translation)
+    query = query.where(
         col(Translation.kind) == bindparam("kind"),
         col(Translation.text_id).in_(bindparam("ids", expanding=True)),
         shown_condition(statuses),
@@ -115,6 +144,39 @@ def _shown_query(
     if by_language:
         query = query.where(col(Translation.language).in_(bindparam("languages", expanding=True)))
     return query
+
+
+def _shown(
+    session: Session,
+    round_: Round,
+    *,
+    kind: TextKind,
+    text_ids: Sequence[int],
+    languages: Sequence[str] | None,
+    rows: bool,
+) -> dict[int, dict[str, Any]]:
+    """``shown_translations``, as rows of ``_SHOWN_COLUMNS`` when ``rows``."""
+    found: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    query = _shown_query(votable_statuses(round_), languages is not None, rows)
+    for start in range(0, len(text_ids), _CHUNK):
+        params: dict[str, Any] = {"kind": kind, "ids": list(text_ids[start : start + _CHUNK])}
+        if languages is not None:
+            params["languages"] = list(languages)
+        result: Iterable[Any]
+        if rows:
+            result = core_connection(session).execute(query, params)
+        else:
+            result = session.execute(query, params).scalars()
+        for translation in result:
+            found[translation.text_id][translation.language].append(translation)
+    return {
+        text_id: {
+            language: chosen
+            for language, candidates in by_language.items()
+            if (chosen := best(candidates)) is not None
+        }
+        for text_id, by_language in found.items()
+    }
 
 
 def shown_translations(
@@ -127,26 +189,11 @@ def shown_translations(
 ) -> dict[int, dict[str, Translation]]:
     """For each of ``text_ids``, the translation shown per language (only ``languages`` if
     given): one indexed query per 500 ids."""
-    found: dict[int, dict[str, list[Translation]]] = defaultdict(lambda: defaultdict(list))
-    query = _shown_query(votable_statuses(round_), languages is not None)
-    for start in range(0, len(text_ids), _CHUNK):
-        params: dict[str, Any] = {"kind": kind, "ids": list(text_ids[start : start + _CHUNK])}
-        if languages is not None:
-            params["languages"] = list(languages)
-        for translation in session.exec(query, params=params):
-            found[translation.text_id][translation.language].append(translation)
-    return {
-        text_id: {
-            language: chosen
-            for language, candidates in by_language.items()
-            if (chosen := best(candidates)) is not None
-        }
-        for text_id, by_language in found.items()
-    }
+    return _shown(session, round_, kind=kind, text_ids=text_ids, languages=languages, rows=False)
 
 
 def choose(
-    original: Original, translations: dict[str, Translation], languages: Sequence[str]
+    original: Original, translations: Mapping[str, Shown], languages: Sequence[str]
 ) -> Reading:
     """The reading rule for one text given its shown translations by language."""
     for language in languages:
@@ -178,7 +225,7 @@ def read_texts(
     wanted = list(dict.fromkeys(languages))
     need = [o.id for o in originals if not wanted or o.language != wanted[0]]
     translations = (
-        shown_translations(session, round_, kind=kind, text_ids=need, languages=wanted)
+        _shown(session, round_, kind=kind, text_ids=need, languages=wanted, rows=True)
         if need and wanted
         else {}
     )

@@ -1,4 +1,4 @@
-"""Pooled PostgreSQL connections: pinged only after idling, and replaced when found dead."""
+"""Pooled PostgreSQL connections: pinged only after idling, replaced when found dead, with\ngeneric plans, and what psycopg prepared on them kept by requests that wrote nothing."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, make_url, text
+from flask import Flask
+from sqlalchemy import Engine, event, make_url, text, update
+from sqlmodel import Session, col, select
 
 from deliberation import db
+from deliberation.models import Phase, Round
 from tests.conftest import POSTGRES_URL
+from tests.factories import make_round
 
 
 def _pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -59,3 +63,41 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(
         assert alive != dead
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_connections_use_generic_plans() -> None:
+    engine = db.make_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as connection:
+            mode = connection.execute(text("SHOW plan_cache_mode")).scalar_one()
+        assert mode == "force_generic_plan"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_request_that_only_read_keeps_the_statements_psycopg_prepared(
+    session: Session, app: Flask
+) -> None:
+    """A rollback makes psycopg forget what it prepared; a request that wrote nothing ends
+    with a commit instead, and one that wrote is still rolled back."""
+    round_ = make_round(session, phase=Phase.OPEN)
+    ended: list[str] = []
+    engine = app.extensions["palabre.engine"]
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, lambda _connection, name=name: ended.append(name))
+    with app.test_request_context():
+        db.get_session().execute(select(Round.title).where(col(Round.id) == round_.id)).one()
+        db.close_session(None)
+    assert ended == ["commit"]
+
+    ended.clear()
+    with app.test_request_context():
+        db.get_session().execute(
+            update(Round).where(col(Round.id) == round_.id).values(topic="written")
+        )
+        db.close_session(None)
+    assert ended == ["rollback"]
+    session.expire_all()
+    assert session.get(Round, round_.id).topic != "written"  # type: ignore[union-attr]
