@@ -14,8 +14,7 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
-from flask_limiter._limits import RuntimeLimit
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import csrf as flask_wtf_csrf
 from flask_wtf.csrf import CSRFProtect, same_origin
@@ -155,97 +154,21 @@ htmx = HTMX()
 
 
 class PalabreLimiter(Limiter):
-    """flask-limiter, the same limits, keys and storage, at a lower cost per request.
+    """flask-limiter, the same limits, keys and storage, without a pass that finds nothing.
 
     flask-limiter checks every request twice: once before the view (application, default,
-    meta and blueprint limits) and once in the decorator of a limited view (its own limits,
-    with the defaults and blueprint limits they do not override). Palabre declares no
-    application, default or meta limit, so for a view outside a limited blueprint the first
-    pass resolves an empty list of limits, at a cost close to the decorator's real check: it
-    is skipped then. The decorator's pass, when the view's own limits are all it would check,
-    hits them directly (``_check_view_limits``) rather than through the general resolution
-    (exemption scopes, blueprint and default limits, meta limits) it would then walk for
-    nothing. Any such limit, configured or declared, a request filter, an exemption, a breach
-    callback or a limit on the request's blueprint (the API's) brings flask-limiter's own
-    passes back as they were."""
+    meta and blueprint limits) and once in the decorator of a limited view (its own limits).
+    Palabre declares no application, default or meta limit, so for a view outside a limited
+    blueprint the first pass resolves an empty list of limits, at a cost close to a real
+    check: it is skipped then. Any such limit, configured or declared, an endpoint hint, the
+    in-memory fallback or a limit on the request's blueprint (the API's) brings it back."""
 
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
     ) -> None:
-        if in_middleware:
-            if self._nothing_before_the_view():
-                return
-        elif callable_name is not None and self._view_limits_alone():
-            limits = self.limit_manager.decorated_limits(callable_name)
-            if not any(lim.deduct_when or lim.on_breach or lim.meta_limits for lim in limits):
-                self._check_view_limits(limits)
-                return
+        if in_middleware and self._nothing_before_the_view():
+            return
         super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
-
-    def _view_limits_alone(self) -> bool:
-        """Whether the decorator's pass would check the view's own limits and nothing else (no
-        request filter, exemption, breach callback, default or blueprint limit)."""
-        manager = self.limit_manager
-        return bool(
-            hasattr(manager, "_route_exemptions")
-            and hasattr(manager, "_blueprint_exemptions")
-            and self.enabled
-            and self.initialized
-            and not getattr(self, "_request_filters", True)
-            and not manager._route_exemptions
-            and not manager._blueprint_exemptions
-            and getattr(self, "_on_breach", True) is None
-            and self._nothing_before_the_view()
-        )
-
-    def _check_view_limits(self, limits: list[RuntimeLimit]) -> None:
-        """flask-limiter's evaluation of a view's own limits (``Limiter.__evaluate_limits``
-        without the meta limits, breach callbacks and conditional deductions excluded above):
-        each limit hit in order, the first breached one raised as ``RateLimitExceeded``, the
-        limits kept for the response headers; a storage error raised, or logged when
-        ``RATELIMIT_SWALLOW_ERRORS``."""
-        endpoint = self.identify_request()
-        if not endpoint or endpoint.split(".")[-1] == "static":
-            return
-        try:
-            view_limits: list[RequestLimit] = []
-            header_limit: RequestLimit | None = None  # the last breached, else the first
-            first_failed: RuntimeLimit | None = None
-            for lim in sorted(limits, key=lambda x: x.limit):
-                if lim.is_exempt or lim.method_exempt:
-                    continue
-                scope = lim.scope_for(endpoint, request.method)
-                key = lim.key_func()
-                if not (key and scope):
-                    self.logger.error(
-                        f"Skipping limit: {lim.limit}. Empty value found in parameters."
-                    )
-                    continue
-                args = [self._key_prefix, key, scope] if self._key_prefix else [key, scope]
-                request_limit = RequestLimit(self, lim.limit, args, False, lim.shared)
-                view_limits.append(request_limit)
-                if not self.limiter.hit(lim.limit, *args, cost=lim.deduction_amount):
-                    self.logger.info(
-                        "ratelimit %s (%s) exceeded at endpoint: %s", lim.limit, key, scope
-                    )
-                    request_limit.breached = True
-                    header_limit = request_limit
-                    first_failed = first_failed or lim
-                    if self._fail_on_first_breach:
-                        break
-            context = self.context
-            if header_limit is None and view_limits:
-                explicit = [limit for limit in view_limits if not limit.shared]
-                header_limit = explicit[0] if explicit else view_limits[0]
-            context.view_rate_limit = header_limit
-            context.view_rate_limits = view_limits
-        except Exception:
-            if not self._swallow_errors:
-                raise
-            self.logger.exception("Failed to rate limit. Swallowing error")
-            return
-        if first_failed is not None:
-            raise RateLimitExceeded(first_failed)
 
     def _nothing_before_the_view(self) -> bool:
         try:

@@ -7,6 +7,7 @@ only, and results exist only after close, from the stored tally.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -251,8 +252,10 @@ def add_option(decision_id: int) -> Any:
                 status=422,
                 option_errors={"proposal_id": _l("A proposal number is a positive whole number.")},
             )
-    try:
-        service.add_option(
+    return _saved_on_manage(
+        decision,
+        round_,
+        lambda: service.add_option(
             db,
             decision=decision,
             round_=round_,
@@ -260,15 +263,34 @@ def add_option(decision_id: int) -> Any:
             title=request.form.get("title", ""),
             text=request.form.get("text", ""),
             proposal_id=proposal_id,
-        )
+        ),
+        errors_of="option_errors",
+        done=_("The option is added."),
+    )
+
+
+def _saved_on_manage(
+    decision: Decision,
+    round_: Round,
+    save: Callable[[], object],
+    *,
+    errors_of: str,
+    done: str,
+    error_context: dict[str, Any] | None = None,
+) -> Any:
+    """A facilitator's change from the decision's page: ``save`` it, commit and say ``done``;
+    or, when a field is invalid, nothing stored and the page again with the field's error in
+    its ``errors_of`` (with ``error_context``), status 422."""
+    db = get_session()
+    try:
+        save()
     except FieldInvalid as error:
         db.rollback()
-        return _render_manage(
-            decision, round_, status=422, option_errors={error.field: error.message}
-        )
+        errors = {error.field: error.message, **(error_context or {})}
+        return _render_manage(decision, round_, status=422, **{errors_of: errors})
     db.commit()
-    flash(_("The option is added."), "success")
-    return _redirect("decisions.manage", decision_id=decision_id)
+    flash(done, "success")
+    return _redirect("decisions.manage", decision_id=decision.id)
 
 
 @bp.post("/facilitate/decisions/<id:decision_id>/title/translations")
@@ -276,23 +298,20 @@ def add_option(decision_id: int) -> Any:
 def translate_title(decision_id: int) -> Any:
     db = get_session()
     decision, round_ = service.facilitated_decision(db, decision_id=decision_id, user=g.user)
-    try:
-        service.translate_title(
+    return _saved_on_manage(
+        decision,
+        round_,
+        lambda: service.translate_title(
             db,
             decision=decision,
             round_=round_,
             user=g.user,
             language=request.form.get("language", ""),
             title=request.form.get("title", ""),
-        )
-    except FieldInvalid as error:
-        db.rollback()
-        return _render_manage(
-            decision, round_, status=422, title_errors={error.field: error.message}
-        )
-    db.commit()
-    flash(_("The translation of the title is saved."), "success")
-    return _redirect("decisions.manage", decision_id=decision_id)
+        ),
+        errors_of="title_errors",
+        done=_("The translation of the title is saved."),
+    )
 
 
 @bp.post("/facilitate/decisions/<id:decision_id>/options/<id:option_id>/translations")
@@ -300,8 +319,10 @@ def translate_title(decision_id: int) -> Any:
 def translate_option(decision_id: int, option_id: int) -> Any:
     db = get_session()
     decision, round_ = service.facilitated_decision(db, decision_id=decision_id, user=g.user)
-    try:
-        service.translate_option(
+    return _saved_on_manage(
+        decision,
+        round_,
+        lambda: service.translate_option(
             db,
             decision=decision,
             round_=round_,
@@ -310,14 +331,11 @@ def translate_option(decision_id: int, option_id: int) -> Any:
             language=request.form.get("language", ""),
             title=request.form.get("translation_title", ""),
             text=request.form.get("translation_text", ""),
-        )
-    except FieldInvalid as error:
-        db.rollback()
-        errors = {error.field: error.message, "option_id": option_id}
-        return _render_manage(decision, round_, status=422, option_errors=errors)
-    db.commit()
-    flash(_("The translation of the option is saved."), "success")
-    return _redirect("decisions.manage", decision_id=decision_id)
+        ),
+        errors_of="option_errors",
+        done=_("The translation of the option is saved."),
+        error_context={"option_id": option_id},
+    )
 
 
 @bp.post("/facilitate/decisions/<id:decision_id>/options/<id:option_id>/remove")
