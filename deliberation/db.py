@@ -9,11 +9,14 @@ not committed, so a failed request leaves nothing behind.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
+from psycopg.rows import namedtuple_row
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
@@ -26,10 +29,16 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
-from sqlmodel import Session, create_engine
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import Executable
+from sqlmodel import Session, SQLModel, create_engine
 
 IDLE_PING_SECONDS = 5.0
+
+M = TypeVar("M", bound=SQLModel)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -111,6 +120,72 @@ def core_connection(session: Session) -> Connection:
     say, that a vote refers to): the hot path reads and writes in SQL, around the ORM."""
     session.flush()
     return session.connection()
+
+
+def fetch(session: Session, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+    """The rows of Core ``statement`` (built once) for ``params``, with named fields, in the
+    session's transaction (its pending objects flushed first, see ``core_connection``).
+
+    On PostgreSQL a statement whose SQL is fixed (no list for SQLAlchemy to expand at
+    execution: ``in_list`` binds arrays there) is compiled once and run prepared straight on
+    the driver's connection (``PostgresStatement``). Other statements, and every statement
+    elsewhere, run through SQLAlchemy."""
+    connection = core_connection(session)
+    prepared = postgres_statement(statement) if connection.dialect.name == "postgresql" else None
+    if prepared is None:
+        return connection.execute(statement, params).all()
+    return prepared.run(connection, params)
+
+
+@dataclass(frozen=True, eq=False)
+class PostgresStatement:
+    """A statement's SQL for psycopg, ``%(name)s`` parameters, and the values it binds itself
+    (its literals): for the small statements of the vote path, SQLAlchemy's execution (cache
+    key, parameter and result processing) costs more than PostgreSQL takes to answer.
+
+    Values are then the driver's (the same for the types the hot path reads: numbers, text,
+    JSON, timestamps) and parameters are passed as the driver adapts them (a list is an
+    array)."""
+
+    sql: str
+    bound: dict[str, Any]
+
+    def run(self, connection: Connection, params: dict[str, Any]) -> Sequence[Any]:
+        """The rows for ``params`` (with named fields), run prepared on ``connection``'s
+        driver connection, in its transaction."""
+        driver = connection.connection.driver_connection
+        with driver.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
+            cursor.execute(self.sql, self.bound | params, prepare=True)
+            return cursor.fetchall()
+
+
+@cache
+def postgres_statement(statement: Executable) -> PostgresStatement | None:
+    """``statement`` compiled for psycopg, once; None when SQLAlchemy must finish its SQL at
+    execution."""
+    compiled = statement.compile(dialect=PGDialect_psycopg())  # type: ignore[attr-defined]
+    if "POSTCOMPILE" in compiled.string:
+        return None
+    return PostgresStatement(
+        compiled.string, {k: v for k, v in compiled.params.items() if v is not None}
+    )
+
+
+def attached(session: Session, model: type[M], values: dict[str, Any]) -> M:
+    """The ``model`` instance of these column ``values`` (its ``id`` among them), as the ORM
+    would load it, in ``session``: for rows read with ``fetch``. The columns not given load on
+    first access, as with ``load_only``; the session's own instance, when it holds one, is
+    returned as it is."""
+    known = session.identity_map.get(session.identity_key(model, values["id"]))
+    if known is not None:
+        return known  # type: ignore[return-value]
+    configure_mappers()
+    instance: M = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:

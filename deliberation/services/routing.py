@@ -17,7 +17,7 @@ rule decides. Every draw uses the generator passed in, so tests fix it with a se
 A draw gives not one card but the next ``QUEUE`` in order (the draw without replacement
 continued; the foundation's rule orders its first tier at random): the card shows the first and
 carries the others, so the next vote only checks which of them are still open to the
-participant (``open_queued``: still votable, not voted, readable) instead of drawing again. New
+participant (``queued_check``: still votable, not voted, readable) instead of drawing again. New
 priorities and new statements therefore reach a participant within ``QUEUE`` votes.
 
 Languages. Both rules consider only the statements the participant can read: written in a
@@ -49,7 +49,6 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Integer,
-    Row,
     String,
     Subquery,
     bindparam,
@@ -63,7 +62,7 @@ from sqlalchemy import Select as SqlSelect
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from deliberation.db import core_connection, in_list
+from deliberation.db import fetch, in_list
 from deliberation.models import (
     Participant,
     Round,
@@ -104,10 +103,10 @@ def _not_voted_by(participant_id: BindParameter[Any]) -> ColumnElement[bool]:
 
 
 def _shown_translation(
-    statuses: tuple[StatementStatus, ...], languages: BindParameter[Any]
+    statuses: tuple[StatementStatus, ...], postgres: bool
 ) -> ColumnElement[bool]:
-    """SQL: a shown translation of the statement exists in one of ``languages`` (the reading
-    rule's condition with the round's votable statuses).
+    """SQL: a shown translation of the statement exists in one of the bound ``reads``
+    languages (the reading rule's condition with the round's votable statuses).
 
     ``OFFSET 0`` keeps PostgreSQL from turning this EXISTS into a hashed subplan: it would
     read every translation of the table to build the hash (about 4 ms at 10,000 statements,
@@ -118,7 +117,7 @@ def _shown_translation(
         .where(
             col(Translation.kind) == TextKind.STATEMENT,
             col(Translation.text_id) == Statement.id,
-            col(Translation.language).in_(languages),
+            in_list(col(Translation.language), "reads", String(), postgres),
             shown_condition(statuses),
         )
         .offset(0)
@@ -126,10 +125,12 @@ def _shown_translation(
     )
 
 
-def _readable(statuses: tuple[StatementStatus, ...]) -> ColumnElement[bool]:
+def _readable(statuses: tuple[StatementStatus, ...], postgres: bool) -> ColumnElement[bool]:
     """SQL: the statement is readable in one of the bound ``reads`` languages."""
-    reads: BindParameter[Any] = bindparam("reads", expanding=True)
-    return or_(col(Statement.language).in_(reads), _shown_translation(statuses, reads))
+    return or_(
+        in_list(col(Statement.language), "reads", String(), postgres),
+        _shown_translation(statuses, postgres),
+    )
 
 
 def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
@@ -138,7 +139,9 @@ def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
     return None if set(round_.languages) <= set(reads) else reads
 
 
-def _first_chosen(statuses: tuple[StatementStatus, ...], filtered: bool) -> Subquery:
+def _first_chosen(
+    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
+) -> Subquery:
     """The ids, seed flags and vote counts of the ``CANDIDATES`` first open statements in the
     foundation's order (see ``_first_candidates``); parameters ``participant_id``,
     ``round_id``, ``skip`` (a statement to leave out: the one being voted on) and, when
@@ -153,7 +156,7 @@ def _first_chosen(statuses: tuple[StatementStatus, ...], filtered: bool) -> Subq
                 col(Statement.round_id) == bindparam("round_id"),
                 col(Statement.status) == status,
                 col(Statement.is_seed) == is_seed,
-                *([_readable(statuses)] if filtered else []),
+                *([_readable(statuses, postgres)] if filtered else []),
             )
             .order_by(col(Statement.vote_count), col(Statement.id))
             .limit(CANDIDATES)
@@ -188,7 +191,7 @@ def _open_among(statuses: tuple[StatementStatus, ...], filtered: bool, postgres:
     return (
         in_list(col(Statement.id), "ids", Integer(), postgres),
         _not_voted_by(bindparam("participant_id")),
-        *([_readable(statuses)] if filtered else []),
+        *([_readable(statuses, postgres)] if filtered else []),
     )
 
 
@@ -216,7 +219,7 @@ def _candidates_query(
             .scalar_subquery()
             .label("translated")
         )
-    chosen = _first_chosen(statuses, filtered)
+    chosen = _first_chosen(statuses, filtered, postgres)
     first = sql_select(literal(True).label("is_first"), *columns).join_from(
         chosen, Statement, col(Statement.id) == chosen.c.id
     )
@@ -255,7 +258,7 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _in_round(rows: Sequence[Row[Any]], round_: Round) -> list[Row[Any]]:
+def _in_round(rows: Sequence[Any], round_: Round) -> list[Any]:
     """The rows of ``round_`` in a votable status. Round and status of statements looked up
     by id are checked here rather than in SQL: SQLite without statistics would otherwise scan
     the round's routing index instead of looking the ids up."""
@@ -270,7 +273,7 @@ def _candidates(
     participant: Participant,
     ids: list[int] | None,
     skip: int | None,
-) -> tuple[list[Row[Any]], list[Row[Any]]]:
+) -> tuple[list[Any], list[Any]]:
     """The first candidates in the foundation's order (seeds first, then by ``vote_count``,
     then by id), and the open ones among the sampled ``ids`` (when given), in one query;
     ``skip`` is left out of both.
@@ -287,7 +290,7 @@ def _candidates(
     query = _candidates_query(
         votable_statuses(round_), "reads" in params, _postgres(session), ids is not None
     )
-    rows = core_connection(session).execute(query, params).all()
+    rows = fetch(session, query, params)
     first = sorted(
         (row for row in rows if row.is_first),
         key=lambda row: (not row.is_seed, row.vote_count, row.id),
@@ -295,14 +298,14 @@ def _candidates(
     return first, _in_round([row for row in rows if not row.is_first], round_)
 
 
-def _card(row: Row[Any]) -> Original:
+def _card(row: Any) -> Original:
     return Original(row.id, row.text, row.language)
 
 
-def _least_seen(first: list[Row[Any]], rng: random.Random) -> list[Original]:
+def _least_seen(first: list[Any], rng: random.Random) -> list[Original]:
     """The foundation's order of the first candidates: by (seed, count) tier, at random
     within a tier (so concurrent participants spread over the least seen)."""
-    tiers: dict[tuple[bool, int], list[Row[Any]]] = {}
+    tiers: dict[tuple[bool, int], list[Any]] = {}
     for row in first:
         tiers.setdefault((row.is_seed, row.vote_count), []).append(row)
     order: list[Original] = []
@@ -312,24 +315,34 @@ def _least_seen(first: list[Row[Any]], rng: random.Random) -> list[Original]:
     return order[:QUEUE]
 
 
-def open_queued(
-    session: Session,
-    *,
-    round_: Round,
-    participant: Participant,
-    queue: list[int],
-    skip: int | None = None,
-) -> list[Original]:
-    """The statements of ``queue`` (ids from an earlier draw, in its order) still open to
-    ``participant``: of the round, votable, not voted on, readable; ``skip`` left out."""
+@dataclass(frozen=True)
+class QueuedCheck:
+    """Which statements of a queue (ids from an earlier draw, in its order) are still open to
+    a participant: ``query`` with ``params`` (for ``fetch``, or read in the vote's own
+    statement: ``votes.cast_vote_reading``), then ``cards`` of its rows."""
+
+    query: Any
+    params: dict[str, Any]
+    ids: list[int]
+    round_: Round
+
+    def cards(self, rows: Sequence[Any]) -> list[Original]:
+        """The open statements among ``rows`` (the query's), in the queue's order."""
+        found = {row.id: row for row in _in_round(rows, self.round_)}
+        return [_card(found[i]) for i in self.ids if i in found]
+
+
+def queued_check(
+    round_: Round, participant: Participant, queue: list[int], *, skip: int | None, postgres: bool
+) -> QueuedCheck | None:
+    """The check of ``queue`` for ``participant`` (``skip`` left out; ``postgres`` for the
+    dialect), or None when nothing is left to check."""
     ids = [i for i in dict.fromkeys(queue) if i != skip][:QUEUE]
     if not ids:
-        return []
+        return None
     params = _params(round_, participant, skip) | {"ids": ids}
-    query = _queued_query(votable_statuses(round_), "reads" in params, _postgres(session))
-    rows = _in_round(core_connection(session).execute(query, params).all(), round_)
-    found = {row.id: row for row in rows}
-    return [_card(found[i]) for i in ids if i in found]
+    query = _queued_query(votable_statuses(round_), "reads" in params, postgres)
+    return QueuedCheck(query, params, ids, round_)
 
 
 def next_statements(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.db import core_connection
+from deliberation.db import PostgresStatement, core_connection, fetch, postgres_statement
 from deliberation.errors import Invalid, NotFound
 from deliberation.models import (
     ModerationMode,
@@ -82,13 +83,43 @@ def cast_vote(
     ``record_vote``. 404 unless the statement is votable in ``round_``: on PostgreSQL that check
     is part of the one statement that records the vote.
     """
+    voted, _ = cast_vote_reading(
+        session,
+        round_=round_,
+        participant=participant,
+        statement_id=statement_id,
+        value=value,
+        language=language,
+        read=None,
+    )
+    return voted
+
+
+def cast_vote_reading(
+    session: Session,
+    *,
+    round_: Round,
+    participant: Participant,
+    statement_id: int,
+    value: int,
+    language: str | None,
+    read: tuple[Executable, dict[str, Any]] | None,
+) -> tuple[int, Sequence[Any]]:
+    """``cast_vote``, and the rows of ``read`` (a Core select whose rows have a non-null
+    ``id``, and its parameters): on PostgreSQL, when its SQL is fixed (see
+    ``db.postgres_statement``), in the vote's own statement, one round trip for both (the
+    select sees the database as it was before the vote); else just before the vote."""
     require_open(round_)
     if value not in set(VoteValue):
         raise Invalid(_l("A vote is agree, disagree or pass."))
     statuses = votable_statuses(round_)
     shown = language if language in round_.languages else None
+    read_along = postgres_statement(read[0]) if read is not None and _postgres(session) else None
+    rows: Sequence[Any] = ()
+    if read is not None and read_along is None:
+        rows = fetch(session, *read)
     if _postgres(session):
-        recorded, counted = _record_postgres(
+        recorded, counted, along = _record_postgres(
             session,
             round_id=round_.id,  # type: ignore[arg-type]
             participant_id=participant.id,  # type: ignore[arg-type]
@@ -96,7 +127,9 @@ def cast_vote(
             value=value,
             language=shown,
             statuses=statuses,
+            read=(read_along, read[1]) if read is not None and read_along is not None else None,
         )
+        rows = along if read_along is not None else rows
     else:
         recorded = (
             core_connection(session)
@@ -120,7 +153,7 @@ def cast_vote(
         )
     if not recorded:
         raise NotFound(_l("This statement is not open for votes in this round."))
-    return participant.vote_count if counted is None else counted
+    return (participant.vote_count if counted is None else counted), rows
 
 
 def record_vote(
@@ -152,6 +185,7 @@ def record_vote(
             value=value,
             language=language,
             statuses=None,
+            read=None,
         )[1]
     return _record_sqlite(
         session,
@@ -206,8 +240,14 @@ event AS (
     INSERT INTO vote_event (round_id, participant_id, statement_id, value, language, created_at)
     SELECT :round_id, :participant_id, statement_id, :value, :language, :now FROM stored
 )
-SELECT EXISTS (SELECT FROM stored), (SELECT vote_count FROM participant_counted)
+SELECT EXISTS (SELECT FROM stored) AS recorded,
+    (SELECT vote_count FROM participant_counted) AS counted{read}
 """
+# The rows of another select read in the same statement (``cast_vote_reading``): one row when
+# it has none, its columns null.
+_READ_ALONG = """, read.*, read.id IS NOT NULL AS read_found
+FROM (SELECT) AS vote LEFT JOIN ({select}) AS read ON true"""
+_READ_PLACEHOLDER = "__read_along__"
 _CHECKED_TARGET = (
     "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
     " AND status = ANY(:statuses)"
@@ -216,8 +256,11 @@ _UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
 
 
 @cache
-def _vote_statement(checked: bool) -> TextClause:
-    sql = _VOTE_SQL.format(target=_CHECKED_TARGET if checked else _UNCHECKED_TARGET)
+def _vote_statement(checked: bool, read: bool = False) -> TextClause:
+    sql = _VOTE_SQL.format(
+        target=_CHECKED_TARGET if checked else _UNCHECKED_TARGET,
+        read=_READ_ALONG.format(select=_READ_PLACEHOLDER) if read else "",
+    )
     statement = text(sql).bindparams(
         bindparam("round_id", type_=Integer()),
         bindparam("participant_id", type_=Integer()),
@@ -231,6 +274,14 @@ def _vote_statement(checked: bool) -> TextClause:
     return statement
 
 
+@cache
+def _vote_reading(checked: bool, read: PostgresStatement) -> PostgresStatement:
+    """The vote's statement with ``read``'s select inside."""
+    vote = postgres_statement(_vote_statement(checked, read=True))
+    assert vote is not None  # a text statement's SQL is fixed
+    return PostgresStatement(vote.sql.replace(_READ_PLACEHOLDER, read.sql), vote.bound | read.bound)
+
+
 def _record_postgres(
     session: Session,
     *,
@@ -240,9 +291,11 @@ def _record_postgres(
     value: int,
     language: str | None,
     statuses: tuple[StatementStatus, ...] | None,
-) -> tuple[bool, int | None]:
+    read: tuple[PostgresStatement, dict[str, Any]] | None,
+) -> tuple[bool, int | None, Sequence[Any]]:
     """Whether the vote was recorded (False: ``statuses`` given and the statement is not of
-    ``round_id`` or not in them), and the participant's new count when the vote is new."""
+    ``round_id`` or not in them), the participant's new count when the vote is new, and the
+    rows of ``read`` (a select and its parameters) when given."""
     params: dict[str, Any] = {
         "round_id": round_id,
         "participant_id": participant_id,
@@ -253,11 +306,18 @@ def _record_postgres(
     }
     if statuses is not None:
         params["statuses"] = [str(status) for status in statuses]
-    row = core_connection(session).execute(_vote_statement(statuses is not None), params).one()
-    if row[1] is None:
-        return bool(row[0]), None
-    _counted(session, statement_id, participant_id, int(row[1]))
-    return True, int(row[1])
+    checked = statuses is not None
+    if read is None:
+        (row,) = fetch(session, _vote_statement(checked), params)
+        rows: Sequence[Any] = ()
+    else:
+        rows = _vote_reading(checked, read[0]).run(core_connection(session), read[1] | params)
+        row = rows[0]
+        rows = [found for found in rows if found.read_found]
+    if row.counted is None:
+        return bool(row.recorded), None, rows
+    _counted(session, statement_id, participant_id, int(row.counted))
+    return True, int(row.counted), rows
 
 
 @cache

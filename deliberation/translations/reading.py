@@ -18,11 +18,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from deliberation.db import core_connection
+from deliberation.db import fetch, in_list
 from deliberation.models import (
     Round,
     Statement,
@@ -73,7 +73,7 @@ def shown_condition(statuses: tuple[StatementStatus, ...]) -> ColumnElement[bool
     """SQL condition: the translation may be shown in a round whose votable statement
     statuses are ``statuses`` (translations are moderated like statements)."""
     return and_(
-        col(Translation.status).in_(statuses),
+        or_(*(col(Translation.status) == status for status in statuses)),
         or_(col(Translation.reviewed), col(Translation.origin) == TranslationOrigin.MACHINE),
     )
 
@@ -131,18 +131,20 @@ _SHOWN_COLUMNS = tuple(
 
 
 @cache
-def _shown_query(statuses: tuple[StatementStatus, ...], by_language: bool, rows: bool) -> Any:
+def _shown_query(
+    statuses: tuple[StatementStatus, ...], by_language: bool, rows: bool, postgres: bool
+) -> Any:
     """The query behind ``shown_translations``, built once (it is on the participation page's
     path): ``Translation`` objects, or rows of ``_SHOWN_COLUMNS`` when ``rows``; parameters
     ``kind``, ``ids`` and, when ``by_language``, ``languages``."""
     query = sql_select(*_SHOWN_COLUMNS) if rows else select(Translation)
     query = query.where(
         col(Translation.kind) == bindparam("kind"),
-        col(Translation.text_id).in_(bindparam("ids", expanding=True)),
+        in_list(col(Translation.text_id), "ids", Integer(), postgres),
         shown_condition(statuses),
     )
     if by_language:
-        query = query.where(col(Translation.language).in_(bindparam("languages", expanding=True)))
+        query = query.where(in_list(col(Translation.language), "languages", String(), postgres))
     return query
 
 
@@ -157,16 +159,15 @@ def _shown(
 ) -> dict[int, dict[str, Any]]:
     """``shown_translations``, as rows of ``_SHOWN_COLUMNS`` when ``rows``."""
     found: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    query = _shown_query(votable_statuses(round_), languages is not None, rows)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    query = _shown_query(votable_statuses(round_), languages is not None, rows, postgres)
     for start in range(0, len(text_ids), _CHUNK):
         params: dict[str, Any] = {"kind": kind, "ids": list(text_ids[start : start + _CHUNK])}
         if languages is not None:
             params["languages"] = list(languages)
-        result: Iterable[Any]
-        if rows:
-            result = core_connection(session).execute(query, params)
-        else:
-            result = session.execute(query, params).scalars()
+        result: Iterable[Any] = (
+            fetch(session, query, params) if rows else session.execute(query, params).scalars()
+        )
         for translation in result:
             found[translation.text_id][translation.language].append(translation)
     return {

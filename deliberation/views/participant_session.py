@@ -17,11 +17,10 @@ from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, bindparam
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm import load_only
 from sqlmodel import col
 
 from deliberation.clock import utcnow
-from deliberation.db import get_session, in_list
+from deliberation.db import attached, fetch, get_session, in_list
 from deliberation.errors import Forbidden, NotFound
 from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
@@ -95,34 +94,38 @@ class Visit:
 # What the vote path reads of the round (``visit(..., votes=True)``): its phase and schedule,
 # moderation mode, languages and the map's threshold. The texts (title, question, framing: JSON
 # to decode) stay in the database; a page that shows them loads them when it reads them.
-VOTE_PATH_COLUMNS = tuple(
-    getattr(Round, name)
-    for name in (
-        "id",
-        "slug",
-        "languages",
-        "opens_at",
-        "closes_at",
-        "phase",
-        "moderation_mode",
-        "min_votes_for_map",
-    )
+VOTE_PATH_COLUMNS = (
+    "id",
+    "slug",
+    "languages",
+    "opens_at",
+    "closes_at",
+    "phase",
+    "moderation_mode",
+    "min_votes_for_map",
 )
+_PARTICIPANT_COLUMNS = tuple(column.name for column in Participant.__table__.columns)  # type: ignore[attr-defined]
+
+
+def _round_columns(votes: bool) -> tuple[str, ...]:
+    return VOTE_PATH_COLUMNS if votes else tuple(c.name for c in Round.__table__.columns)  # type: ignore[attr-defined]
 
 
 @cache
 def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
-    """The query behind ``visit``, built once per dialect and use; parameters ``slug`` and
-    ``key_hashes`` (of every key the browser holds: the round's id is not known before the
-    query; one array on PostgreSQL, see ``in_list``). One row per participant those keys
+    """The query behind ``visit``, built once per dialect and use: the round's columns (see
+    ``_round_columns``), its latest snapshot's id, then a participant's; parameters ``slug``
+    and ``key_hashes`` (of every key the browser holds: the round's id is not known before
+    the query; one array on PostgreSQL, see ``in_list``). One row per participant those keys
     name, in any round (the caller keeps this round's): joined on the unique key hash alone,
     so that even a generic plan looks the keys up rather than reading the round's
     participants."""
-    query = (
+    rounds, participants = Round.__table__.c, Participant.__table__.c  # type: ignore[attr-defined]
+    return (
         sql_select(
-            Round,
-            Participant,
+            *(rounds[name] for name in _round_columns(votes)),
             latest_snapshot_id_query(col(Round.id)).scalar_subquery(),
+            *(participants[name].label(f"participant_{name}") for name in _PARTICIPANT_COLUMNS),
         )
         .outerjoin(
             Participant,
@@ -130,7 +133,6 @@ def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
         )
         .where(col(Round.slug) == bindparam("slug"))
     )
-    return query.options(load_only(*VOTE_PATH_COLUMNS)) if votes else query
 
 
 def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
@@ -139,22 +141,29 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
     ``VOTE_PATH_COLUMNS`` are read at first."""
     db = get_session()
     keys = [str(value) for value in (session.get(KEY) or {}).values()]
-    rows = db.execute(
+    rows = fetch(
+        db,
         _visit_query(db.get_bind().dialect.name == "postgresql", votes),
         {"slug": slug, "key_hashes": [participation.key_hash(key) for key in keys]},
-    ).all()
+    )
     if not rows:
         raise NotFound(_l("No round has this address."))
-    round_, snapshot_id = rows[0][0], rows[0][2]
+    names = _round_columns(votes)
+    round_ = attached(db, Round, dict(zip(names, rows[0], strict=False)))
+    snapshot_id = rows[0][len(names)]
     key = session_key(round_)
     expected = participation.key_hash(key) if key is not None else None
+    offset = len(names) + 1
+    found = (
+        dict(zip(_PARTICIPANT_COLUMNS, row[offset:], strict=True))
+        for row in rows
+        if row[offset] is not None
+    )
     participant = next(
         (
-            row[1]
-            for row in rows
-            if row[1] is not None
-            and row[1].round_id == round_.id
-            and row[1].session_key_hash == expected
+            attached(db, Participant, values)
+            for values in found
+            if values["round_id"] == round_.id and values["session_key_hash"] == expected
         ),
         None,
     )

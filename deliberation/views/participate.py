@@ -108,19 +108,10 @@ def _rng() -> random.Random:
     return random.Random(seed) if seed is not None else random.Random()
 
 
-def _next_cards(
-    visit: Visit, *, skip: int | None = None, queue: list[int] | None = None
-) -> list[Original]:
-    """The statements of the participant's next cards, first the one to show: those of
-    ``queue`` (carried by the card just answered) still open, else a new draw; ``skip``
-    (the statement being voted on) is left out."""
+def _next_cards(visit: Visit, *, skip: int | None = None) -> list[Original]:
+    """The statements of the participant's next cards, first the one to show, by a new
+    draw; ``skip`` (the statement being voted on) is left out."""
     db = get_session()
-    if queue:
-        cards = routing.open_queued(
-            db, round_=visit.round, participant=visit.participant, queue=queue, skip=skip
-        )
-        if cards:
-            return cards
     return routing.next_statements(
         db,
         round_=visit.round,
@@ -249,32 +240,45 @@ def vote(slug: str) -> Any:
     db = get_session()
     seen = visit(slug, votes=True)
     statement_id, value = _vote_input()
-    # The next card is read before the vote is written, so the row locks the vote takes (its
-    # statement's counter is shared by everyone voting on it) are held only until the commit
-    # right after it: one transaction per request, rendered once committed.
-    context = (
-        _card_context(seen, cards=_next_cards(seen, skip=statement_id, queue=_queue_input()))
+    # The htmx answer shows the next card: the first still open of those the answered card
+    # carried (checked in the vote's own statement on PostgreSQL), else a new draw. Without a
+    # queue the draw comes before the vote, so the row locks the vote takes (its statement's
+    # counter is shared by everyone voting on it) are held only until the commit right after;
+    # one transaction per request, rendered once committed.
+    check = (
+        routing.queued_check(
+            seen.round,
+            seen.participant,
+            _queue_input(),
+            skip=statement_id,
+            postgres=db.get_bind().dialect.name == "postgresql",
+        )
         if htmx
         else None
     )
-    voted = votes.cast_vote(
+    drawn = _next_cards(seen, skip=statement_id) if htmx and check is None else []
+    voted, rows = votes.cast_vote_reading(
         db,
         round_=seen.round,
         participant=seen.participant,
         statement_id=statement_id,
         value=value,
         language=request.form.get("shown_language"),
+        read=(check.query, check.params) if check is not None else None,
     )
+    if not htmx:
+        db.commit()
+        return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
+    if check is not None:
+        drawn = check.cards(rows) or _next_cards(seen, skip=statement_id)
+    context = _card_context(seen, cards=drawn) | {"voted": voted}
     db.commit()
-    if context is not None:
-        context["voted"] = voted
-        return render(
-            "participate/_card.html",
-            "participate/_vote_response.html",
-            feedback=vote_feedback(seen.round, statement_id, value, voted),
-            **context,
-        )
-    return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
+    return render(
+        "participate/_card.html",
+        "participate/_vote_response.html",
+        feedback=vote_feedback(seen.round, statement_id, value, voted),
+        **context,
+    )
 
 
 @bp.post("/r/<slug>/vote/undo")

@@ -156,6 +156,45 @@ def test_the_card_carries_the_next_cards_and_the_vote_shows_the_first_still_open
     assert "2 of 4" in answer.text
 
 
+def test_the_next_queued_card_is_one_the_participant_can_read(
+    client: FlaskClient, session: Session
+) -> None:
+    """A queued statement the participant cannot read (in a language they do not read, with
+    no translation) is passed over, as the draw would."""
+    round_ = make_round(session, languages=["en", "fr"])
+    shown = make_statement(session, round_)
+    french = make_statement(session, round_, language="fr", text="Plus d'arbres en ville.")
+    english = make_statement(session, round_)
+    participant = make_participant(session, round_, reads=["en"])
+    act_as(client, participant)
+    answer = client.post(
+        f"/r/{round_.slug}/vote",
+        data={"statement_id": shown.id, "vote": "agree", "queue": f"{french.id} {english.id}"},
+        headers=HTMX,
+    )
+    assert answer.status_code == 200
+    assert _card_of(answer.text) == (english.id, [])
+
+
+def test_a_vote_refused_with_a_queue_records_nothing(client: FlaskClient, session: Session) -> None:
+    round_ = make_round(session)
+    rejected = make_statement(session, round_, status=StatementStatus.REJECTED)
+    following = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    answer = client.post(
+        f"/r/{round_.slug}/vote",
+        data={"statement_id": rejected.id, "vote": "agree", "queue": str(following.id)},
+        headers=HTMX,
+    )
+    assert answer.status_code == 404
+    session.expire_all()
+    assert session.exec(select(Vote)).all() == []
+    assert session.exec(select(VoteEvent)).all() == []
+    assert session.get(Participant, participant.id).vote_count == 0  # type: ignore[union-attr]
+    assert session.get(Statement, rejected.id).vote_count == 0  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     "queue", ["", "x y", "1\u00b2 -3 0", "99999999999999999999", "   ", "1" * 5000]
 )

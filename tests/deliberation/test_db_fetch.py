@@ -1,0 +1,107 @@
+"""``db.fetch`` and ``db.attached``: the vote path's statements run straight on the driver on
+PostgreSQL, with the same values SQLAlchemy gives, and rows become the session's instances."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Integer, bindparam, literal
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col, select
+
+from deliberation.clock import utcnow
+from deliberation.db import attached, core_connection, fetch, in_list, postgres_statement
+from deliberation.models import ModerationMode, Participant, Round, Statement, StatementStatus
+from deliberation.services import routing, votes
+from deliberation.translations.reading import _shown_query
+from deliberation.views.participant_session import _visit_query
+from tests.factories import make_participant, make_round, make_statement
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def test_fetch_gives_the_values_sqlalchemy_gives(session: Session) -> None:
+    """JSON, timestamps with their zone, text, numbers, NULL: the same through the driver."""
+    round_ = make_round(session, languages=["en", "de"], closes_at=utcnow() + timedelta(days=3))
+    make_participant(session, round_)
+    query = sql_select(Round.__table__, Participant.__table__).join(  # type: ignore[attr-defined]
+        Participant, col(Participant.round_id) == Round.id
+    )
+    through_sqlalchemy = core_connection(session).execute(query).all()
+    assert [tuple(row) for row in fetch(session, query, {})] == [
+        tuple(row) for row in through_sqlalchemy
+    ]
+
+
+def test_fetch_binds_lists_and_the_statements_own_literals(session: Session) -> None:
+    round_ = make_round(session)
+    kept = [make_statement(session, round_) for _ in range(3)]
+    make_statement(session, round_, status=StatementStatus.REJECTED)
+    postgres = _postgres(session)
+    query = sql_select(col(Statement.id), literal("shown").label("note")).where(
+        in_list(col(Statement.id), "ids", Integer(), postgres),
+        col(Statement.status) == StatementStatus.ACCEPTED,
+    )
+    ids = [s.id for s in session.exec(select(Statement)).all()]
+    rows = fetch(session, query, {"ids": ids})
+    assert sorted(row.id for row in rows) == sorted(s.id for s in kept)
+    assert {row.note for row in rows} == {"shown"}
+
+
+@pytest.mark.postgres
+def test_statements_with_a_list_to_expand_run_through_sqlalchemy(session: Session) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    query = sql_select(col(Statement.id)).where(
+        col(Statement.id).in_(bindparam("ids", expanding=True))
+    )
+    assert postgres_statement(query) is None
+    assert [row.id for row in fetch(session, query, {"ids": [statement.id, 0]})] == [statement.id]
+
+
+@pytest.mark.postgres
+def test_the_vote_paths_statements_run_on_the_driver() -> None:
+    """Each statement of the vote path has fixed SQL on PostgreSQL (an expanding parameter
+    would send it back through SQLAlchemy, silently slower)."""
+    statuses = {
+        mode: votes.votable_statuses(Round(moderation_mode=mode))
+        for mode in (ModerationMode.PRE, ModerationMode.POST)
+    }
+    hot = [_visit_query(True, page) for page in (True, False)]
+    hot += [votes._vote_statement(checked) for checked in (True, False)]
+    for votable in statuses.values():
+        for filtered in (True, False):
+            hot.append(routing._queued_query(votable, filtered, True))
+            hot += [routing._candidates_query(votable, filtered, True, s) for s in (True, False)]
+            hot.append(_shown_query(votable, filtered, True, True))
+    assert all(postgres_statement(statement) is not None for statement in hot)
+
+
+def test_attached_rows_are_the_sessions_instances(session: Session) -> None:
+    round_ = make_round(session, languages=["en", "fr"])
+    participant = make_participant(session, round_)
+    session.expunge_all()
+    loaded = attached(session, Round, {"id": round_.id, "slug": round_.slug, "phase": "open"})
+    assert loaded.slug == round_.slug
+    assert loaded.title == round_.title, "a column not given loads on access"
+    assert attached(session, Round, {"id": round_.id}) is loaded
+    assert session.get(Round, round_.id) is loaded
+    values = {c.name: getattr(participant, c.name) for c in Participant.__table__.columns}  # type: ignore[attr-defined]
+    person = attached(session, Participant, values)
+    person.language = "fr"
+    session.commit()
+    session.expunge_all()
+    assert session.get(Participant, participant.id).language == "fr"  # type: ignore[union-attr]
+
+
+def test_fetch_sees_what_the_session_has_not_flushed_yet(session: Session) -> None:
+    round_ = make_round(session)
+    statement = Statement(
+        round_id=round_.id, text="Pending", normalized_text="pending", language="en"
+    )
+    session.add(statement)
+    query = sql_select(col(Statement.text)).where(col(Statement.round_id) == bindparam("r"))
+    assert [row.text for row in fetch(session, query, {"r": round_.id})] == ["Pending"]
