@@ -20,9 +20,15 @@ from deliberation.translations import detection
 ROOT = Path(__file__).resolve().parent
 
 
+class Palabre(Flask):
+    """Flask, rendering through ``deliberation.templating.Environment``."""
+
+    jinja_environment = templating.Environment
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app. ``config`` overrides the settings read from ``PALABRE_*`` variables."""
-    app = Flask(
+    app = Palabre(
         __name__,
         instance_path=instance_path(),
         template_folder=str(ROOT / "templates"),

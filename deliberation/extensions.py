@@ -131,8 +131,11 @@ def generate_csrf() -> str:
     signed once per session token when tokens have no time limit."""
     config = current_app.config
     field_name = config["WTF_CSRF_FIELD_NAME"]
-    if config["WTF_CSRF_TIME_LIMIT"] is not None or field_name in g:
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:
         return flask_wtf_csrf.generate_csrf()
+    signed: str | None = g.get(field_name)
+    if signed is not None:  # as Flask-WTF: the request's token, once made
+        return signed
     if field_name not in session:  # as Flask-WTF: a new session token
         session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()
     raw = session[field_name]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
 from babel import Locale, UnknownLocaleError, numbers
 from babel.dates import format_date, format_time, get_timezone_location
 from babel.support import NullTranslations
-from flask import Flask, Response, g, make_response, render_template
+from flask import Flask, Response, current_app, g, make_response, render_template, request, url_for
+from flask.templating import Environment as FlaskEnvironment
 from flask.templating import _default_template_ctx_processor
 from flask_babel import format_decimal, format_percent, get_locale, get_translations
 from flask_babel import format_number as babel_format_number
@@ -29,6 +31,25 @@ from deliberation.extensions import generate_csrf, htmx
 from deliberation.models import VoteValue
 from deliberation.qr import qr_svg
 from deliberation.services.privacy import is_small
+
+
+class Environment(FlaskEnvironment):
+    """Flask's Jinja environment, where a template loaded without globals of its own reads
+    the environment's globals through a read-only view rather than a ``ChainMap`` over them.
+
+    Jinja builds a context for every render, include and import by copying its template's
+    globals and listing their names: through a ``ChainMap`` (Jinja 3's default) that copy goes
+    key by key in Python, each key missed first in the template's empty map, and cost more
+    than the rest of a small partial (a vote's answer renders four of them). The view is the
+    environment's own dict, so a global added later is seen as before; being read-only, it
+    refuses the one write Jinja makes to template globals (``get_template`` given globals
+    for a template already loaded, which Palabre never does) instead of letting it reach
+    every template."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        if d:
+            return super().make_globals(d)
+        return cast(MutableMapping[str, Any], MappingProxyType(self.globals))
 
 
 def _template_gettext(
@@ -220,6 +241,26 @@ def format_number(number: Any) -> str:
     return babel_format_number(number)
 
 
+ROUND_URLS_KEPT = 4096
+"""At most this many addresses kept per app by ``round_url`` (a round has few)."""
+
+
+def round_url(endpoint: str, slug: str) -> str:
+    """``url_for(endpoint, slug=slug)`` (a relative address), kept per app and per script root
+    (the prefix the app is served under, ``SCRIPT_NAME``): building it costs as much as a
+    small partial, and the card and the vote feedback need theirs with every vote."""
+    urls: dict[tuple[str, str, str], str] = current_app.extensions.setdefault(
+        "palabre.round_urls", {}
+    )
+    key = (request.script_root, endpoint, slug)
+    url = urls.get(key)
+    if url is None:
+        if len(urls) >= ROUND_URLS_KEPT:
+            urls.clear()
+        url = urls[key] = url_for(endpoint, slug=slug)
+    return url
+
+
 def render(
     template: str, fragment: str | None = None, *, status: int = 200, **context: Any
 ) -> Response:
@@ -239,6 +280,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         language_names=LANGUAGE_NAMES,
         language_name=language_name,
+        round_url=round_url,
         format_number=format_number,
         format_percent=format_percent,
         format_decimal=format_decimal,

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask, g, request, session
 from flask.testing import FlaskClient
+from flask_wtf import csrf as flask_wtf_csrf
 from limits import parse
 from sqlmodel import Session
 
 from deliberation.cookie_session import CachedCookieSessionInterface
-from deliberation.extensions import SweptMemoryStorage, limiter, select_locale
+from deliberation.extensions import SweptMemoryStorage, generate_csrf, limiter, select_locale
 from tests.factories import act_as, make_participant, make_round, make_statement
 
 
@@ -101,6 +102,22 @@ def test_every_vote_checks_its_csrf_token_against_its_own_session(
     assert vote(alice, 2, token[:-3] + "abc") == 400
     assert vote(bob, 2, token) == 400
     assert vote(bob, 2, other) == 200
+
+
+def test_a_request_makes_its_csrf_token_once_for_every_form(app: Flask) -> None:
+    """The templates' ``csrf_token()`` and Flask-WTF's forms give the same token all along
+    a request, whichever made it first; the next session gets its own."""
+    ours, flask_wtfs = generate_csrf, flask_wtf_csrf.generate_csrf
+    tokens = []
+    for first, then in ((ours, flask_wtfs), (ours, flask_wtfs), (flask_wtfs, ours)):
+        g.pop("csrf_token", None)  # the test's app context outlives its requests
+        with app.test_request_context():
+            token = first()
+            assert then() == token
+            assert generate_csrf() == token
+            assert flask_wtf_csrf.validate_csrf(token) is None
+        tokens.append(token)
+    assert len(set(tokens)) == 3
 
 
 def test_the_locale_follows_each_request_header_and_session(app: Flask) -> None:
