@@ -114,12 +114,13 @@ def cast_vote_reading(
         raise Invalid(_l("A vote is agree, disagree or pass."))
     statuses = votable_statuses(round_)
     shown = language if language in round_.languages else None
-    read_along = postgres_statement(read[0]) if read is not None and _postgres(session) else None
+    postgres = _postgres(session)
+    along = postgres_statement(read[0]) if read is not None and postgres else None
     rows: Sequence[Any] = ()
-    if read is not None and read_along is None:
+    if read is not None and along is None:
         rows = fetch(session, *read)
-    if _postgres(session):
-        recorded, counted, along = _record_postgres(
+    if postgres:
+        recorded, counted, read_along = _record_postgres(
             session,
             round_id=round_.id,  # type: ignore[arg-type]
             participant_id=participant.id,  # type: ignore[arg-type]
@@ -127,9 +128,9 @@ def cast_vote_reading(
             value=value,
             language=shown,
             statuses=statuses,
-            read=(read_along, read[1]) if read is not None and read_along is not None else None,
+            read=None if read is None or along is None else (along, read[1]),
         )
-        rows = along if read_along is not None else rows
+        rows = read_along or rows
     else:
         recorded = (
             core_connection(session)
