@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
+import psycopg
 from flask import Flask, current_app, g
 from psycopg.rows import namedtuple_row
 from sqlalchemy import (
@@ -30,7 +31,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
@@ -145,18 +146,26 @@ class PostgresStatement:
 
     Values are then the driver's (the same for the types the hot path reads: numbers, text,
     JSON, timestamps) and parameters are passed as the driver adapts them (a list is an
-    array)."""
+    array). SQLAlchemy's statement events and ``SQL_ECHO`` do not see these statements."""
 
     sql: str
     bound: dict[str, Any]
 
     def run(self, connection: Connection, params: dict[str, Any]) -> Sequence[Any]:
         """The rows for ``params`` (with named fields), run prepared on ``connection``'s
-        driver connection, in its transaction."""
-        driver = connection.connection.driver_connection
-        with driver.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
-            cursor.execute(self.sql, self.bound | params, prepare=True)
-            return cursor.fetchall()
+        driver connection, in its transaction. A driver error is raised as SQLAlchemy
+        raises it (``DBAPIError`` and its subclasses), and a connection the error left
+        unusable is invalidated, so that the pool replaces it, as SQLAlchemy does."""
+        driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+        bound = self.bound | params
+        try:
+            with driver.cursor(row_factory=namedtuple_row) as cursor:
+                cursor.execute(self.sql, bound, prepare=True)
+                return cursor.fetchall()
+        except psycopg.Error as error:
+            if driver.closed or driver.broken:
+                connection.invalidate(error)
+            raise DBAPIError.instance(self.sql, bound, error, psycopg.Error) from error
 
 
 @cache

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import Integer, bindparam, literal
+from sqlalchemy import Integer, bindparam, literal, make_url, text
 from sqlalchemy import select as sql_select
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.db import attached, core_connection, fetch, in_list, postgres_statement
+from deliberation.db import (
+    attached,
+    core_connection,
+    fetch,
+    in_list,
+    make_engine,
+    postgres_statement,
+)
 from deliberation.models import ModerationMode, Participant, Round, Statement, StatementStatus
 from deliberation.services import routing, votes
 from deliberation.translations.reading import _shown_query
 from deliberation.views.participant_session import _visit_query
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_participant, make_round, make_statement
 
 
@@ -105,3 +115,27 @@ def test_fetch_sees_what_the_session_has_not_flushed_yet(session: Session) -> No
     session.add(statement)
     query = sql_select(col(Statement.text)).where(col(Statement.round_id) == bindparam("r"))
     assert [row.text for row in fetch(session, query, {"r": round_.id})] == ["Pending"]
+
+
+@pytest.mark.postgres
+def test_a_lost_connection_is_reported_and_replaced_as_sqlalchemy_would() -> None:
+    """An error on the driver comes out as SQLAlchemy's; a connection it left unusable is
+    invalidated, so the next session gets a new one rather than the dead one."""
+    engine = make_engine(POSTGRES_URL)
+    query = sql_select(literal(1).label("one"))
+    try:
+        with Session(engine) as first:
+            pid = first.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            first.commit()
+        libpq = make_url(POSTGRES_URL).set(drivername="postgresql")
+        with psycopg.connect(libpq.render_as_string(hide_password=False)) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with Session(engine) as broken, pytest.raises(OperationalError):
+            fetch(broken, query, {})
+        with Session(engine) as after:
+            assert [row.one for row in fetch(after, query, {})] == [1]
+            assert after.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+        with Session(engine) as failing, pytest.raises(DBAPIError):
+            fetch(failing, sql_select((literal(1) / bindparam("zero")).label("x")), {"zero": 0})
+    finally:
+        engine.dispose()
