@@ -241,10 +241,10 @@ def vote(slug: str) -> Any:
     seen = visit(slug, votes=True)
     statement_id, value = _vote_input()
     # The htmx answer shows the next card: the first still open of those the answered card
-    # carried (checked in the vote's own statement on PostgreSQL), else a new draw. Without a
-    # queue the draw comes before the vote, so the row locks the vote takes (its statement's
-    # counter is shared by everyone voting on it) are held only until the commit right after;
-    # one transaction per request, rendered once committed.
+    # carried (checked in the vote's own statement on PostgreSQL), else a new draw, made before
+    # the vote when there is no queue to check. The row locks the vote takes (its statement's
+    # counter is shared by everyone voting on it) are then held through the card's reading
+    # only; one transaction per request, rendered once committed.
     check = (
         routing.queued_check(
             seen.round,
