@@ -127,15 +127,14 @@ def _csrf_value(secret_key: str | bytes, data: str) -> Any:
 
 
 def generate_csrf() -> str:
-    """Flask-WTF's ``generate_csrf`` (the signed token of the session's, once per request),
-    signed once per session token when tokens have no time limit."""
+    """Flask-WTF's ``generate_csrf`` (the signed token of the session's), signed once per
+    session token when tokens have no time limit. The request keeps it where Flask-WTF looks
+    (``g``), so a form made after it carries the same token; a form made before it has one
+    Flask-WTF signed itself, as valid."""
     config = current_app.config
     field_name = config["WTF_CSRF_FIELD_NAME"]
     if config["WTF_CSRF_TIME_LIMIT"] is not None:
         return flask_wtf_csrf.generate_csrf()
-    signed: str | None = g.get(field_name)
-    if signed is not None:  # as Flask-WTF: the request's token, once made
-        return signed
     if field_name not in session:  # as Flask-WTF: a new session token
         session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()
     raw = session[field_name]

@@ -80,7 +80,7 @@ def _token(client: FlaskClient, slug: str) -> str:
 
 
 def test_every_vote_checks_its_csrf_token_against_its_own_session(
-    csrf_app: dict[str, Any], app: Flask, session: Session
+    csrf_app: dict[str, Any], app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     round_ = make_round(session)
     statements = [make_statement(session, round_) for _ in range(4)]
@@ -88,7 +88,12 @@ def test_every_vote_checks_its_csrf_token_against_its_own_session(
     act_as(alice, make_participant(session, round_))
     act_as(bob, make_participant(session, round_))
     token, other = _token(alice, round_.slug), _token(bob, round_.slug)
+    # Signatures carry the second they were made: the page's token is the one signed first,
+    # even seconds later (the page also makes a form, whose token Flask-WTF signs anew).
+    clock = time.time
+    monkeypatch.setattr(time, "time", lambda: clock() + 5)
     assert _token(alice, round_.slug) == token, "one signed token per session token"
+    monkeypatch.undo()
 
     def vote(client: FlaskClient, statement: int, csrf: str | None) -> int:
         headers = {"HX-Request": "true"} | ({"X-CSRFToken": csrf} if csrf else {})
@@ -104,19 +109,29 @@ def test_every_vote_checks_its_csrf_token_against_its_own_session(
     assert vote(bob, 2, other) == 200
 
 
-def test_a_request_makes_its_csrf_token_once_for_every_form(app: Flask) -> None:
-    """The templates' ``csrf_token()`` and Flask-WTF's forms give the same token all along
-    a request, whichever made it first; the next session gets its own."""
+def test_a_request_makes_its_csrf_token_once_for_every_form(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The templates' ``csrf_token()`` gives one token per session token, and Flask-WTF's
+    forms made after it in a request the same; a form made before it carries one Flask-WTF
+    signed itself, as valid. The next session gets its own."""
     ours, flask_wtfs = generate_csrf, flask_wtf_csrf.generate_csrf
+    clock = time.time
     tokens = []
     for first, then in ((ours, flask_wtfs), (ours, flask_wtfs), (flask_wtfs, ours)):
         g.pop("csrf_token", None)  # the test's app context outlives its requests
         with app.test_request_context():
-            token = first()
-            assert then() == token
-            assert generate_csrf() == token
-            assert flask_wtf_csrf.validate_csrf(token) is None
-        tokens.append(token)
+            made = first()
+            monkeypatch.setattr(time, "time", lambda: clock() + 5)  # signed a second apart
+            later = then()
+            page = generate_csrf()
+            monkeypatch.undo()
+            assert page == (made if first is ours else later)
+            if first is ours:
+                assert later == made
+            for token in (made, later):
+                assert flask_wtf_csrf.validate_csrf(token) is None
+        tokens.append(page)
     assert len(set(tokens)) == 3
 
 
