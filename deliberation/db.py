@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -190,8 +190,7 @@ def attached(session: Session, model: type[M], values: dict[str, Any]) -> M:
         return known  # type: ignore[return-value]
     configure_mappers()
     instance: M = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
-    for name, value in values.items():
-        set_committed_value(instance, name, value)
+    instance_state(instance).dict.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
