@@ -656,7 +656,7 @@ def small_setting(
     args: argparse.Namespace, url: str, env: Environment, secret: str, parts: dict[str, float]
 ) -> Setting:
     """The round of ``--statements`` statements that ``--participants`` join through invite
-    links, over HTTP."""
+    links, over HTTP; then ``VACUUM ANALYZE`` and a checkpoint."""
     started = time.monotonic()
     round_id, invites = build_round(url, secret, args.statements)
     port = free_port()
@@ -666,9 +666,17 @@ def small_setting(
             people = list(
                 pool.map(lambda n: join(base, invites[n % len(invites)]), range(args.participants))
             )
-    with psycopg.connect(env.dsn) as connection:
+    with psycopg.connect(env.dsn, autocommit=True) as connection:
         ids = [row[0] for row in connection.execute("SELECT id FROM participant ORDER BY id")]
         statements = [row[0] for row in connection.execute("SELECT id FROM statement")]
+        # The statistics autovacuum gathers within a minute in a running deployment (as for the
+        # large round): without them, the plans both apps' connections prepare in the warm-up,
+        # and keep, are made for tables the planner believes empty.
+        connection.execute("VACUUM ANALYZE")
+        try:
+            connection.execute("CHECKPOINT")  # the joins' dirty pages, not during the runs
+        except psycopg.errors.InsufficientPrivilege:
+            print("(no CHECKPOINT: it needs the pg_checkpoint role; timings may suffer)")
     parts["small round: build and joins"] = time.monotonic() - started
     print(
         f"small round: {args.statements} statements, {len(people)} participants joined through "
