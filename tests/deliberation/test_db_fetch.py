@@ -101,10 +101,17 @@ def test_attached_rows_are_the_sessions_instances(session: Session) -> None:
     assert session.get(Round, round_.id) is loaded
     values = {c.name: getattr(participant, c.name) for c in Participant.__table__.columns}  # type: ignore[attr-defined]
     person = attached(session, Participant, values)
+    assert not session.dirty, "attached as loaded: nothing to write back"
+    core_connection(session).execute(
+        text("UPDATE participant SET vote_count = 7 WHERE id = :id"), {"id": participant.id}
+    )
     person.language = "fr"
     session.commit()
     session.expunge_all()
-    assert session.get(Participant, participant.id).language == "fr"  # type: ignore[union-attr]
+    stored = session.get(Participant, participant.id)
+    assert stored is not None
+    assert stored.language == "fr"
+    assert stored.vote_count == 7, "the flush writes the changed column only, not the row's"
 
 
 def test_fetch_sees_what_the_session_has_not_flushed_yet(session: Session) -> None:
