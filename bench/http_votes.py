@@ -5,8 +5,9 @@ beside it; participants join through the round's real invite links, then 16 keep
 connections post htmx votes (``HX-Request``, CSRF header, the session cookie, the language the
 card was shown in) and read the next card out of each answer. In the same run, a minimal
 reference app (``http_reference.py``: Flask and psycopg, the same vote upsert and event insert,
-no next card) takes the same load on the same tables. The two alternate three times; while
-votes flow, one more connection reads the participation page to time it.
+no next card) takes the same load on the same tables. The two alternate three times, the
+database vacuumed before each timed run as autovacuum would between them; while votes flow,
+one more connection reads the participation page to time it.
 
 Prints, per app, the median over the runs of votes/s, p50/p90/p99 latency, errors, and the
 CPU per vote of the app's processes and of PostgreSQL (its processes serving the benchmark's
@@ -316,6 +317,17 @@ def tree(root: int) -> set[int]:
     return found
 
 
+def vacuum(dsn: str) -> None:
+    """What autovacuum does between two runs in a deployment (it is off on some servers, this
+    machine's among them): without it the dead versions that every app's updates leave pile up
+    from run to run, and each run pays for the ones before it. Palabre's vote updates its
+    statement's counter, an indexed column, so no update is HOT: over three small-round runs
+    PostgreSQL's CPU per vote for Palabre rose from 1.5 to 2.3 ms unvacuumed, and stayed
+    at 1.05-1.3 ms vacuumed before each run."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("VACUUM")
+
+
 def postgres_pids(dsn: str) -> set[int]:
     """PostgreSQL's processes that work for this benchmark: the backends connected to its
     database and the server's background processes (WAL writer, checkpointer...), not the
@@ -621,6 +633,7 @@ def compare(
             drive(WARM_UP, 1000)  # untimed: pools filled, statements prepared
         for run in range(runs):
             for name, drive in drivers.items():
+                vacuum(env.dsn)
                 db_pids = postgres_pids(env.dsn)
                 app_before, db_before = cpu_seconds(pids[name]), cpu_seconds(db_pids)
                 load = drive(seconds, run)
