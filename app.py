@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from deliberation import audit_details, cli, db, errors, request_log, security, templating, views
@@ -20,10 +21,23 @@ from deliberation.translations import detection
 ROOT = Path(__file__).resolve().parent
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a document nested deeper than the parser can follow is invalid
+    JSON (a ``ValueError``, which requests answer as a bad body) rather than a
+    ``RecursionError`` (a 500 for anyone who posts ``[[[[...]]]]``)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+
+
 class Palabre(Flask):
     """Flask, rendering through ``deliberation.templating.Environment``."""
 
     jinja_environment = templating.Environment
+    json_provider_class = JSONProvider
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
