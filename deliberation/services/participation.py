@@ -19,7 +19,16 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden, NotFound
-from deliberation.models import Invite, Participant, Phase, Round, Statement, Vote, VoteEvent
+from deliberation.models import (
+    DecisionBallot,
+    Invite,
+    Participant,
+    Phase,
+    Round,
+    Statement,
+    Vote,
+    VoteEvent,
+)
 from deliberation.opinions.snapshots import invalidate_results
 from deliberation.services.rounds import require_joinable
 from deliberation.translations.participants import set_reading_languages
@@ -174,8 +183,9 @@ def withdraw(session: Session, participant: Participant) -> None:
     """Remove the participant's votes from the results at once and unlink their statements.
 
     Their current votes and vote history are deleted, the statement counters corrected, their
-    statements kept without any link to them, their browser's session key forgotten, and the
-    round's results revision bumped: every snapshot computed with their votes stops being
+    ballots in decisions still open deleted (closed decisions keep no ballot linked to anyone),
+    their statements kept without any link to them, their browser's session key forgotten, and
+    the round's results revision bumped: every snapshot computed with their votes stops being
     shown until the worker has recomputed.
     """
     if participant.withdrawn_at is not None:
@@ -193,6 +203,9 @@ def withdraw(session: Session, participant: Participant) -> None:
     )
     session.execute(delete(Vote).where(col(Vote.participant_id) == participant.id))
     session.execute(delete(VoteEvent).where(col(VoteEvent.participant_id) == participant.id))
+    session.execute(
+        delete(DecisionBallot).where(col(DecisionBallot.participant_id) == participant.id)
+    )
     session.execute(
         update(Statement)
         .where(col(Statement.author_participant_id) == participant.id)

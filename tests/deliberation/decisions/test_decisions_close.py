@@ -14,7 +14,7 @@ import flask_babel
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from deliberation.clock import utcnow
 from deliberation.decisions import worker
@@ -91,6 +91,8 @@ def test_close_seals_the_ballots_and_the_worker_counts_them(
     gone = vote(session, decision, round_, town, {"ranking": [["C"]]})
     withdraw(session, gone)
     session.commit()
+    # Withdrawing removes the ballot at once, as the privacy notice says, not only at close.
+    assert session.exec(select(func.count()).select_from(DecisionBallot)).one() == 3
     sign_in_as(client, user)
     assert (
         client.post(
