@@ -27,17 +27,22 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalize_text(text: str) -> str:
-    """Case-folded, accent-free, punctuation-free text with single spaces: duplicate detection."""
+    """Case-folded, accent-free, punctuation-free text with single spaces: duplicate detection.
+    A text with no letter or digit (emoji, symbols) keeps its symbols, case-folded with single
+    spaces: it would otherwise be empty, the duplicate of every other such text."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped).strip()
+    words = _NON_WORD.sub(" ", stripped).strip()
+    return words or " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
 
 
 def clean_text(round_: Round, text: str) -> str:
-    """The statement text trimmed and checked against the round's length limit."""
+    """The statement text trimmed, composed (NFC: an accent typed as a separate combining mark
+    joins its letter, so characters count as people see them) and checked against the round's
+    length limit."""
     if has_control_characters(text):
         raise Invalid(_l("A statement cannot contain control characters."))
-    text = " ".join(text.split())
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
     if not has_visible_text(text):
         raise Invalid(_l("Write a statement first."))
     if len(text) > round_.max_statement_length:

@@ -337,6 +337,23 @@ def test_write_statement_with_limit_duplicate_warning_and_moderation(
     assert "Awaiting review" in page.text
 
 
+def test_statements_count_characters_as_composed_and_symbols_are_not_all_duplicates(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, max_statement_length=40)
+    act_as(client, make_participant(session, round_))
+    url = f"/r/{round_.slug}/statements"
+    combining = "e\u0301" * 40  # 40 characters as written and seen, 80 code points
+    assert client.post(url, data={"text": combining}).status_code == 303
+    assert client.post(url, data={"text": "\U0001f333"}).status_code == 303
+    assert client.post(url, data={"text": "\U0001f332"}).status_code == 303
+    again = client.post(url, data={"text": " \U0001f333 "}, headers=HTMX)
+    assert again.status_code == 422
+    assert "already exists" in again.text
+    texts = session.exec(select(Statement.text).where(Statement.round_id == round_.id)).all()
+    assert sorted(texts) == sorted(["\u00e9" * 40, "\U0001f333", "\U0001f332"])
+
+
 def test_withdraw_removes_votes_and_unlinks_statements(
     client: FlaskClient, session: Session
 ) -> None:
