@@ -200,8 +200,10 @@ class DisplayName(Hideable, table=True):
 # --- Input models -------------------------------------------------------------------------
 
 # An HTML tag or comment: proposals are Markdown with raw HTML switched off, so a tag is never
-# meant; refusing it keeps every stored text free of markup and of htmx attributes.
-_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+# meant; refusing it keeps every stored text free of markup and of htmx attributes. As in
+# HTML's own parsing, a tag opens with "<" then a letter, "/" and a letter, "!" or "?": a "<"
+# before a space is text ("income < median").
+_MARKUP = re.compile(r"<(?:/?[A-Za-z]|[!?])")
 
 
 def _one_line(value: Any) -> Any:

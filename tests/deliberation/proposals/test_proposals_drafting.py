@@ -129,6 +129,16 @@ def test_bad_input_is_refused_and_nothing_is_stored(
     assert count(session, ProposalVersion) == 0
 
 
+def test_a_less_than_sign_before_a_space_is_text_not_markup(
+    app: Flask, session: Session, round_: Round
+) -> None:
+    text = "Fares fall when income < median, and 3 <= zones."
+    proposal = drafting.create_proposal(
+        session, round_=round_, drafter=as_participant(session, round_), fields=new(text=text)
+    )
+    assert proposal.text == text
+
+
 def test_a_language_the_round_does_not_offer_is_refused(app: Flask, session: Session) -> None:
     round_ = make_round(session, phase=Phase.DRAFTING, languages=["fr", "de"])
     with pytest.raises(FieldInvalid) as raised:
