@@ -67,7 +67,7 @@ def test_a_facilitator_translates_a_draft_decisions_title(
 
     form = client.get(f"/facilitate/rounds/{round_.id}/decisions/new").text
     assert "Title in French" in form
-    assert 'name="title" value="" lang="fr"' in form
+    assert 'name="title" value="" lang="fr" dir="auto"' in form
 
     manage = f"/facilitate/decisions/{decision.id}"
     url = f"{manage}/title/translations"
@@ -88,7 +88,7 @@ def test_a_facilitator_translates_a_draft_decisions_title(
         assert answer.status_code == 422, data
         assert message in answer.text
     too_long = client.post(url, data={"language": "de", "title": "y" * 201}).text
-    assert 'id="title-tr-de" name="title" lang="de" value="' + "y" * 201 in too_long
+    assert 'id="title-tr-de" name="title" lang="de" dir="auto" value="' + "y" * 201 in too_long
     assert 'aria-invalid="true" aria-describedby="title-tr-de-error"' in too_long
     assert _title_rows(session) == []
 
@@ -120,26 +120,26 @@ def test_a_facilitator_translates_a_draft_decisions_title(
     assert [row.text for row in _title_rows(session)] == ["Welches zuerst?"]
     opened = client.get(manage).text
     assert f'action="{url}"' not in opened
-    assert '<dd lang="de">Welches zuerst?</dd>' in opened
+    assert '<dd lang="de" dir="auto">Welches zuerst?</dd>' in opened
 
     # Readers: German sees German with the French original one click away; someone who reads
     # only English (no translation) sees the original, without a note.
     act_as(client, make_participant(session, round_, language="de"))
     _read_in(client, "de")
     ballot = client.get(f"/r/{round_.slug}/decisions/{decision.id}").text
-    assert '<h1 hx-disable lang="de">Welches zuerst?</h1>' in ballot
+    assert '<h1 hx-disable lang="de" dir="auto">Welches zuerst?</h1>' in ballot
     assert "<title>Welches zuerst?" in ballot
     original = ballot.split("Original auf Französisch", 1)[1].split("</details>", 1)[0]
-    assert '<p lang="fr">Quel projet d’abord ?</p>' in original
+    assert '<p lang="fr" dir="auto">Quel projet d’abord ?</p>' in original
     listing = client.get(f"/r/{round_.slug}/decisions").text
-    assert 'lang="de">Welches zuerst?</a>' in listing
+    assert 'lang="de" dir="auto">Welches zuerst?</a>' in listing
     assert "Original auf Französisch" in listing
     results = client.get(f"/decisions/{decision.id}/results").text
     assert "Welches zuerst?" in results
     act_as(client, make_participant(session, round_, language="en"))
     _read_in(client, "en")
     ballot = client.get(f"/r/{round_.slug}/decisions/{decision.id}").text
-    assert '<h1 hx-disable lang="fr">Quel projet d’abord ?</h1>' in ballot
+    assert '<h1 hx-disable lang="fr" dir="auto">Quel projet d’abord ?</h1>' in ballot
     assert "Original in" not in ballot
 
 

@@ -320,6 +320,6 @@ def test_option_translations_show_in_the_readers_language(
     # The original one click away (a <details>, no JavaScript), only for the translated option.
     assert ballot.text.count("Original in German") == 1
     original = ballot.text.split("Original in German", 1)[1].split("</details>", 1)[0]
-    assert '<div lang="de" hx-disable>' in original
+    assert '<div lang="de" dir="auto" hx-disable>' in original
     assert "<strong>Schattenbäume</strong>" in original
     assert "Bäume <em>jetzt</em>." in original

@@ -110,10 +110,10 @@ def test_outcomes_are_translated_by_the_facilitators(
     assert entry["rationale"]["translations"] == {}
     refresh()  # the test's app context would keep the locale of the previous request
     french = client.get(f"/r/{round_.slug}/report/v1", headers={"Accept-Language": "fr"}).text
-    assert '<h3 lang="fr">Des arbres dans chaque rue</h3>' in french
+    assert '<h3 lang="fr" dir="auto">Des arbres dans chaque rue</h3>' in french
     refresh()
     english = client.get(f"/r/{round_.slug}/report/v1", headers={"Accept-Language": "en"}).text
-    assert '<h3 lang="en">Trees in every street</h3>' in english
+    assert '<h3 lang="en" dir="auto">Trees in every street</h3>' in english
     # Removing a part removes its translation (from the next version on).
     client.post(url, data={"language": "fr", "title": "", "text": "", "rationale": ""})
     remaining = session.exec(

@@ -31,10 +31,10 @@ def test_the_card_shows_the_translation_with_the_original_one_click_away(
     make_translation(session, statement, language="en", text="Plant more trees")
     act_as(client, make_participant(session, round_, language="en", reads=["en"]))
     page = client.get(f"/r/{round_.slug}", headers={"Accept-Language": "en"})
-    assert '<blockquote class="statement" hx-disable lang="en"' in page.text
+    assert '<blockquote class="statement" hx-disable lang="en" dir="auto"' in page.text
     assert ">Plant more trees</blockquote>" in page.text
     assert "<summary>Original in German</summary>" in page.text
-    assert '<p lang="de">Mehr Bäume pflanzen</p>' in page.text
+    assert '<p lang="de" dir="auto">Mehr Bäume pflanzen</p>' in page.text
     assert 'name="shown_language" value="en"' in page.text
     assert "Machine translation" not in page.text
 
@@ -140,6 +140,6 @@ def test_my_votes_and_the_map_show_statements_in_the_readers_language(
     act_as(client, viewer)
     german = {"Accept-Language": "de"}
     page = client.get(f"/r/{round_.slug}/map", headers=german)
-    assert f'<q hx-disable lang="de">Übersetzt {statements[-1].id}</q>' in page.text
+    assert f'<q hx-disable lang="de" dir="auto">Übersetzt {statements[-1].id}</q>' in page.text
     votes_page = client.get(f"/r/{round_.slug}/my-votes", headers=german)
-    assert '<q hx-disable lang="de">Übersetzt' in votes_page.text
+    assert '<q hx-disable lang="de" dir="auto">Übersetzt' in votes_page.text
