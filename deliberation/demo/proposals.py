@@ -82,7 +82,11 @@ def seed_proposals(session: Session, round_: DemoRound, facilitator: User) -> li
         round_=round_.round,
         user=facilitator,
         fields=MergeInput(
-            first=first.id or 0, second=second.id or 0, title=merge["title"], text=merge["text"]
+            first=first.id or 0,
+            second=second.id or 0,
+            title=merge["title"],
+            language=merge["language"],
+            text=merge["text"],
         ),
     )
     return [*drafted.values(), merged]

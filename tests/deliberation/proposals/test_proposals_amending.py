@@ -44,8 +44,8 @@ def amendment_input(paragraph: int, replacement: str, rationale: str) -> Amendme
     return AmendmentInput(paragraph=paragraph, replacement=replacement, rationale=rationale)
 
 
-def merge_input(first: Proposal, second: Proposal, title: str) -> MergeInput:
-    return MergeInput(first=first.id or 0, second=second.id or 0, title=title)
+def merge_input(first: Proposal, second: Proposal, title: str, language: str = "en") -> MergeInput:
+    return MergeInput(first=first.id or 0, second=second.id or 0, title=title, language=language)
 
 
 TEXT = "Plant trees in schoolyards.\n\nOpen cool rooms in summer.\n\nMeasure the heat."
@@ -323,6 +323,50 @@ def test_a_facilitator_merges_two_proposals(
             user=user,
             fields=merge_input(a, merged, "x"),
         )
+
+
+def test_the_merged_proposal_is_in_the_language_the_facilitator_names(
+    app: Flask, session: Session, towns: list[Territory]
+) -> None:
+    """The facilitator writes the merged text: its language is the one they name, not the
+    first proposal's; it must be one of the round's languages."""
+    user = make_user(session)
+    round_ = make_round(
+        session,
+        territories=towns,
+        phase=Phase.DRAFTING,
+        facilitators=[user],
+        languages=["de", "en"],
+    )
+    german = make_proposal(session, round_, language="de", text="Wärmepumpen fördern.")
+    english = make_proposal(session, round_, language="en", text="Free boilers.")
+    for refused in ("fr", "xx"):  # not the round's, not a language at all
+        with pytest.raises(FieldInvalid) as raised:
+            curation.merge_proposals(
+                session,
+                round_=round_,
+                user=user,
+                fields=validate_input(
+                    MergeInput,
+                    {
+                        "first": german.id,
+                        "second": english.id,
+                        "title": "Fair heating",
+                        "language": refused,
+                    },
+                ),
+            )
+        assert raised.value.field == "language"
+    assert german.status == english.status == ProposalStatus.DRAFT
+
+    merged = curation.merge_proposals(
+        session,
+        round_=round_,
+        user=user,
+        fields=merge_input(german, english, "Fair heating", language="en"),
+    )
+
+    assert merged.language == "en"
 
 
 def test_only_the_rounds_facilitators_merge_and_select(
