@@ -168,7 +168,11 @@ def _amend(
     )
     for participant in people.crowd(change["supporters"]):
         amendments.support(
-            session, round_=round_.round, amendment=amendment, participant=participant
+            session,
+            round_=round_.round,
+            proposal=proposal,
+            amendment=amendment,
+            participant=participant,
         )
     if change["decision"] == "accept":
         amendments.accept(

@@ -724,6 +724,7 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
     blocks = paragraphs(proposal.text)
     form = AmendmentForm()
     if request.method == "GET":
+        amendments.require_amendable(round_, proposal)
         number = request.args.get("paragraph", 0, type=int)
         if not 0 <= number < len(blocks):
             raise NotFound(_l("This proposal has no such paragraph."))
@@ -766,6 +767,7 @@ def support_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
     amendments.support(
         get_session(),
         round_=asking.round,
+        proposal=asking.proposal,
         amendment=amendment,
         participant=asking.drafter.participant,
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from deliberation.models import (
     Amendment,
     AmendmentStatus,
+    AmendmentSupport,
     Participant,
     Phase,
     Proposal,
@@ -222,6 +223,51 @@ def test_the_merge_form_asks_the_language_of_the_merged_text(
     page = client.get(merged.headers["Location"]).text
     assert "Written in English" in page
     assert "Written in German" not in page
+
+
+def test_a_merged_proposals_amendments_are_shown_but_not_supported(
+    client: FlaskClient, session: Session
+) -> None:
+    """The page of a merged proposal shows its open amendment without the button to support
+    it; a support posted anyway is refused (409) and not counted, and the amendment form is
+    refused too (409)."""
+    facilitator = make_user(session)
+    round_ = make_round(session, facilitators=[facilitator], phase=Phase.DRAFTING)
+    amender, fan = make_participant(session, round_), make_participant(session, round_)
+    proposal = make_proposal(session, round_, text=TEXT)
+    other = make_proposal(session, round_)
+    session.commit()
+    act_as(client, amender)
+    url = f"/r/{round_.slug}/proposals/{proposal.id}"
+    made = client.post(
+        f"{url}/amendments/new",
+        data={"paragraph": 0, "replacement": "Plant oaks in schoolyards.", "rationale": "Shade."},
+    )
+    assert made.status_code == 303
+    amendment = session.exec(select(Amendment)).one()
+    act_as(client, fan)
+    assert "Support this amendment" in client.get(url).text
+    sign_in_as(client, facilitator)
+    merged = client.post(
+        f"/facilitate/rounds/{round_.id}/proposals",
+        data={"first": proposal.id, "second": other.id, "title": "Both", "language": "en"},
+    )
+    assert merged.status_code == 303
+    with client.session_transaction() as browser_session:
+        browser_session.pop("user_id")  # the fan alone, no facilitator
+    act_as(client, fan)
+
+    page = client.get(url).text
+    support = client.post(f"{url}/amendments/{amendment.id}/support")
+    amend = client.get(f"{url}/amendments/new?paragraph=1")
+
+    assert f'id="amendment-{amendment.id}"' in page
+    assert "This proposal was merged into another one." in page
+    assert "Support this amendment" not in page
+    assert support.status_code == 409
+    assert "no longer being drafted" in support.text
+    assert session.exec(select(AmendmentSupport)).all() == []
+    assert amend.status_code == 409
 
 
 def test_a_facilitator_of_another_round_cannot_merge_or_select(
