@@ -2,9 +2,10 @@
 forms and turned into ``voting.methods.Ballot`` objects.
 
 Stored shapes, by ballot type: ranked ``{"ranking": [["A"], ["B", "C"]]}`` (groups best first,
-ties inside a group, options left out are unranked); approval ``{"approved": ["A", "C"]}``;
-score and grades ``{"scores": {"A": 4}}`` (options left out are blank); stance
-``{"stance": "agree" | "abstain" | "disagree"}`` or ``{"stance": "block", "reason": "..."}``.
+ties inside a group, options left out are unranked, at least one option ranked); approval
+``{"approved": ["A", "C"]}``; score and grades ``{"scores": {"A": 4}}`` (options left out are
+blank); stance ``{"stance": "agree" | "abstain" | "disagree"}`` or
+``{"stance": "block", "reason": "..."}``.
 """
 
 from __future__ import annotations
@@ -187,11 +188,16 @@ def to_ballot(kind: BallotKind, choice: Mapping[str, Any], territory: str | None
 def check_choice(
     kind: BallotKind, choice: Mapping[str, Any], labels: Sequence[str], scale: Scale | None
 ) -> None:
-    """Let ``voting`` validate the ballot against the options and the scale.
+    """Let ``voting`` validate the ballot against the options and the scale, and refuse a
+    ranking that ranks nothing: ``voting`` would count it as an abstention, but the ballot
+    form offers no abstention, so an empty ranking is a ballot sent before ranking anything.
 
     Raises:
-        Invalid: the ballot breaks the method's rules (a score off the scale, for instance).
+        Invalid: the ballot breaks the method's rules (a score off the scale, for instance), or
+            a ranked ballot ranks no option.
     """
+    if kind is BallotKind.RANKED and not any(choice["ranking"]):
+        raise _refuse(_l("Rank at least one option: give your favourite rank 1."))
     try:
         build_profile(kind, tuple(labels), [to_ballot(kind, choice)], scale)
     except MethodError as error:

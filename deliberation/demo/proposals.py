@@ -82,7 +82,11 @@ def seed_proposals(session: Session, round_: DemoRound, facilitator: User) -> li
         round_=round_.round,
         user=facilitator,
         fields=MergeInput(
-            first=first.id or 0, second=second.id or 0, title=merge["title"], text=merge["text"]
+            first=first.id or 0,
+            second=second.id or 0,
+            title=merge["title"],
+            language=merge["language"],
+            text=merge["text"],
         ),
     )
     return [*drafted.values(), merged]
@@ -164,7 +168,11 @@ def _amend(
     )
     for participant in people.crowd(change["supporters"]):
         amendments.support(
-            session, round_=round_.round, amendment=amendment, participant=participant
+            session,
+            round_=round_.round,
+            proposal=proposal,
+            amendment=amendment,
+            participant=participant,
         )
     if change["decision"] == "accept":
         amendments.accept(

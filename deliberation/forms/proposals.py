@@ -163,6 +163,8 @@ class RejectAmendmentForm(InputForm):
 
 
 class MergeForm(InputForm):
+    """``language`` offers the round's languages (set by the view)."""
+
     input_model = MergeInput
     first = SelectField(_l("First proposal"), validate_choice=False)
     second = SelectField(_l("Second proposal"), validate_choice=False)
@@ -171,12 +173,14 @@ class MergeForm(InputForm):
         _l("Text of the merged proposal (empty: both texts one after the other)"),
         render_kw={"maxlength": MAX_TEXT, "rows": 8},
     )
+    language = SelectField(_l("Language of the text"))
 
     def input_data(self) -> dict[str, Any]:
         return {
             "first": self.first.data,
             "second": self.second.data,
             "title": self.title.data or "",
+            "language": self.language.data or "",
             "text": self.text.data or "",
         }
 

@@ -315,13 +315,15 @@ class RejectionInput(BaseModel):
 
 
 class MergeInput(BaseModel):
-    """Two proposals to merge, the merged title, and its text (empty: both texts)."""
+    """Two proposals to merge, the merged title, its text (empty: both texts) and the language
+    the facilitator wrote it in (one of the round's, checked by the service)."""
 
     model_config = ConfigDict(frozen=True)
 
     first: Id
     second: Id
     title: Title
+    language: Annotated[str, AfterValidator(_language)]
     text: OptionalText = ""
 
 

@@ -44,6 +44,18 @@ def is_outdated(amendment: Amendment, proposal: Proposal) -> bool:
     )
 
 
+def require_amendable(round_: Round, proposal: Proposal) -> None:
+    """Refuse proposing and supporting amendments unless the round drafts and the proposal is
+    being drafted (not merged, withdrawn or selected) and shown.
+
+    Raises:
+        Conflict: the round does not draft, or the proposal is no longer drafted or is hidden.
+    """
+    require_drafting(round_)
+    require_active(proposal)
+    require_shown(proposal)
+
+
 def propose_amendment(
     session: Session,
     *,
@@ -56,9 +68,7 @@ def propose_amendment(
     participant = drafter.participant
     if participant is None:
         raise Forbidden(_l("Only participants of this round can propose amendments."))
-    require_drafting(round_)
-    require_active(proposal)
-    require_shown(proposal)
+    require_amendable(round_, proposal)
     blocks = paragraphs(proposal.text)
     if not fields.paragraph < len(blocks):
         raise FieldInvalid(_l("This proposal has no such paragraph."), field="paragraph")
@@ -106,12 +116,18 @@ def _require_open(amendment: Amendment) -> None:
 
 
 def support(
-    session: Session, *, round_: Round, amendment: Amendment, participant: Participant | None
+    session: Session,
+    *,
+    round_: Round,
+    proposal: Proposal,
+    amendment: Amendment,
+    participant: Participant | None,
 ) -> AmendmentSupport:
-    """``participant`` supports ``amendment`` (once)."""
+    """``participant`` supports ``amendment`` of ``proposal`` (once), while the proposal is
+    being drafted and shown, as for proposing one."""
     if participant is None:
         raise Forbidden(_l("Only participants of this round can support amendments."))
-    require_drafting(round_)
+    require_amendable(round_, proposal)
     _require_open(amendment)
     if session.get(AmendmentSupport, (amendment.id, participant.id)) is not None:
         raise Conflict(_l("You already support this amendment."))
@@ -196,9 +212,11 @@ def reject(
     drafter: Drafter,
     fields: RejectionInput,
 ) -> Amendment:
-    """An author (or a facilitator) rejects the amendment, with a reason shown to all."""
+    """An author (or a facilitator) rejects the amendment, with a reason shown to all, while
+    the proposal is being drafted (as for accepting)."""
     require_drafting(round_)
     require_editor(session, proposal, drafter)
+    require_active(proposal)
     _require_open(amendment)
     amendment.reason = fields.reason
     amendment.status = AmendmentStatus.REJECTED

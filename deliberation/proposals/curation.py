@@ -47,11 +47,14 @@ def merge_proposals(
     The new one links the statements of both, has the authors of both (and the facilitator),
     and counts the distinct endorsers of both (their endorsements are carried over). Both old
     proposals are marked merged and point to it; their histories stay as they were. An empty
-    ``fields.text`` puts both texts one after the other."""
+    ``fields.text`` puts both texts one after the other. The new one is in the language the
+    facilitator names (``fields.language``, one of the round's)."""
     require_facilitator(session, round_, user)
     require_drafting(round_)
     if fields.first == fields.second:
         raise FieldInvalid(_l("Choose two different proposals to merge."), field="second")
+    if fields.language not in round_.languages:
+        raise FieldInvalid(_l("Choose one of the round's languages."), field="language")
     sources = [
         get_proposal(session, round_, fields.first),
         get_proposal(session, round_, fields.second),
@@ -67,7 +70,7 @@ def merge_proposals(
         round_id=round_.id,  # type: ignore[arg-type]
         title=fields.title,
         text=text,
-        language=sources[0].language,
+        language=fields.language,
     )
     session.add(merged)
     session.flush()

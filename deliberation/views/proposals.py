@@ -724,6 +724,7 @@ def new_amendment(slug: str, proposal_id: int) -> Any:
     blocks = paragraphs(proposal.text)
     form = AmendmentForm()
     if request.method == "GET":
+        amendments.require_amendable(round_, proposal)
         number = request.args.get("paragraph", 0, type=int)
         if not 0 <= number < len(blocks):
             raise NotFound(_l("This proposal has no such paragraph."))
@@ -766,6 +767,7 @@ def support_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
     amendments.support(
         get_session(),
         round_=asking.round,
+        proposal=asking.proposal,
         amendment=amendment,
         participant=asking.drafter.participant,
     )
@@ -811,16 +813,17 @@ def reject_amendment(slug: str, proposal_id: int, amendment_id: int) -> Any:
 # --- Facilitators ---------------------------------------------------------------------------
 
 
-def _merge_form(rows: list[listing.ProposalRow], **kwargs: Any) -> MergeForm:
-    """The merge form, offering the proposals being drafted."""
+def _merge_form(round_: Round, rows: list[listing.ProposalRow], **kwargs: Any) -> MergeForm:
+    """The merge form, offering the proposals being drafted and the round's languages; until
+    one is posted, the language is the first offered proposal's."""
     form = MergeForm(**kwargs)
-    choices = [
-        (str(row.proposal.id), row.proposal.title)
-        for row in rows
-        if row.proposal.status in drafting.ACTIVE
-    ]
+    active = [row.proposal for row in rows if row.proposal.status in drafting.ACTIVE]
+    choices = [(str(proposal.id), proposal.title) for proposal in active]
     form.first.choices = choices
     form.second.choices = list(choices)
+    form.language.choices = _choices(round_.languages)
+    if form.language.raw_data is None and active:
+        form.language.data = active[0].language
     return form
 
 
@@ -831,7 +834,7 @@ def facilitate_proposals(round_id: int) -> Any:
     db = get_session()
     round_ = round_admin.facilitated_round(db, round_id=round_id, user=g.user)
     rows = listing.list_proposals(db, round_, sort=listing.Sort.ENDORSEMENTS)
-    form = _merge_form(rows)
+    form = _merge_form(round_, rows)
     status = 200
     if form.validate_on_submit():
         merged, status = _save(
@@ -858,7 +861,7 @@ def _render_facilitate(
     problems: list[LineProblem] | None = None,
 ) -> Any:
     if form is None:
-        form = _merge_form(rows, formdata=None)
+        form = _merge_form(round_, rows, formdata=None)
     return render(
         "proposals/facilitate.html",
         status=status,

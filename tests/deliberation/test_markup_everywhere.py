@@ -706,6 +706,7 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             extra=lambda w: {
                 "first": str(_proposals(w)[1].id),
                 "second": str(_proposals(w)[2].id),
+                "language": "fr",
             },
         )
     ],

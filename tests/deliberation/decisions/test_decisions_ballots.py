@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from deliberation.clock import utcnow
 from deliberation.decisions.ballots import move
 from deliberation.decisions.service import cast_ballot, open_decision
-from deliberation.errors import Conflict
+from deliberation.errors import Conflict, Invalid
 from deliberation.models import Decision, DecisionBallot, Phase, Round
 from tests.factories import act_as, make_decision, make_invite, make_participant, make_round
 
@@ -53,6 +53,44 @@ def test_ranked_ballot_with_ties_and_truncation_round_trips_and_is_replaced(
     client.post(url, data={"rank_D": "1"})
     [replaced] = ballots(session)
     assert replaced.choice == {"ranking": [["D"]]}
+
+
+@pytest.mark.parametrize("method", ["schulze", "instant_runoff", "plurality"])
+def test_a_ranking_that_ranks_nothing_is_refused_and_changes_nothing(
+    client: FlaskClient, session: Session, deciding: Round, method: str
+) -> None:
+    """The ranked form offers no abstention: a ballot with no option ranked is refused with
+    a message (422), no ballot is stored, and a ballot cast before stays as it was."""
+    decision = open_one(session, deciding, method=method, options=["Parc", "Piscine", "Ombre"])
+    participant = make_participant(session, deciding)
+    act_as(client, participant)
+    url = f"/r/{deciding.slug}/decisions/{decision.id}"
+    unranked = {"rank_A": "", "rank_B": "", "rank_C": ""}
+
+    for empty in ({}, unranked):
+        refused = client.post(url, data=empty)
+        assert refused.status_code == 422
+        assert "Rank at least one option: give your favourite rank 1." in refused.text
+        assert ballots(session) == []
+    assert client.post(url, data={**unranked, "rank_B": "1"}).status_code == 303
+    assert "Your ballot is recorded" in client.get(url).text
+    [cast] = ballots(session)
+    cast_at = cast.cast_at
+    refused = client.post(url, data=unranked)
+    assert refused.status_code == 422
+    assert "Your ballot is recorded" not in refused.text
+    [kept] = ballots(session)
+    assert (kept.choice, kept.cast_at) == ({"ranking": [["B"]]}, cast_at)
+    for choice in ({"ranking": []}, {"ranking": [[]]}):
+        with pytest.raises(Invalid):
+            cast_ballot(
+                session,
+                decision=decision,
+                round_=deciding,
+                participant=participant,
+                choice=choice,
+                now=utcnow(),
+            )
 
 
 def test_move_buttons_rearrange_the_ranking_without_storing(

@@ -44,6 +44,8 @@ def test_the_drafting_round_has_proposals_amendments_endorsements_and_a_merge(
         ProposalStatus.DRAFT,
     ]
     assert {p.merged_into_id for p in proposals[1:3]} == {merged.id}
+    assert merged.title.startswith("A fair heating transition")
+    assert merged.language == "en"  # as the facilitator wrote it, not its first source's "de"
     versions = session.exec(
         select(ProposalVersion.number).where(ProposalVersion.proposal_id == proposals[0].id)
     ).all()

@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
+from deliberation.clock import utcnow
 from deliberation.errors import Conflict, Forbidden
 from deliberation.models import (
     AmendmentStatus,
@@ -44,8 +45,8 @@ def amendment_input(paragraph: int, replacement: str, rationale: str) -> Amendme
     return AmendmentInput(paragraph=paragraph, replacement=replacement, rationale=rationale)
 
 
-def merge_input(first: Proposal, second: Proposal, title: str) -> MergeInput:
-    return MergeInput(first=first.id or 0, second=second.id or 0, title=title)
+def merge_input(first: Proposal, second: Proposal, title: str, language: str = "en") -> MergeInput:
+    return MergeInput(first=first.id or 0, second=second.id or 0, title=title, language=language)
 
 
 TEXT = "Plant trees in schoolyards.\n\nOpen cool rooms in summer.\n\nMeasure the heat."
@@ -128,7 +129,11 @@ def test_an_accepted_amendment_is_a_version_crediting_its_author(
         fields=amendment_input(1, "Open cool rooms from June to September.", "Heat comes early."),
     )
     amendments.support(
-        session, round_=round_, amendment=amendment, participant=make_participant(session, round_)
+        session,
+        round_=round_,
+        proposal=proposal,
+        amendment=amendment,
+        participant=make_participant(session, round_),
     )
 
     version = amendments.accept(
@@ -242,9 +247,92 @@ def test_a_rejection_needs_a_reason_and_an_author(
         amendments.support(
             session,
             round_=round_,
+            proposal=proposal,
             amendment=amendment,
             participant=make_participant(session, round_),
         )
+
+
+@pytest.mark.parametrize(
+    "status", [ProposalStatus.MERGED, ProposalStatus.WITHDRAWN, ProposalStatus.SELECTED]
+)
+def test_amendments_of_a_proposal_no_longer_drafted_are_neither_supported_nor_decided(
+    app: Flask, session: Session, round_: Round, status: ProposalStatus
+) -> None:
+    """Once merged, withdrawn or selected, a proposal's open amendments stay as they are:
+    no new amendment, no support, no acceptance, no rejection."""
+    author = make_participant(session, round_)
+    proposal = make_proposal(session, round_, author=author, text=TEXT)
+    amendment = amendments.propose_amendment(
+        session,
+        round_=round_,
+        proposal=proposal,
+        drafter=Drafter(make_participant(session, round_), None, False),
+        fields=amendment_input(0, "Plant oaks in schoolyards.", "Shade."),
+    )
+    proposal.status = status
+    session.add(proposal)
+    session.flush()
+    drafter = Drafter(author, None, False)
+
+    with pytest.raises(Conflict):
+        amendments.support(
+            session,
+            round_=round_,
+            proposal=proposal,
+            amendment=amendment,
+            participant=make_participant(session, round_),
+        )
+    with pytest.raises(Conflict):
+        amendments.accept(
+            session, round_=round_, proposal=proposal, amendment=amendment, drafter=drafter
+        )
+    with pytest.raises(Conflict):
+        amendments.reject(
+            session,
+            round_=round_,
+            proposal=proposal,
+            amendment=amendment,
+            drafter=drafter,
+            fields=RejectionInput(reason="Too late."),
+        )
+    with pytest.raises(Conflict):
+        amendments.propose_amendment(
+            session,
+            round_=round_,
+            proposal=proposal,
+            drafter=Drafter(make_participant(session, round_), None, False),
+            fields=amendment_input(1, "Open cool rooms all year.", "Heat."),
+        )
+
+    assert amendment.status == AmendmentStatus.OPEN
+    assert amendments.support_tally(session, round_, amendment).total == 0
+    assert len(amendments.amendments(session, proposal)) == 1
+
+
+def test_amendments_of_a_hidden_proposal_are_not_supported(
+    app: Flask, session: Session, round_: Round
+) -> None:
+    proposal = make_proposal(session, round_, text=TEXT)
+    amendment = amendments.propose_amendment(
+        session,
+        round_=round_,
+        proposal=proposal,
+        drafter=Drafter(make_participant(session, round_), None, False),
+        fields=amendment_input(0, "Plant oaks in schoolyards.", "Shade."),
+    )
+    proposal.hidden_at, proposal.hidden_reason = utcnow(), "Off topic."
+    session.add(proposal)
+
+    with pytest.raises(Conflict):
+        amendments.support(
+            session,
+            round_=round_,
+            proposal=proposal,
+            amendment=amendment,
+            participant=make_participant(session, round_),
+        )
+    assert amendments.support_tally(session, round_, amendment).total == 0
 
 
 @pytest.mark.parametrize(
@@ -323,6 +411,50 @@ def test_a_facilitator_merges_two_proposals(
             user=user,
             fields=merge_input(a, merged, "x"),
         )
+
+
+def test_the_merged_proposal_is_in_the_language_the_facilitator_names(
+    app: Flask, session: Session, towns: list[Territory]
+) -> None:
+    """The facilitator writes the merged text: its language is the one they name, not the
+    first proposal's; it must be one of the round's languages."""
+    user = make_user(session)
+    round_ = make_round(
+        session,
+        territories=towns,
+        phase=Phase.DRAFTING,
+        facilitators=[user],
+        languages=["de", "en"],
+    )
+    german = make_proposal(session, round_, language="de", text="Wärmepumpen fördern.")
+    english = make_proposal(session, round_, language="en", text="Free boilers.")
+    for refused in ("fr", "xx"):  # not the round's, not a language at all
+        with pytest.raises(FieldInvalid) as raised:
+            curation.merge_proposals(
+                session,
+                round_=round_,
+                user=user,
+                fields=validate_input(
+                    MergeInput,
+                    {
+                        "first": german.id,
+                        "second": english.id,
+                        "title": "Fair heating",
+                        "language": refused,
+                    },
+                ),
+            )
+        assert raised.value.field == "language"
+    assert german.status == english.status == ProposalStatus.DRAFT
+
+    merged = curation.merge_proposals(
+        session,
+        round_=round_,
+        user=user,
+        fields=merge_input(german, english, "Fair heating", language="en"),
+    )
+
+    assert merged.language == "en"
 
 
 def test_only_the_rounds_facilitators_merge_and_select(

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from deliberation.models import (
     Amendment,
     AmendmentStatus,
+    AmendmentSupport,
     Participant,
     Phase,
     Proposal,
@@ -19,6 +20,7 @@ from deliberation.models import (
     Round,
     Territory,
 )
+from deliberation.proposals import endorsements
 from tests.factories import (
     act_as,
     make_participant,
@@ -157,7 +159,12 @@ def test_the_whole_drafting_flow(client: FlaskClient, session: Session) -> None:
     assert board.status_code == 200
     merged = client.post(
         f"/facilitate/rounds/{round_.id}/proposals",
-        data={"first": proposal.id, "second": second.id, "title": "Cool green schools"},
+        data={
+            "first": proposal.id,
+            "second": second.id,
+            "title": "Cool green schools",
+            "language": "en",
+        },
     )
     assert merged.status_code == 303
     new = session.exec(select(Proposal).where(Proposal.title == "Cool green schools")).one()
@@ -177,6 +184,90 @@ def test_the_whole_drafting_flow(client: FlaskClient, session: Session) -> None:
     listed = client.get(f"/r/{round_.slug}/proposals?status=selected").text
     assert "Cool green schools" in listed
     assert "Green yards" not in listed
+
+
+def test_the_merge_form_asks_the_language_of_the_merged_text(
+    client: FlaskClient, session: Session
+) -> None:
+    """The merged text is the facilitator's: the form offers the round's languages, starting
+    from the first proposal's, and the new proposal is in the language chosen."""
+    facilitator = make_user(session)
+    round_ = make_round(
+        session, facilitators=[facilitator], phase=Phase.DRAFTING, languages=["de", "en"]
+    )
+    german = make_proposal(session, round_, language="de", title="Wärmepumpen fördern")
+    english = make_proposal(session, round_, language="en", title="Free boilers")
+    endorsements.endorse(  # the most endorsed is offered first
+        session, round_=round_, proposal=german, participant=make_participant(session, round_)
+    )
+    session.commit()
+    sign_in_as(client, facilitator)
+    url = f"/facilitate/rounds/{round_.id}/proposals"
+    board = client.get(url).text
+    first = re.search(r'<select[^>]*name="first".*?</select>', board, re.S)
+    assert first is not None
+    assert re.findall(r'<option[^>]*value="(\d+)"', first.group())[0] == str(german.id)
+    offered = re.search(r'<select[^>]*name="language".*?</select>', board, re.S)
+    assert offered is not None
+    assert re.findall(r'<option[^>]*value="(\w+)"', offered.group()) == ["de", "en"]
+    assert '<option selected value="de">' in offered.group()
+    merge = {"first": german.id, "second": english.id, "title": "Fair heating"}
+
+    assert client.post(url, data={**merge, "language": "fr"}).status_code == 422
+    assert client.post(url, data=merge).status_code == 422
+    merged = client.post(url, data={**merge, "text": "Fair heating for all.", "language": "en"})
+
+    assert merged.status_code == 303
+    new = session.exec(select(Proposal).where(Proposal.title == "Fair heating")).one()
+    assert new.language == "en"
+    page = client.get(merged.headers["Location"]).text
+    assert "Written in English" in page
+    assert "Written in German" not in page
+
+
+def test_a_merged_proposals_amendments_are_shown_but_not_supported(
+    client: FlaskClient, session: Session
+) -> None:
+    """The page of a merged proposal shows its open amendment without the button to support
+    it; a support posted anyway is refused (409) and not counted, and the amendment form is
+    refused too (409)."""
+    facilitator = make_user(session)
+    round_ = make_round(session, facilitators=[facilitator], phase=Phase.DRAFTING)
+    amender, fan = make_participant(session, round_), make_participant(session, round_)
+    proposal = make_proposal(session, round_, text=TEXT)
+    other = make_proposal(session, round_)
+    session.commit()
+    act_as(client, amender)
+    url = f"/r/{round_.slug}/proposals/{proposal.id}"
+    made = client.post(
+        f"{url}/amendments/new",
+        data={"paragraph": 0, "replacement": "Plant oaks in schoolyards.", "rationale": "Shade."},
+    )
+    assert made.status_code == 303
+    amendment = session.exec(select(Amendment)).one()
+    act_as(client, fan)
+    assert "Support this amendment" in client.get(url).text
+    sign_in_as(client, facilitator)
+    merged = client.post(
+        f"/facilitate/rounds/{round_.id}/proposals",
+        data={"first": proposal.id, "second": other.id, "title": "Both", "language": "en"},
+    )
+    assert merged.status_code == 303
+    with client.session_transaction() as browser_session:
+        browser_session.pop("user_id")  # the fan alone, no facilitator
+    act_as(client, fan)
+
+    page = client.get(url).text
+    support = client.post(f"{url}/amendments/{amendment.id}/support")
+    amend = client.get(f"{url}/amendments/new?paragraph=1")
+
+    assert f'id="amendment-{amendment.id}"' in page
+    assert "This proposal was merged into another one." in page
+    assert "Support this amendment" not in page
+    assert support.status_code == 409
+    assert "no longer being drafted" in support.text
+    assert session.exec(select(AmendmentSupport)).all() == []
+    assert amend.status_code == 409
 
 
 def test_a_facilitator_of_another_round_cannot_merge_or_select(
