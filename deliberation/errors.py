@@ -42,6 +42,14 @@ class Conflict(DomainError):
     status = 409
 
 
+class TooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
 class Invalid(DomainError):
     status = 422
 
