@@ -106,6 +106,9 @@ def load_config(
         "NODE_MODULES": env.get("PALABRE_NODE_MODULES", str(ROOT / "node_modules")),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("PALABRE_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024))),
+        # The API takes small JSON documents: its largest valid body, a council's answer with
+        # every character escaped as a surrogate pair, is about 70 KB.
+        "API_MAX_BODY_BYTES": int(env.get("PALABRE_API_MAX_BODY_BYTES", str(256 * 1024))),
         "OPINIONS_WORKER": env.get("PALABRE_OPINIONS_WORKER", "thread"),
         "OPINIONS_MIN_INTERVAL": float(env.get("PALABRE_OPINIONS_MIN_INTERVAL", "5")),
         "OPINIONS_POLL": float(env.get("PALABRE_OPINIONS_POLL", "2")),

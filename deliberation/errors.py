@@ -42,6 +42,14 @@ class Conflict(DomainError):
     status = 409
 
 
+class TooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
 class Invalid(DomainError):
     status = 422
 
@@ -134,6 +142,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
         rollback_request()
+        if error.response is not None:
+            # Made for this refusal: a rate limit's ``on_breach`` page (the sign-in form).
+            return error.response
         if isinstance(error, MethodNotAllowed) and not _address_exists(error):
             return render_error(404)
         return render_error(error.code or 500)

@@ -3,7 +3,8 @@ also validate each request and response (``deliberation.api.schemas``).
 
 Only the views decorated with ``spec.validate`` are in the document (``mode="strict"``); SpecTree
 serves no page of its own (``page_templates={}``): the app serves the document and its page.
-A request that breaks its model gets a 422 in the API's error format (``_reject_invalid``).
+A request that breaks its model gets a 422 in the API's error format (``_reject_invalid``); a
+body that is not JSON, on an endpoint that takes one, a 415 (``JSONBodies``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from typing import Any
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from spectree import Response as Responses
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
+from spectree.plugins.flask_plugin import FlaskPlugin
 
 from deliberation.api.schemas import ErrorBody
+from deliberation.errors import UnsupportedMediaType
 from deliberation.models.inputs import SLUG
 
 _SLUG = SLUG.pattern.strip("^$")
@@ -82,8 +86,25 @@ def _reject_invalid(
     abort(response)
 
 
+class JSONBodies(FlaskPlugin):
+    """SpecTree's Flask plugin, where an endpoint that takes a JSON body (``json=``) refuses a
+    body of any other media type with a 415 (``UnsupportedMediaType``) before validating it.
+    The plugin reads such a body as ``{}`` (``text/plain``, no ``Content-Type``), which then
+    fails as missing fields, or skips it (forms), leaving the view without a body."""
+
+    def request_validation(  # noqa: PLR0917 - SpecTree's signature
+        self, request: Any, query: Any, json: Any, form: Any, headers: Any, cookies: Any
+    ) -> None:
+        if json is not None and request.method not in ("GET", "DELETE") and not request.is_json:
+            raise UnsupportedMediaType(
+                _l("The body must be JSON (Content-Type: application/json).")
+            )
+        super().request_validation(request, query, json, form, headers, cookies)
+
+
 spec = SpecTree(
     "flask",
+    backend=JSONBodies,
     mode="strict",
     page_templates={},
     annotations=False,

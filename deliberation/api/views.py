@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, request, send_from_directory, url_for
 from flask import Response as FlaskResponse
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
-from werkzeug.exceptions import UnsupportedMediaType
 
 from deliberation.api import read, schemas
 from deliberation.api.auth import current_token, rate_limit_key, token_required
@@ -23,8 +22,9 @@ from deliberation.api.spec import (
 )
 from deliberation.clock import utcnow
 from deliberation.db import get_session
-from deliberation.errors import NotFound
+from deliberation.errors import NotFound, TooLarge
 from deliberation.extensions import csrf, limiter
+from deliberation.messages import lazy_message
 from deliberation.models import ReportVersion, Round, TokenScope
 from deliberation.models.council_inputs import CouncilResponseInput
 from deliberation.reports import document as ids
@@ -67,6 +67,22 @@ def _paged(items: list[Item], total: int, has_next: bool) -> schemas.Paged[Item]
     return schemas.Paged[Item](
         items=items, page=query.page, per_page=query.per_page, total=total, next=next_url
     )
+
+
+@bp.before_request
+def _limit_body() -> None:
+    """API bodies are small JSON documents (``API_MAX_BODY_BYTES``, not the app's limit for
+    CSV uploads): a larger one is a 413, before authentication and whatever its media type.
+    A declared length is checked before anything is read; a body of unknown length (chunked)
+    is read here, at most one byte past the limit, because Werkzeug cuts it at
+    ``max_content_length`` without a word and the truncated JSON would be a 400."""
+    limit: int = current_app.config["API_MAX_BODY_BYTES"]
+    request.max_content_length = limit + 1
+    declared = request.content_length
+    if (declared if declared is not None else len(request.get_data())) > limit:
+        raise TooLarge(
+            lazy_message("The body may not be larger than %(limit)d bytes.", limit=limit)
+        )
 
 
 @bp.after_request
@@ -389,16 +405,14 @@ def responses_of_outcome(outcome_id: str) -> Any:
 @token_required(TokenScope.RESPOND)
 @spec.validate(
     json=CouncilResponseInput,
-    resp=responses(HTTP_201=schemas.ResponseOut, errors=(*PUBLIC_ERRORS, 401, 403, 415)),
+    resp=responses(HTTP_201=schemas.ResponseOut, errors=(*PUBLIC_ERRORS, 401, 403, 413, 415)),
     security=TOKEN_SECURITY,
     tags=["responses"],
 )
 def respond(outcome_id: str) -> Any:
     """Record the token's council's answer to an outcome addressed to it (a ``respond`` token).
     Each call adds an answer: send a new one when the decision or the implementation moves."""
-    body: CouncilResponseInput | None = request.context.json  # type: ignore[attr-defined]
-    if body is None:
-        raise UnsupportedMediaType()
+    body: CouncilResponseInput = request.context.json  # type: ignore[attr-defined]
     db = get_session()
     token = current_token()
     council = council_responses.token_council(db, token)

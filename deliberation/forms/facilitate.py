@@ -48,6 +48,7 @@ from deliberation.models.inputs import (
 )
 from deliberation.services.moderation import MAX_REASON, Action, TranslationAction
 from deliberation.services.round_admin import local_to_utc, proposed_slug
+from deliberation.services.time_zones import skipped_local_time
 from deliberation.services.validation import has_control_characters, input_problems, is_time_zone
 from deliberation.templating import LANGUAGE_NAMES, PHASE_NAMES
 
@@ -82,10 +83,22 @@ def _printable(_form: Any, field: Any) -> None:
         raise FieldError(_l("This text holds a character that is not allowed."))
 
 
-def _schedule_date(_form: Any, field: Any) -> None:
+def _schedule_date(form: Any, field: Any) -> None:
+    """A date of a schedule, typed in the form's ``schedule_time_zone()``: within the years a
+    schedule allows, and shown on that zone's clocks (not in the hour they skip when they go
+    forward). A time they show twice is its first occurrence (``local_to_utc``)."""
     error = schedule_date_error(field.data)
     if error is not None:
         raise FieldError(error)
+    zone = form.schedule_time_zone()
+    if field.data is not None and skipped_local_time(field.data, zone):
+        raise FieldError(
+            lazy_message(
+                "This time does not exist in %(zone)s: the clocks skip it when they go"
+                " forward. Choose another time.",
+                zone=zone,
+            )
+        )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -203,9 +216,14 @@ class RoundForm(InputForm):
             for code in LANGUAGES
         ]
 
+    def schedule_time_zone(self) -> str:
+        """The zone the dates are typed in; UTC while the zone field is wrong (its own error)."""
+        zone = self.time_zone.data or ""
+        return zone if is_time_zone(zone) else "UTC"
+
     def input_data(self) -> dict[str, Any]:
         zone = self.time_zone.data or ""
-        local = zone if is_time_zone(zone) else "UTC"  # a bad zone is the zone field's error
+        local = self.schedule_time_zone()
         languages = tuple(self.languages.data or [])
         known = [code for code in languages if code in LANGUAGES]
         if not self.slug.data and known:
@@ -510,6 +528,10 @@ class DecisionForm(InputForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.method, self.settings, self.time_zone = method, settings or {}, time_zone
+
+    def schedule_time_zone(self) -> str:
+        """The zone the dates are typed in: the round's."""
+        return self.time_zone
 
     def input_data(self) -> dict[str, Any]:
         return {

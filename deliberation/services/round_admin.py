@@ -56,10 +56,16 @@ class AttachedTerritory:
 
 
 def local_to_utc(value: datetime | None, time_zone: str) -> datetime | None:
-    """A naive wall-clock ``value`` in ``time_zone`` as a UTC-aware datetime (None stays None)."""
+    """A naive wall-clock ``value`` in ``time_zone`` as a UTC-aware datetime (None stays None).
+
+    A time the clocks show twice (the hour repeated when they go back: 02:30 on 25 October
+    2026 in Europe/Paris) is its first occurrence, the earlier instant, still on summer time
+    (00:30 UTC there); ``utc_to_local`` shows it back as the same wall-clock time. A time the
+    clocks skip has no instant: forms refuse it first (``time_zones.skipped_local_time``).
+    """
     if value is None:
         return None
-    return value.replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+    return value.replace(tzinfo=ZoneInfo(time_zone), fold=0).astimezone(UTC)
 
 
 def utc_to_local(value: datetime | None, time_zone: str) -> datetime | None:

@@ -1,11 +1,12 @@
 """The time zone a territory keeps, from the country its identifiers name, to propose as a
-round's time zone (a round of territories in one country, or on one clock, keeps their time)."""
+round's time zone (a round of territories in one country, or on one clock, keeps their time);
+wall-clock times that a zone's clocks skip."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -72,3 +73,12 @@ def shared_time_zone(territories: Iterable[Territory]) -> str | None:
     main = Counter(zones).most_common(1)[0][0]
     year = utcnow().year
     return main if all(_same_clock(main, zone, year) for zone in set(zones)) else None
+
+
+def skipped_local_time(value: datetime, time_zone: str) -> bool:
+    """Whether the naive wall-clock ``value`` never shows on the clocks of ``time_zone``: it
+    falls in the hour they skip when they go forward (02:30 on 29 March 2026 in Europe/Paris,
+    where 02:00 becomes 03:00). A time they show twice, when they go back, is not skipped."""
+    zone = ZoneInfo(time_zone)
+    shown = value.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    return shown.replace(tzinfo=None) != value

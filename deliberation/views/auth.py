@@ -7,6 +7,8 @@ signs nobody in, so a copied cookie stops working as soon as its session ends.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -14,6 +16,8 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
 
 from deliberation.clock import utcnow
 from deliberation.db import get_session
@@ -130,8 +134,31 @@ def admin_required(view: Callable[P, R]) -> Callable[P, Any]:
     return wrapped
 
 
+def _too_many_sign_ins(limit: RequestLimit) -> Response | None:
+    """The sign-in form again (the email kept), saying that there were too many attempts and
+    in how many minutes to try again (the end of the limit's window, 1 with the default
+    limit): a 429 with ``Retry-After`` in seconds, instead of the general error page. An htmx
+    request keeps the general alert."""
+    if htmx:
+        return None
+    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    form = SignInForm()
+    form.form_errors.append(
+        ngettext(
+            "Too many sign-in attempts. Please try again in %(num)d minute.",
+            "Too many sign-in attempts. Please try again in %(num)d minutes.",
+            math.ceil(wait / 60),
+        )
+    )
+    response = render("auth/sign_in.html", form=form, status=429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_SIGNIN"], methods=["POST"], on_breach=_too_many_sign_ins
+)
 def sign_in() -> Any:
     form = SignInForm()
     if form.validate_on_submit():

@@ -4,6 +4,7 @@ copy of an account's session cookie useless."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -32,6 +33,47 @@ def copy_of(app: Flask, client: FlaskClient) -> FlaskClient:
     thief = app.test_client()
     thief.set_cookie("session", cookie.value)
     return thief
+
+
+@pytest.fixture
+def sign_in_limit(app_config: dict[str, Any]) -> dict[str, Any]:
+    """Rate limits on, with the default sign-in limit (10 per minute per address)."""
+    app_config["RATELIMIT_ENABLED"] = True
+    return app_config
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Too many sign-in attempts. Please try again in 1 minute."),
+        ("fr", "Trop de tentatives de connexion. Réessayez dans 1 minute."),
+    ],
+)
+def test_too_many_sign_ins_say_so_and_when_to_try_again(
+    sign_in_limit: dict[str, Any],
+    app: Flask,
+    session: Session,
+    language: str,
+    message: str,
+) -> None:
+    """The 11th sign-in in a minute (the right password changes nothing) is refused with a
+    429 that says why and when to try again, on the sign-in form, not a bare form or the
+    general error page; nobody is signed in."""
+    user = make_user(session)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    for _attempt in range(10):
+        wrong = client.post("/auth/sign-in", data={"email": user.email, "password": "nope"})
+        assert wrong.status_code == 422
+    refused = client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 429
+    page = refused.text
+    assert f'<html lang="{language}">' in page
+    assert f'<div class="alert" role="alert">\n  <p hx-disable>{message}</p>' in page
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert f'value="{user.email}"' in page, "the email typed is kept"
+    assert 'name="password"' in page
+    assert client.get("/facilitate/").status_code == 303, "not signed in"
 
 
 def test_a_copied_cookie_stops_working_after_sign_out(app: Flask, session: Session) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -195,12 +197,86 @@ def test_answers_need_json_and_an_existing_outcome(client: FlaskClient, session:
             "code": "bad_request",
             "message": "The body is not a JSON object.",
         }
-    as_form = client.post(_url(outcome.id), data={"decision": "accepted"}, headers=secret)
-    assert as_form.status_code == 415
-    assert as_form.json["error"]["code"] == "unsupported_media_type"
     missing = client.post(_url(999_999), json=ANSWER, headers=secret)
     assert missing.status_code == 404
     assert client.get(_url(999_999), headers=secret).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        None,
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+    ],
+)
+def test_a_body_that_is_not_json_is_refused_as_such(
+    client: FlaskClient, session: Session, content_type: str | None
+) -> None:
+    """A JSON document sent as another media type (or none) is not read as ``{}`` (which was
+    a 422 "decision: Field required"), nor skipped: a 415 saying what to send."""
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = make_token(session, council=council, scope=TokenScope.RESPOND)
+    headers = bearer(secret) | ({"Content-Type": content_type} if content_type else {})
+    refused = client.post(_url(outcome.id), data=json.dumps(ANSWER), headers=headers)
+    assert refused.status_code == 415
+    assert refused.json["error"] == {
+        "code": "unsupported_media_type",
+        "message": "The body must be JSON (Content-Type: application/json).",
+    }
+    assert session.exec(select(CouncilResponse)).first() is None
+    # Authentication still comes first; a JSON media type with parameters or a suffix is JSON.
+    assert client.post(_url(outcome.id), data="{}", content_type="text/plain").status_code == 401
+    for json_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        accepted = client.post(
+            _url(outcome.id),
+            data=json.dumps(ANSWER),
+            content_type=json_type,
+            headers=bearer(secret),
+        )
+        assert accepted.status_code == 201, json_type
+
+
+def test_an_over_large_body_is_a_413_with_the_apis_error(
+    app_config: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    """The API's bodies are small JSON documents: the app's 8 MB limit is for CSV uploads.
+    Declared or streamed, a body over ``API_MAX_BODY_BYTES`` is a 413, whatever its type."""
+    limit = app_config.get("API_MAX_BODY_BYTES", 256 * 1024)
+    council = make_council(session)
+    outcome = make_outcome(session, councils=[council])
+    secret = bearer(make_token(session, council=council, scope=TokenScope.RESPOND))
+    large = json.dumps({**ANSWER, "reason": "x" * 3_000_000})
+    for content_type in ("application/json", "text/plain"):
+        refused = client.post(
+            _url(outcome.id), data=large, content_type=content_type, headers=secret
+        )
+        assert refused.status_code == 413, content_type
+        assert refused.json["error"] == {
+            "code": "too_large",
+            "message": f"The body may not be larger than {limit} bytes.",
+        }
+    # A body of unknown length (chunked, which the server ends) stops being read at the limit.
+    streamed = client.post(
+        _url(outcome.id),
+        input_stream=io.BytesIO(large.encode()),
+        content_type="application/json",
+        headers=secret | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert streamed.status_code == 413
+    assert streamed.json["error"]["code"] == "too_large"
+    # The largest valid answer, every character escaped as a surrogate pair, fits.
+    escaped = json.dumps({**ANSWER, "reason": "\U0001f333" * 5000}, ensure_ascii=True)
+    assert len(escaped) > 60_000
+    accepted = client.post(
+        _url(outcome.id), data=escaped, content_type="application/json", headers=secret
+    )
+    assert accepted.status_code == 201, accepted.json
+    assert session.exec(select(CouncilResponse)).one().reason == "\U0001f333" * 5000
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ territories attached and detached."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from deliberation.models import (
     RoundFacilitator,
     RoundTerritory,
 )
+from deliberation.services.time_zones import skipped_local_time
 from tests.factories import (
     make_invite,
     make_participant,
@@ -205,6 +207,84 @@ def test_invalid_round_forms_rerender_with_422(
     assert message.lower() in response.text.lower()
     assert 'aria-invalid="true"' in response.text
     assert session.exec(select(Round)).all() == []
+
+
+def field_error(page: str, name: str) -> str:
+    """The error shown beside the form field ``name`` (empty when there is none)."""
+    found = re.search(rf'<p class="error" id="{name}-error"[^>]*>(.*?)</p>', page, re.S)
+    return found.group(1).strip() if found else ""
+
+
+SKIPPED = "This time does not exist in Europe/Paris: the clocks skip it when they go forward."
+
+
+@pytest.mark.parametrize("name", ["opens_at", "closes_at"])
+def test_a_time_the_clocks_skip_is_an_error_beside_its_field(
+    client: FlaskClient, session: Session, name: str
+) -> None:
+    """On 28 March 2027 (as on 29 March 2026), Paris clocks go from 02:00 to 03:00: 02:30
+    does not exist there (it was stored as 03:30, silently). Creating and editing refuse it
+    and change nothing."""
+    sign_in_as(client, me := make_user(session))
+    data = round_data(opens_at="2027-03-20T09:00", closes_at="2027-04-20T09:00")
+    data[name] = "2027-03-28T02:30"
+    created = client.post("/facilitate/rounds/new", data=data)
+    assert created.status_code == 422
+    assert field_error(created.text, name).startswith(SKIPPED)
+    assert session.exec(select(Round)).all() == []
+
+    round_ = make_round(session, facilitators=[me], time_zone="Europe/Paris", phase=Phase.DRAFT)
+    before = (round_.opens_at, round_.closes_at)
+    edited = client.post(f"/facilitate/rounds/{round_.id}/edit", data={**data, "slug": round_.slug})
+    assert edited.status_code == 422
+    assert field_error(edited.text, name).startswith(SKIPPED)
+    session.refresh(round_)
+    assert (round_.opens_at, round_.closes_at) == before
+    # The same wall-clock time exists in UTC, and an hour later in Paris.
+    for zone, typed in (("UTC", "2027-03-28T02:30"), ("Europe/Paris", "2027-03-28T03:30")):
+        data.update(time_zone=zone, **{name: typed})
+        saved = client.post(
+            f"/facilitate/rounds/{round_.id}/edit", data={**data, "slug": round_.slug}
+        )
+        assert saved.status_code == 303, field_error(saved.text, name)
+        session.refresh(round_)
+        assert getattr(round_, name) == datetime(
+            2027, 3, 28, 1 if zone == "Europe/Paris" else 2, 30, tzinfo=UTC
+        )
+
+
+def test_a_time_the_clocks_show_twice_is_its_first_occurrence(
+    client: FlaskClient, session: Session
+) -> None:
+    """On 31 October 2027 (as on 25 October 2026), Paris clocks go back from 03:00 to 02:00:
+    02:30 happens twice. It means the first, on summer time (UTC+2): 00:30 UTC, shown back as
+    02:30."""
+    me = make_user(session)
+    sign_in_as(client, me)
+    data = round_data(opens_at="2027-10-31T02:30", closes_at="2030-07-31T18:00")
+    assert client.post("/facilitate/rounds/new", data=data).status_code == 303
+    round_ = session.exec(select(Round)).one()
+    assert round_.opens_at == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    form = client.get(f"/facilitate/rounds/{round_.id}/edit").text
+    assert 'value="2027-10-31T02:30"' in form
+    # Saved again unchanged, it stays the same instant.
+    resaved = client.post(f"/facilitate/rounds/{round_.id}/edit", data=data)
+    assert resaved.status_code == 303
+    session.refresh(round_)
+    assert round_.opens_at == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+def test_skipped_local_times_are_those_of_the_forward_gap() -> None:
+    assert skipped_local_time(datetime(2026, 3, 29, 2, 0), "Europe/Paris")
+    assert skipped_local_time(datetime(2026, 3, 29, 2, 59), "Europe/Paris")
+    assert not skipped_local_time(datetime(2026, 3, 29, 1, 59), "Europe/Paris")
+    assert not skipped_local_time(datetime(2026, 3, 29, 3, 0), "Europe/Paris")
+    assert not skipped_local_time(datetime(2026, 10, 25, 2, 30), "Europe/Paris")
+    assert not skipped_local_time(datetime(2026, 3, 29, 2, 30), "UTC")
+    # New York goes forward on another Sunday; Lord Howe Island by half an hour.
+    assert skipped_local_time(datetime(2026, 3, 8, 2, 30), "America/New_York")
+    assert skipped_local_time(datetime(2026, 10, 4, 2, 15), "Australia/Lord_Howe")
+    assert not skipped_local_time(datetime(2026, 10, 4, 2, 30), "Australia/Lord_Howe")
 
 
 def test_a_slug_is_unique(client: FlaskClient, session: Session) -> None:

@@ -12,8 +12,8 @@ CATALOG = (
     Path(__file__).resolve().parents[2] / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 )
 NO_BREAK = "\u00a0\u202f"
-# Code quoted in a message keeps its own spelling (an HTTP header).
-CODE = re.compile(r"Authorization: Bearer")
+# Code quoted in a message keeps its own spelling (HTTP headers).
+CODE = re.compile(r"Authorization: Bearer|Content-Type: application/json")
 RULES = {
     "a straight apostrophe (write ’)": re.compile(r"'"),
     "no no-break space before ; ! ?": re.compile(rf"(?:^|[^{NO_BREAK}])[;!?](?=\s|$)"),

@@ -4,7 +4,9 @@ the committed seed, authorization."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -18,6 +20,7 @@ from deliberation.models import (
     Translation,
 )
 from deliberation.models.proposals import MAX_TEXT
+from tests.deliberation.test_facilitate_rounds import SKIPPED, field_error
 from tests.factories import (
     act_as,
     make_decision,
@@ -115,6 +118,35 @@ def test_settings_out_of_the_registry_bounds_rerender_and_store_nothing(
     page = client.post(f"/facilitate/rounds/{round_.id}/decisions/new", data=early).text
     assert "The closing time must come after the opening time." in page
     assert session.exec(select(Decision)).all() == []
+
+
+@pytest.mark.parametrize("name", ["opens_at", "closes_at"])
+def test_decision_times_the_clocks_skip_are_refused_and_those_shown_twice_are_the_first(
+    client: FlaskClient, session: Session, name: str
+) -> None:
+    """Decision times are typed in the round's zone, with the round form's rules: 02:30 on 29
+    March 2026 does not exist in Paris; 02:30 on 25 October 2026 is its first occurrence."""
+    user = make_user(session)
+    round_ = make_round(session, facilitators=[user], time_zone="Europe/Paris")
+    sign_in_as(client, user)
+    times = {"opens_at": "2030-03-20T09:00", "closes_at": "2030-04-20T09:00"}
+    url = f"/facilitate/rounds/{round_.id}/decisions/new"
+    refused = client.post(url, data=decision_form(**{**times, name: "2026-03-29T02:30"}))
+    assert refused.status_code == 422
+    assert field_error(refused.text, name).startswith(SKIPPED)
+    assert session.exec(select(Decision)).all() == []
+    ambiguous = {"opens_at": "2026-10-25T02:30", "closes_at": "2030-04-20T09:00"}
+    assert client.post(url, data=decision_form(**ambiguous)).status_code == 303
+    decision = session.exec(select(Decision)).one()
+    assert decision.opens_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    edited = client.post(
+        f"/facilitate/decisions/{decision.id}/edit",
+        data=decision_form(**{**times, name: "2026-03-29T02:30"}),
+    )
+    assert edited.status_code == 422
+    assert field_error(edited.text, name).startswith(SKIPPED)
+    session.refresh(decision)
+    assert decision.opens_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
 def test_population_weighting_needs_every_population(client: FlaskClient, session: Session) -> None:
