@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
-from flask_babel import LazyString, lazy_gettext
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask_babel import LazyString, lazy_gettext, ngettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as NoRoute
 
 from deliberation.db import rollback_request
-from deliberation.extensions import htmx
+from deliberation.extensions import htmx, limiter, retry_after
 
 
 class DomainError(Exception):
@@ -111,6 +113,23 @@ def render_error(status: int, message: Any = None) -> tuple[Any, int]:
     return render_template("error.html", title=title, message=message, status=status), status
 
 
+def _rate_limited() -> Response:
+    """The 429 of a broken rate limit, saying in how many minutes to try again (a limit of
+    statements per hour can mean most of an hour), with ``Retry-After`` in seconds."""
+    limit = limiter.current_limit
+    if limit is None or not limit.breached:
+        return make_response(render_error(429))
+    wait = retry_after(limit)
+    message = ngettext(
+        "You are going a little fast. Please try again in %(num)d minute.",
+        "You are going a little fast. Please try again in %(num)d minutes.",
+        math.ceil(wait / 60),
+    )
+    response = make_response(render_error(429, message))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _address_exists(error: MethodNotAllowed) -> bool:
     """Whether the requested address answers some other method. Werkzeug says 405 when a rule
     of another method matches the path's pattern even if its converter refuses the value (an
@@ -147,6 +166,8 @@ def init_app(app: Flask) -> None:
             return error.response
         if isinstance(error, MethodNotAllowed) and not _address_exists(error):
             return render_error(404)
+        if isinstance(error, RateLimitExceeded):
+            return _rate_limited()
         return render_error(error.code or 500)
 
     @app.after_request

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import os
 import time
 from functools import lru_cache
@@ -14,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_wtf import csrf as flask_wtf_csrf
 from flask_wtf.csrf import CSRFProtect, same_origin
@@ -195,6 +196,11 @@ class PalabreLimiter(Limiter):
 
 
 limiter = PalabreLimiter(key_func=get_remote_address, default_limits=[])
+
+
+def retry_after(limit: RequestLimit) -> int:
+    """Seconds until ``limit``, which this request broke, lets it through again (at least 1)."""
+    return max(1, math.ceil(limit.reset_at - time.time()))
 
 
 @lru_cache(maxsize=256)

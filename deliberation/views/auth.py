@@ -8,7 +8,6 @@ signs nobody in, so a copied cookie stops working as soon as its session ends.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -22,7 +21,7 @@ from flask_limiter import RequestLimit
 from deliberation.clock import utcnow
 from deliberation.db import get_session
 from deliberation.errors import Forbidden
-from deliberation.extensions import htmx, limiter
+from deliberation.extensions import htmx, limiter, retry_after
 from deliberation.forms.auth import ChangePasswordForm, SetPasswordForm, SignInForm
 from deliberation.models import User
 from deliberation.services import accounts
@@ -141,7 +140,7 @@ def _too_many_sign_ins(limit: RequestLimit) -> Response | None:
     request keeps the general alert."""
     if htmx:
         return None
-    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    wait = retry_after(limit)
     form = SignInForm()
     form.form_errors.append(
         ngettext(

@@ -164,6 +164,28 @@ def test_votes_are_rate_limited_with_a_clear_answer(
     assert len(session.exec(select(Vote)).all()) == 2
 
 
+@pytest.fixture
+def statements_limited(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_STATEMENT="2 per hour")
+    return app_config
+
+
+def test_a_broken_limit_says_in_how_many_minutes_to_try_again(
+    statements_limited: dict[str, Any], client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_))
+    url = f"/r/{round_.slug}/statements"
+    codes = [
+        client.post(url, data={"text": f"Statement number {n}"}).status_code for n in range(3)
+    ]
+    assert codes == [303, 303, 429]
+    refused = client.post(url, data={"text": "One more"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 429
+    assert 3540 <= int(refused.headers["Retry-After"]) <= 3600
+    assert re.search(r"Please try again in (59|60) minutes\.", refused.text), refused.text
+
+
 def test_the_app_refuses_the_default_secret_outside_development(tmp_path: Any) -> None:
     with pytest.raises(ConfigurationError, match="PALABRE_SECRET_KEY"):
         load_config(str(tmp_path), {"PALABRE_ENV": "production"})
