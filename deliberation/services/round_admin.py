@@ -182,6 +182,16 @@ def _record(
     )
 
 
+def address_is_fixed(session: Session, round_: Round) -> bool:
+    """Whether ``round_``'s address (its slug, the ``rnd:`` id of the outcome document and
+    the API, which never changes) is fixed: once the round has left the draft phase or
+    someone has joined it."""
+    if round_.phase != Phase.DRAFT:
+        return True
+    joined = session.exec(select(Participant.id).where(Participant.round_id == round_.id))
+    return joined.first() is not None
+
+
 def create_round(session: Session, *, user: User, fields: RoundInput) -> Round:
     """A new round; its creator becomes one of its facilitators."""
     _check_fields(session, fields, None)
@@ -197,9 +207,18 @@ def create_round(session: Session, *, user: User, fields: RoundInput) -> Round:
 
 
 def update_round(session: Session, *, round_: Round, user: User, fields: RoundInput) -> Round:
-    """Change a round's settings (its phase too, with the checks of ``change_phase``)."""
+    """Change a round's settings (its phase too, with the checks of ``change_phase``). Its
+    address changes only while it is a draft nobody has joined (``address_is_fixed``)."""
     require_facilitator(session, round_, user)
     _check_fields(session, fields, round_.id)
+    if fields.slug != round_.slug and address_is_fixed(session, round_):
+        raise FieldInvalid(
+            _l(
+                "This round's address can no longer change: invite links, bookmarks and "
+                "councils' documents use it."
+            ),
+            field="slug",
+        )
     _check_phase_change(
         round_.phase,
         fields.phase,

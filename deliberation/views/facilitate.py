@@ -132,6 +132,8 @@ def edit_round(round_id: int) -> Any:
     if round_.time_zone == "UTC" and zone:  # never chosen: the territories' own is proposed
         data["time_zone"] = zone
     form = RoundForm(data=data)
+    if round_admin.address_is_fixed(db, round_):
+        form.slug.render_kw = {**(form.slug.render_kw or {}), "readonly": True}
     if form.validate_on_submit():
         try:
             round_admin.update_round(db, round_=round_, user=g.user, fields=form.to_fields())

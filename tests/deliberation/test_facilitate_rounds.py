@@ -253,6 +253,34 @@ def test_a_time_the_clocks_skip_is_an_error_beside_its_field(
         )
 
 
+def test_a_rounds_address_is_fixed_once_it_has_been_open(
+    client: FlaskClient, session: Session
+) -> None:
+    sign_in_as(client, me := make_user(session))
+    draft = make_round(session, facilitators=[me], phase=Phase.DRAFT, slug="heat-draft")
+    assert "readonly" not in field_html(client, draft)
+    moved = client.post(f"/facilitate/rounds/{draft.id}/edit", data=round_data(slug="heat-new"))
+    assert moved.status_code == 303
+    session.refresh(draft)
+    assert draft.slug == "heat-new"
+
+    opened = make_round(session, facilitators=[me], phase=Phase.OPEN, slug="heat-open")
+    assert "readonly" in field_html(client, opened)
+    data = round_data(slug="heat-moved", phase="open", opens_at="", closes_at="")
+    refused = client.post(f"/facilitate/rounds/{opened.id}/edit", data=data)
+    assert refused.status_code == 422
+    assert field_error(refused.text, "slug").startswith("This round's address can no longer")
+    session.refresh(opened)
+    assert opened.slug == "heat-open"
+    kept = client.post(f"/facilitate/rounds/{opened.id}/edit", data={**data, "slug": "heat-open"})
+    assert kept.status_code == 303, "the rest of the form still saves"
+
+
+def field_html(client: FlaskClient, round_: Round) -> str:
+    form = client.get(f"/facilitate/rounds/{round_.id}/edit").text
+    return re.search(r'<input[^>]*name="slug"[^>]*>', form).group(0)  # type: ignore[union-attr]
+
+
 def test_a_time_the_clocks_show_twice_is_its_first_occurrence(
     client: FlaskClient, session: Session
 ) -> None:

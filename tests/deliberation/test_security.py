@@ -176,9 +176,7 @@ def test_a_broken_limit_says_in_how_many_minutes_to_try_again(
     round_ = make_round(session)
     act_as(client, make_participant(session, round_))
     url = f"/r/{round_.slug}/statements"
-    codes = [
-        client.post(url, data={"text": f"Statement number {n}"}).status_code for n in range(3)
-    ]
+    codes = [client.post(url, data={"text": f"Statement number {n}"}).status_code for n in range(3)]
     assert codes == [303, 303, 429]
     refused = client.post(url, data={"text": "One more"}, headers={"HX-Request": "true"})
     assert refused.status_code == 429
