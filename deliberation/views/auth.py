@@ -68,7 +68,10 @@ def _remember_user(user: User) -> None:
 
 
 def _to_sign_in() -> Any:
-    target = url_for("auth.sign_in", next=request.full_path)
+    """To the sign-in page, which comes back here: the path, with its query if it has one
+    (``full_path`` ends in a bare ``?`` when it has none)."""
+    query = request.query_string.decode("latin-1")
+    target = url_for("auth.sign_in", next=f"{request.path}?{query}" if query else request.path)
     if htmx:
         # A fragment request (a poll, a row action) must not swap the sign-in page into the
         # page: tell htmx to navigate instead.

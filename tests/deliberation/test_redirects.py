@@ -57,6 +57,13 @@ def test_sign_in_goes_to_the_dashboard_instead(
     assert response.headers["Location"] == "/facilitate/"
 
 
+def test_the_sign_in_redirect_comes_back_to_the_page_and_its_query(client: FlaskClient) -> None:
+    plain = client.get("/facilitate/territories")
+    assert plain.headers["Location"] == "/auth/sign-in?next=/facilitate/territories"
+    queried = client.get("/facilitate/territories?page=2")
+    assert queried.headers["Location"] == "/auth/sign-in?next=/facilitate/territories?page%3D2"
+
+
 def test_a_local_next_is_followed(client: FlaskClient, session: Session) -> None:
     user = make_user(session)
     response = client.post(
