@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from flask_babel import LazyString
@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from deliberation.clock import utcnow
 from deliberation.config import LANGUAGES
 from deliberation.messages import lazy_message
 from deliberation.models.councils import ImplementationStatus, ResponseDecision
@@ -85,11 +86,20 @@ class CouncilInput(BaseModel):
 
 
 def _utc_in_range(value: datetime) -> datetime:
-    """Decision times are written between 1900 and 2100 (beyond is a typing mistake) and kept
-    in UTC."""
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
+    """Decision times are kept in UTC, between 1900 and 2100 there (beyond is a typing
+    mistake), and not later than now: a decision already taken (``CLOCK_SKEW`` allows for a
+    client's clock running ahead)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:  # first: year 1 has no UTC before it
         raise RuleBroken(DATE_MESSAGE)
-    return value.astimezone(UTC)
+    utc = value.astimezone(UTC)
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise RuleBroken(DATE_MESSAGE)
+    if utc > utcnow() + CLOCK_SKEW:
+        raise RuleBroken(_l("A decision already taken: this date is in the future."))
+    return utc
+
+
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 DATE_MESSAGE = lazy_message("A date between %(low)d and %(high)d.", low=MIN_YEAR, high=MAX_YEAR)

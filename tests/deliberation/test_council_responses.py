@@ -165,6 +165,8 @@ def test_authentication_comes_before_the_bodys_validation(
         ({"reference_url": "https://ris.example.org/7"}, "reference_url"),
         ({"decided_at": "2026-11-20T18:00:00"}, "decided_at"),
         ({"decided_at": "0001-01-01T00:00:00+01:00"}, "decided_at"),
+        ({"decided_at": "2100-12-31T23:00:00-14:00"}, "decided_at"),  # 2101 in UTC
+        ({"decided_at": "2099-06-01T18:00:00+02:00"}, "decided_at"),  # not taken yet
         ({"reason": "x" * 5001}, "reason"),
         ({"reason": "nul \x00 byte"}, "reason"),
         ({"extra": 1}, "extra"),
