@@ -126,6 +126,10 @@ class CouncilResponseForm(InputForm):
         choices=[SelectChoice(value.value, name) for value, name in DECISION_NAMES.items()],
     )
     reason = TextAreaField(_l("Reason"), filters=[strip_spaces])
+    reason_language = SelectField(
+        _l("Language of the text"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+    )
     decided_at = DateField(_l("Decided on (optional)"), validators=[Optional()])
     reference_url = StringField(
         _l("The council's own record (optional)"),
@@ -149,6 +153,7 @@ class CouncilResponseForm(InputForm):
         return {
             "decision": self.decision.data,
             "reason": self.reason.data or "",
+            "reason_language": self.reason_language.data or None,
             "decided_at": datetime.combine(decided, time(), UTC) if decided else None,
             "reference": {"url": url, "kind": "oparl-paper" if self.oparl_paper.data else "url"}
             if url

@@ -33,6 +33,7 @@ from deliberation.models.inputs import (
     RuleBroken,
     Slug,
     at_most,
+    known_language,
     matches,
 )
 
@@ -106,6 +107,11 @@ DATE_MESSAGE = lazy_message("A date between %(low)d and %(high)d.", low=MIN_YEAR
 # What the rules above accept, for the API's JSON Schema (so that clients can know them).
 YEAR_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
 CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+KnownLanguage = Annotated[
+    str,
+    AfterValidator(known_language),
+    WithJsonSchema({"type": "string", "enum": list(LANGUAGES)}),
+]
 DecidedAt = Annotated[
     AwareDatetime,
     AfterValidator(_utc_in_range),
@@ -135,6 +141,11 @@ class CouncilResponseInput(BaseModel):
         default="",
         description="Why, in the council's language (answers give it back as a text with its "
         "language, as the outcome document does).",
+    )
+    reason_language: KnownLanguage | None = Field(
+        default=None,
+        description="The language `reason` is written in; when not given, the first language "
+        "of the council's names.",
     )
     decided_at: DecidedAt | None = None
     reference: ResponseReference | None = Field(

@@ -100,7 +100,9 @@ class CouncilResponse(SQLModel, table=True):
     answer (a changed decision, implementation progress) is a new row, so the newest row of an
     (outcome, council) pair is the current answer and the older ones its history.
 
-    ``reference_url`` is the council's own record (a web page or an OParl ``Paper`` URL, then
+    ``reason_language`` is the language the reason is written in, as the council said (None:
+    not said, the first language of the council's names). ``reference_url`` is the council's
+    own record (a web page or an OParl ``Paper`` URL, then
     ``oparl_paper`` is true); ``progress`` is a percentage. It was written through an API token
     (``token_id``) or by a signed-in account (``user_id``)."""
 
@@ -112,6 +114,7 @@ class CouncilResponse(SQLModel, table=True):
     council_id: int = Field(foreign_key="council.id", index=True, ondelete="CASCADE")
     decision: ResponseDecision = Field(sa_type=String(24))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    reason_language: str | None = Field(default=None, max_length=12)
     decided_at: datetime | None = None
     reference_url: str | None = Field(default=None, max_length=500)
     oparl_paper: bool = False

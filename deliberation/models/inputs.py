@@ -161,6 +161,13 @@ def _time_zone(value: str) -> str:
     return value
 
 
+def known_language(value: str) -> str:
+    """One of the languages Palabre speaks (``LANGUAGES``)."""
+    if value not in LANGUAGES:
+        raise RuleBroken(_l("Choose one of the languages offered."))
+    return value
+
+
 def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
     if not value or not set(value) <= set(LANGUAGES):
         raise RuleBroken(_l("Choose at least one of the languages offered."))

@@ -12,8 +12,7 @@ from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
-from deliberation.config import LANGUAGES
-from deliberation.models.inputs import Printable, RuleBroken, at_most
+from deliberation.models.inputs import Printable, RuleBroken, at_most, known_language
 
 
 class OutcomeKind(StrEnum):
@@ -89,12 +88,6 @@ class ReportVersion(SQLModel, table=True):
     published_at: datetime = Field(default_factory=utcnow)
 
 
-def _language(value: str) -> str:
-    if value not in LANGUAGES:
-        raise RuleBroken(_l("Choose one of the languages offered."))
-    return value
-
-
 def _required(value: str) -> str:
     if not value.strip():
         raise RuleBroken(_l("This field is required."))
@@ -120,7 +113,7 @@ class OutcomeInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: OutcomeKind
-    language: Annotated[str, AfterValidator(_language)]
+    language: Annotated[str, AfterValidator(known_language)]
     title: Annotated[str, at_most(200), Printable, AfterValidator(_required)]
     text: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable, AfterValidator(_required)]
     rationale: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable] = ""
@@ -138,7 +131,7 @@ class OutcomeTranslationInput(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    language: Annotated[str, AfterValidator(_language)]
+    language: Annotated[str, AfterValidator(known_language)]
     title: Annotated[str, at_most(200), Printable] = ""
     text: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable] = ""
     rationale: Annotated[str, at_most(MAX_OUTCOME_TEXT), Printable] = ""

@@ -526,8 +526,8 @@ def _outcome(
 
 def council_responses(session: Session, outcome_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Every answer recorded to ``outcome_ids``, oldest first (OUTCOME.md
-    ``council_responses[]``). A reason is written in the first language of the council's
-    names; no account or token is written."""
+    ``council_responses[]``). A reason is in the language the council gave, else the first
+    language of the council's names; no account or token is written."""
     return [
         response_entry(response, council)
         for response, council in session.exec(
@@ -541,7 +541,7 @@ def council_responses(session: Session, outcome_ids: Sequence[int]) -> list[dict
 
 def response_entry(response: CouncilResponse, council: Council) -> dict[str, Any]:
     """One council answer as the outcome document writes it."""
-    language = next(iter(council.names), "und")
+    language = response.reason_language or next(iter(council.names), "und")
     return {
         "id": response_id(response.id or 0),
         "outcome": outcome_id(response.outcome_id),

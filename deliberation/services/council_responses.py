@@ -103,6 +103,7 @@ def record_response(
         council_id=council.id,
         decision=fields.decision,
         reason=fields.reason.strip(),
+        reason_language=fields.reason_language if fields.reason.strip() else None,
         decided_at=fields.decided_at,
         reference_url=fields.reference.url if fields.reference else None,
         oparl_paper=fields.reference is not None and fields.reference.kind == "oparl-paper",

@@ -64,7 +64,10 @@ def outcome_page(outcome_id: int) -> Any:
     if request.method == "POST":
         form = CouncilResponseForm()
     else:
-        form = CouncilResponseForm(formdata=None, data=_last_answer(history))
+        form = CouncilResponseForm(
+            formdata=None,
+            data={"reason_language": _council_language(council), **_last_answer(history)},
+        )
     if form.validate_on_submit():
         council_responses.record_response(
             db, council=council, outcome_id=outcome_id, fields=form.to_fields(), actor=g.user
@@ -84,6 +87,11 @@ def outcome_page(outcome_id: int) -> Any:
         today=utcnow().date(),
         **NAMES,
     )
+
+
+def _council_language(council: Council) -> str:
+    """The language a clerk's reason is first taken to be written in: the council's first."""
+    return next(iter(council.names), current_language())
 
 
 def _last_answer(history: list[CouncilResponse]) -> dict[str, Any]:

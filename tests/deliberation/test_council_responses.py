@@ -103,6 +103,10 @@ def test_councils_read_and_write_the_outcome_documents_shape(
         "value": ANSWER["reason"],
         "translations": {},
     }
+    # A council that writes in another language than its names' first says so.
+    english = {**ANSWER, "reason_language": "en"}
+    said = client.post(_url(outcome.id), json=english, headers=bearer(secret)).json
+    assert said["reason"]["lang"] == "en"
     update = {"decision": "accepted", "reference": written["reference"], "progress": 60}
     assert client.post(_url(outcome.id), json=update, headers=bearer(secret)).status_code == 201
     listed = client.get(_url(outcome.id), headers=bearer(secret)).json["items"]
@@ -110,7 +114,8 @@ def test_councils_read_and_write_the_outcome_documents_shape(
     for answer in (written, *listed, inbox[0]["current_response"]):
         entry.validate(answer)
     assert listed[0] == written
-    assert inbox[0]["current_response"] == listed[1]
+    assert listed[1] == said
+    assert inbox[0]["current_response"] == listed[2]
     assert session.exec(select(CouncilResponse)).all()[1].oparl_paper is True
 
 
@@ -169,6 +174,7 @@ def test_authentication_comes_before_the_bodys_validation(
         ({"decided_at": "2099-06-01T18:00:00+02:00"}, "decided_at"),  # not taken yet
         ({"reason": "x" * 5001}, "reason"),
         ({"reason": "nul \x00 byte"}, "reason"),
+        ({"reason_language": "xx"}, "reason_language"),
         ({"extra": 1}, "extra"),
     ],
 )
@@ -407,9 +413,13 @@ def test_a_clerk_answers_through_the_form_like_the_api(
     foreign = make_outcome(session, councils=[make_council(session)])
     clerk = _clerk(session, council)
     sign_in_as(client, clerk)
+    first = next(iter(council.names))
+    blank = client.get(f"/inbox/outcomes/{outcome.id}").text
+    assert f'<option selected value="{first}">' in blank, "the council's language first"
     form = {
         "decision": "under_review",
         "reason": "On the agenda of the December session.",
+        "reason_language": "en",
         "decided_at": "",
         "reference_url": "https://ris.example.org/vorlage/7",
         "oparl_paper": "",
@@ -432,6 +442,7 @@ def test_a_clerk_answers_through_the_form_like_the_api(
         None,
     )
     assert stored.implementation_status is None
+    assert stored.reason_language == "en"
     entry = session.exec(
         select(AuditEntry).where(AuditEntry.action == AuditAction.COUNCIL_RESPONSE)
     ).one()
