@@ -506,5 +506,7 @@ def test_clerks_and_tokens_read_outcomes_with_their_translations(
     assert 'lang="fr" dir="auto">Ombrager les cours &lt;d’école&gt;</a>' in inbox
     page = client.get(f"/inbox/outcomes/{outcome.id}").text
     assert '<h1 hx-disable lang="fr" dir="auto">Ombrager les cours &lt;d’école&gt;</h1>' in page
-    assert f'<p lang="en" dir="auto">{outcome.text}</p>' in page, "untranslated parts stay in theirs"
+    assert f'<p lang="en" dir="auto">{outcome.text}</p>' in page, (
+        "untranslated parts stay in theirs"
+    )
     assert '<p lang="fr" dir="auto">Tous les territoires sont d’accord.</p>' in page

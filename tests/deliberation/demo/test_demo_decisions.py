@@ -74,7 +74,10 @@ def test_the_deciding_round_has_an_open_and_a_closed_decision(
     assert "Welcher Nachtverkehr soll zuerst finanziert werden?" in listing
     assert "Original auf Französisch" in listing
     ballot = client.get(f"/r/{deciding.slug}/decisions/{ranked.id}").text
-    assert '<h1 hx-disable lang="de" dir="auto">Welcher Nachtverkehr soll zuerst finanziert werden?' in ballot
+    assert (
+        '<h1 hx-disable lang="de" dir="auto">Welcher Nachtverkehr soll zuerst finanziert werden?'
+        in ballot
+    )
     assert "Quel service de nuit financer en premier" in ballot  # the original
     assert "B. Nachtbus Straßburg – Kehl – Offenburg" in ballot
     assert "Original auf Englisch" in ballot
@@ -107,7 +110,10 @@ def test_the_deciding_round_has_an_open_and_a_closed_decision(
         }
     _read_in(client, "de")
     page = client.get(f"/r/{reported.slug}/report").text
-    assert '-title" lang="de" dir="auto">Welche Vorschläge soll der Bericht den Räten vorlegen?</h4>' in page
+    assert (
+        '-title" lang="de" dir="auto">Welche Vorschläge soll der Bericht den Räten vorlegen?</h4>'
+        in page
+    )
     _read_in(client, "en")
     markdown = client.get(f"/r/{reported.slug}/report/v{version.number}/report.md").text
     assert "### Which proposals should the report take to the councils?" in markdown
