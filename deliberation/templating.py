@@ -109,6 +109,19 @@ def gettext(string: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+@pass_context
+def label_colon(context: Context, label: Any) -> str:
+    """``label`` followed by the colon that separates a label from its value, as the current
+    language writes it: "Quorum:" in English, "Quorum\u00a0:" in French (a no-break space
+    before the colon). Templates write ``{{ label_colon(name) }} {{ value }}``, never a colon
+    of their own. ``label`` is escaped in an autoescaped template (it may be text a person
+    typed), kept as it is otherwise (Markdown, whose templates escape their own values)."""
+    template = gettext("%(label)s:")
+    if context.eval_ctx.autoescape:
+        return Markup(template) % {"label": label}
+    return template % {"label": label}
+
+
 def lazy_gettext(string: str) -> LazyString:
     """flask-babel's ``lazy_gettext`` (the same ``LazyString``), through ``gettext`` above."""
     return LazyString(gettext, string)
@@ -286,6 +299,7 @@ def init_app(app: Flask) -> None:
         format_decimal=format_decimal,
         format_datetime=format_local_datetime,
         is_small=is_small,
+        label_colon=label_colon,
     )
 
     app.jinja_env.globals["csrf_token"] = generate_csrf

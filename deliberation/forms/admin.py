@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Length
 
+from deliberation.forms.base import Form
 from deliberation.models import Role
 
 ROLE_NAMES = {Role.FACILITATOR: _l("Facilitator"), Role.ADMIN: _l("Administrator")}
@@ -20,10 +20,10 @@ def _role_field(label: str) -> SelectField:
     )
 
 
-class AccountInviteForm(FlaskForm):
+class AccountInviteForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     role = _role_field(_l("Role"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = _role_field(_l("New role"))

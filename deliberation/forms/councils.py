@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from deliberation.config import LANGUAGES
+from deliberation.forms.base import Form
 from deliberation.forms.facilitate import InputForm
 from deliberation.forms.validators import strip_spaces
 from deliberation.messages import lazy_message
@@ -84,7 +84,7 @@ SCOPE_NAMES = {
 }
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     label = StringField(
         _l("Label"),
         filters=[strip_spaces],
@@ -97,7 +97,7 @@ class TokenForm(FlaskForm):
     )
 
 
-class ClerkForm(FlaskForm):
+class ClerkForm(Form):
     email = EmailField(_l("Email of the clerk"), validators=[DataRequired(), Length(max=254)])
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from pydantic import BaseModel, ValidationError
 from wtforms import (
@@ -34,6 +33,7 @@ from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from deliberation.config import LANGUAGES
+from deliberation.forms.base import Form
 from deliberation.forms.validators import VisibleText, strip_spaces
 from deliberation.messages import lazy_message
 from deliberation.models import Eligibility, ModerationMode, Phase, TerritoryKind
@@ -106,7 +106,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InputForm(FlaskForm):
+class InputForm(Form):
     """A form whose rules are an input model's: after WTForms has parsed the fields,
     ``validate`` builds the model from ``input_data`` and puts each of its problems beside its
     field (or among the form's errors); ``to_fields`` then returns the valid input."""
@@ -275,22 +275,22 @@ for _code in LANGUAGES:
     )
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(Form):
     phase = SelectField(
         _l("New phase"), choices=[SelectChoice(phase.value, PHASE_NAMES[phase]) for phase in Phase]
     )
 
 
-class FacilitatorForm(FlaskForm):
+class FacilitatorForm(Form):
     email = EmailField(_l("Email of their account"), validators=[DataRequired()])
 
 
-class OwnerForm(FlaskForm):
+class OwnerForm(Form):
     email = EmailField(_l("Email of their account"), validators=[DataRequired()])
     transfer = BooleanField(_l("Transfer: I stop being an owner"))
 
 
-class AttachTerritoryForm(FlaskForm):
+class AttachTerritoryForm(Form):
     territory = StringField(
         _l("Territory"),
         filters=[strip_spaces],
@@ -367,7 +367,7 @@ for _code in LANGUAGES:
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     territory_id = SelectField(_l("Territory"), coerce=int, validators=[InputRequired()])
     label = StringField(
         _l("Label (optional)"),
@@ -411,7 +411,7 @@ class InviteBatchForm(InputForm):
         }
 
 
-class SeedForm(FlaskForm):
+class SeedForm(Form):
     text = TextAreaField(
         _l("Statement"),
         filters=[strip_spaces],
@@ -420,7 +420,7 @@ class SeedForm(FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired()])
 
 
-class SeedImportForm(FlaskForm):
+class SeedImportForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[
@@ -433,7 +433,7 @@ class SeedImportForm(FlaskForm):
     )
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(Form):
     action = SelectField(
         _l("Action"),
         choices=[
@@ -456,14 +456,14 @@ class BulkModerationForm(ModerationForm):
     )
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     """A facilitator's translation of one statement into one language."""
 
     language = StringField(_l("Language"), validators=[DataRequired()])
     text = TextAreaField(_l("Translation"), validators=[DataRequired(_l("Write a translation."))])
 
 
-class TranslationModerationForm(FlaskForm):
+class TranslationModerationForm(Form):
     action = SelectField(
         _l("Action"),
         choices=[
@@ -479,7 +479,7 @@ class TranslationModerationForm(FlaskForm):
     )
 
 
-class PoImportForm(FlaskForm):
+class PoImportForm(Form):
     language = SelectField(_l("Translations into"), validators=[DataRequired()])
     file = FileField(
         _l("PO file"),

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from deliberation.forms.base import Form
 from deliberation.forms.facilitate import MultiCheckboxField
 from deliberation.forms.validators import VisibleText
 from deliberation.messages import lazy_message
 
 
-class ReadingForm(FlaskForm):
+class ReadingForm(Form):
     """Which of the round's languages a participant reads, and whether they help translate."""
 
     reads = MultiCheckboxField(_l("Languages you read"))
@@ -31,14 +31,14 @@ class JoinForm(ReadingForm):
     )
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     accept = BooleanField(
         _l("I have read the new privacy notice"),
         validators=[DataRequired(_l("Please read and accept the privacy notice to go on."))],
     )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Form):
     text = TextAreaField(
         _l("Your statement"),
         validators=[VisibleText(_l("Write a statement first."))],
@@ -51,7 +51,7 @@ class StatementForm(FlaskForm):
     confirm_duplicate = BooleanField(_l("Submit it anyway"))
 
 
-class StatementLanguageForm(FlaskForm):
+class StatementLanguageForm(Form):
     language = SelectField(_l("Written in"), validators=[DataRequired()])
 
 
@@ -70,13 +70,13 @@ def statement_form(
     return form
 
 
-class TranslationTaskForm(FlaskForm):
+class TranslationTaskForm(Form):
     text = TextAreaField(
         _l("Your translation"), validators=[DataRequired(_l("Write a translation."))]
     )
 
 
-class EmailNoticeForm(FlaskForm):
+class EmailNoticeForm(Form):
     """An address to be told of a round's next steps (checked by the service)."""
 
     email = EmailField(_l("Your email address"), validators=[DataRequired(), Length(max=254)])

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
+from deliberation.forms.base import Form
 from deliberation.forms.facilitate import MAX_CSV_BYTES, InputForm
 from deliberation.models.proposals import (
     MAX_DISPLAY_NAME,
@@ -195,7 +195,7 @@ class HideForm(InputForm):
         return {"reason": self.reason.data or ""}
 
 
-class ProposalImportForm(FlaskForm):
+class ProposalImportForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import wtforms
 from babel.messages.pofile import read_po
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlmodel import Session
 
+from deliberation.forms.base import builtin_messages
 from deliberation.models import VoteValue
 from deliberation.templating import VOTE_LABELS, gettext
 from tests.factories import act_as, make_participant, make_round, make_statement
@@ -108,3 +111,39 @@ def test_templates_and_labels_follow_force_locale_within_a_request(app: Flask) -
         assert render_template_string(source) == english
         assert gettext("Agree") == "Agree"
         assert str(VOTE_LABELS[VoteValue.AGREE]) == "Agree"
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("fr", "«\u00a0zz\u00a0» n’est pas un choix valide pour ce champ."),
+        ("es", "«zz» no es una opción válida para este campo."),
+        ("de", "„zz“ ist keine gültige Auswahl für dieses Feld."),
+    ],
+)
+def test_wtforms_own_messages_come_in_the_pages_language(
+    client: FlaskClient, session: Session, language: str, refusal: str
+) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_, language=language))
+    client.post("/language", data={"language": language, "next": "/"})
+    page = client.post(f"/r/{round_.slug}/languages", data={"reads": "zz"})
+    assert page.status_code == 422
+    assert escape(refusal) in page.text
+    assert "valid choice" not in page.text
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_wtforms_message_is_translated(app: Flask, language: str) -> None:
+    with (Path(wtforms.__file__).parent / "locale" / "wtforms.pot").open("rb") as handle:
+        # "Choices cannot be None." is a programming error, raised to developers.
+        messages = [m.id for m in read_po(handle) if m.id and m.id != "Choices cannot be None."]
+    with app.test_request_context(headers={"Accept-Language": language}):
+        shown = {
+            message: builtin_messages.ngettext(*message, 2)
+            if isinstance(message, tuple)
+            else builtin_messages.gettext(message)
+            for message in messages
+        }
+    untranslated = [message for message, text in shown.items() if text in message]
+    assert not untranslated, f"{language}: {untranslated}"
