@@ -2,7 +2,8 @@
 
 Every refusal is a ``PolisExportError`` naming the file and the line. Files are UTF-8, with or
 without a byte order mark. Integers (ids, timestamps, votes) are plain decimal numbers of the
-64-bit range. A row repeated verbatim is read once (real exports repeat a few vote rows); two
+64-bit range; yes/no columns (``is-meta``, ``is-seed``) hold ``true`` or ``false``, as Pol.is
+writes them. A row repeated verbatim is read once (real exports repeat a few vote rows); two
 rows for the same thing that disagree are refused, naming both lines: a comment id or a
 participant twice with different fields, or one voter voting two ways on one comment at the same
 timestamp. Votes on comment ids absent from ``comments.csv`` (when it is there) are refused.
@@ -24,6 +25,7 @@ from voting.opinions.inputs import Conversation, Votes, canonical_order
 
 VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
 VOTE_TEXT = {"1": 1, "-1": -1, "0": 0}
+FLAG_TEXT = {"true": True, "false": False}  # what Pol.is writes in is-meta and is-seed
 FIXED_PARTICIPANT_COLUMNS = frozenset(
     {
         "participant",
@@ -299,7 +301,7 @@ def _read_comments(path: Path) -> _CommentsFile:
         ids.add(tid)
         if _vote(path, line, "moderated", row["moderated"] or "0") == -1:
             rejected.add(tid)
-        if _flag(row.get("is-meta", "")):
+        if _flag(path, line, row, "is-meta"):
             meta.add(tid)
         text = row.get("group-informed-consensus", "")
         if text:
@@ -401,8 +403,17 @@ class PolisComment:
     line: int
 
 
-def _flag(text: str) -> bool:
-    return text.strip().lower() == "true"
+def _flag(path: Path, line: int, row: dict[str, str], column: str) -> bool:
+    """The yes/no ``column`` of ``row``, exactly as Pol.is writes it (``true`` or ``false``);
+    False when the file has no such column."""
+    text = row.get(column)
+    if text is None:
+        return False
+    if text not in FLAG_TEXT:
+        raise PolisExportError(
+            f"{path}: line {line}: column {column}: {text!r} is not true or false"
+        )
+    return FLAG_TEXT[text]
 
 
 def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
@@ -424,8 +435,8 @@ def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
             if row.get("author-id")
             else None,
             moderated=_vote(path, line, "moderated", row.get("moderated") or "0"),
-            is_meta=_flag(row.get("is-meta", "")),
-            is_seed=_flag(row.get("is-seed", "")),
+            is_meta=_flag(path, line, row, "is-meta"),
+            is_seed=_flag(path, line, row, "is-seed"),
             time=_integer(path, line, "timestamp", row["timestamp"])
             if row.get("timestamp")
             else None,

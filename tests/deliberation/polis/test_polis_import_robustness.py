@@ -15,6 +15,7 @@ from tests.factories import make_round, make_territory
 
 VOTES = "timestamp,comment-id,voter-id,vote\n"
 COMMENTS = "timestamp,comment-id,author-id,moderated,comment-body\n"
+FLAGS = "timestamp,comment-id,author-id,moderated,is-meta,is-seed,comment-body\n"
 GOOD = {
     "votes": VOTES + "1726860583813,1,7,1\n1726860583900,2,7,-1\n1726860584000,1,8,0\n",
     "comments": COMMENTS + "1726860500000,1,7,1,Shade on every street\n"
@@ -66,6 +67,14 @@ CASES = {
     "comment-too-long": (
         {"comments": COMMENTS + f"1,1,7,1,{'x' * 2001}\n2,2,8,1,More\n"},
         r"comments.csv: line 2: comment 1: the text is empty or longer than 2000",
+    ),
+    "comment-meta-maybe": (
+        {"comments": FLAGS + "1,1,7,1,false,true,Shade\n2,2,8,1,maybe,false,More\n"},
+        r"comments.csv: line 3: column is-meta: 'maybe' is not true or false",
+    ),
+    "comment-seed-empty": (
+        {"comments": FLAGS + "1,1,7,1,false,,Shade\n2,2,8,1,false,false,More\n"},
+        r"comments.csv: line 2: column is-seed: '' is not true or false",
     ),
     "comment-time": (
         {"comments": COMMENTS + "1,1,7,1,Shade\n-5,2,8,1,More\n"},
@@ -196,3 +205,18 @@ def test_the_import_leaves_the_transaction_to_its_caller(
     session.rollback()
     for model in (Statement, Participant, Vote, VoteEvent):
         assert _count(session, model) == 0
+
+
+def test_yes_no_columns_take_what_polis_writes(
+    session: Session,
+    two_towns,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    comments = FLAGS + "1,1,7,1,true,false,Shade\n2,2,8,1,false,true,More\n"
+    import_polis(
+        session, round_=two_towns, folder=_export(tmp_path / "e", comments=comments), language="en"
+    )
+    flags = session.exec(
+        select(Statement.text, Statement.is_meta, Statement.is_seed).order_by(Statement.text)
+    ).all()
+    assert [tuple(row) for row in flags] == [("More", False, True), ("Shade", True, False)]
