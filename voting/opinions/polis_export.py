@@ -10,9 +10,7 @@ timestamp. Votes on comment ids absent from ``comments.csv`` (when it is there) 
 """
 
 import codecs
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from voting.csv_records import csv_records
 from voting.opinions.inputs import Conversation, Votes, canonical_order
 
 VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
@@ -89,31 +88,32 @@ def _text(path: Path) -> str:
         ) from None
 
 
+def _cells(path: Path, line: int, record: list[str] | None) -> list[str]:
+    if record is None:
+        raise PolisExportError(f"{path}: line {line}: not valid CSV (check its quotes)")
+    return record
+
+
 def _table(path: Path) -> tuple[list[str], Rows]:
     """The header of a CSV file and its rows as (line number, row); a row's line is the one it
-    starts on (fields may span lines). Blank lines are skipped."""
-    reader = csv.reader(io.StringIO(_text(path), newline=""))
-    try:
-        header = next(reader, [])
-    except csv.Error as error:
-        raise PolisExportError(f"{path}: line 1: {error}") from None
+    starts on (fields may span lines). Blank lines are skipped. Read strictly
+    (``voting.csv_records``): a quote left open, even on the last line, is refused."""
+    records = csv_records(_text(path))
+    first = next(records, None)
+    header = [] if first is None else _cells(path, first[0], first[1])
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise PolisExportError(f"{path}: line 1: column(s) {', '.join(repeated)} appear twice")
 
     def rows() -> Rows:
-        line = reader.line_num + 1
-        try:
-            for record in reader:
-                if record:
-                    if len(record) != len(header):
-                        raise PolisExportError(
-                            f"{path}: line {line}: wrong number of fields for the header"
-                        )
-                    yield line, dict(zip(header, record, strict=True))
-                line = reader.line_num + 1
-        except csv.Error as error:
-            raise PolisExportError(f"{path}: line {line}: {error}") from None
+        for line, record in records:
+            cells = _cells(path, line, record)
+            if cells:
+                if len(cells) != len(header):
+                    raise PolisExportError(
+                        f"{path}: line {line}: wrong number of fields for the header"
+                    )
+                yield line, dict(zip(header, cells, strict=True))
 
     return header, rows()
 

@@ -76,6 +76,18 @@ CASES = {
         {"comments": FLAGS + "1,1,7,1,false,,Shade\n2,2,8,1,false,false,More\n"},
         r"comments.csv: line 2: column is-seed: '' is not true or false",
     ),
+    "comment-unterminated-quote": (
+        {"comments": GOOD["comments"] + '1726860500200,3,7,1,"unterminated\n'},
+        r"comments.csv: line 4: not valid CSV \(check its quotes\)",
+    ),
+    "comment-text-after-quote": (
+        {"comments": COMMENTS + '1,1,7,1,"Shade" on streets\n2,2,8,1,More\n'},
+        r"comments.csv: line 2: not valid CSV \(check its quotes\)",
+    ),
+    "votes-unterminated-quote": (
+        {"votes": GOOD["votes"] + '1726860584100,2,8,"1'},
+        r"votes.csv: line 5: not valid CSV \(check its quotes\)",
+    ),
     "comment-time": (
         {"comments": COMMENTS + "1,1,7,1,Shade\n-5,2,8,1,More\n"},
         r"comments.csv: line 3: timestamp -5 is not a time between 1970 and 9999",
