@@ -145,6 +145,17 @@ def _vote(path: Path, line: int, column: str, text: str) -> int:
     return value
 
 
+def _moderation(path: Path, line: int, text: str) -> int:
+    """The ``moderated`` cell: 1 accepted, 0 not moderated, -1 rejected."""
+    value = _integer(path, line, "moderated", text)
+    if value not in (-1, 0, 1):
+        raise PolisExportError(
+            f"{path}: line {line}: column moderated: {value} is not a moderation status: "
+            "1 (accepted), 0 (not moderated) or -1 (rejected)"
+        )
+    return value
+
+
 class _Once:
     """Rows keyed by an id: a row repeated verbatim is skipped, a different row with the same
     id is refused, naming both lines."""
@@ -299,7 +310,7 @@ def _read_comments(path: Path) -> _CommentsFile:
     consensus: dict[int, float] = {}
     for line, tid, row in _comment_rows(path, ("comment-id", "moderated")):
         ids.add(tid)
-        if _vote(path, line, "moderated", row["moderated"] or "0") == -1:
+        if _moderation(path, line, row["moderated"] or "0") == -1:
             rejected.add(tid)
         if _flag(path, line, row, "is-meta"):
             meta.add(tid)
@@ -434,7 +445,7 @@ def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
             author=_integer(path, line, "author-id", row["author-id"])
             if row.get("author-id")
             else None,
-            moderated=_vote(path, line, "moderated", row.get("moderated") or "0"),
+            moderated=_moderation(path, line, row.get("moderated") or "0"),
             is_meta=_flag(path, line, row, "is-meta"),
             is_seed=_flag(path, line, row, "is-seed"),
             time=_integer(path, line, "timestamp", row["timestamp"])

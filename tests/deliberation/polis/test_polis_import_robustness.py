@@ -88,6 +88,11 @@ CASES = {
         {"votes": GOOD["votes"] + '1726860584100,2,8,"1'},
         r"votes.csv: line 5: not valid CSV \(check its quotes\)",
     ),
+    "comment-moderated-5": (
+        {"comments": COMMENTS + "1,1,7,1,Shade\n2,2,8,5,More\n"},
+        r"comments.csv: line 3: column moderated: 5 is not a moderation status: 1 \(accepted\), "
+        r"0 \(not moderated\) or -1 \(rejected\)$",
+    ),
     "comment-time": (
         {"comments": COMMENTS + "1,1,7,1,Shade\n-5,2,8,1,More\n"},
         r"comments.csv: line 3: timestamp -5 is not a time between 1970 and 9999",

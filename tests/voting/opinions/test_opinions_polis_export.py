@@ -178,7 +178,7 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
         ({"votes": VOTES_HEADER + "1,1,7,1\n2,9,7,1\n"}, "votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
         ({"comments": COMMENTS + "1,1,other\n"}, "comments.csv: line 4: comment-id 1 is already on line 2 with different values"),
         ({"comments": "comment-id,moderated,moderated\n1,1,1\n"}, "comments.csv: line 1: column.* moderated appear twice"),
-        ({"comments": "comment-id,moderated\n1,2\n"}, "comments.csv: line 2: column moderated: vote 2"),
+        ({"comments": "comment-id,moderated\n1,2\n"}, "comments.csv: line 2: column moderated: 2 is not a moderation status: 1 \\(accepted\\), 0 \\(not moderated\\) or -1 \\(rejected\\)$"),
         ({"comments": "comment-id,moderated,is-meta\n1,1,false\n2,1,maybe\n"}, "comments.csv: line 3: column is-meta: 'maybe' is not true or false"),
         ({"votes": None, "participants_votes": "participant,1,2\n7,1,\n8,-1,1\n7,-1,\n"}, "participants-votes.csv: line 4: participant 7 is already on line 2"),
         ({"votes": None, "participants_votes": "participant,1,9\n7,1,\n8,-1,1\n"}, "participants-votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
