@@ -64,9 +64,20 @@ CASES = {
         {"comments": COMMENTS + "1,1,7,1,Shade\n2,2,8,1,   \n"},
         r"comments.csv: line 3: comment 2: the text is empty",
     ),
-    "comment-too-long": (
+    "comment-beyond-any-limit": (
         {"comments": COMMENTS + f"1,1,7,1,{'x' * 2001}\n2,2,8,1,More\n"},
-        r"comments.csv: line 2: comment 1: the text is empty or longer than 2000",
+        r"comments.csv: line 2: comment 1: the text has 2001 characters, more than round \S+'s "
+        r"maximum statement length \(280\): the longest comment has 2001 and a round allows at "
+        r"most 2000, so this export cannot be imported as it is",
+    ),
+    "comment-beyond-the-round-limit": (
+        {
+            "comments": COMMENTS
+            + f"1,1,7,1,Shade\n2,2,8,1,{'y' * 281}\n3,3,7,1,{'z' * 400}\n4,4,8,1,{'w' * 300}\n"
+        },
+        r"comments.csv: line 3: comment 2: the text has 281 characters, more than round \S+'s "
+        r"maximum statement length \(280\): raise the round's maximum statement length to at "
+        r"least 400 \(the longest comment\) and import again",
     ),
     "comment-meta-maybe": (
         {"comments": FLAGS + "1,1,7,1,false,true,Shade\n2,2,8,1,maybe,false,More\n"},
@@ -237,3 +248,16 @@ def test_yes_no_columns_take_what_polis_writes(
         select(Statement.text, Statement.is_meta, Statement.is_seed).order_by(Statement.text)
     ).all()
     assert [tuple(row) for row in flags] == [("More", False, True), ("Shade", True, False)]
+
+
+def test_comments_up_to_the_rounds_limit_are_imported_as_they_are(
+    session: Session, tmp_path: Path
+) -> None:
+    town = make_territory(session, slug="north", names={"en": "North"})
+    round_ = make_round(session, territories=[town], max_statement_length=400)
+    longest = "z" * 399 + "."
+    comments = COMMENTS + f"1,1,7,1,Shade\n2,2,8,1,{longest}\n"
+    votes = VOTES + "1726860583813,1,7,1\n1726860583900,2,8,-1\n"
+    folder = _export(tmp_path / "e", comments=comments, votes=votes, participants_votes=None)
+    import_polis(session, round_=round_, folder=folder, language="en")
+    assert longest in session.exec(select(Statement.text)).all()
