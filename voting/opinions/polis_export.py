@@ -146,7 +146,13 @@ def _vote(path: Path, line: int, column: str, text: str) -> int:
 
 
 def _moderation(path: Path, line: int, text: str) -> int:
-    """The ``moderated`` cell: 1 accepted, 0 not moderated, -1 rejected."""
+    """The ``moderated`` cell: 1 accepted, 0 not moderated, -1 rejected (Pol.is always writes
+    one of them: an empty cell is refused)."""
+    if not text:
+        raise PolisExportError(
+            f"{path}: line {line}: column moderated: the cell is empty; it holds a moderation "
+            "status: 1 (accepted), 0 (not moderated) or -1 (rejected)"
+        )
     value = _integer(path, line, "moderated", text)
     if value not in (-1, 0, 1):
         raise PolisExportError(
@@ -310,7 +316,7 @@ def _read_comments(path: Path) -> _CommentsFile:
     consensus: dict[int, float] = {}
     for line, tid, row in _comment_rows(path, ("comment-id", "moderated")):
         ids.add(tid)
-        if _moderation(path, line, row["moderated"] or "0") == -1:
+        if _moderation(path, line, row["moderated"]) == -1:
             rejected.add(tid)
         if _flag(path, line, row, "is-meta"):
             meta.add(tid)
@@ -445,7 +451,7 @@ def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
             author=_integer(path, line, "author-id", row["author-id"])
             if row.get("author-id")
             else None,
-            moderated=_moderation(path, line, row.get("moderated") or "0"),
+            moderated=_moderation(path, line, row["moderated"]) if "moderated" in row else 0,
             is_meta=_flag(path, line, row, "is-meta"),
             is_seed=_flag(path, line, row, "is-seed"),
             time=_integer(path, line, "timestamp", row["timestamp"])

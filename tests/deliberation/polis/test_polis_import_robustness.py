@@ -104,6 +104,10 @@ CASES = {
         r"comments.csv: line 3: column moderated: 5 is not a moderation status: 1 \(accepted\), "
         r"0 \(not moderated\) or -1 \(rejected\)$",
     ),
+    "comment-moderated-empty": (
+        {"comments": COMMENTS + "1,1,7,,Shade\n2,2,8,1,More\n"},
+        r"comments.csv: line 2: column moderated: the cell is empty; it holds a moderation status",
+    ),
     "comment-time": (
         {"comments": COMMENTS + "1,1,7,1,Shade\n-5,2,8,1,More\n"},
         r"comments.csv: line 3: timestamp -5 is not a time between 1970 and 9999",
