@@ -11,6 +11,7 @@ timestamp. Votes on comment ids absent from ``comments.csv`` (when it is there) 
 
 import codecs
 import hashlib
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -322,13 +323,22 @@ def _read_comments(path: Path) -> _CommentsFile:
             meta.add(tid)
         text = row.get("group-informed-consensus", "")
         if text:
-            try:
-                consensus[tid] = float(text)
-            except ValueError:
-                raise PolisExportError(
-                    f"{path}: line {line}: column group-informed-consensus: {text!r} is not a number"
-                ) from None
+            consensus[tid] = _consensus(path, line, text)
     return _CommentsFile(frozenset(ids), frozenset(rejected), frozenset(meta), consensus)
+
+
+def _consensus(path: Path, line: int, text: str) -> float:
+    """Pol.is' group-informed consensus: a product of probabilities, a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:  # also refuses nan, inf and what is not a number
+        raise PolisExportError(
+            f"{path}: line {line}: column group-informed-consensus: {text!r} is not a number "
+            "from 0 to 1"
+        )
+    return value
 
 
 def _check_known(path: Path, votes: Votes, lines: NDArray[np.int64], known: frozenset[int]) -> None:

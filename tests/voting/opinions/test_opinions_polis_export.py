@@ -179,6 +179,9 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
         ({"comments": COMMENTS + "1,1,other\n"}, "comments.csv: line 4: comment-id 1 is already on line 2 with different values"),
         ({"comments": "comment-id,moderated,moderated\n1,1,1\n"}, "comments.csv: line 1: column.* moderated appear twice"),
         ({"comments": "comment-id,moderated\n1,2\n"}, "comments.csv: line 2: column moderated: 2 is not a moderation status: 1 \\(accepted\\), 0 \\(not moderated\\) or -1 \\(rejected\\)$"),
+        ({"comments": "comment-id,moderated,group-informed-consensus\n1,1,0.5\n2,1,nan\n"}, "comments.csv: line 3: column group-informed-consensus: 'nan' is not a number from 0 to 1"),
+        ({"comments": "comment-id,moderated,group-informed-consensus\n1,1,1.5\n2,1,0\n"}, "comments.csv: line 2: column group-informed-consensus: '1.5' is not a number from 0 to 1"),
+        ({"comments": "comment-id,moderated,group-informed-consensus\n1,1,high\n"}, "comments.csv: line 2: column group-informed-consensus: 'high' is not a number"),
         ({"comments": "comment-id,moderated\n1,1\n2,\n"}, "comments.csv: line 3: column moderated: the cell is empty"),
         ({"comments": "comment-id,moderated,is-meta\n1,1,false\n2,1,maybe\n"}, "comments.csv: line 3: column is-meta: 'maybe' is not true or false"),
         ({"votes": None, "participants_votes": "participant,1,2\n7,1,\n8,-1,1\n7,-1,\n"}, "participants-votes.csv: line 4: participant 7 is already on line 2"),
@@ -189,7 +192,7 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
     ids=[
         "votes-utf8", "comments-utf8", "comment-id-range", "voter-id-range", "timestamp-range",
         "arabic-digit", "nul", "conflicting-votes", "unknown-comment", "conflicting-comments",
-        "repeated-column", "moderated-2", "moderated-empty", "meta-maybe", "conflicting-participants", "participants-unknown-comment",
+        "repeated-column", "moderated-2", "consensus-nan", "consensus-above-1", "consensus-word", "moderated-empty", "meta-maybe", "conflicting-participants", "participants-unknown-comment",
         "column-id-range", "participants-utf8",
     ],
 )  # fmt: skip
