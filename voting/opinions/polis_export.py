@@ -38,7 +38,7 @@ FIXED_PARTICIPANT_COLUMNS = frozenset(
         "territory",
     }
 )
-INTEGER = re.compile(r"[+-]?[0-9]+")
+INTEGER = re.compile(r"-?[0-9]+")  # as Pol.is writes them: no plus sign, no spaces
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 Rows = Iterator[tuple[int, dict[str, str]]]
@@ -126,8 +126,8 @@ def _require(path: Path, header: list[str], columns: tuple[str, ...]) -> None:
 
 
 def _integer(path: Path, line: int, column: str, text: str) -> int:
-    """``text`` as an integer of the 64-bit range (plain decimal digits, optional sign)."""
-    if not INTEGER.fullmatch(text.strip()) or len(text) > 40:
+    """``text`` as an integer of the 64-bit range (plain decimal digits, optional minus sign)."""
+    if not INTEGER.fullmatch(text) or len(text) > 40:
         raise PolisExportError(f"{path}: line {line}: column {column}: {text!r} is not an integer")
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:

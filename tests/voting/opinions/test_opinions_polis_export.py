@@ -173,6 +173,9 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
         ({"votes": VOTES_HEADER + f"1,1,-{BIG}1,1\n"}, "votes.csv: line 2: column voter-id: .* is outside the 64-bit"),
         ({"votes": VOTES_HEADER + f"{BIG}0,1,7,1\n"}, "votes.csv: line 2: column timestamp: .* is outside the 64-bit"),
         ({"votes": VOTES_HEADER + "1,\u0661,7,1\n"}, "votes.csv: line 2: column comment-id: .* is not an integer"),
+        ({"votes": VOTES_HEADER + "1,1,7,+1\n"}, "votes.csv: line 2: column vote: '\\+1' is not an integer"),
+        ({"votes": VOTES_HEADER + "1,1, 7,1\n"}, "votes.csv: line 2: column voter-id: ' 7' is not an integer"),
+        ({"votes": None, "participants_votes": "participant,1,2\n7,1, -1\n"}, "participants-votes.csv: line 2: column 2: ' -1' is not an integer"),
         ({"votes": VOTES_HEADER + "1,1\x00,7,1\n"}, "votes.csv: line 2: column comment-id: .* is not an integer"),
         ({"votes": VOTES_HEADER + "1,1,7,1\n5,2,8,1\n1,1,7,-1\n"}, "votes.csv: line 4: voter 7 votes on comment 1 at 1 as on line 2, but differently"),
         ({"votes": VOTES_HEADER + "1,1,7,1\n2,9,7,1\n"}, "votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
@@ -191,7 +194,7 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
     ],
     ids=[
         "votes-utf8", "comments-utf8", "comment-id-range", "voter-id-range", "timestamp-range",
-        "arabic-digit", "nul", "conflicting-votes", "unknown-comment", "conflicting-comments",
+        "arabic-digit", "plus-vote", "spaced-id", "spaced-cell", "nul", "conflicting-votes", "unknown-comment", "conflicting-comments",
         "repeated-column", "moderated-2", "consensus-nan", "consensus-above-1", "consensus-word", "moderated-empty", "meta-maybe", "conflicting-participants", "participants-unknown-comment",
         "column-id-range", "participants-utf8",
     ],
