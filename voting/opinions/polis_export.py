@@ -226,7 +226,8 @@ def _read_votes(path: Path) -> _VotesFile:
             f"{path}: line {second}: voter {pids[i]} votes on comment {tids[i]} at {times[i]} "
             f"as on line {first}, but differently"
         )
-    keep = np.append(True, ~same)  # a row repeated verbatim counts once
+    # A row repeated verbatim counts once; a file with only its header holds no vote.
+    keep = np.append(True, ~same)[: times.size]
     return _VotesFile(Votes(pids[keep], tids[keep], values[keep]), times[keep], at[keep])
 
 

@@ -265,3 +265,13 @@ def test_comments_up_to_the_rounds_limit_are_imported_as_they_are(
     folder = _export(tmp_path / "e", comments=comments, votes=votes, participants_votes=None)
     import_polis(session, round_=round_, folder=folder, language="en")
     assert longest in session.exec(select(Statement.text)).all()
+
+
+def test_a_conversation_without_votes_is_imported(
+    session: Session,
+    two_towns,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    folder = _export(tmp_path / "e", votes=VOTES)
+    summary = import_polis(session, round_=two_towns, folder=folder, language="en")
+    assert (summary.statements, summary.participants, summary.vote_events) == (2, 2, 0)

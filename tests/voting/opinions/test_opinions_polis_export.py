@@ -277,3 +277,10 @@ def test_the_result_does_not_depend_on_the_order_of_the_rows(
         assert other.statement_ids.tolist() == one.statement_ids.tolist()
         assert other.group.tolist() == one.group.tolist()
         np.testing.assert_allclose(other.projection, one.projection, atol=1e-9)
+
+
+def test_a_votes_file_with_only_its_header_holds_no_vote(tmp_path: Path) -> None:
+    export = read_polis_export(export_folder(tmp_path, votes=VOTES_HEADER))
+    assert export.conversation.votes.value.size == 0
+    assert export.vote_times is not None
+    assert export.vote_times.size == 0
