@@ -5,14 +5,15 @@ moderation, meta and seed flags), every vote event with its time (``votes.csv``;
 cells of ``participants-votes.csv``, stamped with the import time, in Pol.is' recompute order),
 and the optional ``territory`` column, matched to the round's territories by slug or by name.
 Then statements, participants, vote events, current votes (the last event per participant and
-statement) and counters are written in the caller's transaction. Any problem raises ``ImportProblem``
-naming the file and line, and nothing is written: malformed fields, bad UTF-8 (a byte order
-mark is fine), ids outside the 64-bit range, timestamps outside 1970-9999, control characters
-(NUL...) in comment texts or territories as in the forms, empty comments, comments longer than
-the round's maximum statement length (as for seed statements; texts are never cut, and the
-message says what limit the longest comment needs), votes on comments missing from
-``comments.csv``, unknown territories, and two rows for the same comment, participant or vote
-that disagree. A row repeated verbatim is imported once: real exports repeat a few.
+statement) and counters are written in the caller's transaction. Any problem raises
+``ImportProblem`` naming the file and line, and nothing is written: no comment at all, malformed
+fields, bad UTF-8 (a byte order mark is fine), ids outside the 64-bit range, timestamps outside
+1970-9999, control characters (NUL...) in comment texts or territories as in the forms, empty
+comments, comments longer than the round's maximum statement length (as for seed statements;
+texts are never cut, and the message says what limit the longest comment needs), votes on
+comments missing from ``comments.csv``, unknown territories, and two rows for the same comment,
+participant or vote that disagree. A row repeated verbatim is imported once: real exports
+repeat a few.
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ def _parse(session: Session, round_: Round, folder: Path, territory: str | None)
         comments = read_polis_comments(folder)
     except PolisExportError as error:
         raise ImportProblem(str(error)) from error
+    if not comments:
+        raise ImportProblem(
+            f"{folder / 'comments.csv'}: line 2: no comment under the header: nothing to import"
+        )
     for c in comments:
         _check_comment(folder / "comments.csv", c)
     _check_lengths(folder / "comments.csv", round_, comments)

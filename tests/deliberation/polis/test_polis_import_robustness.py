@@ -108,6 +108,10 @@ CASES = {
         {"comments": COMMENTS + "1,1,7,,Shade\n2,2,8,1,More\n"},
         r"comments.csv: line 2: column moderated: the cell is empty; it holds a moderation status",
     ),
+    "no-comment": (
+        {"comments": COMMENTS, "votes": VOTES, "participants_votes": None},
+        r"comments.csv: line 2: no comment under the header: nothing to import",
+    ),
     "comment-time": (
         {"comments": COMMENTS + "1,1,7,1,Shade\n-5,2,8,1,More\n"},
         r"comments.csv: line 3: timestamp -5 is not a time between 1970 and 9999",
