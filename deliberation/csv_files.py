@@ -1,5 +1,6 @@
 """Every CSV file the app writes goes through ``writer``: safe to open in a spreadsheet; every
-CSV file it imports goes through ``read_rows``, which names each problem by its line.
+CSV file it imports goes through ``read_rows``, which names each problem by its line (its strict
+CSV reading, ``voting.csv_records``, is the Pol.is reader's too).
 
 The rule (OWASP, "CSV Injection"): a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would be read by Excel, LibreOffice or Google Sheets as a formula, which
@@ -13,7 +14,6 @@ those characters does come back with the quote in front.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -22,6 +22,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from deliberation.messages import lazy_message
+from voting.csv_records import csv_records
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -99,25 +100,16 @@ def read_rows(
                 1, lazy_message("The file is empty: it needs the header %(header)s.", header=names)
             )
         ]
-    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     rows: list[CsvRow] = []
     problems: list[LineProblem] = []
-    previous_end = 0
     header_done = False
     lines = 0
-    while True:
-        start = previous_end + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
+    for start, record in csv_records(content):
+        if record is None:
             problems.append(
                 LineProblem(start, _l("This line is not valid CSV (check its quotes)."))
             )
-            previous_end = reader.line_num
             continue
-        previous_end = reader.line_num
         if not header_done:
             header_done = True
             if [cell.strip().lower() for cell in record] != list(header):

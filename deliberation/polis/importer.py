@@ -5,12 +5,15 @@ moderation, meta and seed flags), every vote event with its time (``votes.csv``;
 cells of ``participants-votes.csv``, stamped with the import time, in Pol.is' recompute order),
 and the optional ``territory`` column, matched to the round's territories by slug or by name.
 Then statements, participants, vote events, current votes (the last event per participant and
-statement) and counters are written in the caller's transaction. Any problem raises ``ImportProblem``
-naming the file and line, and nothing is written: malformed fields, bad UTF-8 (a byte order
-mark is fine), ids outside the 64-bit range, timestamps outside 1970-9999, control characters
-(NUL...) in comment texts or territories as in the forms, votes on comments missing from
-``comments.csv``, unknown territories, and two rows for the same comment, participant or vote
-that disagree. A row repeated verbatim is imported once: real exports repeat a few.
+statement) and counters are written in the caller's transaction. Any problem raises
+``ImportProblem`` naming the file and line, and nothing is written: no comment at all, malformed
+fields, bad UTF-8 (a byte order mark is fine), ids outside the 64-bit range, timestamps outside
+1970-9999, control characters (NUL...) in comment texts or territories as in the forms, empty
+comments, comments longer than the round's maximum statement length (as for seed statements;
+texts are never cut, and the message says what limit the longest comment needs), votes on
+comments missing from ``comments.csv``, unknown territories, and two rows for the same comment,
+participant or vote that disagree. A row repeated verbatim is imported once: real exports
+repeat a few.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from deliberation.models import (
     StatementStatus,
     Territory,
 )
+from deliberation.models.inputs import MAX_STATEMENT_LENGTH
 from deliberation.services.rounds import round_territories
 from deliberation.services.statements import normalize_text
 from deliberation.services.validation import has_control_characters, has_visible_text
@@ -45,7 +49,6 @@ from voting.opinions import (
     read_polis_export,
 )
 
-MAX_TEXT = 2000
 # Times the database and Python both hold: 1970-01-01 to 9999-12-31, in milliseconds.
 EARLIEST_MILLIS = 0
 LATEST_MILLIS = int(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC).timestamp() * 1000)
@@ -91,10 +94,33 @@ def _check_comment(path: Path, comment: PolisComment) -> None:
     where = f"{path}: line {comment.line}: comment {comment.id}"
     if has_control_characters(comment.body):
         raise ImportProblem(f"{where}: the text holds a control character (such as NUL)")
-    if len(comment.body) > MAX_TEXT or not has_visible_text(comment.body):
-        raise ImportProblem(f"{where}: the text is empty or longer than {MAX_TEXT} characters")
+    if not has_visible_text(comment.body):
+        raise ImportProblem(f"{where}: the text is empty")
     if comment.time is not None:
         _check_time(path, comment.line, comment.time)
+
+
+def _check_lengths(path: Path, round_: Round, comments: tuple[PolisComment, ...]) -> None:
+    """Refuse the first comment longer than the round's maximum statement length, saying what
+    limit the longest comment needs: the texts are imported as they are, never cut."""
+    limit = round_.max_statement_length
+    too_long = [c for c in comments if len(c.body.strip()) > limit]
+    if not too_long:
+        return
+    first = too_long[0]
+    longest = max(len(c.body.strip()) for c in too_long)
+    advice = (
+        f"raise the round's maximum statement length to at least {longest} (the longest "
+        "comment) and import again"
+        if longest <= MAX_STATEMENT_LENGTH
+        else f"the longest comment has {longest} and a round allows at most "
+        f"{MAX_STATEMENT_LENGTH}, so this export cannot be imported as it is"
+    )
+    raise ImportProblem(
+        f"{path}: line {first.line}: comment {first.id}: the text has {len(first.body.strip())} "
+        f"characters, more than round {round_.slug}'s maximum statement length ({limit}): "
+        f"{advice}"
+    )
 
 
 def _parse(session: Session, round_: Round, folder: Path, territory: str | None) -> _Parsed:
@@ -105,8 +131,13 @@ def _parse(session: Session, round_: Round, folder: Path, territory: str | None)
         comments = read_polis_comments(folder)
     except PolisExportError as error:
         raise ImportProblem(str(error)) from error
+    if not comments:
+        raise ImportProblem(
+            f"{folder / 'comments.csv'}: line 2: no comment under the header: nothing to import"
+        )
     for c in comments:
         _check_comment(folder / "comments.csv", c)
+    _check_lengths(folder / "comments.csv", round_, comments)
     votes = export.conversation.votes
     if export.vote_times is not None:
         outside = (export.vote_times < EARLIEST_MILLIS) | (export.vote_times > LATEST_MILLIS)

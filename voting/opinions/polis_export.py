@@ -2,16 +2,16 @@
 
 Every refusal is a ``PolisExportError`` naming the file and the line. Files are UTF-8, with or
 without a byte order mark. Integers (ids, timestamps, votes) are plain decimal numbers of the
-64-bit range. A row repeated verbatim is read once (real exports repeat a few vote rows); two
+64-bit range; yes/no columns (``is-meta``, ``is-seed``) hold ``true`` or ``false``, as Pol.is
+writes them. A row repeated verbatim is read once (real exports repeat a few vote rows); two
 rows for the same thing that disagree are refused, naming both lines: a comment id or a
 participant twice with different fields, or one voter voting two ways on one comment at the same
 timestamp. Votes on comment ids absent from ``comments.csv`` (when it is there) are refused.
 """
 
 import codecs
-import csv
 import hashlib
-import io
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +20,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from voting.csv_records import csv_records
 from voting.opinions.inputs import Conversation, Votes, canonical_order
 
 VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
 VOTE_TEXT = {"1": 1, "-1": -1, "0": 0}
+FLAG_TEXT = {"true": True, "false": False}  # what Pol.is writes in is-meta and is-seed
 FIXED_PARTICIPANT_COLUMNS = frozenset(
     {
         "participant",
@@ -36,7 +38,7 @@ FIXED_PARTICIPANT_COLUMNS = frozenset(
         "territory",
     }
 )
-INTEGER = re.compile(r"[+-]?[0-9]+")
+INTEGER = re.compile(r"-?[0-9]+")  # as Pol.is writes them: no plus sign, no spaces
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 Rows = Iterator[tuple[int, dict[str, str]]]
@@ -87,31 +89,32 @@ def _text(path: Path) -> str:
         ) from None
 
 
+def _cells(path: Path, line: int, record: list[str] | None) -> list[str]:
+    if record is None:
+        raise PolisExportError(f"{path}: line {line}: not valid CSV (check its quotes)")
+    return record
+
+
 def _table(path: Path) -> tuple[list[str], Rows]:
     """The header of a CSV file and its rows as (line number, row); a row's line is the one it
-    starts on (fields may span lines). Blank lines are skipped."""
-    reader = csv.reader(io.StringIO(_text(path), newline=""))
-    try:
-        header = next(reader, [])
-    except csv.Error as error:
-        raise PolisExportError(f"{path}: line 1: {error}") from None
+    starts on (fields may span lines). Blank lines are skipped. Read strictly
+    (``voting.csv_records``): a quote left open, even on the last line, is refused."""
+    records = csv_records(_text(path))
+    first = next(records, None)
+    header = [] if first is None else _cells(path, first[0], first[1])
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise PolisExportError(f"{path}: line 1: column(s) {', '.join(repeated)} appear twice")
 
     def rows() -> Rows:
-        line = reader.line_num + 1
-        try:
-            for record in reader:
-                if record:
-                    if len(record) != len(header):
-                        raise PolisExportError(
-                            f"{path}: line {line}: wrong number of fields for the header"
-                        )
-                    yield line, dict(zip(header, record, strict=True))
-                line = reader.line_num + 1
-        except csv.Error as error:
-            raise PolisExportError(f"{path}: line {line}: {error}") from None
+        for line, record in records:
+            cells = _cells(path, line, record)
+            if cells:
+                if len(cells) != len(header):
+                    raise PolisExportError(
+                        f"{path}: line {line}: wrong number of fields for the header"
+                    )
+                yield line, dict(zip(header, cells, strict=True))
 
     return header, rows()
 
@@ -123,8 +126,8 @@ def _require(path: Path, header: list[str], columns: tuple[str, ...]) -> None:
 
 
 def _integer(path: Path, line: int, column: str, text: str) -> int:
-    """``text`` as an integer of the 64-bit range (plain decimal digits, optional sign)."""
-    if not INTEGER.fullmatch(text.strip()) or len(text) > 40:
+    """``text`` as an integer of the 64-bit range (plain decimal digits, optional minus sign)."""
+    if not INTEGER.fullmatch(text) or len(text) > 40:
         raise PolisExportError(f"{path}: line {line}: column {column}: {text!r} is not an integer")
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
@@ -139,6 +142,23 @@ def _vote(path: Path, line: int, column: str, text: str) -> int:
     if value not in (-1, 0, 1):
         raise PolisExportError(
             f"{path}: line {line}: column {column}: vote {value} is not -1, 0 or 1"
+        )
+    return value
+
+
+def _moderation(path: Path, line: int, text: str) -> int:
+    """The ``moderated`` cell: 1 accepted, 0 not moderated, -1 rejected (Pol.is always writes
+    one of them: an empty cell is refused)."""
+    if not text:
+        raise PolisExportError(
+            f"{path}: line {line}: column moderated: the cell is empty; it holds a moderation "
+            "status: 1 (accepted), 0 (not moderated) or -1 (rejected)"
+        )
+    value = _integer(path, line, "moderated", text)
+    if value not in (-1, 0, 1):
+        raise PolisExportError(
+            f"{path}: line {line}: column moderated: {value} is not a moderation status: "
+            "1 (accepted), 0 (not moderated) or -1 (rejected)"
         )
     return value
 
@@ -206,7 +226,8 @@ def _read_votes(path: Path) -> _VotesFile:
             f"{path}: line {second}: voter {pids[i]} votes on comment {tids[i]} at {times[i]} "
             f"as on line {first}, but differently"
         )
-    keep = np.append(True, ~same)  # a row repeated verbatim counts once
+    # A row repeated verbatim counts once; a file with only its header holds no vote.
+    keep = np.append(True, ~same)[: times.size]
     return _VotesFile(Votes(pids[keep], tids[keep], values[keep]), times[keep], at[keep])
 
 
@@ -297,19 +318,28 @@ def _read_comments(path: Path) -> _CommentsFile:
     consensus: dict[int, float] = {}
     for line, tid, row in _comment_rows(path, ("comment-id", "moderated")):
         ids.add(tid)
-        if _vote(path, line, "moderated", row["moderated"] or "0") == -1:
+        if _moderation(path, line, row["moderated"]) == -1:
             rejected.add(tid)
-        if _flag(row.get("is-meta", "")):
+        if _flag(path, line, row, "is-meta"):
             meta.add(tid)
         text = row.get("group-informed-consensus", "")
         if text:
-            try:
-                consensus[tid] = float(text)
-            except ValueError:
-                raise PolisExportError(
-                    f"{path}: line {line}: column group-informed-consensus: {text!r} is not a number"
-                ) from None
+            consensus[tid] = _consensus(path, line, text)
     return _CommentsFile(frozenset(ids), frozenset(rejected), frozenset(meta), consensus)
+
+
+def _consensus(path: Path, line: int, text: str) -> float:
+    """Pol.is' group-informed consensus: a product of probabilities, a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:  # also refuses nan, inf and what is not a number
+        raise PolisExportError(
+            f"{path}: line {line}: column group-informed-consensus: {text!r} is not a number "
+            "from 0 to 1"
+        )
+    return value
 
 
 def _check_known(path: Path, votes: Votes, lines: NDArray[np.int64], known: frozenset[int]) -> None:
@@ -401,8 +431,17 @@ class PolisComment:
     line: int
 
 
-def _flag(text: str) -> bool:
-    return text.strip().lower() == "true"
+def _flag(path: Path, line: int, row: dict[str, str], column: str) -> bool:
+    """The yes/no ``column`` of ``row``, exactly as Pol.is writes it (``true`` or ``false``);
+    False when the file has no such column."""
+    text = row.get(column)
+    if text is None:
+        return False
+    if text not in FLAG_TEXT:
+        raise PolisExportError(
+            f"{path}: line {line}: column {column}: {text!r} is not true or false"
+        )
+    return FLAG_TEXT[text]
 
 
 def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
@@ -423,9 +462,9 @@ def read_polis_comments(folder: Path) -> tuple[PolisComment, ...]:
             author=_integer(path, line, "author-id", row["author-id"])
             if row.get("author-id")
             else None,
-            moderated=_vote(path, line, "moderated", row.get("moderated") or "0"),
-            is_meta=_flag(row.get("is-meta", "")),
-            is_seed=_flag(row.get("is-seed", "")),
+            moderated=_moderation(path, line, row["moderated"]) if "moderated" in row else 0,
+            is_meta=_flag(path, line, row, "is-meta"),
+            is_seed=_flag(path, line, row, "is-seed"),
             time=_integer(path, line, "timestamp", row["timestamp"])
             if row.get("timestamp")
             else None,

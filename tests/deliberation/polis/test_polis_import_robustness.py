@@ -15,6 +15,7 @@ from tests.factories import make_round, make_territory
 
 VOTES = "timestamp,comment-id,voter-id,vote\n"
 COMMENTS = "timestamp,comment-id,author-id,moderated,comment-body\n"
+FLAGS = "timestamp,comment-id,author-id,moderated,is-meta,is-seed,comment-body\n"
 GOOD = {
     "votes": VOTES + "1726860583813,1,7,1\n1726860583900,2,7,-1\n1726860584000,1,8,0\n",
     "comments": COMMENTS + "1726860500000,1,7,1,Shade on every street\n"
@@ -63,9 +64,53 @@ CASES = {
         {"comments": COMMENTS + "1,1,7,1,Shade\n2,2,8,1,   \n"},
         r"comments.csv: line 3: comment 2: the text is empty",
     ),
-    "comment-too-long": (
+    "comment-beyond-any-limit": (
         {"comments": COMMENTS + f"1,1,7,1,{'x' * 2001}\n2,2,8,1,More\n"},
-        r"comments.csv: line 2: comment 1: the text is empty or longer than 2000",
+        r"comments.csv: line 2: comment 1: the text has 2001 characters, more than round \S+'s "
+        r"maximum statement length \(280\): the longest comment has 2001 and a round allows at "
+        r"most 2000, so this export cannot be imported as it is",
+    ),
+    "comment-beyond-the-round-limit": (
+        {
+            "comments": COMMENTS
+            + f"1,1,7,1,Shade\n2,2,8,1,{'y' * 281}\n3,3,7,1,{'z' * 400}\n4,4,8,1,{'w' * 300}\n"
+        },
+        r"comments.csv: line 3: comment 2: the text has 281 characters, more than round \S+'s "
+        r"maximum statement length \(280\): raise the round's maximum statement length to at "
+        r"least 400 \(the longest comment\) and import again",
+    ),
+    "comment-meta-maybe": (
+        {"comments": FLAGS + "1,1,7,1,false,true,Shade\n2,2,8,1,maybe,false,More\n"},
+        r"comments.csv: line 3: column is-meta: 'maybe' is not true or false",
+    ),
+    "comment-seed-empty": (
+        {"comments": FLAGS + "1,1,7,1,false,,Shade\n2,2,8,1,false,false,More\n"},
+        r"comments.csv: line 2: column is-seed: '' is not true or false",
+    ),
+    "comment-unterminated-quote": (
+        {"comments": GOOD["comments"] + '1726860500200,3,7,1,"unterminated\n'},
+        r"comments.csv: line 4: not valid CSV \(check its quotes\)",
+    ),
+    "comment-text-after-quote": (
+        {"comments": COMMENTS + '1,1,7,1,"Shade" on streets\n2,2,8,1,More\n'},
+        r"comments.csv: line 2: not valid CSV \(check its quotes\)",
+    ),
+    "votes-unterminated-quote": (
+        {"votes": GOOD["votes"] + '1726860584100,2,8,"1'},
+        r"votes.csv: line 5: not valid CSV \(check its quotes\)",
+    ),
+    "comment-moderated-5": (
+        {"comments": COMMENTS + "1,1,7,1,Shade\n2,2,8,5,More\n"},
+        r"comments.csv: line 3: column moderated: 5 is not a moderation status: 1 \(accepted\), "
+        r"0 \(not moderated\) or -1 \(rejected\)$",
+    ),
+    "comment-moderated-empty": (
+        {"comments": COMMENTS + "1,1,7,,Shade\n2,2,8,1,More\n"},
+        r"comments.csv: line 2: column moderated: the cell is empty; it holds a moderation status",
+    ),
+    "no-comment": (
+        {"comments": COMMENTS, "votes": VOTES, "participants_votes": None},
+        r"comments.csv: line 2: no comment under the header: nothing to import",
     ),
     "comment-time": (
         {"comments": COMMENTS + "1,1,7,1,Shade\n-5,2,8,1,More\n"},
@@ -196,3 +241,41 @@ def test_the_import_leaves_the_transaction_to_its_caller(
     session.rollback()
     for model in (Statement, Participant, Vote, VoteEvent):
         assert _count(session, model) == 0
+
+
+def test_yes_no_columns_take_what_polis_writes(
+    session: Session,
+    two_towns,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    comments = FLAGS + "1,1,7,1,true,false,Shade\n2,2,8,1,false,true,More\n"
+    import_polis(
+        session, round_=two_towns, folder=_export(tmp_path / "e", comments=comments), language="en"
+    )
+    flags = session.exec(
+        select(Statement.text, Statement.is_meta, Statement.is_seed).order_by(Statement.text)
+    ).all()
+    assert [tuple(row) for row in flags] == [("More", False, True), ("Shade", True, False)]
+
+
+def test_comments_up_to_the_rounds_limit_are_imported_as_they_are(
+    session: Session, tmp_path: Path
+) -> None:
+    town = make_territory(session, slug="north", names={"en": "North"})
+    round_ = make_round(session, territories=[town], max_statement_length=400)
+    longest = "z" * 399 + "."
+    comments = COMMENTS + f"1,1,7,1,Shade\n2,2,8,1,{longest}\n"
+    votes = VOTES + "1726860583813,1,7,1\n1726860583900,2,8,-1\n"
+    folder = _export(tmp_path / "e", comments=comments, votes=votes, participants_votes=None)
+    import_polis(session, round_=round_, folder=folder, language="en")
+    assert longest in session.exec(select(Statement.text)).all()
+
+
+def test_a_conversation_without_votes_is_imported(
+    session: Session,
+    two_towns,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    folder = _export(tmp_path / "e", votes=VOTES)
+    summary = import_polis(session, round_=two_towns, folder=folder, language="en")
+    assert (summary.statements, summary.participants, summary.vote_events) == (2, 2, 0)

@@ -173,12 +173,20 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
         ({"votes": VOTES_HEADER + f"1,1,-{BIG}1,1\n"}, "votes.csv: line 2: column voter-id: .* is outside the 64-bit"),
         ({"votes": VOTES_HEADER + f"{BIG}0,1,7,1\n"}, "votes.csv: line 2: column timestamp: .* is outside the 64-bit"),
         ({"votes": VOTES_HEADER + "1,\u0661,7,1\n"}, "votes.csv: line 2: column comment-id: .* is not an integer"),
+        ({"votes": VOTES_HEADER + "1,1,7,+1\n"}, "votes.csv: line 2: column vote: '\\+1' is not an integer"),
+        ({"votes": VOTES_HEADER + "1,1, 7,1\n"}, "votes.csv: line 2: column voter-id: ' 7' is not an integer"),
+        ({"votes": None, "participants_votes": "participant,1,2\n7,1, -1\n"}, "participants-votes.csv: line 2: column 2: ' -1' is not an integer"),
         ({"votes": VOTES_HEADER + "1,1\x00,7,1\n"}, "votes.csv: line 2: column comment-id: .* is not an integer"),
         ({"votes": VOTES_HEADER + "1,1,7,1\n5,2,8,1\n1,1,7,-1\n"}, "votes.csv: line 4: voter 7 votes on comment 1 at 1 as on line 2, but differently"),
         ({"votes": VOTES_HEADER + "1,1,7,1\n2,9,7,1\n"}, "votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
         ({"comments": COMMENTS + "1,1,other\n"}, "comments.csv: line 4: comment-id 1 is already on line 2 with different values"),
         ({"comments": "comment-id,moderated,moderated\n1,1,1\n"}, "comments.csv: line 1: column.* moderated appear twice"),
-        ({"comments": "comment-id,moderated\n1,2\n"}, "comments.csv: line 2: column moderated: vote 2"),
+        ({"comments": "comment-id,moderated\n1,2\n"}, "comments.csv: line 2: column moderated: 2 is not a moderation status: 1 \\(accepted\\), 0 \\(not moderated\\) or -1 \\(rejected\\)$"),
+        ({"comments": "comment-id,moderated,group-informed-consensus\n1,1,0.5\n2,1,nan\n"}, "comments.csv: line 3: column group-informed-consensus: 'nan' is not a number from 0 to 1"),
+        ({"comments": "comment-id,moderated,group-informed-consensus\n1,1,1.5\n2,1,0\n"}, "comments.csv: line 2: column group-informed-consensus: '1.5' is not a number from 0 to 1"),
+        ({"comments": "comment-id,moderated,group-informed-consensus\n1,1,high\n"}, "comments.csv: line 2: column group-informed-consensus: 'high' is not a number"),
+        ({"comments": "comment-id,moderated\n1,1\n2,\n"}, "comments.csv: line 3: column moderated: the cell is empty"),
+        ({"comments": "comment-id,moderated,is-meta\n1,1,false\n2,1,maybe\n"}, "comments.csv: line 3: column is-meta: 'maybe' is not true or false"),
         ({"votes": None, "participants_votes": "participant,1,2\n7,1,\n8,-1,1\n7,-1,\n"}, "participants-votes.csv: line 4: participant 7 is already on line 2"),
         ({"votes": None, "participants_votes": "participant,1,9\n7,1,\n8,-1,1\n"}, "participants-votes.csv: line 3: a vote on comment 9, which is not in comments.csv"),
         ({"votes": None, "participants_votes": f"participant,1,{BIG}\n7,1,\n"}, f"participants-votes.csv: line 1: column '{BIG}': {BIG} is outside"),
@@ -186,8 +194,8 @@ def export_folder(folder: Path, **files: str | bytes | None) -> Path:
     ],
     ids=[
         "votes-utf8", "comments-utf8", "comment-id-range", "voter-id-range", "timestamp-range",
-        "arabic-digit", "nul", "conflicting-votes", "unknown-comment", "conflicting-comments",
-        "repeated-column", "moderated-2", "conflicting-participants", "participants-unknown-comment",
+        "arabic-digit", "plus-vote", "spaced-id", "spaced-cell", "nul", "conflicting-votes", "unknown-comment", "conflicting-comments",
+        "repeated-column", "moderated-2", "consensus-nan", "consensus-above-1", "consensus-word", "moderated-empty", "meta-maybe", "conflicting-participants", "participants-unknown-comment",
         "column-id-range", "participants-utf8",
     ],
 )  # fmt: skip
@@ -269,3 +277,10 @@ def test_the_result_does_not_depend_on_the_order_of_the_rows(
         assert other.statement_ids.tolist() == one.statement_ids.tolist()
         assert other.group.tolist() == one.group.tolist()
         np.testing.assert_allclose(other.projection, one.projection, atol=1e-9)
+
+
+def test_a_votes_file_with_only_its_header_holds_no_vote(tmp_path: Path) -> None:
+    export = read_polis_export(export_folder(tmp_path, votes=VOTES_HEADER))
+    assert export.conversation.votes.value.size == 0
+    assert export.vote_times is not None
+    assert export.vote_times.size == 0
