@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
@@ -114,8 +113,9 @@ def render_error(status: int, message: Any = None) -> tuple[Any, int]:
 
 
 def _rate_limited() -> Response:
-    """The 429 of a broken rate limit, saying in how many minutes to try again (a limit of
-    statements per hour can mean most of an hour), with ``Retry-After`` in seconds."""
+    """The 429 of a broken rate limit, saying in about how many minutes to try again (a limit
+    of statements per hour can mean most of an hour; at least one), with ``Retry-After`` in
+    seconds."""
     limit = limiter.current_limit
     if limit is None or not limit.breached:
         return make_response(render_error(429))
@@ -123,7 +123,7 @@ def _rate_limited() -> Response:
     message = ngettext(
         "You are going a little fast. Please try again in %(num)d minute.",
         "You are going a little fast. Please try again in %(num)d minutes.",
-        math.ceil(wait / 60),
+        max(1, round(wait / 60)),
     )
     response = make_response(render_error(429, message))
     response.headers["Retry-After"] = str(wait)

@@ -444,6 +444,7 @@ def _proposal_url(w: World, tail: str = "") -> str:
 
 # Forms nobody sends, each with the reason.
 NOT_SENT = {
+    "Form": "the base of every form (WTForms' messages translated); it has no fields",
     "InputForm": "the base of the forms built on an input model; it has no fields",
     "PoImportForm": "not sent yet (merged late): a PO file; its route gets the POST sweep",
     "TranslationTaskForm": "not sent yet (merged late): needs a task; its route gets the POST sweep",
@@ -797,7 +798,11 @@ SUBMISSIONS: dict[str, list[Submission]] = {
             url=lambda w: f"/inbox/outcomes/{_outcome_id(w)}",
             client="clerk",
             keep=lambda w: {"reference_url": ""},
-            extra=lambda w: {"decision": "partially_accepted", "implementation_status": ""},
+            extra=lambda w: {
+                "decision": "partially_accepted",
+                "reason_language": "en",
+                "implementation_status": "",
+            },
         )
     ],
 }
