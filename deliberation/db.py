@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
 import psycopg
 from flask import Flask, current_app, g
-from psycopg.rows import namedtuple_row
+from psycopg.rows import RowMaker, namedtuple_row
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
@@ -150,6 +150,17 @@ class PostgresStatement:
 
     sql: str
     bound: dict[str, Any]
+    _row_makers: dict[int, RowMaker[Any]] = field(default_factory=dict, init=False, repr=False)
+
+    def _rows(self, cursor: psycopg.Cursor[Any]) -> RowMaker[Any]:
+        """psycopg's ``namedtuple_row``, made once per statement: its SQL is fixed, so are its
+        columns (building the row's type from them again cost more than reading the row)."""
+        result = cursor.pgresult
+        fields = result.nfields if result is not None else -1
+        maker = self._row_makers.get(fields)
+        if maker is None:
+            maker = self._row_makers[fields] = namedtuple_row(cursor)
+        return maker
 
     def run(self, connection: Connection, params: dict[str, Any]) -> Sequence[Any]:
         """The rows for ``params`` (with named fields), run prepared on ``connection``'s
@@ -159,7 +170,7 @@ class PostgresStatement:
         driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
         bound = self.bound | params
         try:
-            with driver.cursor(row_factory=namedtuple_row) as cursor:
+            with driver.cursor(row_factory=self._rows) as cursor:
                 cursor.execute(self.sql, bound, prepare=True)
                 return cursor.fetchall()
         except psycopg.Error as error:

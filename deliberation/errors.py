@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import LazyString, lazy_gettext, ngettext
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, TooManyRequests
 from werkzeug.exceptions import NotFound as NoRoute
 
 from deliberation.db import rollback_request
@@ -166,7 +165,7 @@ def init_app(app: Flask) -> None:
             return error.response
         if isinstance(error, MethodNotAllowed) and not _address_exists(error):
             return render_error(404)
-        if isinstance(error, RateLimitExceeded):
+        if isinstance(error, TooManyRequests):
             return _rate_limited()
         return render_error(error.code or 500)
 

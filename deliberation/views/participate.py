@@ -85,7 +85,7 @@ def _notice_outdated(error: participation.NoticeOutdated) -> Any:
 
 # Every way of casting or changing a vote (the htmx card, the same form without JavaScript,
 # the my-votes page) draws from one bucket per participant: one limit, whichever route.
-vote_limit = limiter.shared_limit(
+vote_limit = limiter.bucket(
     lambda: current_app.config["RATELIMIT_VOTE"], scope="vote", key_func=_participant_key
 )
 

@@ -162,6 +162,16 @@ def test_votes_are_rate_limited_with_a_clear_answer(
     ]
     assert codes == [303, 303, 429]
     assert len(session.exec(select(Vote)).all()) == 2
+    refused = client.post(
+        f"/r/{round_.slug}/vote",
+        data={"statement_id": statements[2].id, "vote": "agree"},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 61  # the window's end, rounded up
+    assert "try again in 1 minute" in refused.get_data(as_text=True)
+    assert refused.headers["HX-Retarget"] == "#messages"
+    assert len(session.exec(select(Vote)).all()) == 2
 
 
 @pytest.fixture
