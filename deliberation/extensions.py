@@ -13,7 +13,7 @@ from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, g, has_request_context, request, session
+from flask import Config, Flask, Request, current_app, g, has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter, RequestLimit
@@ -81,21 +81,51 @@ class PalabreCSRFProtect(CSRFProtect):
     every response: without a time limit its timestamp is never read."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+        # The app, the request and the config read once here: each proxy read costs a
+        # context lookup, and this runs before every request.
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        incoming: Request = request._get_current_object()  # type: ignore[attr-defined]
+        config = app.config
+        if incoming.method not in config["WTF_CSRF_METHODS"]:
             return
-        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        if apply_exemptions and (not incoming.endpoint or self._exempt(app, incoming)):
             return
         try:
-            validate_csrf(self._get_csrf_token())
+            validate_csrf(_sent_token(config, incoming))
         except ValidationError as error:
             csrf_log.info(error.args[0])
             self._error_response(error.args[0])
-        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
-            if not request.referrer:
+        if incoming.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not incoming.referrer:
                 self._error_response("The referrer header is missing.")
-            if not same_origin(request.referrer, f"https://{request.host}/"):
+            if not same_origin(incoming.referrer, f"https://{incoming.host}/"):
                 self._error_response("The referrer does not match the host.")
         g.csrf_valid = True
+
+    def _exempt(self, app: Flask, incoming: Request) -> bool:
+        """Flask-WTF's ``_is_exempt``: the view or its blueprint was marked ``exempt``."""
+        if app.blueprints.get(incoming.blueprint or "") in self._exempt_blueprints:
+            return True
+        view = app.view_functions.get(incoming.endpoint or "")
+        return view is not None and f"{view.__module__}.{view.__name__}" in self._exempt_views
+
+
+def _sent_token(config: Config, incoming: Request) -> str | None:
+    """Flask-WTF's ``_get_csrf_token``: the token of the form (its field, possibly prefixed),
+    else of the first CSRF header sent."""
+    field_name = config["WTF_CSRF_FIELD_NAME"]
+    form = incoming.form
+    token = form.get(field_name)
+    if token:
+        return token
+    for key in form:
+        if key.endswith(field_name) and form[key]:
+            return form[key]
+    for header in config["WTF_CSRF_HEADERS"]:
+        token = incoming.headers.get(header)
+        if token:
+            return token
+    return None
 
 
 MAX_CACHED_TOKEN = 512
@@ -113,13 +143,14 @@ def validate_csrf(data: str | None) -> None:
         return
     if not data:
         raise ValidationError("The CSRF token is missing.")
-    if field_name not in session:
+    stored = session.get(field_name)
+    if stored is None:
         raise ValidationError("The CSRF session token is missing.")
     try:
         token = _csrf_value(secret_key, data)
     except BadData as error:
         raise ValidationError("The CSRF token is invalid.") from error
-    if not hmac.compare_digest(session[field_name], token):
+    if not hmac.compare_digest(stored, token):
         raise ValidationError("The CSRF tokens do not match.")
 
 

@@ -14,7 +14,17 @@ import nh3
 from babel import Locale, UnknownLocaleError, numbers
 from babel.dates import format_date, format_time, get_timezone_location
 from babel.support import NullTranslations
-from flask import Flask, Response, current_app, g, make_response, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask.templating import Environment as FlaskEnvironment
 from flask.templating import _default_template_ctx_processor
 from flask_babel import format_decimal, format_percent, get_locale, get_translations
@@ -89,10 +99,19 @@ def _kept_i18n() -> _Kept | None:
     and ``ngettext``, kept in ``g``: looking the catalog up through flask-babel costs more than
     a whole template context. Checked against the locale at every use, since ``force_locale``
     renders some texts (notifications, reports) in another language. None outside the app."""
+    if not has_app_context():
+        return None
+    store = g._get_current_object()
+    kept: _Kept | None = getattr(store, "_palabre_i18n", None)
+    # flask-babel keeps the request's locale, the forced one inside ``force_locale``, on its
+    # namespace in ``g``: the same object as kept means the same language, without the three
+    # context lookups of ``get_locale`` before each string of a page.
+    selected = getattr(getattr(store, "_flask_babel", None), "babel_locale", None)
+    if kept is not None and kept[0] is selected:
+        return kept
     locale = get_locale()
     if locale is None:
         return None
-    kept: _Kept | None = g.get("_palabre_i18n")
     if kept is None or kept[0] is not locale:
         translations = get_translations()
         kept = (locale, locale.language, translations, *_template_gettext(translations))
@@ -236,8 +255,8 @@ def language_name(code: str) -> str:
 def current_language() -> str:
     """The interface language's code ("en" for the locale en_GB): catalogs, texts and
     ``<html lang>`` follow the language, formats follow the whole locale."""
-    locale = get_locale()
-    return locale.language if locale else "en"
+    kept = _kept_i18n()
+    return kept[1] if kept is not None else "en"
 
 
 @lru_cache(maxsize=4096)
@@ -248,9 +267,9 @@ def _format_integer(number: int, locale: Locale) -> str:
 def format_number(number: Any) -> str:
     """flask-babel's ``format_number``, whole numbers remembered per locale (counts come back
     in every page: babel's formatting costs more than the rest of a progress line)."""
-    locale = get_locale()
-    if type(number) is int and locale is not None:
-        return _format_integer(number, locale)
+    kept = _kept_i18n()
+    if type(number) is int and kept is not None:
+        return _format_integer(number, kept[0])
     return babel_format_number(number)
 
 
