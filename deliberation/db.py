@@ -28,11 +28,12 @@ from sqlalchemy import (
     any_,
     bindparam,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
-from sqlalchemy.orm import configure_mappers, make_transient_to_detached
+from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, SQLModel, create_engine
@@ -196,15 +197,22 @@ def attached(session: Session, model: type[M], values: dict[str, Any]) -> M:
     would load it, in ``session``: for rows read with ``fetch``. The columns not given load on
     first access, as with ``load_only``; the session's own instance, when it holds one, is
     returned as it is."""
-    known = session.identity_map.get(session.identity_key(model, values["id"]))
+    mapper = _mapper(model)
+    known = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
     if known is not None:
         return known  # type: ignore[return-value]
-    configure_mappers()
-    instance: M = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance: M = mapper.class_manager.new_instance()
     instance_state(instance).dict.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+@cache
+def _mapper(model: type[SQLModel]) -> Mapper[Any]:
+    """``model``'s mapper, the mappers configured first (once)."""
+    configure_mappers()
+    return inspect(model)
 
 
 def in_list(column: Any, name: str, item: Integer | String, postgres: bool) -> ColumnElement[bool]:

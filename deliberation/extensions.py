@@ -166,17 +166,18 @@ def generate_csrf() -> str:
     session token when tokens have no time limit. The request keeps it where Flask-WTF looks
     (``g``), so a form made after it carries the same token; a form made before it has one
     Flask-WTF signed itself, as valid."""
-    config = current_app.config
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    config = app.config
     field_name = config["WTF_CSRF_FIELD_NAME"]
     if config["WTF_CSRF_TIME_LIMIT"] is not None:
         return flask_wtf_csrf.generate_csrf()
-    if field_name not in session:  # as Flask-WTF: a new session token
-        session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()
-    raw = session[field_name]
+    browser = session._get_current_object()  # type: ignore[attr-defined]
+    raw = browser.get(field_name)
+    if raw is None:  # as Flask-WTF: a new session token
+        raw = browser[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()
     if not isinstance(raw, str):
         return flask_wtf_csrf.generate_csrf()
-    secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    token = _signed_csrf(secret_key, raw)
+    token = _signed_csrf(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, raw)
     setattr(g, field_name, token)
     return token
 

@@ -76,6 +76,8 @@ def _template_gettext(
         text = lookup(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)
+        if not variables and "%" not in text:
+            return text  # what formatting would give, without formatting
         return text % variables  # type: ignore[no-any-return]
 
     @pass_context
@@ -326,7 +328,7 @@ def init_app(app: Flask) -> None:
         "phase_names": PHASE_NAMES,
         "status_names": STATUS_NAMES,
         "text_kind_names": TEXT_KIND_NAMES,
-        "vote_values": tuple(VoteValue),
+        "vote_buttons": tuple((vote, vote.choice, vote.choice[0].upper()) for vote in VoteValue),
         "vote_labels": VOTE_LABELS,
         # What flask-wtf's and flask-htmx's context processors give (see fold_context_processors).
         "csrf_token": generate_csrf,

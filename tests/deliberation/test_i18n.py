@@ -100,7 +100,7 @@ def test_templates_and_labels_follow_force_locale_within_a_request(app: Flask) -
     language comes back after it."""
     source = (
         '{{ _("Agree") }}|{{ ngettext("%(num)d vote", "%(num)d votes", 2) }}|'
-        "{{ vote_labels[vote_values[0]] }}|{{ current_language }}|{{ _('%(a)s', a='<b>') }}"
+        "{{ vote_labels[vote_buttons[0][0]] }}|{{ current_language }}|{{ _('%(a)s', a='<b>') }}"
     )
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         english = render_template_string(source)
