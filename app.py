@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from inspect import CO_COROUTINE
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,15 @@ class Palabre(Flask):
 
     jinja_environment = templating.Environment
     json_provider_class = JSONProvider
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's, which it calls for each hook and view of every request: a plain function
+        (its code not a coroutine's) is returned at once, without ``inspect``'s unwrapping;
+        anything else goes through Flask's check."""
+        code = getattr(func, "__code__", None)
+        if code is not None and not code.co_flags & CO_COROUTINE:
+            return func
+        return super().ensure_sync(func)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -115,9 +115,30 @@ def _kept_i18n() -> _Kept | None:
     if locale is None:
         return None
     if kept is None or kept[0] is not locale:
+        kept = store._palabre_i18n = _i18n_for(locale)
+    return kept
+
+
+LOCALES_KEPT = 256
+"""At most this many locales' catalogs and ``gettext`` kept per app by ``_i18n_for``."""
+
+
+def _i18n_for(locale: Locale) -> _Kept:
+    """What ``_kept_i18n`` keeps for ``locale``, made once per app and locale (flask-babel reads
+    each catalog once per process too): looking it up through flask-babel and making the
+    templates' ``gettext`` cost more than the rest of a vote's answer."""
+    known: dict[Locale, _Kept] = current_app.extensions.setdefault("palabre.i18n", {})
+    kept = known.get(locale)  # an equal locale reads the same catalog
+    if kept is None:
+        if len(known) >= LOCALES_KEPT:
+            known.clear()
         translations = get_translations()
-        kept = (locale, locale.language, translations, *_template_gettext(translations))
-        g._palabre_i18n = kept
+        kept = known[locale] = (
+            locale,
+            locale.language,
+            translations,
+            *_template_gettext(translations),
+        )
     return kept
 
 

@@ -9,8 +9,9 @@ import time
 from typing import Any
 
 import pytest
-from flask import Flask, g, request, session
+from flask import Flask, g, render_template_string, request, session
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from flask_wtf import csrf as flask_wtf_csrf
 from limits import parse
 from sqlmodel import Session
@@ -188,3 +189,41 @@ def test_a_vote_counts_once_in_the_participants_bucket(
     prefix = [limiter._key_prefix] if limiter._key_prefix else []  # another test's, kept
     key = parse("5 per minute").key_for(*prefix, f"p:{digest}", "vote")
     assert dict(storage.storage) == {key: 2}
+
+
+def test_hooks_and_views_are_returned_as_they_are_unless_coroutines(app: Flask) -> None:
+    """``ensure_sync`` runs for every hook of every request: a plain function or bound method
+    comes back as it is, a coroutine function still goes through Flask's check (which wants
+    the ``async`` extra Palabre does not install)."""
+
+    def plain() -> None:
+        return None
+
+    async def coroutine() -> None:
+        return None
+
+    assert app.ensure_sync(plain) is plain
+    assert app.ensure_sync(limiter.reset) == limiter.reset
+    with pytest.raises(RuntimeError, match="async"):
+        app.ensure_sync(coroutine)
+
+
+def test_each_locale_reads_its_own_catalog_even_forced_within_a_request(app: Flask) -> None:
+    """The templates' catalog is kept per app and locale: a request in French, another in
+    German, and a text forced into English inside the French one each read their own."""
+    source = "{{ _('Undo my last vote') }}|{{ current_language }}|{{ format_number(12345) }}"
+    seen = []
+    for language in ("fr", "de", "fr"):
+        # Its own app context, as each request served has (the fixture's would be shared).
+        with app.app_context(), app.test_request_context(headers={"Accept-Language": language}):
+            seen.append(render_template_string(source))
+            with force_locale("en"):
+                seen.append(render_template_string(source))
+            seen.append(render_template_string(source))
+    english = "Undo my last vote|en|12,345"
+    assert seen[1] == seen[4] == seen[7] == english
+    assert seen[0] == seen[2] == seen[6] == seen[8]
+    assert seen[3] == seen[5]
+    assert len({seen[0], seen[3], english}) == 3, seen
+    assert seen[0].endswith("|fr|12\u202f345"), seen[0]
+    assert seen[3].endswith("|de|12.345"), seen[3]
