@@ -185,6 +185,8 @@ VOTE_LABELS = {
     VoteValue.DISAGREE: _l("Disagree"),
     VoteValue.PASS: _l("Pass / unsure"),
 }
+VOTE_BUTTONS = tuple((vote, vote.choice, vote.choice[0].upper()) for vote in VoteValue)
+"""Each vote's value, its name in forms and classes, and its keyboard key, in button order."""
 STATUS_NAMES = {
     "pending": _l("Awaiting review"),
     "accepted": _l("Accepted"),
@@ -316,6 +318,39 @@ def round_url(endpoint: str, slug: str) -> str:
     return url
 
 
+FRAGMENTS_KEPT = 1024
+"""At most this many rendered fragments kept per app by ``language_fragment``."""
+
+
+def language_fragment(name: str) -> Markup:
+    """Template ``name`` rendered once per app and locale, then kept: markup that depends on
+    the language alone, such as the vote buttons every card carries. It is rendered with the
+    language's strings and the vote constants only (``vote_buttons``, ``vote_labels``), never
+    with a request's data: markup that needs more is an include. Rendered again each time
+    while templates reload (development)."""
+    kept = _kept_i18n()
+    assert kept is not None, "a fragment is rendered within the app"
+    fragments: dict[tuple[str, Locale], Markup] = current_app.extensions.setdefault(
+        "palabre.fragments", {}
+    )
+    environment = current_app.jinja_env
+    html = fragments.get((name, kept[0]))
+    if html is None or environment.auto_reload:
+        if len(fragments) >= FRAGMENTS_KEPT:
+            fragments.clear()
+        html = fragments[name, kept[0]] = Markup(
+            environment.get_template(name).render(
+                vote_buttons=VOTE_BUTTONS,
+                vote_labels=VOTE_LABELS,
+                current_language=kept[1],
+                gettext=kept[3],
+                _=kept[3],
+                ngettext=kept[4],
+            )
+        )
+    return html
+
+
 def render(
     template: str, fragment: str | None = None, *, status: int = 200, **context: Any
 ) -> Response:
@@ -342,6 +377,7 @@ def init_app(app: Flask) -> None:
         format_datetime=format_local_datetime,
         is_small=is_small,
         label_colon=label_colon,
+        language_fragment=language_fragment,
     )
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
@@ -349,7 +385,7 @@ def init_app(app: Flask) -> None:
         "phase_names": PHASE_NAMES,
         "status_names": STATUS_NAMES,
         "text_kind_names": TEXT_KIND_NAMES,
-        "vote_buttons": tuple((vote, vote.choice, vote.choice[0].upper()) for vote in VoteValue),
+        "vote_buttons": VOTE_BUTTONS,
         "vote_labels": VOTE_LABELS,
         # What flask-wtf's and flask-htmx's context processors give (see fold_context_processors).
         "csrf_token": generate_csrf,

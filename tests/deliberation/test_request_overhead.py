@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from deliberation.cookie_session import CachedCookieSessionInterface
 from deliberation.extensions import SweptMemoryStorage, generate_csrf, limiter, select_locale
+from deliberation.templating import language_fragment
 from tests.factories import act_as, make_participant, make_round, make_statement
 
 
@@ -227,3 +228,22 @@ def test_each_locale_reads_its_own_catalog_even_forced_within_a_request(app: Fla
     assert len({seen[0], seen[3], english}) == 3, seen
     assert seen[0].endswith("|fr|12\u202f345"), seen[0]
     assert seen[3].endswith("|de|12.345"), seen[3]
+
+
+def test_the_vote_buttons_are_rendered_once_per_language_and_hold_nothing_of_a_request(
+    app: Flask,
+) -> None:
+    """The card's buttons are a language fragment: kept per language (French and German
+    differ, and each stays the same across requests) and free of any request's data."""
+    rendered = {}
+    for language in ("fr", "de", "fr", "de"):
+        with app.app_context(), app.test_request_context(headers={"Accept-Language": language}):
+            session["csrf_token"] = f"token-of-a-{language}-browser"
+            html = language_fragment("participate/_vote_buttons.html")
+            assert rendered.setdefault(language, html) == html
+            assert "token" not in html
+    assert 'value="agree"' in rendered["fr"]
+    assert 'aria-keyshortcuts="D"' in rendered["fr"]
+    assert "Pas d&#39;accord" in rendered["fr"] or "Pas d’accord" in rendered["fr"]
+    assert rendered["fr"] != rendered["de"]
+    assert ">Agree<" not in rendered["de"]
