@@ -330,10 +330,9 @@ def language_fragment(name: str) -> Markup:
     while templates reload (development)."""
     kept = _kept_i18n()
     assert kept is not None, "a fragment is rendered within the app"
-    fragments: dict[tuple[str, Locale], Markup] = current_app.extensions.setdefault(
-        "palabre.fragments", {}
-    )
-    environment = current_app.jinja_env
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    fragments: dict[tuple[str, Locale], Markup] = app.extensions.setdefault("palabre.fragments", {})
+    environment = app.jinja_env
     html = fragments.get((name, kept[0]))
     if html is None or environment.auto_reload:
         if len(fragments) >= FRAGMENTS_KEPT:
