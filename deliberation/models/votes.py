@@ -26,10 +26,10 @@ class VoteValue(IntEnum):
     @classmethod
     def from_choice(cls, choice: str) -> VoteValue:
         """The value a form's ``vote`` field names; ``ValueError`` for anything else."""
-        for value in cls:
-            if value.choice == choice:
-                return value
-        raise ValueError(f"not a vote: {choice!r}")
+        value = cls.__members__.get(choice.upper()) if choice.islower() else None
+        if value is None:
+            raise ValueError(f"not a vote: {choice!r}")
+        return value
 
 
 class Vote(SQLModel, table=True):
