@@ -298,6 +298,24 @@ def format_number(number: Any) -> str:
     return babel_format_number(number)
 
 
+PROGRESS_LABEL = _l("Statements voted: %(voted)s of %(total)s")
+
+
+def progress_label(voted: int, total: int) -> Markup:
+    """The progress line of a participant who voted on ``voted`` of ``total`` statements, in
+    the current language: it comes with every vote, and formatting its two numbers cost more
+    than the rest of its template. Kept per locale and pair of numbers."""
+    kept = _kept_i18n()
+    assert kept is not None, "a progress line is rendered within the app"
+    return _progress_label(kept[0], voted, total)
+
+
+@lru_cache(maxsize=8192)
+def _progress_label(locale: Locale, voted: int, total: int) -> Markup:
+    numbers = {"voted": _format_integer(voted, locale), "total": _format_integer(total, locale)}
+    return Markup(str(PROGRESS_LABEL)) % numbers
+
+
 ROUND_URLS_KEPT = 4096
 """At most this many addresses kept per app by ``round_url`` (a round has few)."""
 
@@ -377,6 +395,7 @@ def init_app(app: Flask) -> None:
         is_small=is_small,
         label_colon=label_colon,
         language_fragment=language_fragment,
+        progress_label=progress_label,
     )
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
