@@ -37,7 +37,7 @@ test: setup lint
 
 # Every benchmark in turn, each with its time and verdict; fails when any target is missed.
 bench: setup
-	@status=0; all=$$(date +%s); for bench in opinions decisions participate http_votes; do \
+	@status=0; all=$$(date +%s); for bench in opinions decisions participate vote_calls http_votes; do \
 		started=$$(date +%s); echo "== bench/$$bench.py =="; \
 		if $(BIN)/python bench/$$bench.py; then verdict=pass; else verdict=FAIL; status=1; fi; \
 		echo "bench/$$bench.py: $$verdict in $$(( $$(date +%s) - started )) s (load $$(cut -d' ' -f1-3 /proc/loadavg))"; \
