@@ -72,15 +72,16 @@ def count_calls(run: Callable[[], None], stages: tuple[str, ...] = ()) -> Counte
                 stack.append("request")
             else:
                 stack.append(name if inside is not None and name in stages else None)
-            if stage() is not None:
-                counts[stage() or "request"] += 1
+            counted = stage()
+            if counted is not None:
+                counts[counted] += 1
         elif event == "return":
             if stack:
                 stack.pop()
         elif event == "c_call":
-            inside = stage()
-            if inside is not None:
-                counts[inside] += 1
+            counted = stage()
+            if counted is not None:
+                counts[counted] += 1
 
     sys.setprofile(profile)
     try:

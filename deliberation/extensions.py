@@ -13,7 +13,7 @@ from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
-from flask import Config, Flask, Request, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter, RequestLimit
@@ -81,51 +81,23 @@ class PalabreCSRFProtect(CSRFProtect):
     every response: without a time limit its timestamp is never read."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        # The app, the request and the config read once here: each proxy read costs a
-        # context lookup, and this runs before every request.
-        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        incoming: Request = request._get_current_object()  # type: ignore[attr-defined]
-        config = app.config
-        if incoming.method not in config["WTF_CSRF_METHODS"]:
+        # The config read once: each proxy read costs a context lookup, before every request.
+        config = current_app.config
+        if request.method not in config["WTF_CSRF_METHODS"]:
             return
-        if apply_exemptions and (not incoming.endpoint or self._exempt(app, incoming)):
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
         try:
-            validate_csrf(_sent_token(config, incoming))
+            validate_csrf(self._get_csrf_token())
         except ValidationError as error:
             csrf_log.info(error.args[0])
             self._error_response(error.args[0])
-        if incoming.is_secure and config["WTF_CSRF_SSL_STRICT"]:
-            if not incoming.referrer:
+        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
                 self._error_response("The referrer header is missing.")
-            if not same_origin(incoming.referrer, f"https://{incoming.host}/"):
+            if not same_origin(request.referrer, f"https://{request.host}/"):
                 self._error_response("The referrer does not match the host.")
         g.csrf_valid = True
-
-    def _exempt(self, app: Flask, incoming: Request) -> bool:
-        """Flask-WTF's ``_is_exempt``: the view or its blueprint was marked ``exempt``."""
-        if app.blueprints.get(incoming.blueprint or "") in self._exempt_blueprints:
-            return True
-        view = app.view_functions.get(incoming.endpoint or "")
-        return view is not None and f"{view.__module__}.{view.__name__}" in self._exempt_views
-
-
-def _sent_token(config: Config, incoming: Request) -> str | None:
-    """Flask-WTF's ``_get_csrf_token``: the token of the form (its field, possibly prefixed),
-    else of the first CSRF header sent."""
-    field_name = config["WTF_CSRF_FIELD_NAME"]
-    form = incoming.form
-    token = form.get(field_name)
-    if token:
-        return token
-    for key in form:
-        if key.endswith(field_name) and form[key]:
-            return form[key]
-    for header in config["WTF_CSRF_HEADERS"]:
-        token = incoming.headers.get(header)
-        if token:
-            return token
-    return None
 
 
 MAX_CACHED_TOKEN = 512
@@ -189,6 +161,9 @@ def _signed_csrf(secret_key: str | bytes, raw: str) -> str:
 
 csrf = PalabreCSRFProtect()
 htmx = HTMX()
+
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class PalabreLimiter(Limiter):
@@ -257,9 +232,6 @@ class PalabreLimiter(Limiter):
         self.context.view_rate_limit = breached
         self.context.view_rate_limits = [breached]
         raise TooManyRequests()
-
-
-View = TypeVar("View", bound=Callable[..., Any])
 
 
 @lru_cache(maxsize=64)

@@ -32,7 +32,7 @@ from flask_babel import format_number as babel_format_number
 from flask_babel import gettext as flask_gettext
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import csrf_meta_tag
-from jinja2 import pass_context
+from jinja2 import StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -115,7 +115,8 @@ def _kept_i18n() -> _Kept | None:
     if locale is None:
         return None
     if kept is None or kept[0] is not locale:
-        kept = store._palabre_i18n = _i18n_for(locale)
+        made = _i18n_for(locale)  # kept for an equal locale, perhaps another object
+        kept = store._palabre_i18n = made if made[0] is locale else (locale, *made[1:])
     return kept
 
 
@@ -313,6 +314,7 @@ def progress_label(voted: int, total: int) -> Markup:
 @lru_cache(maxsize=8192)
 def _progress_label(locale: Locale, voted: int, total: int) -> Markup:
     numbers = {"voted": _format_integer(voted, locale), "total": _format_integer(total, locale)}
+    # As the templates' gettext: the catalog's string is markup, the numbers are escaped into it.
     return Markup(str(PROGRESS_LABEL)) % numbers
 
 
@@ -338,14 +340,28 @@ def round_url(endpoint: str, slug: str) -> str:
 
 FRAGMENTS_KEPT = 1024
 """At most this many rendered fragments kept per app by ``language_fragment``."""
+REQUEST_BOUND = (
+    "request",
+    "session",
+    "g",
+    "config",
+    "csrf_token",
+    "csrf_meta_tag",
+    "get_flashed_messages",
+    "url_for",
+    "round_url",
+)
+"""Globals that read the request, the browser or the app: a kept fragment, shared by every
+visitor in its language, cannot use them (rendering it fails instead)."""
 
 
 def language_fragment(name: str) -> Markup:
     """Template ``name`` rendered once per app and locale, then kept: markup that depends on
     the language alone, such as the vote buttons every card carries. It is rendered with the
     language's strings and the vote constants only (``vote_buttons``, ``vote_labels``), never
-    with a request's data: markup that needs more is an include. Rendered again each time
-    while templates reload (development)."""
+    with a request's data: the globals that read one (``REQUEST_BOUND``) are undefined there,
+    and markup that needs them is an include. Rendered again each time while templates
+    reload (development)."""
     kept = _kept_i18n()
     assert kept is not None, "a fragment is rendered within the app"
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -355,8 +371,11 @@ def language_fragment(name: str) -> Markup:
     if html is None or environment.auto_reload:
         if len(fragments) >= FRAGMENTS_KEPT:
             fragments.clear()
+        # Markup: a template of the app, autoescaped, with constants and the catalog's
+        # strings only (no request, session or user text can reach it: see REQUEST_BOUND).
         html = fragments[name, kept[0]] = Markup(
             environment.get_template(name).render(
+                {bound: StrictUndefined(name=bound) for bound in REQUEST_BOUND},
                 vote_buttons=VOTE_BUTTONS,
                 vote_labels=VOTE_LABELS,
                 current_language=kept[1],

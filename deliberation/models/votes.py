@@ -26,10 +26,13 @@ class VoteValue(IntEnum):
     @classmethod
     def from_choice(cls, choice: str) -> VoteValue:
         """The value a form's ``vote`` field names; ``ValueError`` for anything else."""
-        value = cls.__members__.get(choice.upper()) if choice.islower() else None
+        value = _BY_CHOICE.get(choice)
         if value is None:
             raise ValueError(f"not a vote: {choice!r}")
         return value
+
+
+_BY_CHOICE = {value.choice: value for value in VoteValue}
 
 
 class Vote(SQLModel, table=True):

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, g, render_template_string, request, session
 from flask.testing import FlaskClient
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_wtf import csrf as flask_wtf_csrf
+from jinja2 import UndefinedError
 from limits import parse
 from sqlmodel import Session
 
@@ -247,3 +249,37 @@ def test_the_vote_buttons_are_rendered_once_per_language_and_hold_nothing_of_a_r
     assert ">Pas d’accord<" in rendered["fr"]
     assert rendered["fr"] != rendered["de"]
     assert ">Agree<" not in rendered["de"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ csrf_token() }}", "{{ session.csrf_token }}", "{{ request.path }}", "{{ g.user }}"],
+)
+def test_a_language_fragment_cannot_read_the_request(
+    app: Flask, tmp_path: Path, source: str
+) -> None:
+    """A kept fragment is shared by every visitor in its language: one that reads the
+    request, the session or a CSRF token fails instead of keeping one browser's data."""
+    (tmp_path / "leaky.html").write_text(source)
+    app.jinja_loader.searchpath.append(str(tmp_path))  # type: ignore[union-attr]
+    with app.app_context(), app.test_request_context("/leak"):
+        session["csrf_token"] = "a-browser-secret"
+        with pytest.raises(UndefinedError):
+            language_fragment("leaky.html")
+
+
+def test_a_locale_cached_by_another_request_still_finds_the_kept_catalog(app: Flask) -> None:
+    """The catalog kept for French first by a forced locale (another object, equal) is reused
+    by a French request, which then keeps its own locale object for the fast path."""
+    with (
+        app.app_context(),
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        force_locale("fr"),
+    ):
+        forced = render_template_string("{{ _('Undo my last vote') }}")
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string("{{ _('Undo my last vote') }}") == forced
+        kept = g._palabre_i18n
+        assert kept[0] is get_locale()
+        assert render_template_string("{{ current_language }}") == "fr"
+        assert g._palabre_i18n is kept

@@ -16,7 +16,9 @@ def test_a_choice_names_its_value(vote: VoteValue) -> None:
     assert VoteValue.from_choice(vote.choice) is vote
 
 
-@pytest.mark.parametrize("choice", ["", "AGREE", "yes", "1", "abstain"])
+@pytest.mark.parametrize(
+    "choice", ["", "AGREE", "Agree", "yes", "1", "abstain", "dısagree", " pass"]
+)
 def test_anything_else_is_not_a_vote(choice: str) -> None:
     with pytest.raises(ValueError, match="not a vote"):
         VoteValue.from_choice(choice)
