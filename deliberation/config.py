@@ -101,6 +101,7 @@ def load_config(
         "RATELIMIT_API": env.get("PALABRE_RATELIMIT_API", "300 per minute"),
         "ROUTING_SEED": int(env["PALABRE_ROUTING_SEED"]) if "PALABRE_ROUTING_SEED" in env else None,
         "VOTABLE_COUNT_SECONDS": float(env.get("PALABRE_VOTABLE_COUNT_SECONDS", "2")),
+        "VISIT_KEPT_SECONDS": float(env.get("PALABRE_VISIT_KEPT_SECONDS", "60")),
         "PUBLIC_URL": env.get("PALABRE_PUBLIC_URL") or PUBLIC_URL,
         "PROXY_FIX": int(env.get("PALABRE_PROXY_FIX", "0")),
         "NODE_MODULES": env.get("PALABRE_NODE_MODULES", str(ROOT / "node_modules")),

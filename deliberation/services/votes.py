@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -83,7 +83,7 @@ def cast_vote(
     ``record_vote``. 404 unless the statement is votable in ``round_``: on PostgreSQL that check
     is part of the one statement that records the vote.
     """
-    voted, _ = cast_vote_reading(
+    return cast_vote_reading(
         session,
         round_=round_,
         participant=participant,
@@ -91,8 +91,7 @@ def cast_vote(
         value=value,
         language=language,
         read=None,
-    )
-    return voted
+    ).voted
 
 
 def cast_vote_reading(
@@ -104,11 +103,17 @@ def cast_vote_reading(
     value: int,
     language: str | None,
     read: tuple[Executable, dict[str, Any]] | None,
-) -> tuple[int, Sequence[Any]]:
+    versions: Versions | None = None,
+) -> Cast:
     """``cast_vote``, and the rows of ``read`` (a Core select whose rows have a non-null
     ``id``, and its parameters): on PostgreSQL, when its SQL is fixed (see
     ``db.postgres_statement``), in the vote's own statement, one round trip for both (the
-    select sees the database as it was before the vote); else just before the vote."""
+    select sees the database as it was before the vote); else just before the vote.
+
+    ``versions`` (PostgreSQL): the versions of the round's and the participant's rows that
+    ``round_`` and ``participant`` were read at. The vote is then recorded only while both rows
+    are still at them, checked in the vote's own statement; ``VisitChanged`` when they are not
+    (nothing recorded). So a caller may vote with rows it kept from an earlier request."""
     require_open(round_)
     if value not in set(VoteValue):
         raise Invalid(_l("A vote is agree, disagree or pass."))
@@ -119,8 +124,9 @@ def cast_vote_reading(
     rows: Sequence[Any] = ()
     if read is not None and along is None:
         rows = fetch(session, *read)
+    version = None
     if postgres:
-        recorded, counted, read_along = _record_postgres(
+        recorded, counted, read_along, version = _record_postgres(
             session,
             round_id=round_.id,  # type: ignore[arg-type]
             participant_id=participant.id,  # type: ignore[arg-type]
@@ -129,6 +135,7 @@ def cast_vote_reading(
             language=shown,
             statuses=statuses,
             read=None if read is None or along is None else (along, read[1]),
+            versions=versions,
         )
         rows = read_along or rows
     else:
@@ -153,8 +160,33 @@ def cast_vote_reading(
             else None
         )
     if not recorded:
+        if versions is not None:
+            raise VisitChanged
         raise NotFound(_l("This statement is not open for votes in this round."))
-    return (participant.vote_count if counted is None else counted), rows
+    return Cast(participant.vote_count if counted is None else counted, rows, version)
+
+
+class Versions(NamedTuple):
+    """Versions of a round's and a participant's rows (PostgreSQL's ``xmin``, as text): a row
+    gets a new one with each change."""
+
+    round: str
+    participant: str
+
+
+class Cast(NamedTuple):
+    """What ``cast_vote_reading`` did: the participant's number of votes, the rows read, and
+    the new version of the participant's row when the vote changed it (a new vote moves its
+    counter; PostgreSQL only), else None."""
+
+    voted: int
+    rows: Sequence[Any]
+    participant_version: str | None
+
+
+class VisitChanged(Exception):
+    """A vote cast with ``versions`` was not recorded: the round's or the participant's row
+    has changed since (or the statement is not open to the vote). Read them again."""
 
 
 def record_vote(
@@ -187,6 +219,7 @@ def record_vote(
             language=language,
             statuses=None,
             read=None,
+            versions=None,
         )[1]
     return _record_sqlite(
         session,
@@ -235,14 +268,15 @@ statement_counted AS (
 participant_counted AS (
     UPDATE participant SET vote_count = vote_count + 1
     WHERE id = :participant_id AND EXISTS (SELECT FROM stored WHERE inserted)
-    RETURNING vote_count
+    RETURNING vote_count, CAST(xmin AS TEXT) AS version
 ),
 event AS (
     INSERT INTO vote_event (round_id, participant_id, statement_id, value, language, created_at)
     SELECT :round_id, :participant_id, statement_id, :value, :language, :now FROM stored
 )
 SELECT EXISTS (SELECT FROM stored) AS recorded,
-    (SELECT vote_count FROM participant_counted) AS counted{read}
+    (SELECT vote_count FROM participant_counted) AS counted,
+    (SELECT version FROM participant_counted) AS participant_version{read}
 """
 # The rows of another select read in the same statement (``cast_vote_reading``): one row when
 # it has none, its columns null.
@@ -253,14 +287,24 @@ _CHECKED_TARGET = (
     "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
     " AND status = ANY(:statuses)"
 )
+# The checked target while the round's and the participant's rows are still at the versions
+# the caller read them at (``cast_vote_reading``'s ``versions``).
+_GUARDED_TARGET = (
+    _CHECKED_TARGET + " AND EXISTS (SELECT FROM round WHERE round.id = :round_id"
+    " AND round.xmin = CAST(:round_version AS xid))"
+    " AND EXISTS (SELECT FROM participant WHERE participant.id = :participant_id"
+    " AND participant.xmin = CAST(:participant_version AS xid))"
+)
 _UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
+_TARGETS = {"unchecked": _UNCHECKED_TARGET, "checked": _CHECKED_TARGET, "guarded": _GUARDED_TARGET}
 
 
 @cache
-def _vote_statement(checked: bool, read: bool = False) -> TextClause:
+def _vote_statement(target: str, read: bool = False) -> TextClause:
+    """The vote's statement on one of the ``_TARGETS``; with ``read``, a place for another
+    select (``_vote_reading``)."""
     sql = _VOTE_SQL.format(
-        target=_CHECKED_TARGET if checked else _UNCHECKED_TARGET,
-        read=_READ_ALONG.format(select=_READ_PLACEHOLDER) if read else "",
+        target=_TARGETS[target], read=_READ_ALONG.format(select=_READ_PLACEHOLDER) if read else ""
     )
     statement = text(sql).bindparams(
         bindparam("round_id", type_=Integer()),
@@ -270,15 +314,20 @@ def _vote_statement(checked: bool, read: bool = False) -> TextClause:
         bindparam("language", type_=String()),
         bindparam("now", type_=DateTime()),
     )
-    if checked:
+    if target != "unchecked":
         statement = statement.bindparams(bindparam("statuses", type_=ARRAY(String())))
+    if target == "guarded":
+        statement = statement.bindparams(
+            bindparam("round_version", type_=String()),
+            bindparam("participant_version", type_=String()),
+        )
     return statement
 
 
 @cache
-def _vote_reading(checked: bool, read: PostgresStatement) -> PostgresStatement:
+def _vote_reading(target: str, read: PostgresStatement) -> PostgresStatement:
     """The vote's statement with ``read``'s select inside."""
-    vote = postgres_statement(_vote_statement(checked, read=True))
+    vote = postgres_statement(_vote_statement(target, read=True))
     assert vote is not None  # a text statement's SQL is fixed
     return PostgresStatement(vote.sql.replace(_READ_PLACEHOLDER, read.sql), vote.bound | read.bound)
 
@@ -293,10 +342,12 @@ def _record_postgres(
     language: str | None,
     statuses: tuple[StatementStatus, ...] | None,
     read: tuple[PostgresStatement, dict[str, Any]] | None,
-) -> tuple[bool, int | None, Sequence[Any]]:
+    versions: Versions | None,
+) -> tuple[bool, int | None, Sequence[Any], str | None]:
     """Whether the vote was recorded (False: ``statuses`` given and the statement is not of
-    ``round_id`` or not in them), the participant's new count when the vote is new, and the
-    rows of ``read`` (a select and its parameters) when given."""
+    ``round_id`` or not in them, or ``versions`` given and a row no longer at its version),
+    the participant's new count and row version when the vote is new, and the rows of
+    ``read`` (a select and its parameters) when given."""
     params: dict[str, Any] = {
         "round_id": round_id,
         "participant_id": participant_id,
@@ -305,20 +356,24 @@ def _record_postgres(
         "language": language,
         "now": utcnow(),
     }
+    target = "unchecked"
     if statuses is not None:
         params["statuses"] = [str(status) for status in statuses]
-    checked = statuses is not None
+        target = "checked"
+        if versions is not None:
+            params["round_version"], params["participant_version"] = versions
+            target = "guarded"
     if read is None:
-        (row,) = fetch(session, _vote_statement(checked), params)
+        (row,) = fetch(session, _vote_statement(target), params)
         rows: Sequence[Any] = ()
     else:
-        rows = _vote_reading(checked, read[0]).run(core_connection(session), read[1] | params)
+        rows = _vote_reading(target, read[0]).run(core_connection(session), read[1] | params)
         row = rows[0]
         rows = [found for found in rows if found.read_found]
     if row.counted is None:
-        return bool(row.recorded), None, rows
+        return bool(row.recorded), None, rows, None
     _counted(session, statement_id, participant_id, int(row.counted))
-    return True, int(row.counted), rows
+    return True, int(row.counted), rows, row.participant_version
 
 
 @cache

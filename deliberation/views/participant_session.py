@@ -8,6 +8,7 @@ hash, so anonymisation, which erases the hash, cuts the link between the cookie 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +16,7 @@ from typing import Any
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, bindparam
+from sqlalchemy import Select, String, Text, bindparam, cast, literal_column
 from sqlalchemy import select as sql_select
 from sqlmodel import col
 
@@ -26,7 +27,7 @@ from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services import participation
 from deliberation.services.rounds import refresh_phase
-from deliberation.services.votes import count_votable
+from deliberation.services.votes import Cast, Versions, count_votable
 
 KEY = "participants"
 
@@ -79,16 +80,82 @@ def forget(round_: Round) -> None:
     session[KEY] = known
 
 
+VisitKey = tuple[str, tuple[str, ...]]
+"""A round's slug and the hashes of every session key a browser holds."""
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the visit query found for ``key``: the round's values, its latest snapshot's id,
+    the participant's values (None when no key of the browser is of this round), on
+    PostgreSQL for a vote the versions of both rows, and when it was read
+    (``time.monotonic``)."""
+
+    key: VisitKey
+    round: dict[str, Any]
+    snapshot_id: int | None
+    participant: dict[str, Any] | None
+    versions: Versions | None
+    at: float
+
+
 @dataclass(frozen=True)
 class Visit:
     """What a participation page or vote needs first: the round (its phase up to date), this
     browser's participant in it, the id of the round's latest opinion snapshot (None before
-    the first) and how many of its statements are votable."""
+    the first) and how many of its statements are votable; for a vote, what it was read from
+    (``visit(..., kept=True)``)."""
 
     round: Round
     participant: Participant
     snapshot_id: int | None
     votable: int
+    read: _Read | None = None
+
+    @property
+    def versions(self) -> Versions | None:
+        """The versions of the rows ``round`` and ``participant`` were read at, for a vote
+        that checks them (``votes.cast_vote_reading``)."""
+        return self.read.versions if self.read is not None else None
+
+
+class KeptVisits:
+    """Each app process's last ``_Read`` per ``VisitKey``, at most ``size`` (the oldest kept
+    go first), for the votes that follow: each vote's own statement checks that the rows are
+    still at their versions. The values are shared by the requests that read them and never
+    written (a vote keeps a new ``_Read``)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._reads: dict[VisitKey, _Read] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: VisitKey, seconds: float) -> _Read | None:
+        """The ``_Read`` kept for ``key`` when read less than ``seconds`` ago."""
+        read = self._reads.get(key)
+        return read if read is not None and time.monotonic() - read.at < seconds else None
+
+    def put(self, read: _Read) -> None:
+        with self._lock:
+            self._reads.pop(read.key, None)
+            self._reads[read.key] = read
+            while len(self._reads) > self.size:
+                del self._reads[next(iter(self._reads))]
+
+    def pop(self, key: VisitKey) -> None:
+        with self._lock:
+            self._reads.pop(key, None)
+
+
+KEPT_VISITS = 4096
+"""At most this many visits kept per app process (under a kilobyte each)."""
+
+
+def _kept_visits() -> KeptVisits:
+    store: KeptVisits | None = current_app.extensions.get("palabre.kept_visits")
+    if store is None:
+        store = current_app.extensions.setdefault("palabre.kept_visits", KeptVisits(KEPT_VISITS))
+    return store
 
 
 # What the vote path reads of the round (``visit(..., votes=True)``): its phase and schedule,
@@ -112,20 +179,26 @@ def _round_columns(votes: bool) -> tuple[str, ...]:
 
 
 @cache
-def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
+def _visit_query(postgres: bool, votes: bool, versions: bool) -> Select[Any]:
     """The query behind ``visit``, built once per dialect and use: the round's columns (see
-    ``_round_columns``), its latest snapshot's id, then a participant's; parameters ``slug``
+    ``_round_columns``), its latest snapshot's id, a participant's, then with ``versions``
+    (PostgreSQL) the versions of the round's and the participant's rows; parameters ``slug``
     and ``key_hashes`` (of every key the browser holds: the round's id is not known before
     the query; one array on PostgreSQL, see ``in_list``). One row per participant those keys
     name, in any round (the caller keeps this round's): joined on the unique key hash alone,
     so that even a generic plan looks the keys up rather than reading the round's
     participants."""
     rounds, participants = Round.__table__.c, Participant.__table__.c  # type: ignore[attr-defined]
+    row_versions = (
+        cast(literal_column("round.xmin"), Text()),
+        cast(literal_column("participant.xmin"), Text()),
+    )
     return (
         sql_select(
             *(rounds[name] for name in _round_columns(votes)),
             latest_snapshot_id_query(col(Round.id)).scalar_subquery(),
             *(participants[name].label(f"participant_{name}") for name in _PARTICIPANT_COLUMNS),
+            *(row_versions if versions else ()),
         )
         .outerjoin(
             Participant,
@@ -135,43 +208,113 @@ def _visit_query(postgres: bool, votes: bool) -> Select[Any]:
     )
 
 
-def visit(slug: str, *, notice: bool = True, votes: bool = False) -> Visit:
-    """The ``Visit`` of round ``slug`` by this browser, in one query: 404 without such a round,
-    and the checks of ``current_participant``. ``votes`` for the vote path: only the round's
-    ``VOTE_PATH_COLUMNS`` are read at first."""
+_ROUND_ID = _PARTICIPANT_COLUMNS.index("round_id")
+_KEY_HASH = _PARTICIPANT_COLUMNS.index("session_key_hash")
+
+
+def _read_visit(key: VisitKey, *, votes: bool, versions: bool) -> _Read:
+    """What ``visit`` reads of round ``key[0]`` and the browser's participant in it (``key[1]``,
+    the hashes of its keys): 404 without such a round."""
     db = get_session()
-    keys = [str(value) for value in (session.get(KEY) or {}).values()]
     rows = fetch(
         db,
-        _visit_query(db.get_bind().dialect.name == "postgresql", votes),
-        {"slug": slug, "key_hashes": [participation.key_hash(key) for key in keys]},
+        _visit_query(db.get_bind().dialect.name == "postgresql", votes, versions),
+        {"slug": key[0], "key_hashes": list(key[1])},
     )
     if not rows:
         raise NotFound(_l("No round has this address."))
     names = _round_columns(votes)
-    round_ = attached(db, Round, dict(zip(names, rows[0], strict=False)))
-    snapshot_id = rows[0][len(names)]
-    key = session_key(round_)
-    expected = participation.key_hash(key) if key is not None else None
-    offset = len(names) + 1
-    found = (
-        dict(zip(_PARTICIPANT_COLUMNS, row[offset:], strict=True))
-        for row in rows
-        if row[offset] is not None
-    )
-    participant = next(
+    values = dict(zip(names, rows[0], strict=False))
+    own = (session.get(KEY) or {}).get(str(values["id"]))
+    expected = participation.key_hash(own) if isinstance(own, str) else None
+    start = len(names) + 1
+    end = start + len(_PARTICIPANT_COLUMNS)
+    found = next(
         (
-            attached(db, Participant, values)
-            for values in found
-            if values["round_id"] == round_.id and values["session_key_hash"] == expected
+            row
+            for row in rows
+            if row[start] is not None
+            and row[start + _ROUND_ID] == values["id"]
+            and row[start + _KEY_HASH] == expected
         ),
         None,
     )
+    return _Read(
+        key,
+        values,
+        rows[0][len(names)],
+        dict(zip(_PARTICIPANT_COLUMNS, found[start:end], strict=True)) if found else None,
+        Versions(*found[end:]) if versions and found else None,
+        time.monotonic(),
+    )
+
+
+def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = False) -> Visit:
+    """The ``Visit`` of round ``slug`` by this browser, in one query: 404 without such a round,
+    and the checks of ``current_participant``. ``votes`` for the vote path: only the round's
+    ``VOTE_PATH_COLUMNS`` are read at first.
+
+    ``kept`` (a vote, on PostgreSQL): what the browser's last recorded vote in this app
+    process was cast with (``keep_vote``), when read less than ``VISIT_KEPT_SECONDS`` ago,
+    rather than the query. The ``Visit`` carries the rows' versions for the vote's statement
+    to check: a change to the round or the participant since (a withdrawal, say) takes effect
+    at once, the vote raising ``votes.VisitChanged`` (then ``forget_visit`` and visit without
+    ``kept``). The latest snapshot's id, which only orders the next cards, may be that old."""
+    db = get_session()
+    key = (
+        slug,
+        tuple(participation.key_hash(str(value)) for value in (session.get(KEY) or {}).values()),
+    )
+    kept = kept and db.get_bind().dialect.name == "postgresql"
+    read = _kept_visits().get(key, current_app.config["VISIT_KEPT_SECONDS"]) if kept else None
+    if read is None:
+        read = _read_visit(key, votes=votes, versions=kept)
+    round_ = attached(db, Round, read.round)
+    participant = attached(db, Participant, read.participant) if read.participant else None
     refresh_phase(db, round_, now=utcnow())
     participant = participation.require_participant(round_, participant)
     if notice:
         participation.require_current_notice(round_, participant)
-    return Visit(round_, participant, snapshot_id, _votable(round_))
+    return Visit(
+        round_,
+        participant,
+        read.snapshot_id,
+        _votable(round_),
+        read if read.versions is not None else None,
+    )
+
+
+def forget_visit(seen: Visit) -> None:
+    """Drop what this app process kept of ``seen``'s read, and ``seen``'s round and
+    participant from the request's session: their rows changed since, the next ``visit``
+    reads them again."""
+    if seen.read is not None:
+        _kept_visits().pop(seen.read.key)
+    db = get_session()
+    for instance in (seen.round, seen.participant):
+        if instance in db:
+            db.expunge(instance)
+
+
+def keep_vote(seen: Visit, outcome: Cast) -> None:
+    """After a vote cast with ``seen``'s versions and committed, keep what it was read from
+    for the browser's next vote, with the participant's new count and version when the vote
+    moved them. Only a read that a recorded vote confirmed is kept: the checks it passed then
+    (a participant who had accepted the current notice, an open round) hold until one of its
+    rows changes, which the next vote's statement sees."""
+    read = seen.read
+    if read is None or read.versions is None or read.participant is None:
+        return
+    if outcome.participant_version is not None:
+        read = _Read(
+            read.key,
+            read.round,
+            read.snapshot_id,
+            read.participant | {"vote_count": outcome.voted},
+            Versions(read.versions.round, outcome.participant_version),
+            read.at,
+        )
+    _kept_visits().put(read)
 
 
 def _votable(round_: Round) -> int:

@@ -52,6 +52,8 @@ from deliberation.views.participant_session import (
     Visit,
     current_participant,
     forget,
+    forget_visit,
+    keep_vote,
     keys_digest,
     remember,
     session_key,
@@ -237,8 +239,20 @@ def _feedback_after_redirect(round_: Round, participant: Participant) -> VoteFee
 @bp.post("/r/<slug>/vote")
 @vote_limit
 def vote(slug: str) -> Any:
+    """Record the vote; the htmx card answers with the next card. The round and participant
+    an earlier vote of this browser read may stand in for the visit's query (``kept``):
+    when either row changed since, nothing was recorded and the vote is cast again on a
+    fresh visit."""
+    seen = visit(slug, votes=True, kept=True)
+    try:
+        return _vote(slug, seen)
+    except votes.VisitChanged:
+        forget_visit(seen)
+        return _vote(slug, visit(slug, votes=True))
+
+
+def _vote(slug: str, seen: Visit) -> Any:
     db = get_session()
-    seen = visit(slug, votes=True)
     statement_id, value = _vote_input()
     # The htmx answer shows the next card: the first still open of those the answered card
     # carried (checked in the vote's own statement on PostgreSQL), else a new draw, made before
@@ -257,7 +271,7 @@ def vote(slug: str) -> Any:
         else None
     )
     drawn = _next_cards(seen, skip=statement_id) if htmx and check is None else []
-    voted, rows = votes.cast_vote_reading(
+    outcome = votes.cast_vote_reading(
         db,
         round_=seen.round,
         participant=seen.participant,
@@ -265,18 +279,21 @@ def vote(slug: str) -> Any:
         value=value,
         language=request.form.get("shown_language"),
         read=(check.query, check.params) if check is not None else None,
+        versions=seen.versions,
     )
     if not htmx:
         db.commit()
+        keep_vote(seen, outcome)
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
     if check is not None:
-        drawn = check.cards(rows) or _next_cards(seen, skip=statement_id)
-    context = _card_context(seen, cards=drawn) | {"voted": voted}
+        drawn = check.cards(outcome.rows) or _next_cards(seen, skip=statement_id)
+    context = _card_context(seen, cards=drawn) | {"voted": outcome.voted}
     db.commit()
+    keep_vote(seen, outcome)
     return render(
         "participate/_card.html",
         "participate/_vote_response.html",
-        feedback=vote_feedback(seen.round, statement_id, value, voted),
+        feedback=vote_feedback(seen.round, statement_id, value, outcome.voted),
         **context,
     )
 

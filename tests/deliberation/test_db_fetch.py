@@ -80,8 +80,8 @@ def test_the_vote_paths_statements_run_on_the_driver() -> None:
         mode: votes.votable_statuses(Round(moderation_mode=mode))
         for mode in (ModerationMode.PRE, ModerationMode.POST)
     }
-    hot = [_visit_query(True, page) for page in (True, False)]
-    hot += [votes._vote_statement(checked) for checked in (True, False)]
+    hot = [_visit_query(True, page, kept) for page in (True, False) for kept in (True, False)]
+    hot += [votes._vote_statement(target) for target in votes._TARGETS]
     for votable in statuses.values():
         for filtered in (True, False):
             hot.append(routing._queued_query(votable, filtered, True))

@@ -1,0 +1,201 @@
+"""A vote may stand on what the browser's previous vote read of the round and the participant
+(``visit(..., kept=True)``, PostgreSQL): the vote's own statement checks that neither row
+changed since, so a withdrawal, a phase change or any other change takes effect at once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, col, func, select, update
+
+from deliberation.models import (
+    Participant,
+    Phase,
+    Round,
+    Statement,
+    StatementStatus,
+    Vote,
+    VoteEvent,
+)
+from deliberation.services import participation, votes
+from deliberation.views import participant_session
+from tests.factories import act_as, make_participant, make_round, make_statement
+
+pytestmark = pytest.mark.postgres
+
+HTMX = {"HX-Request": "true"}
+CARD = re.compile(r'name="statement_id" value="(\d+)"')
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """One entry per visit query run (its ``versions`` flag)."""
+    made: list[bool] = []
+    read = participant_session._read_visit
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs["versions"])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(participant_session, "_read_visit", counted)
+    return made
+
+
+def _setting(
+    session: Session, client: FlaskClient, statements: int = 4
+) -> tuple[Round, Participant]:
+    round_ = make_round(session)
+    for _ in range(statements):
+        make_statement(session, round_)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    return round_, participant
+
+
+def _vote(client: FlaskClient, round_: Round, statement_id: int, choice: str = "agree") -> Any:
+    return client.post(
+        f"/r/{round_.slug}/vote",
+        data={"statement_id": statement_id, "vote": choice},
+        headers=HTMX,
+    )
+
+
+def _statement_ids(session: Session, round_: Round) -> list[int]:
+    return list(session.exec(select(Statement.id).where(Statement.round_id == round_.id)).all())  # type: ignore[arg-type]
+
+
+def _assert_counts(session: Session, participant: Participant) -> None:
+    session.expire_all()
+    stored = session.exec(
+        select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id)
+    ).one()
+    refreshed = session.get(Participant, participant.id)
+    assert refreshed is not None
+    assert refreshed.vote_count == stored
+    for statement in session.exec(select(Statement)).all():
+        assert (
+            statement.vote_count
+            == session.exec(
+                select(func.count()).select_from(Vote).where(Vote.statement_id == statement.id)
+            ).one()
+        )
+
+
+def test_the_next_votes_read_no_visit_and_count_right(
+    client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    round_, participant = _setting(session, client)
+    ids = _statement_ids(session, round_)
+    for n, statement_id in enumerate(ids):
+        answer = _vote(client, round_, statement_id)
+        assert answer.status_code == 200
+        assert f"Statements voted: {n + 1} of {len(ids)}" in answer.text
+    _vote(client, round_, ids[0], "disagree")  # a vote replaced: no counter moves
+    assert reads == [True], "only the first vote read the round and the participant"
+    _assert_counts(session, participant)
+    assert session.exec(select(func.count()).select_from(VoteEvent)).one() == len(ids) + 1
+
+
+def test_a_withdrawal_elsewhere_stops_the_next_vote_at_once(
+    app: Flask, client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    round_, participant = _setting(session, client)
+    first, second = _statement_ids(session, round_)[:2]
+    assert _vote(client, round_, first).status_code == 200
+    with Session(app.extensions["palabre.engine"], expire_on_commit=False) as other:
+        withdrawing = other.get(Participant, participant.id)
+        assert withdrawing is not None
+        participation.withdraw(other, withdrawing)
+        other.commit()
+    refused = _vote(client, round_, second)
+    assert refused.status_code == 403
+    assert reads == [True, False], "the kept read failed its check, then a fresh visit"
+    # the withdrawal deleted the first vote and its history; the refused one left nothing
+    assert session.exec(select(func.count()).select_from(Vote)).one() == 0
+    assert session.exec(select(func.count()).select_from(VoteEvent)).one() == 0
+
+
+def test_a_round_closed_elsewhere_refuses_the_next_vote(
+    client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    round_, participant = _setting(session, client)
+    first, second = _statement_ids(session, round_)[:2]
+    assert _vote(client, round_, first).status_code == 200
+    session.execute(update(Round).where(col(Round.id) == round_.id).values(phase=Phase.CLOSED))
+    session.commit()
+    refused = _vote(client, round_, second)
+    assert refused.status_code == 409
+    assert "closed" in refused.text
+    assert reads == [True, False], "the kept read failed its check, then a fresh visit"
+    assert session.exec(select(func.count()).select_from(Vote)).one() == 1
+    _assert_counts(session, participant)
+
+
+def test_a_participant_changed_elsewhere_is_read_again_and_the_vote_recorded(
+    client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    round_, participant = _setting(session, client)
+    first, second, third = _statement_ids(session, round_)[:3]
+    assert _vote(client, round_, first).status_code == 200
+    session.execute(
+        update(Participant).where(col(Participant.id) == participant.id).values(reads=["en", "fr"])
+    )
+    session.commit()
+    assert _vote(client, round_, second).status_code == 200
+    assert _vote(client, round_, third).status_code == 200
+    assert reads == [True, False, True], "read again once, then kept again"
+    _assert_counts(session, participant)
+
+
+def test_an_undone_vote_moves_the_participant_and_the_next_vote_reads_again(
+    client: FlaskClient, session: Session
+) -> None:
+    round_, participant = _setting(session, client)
+    first, second = _statement_ids(session, round_)[:2]
+    assert _vote(client, round_, first).status_code == 200
+    undone = client.post(f"/r/{round_.slug}/vote/undo", data={"statement_id": first}, headers=HTMX)
+    assert undone.status_code == 200
+    assert _vote(client, round_, second).status_code == 200
+    _assert_counts(session, participant)
+    stored = session.exec(select(Vote.statement_id)).all()
+    assert stored == [second]
+
+
+def test_only_a_recorded_vote_keeps_what_it_read(
+    client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    round_, participant = _setting(session, client)
+    first, second = _statement_ids(session, round_)[:2]
+    hidden = make_statement(session, round_, status=StatementStatus.REJECTED)
+    assert _vote(client, round_, hidden.id).status_code == 404  # type: ignore[arg-type]
+    assert _vote(client, round_, first).status_code == 200
+    assert _vote(client, round_, second).status_code == 200
+    # the refused vote is tried again on a fresh read (a guarded statement that records nothing
+    # does not tell why) and keeps nothing; the first recorded vote keeps its read
+    assert reads == [True, False, True]
+    _assert_counts(session, participant)
+
+
+def test_a_vote_with_outdated_versions_records_nothing(session: Session) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    participant = make_participant(session, round_)
+    with pytest.raises(votes.VisitChanged):
+        votes.cast_vote_reading(
+            session,
+            round_=round_,
+            participant=participant,
+            statement_id=statement.id,  # type: ignore[arg-type]
+            value=1,
+            language=None,
+            read=None,
+            versions=votes.Versions("1", "1"),
+        )
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Vote)).one() == 0
+    assert session.exec(select(func.count()).select_from(VoteEvent)).one() == 0
+    assert session.exec(select(Statement.vote_count)).one() == 0
