@@ -4,17 +4,19 @@ A participant's browser sends the same session cookie with each of its votes (a 
 change the session: no new cookie is sent back). Flask checks its HMAC and builds its serializer
 on every request; here the serializer is built once per secret key and the signature of a given
 cookie checked once (``_verified``, a bounded cache of cookies that passed the check, with the
-time they were signed). Each request still checks the cookie's age against the session's
-lifetime and decodes its own copy of the data, so nothing is shared between requests.
+time they were signed) and its data decoded once (``_decoded``). Each request still checks
+the cookie's age against the session's lifetime and gets its own copy of the data, so nothing
+is shared between requests.
 """
 
 from __future__ import annotations
 
 import time
 from functools import lru_cache
+from typing import Any
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 MAX_CACHED_COOKIE = 4096
@@ -53,9 +55,38 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
             age = int(time.time()) - signed_at
             if age > max_age or age < 0:  # as itsdangerous: expired, or signed in the future
                 return self.session_class()
-            return self.session_class(serializer.load_payload(payload))
+            return self.session_class(_copy(_decoded(serializer, payload)))
         except BadSignature:
             return self.session_class()
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's, with the common case made short: a session read but not changed (and not
+        refreshed on each request) only adds ``Cookie`` to ``Vary``."""
+        if session.modified or not session.accessed or self.should_set_cookie(app, session):
+            super().save_session(app, session, response)
+            return
+        vary = response.headers.get("Vary")
+        if vary is None:
+            response.headers["Vary"] = "Cookie"
+        elif "cookie" not in {value.strip().lower() for value in vary.split(",")}:
+            response.headers["Vary"] = f"{vary}, Cookie"
+
+
+@lru_cache(maxsize=4096)
+def _decoded(serializer: URLSafeTimedSerializer, payload: bytes) -> Any:
+    """The data of a verified cookie's ``payload``, decoded once: only copies leave here."""
+    return serializer.load_payload(payload)
+
+
+def _copy(value: Any) -> Any:
+    """``value``, decoded session data, copied down to its every dict, list and tuple: each
+    request changes its own."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(_copy(item) for item in value)
+    return value
 
 
 @lru_cache(maxsize=4096)

@@ -259,6 +259,7 @@ def _vote(slug: str, seen: Visit) -> Any:
     # the vote when there is no queue to check. The row locks the vote takes (its statement's
     # counter is shared by everyone voting on it) are then held through the card's reading
     # only; one transaction per request, rendered once committed.
+    card = bool(htmx)
     check = (
         routing.queued_check(
             seen.round,
@@ -267,10 +268,10 @@ def _vote(slug: str, seen: Visit) -> Any:
             skip=statement_id,
             postgres=db.get_bind().dialect.name == "postgresql",
         )
-        if htmx
+        if card
         else None
     )
-    drawn = _next_cards(seen, skip=statement_id) if htmx and check is None else []
+    drawn = _next_cards(seen, skip=statement_id) if card and check is None else []
     outcome = votes.cast_vote_reading(
         db,
         round_=seen.round,
@@ -281,7 +282,7 @@ def _vote(slug: str, seen: Visit) -> Any:
         read=(check.query, check.params) if check is not None else None,
         versions=seen.versions,
     )
-    if not htmx:
+    if not card:
         db.commit()
         keep_vote(seen, outcome)
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)

@@ -51,6 +51,34 @@ def test_the_session_cookie_is_checked_on_every_request_and_never_shared(app: Fl
     assert _open(app, _cookie(app, {"participants": {"1": "key"}}, secret="x" * 40)) == {}
 
 
+def test_each_request_gets_its_own_copy_of_the_decoded_session_down_to_its_lists(
+    app: Flask,
+) -> None:
+    data = {"_flashes": [("success", "Saved")], "participants": {"1": "key"}, "n": [1, [2]]}
+    cookie = _cookie(app, data)
+    first = _open(app, cookie)
+    first["_flashes"].append(("error", "changed"))
+    first["participants"]["2"] = "other"
+    first["n"][1].append(3)
+    assert _open(app, cookie) == data
+
+
+def test_a_session_read_but_not_changed_varies_on_the_cookie_and_sets_none(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    assert "Set-Cookie" in client.get(f"/r/{round_.slug}").headers, "its first CSRF token"
+    page = client.get(f"/r/{round_.slug}")
+    assert page.status_code == 200
+    assert "Set-Cookie" not in page.headers
+    vary = {value.strip() for value in page.headers["Vary"].split(",")}
+    assert {"Cookie", "HX-Request"} <= vary
+    chosen = client.post("/language", data={"language": "fr", "next": f"/r/{round_.slug}"})
+    assert "Set-Cookie" in chosen.headers, "a changed session is saved as Flask saves it"
+
+
 def test_an_expired_session_cookie_is_refused_even_once_checked(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
