@@ -75,8 +75,11 @@ def refresh_phase(session: Session, round_: Round, *, now: datetime) -> None:
     if written.rowcount == 1:  # type: ignore[attr-defined]
         _record_scheduled(session, round_, before=before, after=phase)
         set_committed_value(round_, "phase", phase)
-    else:
-        session.refresh(round_, attribute_names=["phase"])
+    else:  # written by another request since it was read: read it again
+        current = session.exec(select(Round.phase).where(col(Round.id) == round_.id)).first()
+        if current is None:
+            raise NotFound(_l("No round has this address."))
+        set_committed_value(round_, "phase", current)
 
 
 def advance_schedules(session: Session, *, now: datetime) -> int:

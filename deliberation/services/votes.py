@@ -163,7 +163,10 @@ def cast_vote_reading(
         if versions is not None:
             raise VisitChanged
         raise NotFound(_l("This statement is not open for votes in this round."))
-    return Cast(participant.vote_count if counted is None else counted, rows, version)
+    if counted is None:
+        return Cast(participant.vote_count, rows, version)
+    set_committed_value(participant, "vote_count", counted)  # in a session or not
+    return Cast(counted, rows, version)
 
 
 class Versions(NamedTuple):

@@ -21,7 +21,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import col
 
 from deliberation.clock import utcnow
-from deliberation.db import attached, fetch, get_session, in_list
+from deliberation.db import attached, detached, fetch, get_session, in_list
 from deliberation.errors import Forbidden, NotFound
 from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
@@ -259,18 +259,24 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = F
     rather than the query. The ``Visit`` carries the rows' versions for the vote's statement
     to check: a change to the round or the participant since (a withdrawal, say) takes effect
     at once, the vote raising ``votes.VisitChanged`` (then ``forget_visit`` and visit without
-    ``kept``). The latest snapshot's id, which only orders the next cards, may be that old."""
+    ``kept``). The latest snapshot's id, which only orders the next cards, may be that old.
+    Its round and participant, every column read, are ``detached``: a vote only reads them
+    (its statement writes the counters)."""
     db = get_session()
     key = (
         slug,
         tuple(participation.key_hash(str(value)) for value in (session.get(KEY) or {}).values()),
     )
-    kept = kept and db.get_bind().dialect.name == "postgresql"
-    read = _kept_visits().get(key, current_app.config["VISIT_KEPT_SECONDS"]) if kept else None
-    if read is None:
-        read = _read_visit(key, votes=votes, versions=kept)
-    round_ = attached(db, Round, read.round)
-    participant = attached(db, Participant, read.participant) if read.participant else None
+    if kept and db.get_bind().dialect.name == "postgresql":
+        read = _kept_visits().get(key, current_app.config["VISIT_KEPT_SECONDS"])
+        if read is None:
+            read = _read_visit(key, votes=False, versions=True)
+        round_ = detached(Round, read.round)
+        participant = detached(Participant, read.participant) if read.participant else None
+    else:
+        read = _read_visit(key, votes=votes, versions=False)
+        round_ = attached(db, Round, read.round)
+        participant = attached(db, Participant, read.participant) if read.participant else None
     refresh_phase(db, round_, now=utcnow())
     participant = participation.require_participant(round_, participant)
     if notice:

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import Integer, bindparam, literal, make_url, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import DetachedInstanceError
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.db import (
     attached,
     core_connection,
+    detached,
     fetch,
     in_list,
     make_engine,
@@ -146,3 +148,16 @@ def test_a_lost_connection_is_reported_and_replaced_as_sqlalchemy_would() -> Non
             fetch(failing, sql_select((literal(1) / bindparam("zero")).label("x")), {"zero": 0})
     finally:
         engine.dispose()
+
+
+def test_detached_rows_read_as_loaded_and_never_load(session: Session) -> None:
+    round_ = make_round(session, languages=["en", "fr"])
+    values = {c.name: getattr(round_, c.name) for c in Round.__table__.columns}  # type: ignore[attr-defined]
+    session.expunge_all()
+    copy = detached(Round, values)
+    assert (copy.slug, copy.title, copy.languages) == (round_.slug, round_.title, ["en", "fr"])
+    assert copy not in session
+    assert session.get(Round, round_.id) is not copy, "not the session's instance"
+    partial = detached(Round, {"id": round_.id, "slug": round_.slug})
+    with pytest.raises(DetachedInstanceError):
+        _ = partial.title

@@ -13,11 +13,11 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from deliberation.clock import utcnow
-from deliberation.db import get_session
+from deliberation.db import attached, detached, get_session
 from deliberation.errors import Conflict
-from deliberation.models import Phase, Round, Territory
+from deliberation.models import AuditEntry, Phase, Round, Territory
 from deliberation.opinions.worker import run_once
-from deliberation.services.rounds import advance_schedules, get_round
+from deliberation.services.rounds import advance_schedules, get_round, refresh_phase
 from tests.factories import make_round
 
 SERVICES = Path(__file__).resolve().parents[2] / "deliberation" / "services"
@@ -118,3 +118,22 @@ def test_advance_schedules_follows_scheduled_phase(session: Session) -> None:
     for slug, (*_given, expected) in cases.items():
         round_ = session.exec(select(Round).where(Round.slug == slug)).one()
         assert round_.phase == expected, slug
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["in-the-session", "detached"])
+def test_a_phase_another_request_wrote_first_is_read_again(session: Session, kept: bool) -> None:
+    """Two requests read a draft whose opening time passed: the first writes the open phase,
+    the second's conditional write finds the row changed and reads the phase again, whether
+    its round is in its session or a kept visit's detached copy."""
+    now = utcnow()
+    round_ = make_round(session, phase=Phase.DRAFT, opens_at=now - timedelta(hours=1))
+    values = {column.name: getattr(round_, column.name) for column in Round.__table__.columns}  # type: ignore[attr-defined]
+    refresh_phase(session, round_, now=now)
+    session.commit()
+    with Session(session.get_bind(), expire_on_commit=False) as late:
+        stale = detached(Round, values) if kept else attached(late, Round, values)
+        refresh_phase(late, stale, now=now)
+        assert stale.phase == Phase.OPEN
+        late.commit()
+    entries = session.exec(select(AuditEntry).where(AuditEntry.target_id == round_.id)).all()
+    assert len(entries) == 1, "one transition, written and recorded once"
