@@ -278,6 +278,12 @@ def language_name(code: str) -> str:
         return code
 
 
+def current_locale() -> Locale | None:
+    """The request's locale (the forced one inside ``force_locale``); None outside the app."""
+    kept = _kept_i18n()
+    return kept[0] if kept is not None else None
+
+
 def current_language() -> str:
     """The interface language's code ("en" for the locale en_GB): catalogs, texts and
     ``<html lang>`` follow the language, formats follow the whole locale."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
 
 from deliberation.models import Round, VoteValue
-from deliberation.templating import VOTE_LABELS
+from deliberation.templating import VOTE_LABELS, current_locale
 from deliberation.templating import gettext as _
 
 
@@ -23,10 +26,19 @@ def vote_feedback(round_: Round, statement_id: int, value: int, voted: int) -> V
     """The feedback on a vote of ``value`` on ``statement_id``; ``voted`` is the participant's
     number of votes once it is counted."""
     placed = voted == round_.min_votes_for_map
+    return VoteFeedback(
+        message=_recorded(current_locale(), value, placed), undo=statement_id, placed=placed
+    )
+
+
+@lru_cache(maxsize=256)
+def _recorded(locale: Locale | None, value: int, placed: bool) -> str:
+    """The message of ``vote_feedback`` in ``locale`` (the current one), made once per locale:
+    it comes with every vote."""
     message = _("Vote recorded: %(vote)s.", vote=VOTE_LABELS[VoteValue(value)])
     if placed:
         message = " ".join((message, _("You have voted enough to appear on the opinion map.")))
-    return VoteFeedback(message=message, undo=statement_id, placed=placed)
+    return message
 
 
 def undo_feedback(restored: int | None) -> VoteFeedback:

@@ -11,7 +11,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import current_app, session
@@ -35,8 +35,14 @@ KEY = "participants"
 def keys_digest() -> str | None:
     """A digest of every session key this browser holds (for rate limits: the secrets never
     leave the app), or None when it holds none."""
-    keys = [str(value) for value in (session.get(KEY) or {}).values()]
-    return hashlib.sha256(",".join(keys).encode()).hexdigest()[:32] if keys else None
+    keys = tuple(str(value) for value in (session.get(KEY) or {}).values())
+    return _digest(keys) if keys else None
+
+
+@lru_cache(maxsize=4096)
+def _digest(keys: tuple[str, ...]) -> str:
+    """``keys_digest`` of ``keys``, hashed once per process (it comes with every vote)."""
+    return hashlib.sha256(",".join(keys).encode()).hexdigest()[:32]
 
 
 def session_key(round_: Round) -> str | None:

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
@@ -176,3 +177,22 @@ def test_without_retracted_keeps_votes_cast_again_after_a_retraction() -> None:
     assert without_retracted(table).tolist() == [[1, 11, -1, 5], [1, 11, 1, 5], [2, 10, 0, 6]]
     plain = table[table[:, 2] != 2]
     assert without_retracted(plain) is plain
+
+
+def test_the_vote_announcement_follows_each_requests_language(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session, min_votes_for_map=2)
+    first, second, third = (make_statement(session, round_) for _ in range(3))
+    act_as(client, make_participant(session, round_))
+    french = {**HTMX, "Accept-Language": "fr-FR,fr;q=0.9"}
+    answers = []
+    for statement, headers in ((first, HTMX), (second, french), (third, HTMX)):
+        with app.app_context():  # each request its own context, as when served
+            answers.append(_vote(client, round_.slug, statement, "agree", headers=headers))
+    english, placed, again = answers
+    assert "Vote recorded: Agree." in english
+    assert "Vote enregistré\u00a0: D’accord." in placed
+    assert "Vous avez assez voté pour figurer sur la carte des opinions." in placed
+    assert "Vote recorded: Agree." in again
+    assert "opinion map." not in again
