@@ -10,8 +10,10 @@ tables. Palabre's vote path is bound by Python execution (about 90 % user time u
 so its calls per vote track its CPU per vote; a change to the hot path shows here at once.
 
 Prints the calls per vote of each app, their ratio, and Palabre's calls by the stage of the
-request they are made in (the innermost of the stages listed in ``STAGES``). Figures only: the
-target is the HTTP ratio's.
+request they are made in (the innermost of the stages listed in ``STAGES``): for a browser's
+next votes, which stand on what its last vote read (``visit(..., kept=True)``), then for a
+browser's first vote in an app process, which reads the round and the participant. Figures
+only: the target is the HTTP ratio's.
 
 The database is ``http_votes.py``'s (``PALABRE_BENCH_DATABASE_URL``, else
 ``palabre_bench_http``); the benchmark replaces its schema.
@@ -174,6 +176,12 @@ def main() -> int:
         cast(turn)
     palabre = count_calls(lambda: [cast(turn) for turn in range(args.votes)], STAGES)
 
+    def first(turn: int) -> None:  # as a browser's first vote in this process: nothing kept
+        app.extensions.pop("palabre.kept_visits", None)
+        cast(turn)
+
+    unkept = count_calls(lambda: [first(turn) for turn in range(args.votes)])
+
     os.environ["PALABRE_BENCH_DSN"] = (
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
@@ -189,10 +197,11 @@ def main() -> int:
 
     ours, theirs = palabre.total() / args.votes, minimal.total() / args.votes
     print(f"calls per htmx vote, {args.votes} votes of {args.participants} participants:")
-    print(f"  Palabre   {ours:7.0f}")
+    print(f"  Palabre   {ours:7.0f}  (a browser's next votes: its last vote's visit kept)")
     print(f"  reference {theirs:7.0f}")
     print(f"  ratio     {ours / theirs:7.2f}")
-    print("Palabre's calls per vote by stage:")
+    print(f"  Palabre   {unkept.total() / args.votes:7.0f}  (a browser's first vote in a process)")
+    print("Palabre's calls per vote by stage (next votes):")
     for name, calls in palabre.most_common():
         print(f"  {calls / args.votes:7.0f}  {name}")
     return 0
