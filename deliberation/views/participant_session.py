@@ -297,15 +297,9 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = F
 
 
 def forget_visit(seen: Visit) -> None:
-    """Drop what this app process kept of ``seen``'s read, and ``seen``'s round and
-    participant from the request's session: their rows changed since, the next ``visit``
-    reads them again."""
+    """Drop what this app process kept of ``seen``'s read: its rows changed since."""
     if seen.read is not None:
         _kept_visits().pop(seen.read.key)
-    db = get_session()
-    for instance in (seen.round, seen.participant):
-        if instance in db:
-            db.expunge(instance)
 
 
 def keep_vote(seen: Visit, outcome: Cast) -> None:
