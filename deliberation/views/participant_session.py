@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -129,11 +129,13 @@ class KeptVisits:
     """Each app process's last ``_Read`` per ``VisitKey``, at most ``size`` (the oldest kept
     go first), for the votes that follow: each vote's own statement checks that the rows are
     still at their versions. The values are shared by the requests that read them and never
-    written (a vote keeps a new ``_Read``)."""
+    written (a vote keeps a new ``_Read``). The reads of one round at one version share one
+    copy of its values (its texts, in every language, can be the largest part)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._reads: dict[VisitKey, _Read] = {}
+        self._rounds: dict[int, tuple[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: VisitKey, seconds: float) -> _Read | None:
@@ -142,11 +144,21 @@ class KeptVisits:
         return read if read is not None and time.monotonic() - read.at < seconds else None
 
     def put(self, read: _Read) -> None:
+        versions, round_id = read.versions, read.round["id"]
+        assert versions is not None, "only a read with its versions is kept"
         with self._lock:
+            shared = self._rounds.get(round_id)
+            if shared is not None and shared[0] == versions.round:
+                if shared[1] is not read.round:
+                    read = replace(read, round=shared[1])
+            else:
+                self._rounds[round_id] = (versions.round, read.round)
             self._reads.pop(read.key, None)
             self._reads[read.key] = read
             while len(self._reads) > self.size:
                 del self._reads[next(iter(self._reads))]
+            if len(self._rounds) > self.size:
+                self._rounds.clear()  # a copy only shares: dropping them loses nothing
 
     def pop(self, key: VisitKey) -> None:
         with self._lock:
@@ -154,7 +166,8 @@ class KeptVisits:
 
 
 KEPT_VISITS = 4096
-"""At most this many visits kept per app process (under a kilobyte each)."""
+"""At most this many visits kept per app process (a participant's row and a few keys each,
+beside one copy of each round's values)."""
 
 
 def _kept_visits() -> KeptVisits:

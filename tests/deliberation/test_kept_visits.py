@@ -180,6 +180,32 @@ def test_only_a_recorded_vote_keeps_what_it_read(
     _assert_counts(session, participant)
 
 
+def test_the_kept_reads_of_a_round_share_one_copy_of_its_values() -> None:
+    store = participant_session.KeptVisits(size=2)
+
+    def read(browser: str, version: str) -> Any:
+        return participant_session._Read(
+            ("round-1", (browser,)),
+            {"id": 1, "framing": {"en": "Long text"}},
+            None,
+            {"id": 9},
+            votes.Versions(version, "5"),
+            0.0,
+        )
+
+    store.put(read("a", "100"))
+    store.put(read("b", "100"))
+    first, second = (store.get(("round-1", (b,)), float("inf")) for b in "ab")
+    assert first is not None
+    assert second is not None
+    assert first.round is second.round, "one copy for one version of the round"
+    store.put(read("c", "101"))
+    newest = store.get(("round-1", ("c",)), float("inf"))
+    assert newest is not None
+    assert newest.round is not first.round, "a new version, a new copy"
+    assert store.get(("round-1", ("a",)), float("inf")) is None, "at most two kept: a went first"
+
+
 def test_a_vote_with_outdated_versions_records_nothing(session: Session) -> None:
     round_ = make_round(session)
     statement = make_statement(session, round_)
