@@ -124,9 +124,9 @@ def cast_vote_reading(
     rows: Sequence[Any] = ()
     if read is not None and along is None:
         rows = fetch(session, *read)
-    version = None
+    voted = None
     if postgres:
-        recorded, counted, read_along, version = _record_postgres(
+        recorded, counted, read_along, voted = _record_postgres(
             session,
             round_id=round_.id,  # type: ignore[arg-type]
             participant_id=participant.id,  # type: ignore[arg-type]
@@ -163,28 +163,39 @@ def cast_vote_reading(
         if versions is not None:
             raise VisitChanged
         raise NotFound(_l("This statement is not open for votes in this round."))
-    if counted is None:
-        return Cast(participant.vote_count, rows, version)
-    set_committed_value(participant, "vote_count", counted)  # in a session or not
-    return Cast(counted, rows, version)
+    if voted is None:
+        voted = participant.vote_count if counted is None else counted
+    set_committed_value(participant, "vote_count", voted)  # in a session or not
+    return Cast(voted, rows)
 
 
 class Versions(NamedTuple):
-    """Versions of a round's and a participant's rows (PostgreSQL's ``xmin``, as text): a row
-    gets a new one with each change."""
+    """Versions of a round's row (PostgreSQL's ``xmin``, as text: it changes with any change
+    to the row) and of a participant's (``PARTICIPANT_VERSION``: it changes with any change
+    but a vote counted, so that votes cast through other app processes leave it as it was)."""
 
     round: str
     participant: str
 
 
+# A participant's version (``Versions``): a digest of every column of its row but its vote
+# counter, which each new vote moves. SQL, on ``participant``.
+PARTICIPANT_VERSION = "md5(CAST(ROW({}) AS TEXT))".format(
+    ", ".join(
+        f"participant.{column.name}"
+        for column in Participant.__table__.columns  # type: ignore[attr-defined]
+        if column.name != "vote_count"
+    )
+)
+
+
 class Cast(NamedTuple):
-    """What ``cast_vote_reading`` did: the participant's number of votes, the rows read, and
-    the new version of the participant's row when the vote changed it (a new vote moves its
-    counter; PostgreSQL only), else None."""
+    """What ``cast_vote_reading`` did: the participant's number of votes once the vote is
+    counted (read in the vote's statement on PostgreSQL: votes cast elsewhere count too), and
+    the rows read."""
 
     voted: int
     rows: Sequence[Any]
-    participant_version: str | None
 
 
 class VisitChanged(Exception):
@@ -271,7 +282,7 @@ statement_counted AS (
 participant_counted AS (
     UPDATE participant SET vote_count = vote_count + 1
     WHERE id = :participant_id AND EXISTS (SELECT FROM stored WHERE inserted)
-    RETURNING vote_count, CAST(xmin AS TEXT) AS version
+    RETURNING vote_count
 ),
 event AS (
     INSERT INTO vote_event (round_id, participant_id, statement_id, value, language, created_at)
@@ -279,7 +290,10 @@ event AS (
 )
 SELECT EXISTS (SELECT FROM stored) AS recorded,
     (SELECT vote_count FROM participant_counted) AS counted,
-    (SELECT version FROM participant_counted) AS participant_version{read}
+    COALESCE(
+        (SELECT vote_count FROM participant_counted),
+        (SELECT vote_count FROM participant WHERE id = :participant_id)
+    ) AS voted{read}
 """
 # The rows of another select read in the same statement (``cast_vote_reading``): one row when
 # it has none, its columns null.
@@ -296,7 +310,7 @@ _GUARDED_TARGET = (
     _CHECKED_TARGET + " AND EXISTS (SELECT FROM round WHERE round.id = :round_id"
     " AND round.xmin = CAST(:round_version AS xid))"
     " AND EXISTS (SELECT FROM participant WHERE participant.id = :participant_id"
-    " AND participant.xmin = CAST(:participant_version AS xid))"
+    f" AND {PARTICIPANT_VERSION} = :participant_version)"
 )
 _UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
 _TARGETS = {"unchecked": _UNCHECKED_TARGET, "checked": _CHECKED_TARGET, "guarded": _GUARDED_TARGET}
@@ -346,11 +360,12 @@ def _record_postgres(
     statuses: tuple[StatementStatus, ...] | None,
     read: tuple[PostgresStatement, dict[str, Any]] | None,
     versions: Versions | None,
-) -> tuple[bool, int | None, Sequence[Any], str | None]:
+) -> tuple[bool, int | None, Sequence[Any], int]:
     """Whether the vote was recorded (False: ``statuses`` given and the statement is not of
     ``round_id`` or not in them, or ``versions`` given and a row no longer at its version),
-    the participant's new count and row version when the vote is new, and the rows of
-    ``read`` (a select and its parameters) when given."""
+    the participant's new count when the vote is new (else None), the rows of ``read`` (a
+    select and its parameters) when given, and the participant's count once the vote is
+    counted."""
     params: dict[str, Any] = {
         "round_id": round_id,
         "participant_id": participant_id,
@@ -374,9 +389,9 @@ def _record_postgres(
         row = rows[0]
         rows = [found for found in rows if found.read_found]
     if row.counted is None:
-        return bool(row.recorded), None, rows, None
+        return bool(row.recorded), None, rows, int(row.voted)
     _counted(session, statement_id, participant_id, int(row.counted))
-    return True, int(row.counted), rows, row.participant_version
+    return True, int(row.counted), rows, int(row.counted)
 
 
 @cache

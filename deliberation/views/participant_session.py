@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, Text, bindparam, cast, literal_column
+from sqlalchemy import ColumnElement, Select, String, Text, bindparam, cast, literal_column
 from sqlalchemy import select as sql_select
 from sqlmodel import col
 
@@ -27,7 +27,7 @@ from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services import participation
 from deliberation.services.rounds import refresh_phase
-from deliberation.services.votes import Cast, Versions, count_votable
+from deliberation.services.votes import PARTICIPANT_VERSION, Cast, Versions, count_votable
 
 KEY = "participants"
 
@@ -208,9 +208,9 @@ def _visit_query(postgres: bool, votes: bool, versions: bool) -> Select[Any]:
     so that even a generic plan looks the keys up rather than reading the round's
     participants."""
     rounds, participants = Round.__table__.c, Participant.__table__.c  # type: ignore[attr-defined]
-    row_versions = (
+    row_versions: tuple[ColumnElement[Any], ...] = (
         cast(literal_column("round.xmin"), Text()),
-        cast(literal_column("participant.xmin"), Text()),
+        literal_column(PARTICIPANT_VERSION),
     )
     return (
         sql_select(
@@ -317,22 +317,16 @@ def forget_visit(seen: Visit) -> None:
 
 def keep_vote(seen: Visit, outcome: Cast) -> None:
     """After a vote cast with ``seen``'s versions and committed, keep what it was read from
-    for the browser's next vote, with the participant's new count and version when the vote
-    moved them. Only a read that a recorded vote confirmed is kept: the checks it passed then
-    (a participant who had accepted the current notice, an open round) hold until one of its
-    rows changes, which the next vote's statement sees."""
+    for the browser's next vote, with the participant's count as the vote's statement read it
+    (votes do not change the participant's version). Only a read that a recorded vote
+    confirmed is kept: the checks it passed then (a participant who had accepted the current
+    notice, an open round) hold until one of its rows changes, which the next vote's statement
+    sees."""
     read = seen.read
     if read is None or read.versions is None or read.participant is None:
         return
-    if outcome.participant_version is not None:
-        read = _Read(
-            read.key,
-            read.round,
-            read.snapshot_id,
-            read.participant | {"vote_count": outcome.voted},
-            Versions(read.versions.round, outcome.participant_version),
-            read.at,
-        )
+    if read.participant["vote_count"] != outcome.voted:
+        read = replace(read, participant=read.participant | {"vote_count": outcome.voted})
     _kept_visits().put(read)
 
 

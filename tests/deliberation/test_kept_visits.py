@@ -1,6 +1,7 @@
 """A vote may stand on what the browser's previous vote read of the round and the participant
 (``visit(..., kept=True)``, PostgreSQL): the vote's own statement checks that neither row
-changed since, so a withdrawal, a phase change or any other change takes effect at once."""
+changed since (votes counted aside), so a withdrawal, a phase change or any other change takes
+effect at once."""
 
 from __future__ import annotations
 
@@ -148,6 +149,33 @@ def test_a_participant_changed_elsewhere_is_read_again_and_the_vote_recorded(
     assert _vote(client, round_, second).status_code == 200
     assert _vote(client, round_, third).status_code == 200
     assert reads == [True, False, True], "read again once, then kept again"
+    _assert_counts(session, participant)
+
+
+def test_votes_counted_elsewhere_keep_the_read_and_show_in_the_count(
+    app: Flask, client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    """Another app process (another session here) counts votes of the same participant: the
+    participant's version does not move with its counter, so the kept read still stands, and
+    the progress line shows the count the vote's statement read."""
+    round_, participant = _setting(session, client, statements=5)
+    ids = _statement_ids(session, round_)
+    assert _vote(client, round_, ids[0]).status_code == 200
+    with Session(app.extensions["palabre.engine"], expire_on_commit=False) as other:
+        for statement_id in ids[1:3]:
+            votes.record_vote(
+                other,
+                round_id=round_.id,  # type: ignore[arg-type]
+                participant_id=participant.id,  # type: ignore[arg-type]
+                statement_id=statement_id,
+                value=-1,
+            )
+        other.commit()
+    replaced = _vote(client, round_, ids[0], "disagree")  # no counter moves: read, not counted
+    assert "Statements voted: 3 of 5" in replaced.text
+    counted = _vote(client, round_, ids[3])
+    assert "Statements voted: 4 of 5" in counted.text
+    assert reads == [True], "the read kept after the first vote served the next ones"
     _assert_counts(session, participant)
 
 
