@@ -111,9 +111,9 @@ def engine() -> Engine:
 
 def get_session() -> Session:
     """The request's session, opened on first use and closed at teardown."""
-    if "db_session" not in g:
-        g.db_session = Session(engine(), expire_on_commit=False)
-    session: Session = g.db_session
+    session: Session | None = g.get("db_session")
+    if session is None:
+        session = g.db_session = Session(engine(), expire_on_commit=False)
     return session
 
 

@@ -193,6 +193,7 @@ VOTE_PATH_COLUMNS = (
 _PARTICIPANT_COLUMNS = tuple(column.name for column in Participant.__table__.columns)  # type: ignore[attr-defined]
 
 
+@cache
 def _round_columns(votes: bool) -> tuple[str, ...]:
     return VOTE_PATH_COLUMNS if votes else tuple(c.name for c in Round.__table__.columns)  # type: ignore[attr-defined]
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from deliberation.db import get_session
 from deliberation.errors import Invalid, NotFound
-from deliberation.extensions import htmx, limiter
+from deliberation.extensions import generate_csrf, htmx, limiter
 from deliberation.forms.participate import (
     JoinForm,
     NoticeForm,
@@ -38,7 +38,13 @@ from deliberation.services.own_data import own_data
 from deliberation.services.rounds import get_round, require_joinable, round_by_id
 from deliberation.services.validation import MAX_ID
 from deliberation.services.vote_undo import last_vote, undo_last_vote
-from deliberation.templating import LANGUAGE_NAMES, current_language, language_name, render
+from deliberation.templating import (
+    LANGUAGE_NAMES,
+    current_language,
+    language_name,
+    render,
+    round_url,
+)
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import Original, read_statements, reader_languages
 from deliberation.views.confirmation import confirmation
@@ -160,6 +166,12 @@ def _card_context(
         "task": task,
         "voted": participant.vote_count,
         "total": visit.votable,
+        # What the card's and the feedback's forms and links need, made here once rather than
+        # by each template's calls (the vote's answer renders both).
+        "csrf": generate_csrf(),
+        "vote_url": round_url("participate.vote", round_.slug),
+        "undo_url": round_url("participate.undo_vote", round_.slug),
+        "map_url": round_url("opinions.opinion_map", round_.slug),
     }
 
 
