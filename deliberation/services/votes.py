@@ -113,7 +113,8 @@ def cast_vote_reading(
     ``versions`` (PostgreSQL): the versions of the round's and the participant's rows that
     ``round_`` and ``participant`` were read at. The vote is then recorded only while both rows
     are still at them, checked in the vote's own statement; ``VisitChanged`` when they are not
-    (nothing recorded). So a caller may vote with rows it kept from an earlier request."""
+    (nothing recorded), before any other refusal. So a caller may vote with rows it kept from
+    an earlier request."""
     require_open(round_)
     if value not in set(VoteValue):
         raise Invalid(_l("A vote is agree, disagree or pass."))
@@ -125,8 +126,9 @@ def cast_vote_reading(
     if read is not None and along is None:
         rows = fetch(session, *read)
     voted = None
+    current = True
     if postgres:
-        recorded, counted, read_along, voted = _record_postgres(
+        recorded, current, counted, read_along, voted = _record_postgres(
             session,
             round_id=round_.id,  # type: ignore[arg-type]
             participant_id=participant.id,  # type: ignore[arg-type]
@@ -160,7 +162,7 @@ def cast_vote_reading(
             else None
         )
     if not recorded:
-        if versions is not None:
+        if not current:
             raise VisitChanged
         raise NotFound(_l("This statement is not open for votes in this round."))
     if voted is None:
@@ -200,7 +202,7 @@ class Cast(NamedTuple):
 
 class VisitChanged(Exception):
     """A vote cast with ``versions`` was not recorded: the round's or the participant's row
-    has changed since (or the statement is not open to the vote). Read them again."""
+    has changed since. Read them again."""
 
 
 def record_vote(
@@ -234,7 +236,7 @@ def record_vote(
             statuses=None,
             read=None,
             versions=None,
-        )[1]
+        ).counted
     return _record_sqlite(
         session,
         round_id=round_id,
@@ -267,7 +269,8 @@ def _postgres(session: Session) -> bool:
 # no lost count. The event is produced from the upsert's row, so events of one pair are in the
 # order their upserts took the lock: the last event holds the current value.
 _VOTE_SQL = """
-WITH target AS ({target}),
+WITH current AS (SELECT {current} AS ok),
+target AS ({target}),
 stored AS (
     INSERT INTO vote (round_id, participant_id, statement_id, value, language, created_at, updated_at)
     SELECT :round_id, :participant_id, target.id, :value, :language, :now, :now FROM target
@@ -289,6 +292,7 @@ event AS (
     SELECT :round_id, :participant_id, statement_id, :value, :language, :now FROM stored
 )
 SELECT EXISTS (SELECT FROM stored) AS recorded,
+    (SELECT ok FROM current) AS current,
     (SELECT vote_count FROM participant_counted) AS counted,
     COALESCE(
         (SELECT vote_count FROM participant_counted),
@@ -304,24 +308,33 @@ _CHECKED_TARGET = (
     "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
     " AND status = ANY(:statuses)"
 )
-# The checked target while the round's and the participant's rows are still at the versions
-# the caller read them at (``cast_vote_reading``'s ``versions``).
-_GUARDED_TARGET = (
-    _CHECKED_TARGET + " AND EXISTS (SELECT FROM round WHERE round.id = :round_id"
+# Whether the round's and the participant's rows are still at the versions the caller read
+# them at (``cast_vote_reading``'s ``versions``); the guarded target votes only while they are.
+_AT_VERSIONS = (
+    "EXISTS (SELECT FROM round WHERE round.id = :round_id"
     " AND round.xmin = CAST(:round_version AS xid))"
     " AND EXISTS (SELECT FROM participant WHERE participant.id = :participant_id"
     f" AND {PARTICIPANT_VERSION} = :participant_version)"
 )
+_GUARDED_TARGET = _CHECKED_TARGET + " AND (SELECT ok FROM current)"
 _UNCHECKED_TARGET = "SELECT CAST(:statement_id AS INTEGER) AS id"
-_TARGETS = {"unchecked": _UNCHECKED_TARGET, "checked": _CHECKED_TARGET, "guarded": _GUARDED_TARGET}
+# Each target, with what its ``current`` is.
+_TARGETS = {
+    "unchecked": (_UNCHECKED_TARGET, "true"),
+    "checked": (_CHECKED_TARGET, "true"),
+    "guarded": (_GUARDED_TARGET, _AT_VERSIONS),
+}
 
 
 @cache
 def _vote_statement(target: str, read: bool = False) -> TextClause:
     """The vote's statement on one of the ``_TARGETS``; with ``read``, a place for another
     select (``_vote_reading``)."""
+    where, current = _TARGETS[target]
     sql = _VOTE_SQL.format(
-        target=_TARGETS[target], read=_READ_ALONG.format(select=_READ_PLACEHOLDER) if read else ""
+        current=current,
+        target=where,
+        read=_READ_ALONG.format(select=_READ_PLACEHOLDER) if read else "",
     )
     statement = text(sql).bindparams(
         bindparam("round_id", type_=Integer()),
@@ -349,6 +362,21 @@ def _vote_reading(target: str, read: PostgresStatement) -> PostgresStatement:
     return PostgresStatement(vote.sql.replace(_READ_PLACEHOLDER, read.sql), vote.bound | read.bound)
 
 
+class _Recorded(NamedTuple):
+    """What ``_record_postgres``'s statement did: whether the vote was recorded (not when
+    ``statuses`` were given and the statement is not of the round or not in them, nor when
+    ``versions`` were given and a row is no longer at its version), whether the rows were
+    still at those versions (always, without versions), the participant's new count when the
+    vote is new (else None), the rows read along, and the participant's count once the vote is
+    counted."""
+
+    recorded: bool
+    current: bool
+    counted: int | None
+    rows: Sequence[Any]
+    voted: int
+
+
 def _record_postgres(
     session: Session,
     *,
@@ -360,12 +388,8 @@ def _record_postgres(
     statuses: tuple[StatementStatus, ...] | None,
     read: tuple[PostgresStatement, dict[str, Any]] | None,
     versions: Versions | None,
-) -> tuple[bool, int | None, Sequence[Any], int]:
-    """Whether the vote was recorded (False: ``statuses`` given and the statement is not of
-    ``round_id`` or not in them, or ``versions`` given and a row no longer at its version),
-    the participant's new count when the vote is new (else None), the rows of ``read`` (a
-    select and its parameters) when given, and the participant's count once the vote is
-    counted."""
+) -> _Recorded:
+    """What the vote's statement did (``_Recorded``); ``read``: a select and its parameters."""
     params: dict[str, Any] = {
         "round_id": round_id,
         "participant_id": participant_id,
@@ -389,9 +413,9 @@ def _record_postgres(
         row = rows[0]
         rows = [found for found in rows if found.read_found]
     if row.counted is None:
-        return bool(row.recorded), None, rows, int(row.voted)
+        return _Recorded(bool(row.recorded), bool(row.current), None, rows, int(row.voted))
     _counted(session, statement_id, participant_id, int(row.counted))
-    return True, int(row.counted), rows, int(row.counted)
+    return _Recorded(True, True, int(row.counted), rows, int(row.counted))
 
 
 @cache

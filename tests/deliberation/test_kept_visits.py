@@ -202,9 +202,13 @@ def test_only_a_recorded_vote_keeps_what_it_read(
     assert _vote(client, round_, hidden.id).status_code == 404  # type: ignore[arg-type]
     assert _vote(client, round_, first).status_code == 200
     assert _vote(client, round_, second).status_code == 200
-    # the refused vote is tried again on a fresh read (a guarded statement that records nothing
-    # does not tell why) and keeps nothing; the first recorded vote keeps its read
-    assert reads == [True, False, True]
+    # the refused vote keeps nothing; the first recorded vote keeps its read
+    assert reads == [True, True]
+    # refused on a kept read (its rows unchanged): the statement says so, no read again
+    assert _vote(client, round_, hidden.id).status_code == 404  # type: ignore[arg-type]
+    assert reads == [True, True]
+    assert _vote(client, round_, first, "disagree").status_code == 200
+    assert reads == [True, True], "the refusal kept the read"
     _assert_counts(session, participant)
 
 
