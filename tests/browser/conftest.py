@@ -12,6 +12,7 @@ every skip: see ``tests/guards.py``).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,14 @@ def live_server(app: Flask) -> Iterator[str]:
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+    # A request the browser left in flight (a page that refreshes itself, say) may still hold
+    # a database connection: the app's engine is disposed next, and a connection returned
+    # after that would be left to the garbage collector, unclosed (a ResourceWarning that
+    # fails whichever test collects it).
+    pool = app.extensions["palabre.engine"].pool
+    deadline = time.monotonic() + 10
+    while pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @pytest.fixture
