@@ -138,8 +138,10 @@ def _card_context(
     cards: list[Original] | None = None,
     statement: Statement | Original | None = None,
 ) -> dict[str, Any]:
-    """The next card and the progress; ``cards`` when the caller drew them (``_next_cards``),
-    ``statement`` to show that one rather than the routing rule's choice."""
+    """The next card and the progress, with what the card's, the task's and the feedback's
+    forms and links need (every template of the card reads them from here); ``cards`` when
+    the caller drew them (``_next_cards``), ``statement`` to show that one rather than the
+    routing rule's choice."""
     db = get_session()
     round_, participant = visit.round, visit.participant
     task = (
@@ -166,8 +168,8 @@ def _card_context(
         "task": task,
         "voted": participant.vote_count,
         "total": visit.votable,
-        # What the card's and the feedback's forms and links need, made here once rather than
-        # by each template's calls (the vote's answer renders both).
+        # Made here once rather than by each template's calls (the vote's answer renders the
+        # card and the feedback).
         "csrf": generate_csrf(),
         "vote_url": round_url("participate.vote", round_.slug),
         "undo_url": round_url("participate.undo_vote", round_.slug),

@@ -3,6 +3,8 @@ the cards, reviews by another participant, moderation of their translations."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
@@ -199,7 +201,13 @@ def test_tasks_come_now_and_then_and_can_be_skipped(client: FlaskClient, session
     statement = make_statement(session, round_, language="de")
     helper = make_participant(session, round_, reads=["fr", "de"], translates=True, vote_count=3)
     act_as(client, helper)
-    assert "Translate this statement" in client.get(f"/r/{round_.slug}").text
+    task = client.get(f"/r/{round_.slug}").text
+    assert "Translate this statement" in task
+    # each of the task's forms carries the page's CSRF token (from the card's context)
+    tokens = re.findall(r'name="csrf_token" value="([^"]*)"', task)
+    assert len(tokens) >= 3
+    assert all(tokens)
+    assert len(set(tokens)) == 1
     skipped = client.post(f"/r/{round_.slug}/tasks/skip", headers=HTMX)
     assert "Translate this statement" not in skipped.text
     assert f'data-statement-id="{statement.id}"' in skipped.text
