@@ -81,23 +81,56 @@ class PalabreCSRFProtect(CSRFProtect):
     every response: without a time limit its timestamp is never read."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        # The config read once: each proxy read costs a context lookup, before every request.
+        # The config and the request read once: each proxy read costs a context lookup, in
+        # every state-changing request.
         config = current_app.config
-        if request.method not in config["WTF_CSRF_METHODS"]:
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        if current.method not in config["WTF_CSRF_METHODS"]:
             return
-        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+        if apply_exemptions and (not current.endpoint or self._is_exempt()):
             return
         try:
             validate_csrf(self._get_csrf_token())
         except ValidationError as error:
             csrf_log.info(error.args[0])
             self._error_response(error.args[0])
-        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
-            if not request.referrer:
+        if current.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not current.referrer:
                 self._error_response("The referrer header is missing.")
-            if not same_origin(request.referrer, f"https://{request.host}/"):
+            if not same_origin(current.referrer, f"https://{current.host}/"):
                 self._error_response("The referrer does not match the host.")
         g.csrf_valid = True
+
+    def _is_exempt(self) -> bool:
+        """Flask-WTF's: the request's blueprint or view marked exempt."""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        if self._exempt_blueprints and app.blueprints.get(current.blueprint) in (
+            self._exempt_blueprints
+        ):
+            return True
+        view = app.view_functions.get(current.endpoint)
+        return view is not None and f"{view.__module__}.{view.__name__}" in self._exempt_views
+
+    def _get_csrf_token(self) -> str | None:
+        """Flask-WTF's: the form's token field (or a prefixed one, ``<prefix>-csrf_token``),
+        else the first token header."""
+        config = current_app.config
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        form = current.form
+        field_name = config["WTF_CSRF_FIELD_NAME"]
+        token = form.get(field_name)
+        if token:
+            return str(token)
+        for key, value in form.items():
+            if key.endswith(field_name) and value:
+                return str(value)
+        headers = current.headers
+        for name in config["WTF_CSRF_HEADERS"]:
+            token = headers.get(name)
+            if token:
+                return str(token)
+        return None
 
 
 MAX_CACHED_TOKEN = 512
