@@ -66,9 +66,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = CachedCookieSessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    if app.config["PROXY_FIX"]:
-        hops = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
     babel.init_app(
         app,
@@ -79,6 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    if app.config["PROXY_FIX"]:  # outside the security headers: they see the proxied scheme
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     request_log.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

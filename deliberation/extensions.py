@@ -9,7 +9,7 @@ import math
 import os
 import time
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import lru_cache, partial, wraps
 from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
@@ -209,6 +209,33 @@ class PalabreLimiter(Limiter):
     check: it is skipped then. Any such limit, configured or declared, an endpoint hint, the
     in-memory fallback or a limit on the request's blueprint (the API's) brings it back."""
 
+    def init_app(self, app: Flask) -> None:
+        """flask-limiter's, without its hooks after each request while they can do nothing:
+        with rate-limit headers off (Palabre sends none) and no limit deducted on a condition
+        (``deduct_when``, refused below), the after-request hook only reads the request's
+        limits, and the teardown clears them on a context that ends with the request anyway."""
+        super().init_app(app)
+        if self._headers_enabled:
+            return
+        inject = getattr(Limiter, "_Limiter__inject_headers")  # noqa: B009 - its private name
+        release = getattr(self, "_Limiter__release_context")  # noqa: B009
+        app.after_request_funcs[None] = [
+            hook
+            for hook in app.after_request_funcs.get(None, [])
+            if not (isinstance(hook, partial) and hook.func is inject and hook.args == (self,))
+        ]
+        app.teardown_request_funcs[None] = [
+            hook for hook in app.teardown_request_funcs.get(None, []) if hook != release
+        ]
+
+    def limit(self, *args: Any, **kwargs: Any) -> Any:
+        _refuse_deductions(kwargs)
+        return super().limit(*args, **kwargs)
+
+    def shared_limit(self, *args: Any, **kwargs: Any) -> Any:
+        _refuse_deductions(kwargs)
+        return super().shared_limit(*args, **kwargs)
+
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
     ) -> None:
@@ -265,6 +292,11 @@ class PalabreLimiter(Limiter):
         self.context.view_rate_limit = breached
         self.context.view_rate_limits = [breached]
         raise TooManyRequests()
+
+
+def _refuse_deductions(options: dict[str, Any]) -> None:
+    if options.get("deduct_when") is not None:
+        raise TypeError("deduct_when needs flask-limiter's after-request hook, removed here")
 
 
 @lru_cache(maxsize=64)

@@ -1,9 +1,15 @@
 """HTTP security headers: a strict Content-Security-Policy (no inline script) and friends, and
-HSTS on responses served over HTTPS (``request.is_secure``, which honours ``PALABRE_PROXY_FIX``)."""
+HSTS on responses served over HTTPS (the scheme ``PALABRE_PROXY_FIX`` gives, behind a proxy)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -30,15 +36,27 @@ DEFAULT_HEADERS = (
 
 
 def init_app(app: Flask) -> None:
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        # One look at the headers already there, rather than one ``setdefault`` (a scan of
-        # them all) per header.
-        headers = response.headers
-        present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers
-        for name, value in DEFAULT_HEADERS:
-            if name.lower() not in present:
-                headers.add(name, value)
-        if request.is_secure and "strict-transport-security" not in present:
-            headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-        return response
+    """Add the headers to every response as it is sent, in WSGI (a list of pairs, not werkzeug's
+    ``Headers`` looked at again after each request): inside ``ProxyFix``, which must wrap the
+    app after this, so that HTTPS behind the proxy counts."""
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
+
+
+class SecurityHeaders:
+    """WSGI middleware: ``DEFAULT_HEADERS`` on every response that has not set its own, and
+    HSTS on responses served over HTTPS."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        secure = environ.get("wsgi.url_scheme") in ("https", "wss")
+
+        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            present = {name.lower() for name, _value in headers}
+            headers.extend(header for header in DEFAULT_HEADERS if header[0].lower() not in present)
+            if secure and "strict-transport-security" not in present:
+                headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+            return start_response(status, headers, *exc_info)
+
+        return self.app(environ, start)

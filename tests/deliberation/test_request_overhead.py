@@ -199,6 +199,25 @@ def limited_app(app_config: dict[str, Any]) -> dict[str, Any]:
     return app_config
 
 
+def test_the_limiter_leaves_no_hook_after_requests_while_it_sends_no_header(
+    limited_app: dict[str, Any], app: Flask
+) -> None:
+    """Rate-limit headers off and no conditional deduction: flask-limiter's after-request and
+    teardown hooks would do nothing, so they are not run; its check before the view stays."""
+    assert not limiter._headers_enabled
+    hooks = [*app.after_request_funcs[None], *app.teardown_request_funcs[None]]
+    assert not [
+        hook
+        for hook in hooks
+        if limiter in (getattr(hook, "__self__", None), *getattr(hook, "args", ()))
+    ]
+    assert limiter._check_request_limit in app.before_request_funcs[None]
+    with pytest.raises(TypeError, match="deduct_when"):
+        limiter.limit("1 per minute", deduct_when=lambda _response: True)
+    with pytest.raises(TypeError, match="deduct_when"):
+        limiter.shared_limit("1 per minute", scope="x", deduct_when=lambda _response: True)
+
+
 def test_a_vote_counts_once_in_the_participants_bucket(
     limited_app: dict[str, Any], client: FlaskClient, session: Session
 ) -> None:

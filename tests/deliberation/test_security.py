@@ -14,9 +14,11 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlmodel import Session, select
+from werkzeug.test import Client
 
 from deliberation.config import ConfigurationError, load_config
 from deliberation.models import Vote
+from deliberation.security import DEFAULT_HEADERS, STRICT_TRANSPORT_SECURITY, SecurityHeaders
 from tests.factories import (
     PASSWORD,
     act_as,
@@ -298,3 +300,35 @@ def test_oversized_requests_are_refused_cleanly(client: FlaskClient, session: Se
     response = client.post(f"/r/{round_.slug}/statements", data={"text": "x" * (9 * 1024 * 1024)})
     assert response.status_code == 413
     assert "too large" in response.text
+
+
+def test_every_response_carries_each_security_header_once(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    statement = make_statement(session, round_)
+    act_as(client, make_participant(session, round_))
+    responses = [
+        client.get("/no-such-page"),
+        client.post(f"/r/{round_.slug}/vote", data={"statement_id": "x", "vote": "agree"}),
+        client.post(
+            f"/r/{round_.slug}/vote",
+            data={"statement_id": statement.id, "vote": "agree"},
+            headers={"HX-Request": "true"},
+        ),
+    ]
+    assert [response.status_code for response in responses] == [404, 422, 200]
+    for response in responses:
+        for name, value in DEFAULT_HEADERS:
+            assert response.headers.getlist(name) == [value], (response.status_code, name)
+
+
+def test_a_response_that_sets_a_security_header_keeps_its_own() -> None:
+    def own_policy(_environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("content-security-policy", "default-src 'none'")])
+        return [b""]
+
+    response = Client(SecurityHeaders(own_policy)).get("/", base_url="https://palabre.example")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Strict-Transport-Security"] == STRICT_TRANSPORT_SECURITY
