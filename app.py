@@ -18,7 +18,7 @@ from deliberation.cookie_session import CachedCookieSessionInterface
 from deliberation.extensions import babel, csrf, htmx, limiter, select_babel_locale
 from deliberation.opinions import worker as opinions_worker
 from deliberation.translations import detection
-from deliberation.wsgi_request import Request
+from deliberation.wsgi import Request, Response
 
 ROOT = Path(__file__).resolve().parent
 
@@ -37,11 +37,12 @@ class JSONProvider(DefaultJSONProvider):
 
 class Palabre(Flask):
     """Flask, rendering through ``deliberation.templating.Environment``, its requests
-    ``deliberation.wsgi_request.Request``."""
+    and responses ``deliberation.wsgi``'s."""
 
     jinja_environment = templating.Environment
     json_provider_class = JSONProvider
     request_class = Request
+    response_class = Response
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask's, which it calls for each hook and view of every request: a plain function

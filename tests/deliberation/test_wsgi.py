@@ -1,5 +1,6 @@
 """The request's own reading of small url-encoded forms and of the ``Cookie`` header gives
-what werkzeug's gives, and hands anything else to werkzeug."""
+what werkzeug's gives, and hands anything else to werkzeug; the response sends the headers
+werkzeug would send."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 import pytest
 from flask import Flask, request
 from flask import Request as FlaskRequest
+from flask import Response as FlaskResponse
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from deliberation.wsgi_request import FORM_TYPE, SMALL_FORM, Request
+from deliberation.wsgi import FORM_TYPE, SMALL_FORM, Request, Response
 
 BODIES = [
     b"",
@@ -113,10 +115,6 @@ def test_multipart_forms_and_their_files_go_to_werkzeug(app: Flask) -> None:
         assert request.files["file"].read() == b"data"
 
 
-def test_the_app_reads_its_requests_this_way(app: Flask) -> None:
-    assert app.request_class is Request
-
-
 def test_one_cookie_header_is_parsed_once_into_cookies_no_request_can_change() -> None:
     header = 'session=abc.def; lang="fr"; empty=; session=second'
     first = Request(EnvironBuilder(headers={"Cookie": header}).get_environ()).cookies
@@ -129,3 +127,34 @@ def test_one_cookie_header_is_parsed_once_into_cookies_no_request_can_change() -
     other = Request(EnvironBuilder(headers={"Cookie": "session=xyz"}).get_environ()).cookies
     assert other["session"] == "xyz"
     assert Request(EnvironBuilder().get_environ()).cookies.to_dict() == {}
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [
+        (200, {}),
+        (200, {"Location": "/r/ünïcode"}),
+        (201, {"Content-Location": "/r/é"}),
+        (204, {}),
+        (422, {}),
+        (303, {"Location": "/r/x"}),
+    ],
+)
+def test_a_response_sends_the_headers_werkzeug_would_send(
+    status: int, headers: dict[str, str]
+) -> None:
+    environ = EnvironBuilder(path="/r/x").get_environ()
+    ours = Response(b"body", status=status, headers=headers)
+    theirs = FlaskResponse(b"body", status=status, headers=headers)
+    assert ours.get_wsgi_response(environ)[2] == theirs.get_wsgi_response(environ)[2]
+
+
+def test_a_streamed_response_has_its_length_left_unset() -> None:
+    environ = EnvironBuilder().get_environ()
+    streamed = Response(iter([b"a", b"b"]))
+    assert "Content-Length" not in dict(streamed.get_wsgi_response(environ)[2])
+
+
+def test_the_app_reads_its_requests_and_answers_with_these(app: Flask) -> None:
+    assert app.request_class is Request
+    assert app.response_class is Response
