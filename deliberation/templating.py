@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from functools import lru_cache
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +20,7 @@ from flask import (
     current_app,
     g,
     has_app_context,
+    has_request_context,
     make_response,
     render_template,
     request,
@@ -37,7 +38,7 @@ from jinja2.runtime import Context
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from deliberation.extensions import generate_csrf, htmx
+from deliberation.extensions import generate_csrf, htmx, select_babel_locale
 from deliberation.models import VoteValue
 from deliberation.qr import qr_svg
 from deliberation.services.privacy import is_small
@@ -108,12 +109,21 @@ def _kept_i18n() -> _Kept | None:
     # flask-babel keeps the request's locale, the forced one inside ``force_locale``, on its
     # namespace in ``g``: the same object as kept means the same language, without the three
     # context lookups of ``get_locale`` before each string of a page.
-    selected = getattr(getattr(store, "_flask_babel", None), "babel_locale", None)
+    babel_context = getattr(store, "_flask_babel", None)
+    selected = getattr(babel_context, "babel_locale", None)
     if kept is not None and kept[0] is selected:
         return kept
-    locale = get_locale()
-    if locale is None:
-        return None
+    if selected is None and has_request_context():
+        # The request's first look: what ``get_locale`` would choose and keep (the app's
+        # selector, ``select_babel_locale``, which gives a ``Locale``), kept where it keeps it,
+        # without its three context lookups.
+        if babel_context is None:
+            babel_context = store._flask_babel = SimpleNamespace()
+        locale = babel_context.babel_locale = select_babel_locale()
+    else:
+        locale = get_locale()
+        if locale is None:
+            return None
     if kept is None or kept[0] is not locale:
         made = _i18n_for(locale)  # kept for an equal locale, perhaps another object
         kept = store._palabre_i18n = made if made[0] is locale else (locale, *made[1:])

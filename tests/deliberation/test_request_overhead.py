@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from deliberation.cookie_session import CachedCookieSessionInterface
 from deliberation.extensions import SweptMemoryStorage, generate_csrf, limiter, select_locale
-from deliberation.templating import language_fragment
+from deliberation.templating import current_language, current_locale, language_fragment
 from tests.factories import act_as, make_participant, make_round, make_statement
 
 
@@ -182,6 +182,23 @@ def test_the_locale_follows_each_request_header_and_session(app: Flask) -> None:
             if chosen is not None:
                 session["lang"] = chosen
             assert select_locale() == expected, (headers, chosen)
+
+
+def test_the_templates_first_look_at_the_locale_is_the_one_flask_babel_keeps(app: Flask) -> None:
+    """The templates' helpers choose the request's locale themselves on first use; flask-babel
+    then finds it chosen, and ``force_locale`` still wins inside its block."""
+    for headers, expected in (({"Accept-Language": "fr-BE,fr"}, "fr"), ({}, "en")):
+        for kept in ("_flask_babel", "_palabre_i18n"):  # the test's app context outlives requests
+            g.pop(kept, None)
+        with app.test_request_context(headers=headers):
+            assert current_language() == expected
+            chosen = current_locale()
+            assert get_locale() is chosen
+            assert str(chosen) == select_locale()
+            with force_locale("de"):
+                assert current_language() == "de"
+                assert get_locale() is current_locale()
+            assert current_locale() is chosen
 
 
 def test_a_limited_view_skips_only_an_empty_before_request_pass(app: Flask) -> None:
