@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from jinja2 import BaseLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from deliberation import audit_details, cli, db, errors, request_log, security, templating, views
@@ -17,6 +18,7 @@ from deliberation.config import instance_path, load_config
 from deliberation.cookie_session import CachedCookieSessionInterface
 from deliberation.extensions import babel, csrf, htmx, limiter, select_babel_locale
 from deliberation.opinions import worker as opinions_worker
+from deliberation.template_inlining import InliningLoader
 from deliberation.translations import detection
 from deliberation.wsgi import Request, Response
 
@@ -36,13 +38,17 @@ class JSONProvider(DefaultJSONProvider):
 
 
 class Palabre(Flask):
-    """Flask, rendering through ``deliberation.templating.Environment``, its requests
-    and responses ``deliberation.wsgi``'s."""
+    """Flask, rendering through ``deliberation.templating.Environment`` (includes inlined),
+    its requests and responses ``deliberation.wsgi``'s."""
 
     jinja_environment = templating.Environment
     json_provider_class = JSONProvider
     request_class = Request
     response_class = Response
+
+    def create_global_jinja_loader(self) -> BaseLoader:
+        """Flask's loader, the includes inlined (``deliberation.template_inlining``)."""
+        return InliningLoader(super().create_global_jinja_loader())
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask's, which it calls for each hook and view of every request: a plain function

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from sqlalchemy import Integer, bindparam, literal, make_url, text
+from sqlalchemy import ARRAY, Integer, String, bindparam, literal, make_url, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import DetachedInstanceError
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.db import (
+    array_text,
     attached,
     core_connection,
     detached,
@@ -161,3 +162,32 @@ def test_detached_rows_read_as_loaded_and_never_load(session: Session) -> None:
     partial = detached(Round, {"id": round_.id, "slug": round_.slug})
     with pytest.raises(DetachedInstanceError):
         _ = partial.title
+
+
+ARRAY_VALUES = [
+    [],
+    [1, 22, -3],
+    ["accepted", "pending"],
+    ['a "quoted", {braced} text', "back\\slash\\", "NULL", "", " spaced ", "ünï ✓"],
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("values", ARRAY_VALUES)
+def test_lists_bound_to_arrays_reach_postgresql_as_they_are(
+    session: Session, values: list[int] | list[str]
+) -> None:
+    item = Integer() if values and isinstance(values[0], int) else String()
+    query = sql_select(bindparam("values", type_=ARRAY(item)).label("values"))
+    prepared = postgres_statement(query)
+    assert prepared is not None
+    assert prepared._arrays == {"values"}
+    assert isinstance(array_text(values), str)
+    assert fetch(session, query, {"values": values})[0].values == values
+
+
+def test_other_lists_are_left_to_the_driver() -> None:
+    assert array_text([1, "a"]) == [1, "a"]
+    assert array_text([1, None]) == [1, None]
+    assert array_text([True]) == [True]
+    assert array_text("text") == "text"
