@@ -46,7 +46,7 @@ class Palabre(Flask):
     request_class = Request
     response_class = Response
 
-    def create_global_jinja_loader(self) -> BaseLoader:
+    def create_global_jinja_loader(self) -> BaseLoader:  # type: ignore[override]
         """Flask's loader, the includes inlined (``deliberation.template_inlining``)."""
         return InliningLoader(super().create_global_jinja_loader())
 
