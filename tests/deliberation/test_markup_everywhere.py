@@ -82,6 +82,7 @@ from deliberation.services import accounts, audit
 from deliberation.services.invites import invite_token
 from deliberation.services.notifications import stop_token
 from deliberation.services.participation import issue_session_key
+from deliberation.template_inlining import InliningLoader
 from deliberation.translations.texts import set_human_translation
 from tests.factories import (
     PASSWORD,
@@ -1040,6 +1041,11 @@ def _url(w: World, rule: Rule, round_: Round) -> str:
 @pytest.fixture
 def world(app: Flask, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     loaded: set[str] = set()
+    # Includes as Jinja runs them, each partial fetched when it is rendered (inlined, a partial
+    # is read once with its page, rendered or not): the same markup (test_template_inlining).
+    loader = app.jinja_env.loader
+    assert isinstance(loader, InliningLoader)
+    monkeypatch.setattr(app.jinja_env, "loader", loader.loader)
     get_template = app.jinja_env.get_template
 
     def recording(name: Any, *args: Any, **kwargs: Any) -> Any:
