@@ -8,6 +8,7 @@ not committed, so a failed request leaves nothing behind.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -66,6 +67,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         pool_size=10,
         max_overflow=20,
         pool_use_lifo=True,
+        json_deserializer=json_loads,
         connect_args={"options": "-c plan_cache_mode=force_generic_plan"},
     )
     _ping_when_idle(engine)
@@ -199,12 +201,21 @@ def array_text(values: Any) -> Any:
     (each text quoted, its quotes and backslashes escaped); anything else as it is."""
     if type(values) is not list:
         return values
-    if all(type(value) is int for value in values):
+    kinds = set(map(type, values))
+    if kinds <= {int}:
         return "{" + ",".join(map(str, values)) + "}"
-    if all(type(value) is str for value in values):
-        quoted = (value.replace("\\", "\\\\").replace('"', '\\"') for value in values)
-        return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
+    if kinds == {str}:
+        return "{" + ",".join([f'"{value.translate(ARRAY_ESCAPES)}"' for value in values]) + "}"
     return values
+
+
+ARRAY_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+
+def json_loads(data: bytes | str) -> Any:
+    """``json.loads`` of a JSON value as psycopg reads it (UTF-8 bytes), decoded first: given
+    bytes, ``json.loads`` works out their encoding in Python for every value."""
+    return json.loads(data.decode() if isinstance(data, bytes) else data)
 
 
 @cache

@@ -21,6 +21,7 @@ from deliberation.db import (
     detached,
     fetch,
     in_list,
+    json_loads,
     make_engine,
     postgres_statement,
 )
@@ -191,3 +192,11 @@ def test_other_lists_are_left_to_the_driver() -> None:
     assert array_text([1, None]) == [1, None]
     assert array_text([True]) == [True]
     assert array_text("text") == "text"
+
+
+def test_json_from_postgresql_is_decoded_as_text_first() -> None:
+    """psycopg hands JSON over as UTF-8 bytes; the engine's loader decodes them first."""
+    assert json_loads('{"fr": "Été ✓"}'.encode()) == {"fr": "Été ✓"}
+    assert json_loads("[1, null]") == [1, None]
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/none")
+    assert engine.dialect._json_deserializer is json_loads  # type: ignore[attr-defined]
