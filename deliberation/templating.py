@@ -21,7 +21,6 @@ from flask import (
     g,
     has_app_context,
     has_request_context,
-    make_response,
     render_template,
     request,
     url_for,
@@ -410,10 +409,11 @@ def render(
 
     Always sets ``Vary: HX-Request`` because the same URL answers with either.
     """
-    name = fragment if (fragment and htmx and not htmx.boosted) else template
-    response = make_response(render_template(name, **context), status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    environ = request.environ  # flask-htmx's ``htmx and not htmx.boosted``, read at once
+    wanted = environ.get("HTTP_HX_REQUEST") == "true" and environ.get("HTTP_HX_BOOSTED") != "true"
+    name = fragment if fragment and wanted else template
+    response_class = current_app.response_class
+    return response_class(render_template(name, **context), status, {"Vary": "HX-Request"})
 
 
 def init_app(app: Flask) -> None:

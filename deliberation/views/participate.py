@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from deliberation.db import get_session
 from deliberation.errors import Invalid, NotFound
@@ -267,7 +269,8 @@ def vote(slug: str) -> Any:
 
 def _vote(slug: str, seen: Visit) -> Any:
     db = get_session()
-    statement_id, value = _vote_input()
+    form = request.form
+    statement_id, value = _vote_input(form)
     # The htmx answer shows the next card: the first still open of those the answered card
     # carried (checked in the vote's own statement on PostgreSQL), else a new draw, made before
     # the vote when there is no queue to check. The row locks the vote takes (its statement's
@@ -278,7 +281,7 @@ def _vote(slug: str, seen: Visit) -> Any:
         routing.queued_check(
             seen.round,
             seen.participant,
-            _queue_input(),
+            _queue_input(form),
             skip=statement_id,
             postgres=db.get_bind().dialect.name == "postgresql",
         )
@@ -292,7 +295,7 @@ def _vote(slug: str, seen: Visit) -> Any:
         participant=seen.participant,
         statement_id=statement_id,
         value=value,
-        language=request.form.get("shown_language"),
+        language=form.get("shown_language"),
         read=(check.query, check.params) if check is not None else None,
         versions=seen.versions,
     )
@@ -343,21 +346,20 @@ def undo_vote(slug: str) -> Any:
     )
 
 
-def _queue_input() -> list[int]:
+_QUEUED_ID = re.compile(f"[0-9]{{1,{len(str(MAX_ID))}}}")
+
+
+def _queue_input(form: MultiDict[str, str]) -> list[int]:
     """The statement ids the answered card carried for the next cards (``routing.QUEUE`` at
     most). Only a hint: what is not a statement id is ignored, and each id is checked again."""
-    ids = [
-        int(part)
-        for part in request.form.get("queue", "").split()[: routing.QUEUE]
-        if part.isascii() and part.isdigit() and len(part) <= len(str(MAX_ID))
-    ]
-    return [i for i in ids if 1 <= i <= MAX_ID]
+    parts = form.get("queue", "").split()[: routing.QUEUE]
+    return [i for i in map(int, filter(_QUEUED_ID.fullmatch, parts)) if 1 <= i <= MAX_ID]
 
 
-def _vote_input() -> tuple[int, int]:
+def _vote_input(form: MultiDict[str, str]) -> tuple[int, int]:
     try:
-        statement_id = int(request.form.get("statement_id", ""))
-        value = VoteValue.from_choice(request.form.get("vote", ""))
+        statement_id = int(form.get("statement_id", ""))
+        value = VoteValue.from_choice(form.get("vote", ""))
     except ValueError as error:
         raise Invalid(_l("A vote is agree, disagree or pass on one statement.")) from error
     if not 1 <= statement_id <= MAX_ID:

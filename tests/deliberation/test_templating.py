@@ -95,3 +95,21 @@ def test_the_cards_buttons_are_the_votes_in_order_in_the_readers_language(
             VoteValue, ("D’accord", "Pas d’accord", "Passer / je ne sais pas"), strict=True
         )
     ]
+
+
+def test_htmx_gets_the_fragment_and_a_boosted_or_plain_request_the_page(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = make_round(session)
+    act_as(client, make_participant(session, round_))
+    url = f"/r/{round_.slug}/map"
+    plain = client.get(url)
+    boosted = client.get(url, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert [answer.status_code for answer in (plain, boosted, fragment)] == [200, 200, 200]
+    assert "<html" in plain.text
+    assert "<html" in boosted.text
+    assert "<html" not in fragment.text
+    assert all(
+        answer.headers["Vary"].startswith("HX-Request") for answer in (plain, boosted, fragment)
+    )
