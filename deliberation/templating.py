@@ -341,16 +341,25 @@ def round_url(endpoint: str, slug: str) -> str:
     """``url_for(endpoint, slug=slug)`` (a relative address), kept per app and per script root
     (the prefix the app is served under, ``SCRIPT_NAME``): building it costs as much as a
     small partial, and the card and the vote feedback need theirs with every vote."""
+    return round_urls(slug, endpoint)[0]
+
+
+def round_urls(slug: str, *endpoints: str) -> list[str]:
+    """``round_url`` of each of ``endpoints``, the app's and the request's state read once."""
     urls: dict[tuple[str, str, str], str] = current_app.extensions.setdefault(
         "palabre.round_urls", {}
     )
-    key = (request.script_root, endpoint, slug)
-    url = urls.get(key)
-    if url is None:
-        if len(urls) >= ROUND_URLS_KEPT:
-            urls.clear()
-        url = urls[key] = url_for(endpoint, slug=slug)
-    return url
+    root = request.script_root
+    found = []
+    for endpoint in endpoints:
+        key = (root, endpoint, slug)
+        url = urls.get(key)
+        if url is None:
+            if len(urls) >= ROUND_URLS_KEPT:
+                urls.clear()
+            url = urls[key] = url_for(endpoint, slug=slug)
+        found.append(url)
+    return found
 
 
 FRAGMENTS_KEPT = 1024

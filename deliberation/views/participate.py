@@ -45,7 +45,7 @@ from deliberation.templating import (
     current_language,
     language_name,
     render,
-    round_url,
+    round_urls,
 )
 from deliberation.translations import participants as helpers
 from deliberation.translations.reading import Original, read_statements, reader_languages
@@ -161,6 +161,9 @@ def _card_context(
         if statement is not None
         else None
     )
+    vote_url, undo_url, map_url = round_urls(
+        round_.slug, "participate.vote", "participate.undo_vote", "opinions.opinion_map"
+    )
     return {
         "round": round_,
         "participant": participant,
@@ -173,9 +176,9 @@ def _card_context(
         # Made here once rather than by each template's calls (the vote's answer renders the
         # card and the feedback).
         "csrf": generate_csrf(),
-        "vote_url": round_url("participate.vote", round_.slug),
-        "undo_url": round_url("participate.undo_vote", round_.slug),
-        "map_url": round_url("opinions.opinion_map", round_.slug),
+        "vote_url": vote_url,
+        "undo_url": undo_url,
+        "map_url": map_url,
     }
 
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from deliberation.models import VoteValue
-from deliberation.templating import Environment, round_url
+from deliberation.templating import Environment, round_url, round_urls
 from tests.factories import act_as, make_participant, make_round, make_statement
 
 HTMX = {"HX-Request": "true"}
@@ -55,6 +55,10 @@ def test_round_urls_are_kept_per_slug_and_per_script_root(app: Flask) -> None:
         with app.test_request_context(base_url="http://localhost/civic"):
             assert round_url("participate.vote", "river") == "/civic/r/river/vote"
             assert round_url("participate.undo_vote", "lake") == "/civic/r/lake/vote/undo"
+            assert round_urls("lake", "participate.vote", "opinions.opinion_map") == [
+                "/civic/r/lake/vote",
+                "/civic/r/lake/map",
+            ]
 
 
 def test_the_vote_answer_addresses_the_app_where_it_is_served(
