@@ -296,6 +296,8 @@ def close_session(_exc: BaseException | None) -> None:
     if session is None:
         return
     transaction = session.get_transaction()
+    if transaction is None and not session.identity_map and not session.new:
+        return  # committed and holding nothing: no connection outside a transaction
     if (
         transaction is not None
         and transaction.is_active

@@ -251,15 +251,17 @@ class PalabreLimiter(Limiter):
 
     def _no_limit_before_the_view(self) -> bool:
         manager = self.limit_manager
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        endpoint = current.endpoint
         if (
             manager._application_limits
             or manager._default_limits
             or self._meta_limits
             or self._in_memory_fallback_enabled
-            or (request.endpoint is not None and manager.has_hints(request.endpoint))
+            or (endpoint is not None and manager.has_hints(endpoint))
         ):
             return False
-        blueprint = request.blueprint
+        blueprint = current.blueprint
         if blueprint is None or not manager._blueprint_limits:
             return True
         return not any(name in manager._blueprint_limits for name in blueprint.split("."))

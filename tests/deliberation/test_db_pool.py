@@ -101,3 +101,24 @@ def test_a_request_that_only_read_keeps_the_statements_psycopg_prepared(
     assert ended == ["rollback"]
     session.expire_all()
     assert session.get(Round, round_.id).topic != "written"  # type: ignore[union-attr]
+
+
+def test_a_request_ends_with_its_connection_back_in_the_pool(session: Session, app: Flask) -> None:
+    """Committed and holding nothing, a request's session is dropped without closing; one
+    that still holds objects or a transaction is closed, its uncommitted writes undone."""
+    round_ = make_round(session, phase=Phase.OPEN)
+    engine = app.extensions["palabre.engine"]
+    with app.test_request_context():
+        request_session = db.get_session()
+        request_session.execute(select(Round.id).where(col(Round.id) == round_.id)).one()
+        request_session.commit()
+        db.close_session(None)
+        assert engine.pool.checkedout() == 0
+    with app.test_request_context():
+        loaded = db.get_session().get(Round, round_.id)
+        assert loaded is not None
+        loaded.topic = "not committed"
+        db.close_session(None)
+        assert engine.pool.checkedout() == 0
+    session.expire_all()
+    assert session.get(Round, round_.id).topic != "not committed"  # type: ignore[union-attr]
