@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -112,30 +112,76 @@ def engine() -> Engine:
     return result
 
 
+Database = Session | Connection
+"""Where SQL runs: a session, or a Core connection (``request_connection``)."""
+
+
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown; on the request's
+    own connection when it opened one first (``request_connection``), whose transaction the
+    session then takes over: committing the session commits it."""
     session: Session | None = g.get("db_session")
     if session is None:
-        session = g.db_session = Session(engine(), expire_on_commit=False)
+        connection: Connection | None = g.get("db_connection")
+        session = g.db_session = (
+            Session(engine(), expire_on_commit=False)
+            if connection is None
+            else Session(connection, expire_on_commit=False, join_transaction_mode="control_fully")
+        )
     return session
 
 
-def core_connection(session: Session) -> Connection:
-    """The session's connection, its pending objects flushed first (a statement just added,
-    say, that a vote refers to): the hot path reads and writes in SQL, around the ORM."""
-    session.flush()
-    return session.connection()
+def request_connection() -> Connection:
+    """The request's Core connection, in the request's transaction: the session's when the
+    request opened one, else a connection of its own, for a path that only runs SQL (the
+    vote): an ORM session's transaction costs it more than its SQL. A session opened later
+    works on that connection (``get_session``). ``commit_request`` commits; teardown closes
+    the connection, rolling back what was not committed."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        return core_connection(session)
+    connection: Connection | None = g.get("db_connection")
+    if connection is None:
+        connection = g.db_connection = engine().connect()
+    return connection
 
 
-def fetch(session: Session, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
-    """The rows of Core ``statement`` (built once) for ``params``, with named fields, in the
-    session's transaction (its pending objects flushed first, see ``core_connection``).
+def commit_request() -> None:
+    """Commit the request's transaction: its session's, else its own connection's."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.commit()
+        return
+    connection: Connection | None = g.get("db_connection")
+    if connection is not None:
+        connection.commit()
+
+
+def is_postgres(db: Database | Engine) -> bool:
+    """Whether ``db`` runs on PostgreSQL."""
+    bind = db.get_bind() if isinstance(db, Session) else db
+    return bind.dialect.name == "postgresql"
+
+
+def core_connection(db: Database) -> Connection:
+    """``db`` when it is a connection; a session's connection, its pending objects flushed
+    first (a statement just added, say, that a vote refers to): the hot path reads and writes
+    in SQL, around the ORM."""
+    if isinstance(db, Connection):
+        return db
+    db.flush()
+    return db.connection()
+
+
+def fetch(db: Database, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+    """The rows of Core ``statement`` (built once) for ``params``, with named fields, in
+    ``db``'s transaction (a session's pending objects flushed first, see ``core_connection``).
 
     On PostgreSQL a statement whose SQL is fixed (no list for SQLAlchemy to expand at
     execution: ``in_list`` binds arrays there) is compiled once and run prepared straight on
     the driver's connection (``PostgresStatement``). Other statements, and every statement
     elsewhere, run through SQLAlchemy."""
-    connection = core_connection(session)
+    connection = core_connection(db)
     prepared = postgres_statement(statement) if connection.dialect.name == "postgresql" else None
     if prepared is None:
         return connection.execute(statement, params).all()
@@ -175,9 +221,13 @@ class PostgresStatement:
 
     def run(self, connection: Connection, params: dict[str, Any]) -> Sequence[Any]:
         """The rows for ``params`` (with named fields), run prepared on ``connection``'s
-        driver connection, in its transaction. A driver error is raised as SQLAlchemy
-        raises it (``DBAPIError`` and its subclasses), and a connection the error left
-        unusable is invalidated, so that the pool replaces it, as SQLAlchemy does."""
+        driver connection, in its transaction, begun first when it has none (the driver
+        would otherwise open one that ``connection`` does not know of: its commit would
+        commit nothing). A driver error is raised as SQLAlchemy raises it (``DBAPIError``
+        and its subclasses), and a connection the error left unusable is invalidated, so
+        that the pool replaces it, as SQLAlchemy does."""
+        if not connection.in_transaction():
+            connection.begin()
         driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
         bound = self.bound | params
         for name in self._arrays & bound.keys():
@@ -281,33 +331,55 @@ def session_scope() -> Iterator[Session]:
 
 
 def rollback_request() -> None:
-    """Undo the request's uncommitted changes, if it opened a session."""
-    session = g.get("db_session")
+    """Undo the request's uncommitted changes, if it opened a session or a connection."""
+    session: Session | None = g.get("db_session")
     if session is not None:
         session.rollback()
+        return
+    connection: Connection | None = g.get("db_connection")
+    if connection is not None:
+        connection.rollback()
 
 
 def close_session(_exc: BaseException | None) -> None:
-    """Close the request's session: what was not committed is rolled back. On PostgreSQL a
-    transaction that wrote nothing (the server assigned it no transaction id: a page that only
-    read) is committed instead, which is the same for the data: psycopg forgets every statement
-    it prepared on a connection whenever it rolls back, and would parse and plan them again."""
-    session = g.pop("db_session", None)
-    if session is None:
-        return
+    """Close the request's session and its own connection: what was not committed is rolled
+    back. On PostgreSQL a transaction that wrote nothing (the server assigned it no
+    transaction id: a page that only read) is committed instead, which is the same for the
+    data: psycopg forgets every statement it prepared on a connection whenever it rolls back,
+    and would parse and plan them again."""
+    session: Session | None = g.pop("db_session", None)
+    connection: Connection | None = g.pop("db_connection", None)
+    if session is not None:
+        _close(session)
+    if connection is not None:
+        if connection.in_transaction() and _wrote_nothing(connection):
+            with suppress(SQLAlchemyError):
+                connection.commit()
+        connection.close()
+
+
+def _close(session: Session) -> None:
     transaction = session.get_transaction()
     if transaction is None and not session.identity_map and not session.new:
         return  # committed and holding nothing: no connection outside a transaction
     if (
         transaction is not None
         and transaction.is_active
-        and session.get_bind().dialect.name == "postgresql"
         and not (session.new or session.dirty or session.deleted)
+        and _wrote_nothing(session.connection())
     ):
-        try:
-            wrote = session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL"))
-            if not wrote.scalar_one():
-                session.commit()
-        except SQLAlchemyError:
-            pass  # a failed transaction: closing rolls it back
+        with suppress(SQLAlchemyError):
+            session.commit()
     session.close()
+
+
+def _wrote_nothing(connection: Connection) -> bool:
+    """On PostgreSQL, whether ``connection``'s transaction has written nothing; False
+    elsewhere, and for a failed transaction (closing rolls it back)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    try:
+        wrote = connection.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL"))
+        return not wrote.scalar_one()
+    except SQLAlchemyError:
+        return False

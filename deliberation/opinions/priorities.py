@@ -8,8 +8,9 @@ from collections import OrderedDict
 
 import numpy as np
 from sqlalchemy import Connection, Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from deliberation.db import Database
 from deliberation.models import OpinionSnapshot
 from deliberation.services.routing import Priorities
 
@@ -23,12 +24,12 @@ _caches: weakref.WeakKeyDictionary[Engine, OrderedDict[int, Priorities]] = (
 _lock = threading.Lock()
 
 
-def _engine(session: Session) -> Engine:
-    bind = session.get_bind()
+def _engine(session: Database) -> Engine:
+    bind = session if isinstance(session, Connection) else session.get_bind()
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def snapshot_priorities(session: Session, snapshot_id: int) -> Priorities:
+def snapshot_priorities(session: Database, snapshot_id: int) -> Priorities:
     """The routing priorities of snapshot ``snapshot_id`` (pages find the latest one's id with
     their first query: ``participant_session.visit``).
 
@@ -41,9 +42,9 @@ def snapshot_priorities(session: Session, snapshot_id: int) -> Priorities:
         if cached is not None:
             cache.move_to_end(snapshot_id)
             return cached
-    stored = session.exec(
+    stored = session.execute(
         select(OpinionSnapshot.priorities).where(OpinionSnapshot.id == snapshot_id)
-    ).one()
+    ).scalar_one()
     priorities = Priorities(
         ids=np.fromiter((int(k) for k in stored), dtype=np.int64, count=len(stored)),
         weights=np.fromiter(stored.values(), dtype=np.float64, count=len(stored)),

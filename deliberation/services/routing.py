@@ -60,9 +60,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import Select as SqlSelect
 from sqlalchemy import select as sql_select
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from deliberation.db import fetch, in_list
+from deliberation.db import Database, fetch, in_list, is_postgres
 from deliberation.models import (
     Participant,
     Round,
@@ -254,10 +254,6 @@ def _params(round_: Round, participant: Participant, skip: int | None) -> dict[s
     return params
 
 
-def _postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def _in_round(rows: Sequence[Any], round_: Round) -> list[Any]:
     """The rows of ``round_`` in a votable status. Round and status of statements looked up
     by id are checked here rather than in SQL: SQLite without statistics would otherwise scan
@@ -267,7 +263,7 @@ def _in_round(rows: Sequence[Any], round_: Round) -> list[Any]:
 
 
 def _candidates(
-    session: Session,
+    session: Database,
     *,
     round_: Round,
     participant: Participant,
@@ -288,7 +284,7 @@ def _candidates(
     if ids is not None:
         params |= {"ids": [i for i in ids if i != skip], "languages": list(round_.languages)}
     query = _candidates_query(
-        votable_statuses(round_), "reads" in params, _postgres(session), ids is not None
+        votable_statuses(round_), "reads" in params, is_postgres(session), ids is not None
     )
     rows = fetch(session, query, params)
     first = sorted(
@@ -346,7 +342,7 @@ def queued_check(
 
 
 def next_statements(
-    session: Session,
+    session: Database,
     *,
     round_: Round,
     participant: Participant,
@@ -371,7 +367,7 @@ def next_statements(
 
 
 def _weighted_draw(
-    session: Session,
+    session: Database,
     *,
     round_: Round,
     participant: Participant,

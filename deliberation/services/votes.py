@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ARRAY,
+    Connection,
     DateTime,
     Executable,
     Integer,
@@ -28,7 +29,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
-from deliberation.db import PostgresStatement, core_connection, fetch, postgres_statement
+from deliberation.db import (
+    Database,
+    PostgresStatement,
+    core_connection,
+    fetch,
+    is_postgres,
+    postgres_statement,
+)
 from deliberation.errors import Invalid, NotFound
 from deliberation.models import (
     ModerationMode,
@@ -50,12 +58,12 @@ def votable_statuses(round_: Round) -> tuple[StatementStatus, ...]:
     return (StatementStatus.ACCEPTED,)
 
 
-def count_votable(session: Session, round_: Round) -> int:
+def count_votable(session: Database, round_: Round) -> int:
     """How many statements of the round a participant can vote on (an indexed count)."""
     statement = select(func.count()).where(
         Statement.round_id == round_.id, col(Statement.status).in_(votable_statuses(round_))
     )
-    return int(session.exec(statement).one())
+    return int(session.execute(statement).scalar_one())
 
 
 def get_statement(session: Session, round_: Round, statement_id: int) -> Statement:
@@ -95,7 +103,7 @@ def cast_vote(
 
 
 def cast_vote_reading(
-    session: Session,
+    session: Database,
     *,
     round_: Round,
     participant: Participant,
@@ -120,7 +128,7 @@ def cast_vote_reading(
         raise Invalid(_l("A vote is agree, disagree or pass."))
     statuses = votable_statuses(round_)
     shown = language if language in round_.languages else None
-    postgres = _postgres(session)
+    postgres = is_postgres(session)
     along = postgres_statement(read[0]) if read is not None and postgres else None
     rows: Sequence[Any] = ()
     if read is not None and along is None:
@@ -206,7 +214,7 @@ class VisitChanged(Exception):
 
 
 def record_vote(
-    session: Session,
+    session: Database,
     *,
     round_id: int,
     participant_id: int,
@@ -225,7 +233,7 @@ def record_vote(
     that does nothing on conflict tells whether the vote is new (then the counters move);
     otherwise one UPDATE replaces the value. Correct under concurrent requests on both.
     """
-    if _postgres(session):
+    if is_postgres(session):
         return _record_postgres(
             session,
             round_id=round_id,
@@ -247,19 +255,17 @@ def record_vote(
     )
 
 
-def _counted(session: Session, statement_id: int, participant_id: int, voted: int) -> None:
+def _counted(session: Database, statement_id: int, participant_id: int, voted: int) -> None:
     """Bring the counters of the statement and participant loaded in ``session``, if any, up to
     date with a new vote (the participant's new count is ``voted``)."""
+    if isinstance(session, Connection) or not session.identity_map:
+        return  # no session, or one that holds no rows (the vote path's are detached)
     statement = session.identity_map.get(session.identity_key(Statement, statement_id))
     if statement is not None:
         set_committed_value(statement, "vote_count", statement.vote_count + 1)
     participant = session.identity_map.get(session.identity_key(Participant, participant_id))
     if participant is not None:
         set_committed_value(participant, "vote_count", voted)
-
-
-def _postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 # One round trip on PostgreSQL: the votable check (``target``), the upsert, both counters
@@ -378,7 +384,7 @@ class _Recorded(NamedTuple):
 
 
 def _record_postgres(
-    session: Session,
+    session: Database,
     *,
     round_id: int,
     participant_id: int,
@@ -458,7 +464,7 @@ def _sqlite_statements() -> tuple[Executable, Executable, Executable, Executable
 
 
 def _record_sqlite(
-    session: Session,
+    session: Database,
     *,
     round_id: int,
     participant_id: int,

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from deliberation.db import fetch, in_list
+from deliberation.db import Database, fetch, in_list, is_postgres
 from deliberation.models import (
     Round,
     Statement,
@@ -149,7 +149,7 @@ def _shown_query(
 
 
 def _shown(
-    session: Session,
+    session: Database,
     round_: Round,
     *,
     kind: TextKind,
@@ -159,7 +159,7 @@ def _shown(
 ) -> dict[int, dict[str, Any]]:
     """``shown_translations``, as rows of ``_SHOWN_COLUMNS`` when ``rows``."""
     found: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = is_postgres(session)
     query = _shown_query(votable_statuses(round_), languages is not None, rows, postgres)
     for start in range(0, len(text_ids), _CHUNK):
         params: dict[str, Any] = {"kind": kind, "ids": list(text_ids[start : start + _CHUNK])}
@@ -214,7 +214,7 @@ def choose(
 
 
 def read_texts(
-    session: Session,
+    session: Database,
     round_: Round,
     *,
     kind: TextKind,
@@ -239,7 +239,7 @@ def reader_languages(interface: str, reads: Sequence[str] = ()) -> list[str]:
 
 
 def read_statements(
-    session: Session,
+    session: Database,
     round_: Round,
     statements: Iterable[Statement | Original],
     languages: Sequence[str],

@@ -21,12 +21,22 @@ from sqlalchemy import select as sql_select
 from sqlmodel import col
 
 from deliberation.clock import utcnow
-from deliberation.db import attached, detached, fetch, get_session, in_list
+from deliberation.db import (
+    Database,
+    attached,
+    detached,
+    engine,
+    fetch,
+    get_session,
+    in_list,
+    is_postgres,
+    request_connection,
+)
 from deliberation.errors import Forbidden, NotFound
 from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services import participation
-from deliberation.services.rounds import refresh_phase
+from deliberation.services.rounds import refresh_phase, scheduled_phase
 from deliberation.services.votes import PARTICIPANT_VERSION, Cast, Versions, count_votable
 
 KEY = "participants"
@@ -232,13 +242,12 @@ _ROUND_ID = _PARTICIPANT_COLUMNS.index("round_id")
 _KEY_HASH = _PARTICIPANT_COLUMNS.index("session_key_hash")
 
 
-def _read_visit(key: VisitKey, *, votes: bool, versions: bool) -> _Read:
+def _read_visit(db: Database, key: VisitKey, *, votes: bool, versions: bool) -> _Read:
     """What ``visit`` reads of round ``key[0]`` and the browser's participant in it (``key[1]``,
     the hashes of its keys): 404 without such a round."""
-    db = get_session()
     rows = fetch(
         db,
-        _visit_query(db.get_bind().dialect.name == "postgresql", votes, versions),
+        _visit_query(is_postgres(db), votes, versions),
         {"slug": key[0], "key_hashes": list(key[1])},
     )
     if not rows:
@@ -281,23 +290,26 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = F
     at once, the vote raising ``votes.VisitChanged`` (then ``forget_visit`` and visit without
     ``kept``). The latest snapshot's id, which only orders the next cards, may be that old.
     Its round and participant, every column read, are ``detached``: a vote only reads them
-    (its statement writes the counters)."""
-    db = get_session()
+    (its statement writes the counters), on the request's own connection: no ORM session is
+    opened unless the schedule moves the round's phase."""
     key = (
         slug,
         tuple(participation.key_hash(str(value)) for value in (session.get(KEY) or {}).values()),
     )
-    if kept and db.get_bind().dialect.name == "postgresql":
+    if kept and is_postgres(engine()):
         read = _kept_visits().get(key, current_app.config["VISIT_KEPT_SECONDS"])
         if read is None:
-            read = _read_visit(key, votes=False, versions=True)
+            read = _read_visit(request_connection(), key, votes=False, versions=True)
         round_ = detached(Round, read.round)
         participant = detached(Participant, read.participant) if read.participant else None
     else:
-        read = _read_visit(key, votes=votes, versions=False)
+        db = get_session()
+        read = _read_visit(db, key, votes=votes, versions=False)
         round_ = attached(db, Round, read.round)
         participant = attached(db, Participant, read.participant) if read.participant else None
-    refresh_phase(db, round_, now=utcnow())
+    now = utcnow()
+    if scheduled_phase(round_, now) != round_.phase:
+        refresh_phase(get_session(), round_, now=now)
     participant = participation.require_participant(round_, participant)
     if notice:
         participation.require_current_notice(round_, participant)
@@ -344,6 +356,6 @@ def _votable(round_: Round) -> int:
     kept = counts.get(key)
     if kept is not None and now - kept[0] < current_app.config["VOTABLE_COUNT_SECONDS"]:
         return kept[1]
-    count = count_votable(get_session(), round_)
+    count = count_votable(request_connection(), round_)
     counts[key] = (now, count)
     return count

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from deliberation.db import get_session
+from deliberation.db import commit_request, get_session, is_postgres, request_connection
 from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import generate_csrf, htmx, limiter
 from deliberation.forms.participate import (
@@ -121,7 +121,7 @@ def _rng() -> random.Random:
 def _next_cards(visit: Visit, *, skip: int | None = None) -> list[Original]:
     """The statements of the participant's next cards, first the one to show, by a new
     draw; ``skip`` (the statement being voted on) is left out."""
-    db = get_session()
+    db = request_connection()
     return routing.next_statements(
         db,
         round_=visit.round,
@@ -144,10 +144,10 @@ def _card_context(
     forms and links need (every template of the card reads them from here); ``cards`` when
     the caller drew them (``_next_cards``), ``statement`` to show that one rather than the
     routing rule's choice."""
-    db = get_session()
+    db = request_connection()
     round_, participant = visit.round, visit.participant
     task = (
-        helpers.next_task(db, round_=round_, participant=participant)
+        helpers.next_task(get_session(), round_=round_, participant=participant)
         if statement is None and helpers.task_due(participant)
         else None
     )
@@ -271,7 +271,7 @@ def vote(slug: str) -> Any:
 
 
 def _vote(slug: str, seen: Visit) -> Any:
-    db = get_session()
+    db = request_connection()
     form = request.form
     statement_id, value = _vote_input(form)
     # The htmx answer shows the next card: the first still open of those the answered card
@@ -286,7 +286,7 @@ def _vote(slug: str, seen: Visit) -> Any:
             seen.participant,
             _queue_input(form),
             skip=statement_id,
-            postgres=db.get_bind().dialect.name == "postgresql",
+            postgres=is_postgres(db),
         )
         if card
         else None
@@ -303,13 +303,13 @@ def _vote(slug: str, seen: Visit) -> Any:
         versions=seen.versions,
     )
     if not card:
-        db.commit()
+        commit_request()
         keep_vote(seen, outcome)
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
     if check is not None:
         drawn = check.cards(outcome.rows) or _next_cards(seen, skip=statement_id)
     context = _card_context(seen, cards=drawn) | {"voted": outcome.voted}
-    db.commit()
+    commit_request()
     keep_vote(seen, outcome)
     return render(
         "participate/_card.html",

@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, make_url, text, update
+from sqlalchemy import Engine, bindparam, event, make_url, text, update
 from sqlmodel import Session, col, select
 
 from deliberation import db
@@ -122,3 +122,72 @@ def test_a_request_ends_with_its_connection_back_in_the_pool(session: Session, a
         assert engine.pool.checkedout() == 0
     session.expire_all()
     assert session.get(Round, round_.id).topic != "not committed"  # type: ignore[union-attr]
+
+
+def _topic(session: Session, round_id: int | None) -> str:
+    """The round's topic as committed (the test's session then gives its connection back)."""
+    session.expire_all()
+    loaded = session.get(Round, round_id)
+    assert loaded is not None
+    session.commit()
+    return loaded.topic
+
+
+def _write_topic(topic: str, round_id: int | None) -> None:
+    """Write the topic on the request's own connection, prepared on PostgreSQL."""
+    statement = update(Round).where(col(Round.id) == bindparam("round")).values(topic=topic)
+    db.fetch(db.request_connection(), statement.returning(col(Round.id)), {"round": round_id})
+
+
+def test_a_request_commits_and_closes_its_own_connection(session: Session, app: Flask) -> None:
+    """Without a session, the request's own connection: ``commit_request`` commits what ran
+    on it (prepared statements too, which run beside SQLAlchemy on PostgreSQL); teardown
+    rolls back what was not committed and gives the connection back."""
+    round_ = make_round(session, phase=Phase.OPEN)
+    engine = app.extensions["palabre.engine"]
+    with app.test_request_context():
+        _write_topic("committed", round_.id)
+        db.commit_request()
+        db.close_session(None)
+        assert engine.pool.checkedout() == 0
+    assert _topic(session, round_.id) == "committed"
+    with app.test_request_context():
+        _write_topic("not committed", round_.id)
+        db.close_session(None)
+        assert engine.pool.checkedout() == 0
+    assert _topic(session, round_.id) == "committed"
+    with app.test_request_context():
+        _write_topic("rolled back", round_.id)
+        db.rollback_request()
+        db.commit_request()
+        db.close_session(None)
+    assert _topic(session, round_.id) == "committed"
+
+
+def test_a_session_opened_after_the_connection_shares_its_transaction(
+    session: Session, app: Flask
+) -> None:
+    """What ran on the request's connection and what the session then writes are one
+    transaction: committed together, or rolled back together."""
+    round_ = make_round(session, phase=Phase.OPEN)
+    with app.test_request_context():
+        _write_topic("first", round_.id)
+        request_session = db.get_session()
+        assert db.request_connection() is request_session.connection()
+        loaded = request_session.get(Round, round_.id)
+        assert loaded is not None
+        assert loaded.topic == "first"  # the same transaction
+        loaded.title = {"en": "Both"}
+        db.close_session(None)
+    assert _topic(session, round_.id) != "first"
+    with app.test_request_context():
+        _write_topic("first", round_.id)
+        request_session = db.get_session()
+        loaded = request_session.get(Round, round_.id)
+        assert loaded is not None
+        loaded.title = {"en": "Both"}
+        db.commit_request()
+        db.close_session(None)
+    assert _topic(session, round_.id) == "first"
+    assert session.get(Round, round_.id).title == {"en": "Both"}  # type: ignore[union-attr]
+    session.commit()

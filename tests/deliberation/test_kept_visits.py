@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, func, select, update
 
+from deliberation import db
 from deliberation.models import (
     Participant,
     Phase,
@@ -99,6 +100,28 @@ def test_the_next_votes_read_no_visit_and_count_right(
     assert reads == [True], "only the first vote read the round and the participant"
     _assert_counts(session, participant)
     assert session.exec(select(func.count()).select_from(VoteEvent)).one() == len(ids) + 1
+
+
+def test_votes_run_on_the_request_connection_without_an_orm_session(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first vote reads the visit, the next ones stand on it: none opens a session (its
+    transaction would cost the vote more than its SQL), and each is committed."""
+    round_, participant = _setting(session, client)
+    opened: list[Session] = []
+
+    class Counted(Session):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            opened.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(db, "Session", Counted)
+    ids = _statement_ids(session, round_)
+    for statement_id in ids:
+        assert _vote(client, round_, statement_id).status_code == 200
+    assert opened == []
+    _assert_counts(session, participant)
+    assert session.exec(select(func.count()).select_from(Vote)).one() == len(ids)
 
 
 def test_a_withdrawal_elsewhere_stops_the_next_vote_at_once(
