@@ -1,9 +1,11 @@
-"""The database engine and one SQLModel session per request.
+"""The database engine and one SQLModel session per request, or for a path that only runs SQL
+(the vote) the request's own connection, which a session opened later shares.
 
 The request owns the transaction: services add, flush and raise, but never commit; the view
-commits once when its use case has succeeded. A domain error rolls back (``rollback_request``,
-called by the error handlers), and teardown closes the session, which rolls back whatever was
-not committed, so a failed request leaves nothing behind.
+commits once when its use case has succeeded (``db.commit()``, or ``commit_request`` on a path
+that may not have opened a session). A domain error rolls back (``rollback_request``, called by
+the error handlers), and teardown closes the session and the connection, which rolls back
+whatever was not committed, so a failed request leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -116,14 +118,20 @@ Database = Session | Connection
 """Where SQL runs: a session, or a Core connection (``request_connection``)."""
 
 
+def _opened() -> tuple[Any, Session | None, Connection | None]:
+    """The request's ``g`` (read once: each read of the proxy costs a context lookup), its
+    session and its own connection, each None until opened."""
+    store = g._get_current_object()  # type: ignore[attr-defined]
+    return store, getattr(store, "db_session", None), getattr(store, "db_connection", None)
+
+
 def get_session() -> Session:
     """The request's session, opened on first use and closed at teardown; on the request's
     own connection when it opened one first (``request_connection``), whose transaction the
     session then takes over: committing the session commits it."""
-    session: Session | None = g.get("db_session")
+    store, session, connection = _opened()
     if session is None:
-        connection: Connection | None = g.get("db_connection")
-        session = g.db_session = (
+        session = store.db_session = (
             Session(engine(), expire_on_commit=False)
             if connection is None
             else Session(connection, expire_on_commit=False, join_transaction_mode="control_fully")
@@ -137,23 +145,20 @@ def request_connection() -> Connection:
     vote): an ORM session's transaction costs it more than its SQL. A session opened later
     works on that connection (``get_session``). ``commit_request`` commits; teardown closes
     the connection, rolling back what was not committed."""
-    session: Session | None = g.get("db_session")
+    store, session, connection = _opened()
     if session is not None:
         return core_connection(session)
-    connection: Connection | None = g.get("db_connection")
     if connection is None:
-        connection = g.db_connection = engine().connect()
+        connection = store.db_connection = engine().connect()
     return connection
 
 
 def commit_request() -> None:
     """Commit the request's transaction: its session's, else its own connection's."""
-    session: Session | None = g.get("db_session")
+    _store, session, connection = _opened()
     if session is not None:
         session.commit()
-        return
-    connection: Connection | None = g.get("db_connection")
-    if connection is not None:
+    elif connection is not None:
         connection.commit()
 
 
@@ -332,12 +337,10 @@ def session_scope() -> Iterator[Session]:
 
 def rollback_request() -> None:
     """Undo the request's uncommitted changes, if it opened a session or a connection."""
-    session: Session | None = g.get("db_session")
+    _store, session, connection = _opened()
     if session is not None:
         session.rollback()
-        return
-    connection: Connection | None = g.get("db_connection")
-    if connection is not None:
+    elif connection is not None:
         connection.rollback()
 
 

@@ -13,7 +13,9 @@ from functools import lru_cache, partial, wraps
 from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Config, Flask, Request, current_app, g, has_request_context, request, session
+from flask.globals import request_ctx
+from flask.sessions import SessionMixin
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter, RequestLimit
@@ -81,16 +83,17 @@ class PalabreCSRFProtect(CSRFProtect):
     every response: without a time limit its timestamp is never read."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        # The config and the request read once: each proxy read costs a context lookup, in
-        # every state-changing request.
-        config = current_app.config
-        current = request._get_current_object()  # type: ignore[attr-defined]
+        # The request's context read once: each proxy read costs a context lookup, in every
+        # state-changing request.
+        context = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        config = context.app.config
+        current = context.request
         if current.method not in config["WTF_CSRF_METHODS"]:
             return
         if apply_exemptions and (not current.endpoint or self._is_exempt()):
             return
         try:
-            validate_csrf(self._get_csrf_token())
+            validate_csrf(self._get_csrf_token(config, current), context.app, context.session)
         except ValidationError as error:
             csrf_log.info(error.args[0])
             self._error_response(error.args[0])
@@ -112,11 +115,9 @@ class PalabreCSRFProtect(CSRFProtect):
         view = app.view_functions.get(current.endpoint)
         return view is not None and f"{view.__module__}.{view.__name__}" in self._exempt_views
 
-    def _get_csrf_token(self) -> str | None:
+    def _get_csrf_token(self, config: Config, current: Request) -> str | None:
         """Flask-WTF's: the form's token field (or a prefixed one, ``<prefix>-csrf_token``),
         else the first token header."""
-        config = current_app.config
-        current = request._get_current_object()  # type: ignore[attr-defined]
         form = current.form
         field_name = config["WTF_CSRF_FIELD_NAME"]
         token = form.get(field_name)
@@ -137,18 +138,19 @@ MAX_CACHED_TOKEN = 512
 """Longer tokens (never issued here) are checked without the cache (bounded memory)."""
 
 
-def validate_csrf(data: str | None) -> None:
-    """Flask-WTF's ``validate_csrf`` with the app's settings, its signature check cached."""
-    config = current_app.config
+def validate_csrf(data: str | None, app: Flask, browser: SessionMixin) -> None:
+    """Flask-WTF's ``validate_csrf`` with ``app``'s settings, its signature check cached;
+    ``browser``: the request's session."""
+    config = app.config
     time_limit = config["WTF_CSRF_TIME_LIMIT"]
-    secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    secret_key = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
     field_name = config["WTF_CSRF_FIELD_NAME"]
     if time_limit is not None or not isinstance(data, str) or len(data) > MAX_CACHED_TOKEN:
         flask_wtf_csrf.validate_csrf(data)
         return
     if not data:
         raise ValidationError("The CSRF token is missing.")
-    stored = session.get(field_name)
+    stored = browser.get(field_name)
     if stored is None:
         raise ValidationError("The CSRF session token is missing.")
     try:
@@ -337,9 +339,10 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return "en"
-    languages = tuple(current_app.config["LANGUAGES"])
-    chosen = session.get("lang")
-    header = request.headers.get("Accept-Language")
+    current = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    languages = tuple(current.app.config["LANGUAGES"])
+    chosen = current.session.get("lang")
+    header = current.request.headers.get("Accept-Language")
     if header is not None and len(header) > MAX_CACHED_HEADER:
         return _locale_name(languages, chosen if isinstance(chosen, str) else None, header)
     return _cached_locale_name(languages, chosen if isinstance(chosen, str) else None, header)

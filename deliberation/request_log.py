@@ -22,9 +22,10 @@ def init_app(app: Flask) -> None:
         if not log.isEnabledFor(logging.INFO):
             return response
         elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        path = request.path
-        if request.url_rule is not None and "token" in (request.view_args or {}):
-            path = request.url_rule.rule
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        path = current.path
+        if current.url_rule is not None and "token" in (current.view_args or {}):
+            path = current.url_rule.rule
         # ``log.info`` without its search of the caller's frame (no format shows it): the
         # same record, handlers and filters.
         log.handle(
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
                 __file__,
                 0,
                 "%s %s %d %.1fms",
-                (request.method, path, response.status_code, elapsed),
+                (current.method, path, response.status_code, elapsed),
                 None,
             )
         )

@@ -22,9 +22,9 @@ from flask import (
     has_app_context,
     has_request_context,
     render_template,
-    request,
     url_for,
 )
+from flask.globals import request_ctx
 from flask.templating import Environment as FlaskEnvironment
 from flask.templating import _default_template_ctx_processor
 from flask_babel import format_decimal, format_percent, get_locale, get_translations
@@ -346,10 +346,11 @@ def round_url(endpoint: str, slug: str) -> str:
 
 def round_urls(slug: str, *endpoints: str) -> list[str]:
     """``round_url`` of each of ``endpoints``, the app's and the request's state read once."""
-    urls: dict[tuple[str, str, str], str] = current_app.extensions.setdefault(
+    current = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    urls: dict[tuple[str, str, str], str] = current.app.extensions.setdefault(
         "palabre.round_urls", {}
     )
-    root = request.script_root
+    root = current.request.script_root
     found = []
     for endpoint in endpoints:
         key = (root, endpoint, slug)
@@ -418,10 +419,11 @@ def render(
 
     Always sets ``Vary: HX-Request`` because the same URL answers with either.
     """
-    environ = request.environ  # flask-htmx's ``htmx and not htmx.boosted``, read at once
+    current = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    environ = current.request.environ  # flask-htmx's ``htmx and not htmx.boosted``, at once
     wanted = environ.get("HTTP_HX_REQUEST") == "true" and environ.get("HTTP_HX_BOOSTED") != "true"
     name = fragment if fragment and wanted else template
-    response_class = current_app.response_class
+    response_class = current.app.response_class
     return response_class(render_template(name, **context), status, {"Vary": "HX-Request"})
 
 

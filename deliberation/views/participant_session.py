@@ -8,15 +8,16 @@ hash, so anonymisation, which erases the hash, cuts the link between the cookie 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, String, Text, bindparam, cast, literal_column
+from sqlalchemy import JSON, ColumnElement, Select, String, Text, bindparam, cast, literal_column
 from sqlalchemy import select as sql_select
 from sqlmodel import col
 
@@ -100,12 +101,11 @@ VisitKey = tuple[str, tuple[str, ...]]
 """A round's slug and the hashes of every session key a browser holds."""
 
 
-@dataclass(frozen=True)
-class _Read:
+class _Read(NamedTuple):
     """What the visit query found for ``key``: the round's values, its latest snapshot's id,
     the participant's values (None when no key of the browser is of this round), on
     PostgreSQL for a vote the versions of both rows, and when it was read
-    (``time.monotonic``)."""
+    (``time.monotonic``). A tuple: each vote makes one (``keep_vote``)."""
 
     key: VisitKey
     round: dict[str, Any]
@@ -160,7 +160,7 @@ class KeptVisits:
             shared = self._rounds.get(round_id)
             if shared is not None and shared[0] == versions.round:
                 if shared[1] is not read.round:
-                    read = replace(read, round=shared[1])
+                    read = read._replace(round=shared[1])
             else:
                 self._rounds[round_id] = (versions.round, read.round)
             self._reads.pop(read.key, None)
@@ -169,6 +169,11 @@ class KeptVisits:
                 del self._reads[next(iter(self._reads))]
             if len(self._rounds) > self.size:
                 self._rounds.clear()  # a copy only shares: dropping them loses nothing
+
+    def round_values(self, round_id: int, version: str) -> dict[str, Any] | None:
+        """The values kept of round ``round_id`` at ``version``, if any."""
+        shared = self._rounds.get(round_id)
+        return shared[1] if shared is not None and shared[0] == version else None
 
     def pop(self, key: VisitKey) -> None:
         with self._lock:
@@ -201,6 +206,11 @@ VOTE_PATH_COLUMNS = (
     "min_votes_for_map",
 )
 _PARTICIPANT_COLUMNS = tuple(column.name for column in Participant.__table__.columns)  # type: ignore[attr-defined]
+_JSON_ROUND_COLUMNS = frozenset(
+    column.name
+    for column in Round.__table__.columns  # type: ignore[attr-defined]
+    if isinstance(column.type, JSON)
+)
 
 
 @cache
@@ -212,7 +222,8 @@ def _round_columns(votes: bool) -> tuple[str, ...]:
 def _visit_query(postgres: bool, votes: bool, versions: bool) -> Select[Any]:
     """The query behind ``visit``, built once per dialect and use: the round's columns (see
     ``_round_columns``), its latest snapshot's id, a participant's, then with ``versions``
-    (PostgreSQL) the versions of the round's and the participant's rows; parameters ``slug``
+    (PostgreSQL) the versions of the round's and the participant's rows, and the round's JSON
+    columns as text (see ``_kept_round``); parameters ``slug``
     and ``key_hashes`` (of every key the browser holds: the round's id is not known before
     the query; one array on PostgreSQL, see ``in_list``). One row per participant those keys
     name, in any round (the caller keeps this round's): joined on the unique key hash alone,
@@ -225,7 +236,12 @@ def _visit_query(postgres: bool, votes: bool, versions: bool) -> Select[Any]:
     )
     return (
         sql_select(
-            *(rounds[name] for name in _round_columns(votes)),
+            *(
+                cast(rounds[name], Text())
+                if versions and name in _JSON_ROUND_COLUMNS
+                else rounds[name]
+                for name in _round_columns(votes)
+            ),
             latest_snapshot_id_query(col(Round.id)).scalar_subquery(),
             *(participants[name].label(f"participant_{name}") for name in _PARTICIPANT_COLUMNS),
             *(row_versions if versions else ()),
@@ -268,14 +284,26 @@ def _read_visit(db: Database, key: VisitKey, *, votes: bool, versions: bool) -> 
         ),
         None,
     )
+    row_versions = Versions(*found[end:]) if versions and found else None
     return _Read(
         key,
-        values,
+        _kept_round(values, row_versions) if versions else values,
         rows[0][len(names)],
         dict(zip(_PARTICIPANT_COLUMNS, found[start:end], strict=True)) if found else None,
-        Versions(*found[end:]) if versions and found else None,
+        row_versions,
         time.monotonic(),
     )
+
+
+def _kept_round(values: dict[str, Any], versions: Versions | None) -> dict[str, Any]:
+    """The round's values for a read with versions: the copy this process keeps of the round
+    at that version (``KeptVisits``) when it has one, else ``values`` with its JSON columns,
+    read as text, decoded (texts in every language: most of what a browser's first vote in a
+    process would decode)."""
+    shared = _kept_visits().round_values(values["id"], versions.round) if versions else None
+    if shared is not None:
+        return shared
+    return values | {name: json.loads(values[name]) for name in _JSON_ROUND_COLUMNS}
 
 
 def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = False) -> Visit:
@@ -339,7 +367,7 @@ def keep_vote(seen: Visit, outcome: Cast) -> None:
     if read is None or read.versions is None or read.participant is None:
         return
     if read.participant["vote_count"] != outcome.voted:
-        read = replace(read, participant=read.participant | {"vote_count": outcome.voted})
+        read = read._replace(participant=read.participant | {"vote_count": outcome.voted})
     _kept_visits().put(read)
 
 
@@ -348,13 +376,14 @@ def _votable(round_: Round) -> int:
     progress line's total, the same for every participant of a round, would otherwise be
     counted over the round's statements on every vote (milliseconds at 10,000 statements).
     A statement added or moderated shows in the total within those seconds."""
-    counts: dict[tuple[int, str], tuple[float, int]] = current_app.extensions.setdefault(
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    counts: dict[tuple[int, str], tuple[float, int]] = app.extensions.setdefault(
         "palabre.votable_counts", {}
     )
     key = (round_.id or 0, round_.moderation_mode)
     now = time.monotonic()
     kept = counts.get(key)
-    if kept is not None and now - kept[0] < current_app.config["VOTABLE_COUNT_SECONDS"]:
+    if kept is not None and now - kept[0] < app.config["VOTABLE_COUNT_SECONDS"]:
         return kept[1]
     count = count_votable(request_connection(), round_)
     counts[key] = (now, count)

@@ -5,7 +5,9 @@ effect at once."""
 
 from __future__ import annotations
 
+import json
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -259,6 +261,35 @@ def test_the_kept_reads_of_a_round_share_one_copy_of_its_values() -> None:
     assert newest is not None
     assert newest.round is not first.round, "a new version, a new copy"
     assert store.get(("round-1", ("a",)), float("inf")) is None, "at most two kept: a went first"
+
+
+def test_a_browsers_first_vote_takes_the_round_this_process_keeps(
+    app: Flask, client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The round's JSON columns come as text with a kept read: decoded for the first browser,
+    then the process's copy of the round at that version stands for them."""
+    round_, _participant = _setting(session, client)
+    other = app.test_client()
+    act_as(other, make_participant(session, round_))
+    first, second = _statement_ids(session, round_)[:2]
+    decoded: list[str] = []
+
+    def counted(text: str) -> Any:
+        decoded.append(text)
+        return json.loads(text)
+
+    monkeypatch.setattr(participant_session, "json", SimpleNamespace(loads=counted))
+    assert _vote(client, round_, first).status_code == 200
+    assert len(decoded) == len(participant_session._JSON_ROUND_COLUMNS)
+    answer = _vote(other, round_, second)
+    assert answer.status_code == 200
+    assert len(decoded) == len(participant_session._JSON_ROUND_COLUMNS), "decoded once"
+    kept = app.extensions["palabre.kept_visits"]
+    reads = list(kept._reads.values())
+    assert len(reads) == 2
+    assert reads[0].round is reads[1].round
+    assert reads[0].round["title"] == round_.title
+    assert reads[0].round["languages"] == round_.languages
 
 
 def test_a_vote_with_outdated_versions_records_nothing(session: Session) -> None:
