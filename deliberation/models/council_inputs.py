@@ -115,7 +115,15 @@ KnownLanguage = Annotated[
 DecidedAt = Annotated[
     AwareDatetime,
     AfterValidator(_utc_in_range),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": YEAR_PATTERN,
+            "description": "When the council decided: not later than now (a decision already"
+            " taken; a client's clock may run five minutes ahead).",
+        }
+    ),
 ]
 
 
