@@ -6,6 +6,10 @@ commits once when its use case has succeeded (``db.commit()``, or ``commit_reque
 that may not have opened a session). A domain error rolls back (``rollback_request``, called by
 the error handlers), and teardown closes the session and the connection, which rolls back
 whatever was not committed, so a failed request leaves nothing behind.
+
+One exception, on PostgreSQL: a path whose every write is a single statement (the vote) may run
+each statement in a transaction of its own (``autocommit_request``), without the two round trips
+that opening and committing one cost it.
 """
 
 from __future__ import annotations
@@ -128,14 +132,18 @@ def _opened() -> tuple[Any, Session | None, Connection | None]:
 def get_session() -> Session:
     """The request's session, opened on first use and closed at teardown; on the request's
     own connection when it opened one first (``request_connection``), whose transaction the
-    session then takes over: committing the session commits it."""
+    session then takes over: committing the session commits it. A connection that autocommits
+    (``autocommit_request``) goes back to one transaction first: the session's."""
     store, session, connection = _opened()
     if session is None:
-        session = store.db_session = (
-            Session(engine(), expire_on_commit=False)
-            if connection is None
-            else Session(connection, expire_on_commit=False, join_transaction_mode="control_fully")
-        )
+        if connection is None:
+            session = Session(engine(), expire_on_commit=False)
+        else:
+            _one_transaction(connection)
+            session = Session(
+                connection, expire_on_commit=False, join_transaction_mode="control_fully"
+            )
+        store.db_session = session
     return session
 
 
@@ -151,6 +159,46 @@ def request_connection() -> Connection:
     if connection is None:
         connection = store.db_connection = engine().connect()
     return connection
+
+
+def autocommit_request() -> None:
+    """From here, on PostgreSQL, each statement the request runs on its own connection
+    (``request_connection``) commits on its own: the driver's autocommit, with no ``BEGIN``
+    and ``COMMIT`` round trips around it, and the row locks a write takes released as soon as
+    it ends. Only for a path whose every write is one statement (a vote: one statement records
+    it, its counters and its event), called before it runs any SQL. A session opened later
+    turns the connection back to one transaction, for the session's writes (``get_session``);
+    teardown does too, before the connection goes back to the pool. Nothing on SQLite, where
+    such a path runs in one transaction as any other, nor once the request has a session: it
+    runs in the session's transaction."""
+    if _opened()[1] is not None:
+        return
+    connection = request_connection()
+    if connection.dialect.name == "postgresql" and not connection.in_transaction():
+        _driver(connection).autocommit = True
+
+
+def _driver(connection: Connection) -> psycopg.Connection[Any]:
+    """The psycopg connection under ``connection`` (PostgreSQL)."""
+    return connection.connection.driver_connection  # type: ignore[return-value]
+
+
+def _autocommits(connection: Connection) -> bool:
+    """Whether ``connection`` runs each statement in a transaction of its own
+    (``autocommit_request``); a connection that lost its driver connection does not."""
+    return (
+        connection.dialect.name == "postgresql"
+        and not connection.invalidated
+        and _driver(connection).autocommit
+    )
+
+
+def _one_transaction(connection: Connection) -> None:
+    """Turn a connection that autocommits back to transactions (what it ran has committed)."""
+    if _autocommits(connection):
+        if connection.in_transaction():
+            connection.commit()  # SQLAlchemy's: nothing is open in the driver
+        _driver(connection).autocommit = False
 
 
 def commit_request() -> None:
@@ -355,7 +403,12 @@ def close_session(_exc: BaseException | None) -> None:
     if session is not None:
         _close(session)
     if connection is not None:
-        if connection.in_transaction() and _wrote_nothing(connection):
+        if _autocommits(connection):
+            try:
+                _one_transaction(connection)
+            except (psycopg.Error, SQLAlchemyError):
+                connection.invalidate()  # never back to the pool autocommitting
+        elif connection.in_transaction() and _wrote_nothing(connection):
             with suppress(SQLAlchemyError):
                 connection.commit()
         connection.close()

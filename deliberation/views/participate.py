@@ -12,7 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from deliberation.db import commit_request, get_session, is_postgres, request_connection
+from deliberation.db import (
+    autocommit_request,
+    commit_request,
+    get_session,
+    is_postgres,
+    request_connection,
+)
 from deliberation.errors import Invalid, NotFound
 from deliberation.extensions import generate_csrf, htmx, limiter
 from deliberation.forms.participate import (
@@ -261,7 +267,9 @@ def vote(slug: str) -> Any:
     """Record the vote; the htmx card answers with the next card. The round and participant
     an earlier vote of this browser read may stand in for the visit's query (``kept``):
     when either row changed since, nothing was recorded and the vote is cast again on a
-    fresh visit."""
+    fresh visit. On PostgreSQL its statements commit one by one (``autocommit_request``): the
+    vote is one statement, the rest only reads."""
+    autocommit_request()
     seen = visit(slug, votes=True, kept=True)
     try:
         return _vote(slug, seen)
@@ -277,8 +285,8 @@ def _vote(slug: str, seen: Visit) -> Any:
     # The htmx answer shows the next card: the first still open of those the answered card
     # carried (checked in the vote's own statement on PostgreSQL), else a new draw, made before
     # the vote when there is no queue to check. The row locks the vote takes (its statement's
-    # counter is shared by everyone voting on it) are then held through the card's reading
-    # only; one transaction per request, rendered once committed.
+    # counter is shared by everyone voting on it) are released as its statement ends on
+    # PostgreSQL, else held through the card's reading only; rendered once committed.
     card = bool(htmx)
     check = (
         routing.queued_check(

@@ -191,3 +191,86 @@ def test_a_session_opened_after_the_connection_shares_its_transaction(
     assert _topic(session, round_.id) == "first"
     assert session.get(Round, round_.id).title == {"en": "Both"}  # type: ignore[union-attr]
     session.commit()
+
+
+def _topics(session: Session, round_id: int | None) -> tuple[str | None, dict[str, str]]:
+    """The round's topic and title as committed (``session``'s transaction ended, so that it
+    holds no pooled connection)."""
+    session.expire_all()
+    loaded = session.get(Round, round_id)
+    assert loaded is not None
+    found = loaded.topic, loaded.title
+    session.rollback()
+    return found
+
+
+def test_an_autocommit_request_commits_each_statement_on_postgresql(
+    session: Session, app: Flask
+) -> None:
+    """``autocommit_request``: on PostgreSQL each statement on the request's own connection
+    commits as it ends, so another connection sees it at once and a rollback cannot undo it;
+    the connection goes back to the pool in one-transaction mode. On SQLite nothing changes:
+    what was not committed is rolled back."""
+    round_ = make_round(session, phase=Phase.OPEN)
+    engine = app.extensions["palabre.engine"]
+    with app.test_request_context():
+        db.autocommit_request()
+        _write_topic("at once", round_.id)
+        if POSTGRES_URL:
+            assert _topics(session, round_.id)[0] == "at once"
+        db.rollback_request()
+        db.close_session(None)
+        assert engine.pool.checkedout() == 0
+    assert _topics(session, round_.id)[0] == ("at once" if POSTGRES_URL else "climate")
+    with engine.connect() as connection:  # the pool's last one in: the request's
+        if POSTGRES_URL:
+            assert connection.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
+        connection.execute(update(Round).where(col(Round.id) == round_.id).values(topic="kept"))
+        connection.rollback()
+    assert _topics(session, round_.id)[0] == ("at once" if POSTGRES_URL else "climate")
+
+
+def test_a_session_opened_after_autocommit_runs_in_one_transaction(
+    session: Session, app: Flask
+) -> None:
+    """A session opened after ``autocommit_request`` turns the connection back to one
+    transaction: its writes, and the statements run on the connection after it, commit
+    together or not at all; what ran before it has committed (PostgreSQL)."""
+    round_ = make_round(session, phase=Phase.OPEN)
+    with app.test_request_context():
+        db.autocommit_request()
+        _write_topic("before", round_.id)
+        request_session = db.get_session()
+        assert db.request_connection() is request_session.connection()
+        loaded = request_session.get(Round, round_.id)
+        assert loaded is not None
+        loaded.title = {"en": "Together"}
+        request_session.flush()
+        _write_topic("after", round_.id)
+        db.rollback_request()
+        db.close_session(None)
+    assert _topics(session, round_.id) == ("before" if POSTGRES_URL else "climate", round_.title)
+    with app.test_request_context():
+        db.autocommit_request()
+        request_session = db.get_session()
+        loaded = request_session.get(Round, round_.id)
+        assert loaded is not None
+        loaded.title = {"en": "Together"}
+        _write_topic("after", round_.id)
+        db.commit_request()
+        db.close_session(None)
+    assert _topics(session, round_.id) == ("after", {"en": "Together"})
+
+
+def test_autocommit_leaves_a_request_with_a_session_in_its_transaction(
+    session: Session, app: Flask
+) -> None:
+    round_ = make_round(session, phase=Phase.OPEN)
+    with app.test_request_context():
+        request_session = db.get_session()
+        db.autocommit_request()
+        _write_topic("in the session's transaction", round_.id)
+        assert db.request_connection() is request_session.connection()
+        db.rollback_request()
+        db.close_session(None)
+    assert _topics(session, round_.id)[0] == "climate"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, col, func, select, update
 
 from deliberation import db
+from deliberation.clock import utcnow
 from deliberation.models import (
     Participant,
     Phase,
@@ -311,3 +313,67 @@ def test_a_vote_with_outdated_versions_records_nothing(session: Session) -> None
     assert session.exec(select(func.count()).select_from(Vote)).one() == 0
     assert session.exec(select(func.count()).select_from(VoteEvent)).one() == 0
     assert session.exec(select(Statement.vote_count)).one() == 0
+
+
+def _votes_seen_from_outside(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many votes another connection sees as each vote's statement ends (before the vote
+    request commits or renders anything)."""
+    engine = app.extensions["palabre.engine"]
+    seen: list[int] = []
+    cast = votes.cast_vote_reading
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        outcome = cast(*args, **kwargs)
+        with engine.connect() as other:
+            seen.append(other.execute(select(func.count()).select_from(Vote)).scalar_one())
+        return outcome
+
+    monkeypatch.setattr(votes, "cast_vote_reading", watched)
+    return seen
+
+
+def _transactional_pool(app: Flask) -> None:
+    """The pool's last connection in (the vote request's) is back in one-transaction mode."""
+    with app.extensions["palabre.engine"].connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False
+
+
+def test_each_vote_commits_as_its_statement_ends(
+    app: Flask, client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vote is one statement, committed as it ends (``db.autocommit_request``): no round
+    trips to open and commit a transaction, and its row locks (on counters everyone voting on
+    the statement shares) are not held while the next card is read and rendered. The
+    connection goes back to the pool in one-transaction mode."""
+    round_, participant = _setting(session, client)
+    seen = _votes_seen_from_outside(app, monkeypatch)
+    for statement_id in _statement_ids(session, round_)[:3]:
+        assert _vote(client, round_, statement_id).status_code == 200
+    assert seen == [1, 2, 3]
+    _transactional_pool(app)
+    _assert_counts(session, participant)
+
+
+def test_a_vote_that_moves_the_phase_commits_both_together(
+    app: Flask, client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vote whose visit applies the schedule (a draft round whose opening time has come)
+    opens a session for that write: the vote then runs in the session's transaction and
+    commits with the phase change, once the request has succeeded."""
+    round_, participant = _setting(session, client)
+    session.execute(
+        update(Round)
+        .where(col(Round.id) == round_.id)
+        .values(phase=Phase.DRAFT, opens_at=utcnow() - timedelta(minutes=1))
+    )
+    session.commit()
+    seen = _votes_seen_from_outside(app, monkeypatch)
+    assert _vote(client, round_, _statement_ids(session, round_)[0]).status_code == 200
+    assert seen == [0], "recorded in the request's transaction, not yet committed"
+    session.expire_all()
+    opened = session.get(Round, round_.id)
+    assert opened is not None
+    assert opened.phase == Phase.OPEN
+    assert session.exec(select(func.count()).select_from(Vote)).one() == 1
+    _transactional_pool(app)
+    _assert_counts(session, participant)
