@@ -169,12 +169,13 @@ def autocommit_request() -> None:
     it, its counters and its event), called before it runs any SQL. A session opened later
     turns the connection back to one transaction, for the session's writes (``get_session``);
     teardown does too, before the connection goes back to the pool. Nothing on SQLite, where
-    such a path runs in one transaction as any other, nor once the request has a session: it
-    runs in the session's transaction."""
-    if _opened()[1] is not None:
+    such a path runs in one transaction as any other, nor once the request has a session (it
+    runs in the session's transaction) or its connection."""
+    store, session, connection = _opened()
+    if session is not None or connection is not None:
         return
-    connection = request_connection()
-    if connection.dialect.name == "postgresql" and not connection.in_transaction():
+    connection = store.db_connection = engine().connect()
+    if connection.dialect.name == "postgresql":
         _driver(connection).autocommit = True
 
 
@@ -194,10 +195,9 @@ def _autocommits(connection: Connection) -> bool:
 
 
 def _one_transaction(connection: Connection) -> None:
-    """Turn a connection that autocommits back to transactions (what it ran has committed)."""
+    """Turn a connection that autocommits back to transactions (what it ran has committed;
+    a transaction SQLAlchemy may have begun on it, holding nothing in the driver, goes on)."""
     if _autocommits(connection):
-        if connection.in_transaction():
-            connection.commit()  # SQLAlchemy's: nothing is open in the driver
         _driver(connection).autocommit = False
 
 
@@ -252,15 +252,31 @@ class PostgresStatement:
     whole numbers or of texts bound to a parameter the SQL casts to an array: that one is
     passed as the text of the array (``array_text``), which the cast reads. psycopg's own
     adaptation of a list looks at each item's type and cost more than the rest of a vote's
-    parameters. SQLAlchemy's statement events and ``SQL_ECHO`` do not see these statements."""
+    parameters. SQLAlchemy's statement events and ``SQL_ECHO`` do not see these statements.
+
+    The SQL goes to the server with its parameters numbered (``$1``), as converted once here,
+    through psycopg's raw cursor: psycopg's cursor converts ``%(name)s`` parameters again on
+    every execution (and, past a length, parses the whole statement again)."""
 
     sql: str
     bound: dict[str, Any]
     _row_makers: dict[int, RowMaker[Any]] = field(default_factory=dict, init=False, repr=False)
     _arrays: frozenset[str] = field(init=False, repr=False)
+    _query: bytes = field(init=False, repr=False)
+    _names: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_arrays", frozenset(ARRAY_PARAMETER.findall(self.sql)))
+        names: dict[str, int] = {}
+
+        def numbered(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name is None:
+                return "%"  # ``%%``: a percent sign
+            return f"${names.setdefault(name, len(names) + 1)}"
+
+        object.__setattr__(self, "_query", PARAMETER.sub(numbered, self.sql).encode())
+        object.__setattr__(self, "_names", tuple(names))
 
     def _rows(self, cursor: psycopg.Cursor[Any]) -> RowMaker[Any]:
         """psycopg's ``namedtuple_row``, made once per statement: its SQL is fixed, so are its
@@ -276,18 +292,18 @@ class PostgresStatement:
         """The rows for ``params`` (with named fields), run prepared on ``connection``'s
         driver connection, in its transaction, begun first when it has none (the driver
         would otherwise open one that ``connection`` does not know of: its commit would
-        commit nothing). A driver error is raised as SQLAlchemy raises it (``DBAPIError``
+        commit nothing), unless the driver autocommits (``autocommit_request``). A driver error is raised as SQLAlchemy raises it (``DBAPIError``
         and its subclasses), and a connection the error left unusable is invalidated, so
         that the pool replaces it, as SQLAlchemy does."""
-        if not connection.in_transaction():
-            connection.begin()
         driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+        if not (driver.autocommit or connection.in_transaction()):
+            connection.begin()
         bound = self.bound | params
         for name in self._arrays & bound.keys():
             bound[name] = array_text(bound[name])
         try:
-            with driver.cursor(row_factory=self._rows) as cursor:
-                cursor.execute(self.sql, bound, prepare=True)
+            with psycopg.RawCursor(driver, row_factory=self._rows) as cursor:
+                cursor.execute(self._query, [bound[name] for name in self._names], prepare=True)
                 return cursor.fetchall()
         except psycopg.Error as error:
             if driver.closed or driver.broken:
@@ -296,6 +312,8 @@ class PostgresStatement:
 
 
 ARRAY_PARAMETER = re.compile(r"%\((\w+)\)s::[A-Z ]+\[\]")
+PARAMETER = re.compile(r"%\((\w+)\)s|%%")
+"""A parameter as SQLAlchemy writes it for psycopg (``%(name)s``), or an escaped percent sign."""
 """A parameter the SQL casts to an array type, as SQLAlchemy writes it for psycopg."""
 
 
@@ -405,8 +423,8 @@ def close_session(_exc: BaseException | None) -> None:
     if connection is not None:
         if _autocommits(connection):
             try:
-                _one_transaction(connection)
-            except (psycopg.Error, SQLAlchemyError):
+                _driver(connection).autocommit = False
+            except psycopg.Error:
                 connection.invalidate()  # never back to the pool autocommitting
         elif connection.in_transaction() and _wrote_nothing(connection):
             with suppress(SQLAlchemyError):

@@ -45,16 +45,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import (
-    BindParameter,
+    ARRAY,
+    Boolean,
     ColumnElement,
     CompoundSelect,
     Integer,
     String,
     Subquery,
+    any_,
     bindparam,
     exists,
     func,
     literal,
+    literal_column,
     or_,
     union_all,
 )
@@ -72,7 +75,7 @@ from deliberation.models import (
     Translation,
     Vote,
 )
-from deliberation.services.votes import votable_statuses
+from deliberation.services.votes import KEYED_PARTICIPANT_ID, votable_statuses
 from deliberation.translations.reading import Original, shown_condition
 
 CANDIDATES = 8
@@ -94,19 +97,27 @@ class Priorities:
         return frozenset(self.ids.tolist())
 
 
-def _not_voted_by(participant_id: BindParameter[Any]) -> ColumnElement[bool]:
-    """True for the statements the bound participant has no current vote on."""
+def _not_voted_by(participant_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """True for the statements the participant ``participant_id`` (a bound id, or SQL) has no
+    current vote on."""
     return ~exists().where(
         col(Vote.participant_id) == participant_id,
         col(Vote.statement_id) == Statement.id,
     )
 
 
+def _in_reads(column: Any, postgres: bool, reads: ColumnElement[Any] | None) -> Any:
+    """SQL: ``column`` is one of the bound ``reads`` languages, or of the array ``reads``."""
+    if reads is None:
+        return in_list(column, "reads", String(), postgres)
+    return column == any_(reads)
+
+
 def _shown_translation(
-    statuses: tuple[StatementStatus, ...], postgres: bool
+    statuses: tuple[StatementStatus, ...], postgres: bool, reads: ColumnElement[Any] | None
 ) -> ColumnElement[bool]:
-    """SQL: a shown translation of the statement exists in one of the bound ``reads``
-    languages (the reading rule's condition with the round's votable statuses).
+    """SQL: a shown translation of the statement exists in one of the reader's languages
+    (``_in_reads``; the reading rule's condition with the round's votable statuses).
 
     ``OFFSET 0`` keeps PostgreSQL from turning this EXISTS into a hashed subplan: it would
     read every translation of the table to build the hash (about 4 ms at 10,000 statements,
@@ -117,7 +128,7 @@ def _shown_translation(
         .where(
             col(Translation.kind) == TextKind.STATEMENT,
             col(Translation.text_id) == Statement.id,
-            in_list(col(Translation.language), "reads", String(), postgres),
+            _in_reads(col(Translation.language), postgres, reads),
             shown_condition(statuses),
         )
         .offset(0)
@@ -125,11 +136,15 @@ def _shown_translation(
     )
 
 
-def _readable(statuses: tuple[StatementStatus, ...], postgres: bool) -> ColumnElement[bool]:
-    """SQL: the statement is readable in one of the bound ``reads`` languages."""
+def _readable(
+    statuses: tuple[StatementStatus, ...],
+    postgres: bool,
+    reads: ColumnElement[Any] | None = None,
+) -> ColumnElement[bool]:
+    """SQL: the statement is readable in one of the reader's languages (``_in_reads``)."""
     return or_(
-        in_list(col(Statement.language), "reads", String(), postgres),
-        _shown_translation(statuses, postgres),
+        _in_reads(col(Statement.language), postgres, reads),
+        _shown_translation(statuses, postgres, reads),
     )
 
 
@@ -241,6 +256,27 @@ def _queued_query(
     return sql_select(*_CARD_COLUMNS).where(*_open_among(statuses, filtered, postgres))
 
 
+# The keyed vote's voter, as its statement finds it (``votes.Keyed``, PostgreSQL): its id, the
+# languages it reads and whether they are all of the round's.
+_WHO_ID: ColumnElement[int] = literal_column(KEYED_PARTICIPANT_ID, Integer())
+_WHO_READS: ColumnElement[Any] = literal_column(
+    "CAST((SELECT reading FROM who) AS VARCHAR[])", ARRAY(String())
+)
+_WHO_READS_ALL: ColumnElement[bool] = literal_column("(SELECT reads_all FROM who)", Boolean())
+
+
+@cache
+def _keyed_queued_query(statuses: tuple[StatementStatus, ...]) -> SqlSelect[Any]:
+    """``_queued_query`` for the voter of a keyed vote, read along its statement (which finds
+    it: ``votes.Keyed``), filtered by what it reads unless it reads all of the round's
+    languages (as ``_reads_filter``)."""
+    return sql_select(*_CARD_COLUMNS).where(
+        in_list(col(Statement.id), "ids", Integer(), True),
+        _not_voted_by(_WHO_ID),
+        or_(_WHO_READS_ALL, _readable(statuses, True, _WHO_READS)),
+    )
+
+
 def _params(round_: Round, participant: Participant, skip: int | None) -> dict[str, Any]:
     """The parameters every routing query binds; ``reads`` only when it filters."""
     params: dict[str, Any] = {
@@ -339,6 +375,16 @@ def queued_check(
     params = _params(round_, participant, skip) | {"ids": ids}
     query = _queued_query(votable_statuses(round_), "reads" in params, postgres)
     return QueuedCheck(query, params, ids, round_)
+
+
+def keyed_queued_check(round_: Round, queue: list[int], *, skip: int) -> QueuedCheck | None:
+    """``queued_check`` for the voter of a keyed vote (``votes.Keyed``, PostgreSQL), to be read
+    along its statement only: the voter is the one the statement finds."""
+    ids = [i for i in dict.fromkeys(queue) if i != skip][:QUEUE]
+    if not ids:
+        return None
+    params = {"round_id": round_.id, "ids": ids}
+    return QueuedCheck(_keyed_queued_query(votable_statuses(round_)), params, ids, round_)
 
 
 def next_statements(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, NamedTuple
@@ -9,6 +10,7 @@ from typing import Any, NamedTuple
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ARRAY,
+    JSON,
     Connection,
     DateTime,
     Executable,
@@ -106,7 +108,7 @@ def cast_vote_reading(
     session: Database,
     *,
     round_: Round,
-    participant: Participant,
+    participant: Participant | Keyed,
     statement_id: int,
     value: int,
     language: str | None,
@@ -122,7 +124,13 @@ def cast_vote_reading(
     ``round_`` and ``participant`` were read at. The vote is then recorded only while both rows
     are still at them, checked in the vote's own statement; ``VisitChanged`` when they are not
     (nothing recorded), before any other refusal. So a caller may vote with rows it kept from
-    an earlier request."""
+    an earlier request.
+
+    ``participant`` may be ``Keyed`` (PostgreSQL): a participant not read yet, found by the
+    browser's key in the vote's own statement, which returns its row (``Cast.participant``);
+    ``VisitChanged`` also when there is none, or it may not vote (withdrawn, or the current
+    notice not accepted). ``read`` must then be a fixed select (``routing.queued_check``'s
+    keyed one), read along."""
     require_open(round_)
     if value not in set(VoteValue):
         raise Invalid(_l("A vote is agree, disagree or pass."))
@@ -131,24 +139,32 @@ def cast_vote_reading(
     postgres = is_postgres(session)
     along = postgres_statement(read[0]) if read is not None and postgres else None
     rows: Sequence[Any] = ()
+    keyed = participant if isinstance(participant, Keyed) else None
+    assert keyed is None or (postgres and versions is None and (read is None or along)), (
+        "a keyed vote is one statement on PostgreSQL"
+    )
     if read is not None and along is None:
         rows = fetch(session, *read)
     voted = None
     current = True
+    found = None
     if postgres:
-        recorded, current, counted, read_along, voted = _record_postgres(
+        recorded, current, counted, read_along, voted, found = _record_postgres(
             session,
             round_id=round_.id,  # type: ignore[arg-type]
-            participant_id=participant.id,  # type: ignore[arg-type]
+            participant_id=None if keyed else participant.id,  # type: ignore[union-attr]
             statement_id=statement_id,
             value=value,
             language=shown,
             statuses=statuses,
             read=None if read is None or along is None else (along, read[1]),
             versions=versions,
+            keyed=keyed,
+            languages=round_.languages,
         )
         rows = read_along or rows
     else:
+        assert not isinstance(participant, Keyed)
         recorded = (
             core_connection(session)
             .execute(
@@ -173,6 +189,10 @@ def cast_vote_reading(
         if not current:
             raise VisitChanged
         raise NotFound(_l("This statement is not open for votes in this round."))
+    if isinstance(participant, Keyed):
+        assert found is not None, "recorded: the key found a voter"
+        assert voted is not None
+        return Cast(voted, rows, found)
     if voted is None:
         voted = participant.vote_count if counted is None else counted
     set_committed_value(participant, "vote_count", voted)  # in a session or not
@@ -199,13 +219,33 @@ PARTICIPANT_VERSION = "md5(CAST(ROW({}) AS TEXT))".format(
 )
 
 
+class Keyed(NamedTuple):
+    """A voter not read yet (``cast_vote_reading``, PostgreSQL): the participant of the round
+    whose session key hashes to ``key_hash``, found by the vote's own statement, which votes
+    only while the round's row is at ``round_version`` and that participant may vote (not
+    withdrawn, ``notice_version`` of the privacy notice accepted)."""
+
+    key_hash: str
+    round_version: str
+    notice_version: int
+
+
+class Found(NamedTuple):
+    """A keyed voter's row, as the vote's statement read it (its vote counter before the vote),
+    and its version (``Versions.participant``)."""
+
+    values: dict[str, Any]
+    version: str
+
+
 class Cast(NamedTuple):
     """What ``cast_vote_reading`` did: the participant's number of votes once the vote is
-    counted (read in the vote's statement on PostgreSQL: votes cast elsewhere count too), and
-    the rows read."""
+    counted (read in the vote's statement on PostgreSQL: votes cast elsewhere count too), the
+    rows read and, for a ``Keyed`` voter, its row."""
 
     voted: int
     rows: Sequence[Any]
+    participant: Found | None = None
 
 
 class VisitChanged(Exception):
@@ -273,13 +313,14 @@ def _counted(session: Database, statement_id: int, participant_id: int, voted: i
 # updated) and the event. Concurrent upserts of one pair wait on its row lock, then update the
 # row the other committed; the counters' UPDATEs re-read the row they wait for: no lost vote,
 # no lost count. The event is produced from the upsert's row, so events of one pair are in the
-# order their upserts took the lock: the last event holds the current value.
+# order their upserts took the lock: the last event holds the current value. ``{participant}``
+# is the voter's id: bound, or found by the browser's key (``_KEYED``).
 _VOTE_SQL = """
-WITH current AS (SELECT {current} AS ok),
+WITH {who}current AS (SELECT {current} AS ok),
 target AS ({target}),
 stored AS (
     INSERT INTO vote (round_id, participant_id, statement_id, value, language, created_at, updated_at)
-    SELECT :round_id, :participant_id, target.id, :value, :language, :now, :now FROM target
+    SELECT :round_id, {participant}, target.id, :value, :language, :now, :now FROM target
     ON CONFLICT (participant_id, statement_id) DO UPDATE
     SET value = EXCLUDED.value, language = EXCLUDED.language, updated_at = EXCLUDED.updated_at
     RETURNING statement_id, xmax = 0 AS inserted
@@ -290,36 +331,40 @@ statement_counted AS (
 ),
 participant_counted AS (
     UPDATE participant SET vote_count = vote_count + 1
-    WHERE id = :participant_id AND EXISTS (SELECT FROM stored WHERE inserted)
+    WHERE id = {participant} AND EXISTS (SELECT FROM stored WHERE inserted)
     RETURNING vote_count
 ),
 event AS (
     INSERT INTO vote_event (round_id, participant_id, statement_id, value, language, created_at)
-    SELECT :round_id, :participant_id, statement_id, :value, :language, :now FROM stored
+    SELECT :round_id, {participant}, statement_id, :value, :language, :now FROM stored
 )
 SELECT EXISTS (SELECT FROM stored) AS recorded,
     (SELECT ok FROM current) AS current,
     (SELECT vote_count FROM participant_counted) AS counted,
     COALESCE(
         (SELECT vote_count FROM participant_counted),
-        (SELECT vote_count FROM participant WHERE id = :participant_id)
-    ) AS voted{read}
+        (SELECT vote_count FROM participant WHERE id = {participant})
+    ) AS voted{columns}
+FROM (SELECT) AS vote{joins}
 """
 # The rows of another select read in the same statement (``cast_vote_reading``): one row when
 # it has none, its columns null.
-_READ_ALONG = """, read.*, read.id IS NOT NULL AS read_found
-FROM (SELECT) AS vote LEFT JOIN ({select}) AS read ON true"""
+_READ_COLUMNS = ", read.*, read.id IS NOT NULL AS read_found"
+_READ_JOIN = " LEFT JOIN ({select}) AS read ON true"
 _READ_PLACEHOLDER = "__read_along__"
 _CHECKED_TARGET = (
     "SELECT id FROM statement WHERE id = :statement_id AND round_id = :round_id"
     " AND status = ANY(:statuses)"
 )
+_ROUND_AT_VERSION = (
+    "EXISTS (SELECT FROM round WHERE round.id = :round_id"
+    " AND round.xmin = CAST(:round_version AS xid))"
+)
 # Whether the round's and the participant's rows are still at the versions the caller read
 # them at (``cast_vote_reading``'s ``versions``); the guarded target votes only while they are.
 _AT_VERSIONS = (
-    "EXISTS (SELECT FROM round WHERE round.id = :round_id"
-    " AND round.xmin = CAST(:round_version AS xid))"
-    " AND EXISTS (SELECT FROM participant WHERE participant.id = :participant_id"
+    f"{_ROUND_AT_VERSION} AND EXISTS (SELECT FROM participant"
+    " WHERE participant.id = :participant_id"
     f" AND {PARTICIPANT_VERSION} = :participant_version)"
 )
 _GUARDED_TARGET = _CHECKED_TARGET + " AND (SELECT ok FROM current)"
@@ -329,7 +374,47 @@ _TARGETS = {
     "unchecked": (_UNCHECKED_TARGET, "true"),
     "checked": (_CHECKED_TARGET, "true"),
     "guarded": (_GUARDED_TARGET, _AT_VERSIONS),
+    "keyed": (
+        _GUARDED_TARGET,
+        f"{_ROUND_AT_VERSION} AND EXISTS (SELECT FROM who"
+        " WHERE who.withdrawn_at IS NULL AND who.notice_version >= :notice_version)",
+    ),
 }
+# The keyed target's voter (``Keyed``): the participant of round ``:round_id`` whose session
+# key hashes to ``:key_hash`` (anonymised ones have none), with its version, the languages it
+# reads (``Participant.reading_languages``, in no order) and whether they are all of the
+# round's (``:round_languages``): what a queued check read along needs of it
+# (``routing.keyed_queued_check``).
+_KEYED = f"""who AS (
+    SELECT found.*, :round_languages <@ found.reading AS reads_all
+    FROM (
+        SELECT participant.*, {PARTICIPANT_VERSION} AS version, CASE
+            WHEN json_array_length(participant.reads) = 0
+            THEN CAST(ARRAY[participant.language] AS VARCHAR[])
+            ELSE CAST(ARRAY(SELECT json_array_elements_text(participant.reads)) AS VARCHAR[])
+        END AS reading
+        FROM participant
+        WHERE participant.session_key_hash = :key_hash AND participant.round_id = :round_id
+    ) AS found
+),
+"""
+KEYED_PARTICIPANT_ID = "(SELECT id FROM who)"
+"""SQL, in the keyed vote's statement: its voter's id (``None`` when no participant has the key)."""
+# Its columns (JSON ones as text: on each row the read along adds, decoded once in ``_voter``).
+_VOTER_JSON = frozenset(
+    column.name
+    for column in Participant.__table__.columns  # type: ignore[attr-defined]
+    if isinstance(column.type, JSON)
+)
+_KEYED_COLUMNS = (
+    "".join(
+        f", CAST(who.{column.name} AS TEXT) AS participant_{column.name}"
+        if column.name in _VOTER_JSON
+        else f", who.{column.name} AS participant_{column.name}"
+        for column in Participant.__table__.columns  # type: ignore[attr-defined]
+    )
+    + ", who.version AS participant_version"
+)
 
 
 @cache
@@ -337,25 +422,36 @@ def _vote_statement(target: str, read: bool = False) -> TextClause:
     """The vote's statement on one of the ``_TARGETS``; with ``read``, a place for another
     select (``_vote_reading``)."""
     where, current = _TARGETS[target]
+    keyed = target == "keyed"
     sql = _VOTE_SQL.format(
+        who=_KEYED if keyed else "",
         current=current,
         target=where,
-        read=_READ_ALONG.format(select=_READ_PLACEHOLDER) if read else "",
+        participant=KEYED_PARTICIPANT_ID if keyed else ":participant_id",
+        columns=(_KEYED_COLUMNS if keyed else "") + (_READ_COLUMNS if read else ""),
+        joins=(" LEFT JOIN who ON true" if keyed else "")
+        + (_READ_JOIN.format(select=_READ_PLACEHOLDER) if read else ""),
     )
     statement = text(sql).bindparams(
         bindparam("round_id", type_=Integer()),
-        bindparam("participant_id", type_=Integer()),
         bindparam("statement_id", type_=Integer()),
         bindparam("value", type_=Integer()),
         bindparam("language", type_=String()),
         bindparam("now", type_=DateTime()),
     )
+    if not keyed:
+        statement = statement.bindparams(bindparam("participant_id", type_=Integer()))
     if target != "unchecked":
         statement = statement.bindparams(bindparam("statuses", type_=ARRAY(String())))
+    if target in ("guarded", "keyed"):
+        statement = statement.bindparams(bindparam("round_version", type_=String()))
     if target == "guarded":
+        statement = statement.bindparams(bindparam("participant_version", type_=String()))
+    if keyed:
         statement = statement.bindparams(
-            bindparam("round_version", type_=String()),
-            bindparam("participant_version", type_=String()),
+            bindparam("key_hash", type_=String()),
+            bindparam("notice_version", type_=Integer()),
+            bindparam("round_languages", type_=ARRAY(String())),
         )
     return statement
 
@@ -373,29 +469,35 @@ class _Recorded(NamedTuple):
     ``statuses`` were given and the statement is not of the round or not in them, nor when
     ``versions`` were given and a row is no longer at its version), whether the rows were
     still at those versions (always, without versions), the participant's new count when the
-    vote is new (else None), the rows read along, and the participant's count once the vote is
-    counted."""
+    vote is new (else None), the rows read along, the participant's count once the vote is
+    counted (None when a keyed voter was not found) and a keyed voter's row when the vote was
+    recorded."""
 
     recorded: bool
     current: bool
     counted: int | None
     rows: Sequence[Any]
-    voted: int
+    voted: int | None
+    found: Found | None = None
 
 
 def _record_postgres(
     session: Database,
     *,
     round_id: int,
-    participant_id: int,
+    participant_id: int | None,
     statement_id: int,
     value: int,
     language: str | None,
     statuses: tuple[StatementStatus, ...] | None,
     read: tuple[PostgresStatement, dict[str, Any]] | None,
     versions: Versions | None,
+    keyed: Keyed | None = None,
+    languages: Sequence[str] = (),
 ) -> _Recorded:
-    """What the vote's statement did (``_Recorded``); ``read``: a select and its parameters."""
+    """What the vote's statement did (``_Recorded``); ``read``: a select and its parameters;
+    ``keyed`` (with ``statuses``, for a round of ``languages``): the voter found by its key
+    rather than ``participant_id``."""
     params: dict[str, Any] = {
         "round_id": round_id,
         "participant_id": participant_id,
@@ -411,6 +513,14 @@ def _record_postgres(
         if versions is not None:
             params["round_version"], params["participant_version"] = versions
             target = "guarded"
+        elif keyed is not None:
+            params |= {
+                "key_hash": keyed.key_hash,
+                "round_version": keyed.round_version,
+                "notice_version": keyed.notice_version,
+                "round_languages": list(languages),
+            }
+            target = "keyed"
     if read is None:
         (row,) = fetch(session, _vote_statement(target), params)
         rows: Sequence[Any] = ()
@@ -418,10 +528,34 @@ def _record_postgres(
         rows = _vote_reading(target, read[0]).run(core_connection(session), read[1] | params)
         row = rows[0]
         rows = [found for found in rows if found.read_found]
+    voter = _voter(row) if keyed is not None and row.recorded else None
     if row.counted is None:
-        return _Recorded(bool(row.recorded), bool(row.current), None, rows, int(row.voted))
-    _counted(session, statement_id, participant_id, int(row.counted))
-    return _Recorded(True, True, int(row.counted), rows, int(row.counted))
+        return _Recorded(
+            bool(row.recorded),
+            bool(row.current),
+            None,
+            rows,
+            None if row.voted is None else int(row.voted),
+            voter,
+        )
+    _counted(
+        session,
+        statement_id,
+        row.participant_id if participant_id is None else participant_id,
+        int(row.counted),
+    )
+    return _Recorded(True, True, int(row.counted), rows, int(row.counted), voter)
+
+
+_VOTER_COLUMNS = tuple(column.name for column in Participant.__table__.columns)  # type: ignore[attr-defined]
+
+
+def _voter(row: Any) -> Found:
+    """A keyed voter's row, from the vote statement's ``participant_`` columns."""
+    values = {name: getattr(row, f"participant_{name}") for name in _VOTER_COLUMNS}
+    return Found(
+        values | {name: json.loads(values[name]) for name in _VOTER_JSON}, row.participant_version
+    )
 
 
 @cache

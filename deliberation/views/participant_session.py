@@ -38,7 +38,13 @@ from deliberation.models import Participant, Round
 from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services import participation
 from deliberation.services.rounds import refresh_phase, scheduled_phase
-from deliberation.services.votes import PARTICIPANT_VERSION, Cast, Versions, count_votable
+from deliberation.services.votes import (
+    PARTICIPANT_VERSION,
+    Cast,
+    Keyed,
+    Versions,
+    count_votable,
+)
 
 KEY = "participants"
 
@@ -146,6 +152,7 @@ class KeptVisits:
         self.size = size
         self._reads: dict[VisitKey, _Read] = {}
         self._rounds: dict[int, tuple[str, dict[str, Any]]] = {}
+        self._latest: dict[str, _Read] = {}
         self._lock = threading.Lock()
 
     def get(self, key: VisitKey, seconds: float) -> _Read | None:
@@ -167,8 +174,16 @@ class KeptVisits:
             self._reads[read.key] = read
             while len(self._reads) > self.size:
                 del self._reads[next(iter(self._reads))]
-            if len(self._rounds) > self.size:
+            if len(self._rounds) > self.size or len(self._latest) > self.size:
                 self._rounds.clear()  # a copy only shares: dropping them loses nothing
+                self._latest.clear()  # as a miss
+            self._latest[read.key[0]] = read
+
+    def latest(self, slug: str, seconds: float) -> _Read | None:
+        """The last ``_Read`` kept of round ``slug``, any browser's, when read less than
+        ``seconds`` ago."""
+        read = self._latest.get(slug)
+        return read if read is not None and time.monotonic() - read.at < seconds else None
 
     def round_values(self, round_id: int, version: str) -> dict[str, Any] | None:
         """The values kept of round ``round_id`` at ``version``, if any."""
@@ -320,12 +335,22 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = F
     Its round and participant, every column read, are ``detached``: a vote only reads them
     (its statement writes the counters), on the request's own connection: no ORM session is
     opened unless the schedule moves the round's phase."""
-    key = (
-        slug,
-        tuple(participation.key_hash(str(value)) for value in (session.get(KEY) or {}).values()),
-    )
-    if kept and is_postgres(engine()):
-        read = _kept_visits().get(key, current_app.config["VISIT_KEPT_SECONDS"])
+    key = _visit_key(slug)
+    kept = kept and is_postgres(engine())
+    read = _kept_visits().get(key, current_app.config["VISIT_KEPT_SECONDS"]) if kept else None
+    return _visit(key, notice=notice, votes=votes, kept=kept, read=read)
+
+
+def _visit_key(slug: str) -> VisitKey:
+    """Round ``slug`` and the hashes of every session key this browser holds."""
+    keys = (session.get(KEY) or {}).values()
+    return slug, tuple(participation.key_hash(str(value)) for value in keys)
+
+
+def _visit(key: VisitKey, *, notice: bool, votes: bool, kept: bool, read: _Read | None) -> Visit:
+    """``visit`` of ``key``; ``kept`` (PostgreSQL): from ``read``, the browser's kept read, if
+    any, else read with versions."""
+    if kept:
         if read is None:
             read = _read_visit(request_connection(), key, votes=False, versions=True)
         round_ = detached(Round, read.round)
@@ -350,7 +375,73 @@ def visit(slug: str, *, notice: bool = True, votes: bool = False, kept: bool = F
     )
 
 
-def forget_visit(seen: Visit) -> None:
+class UnreadVisit(NamedTuple):
+    """A vote's visit not read yet (``vote_visit``): the round as another browser's vote read
+    it in this app process (``kept``, with the versions it was read at), how many of its
+    statements are votable, and the voter, to be found by its key in the vote's own statement
+    (``votes.Keyed``)."""
+
+    key: VisitKey
+    round: Round
+    kept: _Read
+    votable: int
+    voter: Keyed
+
+    @property
+    def read(self) -> None:
+        """Nothing of this browser is kept (``forget_visit``)."""
+
+
+def vote_visit(slug: str, *, unread: bool) -> Visit | UnreadVisit:
+    """``visit(slug, votes=True, kept=True)``, or, with ``unread`` (a vote whose statement can
+    find its voter: an htmx vote with the card's queue, see ``routing.keyed_queued_check``),
+    an ``UnreadVisit`` when this browser has no read kept in this process but the process keeps
+    a read of the round by another browser (within ``VISIT_KEPT_SECONDS``: the latest
+    snapshot's id is that old) and the browser holds a key in it: the common miss, a browser
+    reaching an app process its previous votes did not, answered without the visit's query.
+    The vote's statement then checks the round's version and the participant (taking part,
+    notice accepted), or raises ``votes.VisitChanged``; ``found_visit`` makes the ``Visit``.
+    Never when the schedule moves the round's phase (``visit`` applies it)."""
+    key = _visit_key(slug)
+    if not is_postgres(engine()):
+        return _visit(key, notice=True, votes=True, kept=False, read=None)
+    kept = _kept_visits()
+    seconds = current_app.config["VISIT_KEPT_SECONDS"]
+    read = kept.get(key, seconds)
+    latest = kept.latest(slug, seconds) if read is None and unread else None
+    own = (session.get(KEY) or {}).get(str(latest.round["id"])) if latest else None
+    if latest is not None and latest.versions is not None and isinstance(own, str):
+        round_ = detached(Round, latest.round)
+        if scheduled_phase(round_, utcnow()) == round_.phase:
+            voter = Keyed(
+                participation.key_hash(own), latest.versions.round, participation.NOTICE_VERSION
+            )
+            return UnreadVisit(key, round_, latest, _votable(round_), voter)
+    return _visit(key, notice=True, votes=True, kept=True, read=read)
+
+
+def found_visit(unread: UnreadVisit, outcome: Cast) -> Visit:
+    """The ``Visit`` of an ``UnreadVisit`` once its vote was cast (``outcome``, whose statement
+    read the voter), as ``visit(..., kept=True)`` would have read it, to keep (``keep_vote``)."""
+    found = outcome.participant
+    kept = unread.kept
+    assert found is not None, "a keyed vote found its voter"
+    assert kept.versions is not None, "only reads with their versions are kept"
+    values = found.values | {"vote_count": outcome.voted}
+    read = _Read(
+        unread.key,
+        kept.round,
+        kept.snapshot_id,
+        values,
+        Versions(kept.versions.round, found.version),
+        kept.at,
+    )
+    return Visit(
+        unread.round, detached(Participant, values), kept.snapshot_id, unread.votable, read
+    )
+
+
+def forget_visit(seen: Visit | UnreadVisit) -> None:
     """Drop what this app process kept of ``seen``'s read: its rows changed since."""
     if seen.read is not None:
         _kept_visits().pop(seen.read.key)

@@ -63,16 +63,19 @@ from deliberation.views.feedback import (
     vote_feedback,
 )
 from deliberation.views.participant_session import (
+    UnreadVisit,
     Visit,
     current_participant,
     forget,
     forget_visit,
+    found_visit,
     keep_vote,
     keys_digest,
     remember,
     session_key,
     viewing_participant,
     visit,
+    vote_visit,
 )
 
 bp = Blueprint("participate", __name__)
@@ -267,18 +270,27 @@ def vote(slug: str) -> Any:
     """Record the vote; the htmx card answers with the next card. The round and participant
     an earlier vote of this browser read may stand in for the visit's query (``kept``):
     when either row changed since, nothing was recorded and the vote is cast again on a
-    fresh visit. On PostgreSQL its statements commit one by one (``autocommit_request``): the
-    vote is one statement, the rest only reads."""
+    fresh visit. A browser's first vote in this app process may stand on the round as another
+    browser's vote read it, its participant found by the vote's own statement
+    (``vote_visit``). On PostgreSQL its statements commit one by one (``autocommit_request``):
+    the vote is one statement, the rest only reads."""
     autocommit_request()
-    seen = visit(slug, votes=True, kept=True)
+    card = bool(htmx)
+    seen = vote_visit(slug, unread=card and bool(request.form.get("queue")))
+    if isinstance(seen, UnreadVisit):
+        try:
+            return _first_vote(slug, seen)
+        except votes.VisitChanged:
+            seen = visit(slug, votes=True, kept=True)
     try:
-        return _vote(slug, seen)
+        return _vote(slug, seen, card=card)
     except votes.VisitChanged:
         forget_visit(seen)
-        return _vote(slug, visit(slug, votes=True))
+        return _vote(slug, visit(slug, votes=True), card=card)
 
 
-def _vote(slug: str, seen: Visit) -> Any:
+def _vote(slug: str, seen: Visit, *, card: bool) -> Any:
+    """Cast the vote on ``seen``; ``card``: an htmx vote, answered with the next card."""
     db = request_connection()
     form = request.form
     statement_id, value = _vote_input(form)
@@ -287,7 +299,6 @@ def _vote(slug: str, seen: Visit) -> Any:
     # the vote when there is no queue to check. The row locks the vote takes (its statement's
     # counter is shared by everyone voting on it) are released as its statement ends on
     # PostgreSQL, else held through the card's reading only; rendered once committed.
-    card = bool(htmx)
     check = (
         routing.queued_check(
             seen.round,
@@ -316,6 +327,37 @@ def _vote(slug: str, seen: Visit) -> Any:
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
     if check is not None:
         drawn = check.cards(outcome.rows) or _next_cards(seen, skip=statement_id)
+    return _next_card(seen, statement_id, value, outcome, drawn)
+
+
+def _first_vote(slug: str, unread: UnreadVisit) -> Any:
+    """``_vote`` (htmx) on an ``UnreadVisit``: one statement finds and checks the voter,
+    records the vote and checks the card's queue. ``VisitChanged`` when the round or the voter
+    changed, or the card carried nothing else to check (a draw needs the visit first)."""
+    form = request.form
+    statement_id, value = _vote_input(form)
+    check = routing.keyed_queued_check(unread.round, _queue_input(form), skip=statement_id)
+    if check is None:
+        raise votes.VisitChanged
+    outcome = votes.cast_vote_reading(
+        request_connection(),
+        round_=unread.round,
+        participant=unread.voter,
+        statement_id=statement_id,
+        value=value,
+        language=form.get("shown_language"),
+        read=(check.query, check.params),
+    )
+    seen = found_visit(unread, outcome)
+    drawn = check.cards(outcome.rows) or _next_cards(seen, skip=statement_id)
+    return _next_card(seen, statement_id, value, outcome, drawn)
+
+
+def _next_card(
+    seen: Visit, statement_id: int, value: int, outcome: votes.Cast, drawn: list[Original]
+) -> Any:
+    """The htmx vote's answer: the next card (the first of ``drawn``) and the vote's feedback,
+    rendered once the vote is committed and kept (``keep_vote``)."""
     context = _card_context(seen, cards=drawn) | {"voted": outcome.voted}
     commit_request()
     keep_vote(seen, outcome)

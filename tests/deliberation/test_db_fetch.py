@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from deliberation.clock import utcnow
 from deliberation.db import (
+    PostgresStatement,
     array_text,
     attached,
     core_connection,
@@ -87,6 +88,7 @@ def test_the_vote_paths_statements_run_on_the_driver() -> None:
     hot = [_visit_query(True, page, kept) for page in (True, False) for kept in (True, False)]
     hot += [votes._vote_statement(target) for target in votes._TARGETS]
     for votable in statuses.values():
+        hot.append(routing._keyed_queued_query(votable))
         for filtered in (True, False):
             hot.append(routing._queued_query(votable, filtered, True))
             hot += [routing._candidates_query(votable, filtered, True, s) for s in (True, False)]
@@ -200,3 +202,20 @@ def test_json_from_postgresql_is_decoded_as_text_first() -> None:
     assert json_loads("[1, null]") == [1, None]
     engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/none")
     assert engine.dialect._json_deserializer is json_loads  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_a_driver_statement_numbers_its_parameters_once(session: Session) -> None:
+    """``PostgresStatement`` sends its SQL with numbered parameters, converted once: a name
+    used twice is one parameter, ``%%`` a percent sign, and the values go in their order."""
+    statement = PostgresStatement(
+        "SELECT %(x)s::INTEGER + %(x)s::INTEGER AS twice, %(y)s::TEXT || '%%' AS percent,"
+        " %(z)s::INTEGER[] AS ids",
+        {"y": "10"},
+    )
+    assert statement._query == (
+        b"SELECT $1::INTEGER + $1::INTEGER AS twice, $2::TEXT || '%' AS percent,"
+        b" $3::INTEGER[] AS ids"
+    )
+    (row,) = statement.run(core_connection(session), {"x": 4, "z": [1, 2]})
+    assert (row.twice, row.percent, row.ids) == (8, "10%", [1, 2])

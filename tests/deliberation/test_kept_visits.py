@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlmodel import Session, col, func, select, update
 
 from deliberation import db
@@ -27,9 +28,15 @@ from deliberation.models import (
     Vote,
     VoteEvent,
 )
-from deliberation.services import participation, votes
+from deliberation.services import participation, routing, votes
 from deliberation.views import participant_session
-from tests.factories import act_as, make_participant, make_round, make_statement
+from tests.factories import (
+    act_as,
+    make_participant,
+    make_round,
+    make_statement,
+    make_translation,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -377,3 +384,166 @@ def test_a_vote_that_moves_the_phase_commits_both_together(
     assert session.exec(select(func.count()).select_from(Vote)).one() == 1
     _transactional_pool(app)
     _assert_counts(session, participant)
+
+
+def _queued_vote(
+    client: FlaskClient, round_: Round, statement_id: int, queue: list[int], choice: str = "agree"
+) -> Any:
+    """An htmx vote carrying the card's queue, as the card's form sends it."""
+    return client.post(
+        f"/r/{round_.slug}/vote",
+        data={"statement_id": statement_id, "vote": choice, "queue": " ".join(map(str, queue))},
+        headers=HTMX,
+    )
+
+
+def _newcomer(app: Flask, session: Session, round_: Round, **fields: Any) -> Any:
+    """A second browser and its participant in ``round_``."""
+    browser = app.test_client()
+    participant = make_participant(session, round_, **fields)
+    act_as(browser, participant)
+    return browser, participant
+
+
+def test_a_browsers_first_vote_finds_its_participant_in_the_vote_statement(
+    app: Flask, client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    """A browser's first vote in an app process that keeps the round (another browser's vote
+    read it) runs no visit query: the vote's own statement finds the participant by the
+    browser's key, checks it and the round, records the vote and checks the card's queue.
+    What it read is kept for the browser's next vote."""
+    round_, _participant = _setting(session, client, statements=5)
+    other, newcomer = _newcomer(app, session, round_)
+    ids = _statement_ids(session, round_)
+    assert _vote(client, round_, ids[0]).status_code == 200
+    assert reads == [True]
+    answer = _queued_vote(other, round_, ids[1], [ids[3], ids[2]])
+    assert answer.status_code == 200
+    assert reads == [True], "the newcomer's vote read no visit"
+    assert "Statements voted: 1 of 5" in answer.text
+    card = CARD.search(answer.text)
+    assert card is not None
+    assert card.group(1) == str(ids[3]), "the queue's first card, still open"
+    assert _queued_vote(other, round_, ids[3], [ids[2]], "disagree").status_code == 200
+    assert reads == [True], "the read the first vote kept served the next one"
+    _assert_counts(session, newcomer)
+    stored = session.exec(
+        select(Vote.statement_id, Vote.value).where(Vote.participant_id == newcomer.id)
+    ).all()
+    assert sorted(stored) == sorted([(ids[1], 1), (ids[3], -1)])
+
+
+@pytest.mark.parametrize(
+    "refusal", [("withdrawn", 403), ("notice", 409), ("other round", 403)], ids=lambda r: r[0]
+)
+def test_a_first_vote_by_key_checks_the_participant_as_a_visit_does(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    reads: list[bool],
+    refusal: tuple[str, int],
+) -> None:
+    """The vote's statement finds no participant who may vote (withdrawn, notice not accepted,
+    or the browser's key is of another round's participant): nothing is recorded, and the
+    visit then reads the browser's participant and refuses as it always did."""
+    change, status = refusal
+    round_, _participant = _setting(session, client)
+    fields: dict[str, Any] = {"notice": {"notice_version": participation.NOTICE_VERSION - 1}}.get(
+        change, {}
+    )
+    other, newcomer = _newcomer(app, session, round_, **fields)
+    if change == "withdrawn":
+        participation.withdraw(session, newcomer)
+        session.commit()
+    if change == "other round":
+        elsewhere = make_participant(session, make_round(session))
+        act_as(other, elsewhere)
+        with other.session_transaction() as browser_session:  # its key, under this round's id
+            key = browser_session["participants"][str(elsewhere.round_id)]
+            browser_session["participants"] = {str(round_.id): key}
+    first, second, third = _statement_ids(session, round_)[:3]
+    assert _vote(client, round_, first).status_code == 200
+    refused = _queued_vote(other, round_, second, [third])
+    assert refused.status_code == status
+    assert reads == [True, True], "refused by the statement, then read and refused"
+    assert session.exec(select(func.count()).select_from(Vote)).one() == 1
+
+
+def test_a_first_vote_by_key_on_a_changed_round_reads_it_again(
+    app: Flask, client: FlaskClient, session: Session, reads: list[bool]
+) -> None:
+    """The round changed since the kept read of it (a new framing, say): the statement records
+    nothing, the visit reads the round again, and the vote is recorded on it."""
+    round_, _participant = _setting(session, client)
+    other, newcomer = _newcomer(app, session, round_)
+    first, second, third = _statement_ids(session, round_)[:3]
+    assert _vote(client, round_, first).status_code == 200
+    session.execute(
+        update(Round).where(col(Round.id) == round_.id).values(framing={"en": "New framing"})
+    )
+    session.commit()
+    assert _queued_vote(other, round_, second, [third]).status_code == 200
+    assert reads == [True, True]
+    _assert_counts(session, newcomer)
+
+
+def _round_version(session: Session, round_: Round) -> str:
+    version = session.execute(
+        text("SELECT CAST(xmin AS TEXT) FROM round WHERE id = :id"), {"id": round_.id}
+    ).scalar_one()
+    return str(version)
+
+
+@pytest.mark.parametrize("reads_languages", [["fr"], ["en"], ["fr", "en"], []])
+def test_the_keyed_queue_check_finds_what_the_participants_would(
+    session: Session, reads_languages: list[str]
+) -> None:
+    """The queue read along a keyed vote (``routing.keyed_queued_check``) leaves the same
+    cards as the check made for the participant read first (``queued_check``): only what the
+    participant can read (the statement's language, or a shown translation into one it
+    reads), not voted on, still votable; every card when it reads all the round's languages."""
+    round_ = make_round(session, languages=["en", "fr"])
+    target = make_statement(session, round_)
+    english = make_statement(session, round_)
+    french = make_statement(session, round_, language="fr")
+    translated = make_statement(session, round_)
+    make_translation(session, translated)
+    voted = make_statement(session, round_, language="fr")
+    hidden = make_statement(session, round_, language="fr", status=StatementStatus.REJECTED)
+    participant = make_participant(
+        session, round_, language=(reads_languages or ["fr"])[0], reads=reads_languages
+    )
+    key = participation.issue_session_key(participant)
+    session.add(participant)
+    session.commit()
+    votes.cast_vote(session, round_=round_, participant=participant, statement_id=voted.id, value=1)  # type: ignore[arg-type]
+    session.commit()
+    queue = [s.id for s in (english, hidden, voted, french, translated)]
+    regular = routing.queued_check(round_, participant, queue, skip=target.id, postgres=True)  # type: ignore[arg-type]
+    assert regular is not None
+    expected = [card.id for card in regular.cards(db.fetch(session, regular.query, regular.params))]
+    keyed = routing.keyed_queued_check(round_, queue, skip=target.id)  # type: ignore[arg-type]
+    assert keyed is not None
+    outcome = votes.cast_vote_reading(
+        session,
+        round_=round_,
+        participant=votes.Keyed(
+            participation.key_hash(key),
+            _round_version(session, round_),
+            participation.NOTICE_VERSION,
+        ),
+        statement_id=target.id,  # type: ignore[arg-type]
+        value=-1,
+        language=None,
+        read=(keyed.query, keyed.params),
+    )
+    assert [card.id for card in keyed.cards(outcome.rows)] == expected
+    readable = {
+        ("fr",): [french.id, translated.id],
+        ("en",): [english.id, translated.id],
+    }.get(tuple(participant.reading_languages), [english.id, french.id, translated.id])
+    assert expected == readable
+    assert outcome.participant is not None
+    assert outcome.participant.values["id"] == participant.id
+    assert outcome.participant.values["reads"] == reads_languages
+    assert outcome.voted == 2
