@@ -387,10 +387,6 @@ class UnreadVisit(NamedTuple):
     votable: int
     voter: Keyed
 
-    @property
-    def read(self) -> None:
-        """Nothing of this browser is kept (``forget_visit``)."""
-
 
 def vote_visit(slug: str, *, unread: bool) -> Visit | UnreadVisit:
     """``visit(slug, votes=True, kept=True)``, or, with ``unread`` (a vote whose statement can
@@ -441,7 +437,7 @@ def found_visit(unread: UnreadVisit, outcome: Cast) -> Visit:
     )
 
 
-def forget_visit(seen: Visit | UnreadVisit) -> None:
+def forget_visit(seen: Visit) -> None:
     """Drop what this app process kept of ``seen``'s read: its rows changed since."""
     if seen.read is not None:
         _kept_visits().pop(seen.read.key)

@@ -279,7 +279,7 @@ def vote(slug: str) -> Any:
     seen = vote_visit(slug, unread=card and bool(request.form.get("queue")))
     if isinstance(seen, UnreadVisit):
         try:
-            return _first_vote(slug, seen)
+            return _first_vote(seen)
         except votes.VisitChanged:
             seen = visit(slug, votes=True, kept=True)
     try:
@@ -330,7 +330,7 @@ def _vote(slug: str, seen: Visit, *, card: bool) -> Any:
     return _next_card(seen, statement_id, value, outcome, drawn)
 
 
-def _first_vote(slug: str, unread: UnreadVisit) -> Any:
+def _first_vote(unread: UnreadVisit) -> Any:
     """``_vote`` (htmx) on an ``UnreadVisit``: one statement finds and checks the voter,
     records the vote and checks the card's queue. ``VisitChanged`` when the round or the voter
     changed, or the card carried nothing else to check (a draw needs the visit first)."""
