@@ -146,7 +146,9 @@ class KeptVisits:
     go first), for the votes that follow: each vote's own statement checks that the rows are
     still at their versions. The values are shared by the requests that read them and never
     written (a vote keeps a new ``_Read``). The reads of one round at one version share one
-    copy of its values (its texts, in every language, can be the largest part)."""
+    copy of its values (its texts, in every language, can be the largest part). The last read
+    kept of each round (``latest``) serves a browser's first vote in the process
+    (``vote_visit``)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
