@@ -76,7 +76,7 @@ from deliberation.models import (
     Vote,
 )
 from deliberation.services.votes import KEYED_PARTICIPANT_ID, votable_statuses
-from deliberation.translations.reading import Original, shown_condition
+from deliberation.translations.reading import Original, shown_along, shown_condition
 
 CANDIDATES = 8
 QUEUE = 8
@@ -252,8 +252,10 @@ def _candidates_query(
 def _queued_query(
     statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
 ) -> SqlSelect[Any]:
-    """The statements among ``ids`` still open to ``participant_id`` (see ``_open_among``)."""
-    return sql_select(*_CARD_COLUMNS).where(*_open_among(statuses, filtered, postgres))
+    """The statements among ``ids`` still open to ``participant_id`` (see ``_open_among``),
+    on PostgreSQL with their shown translations (``shown_along``)."""
+    columns = (*_CARD_COLUMNS, shown_along(statuses)) if postgres else _CARD_COLUMNS
+    return sql_select(*columns).where(*_open_among(statuses, filtered, postgres))
 
 
 # The keyed vote's voter, as its statement finds it (``votes.Keyed``, PostgreSQL): its id, the
@@ -269,8 +271,8 @@ _WHO_READS_ALL: ColumnElement[bool] = literal_column("(SELECT reads_all FROM who
 def _keyed_queued_query(statuses: tuple[StatementStatus, ...]) -> SqlSelect[Any]:
     """``_queued_query`` for the voter of a keyed vote, read along its statement (which finds
     it: ``votes.Keyed``), filtered by what it reads unless it reads all of the round's
-    languages (as ``_reads_filter``)."""
-    return sql_select(*_CARD_COLUMNS).where(
+    languages (as ``_reads_filter``), with their shown translations (``shown_along``)."""
+    return sql_select(*_CARD_COLUMNS, shown_along(statuses)).where(
         in_list(col(Statement.id), "ids", Integer(), True),
         _not_voted_by(_WHO_ID),
         or_(_WHO_READS_ALL, _readable(statuses, True, _WHO_READS)),
@@ -362,6 +364,11 @@ class QueuedCheck:
         """The open statements among ``rows`` (the query's), in the queue's order."""
         found = {row.id: row for row in _in_round(rows, self.round_)}
         return [_card(found[i]) for i in self.ids if i in found]
+
+    def shown(self, rows: Sequence[Any]) -> dict[int, str | None]:
+        """The shown translations read with ``rows``, by statement id (``read_along``);
+        empty when the query did not read them (SQLite)."""
+        return {row.id: row.shown for row in rows if "shown" in row._fields}
 
 
 def queued_check(

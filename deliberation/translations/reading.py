@@ -11,14 +11,26 @@ the newest first within each. When none of the reader's languages has one, the o
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, or_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Label,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+)
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -211,6 +223,64 @@ def choose(
                 origin=TranslationOrigin(translation.origin),
             )
     return Reading(original.id, original.text, original.language, original.text, original.language)
+
+
+def shown_along(statuses: tuple[StatementStatus, ...]) -> Label[str]:
+    """SQL (PostgreSQL), for a select of statements: every shown translation of the statement,
+    as the text of a JSON array of ``[language, text, origin, reviewed, updated_at]`` (null
+    when none), for ``read_along``: the card's reading read with the card, not after it."""
+    found = (
+        sql_select(
+            func.json_agg(
+                func.json_build_array(
+                    Translation.language,
+                    Translation.text,
+                    Translation.origin,
+                    Translation.reviewed,
+                    Translation.updated_at,
+                )
+            )
+        )
+        .where(
+            col(Translation.kind) == TextKind.STATEMENT,
+            col(Translation.text_id) == Statement.id,
+            shown_condition(statuses),
+        )
+        .scalar_subquery()
+    )
+    return cast(found, Text()).label("shown")
+
+
+class _ShownRow(NamedTuple):
+    """A translation as ``shown_along`` reads it (``Shown``)."""
+
+    text_id: int
+    language: str
+    text: str
+    origin: str
+    reviewed: bool
+    updated_at: datetime
+
+
+def read_along(original: Original, shown: str | None, languages: Sequence[str]) -> Reading:
+    """``read_texts`` of one statement for a reader of ``languages``, its shown translations
+    read along (``shown_along``'s column): the same rule, without a query."""
+    wanted = list(dict.fromkeys(languages))
+    by_language: dict[str, list[_ShownRow]] = defaultdict(list)
+    if shown and wanted and original.language != wanted[0]:
+        for language, text, origin, reviewed, updated_at in json.loads(shown):
+            by_language[language].append(
+                _ShownRow(
+                    original.id,
+                    language,
+                    text,
+                    origin,
+                    reviewed,
+                    datetime.fromisoformat(updated_at),
+                )
+            )
+    translations = {language: best(rows) for language, rows in by_language.items()}
+    return choose(original, {k: v for k, v in translations.items() if v is not None}, wanted)
 
 
 def read_texts(

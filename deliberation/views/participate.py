@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
@@ -54,7 +55,12 @@ from deliberation.templating import (
     round_urls,
 )
 from deliberation.translations import participants as helpers
-from deliberation.translations.reading import Original, read_statements, reader_languages
+from deliberation.translations.reading import (
+    Original,
+    read_along,
+    read_statements,
+    reader_languages,
+)
 from deliberation.views.confirmation import confirmation
 from deliberation.views.feedback import (
     VoteFeedback,
@@ -148,11 +154,13 @@ def _card_context(
     *,
     cards: list[Original] | None = None,
     statement: Statement | Original | None = None,
+    shown: Mapping[int, str | None] | None = None,
 ) -> dict[str, Any]:
     """The next card and the progress, with what the card's, the task's and the feedback's
     forms and links need (every template of the card reads them from here); ``cards`` when
     the caller drew them (``_next_cards``), ``statement`` to show that one rather than the
-    routing rule's choice."""
+    routing rule's choice; ``shown``: the cards' shown translations when read with them
+    (``QueuedCheck.shown``), else the card's reading is read."""
     db = request_connection()
     round_, participant = visit.round, visit.participant
     task = (
@@ -165,11 +173,13 @@ def _card_context(
         drawn = _next_cards(visit) if cards is None else cards
         statement = drawn[0] if drawn else None
         queue = [card.id for card in drawn[1:]]
-    reading = (
-        next(iter(read_statements(db, round_, [statement], _languages(participant)).values()))
-        if statement is not None
-        else None
-    )
+    reading = None
+    if isinstance(statement, Original) and shown is not None and statement.id in shown:
+        reading = read_along(statement, shown[statement.id], _languages(participant))
+    elif statement is not None:
+        reading = next(
+            iter(read_statements(db, round_, [statement], _languages(participant)).values())
+        )
     vote_url, undo_url, map_url = round_urls(
         round_.slug, "participate.vote", "participate.undo_vote", "opinions.opinion_map"
     )
@@ -325,9 +335,12 @@ def _vote(slug: str, seen: Visit, *, card: bool) -> Any:
         commit_request()
         keep_vote(seen, outcome)
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
+    shown = None
     if check is not None:
-        drawn = check.cards(outcome.rows) or _next_cards(seen, skip=statement_id)
-    return _next_card(seen, statement_id, value, outcome, drawn)
+        drawn = check.cards(outcome.rows)
+        shown = check.shown(outcome.rows) if drawn else None
+        drawn = drawn or _next_cards(seen, skip=statement_id)
+    return _next_card(seen, statement_id, value, outcome, drawn, shown=shown)
 
 
 def _first_vote(unread: UnreadVisit) -> Any:
@@ -349,16 +362,31 @@ def _first_vote(unread: UnreadVisit) -> Any:
         read=(check.query, check.params),
     )
     seen = found_visit(unread, outcome)
-    drawn = check.cards(outcome.rows) or _next_cards(seen, skip=statement_id)
-    return _next_card(seen, statement_id, value, outcome, drawn)
+    drawn = check.cards(outcome.rows)
+    shown = check.shown(outcome.rows) if drawn else None
+    return _next_card(
+        seen,
+        statement_id,
+        value,
+        outcome,
+        drawn or _next_cards(seen, skip=statement_id),
+        shown=shown,
+    )
 
 
 def _next_card(
-    seen: Visit, statement_id: int, value: int, outcome: votes.Cast, drawn: list[Original]
+    seen: Visit,
+    statement_id: int,
+    value: int,
+    outcome: votes.Cast,
+    drawn: list[Original],
+    *,
+    shown: Mapping[int, str | None] | None,
 ) -> Any:
-    """The htmx vote's answer: the next card (the first of ``drawn``) and the vote's feedback,
-    rendered once the vote is committed and kept (``keep_vote``)."""
-    context = _card_context(seen, cards=drawn) | {"voted": outcome.voted}
+    """The htmx vote's answer: the next card (the first of ``drawn``; ``shown``: their shown
+    translations, when read with them) and the vote's feedback, rendered once the vote is
+    committed and kept (``keep_vote``)."""
+    context = _card_context(seen, cards=drawn, shown=shown) | {"voted": outcome.voted}
     commit_request()
     keep_vote(seen, outcome)
     return render(

@@ -29,6 +29,7 @@ from deliberation.models import (
     VoteEvent,
 )
 from deliberation.services import participation, routing, votes
+from deliberation.translations import reading
 from deliberation.views import participant_session
 from tests.factories import (
     act_as,
@@ -547,3 +548,32 @@ def test_the_keyed_queue_check_finds_what_the_participants_would(
     assert outcome.participant.values["id"] == participant.id
     assert outcome.participant.values["reads"] == reads_languages
     assert outcome.voted == 2
+
+
+def test_the_next_cards_translation_comes_with_the_vote(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue check read along the vote's statement brings the queued cards' shown
+    translations: the next card is shown in the reader's language without a query of its
+    own (``reading.read_along``)."""
+    round_ = make_round(session, languages=["en", "fr"])
+    first = make_statement(session, round_, language="fr")
+    second = make_statement(session, round_, text="Plant trees", language="en")
+    make_translation(session, second, language="fr", text="Planter des arbres")
+    participant = make_participant(session, round_, language="fr", reads=["fr"])
+    act_as(client, participant)
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "fr"
+    queried: list[int] = []
+    shown = reading._shown
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        queried.append(1)
+        return shown(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "_shown", counted)
+    answer = _queued_vote(client, round_, first.id, [second.id])  # type: ignore[arg-type]
+    assert answer.status_code == 200
+    assert "Planter des arbres" in answer.text
+    assert queried == [], "read with the vote"
+    _assert_counts(session, participant)
