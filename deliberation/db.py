@@ -423,7 +423,7 @@ def close_session(_exc: BaseException | None) -> None:
     if connection is not None:
         if _autocommits(connection):
             try:
-                _driver(connection).autocommit = False
+                _one_transaction(connection)
             except psycopg.Error:
                 connection.invalidate()  # never back to the pool autocommitting
         elif connection.in_transaction() and _wrote_nothing(connection):

@@ -250,11 +250,11 @@ def _candidates_query(
 
 @cache
 def _queued_query(
-    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
+    statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool, along: bool = False
 ) -> SqlSelect[Any]:
     """The statements among ``ids`` still open to ``participant_id`` (see ``_open_among``),
-    on PostgreSQL with their shown translations (``shown_along``)."""
-    columns = (*_CARD_COLUMNS, shown_along(statuses)) if postgres else _CARD_COLUMNS
+    with ``along`` (PostgreSQL) their shown translations (``shown_along``)."""
+    columns = (*_CARD_COLUMNS, shown_along(statuses)) if along else _CARD_COLUMNS
     return sql_select(*columns).where(*_open_among(statuses, filtered, postgres))
 
 
@@ -268,11 +268,12 @@ _WHO_READS_ALL: ColumnElement[bool] = literal_column("(SELECT reads_all FROM who
 
 
 @cache
-def _keyed_queued_query(statuses: tuple[StatementStatus, ...]) -> SqlSelect[Any]:
+def _keyed_queued_query(statuses: tuple[StatementStatus, ...], along: bool) -> SqlSelect[Any]:
     """``_queued_query`` for the voter of a keyed vote, read along its statement (which finds
     it: ``votes.Keyed``), filtered by what it reads unless it reads all of the round's
-    languages (as ``_reads_filter``), with their shown translations (``shown_along``)."""
-    return sql_select(*_CARD_COLUMNS, shown_along(statuses)).where(
+    languages (as ``_reads_filter``), with ``along`` their shown translations."""
+    columns = (*_CARD_COLUMNS, shown_along(statuses)) if along else _CARD_COLUMNS
+    return sql_select(*columns).where(
         in_list(col(Statement.id), "ids", Integer(), True),
         _not_voted_by(_WHO_ID),
         or_(_WHO_READS_ALL, _readable(statuses, True, _WHO_READS)),
@@ -380,7 +381,9 @@ def queued_check(
     if not ids:
         return None
     params = _params(round_, participant, skip) | {"ids": ids}
-    query = _queued_query(votable_statuses(round_), "reads" in params, postgres)
+    query = _queued_query(
+        votable_statuses(round_), "reads" in params, postgres, postgres and _translated(round_)
+    )
     return QueuedCheck(query, params, ids, round_)
 
 
@@ -391,7 +394,14 @@ def keyed_queued_check(round_: Round, queue: list[int], *, skip: int) -> QueuedC
     if not ids:
         return None
     params = {"round_id": round_.id, "ids": ids}
-    return QueuedCheck(_keyed_queued_query(votable_statuses(round_)), params, ids, round_)
+    query = _keyed_queued_query(votable_statuses(round_), _translated(round_))
+    return QueuedCheck(query, params, ids, round_)
+
+
+def _translated(round_: Round) -> bool:
+    """Whether ``round_``'s cards may be read in translation (it has several languages): only
+    then does a queue check read their shown translations along (``shown_along``)."""
+    return len(round_.languages) > 1
 
 
 def next_statements(

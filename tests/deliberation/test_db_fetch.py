@@ -88,9 +88,11 @@ def test_the_vote_paths_statements_run_on_the_driver() -> None:
     hot = [_visit_query(True, page, kept) for page in (True, False) for kept in (True, False)]
     hot += [votes._vote_statement(target) for target in votes._TARGETS]
     for votable in statuses.values():
-        hot.append(routing._keyed_queued_query(votable))
+        hot += [routing._keyed_queued_query(votable, along) for along in (True, False)]
         for filtered in (True, False):
-            hot.append(routing._queued_query(votable, filtered, True))
+            hot += [
+                routing._queued_query(votable, filtered, True, along) for along in (True, False)
+            ]
             hot += [routing._candidates_query(votable, filtered, True, s) for s in (True, False)]
             hot.append(_shown_query(votable, filtered, True, True))
     assert all(postgres_statement(statement) is not None for statement in hot)
