@@ -201,13 +201,18 @@ def _one_transaction(connection: Connection) -> None:
         _driver(connection).autocommit = False
 
 
+def _request_transaction() -> Session | Connection | None:
+    """What holds the request's transaction: its session, else its own connection, if it
+    opened either."""
+    _store, session, connection = _opened()
+    return session if session is not None else connection
+
+
 def commit_request() -> None:
     """Commit the request's transaction: its session's, else its own connection's."""
-    _store, session, connection = _opened()
-    if session is not None:
-        session.commit()
-    elif connection is not None:
-        connection.commit()
+    transaction = _request_transaction()
+    if transaction is not None:
+        transaction.commit()
 
 
 def is_postgres(db: Database | Engine) -> bool:
@@ -292,10 +297,11 @@ class PostgresStatement:
         """The rows for ``params`` (with named fields), run prepared on ``connection``'s
         driver connection, in its transaction, begun first when it has none (the driver
         would otherwise open one that ``connection`` does not know of: its commit would
-        commit nothing), unless the driver autocommits (``autocommit_request``). A driver error is raised as SQLAlchemy raises it (``DBAPIError``
-        and its subclasses), and a connection the error left unusable is invalidated, so
-        that the pool replaces it, as SQLAlchemy does."""
-        driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+        commit nothing), unless the driver autocommits (``autocommit_request``). A driver
+        error is raised as SQLAlchemy raises it (``DBAPIError`` and its subclasses), and a
+        connection the error left unusable is invalidated, so that the pool replaces it, as
+        SQLAlchemy does."""
+        driver = _driver(connection)
         if not (driver.autocommit or connection.in_transaction()):
             connection.begin()
         bound = self.bound | params
@@ -403,11 +409,9 @@ def session_scope() -> Iterator[Session]:
 
 def rollback_request() -> None:
     """Undo the request's uncommitted changes, if it opened a session or a connection."""
-    _store, session, connection = _opened()
-    if session is not None:
-        session.rollback()
-    elif connection is not None:
-        connection.rollback()
+    transaction = _request_transaction()
+    if transaction is not None:
+        transaction.rollback()
 
 
 def close_session(_exc: BaseException | None) -> None:
