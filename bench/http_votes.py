@@ -5,20 +5,22 @@ beside it; participants join through the round's real invite links, then 16 keep
 connections post htmx votes (``HX-Request``, CSRF header, the session cookie, the language the
 card was shown in) and read the next card out of each answer. In the same run, a minimal
 reference app (``http_reference.py``: Flask and psycopg, the same vote upsert and event insert,
-no next card) takes the same load on the same tables. The two alternate three times, the
-database vacuumed before each timed run as autovacuum would between them; while votes flow,
+no next card) takes the same load on the same tables. The two alternate three times, each
+pair in the other order from the one before, the database checkpointed once after the round
+is built (``checkpoint``) and vacuumed before each timed run (``vacuum``); while votes flow,
 one more connection reads the participation page to time it.
 
 Prints, per app, the median over the runs of votes/s, p50/p90/p99 latency, errors, and the
-CPU per vote of the app's processes and of PostgreSQL (its processes serving the benchmark's
-database, and its background ones; read from /proc), then the ratio of Palabre's votes/s to the
-reference's, the machine's load and each part's time.
+CPU per vote of the app's processes, of PostgreSQL (its processes serving the benchmark's
+database, and its background ones), of the opinions worker and of the load generator (read from
+/proc), with how busy the machine's cores were: what a run's rate had to share. Then the ratio
+of Palabre's votes/s to the reference's, the machine's load and each part's time.
 
 Then the same at 10,000 statements x 100,000 participants with 5,000,000 votes and
 translations in three languages: the round of ``participate.py``, loaded in bulk (100,000 joins
 through invite links would take most of an hour here: these participants get their signed
-session cookies, with the session key the load gave them, from the app's own serializer), one
-run per app.
+session cookies, with the session key the load gave them, from the app's own serializer),
+alternating three times too.
 
 Exits 1 when Palabre is under 50 % of the reference (on either round) or had errors. The load
 generator, both apps, PostgreSQL and the worker share the machine, so the ratio is the figure
@@ -300,6 +302,19 @@ def cpu_seconds(pids: set[int]) -> float:
     return total / ticks
 
 
+def machine_ticks() -> tuple[int, int]:
+    """The machine's CPU clock ticks since boot, (busy, all), over every core (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    return sum(fields) - idle, sum(fields)
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU of this process: the load generator's (and the page reader's)."""
+    times = os.times()
+    return times.user + times.system
+
+
 def tree(root: int) -> set[int]:
     """``root`` and its descendants."""
     children: dict[int, list[int]] = {}
@@ -326,6 +341,19 @@ def vacuum(dsn: str) -> None:
     at 1.05-1.3 ms vacuumed before each run."""
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("VACUUM")
+
+
+def checkpoint(dsn: str) -> None:
+    """A checkpoint once the round is built, before the apps warm up: the first change to a
+    page after a checkpoint logs the whole page, and the large round's load forces
+    checkpoints, so the first timed run paid for its pages (Palabre's: 0.22 full pages per
+    vote, and the reference after it, on pages Palabre's run had logged, 0.05). Not before
+    each run: ten seconds after a checkpoint weigh those writes as if checkpoints came every
+    ten seconds, not every five minutes (``checkpoint_timeout``); so checkpointed, Palabre's
+    runs logged 0.76 to 0.88 full pages per vote (its participants' pages, mostly: each
+    voter's counter) and the reference's 0.48 to 0.53."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("CHECKPOINT")
 
 
 def postgres_pids(dsn: str) -> set[int]:
@@ -524,22 +552,67 @@ class Figures:
     errors: int
     app_cpu_ms: float
     db_cpu_ms: float
+    worker_cpu_ms: float
+    load_cpu_ms: float
+    busy: float
+    wal_kb: float
+    wal_fpi: float
+    checkpoints: int
     page_p50: float | None = None
     page_p99: float | None = None
 
 
-def figures(load: Load, seconds: float, app_cpu: float, db_cpu: float) -> Figures:
+@dataclass(frozen=True)
+class Reading:
+    """What a run's rate was left to share, so far: CPU seconds of each part sharing the
+    machine, the machine's busy and total clock ticks, and PostgreSQL's WAL (bytes, full-page
+    images, checkpoints; the server's, every database's)."""
+
+    app: float
+    db: float
+    worker: float
+    load: float
+    ticks: tuple[int, int]
+    wal: tuple[int, int, int]
+
+    @classmethod
+    def read(cls, dsn: str, app: set[int], db: set[int], worker: set[int]) -> Reading:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            wal = connection.execute(
+                "SELECT wal_bytes::bigint, wal_fpi, checkpoints_timed + checkpoints_req "
+                "FROM pg_stat_wal, pg_stat_bgwriter"
+            ).fetchone()
+        assert wal is not None
+        return cls(
+            cpu_seconds(app),
+            cpu_seconds(db),
+            cpu_seconds(worker),
+            own_cpu_seconds(),
+            machine_ticks(),
+            (int(wal[0]), int(wal[1]), int(wal[2])),
+        )
+
+
+def figures(load: Load, seconds: float, before: Reading, after: Reading) -> Figures:
     ms = sorted(x * 1000 for x in load.latencies) or [float("nan")]
     pages = sorted(x * 1000 for x in load.page_latencies)
     votes = max(load.votes, 1)
+    busy, ticks = (b - a for a, b in zip(before.ticks, after.ticks, strict=True))
+    wal_bytes, wal_fpi, checkpoints = (b - a for a, b in zip(before.wal, after.wal, strict=True))
     return Figures(
         rate=load.votes / seconds,
         p50=ms[len(ms) // 2],
         p90=ms[int(len(ms) * 0.9)],
         p99=ms[int(len(ms) * 0.99)],
         errors=load.errors,
-        app_cpu_ms=1000 * app_cpu / votes,
-        db_cpu_ms=1000 * db_cpu / votes,
+        app_cpu_ms=1000 * (after.app - before.app) / votes,
+        db_cpu_ms=1000 * (after.db - before.db) / votes,
+        worker_cpu_ms=1000 * (after.worker - before.worker) / votes,
+        load_cpu_ms=1000 * (after.load - before.load) / votes,
+        busy=busy / ticks if ticks else 0.0,
+        wal_kb=wal_bytes / 1024 / votes,
+        wal_fpi=wal_fpi / votes,
+        checkpoints=checkpoints,
         page_p50=pages[len(pages) // 2] if pages else None,
         page_p99=pages[int(len(pages) * 0.99)] if pages else None,
     )
@@ -558,6 +631,12 @@ def median_figures(runs: list[Figures]) -> Figures:
         errors=sum(r.errors for r in runs),
         app_cpu_ms=med("app_cpu_ms"),
         db_cpu_ms=med("db_cpu_ms"),
+        worker_cpu_ms=med("worker_cpu_ms"),
+        load_cpu_ms=med("load_cpu_ms"),
+        busy=med("busy"),
+        wal_kb=med("wal_kb"),
+        wal_fpi=med("wal_fpi"),
+        checkpoints=sum(r.checkpoints for r in runs),
         page_p50=statistics.median(r.page_p50 for r in pages) if pages else None,  # type: ignore[misc]
         page_p99=statistics.median(r.page_p99 for r in pages) if pages else None,  # type: ignore[misc]
     )
@@ -567,7 +646,9 @@ def line(name: str, f: Figures) -> str:
     text_ = (
         f"{name:<10} {f.rate:8.0f} votes/s  p50 {f.p50:6.1f} ms  p90 {f.p90:6.1f} ms  "
         f"p99 {f.p99:6.1f} ms  errors {f.errors}  CPU/vote app {f.app_cpu_ms:5.2f} ms "
-        f"PostgreSQL {f.db_cpu_ms:5.2f} ms"
+        f"PostgreSQL {f.db_cpu_ms:5.2f} ms opinions worker {f.worker_cpu_ms:5.2f} ms "
+        f"load generator {f.load_cpu_ms:5.2f} ms  machine busy {f.busy:4.0%}  "
+        f"WAL/vote {f.wal_kb:4.1f} kB {f.wal_fpi:4.2f} full pages (checkpoints {f.checkpoints})"
     )
     if f.page_p50 is not None:
         text_ += f"  page GET p50 {f.page_p50:.1f} ms p99 {f.page_p99:.1f} ms"
@@ -590,14 +671,15 @@ def compare(
     setting: Setting, *, runs: int, seconds: float, env: Environment, parts: dict[str, float]
 ) -> tuple[Figures, Figures]:
     """Serve ``setting`` with the opinions worker, Palabre and the reference, warm both up,
-    then alternate timed runs; return the medians (Palabre, reference)."""
+    then alternate timed runs (``runs`` each, in turn first), each on a vacuumed database;
+    return the medians (Palabre, reference)."""
     palabre_port, reference_port = free_port(), free_port()
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "app", "opinions", "worker"]
     results: dict[str, list[Figures]] = {"palabre": [], "reference": []}
     started = time.monotonic()
     with (
         serve(gunicorn("app:create_app()", palabre_port), env.palabre, palabre_port, "/") as app,
-        serve(flask, env.palabre, 0),
+        serve(flask, env.palabre, 0) as worker,
         serve(
             gunicorn("bench.http_reference:app", reference_port),
             env.reference,
@@ -614,6 +696,7 @@ def compare(
         parts[f"{setting.name}: start and first cards"] = time.monotonic() - started
         started = time.monotonic()
         pids = {"palabre": tree(app.pid), "reference": tree(reference.pid)}
+        worker_pids = tree(worker.pid)
 
         def palabre(duration: float, seed: int) -> Load:
             return run_palabre(palabre_port, setting.slug, setting.people, duration, seed)
@@ -628,22 +711,19 @@ def compare(
                 seed=seed,
             )
 
-        drivers = {"palabre": palabre, "reference": minimal}
-        for drive in drivers.values():
+        drivers = [("palabre", palabre), ("reference", minimal)]
+        checkpoint(env.dsn)
+        for _name, drive in drivers:
             drive(WARM_UP, 1000)  # untimed: pools filled, statements prepared
         for run in range(runs):
-            for name, drive in drivers.items():
+            for name, drive in drivers[:: -1 if run % 2 else 1]:
                 vacuum(env.dsn)
                 db_pids = postgres_pids(env.dsn)
-                app_before, db_before = cpu_seconds(pids[name]), cpu_seconds(db_pids)
+                before = Reading.read(env.dsn, pids[name], db_pids, worker_pids)
                 load = drive(seconds, run)
                 db_pids |= postgres_pids(env.dsn)
-                result = figures(
-                    load,
-                    seconds,
-                    cpu_seconds(pids[name]) - app_before,
-                    cpu_seconds(db_pids) - db_before,
-                )
+                after = Reading.read(env.dsn, pids[name], db_pids, worker_pids)
+                result = figures(load, seconds, before, after)
                 results[name].append(result)
                 print(f"{setting.name} run {run + 1} " + line(name, result), flush=True)
         parts[f"{setting.name}: measured runs"] = time.monotonic() - started
@@ -754,7 +834,7 @@ def main() -> int:
     parser.add_argument("--large-participants", type=int, default=100_000)
     parser.add_argument("--large-votes", type=int, default=5_000_000)
     parser.add_argument(
-        "--large-runs", type=int, default=1, help="runs per app on the large round (0: skip it)"
+        "--large-runs", type=int, default=3, help="runs per app on the large round (0: skip it)"
     )
     parser.add_argument(
         "--quick", action="store_true", help="a reduced large round: 1,000 x 10,000, 200,000 votes"
