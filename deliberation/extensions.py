@@ -313,8 +313,12 @@ limiter = PalabreLimiter(key_func=get_remote_address, default_limits=[])
 
 
 def retry_after(limit: RequestLimit) -> int:
-    """Seconds until ``limit``, which this request broke, lets it through again (at least 1)."""
-    return max(1, math.ceil(limit.reset_at - time.time()))
+    """Seconds until ``limit``, which this request broke, lets it through again: at least 1,
+    and at most the limit's window (its fixed window began at the latest now; flask-limiter's
+    ``reset_at`` rounds the window's end up to the next whole second and beyond, which would
+    make "10 per minute" say 61 seconds, "2 minutes", when the window began just past a whole
+    second and the request came within the same second)."""
+    return max(1, min(math.ceil(limit.reset_at - time.time()), limit.limit.get_expiry()))
 
 
 @lru_cache(maxsize=256)

@@ -3,6 +3,8 @@ copy of an account's session cookie useless."""
 
 from __future__ import annotations
 
+import itertools
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -74,6 +76,27 @@ def test_too_many_sign_ins_say_so_and_when_to_try_again(
     assert f'value="{user.email}"' in page, "the email typed is kept"
     assert 'name="password"' in page
     assert client.get("/facilitate/").status_code == 303, "not signed in"
+
+
+def test_the_wait_said_is_never_longer_than_the_limit(
+    sign_in_limit: dict[str, Any],
+    app: Flask,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """flask-limiter rounds a window's end up past the next whole second: a window begun just
+    after a whole second and broken within that second would say 61 seconds, "2 minutes", for
+    a limit of 10 per minute. The wait said is at most the window."""
+    user = make_user(session)
+    clock = itertools.count(1_800_000_000.001, 0.0001)  # every request within one second
+    monkeypatch.setattr(time, "time", lambda: next(clock))
+    client = app.test_client()
+    for _attempt in range(10):
+        client.post("/auth/sign-in", data={"email": user.email, "password": "nope"})
+    refused = client.post("/auth/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "60"
+    assert "Please try again in 1 minute." in refused.text
 
 
 def test_a_copied_cookie_stops_working_after_sign_out(app: Flask, session: Session) -> None:
