@@ -354,22 +354,24 @@ def _least_seen(first: list[Any], rng: random.Random) -> list[Original]:
 class QueuedCheck:
     """Which statements of a queue (ids from an earlier draw, in its order) are still open to
     a participant: ``query`` with ``params`` (for ``fetch``, or read in the vote's own
-    statement: ``votes.cast_vote_reading``), then ``cards`` of its rows."""
+    statement: ``votes.cast_vote_reading``), then ``cards`` of its rows; ``along`` when the
+    query reads the cards' shown translations with them (``shown_along``)."""
 
     query: Any
     params: dict[str, Any]
     ids: list[int]
     round_: Round
+    along: bool
 
     def cards(self, rows: Sequence[Any]) -> list[Original]:
         """The open statements among ``rows`` (the query's), in the queue's order."""
         found = {row.id: row for row in _in_round(rows, self.round_)}
         return [_card(found[i]) for i in self.ids if i in found]
 
-    def shown(self, rows: Sequence[Any]) -> dict[int, str | None]:
-        """The shown translations read with ``rows``, by statement id (``read_along``);
-        empty when the query did not read them (SQLite)."""
-        return {row.id: row.shown for row in rows if "shown" in row._fields}
+    def shown(self, rows: Sequence[Any]) -> dict[int, str | None] | None:
+        """The shown translations read with ``rows``, by statement id (``read_along``), or
+        None when the query did not read them (SQLite, a round of one language)."""
+        return {row.id: row.shown for row in rows} if self.along else None
 
 
 def queued_check(
@@ -381,10 +383,9 @@ def queued_check(
     if not ids:
         return None
     params = _params(round_, participant, skip) | {"ids": ids}
-    query = _queued_query(
-        votable_statuses(round_), "reads" in params, postgres, postgres and _translated(round_)
-    )
-    return QueuedCheck(query, params, ids, round_)
+    along = postgres and _translated(round_)
+    query = _queued_query(votable_statuses(round_), "reads" in params, postgres, along)
+    return QueuedCheck(query, params, ids, round_, along)
 
 
 def keyed_queued_check(round_: Round, queue: list[int], *, skip: int) -> QueuedCheck | None:
@@ -394,8 +395,10 @@ def keyed_queued_check(round_: Round, queue: list[int], *, skip: int) -> QueuedC
     if not ids:
         return None
     params = {"round_id": round_.id, "ids": ids}
-    query = _keyed_queued_query(votable_statuses(round_), _translated(round_))
-    return QueuedCheck(query, params, ids, round_)
+    along = _translated(round_)
+    return QueuedCheck(
+        _keyed_queued_query(votable_statuses(round_), along), params, ids, round_, along
+    )
 
 
 def _translated(round_: Round) -> bool:

@@ -225,6 +225,12 @@ def choose(
     return Reading(original.id, original.text, original.language, original.text, original.language)
 
 
+def _translatable(original: Original, wanted: Sequence[str]) -> bool:
+    """Whether a reader of ``wanted`` (deduplicated, in order of preference) may be shown
+    ``original`` in translation: not when it is in the reader's first language."""
+    return bool(wanted) and original.language != wanted[0]
+
+
 def shown_along(statuses: tuple[StatementStatus, ...]) -> Label[str]:
     """SQL (PostgreSQL), for a select of statements: every shown translation of the statement,
     as the text of a JSON array of ``[language, text, origin, reviewed, updated_at]`` (null
@@ -267,7 +273,7 @@ def read_along(original: Original, shown: str | None, languages: Sequence[str]) 
     read along (``shown_along``'s column): the same rule, without a query."""
     wanted = list(dict.fromkeys(languages))
     by_language: dict[str, list[_ShownRow]] = defaultdict(list)
-    if shown and wanted and original.language != wanted[0]:
+    if shown and _translatable(original, wanted):
         for language, text, origin, reviewed, updated_at in json.loads(shown):
             by_language[language].append(
                 _ShownRow(
@@ -294,10 +300,10 @@ def read_texts(
     """Readings of ``originals`` (texts of ``kind`` in ``round_``) for a reader of
     ``languages`` (in order of preference), keyed by text id."""
     wanted = list(dict.fromkeys(languages))
-    need = [o.id for o in originals if not wanted or o.language != wanted[0]]
+    need = [o.id for o in originals if _translatable(o, wanted)]
     translations = (
         _shown(session, round_, kind=kind, text_ids=need, languages=wanted, rows=True)
-        if need and wanted
+        if need
         else {}
     )
     return {o.id: choose(o, translations.get(o.id, {}), wanted) for o in originals}

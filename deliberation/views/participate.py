@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
@@ -337,9 +337,7 @@ def _vote(slug: str, seen: Visit, *, card: bool) -> Any:
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
     shown = None
     if check is not None:
-        drawn = check.cards(outcome.rows)
-        shown = check.shown(outcome.rows) if drawn else None
-        drawn = drawn or _next_cards(seen, skip=statement_id)
+        drawn, shown = _checked(seen, check, outcome.rows, statement_id)
     return _next_card(seen, statement_id, value, outcome, drawn, shown=shown)
 
 
@@ -362,16 +360,20 @@ def _first_vote(unread: UnreadVisit) -> Any:
         read=(check.query, check.params),
     )
     seen = found_visit(unread, outcome)
-    drawn = check.cards(outcome.rows)
-    shown = check.shown(outcome.rows) if drawn else None
-    return _next_card(
-        seen,
-        statement_id,
-        value,
-        outcome,
-        drawn or _next_cards(seen, skip=statement_id),
-        shown=shown,
-    )
+    drawn, shown = _checked(seen, check, outcome.rows, statement_id)
+    return _next_card(seen, statement_id, value, outcome, drawn, shown=shown)
+
+
+def _checked(
+    seen: Visit, check: routing.QueuedCheck, rows: Sequence[Any], statement_id: int
+) -> tuple[list[Original], Mapping[int, str | None] | None]:
+    """The next cards once the vote on ``statement_id`` checked the card's queue (``check``,
+    whose ``rows`` it read): those still open, with their shown translations when read along,
+    else a new draw."""
+    drawn = check.cards(rows)
+    if drawn:
+        return drawn, check.shown(rows)
+    return _next_cards(seen, skip=statement_id), None
 
 
 def _next_card(
