@@ -335,10 +335,10 @@ def tree(root: int) -> set[int]:
 def vacuum(dsn: str) -> None:
     """What autovacuum does between two runs in a deployment (it is off on some servers, this
     machine's among them): without it the dead versions that every app's updates leave pile up
-    from run to run, and each run pays for the ones before it. Palabre's vote updates its
-    statement's counter, an indexed column, so no update is HOT: over three small-round runs
-    PostgreSQL's CPU per vote for Palabre rose from 1.5 to 2.3 ms unvacuumed, and stayed
-    at 1.05-1.3 ms vacuumed before each run."""
+    from run to run, and each run pays for the ones before it (when the statement's counter was
+    in the routing index, so that none of its updates was HOT, PostgreSQL's CPU per vote for
+    Palabre rose from 1.5 to 2.3 ms over three small-round runs unvacuumed, and stayed at
+    1.05-1.3 ms vacuumed before each run)."""
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("VACUUM")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String
+from sqlalchemy import Column, Computed, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
@@ -17,11 +17,28 @@ class StatementStatus(StrEnum):
     REJECTED = "rejected"
 
 
+SEEN_TIERS = 24
+"""Counts of ``2 ** (SEEN_TIERS - 1)`` votes and more are all in the last ``seen_tier``."""
+SEEN_TIER_SQL = (
+    "CASE "
+    + " ".join(f"WHEN vote_count < {1 << tier} THEN {tier}" for tier in range(SEEN_TIERS))
+    + f" ELSE {SEEN_TIERS} END"
+)
+"""SQL on ``statement``: its ``seen_tier``, ``vote_count``'s number of binary digits."""
+
+
 class Statement(SQLModel, table=True):
-    """A short opinion. ``vote_count`` counts current votes (routing picks the least-seen)."""
+    """A short opinion. ``vote_count`` counts current votes; ``seen_tier``, computed by the
+    database, is that count's number of binary digits (0 for none; 1; 2-3; 4-7; ...).
+
+    Routing takes the least-seen by ``seen_tier``, which is indexed, and not by ``vote_count``,
+    which is not: the tier changes only when the count doubles, so nearly every vote's update
+    of the counter leaves the table's indexes as they were, and PostgreSQL updates the row in
+    place (HOT), where an indexed counter had each vote write an entry into each of the
+    table's four indexes."""
 
     __table_args__ = (
-        Index("ix_statement_routing", "round_id", "status", "is_seed", "vote_count"),
+        Index("ix_statement_routing", "round_id", "status", "is_seed", "seen_tier", "id"),
         Index("ix_statement_normalized", "round_id", "normalized_text"),
     )
 
@@ -41,5 +58,9 @@ class Statement(SQLModel, table=True):
         default=None, foreign_key="territory.id", ondelete="SET NULL"
     )
     vote_count: int = 0
+    seen_tier: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, Computed(SEEN_TIER_SQL, persisted=True), nullable=False),
+    )
     created_at: datetime = Field(default_factory=utcnow)
     moderated_at: datetime | None = None

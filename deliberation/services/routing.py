@@ -2,14 +2,18 @@
 
 Before any opinion snapshot exists (the foundation's rule): never one already voted on, only
 votable ones (accepted, or pending under post-moderation), seed statements first, then the
-least-seen. Among the ``CANDIDATES`` first in that order one is drawn at random so concurrent
-participants spread over statements.
+least-seen, counted in tiers that double (``Statement.seen_tier``: no vote; 1; 2-3; 4-7; ...),
+the oldest first within a tier. Among the ``CANDIDATES`` first in that order, those with the
+fewest votes come first, drawn at random among equals so concurrent participants spread over
+statements. (Exact counts in the order would put the vote counter in the routing index, and
+every vote would rewrite index entries; by tiers it does so only when a count doubles.)
 
 With a snapshot, Pol.is' rule: a draw among the participant's unvoted statements with probability
 proportional to the snapshot's priorities. It is done as weighted sampling without replacement
 (Efraimidis-Spirakis keys ``log(u) / w``): the unvoted statement with the largest key among the
-``SAMPLE`` largest keys is exactly a draw proportional to weight among them, and one indexed
-query checks which of those are still open to this participant. Statements absent from the
+largest keys is exactly a draw proportional to weight among them, and one indexed query checks
+which of those are still open to this participant (as many keys as should hold ``QUEUE`` open
+statements twice over, by how much the participant has voted: ``_sample_size``). Statements absent from the
 snapshot (nobody had voted on them) weigh ``UNSEEN_PRIORITY``, the priority the Pol.is formula
 gives a statement seen by no one; if none of the sampled statements is open, the foundation's
 rule decides. Every draw uses the generator passed in, so tests fix it with a seed.
@@ -54,7 +58,6 @@ from sqlalchemy import (
     Subquery,
     any_,
     bindparam,
-    exists,
     func,
     literal,
     literal_column,
@@ -81,6 +84,7 @@ from deliberation.translations.reading import Original, shown_along, shown_condi
 CANDIDATES = 8
 QUEUE = 8
 SAMPLE = 64
+"""The most keys a weighted draw looks up (``_sample_size``)."""
 UNSEEN_PRIORITY = (0.25 * 9) ** 2
 UNTRANSLATED_BOOST = 3.0
 
@@ -99,10 +103,19 @@ class Priorities:
 
 def _not_voted_by(participant_id: ColumnElement[Any]) -> ColumnElement[bool]:
     """True for the statements the participant ``participant_id`` (a bound id, or SQL) has no
-    current vote on."""
-    return ~exists().where(
-        col(Vote.participant_id) == participant_id,
-        col(Vote.statement_id) == Statement.id,
+    current vote on: checked statement by statement, one lookup of the pair in
+    ``uq_vote_participant_statement`` each. ``OFFSET 0`` keeps PostgreSQL from making it an
+    anti-join, which reads every vote of the participant (its plan, made once for every
+    participant, counts on the round's average) for the few statements a draw or a queue
+    check looks at: the more a participant had voted, the more each vote cost."""
+    return ~(
+        sql_select(literal(1))
+        .where(
+            col(Vote.participant_id) == participant_id,
+            col(Vote.statement_id) == Statement.id,
+        )
+        .offset(0)
+        .exists()
     )
 
 
@@ -157,14 +170,14 @@ def _reads_filter(round_: Round, participant: Participant) -> list[str] | None:
 def _first_chosen(
     statuses: tuple[StatementStatus, ...], filtered: bool, postgres: bool
 ) -> Subquery:
-    """The ids, seed flags and vote counts of the ``CANDIDATES`` first open statements in the
-    foundation's order (see ``_first_candidates``); parameters ``participant_id``,
+    """The ids, seed flags and tiers of the ``CANDIDATES`` first open statements in the
+    foundation's order (see ``_candidates``); parameters ``participant_id``,
     ``round_id``, ``skip`` (a statement to leave out: the one being voted on) and, when
     ``filtered``, ``reads``. The branches and their union carry only the
     sort keys."""
     branches: list[SqlSelect[Any]] = [
         sql_select(
-            sql_select(col(Statement.id), col(Statement.is_seed), col(Statement.vote_count))
+            sql_select(col(Statement.id), col(Statement.is_seed), col(Statement.seen_tier))
             .where(
                 _not_voted_by(bindparam("participant_id")),
                 col(Statement.id) != bindparam("skip"),
@@ -173,7 +186,7 @@ def _first_chosen(
                 col(Statement.is_seed) == is_seed,
                 *([_readable(statuses, postgres)] if filtered else []),
             )
-            .order_by(col(Statement.vote_count), col(Statement.id))
+            .order_by(col(Statement.seen_tier), col(Statement.id))
             .limit(CANDIDATES)
             .subquery()  # type: ignore[arg-type]
         )
@@ -182,8 +195,8 @@ def _first_chosen(
     ]
     union = union_all(*branches).subquery()
     return (
-        sql_select(union.c.id, union.c.is_seed, union.c.vote_count)
-        .order_by(union.c.is_seed.desc(), union.c.vote_count, union.c.id)
+        sql_select(union.c.id, union.c.is_seed, union.c.seen_tier)
+        .order_by(union.c.is_seed.desc(), union.c.seen_tier, union.c.id)
         .limit(CANDIDATES)
         .subquery()
     )
@@ -309,14 +322,14 @@ def _candidates(
     ids: list[int] | None,
     skip: int | None,
 ) -> tuple[list[Any], list[Any]]:
-    """The first candidates in the foundation's order (seeds first, then by ``vote_count``,
-    then by id), and the open ones among the sampled ``ids`` (when given), in one query;
-    ``skip`` is left out of both.
+    """The first candidates in the foundation's order (seeds first, then by ``seen_tier``,
+    then by id; returned sorted by ``vote_count`` within that), and the open ones among the
+    sampled ``ids`` (when given), in one query; ``skip`` is left out of both.
 
     The first candidates are a union of one branch per (seed or not, votable status) pair:
     each branch is an ordered scan of ``ix_statement_routing`` (round, status, is_seed,
-    vote_count) that stops after ``CANDIDATES`` unvoted rows, and at most ``4 * CANDIDATES``
-    rows are sorted. Ordering all open statements at once, over several statuses, would sort
+    seen_tier, id) that stops after ``CANDIDATES`` unvoted rows, and at most
+    ``4 * CANDIDATES`` rows are sorted. Ordering all open statements at once, over several statuses, would sort
     the whole round instead (tens of milliseconds at 10,000 statements).
     """
     params = _params(round_, participant, skip)
@@ -432,6 +445,16 @@ def next_statements(
     return _least_seen(first, rng)
 
 
+def _sample_size(priorities: Priorities, participant: Participant) -> int:
+    """How many of the largest keys a draw looks up: twice what should hold ``QUEUE`` open
+    statements, by the share of the snapshot's statements the participant has not voted on
+    yet (``SAMPLE`` at most). Each costs the draw's query a few index lookups; a sample with
+    fewer open statements than ``QUEUE`` only gives a shorter queue (the order among those it
+    holds is still exact), and one with none leaves the draw to the foundation's rule."""
+    unvoted = max(1.0 - participant.vote_count / priorities.ids.size, 2 * QUEUE / SAMPLE)
+    return min(SAMPLE, math.ceil(2 * QUEUE / unvoted))
+
+
 def _weighted_draw(
     session: Database,
     *,
@@ -444,11 +467,8 @@ def _weighted_draw(
     """The draw by priorities; the foundation's when none of the sampled statements is open."""
     generator = np.random.default_rng(rng.getrandbits(64))
     keys = np.log(generator.random(priorities.ids.size)) / priorities.weights
-    top = (
-        np.argsort(-keys)[:SAMPLE]
-        if keys.size <= SAMPLE
-        else np.argpartition(-keys, SAMPLE)[:SAMPLE]
-    )
+    size = _sample_size(priorities, participant)
+    top = np.argsort(-keys)[:size] if keys.size <= size else np.argpartition(-keys, size)[:size]
     key_of = {int(priorities.ids[i]): float(keys[i]) for i in top}
     first, sampled = _candidates(
         session, round_=round_, participant=participant, ids=list(key_of), skip=skip

@@ -244,3 +244,41 @@ def test_0018_lets_translations_hold_a_proposal_and_keeps_the_rows_already_there
     assert _differences(engine) == []
     with engine.connect() as connection:
         assert "statement" in connection.execute(text("SELECT kind FROM translation")).scalars()
+
+
+@pytest.mark.parametrize("engine_fixture", ENGINES)
+def test_0027_computes_the_seen_tier_of_the_statements_already_there(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    """Added in place (a virtual column on SQLite: rebuilding ``statement`` would cascade
+    deletes to its votes), computed for every row, kept in step with the counter after."""
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine, "0026")
+    stamp = "'2026-01-01 00:00:00+00'"
+    with engine.begin() as connection:
+        for sql in (
+            "INSERT INTO round (id, slug, title, question, framing, topic, languages, phase, "
+            "moderation_mode, max_statement_length, time_zone, min_votes_for_map, privacy_k, "
+            "results_revision, created_at) VALUES (1, 'r', '{}', '{}', '{}', 'climate', '[]', "
+            f"'open', 'post', 280, 'UTC', 7, 5, 0, {stamp})",
+            "INSERT INTO statement (id, round_id, text, normalized_text, language, is_seed, "
+            "is_meta, status, vote_count, created_at) VALUES "
+            + ", ".join(
+                f"({n}, 1, 't{n}', 't{n}', 'en', false, false, 'accepted', {count}, {stamp})"
+                for n, count in ((1, 0), (2, 5), (3, 9))
+            ),
+        ):
+            connection.execute(text(sql))
+
+    migrations.upgrade(engine)
+
+    with engine.begin() as connection:
+        tiers = connection.execute(text("SELECT seen_tier FROM statement ORDER BY id"))
+        assert list(tiers.scalars()) == [0, 3, 4]
+        connection.execute(text("UPDATE statement SET vote_count = 16 WHERE id = 3"))
+        moved = connection.execute(text("SELECT seen_tier FROM statement WHERE id = 3"))
+        assert moved.scalar_one() == 5
+    command.downgrade(migrations.alembic_config(engine), "0026")
+    with engine.connect() as connection:
+        counts = connection.execute(text("SELECT vote_count FROM statement ORDER BY id"))
+        assert list(counts.scalars()) == [0, 5, 16]
