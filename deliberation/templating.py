@@ -380,25 +380,27 @@ REQUEST_BOUND = (
 visitor in its language, cannot use them (rendering it fails instead)."""
 
 
-def language_fragment(name: str) -> Markup:
-    """Template ``name`` rendered once per app and locale, then kept: markup that depends on
-    the language alone, such as the vote buttons every card carries. It is rendered with the
-    language's strings and the vote constants only (``vote_buttons``, ``vote_labels``), never
-    with a request's data: the globals that read one (``REQUEST_BOUND``) are undefined there,
-    and markup that needs them is an include. Rendered again each time while templates
-    reload (development)."""
+def language_fragment(name: str, **constants: str | bool) -> Markup:
+    """Template ``name`` rendered once per app, locale and ``constants``, then kept: markup
+    that depends on the language alone, such as the vote buttons every card carries, or on a
+    few constants besides (a language code, a flag: never user text). It is rendered with the
+    language's strings, the vote constants (``vote_buttons``, ``vote_labels``) and
+    ``constants`` only, never with a request's data: the globals that read one
+    (``REQUEST_BOUND``) are undefined there, and markup that needs them is an include.
+    Rendered again each time while templates reload (development)."""
     kept = _kept_i18n()
     assert kept is not None, "a fragment is rendered within the app"
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    fragments: dict[tuple[str, Locale], Markup] = app.extensions.setdefault("palabre.fragments", {})
+    fragments: dict[tuple[Any, ...], Markup] = app.extensions.setdefault("palabre.fragments", {})
     environment = app.jinja_env
-    html = fragments.get((name, kept[0]))
+    key = (name, kept[0], *constants.items())
+    html = fragments.get(key)
     if html is None or environment.auto_reload:
         if len(fragments) >= FRAGMENTS_KEPT:
             fragments.clear()
         # Markup: a template of the app, autoescaped, with constants and the catalog's
         # strings only (no request, session or user text can reach it: see REQUEST_BOUND).
-        html = fragments[name, kept[0]] = Markup(
+        html = fragments[key] = Markup(
             environment.get_template(name).render(
                 {bound: StrictUndefined(name=bound) for bound in REQUEST_BOUND},
                 vote_buttons=VOTE_BUTTONS,
@@ -407,6 +409,7 @@ def language_fragment(name: str) -> Markup:
                 gettext=kept[3],
                 _=kept[3],
                 ngettext=kept[4],
+                **constants,
             )
         )
     return html

@@ -221,3 +221,23 @@ def test_a_driver_statement_numbers_its_parameters_once(session: Session) -> Non
     )
     (row,) = statement.run(core_connection(session), {"x": 4, "z": [1, 2]})
     assert (row.twice, row.percent, row.ids) == (8, "10%", [1, 2])
+
+
+@pytest.mark.postgres
+def test_driver_statements_share_their_connections_cursor(session: Session) -> None:
+    """One cursor per driver connection, made once: each statement still reads its own
+    columns, and a statement that failed leaves it usable."""
+    connection = core_connection(session)
+    pair = PostgresStatement("SELECT %(a)s::INTEGER AS a, %(b)s::TEXT AS b", {})
+    single = PostgresStatement("SELECT %(c)s::INTEGER * 2 AS c", {})
+    failing = PostgresStatement("SELECT 1 / %(zero)s::INTEGER AS x", {})
+    assert pair.run(connection, {"a": 1, "b": "x"})[0] == (1, "x")
+    cursor = connection.connection.info["palabre.cursor"]
+    assert single.run(connection, {"c": 21})[0].c == 42
+    with pytest.raises(DBAPIError):
+        failing.run(connection, {"zero": 0})
+    session.rollback()
+    connection = core_connection(session)
+    (row,) = pair.run(connection, {"a": 2, "b": "y"})
+    assert (row.a, row.b) == (2, "y")
+    assert connection.connection.info["palabre.cursor"] is cursor

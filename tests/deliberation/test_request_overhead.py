@@ -315,6 +315,26 @@ def test_the_vote_buttons_are_rendered_once_per_language_and_hold_nothing_of_a_r
     assert ">Agree<" not in rendered["de"]
 
 
+def test_a_translation_notes_words_are_kept_per_language_and_constants(app: Flask) -> None:
+    """The note a translated card carries: its words kept per interface language and per
+    constant (machine or not, the original's language), each the same across requests."""
+    notes = {}
+    for language in ("fr", "en", "fr", "en"):
+        with app.app_context(), app.test_request_context(headers={"Accept-Language": language}):
+            for machine in (True, False):
+                label = language_fragment("_translation_label.html", machine=machine)
+                assert notes.setdefault((language, machine), label) == label
+            for original in ("de", "es"):
+                summary = language_fragment("_original_in.html", language=original)
+                assert notes.setdefault((language, original), summary) == summary
+    assert notes["en", True] == '<span class="translation-label machine">Machine translation</span>'
+    assert notes["en", False] == '<span class="translation-label">Translated</span>'
+    assert (notes["en", "de"], notes["en", "es"]) == ("Original in German", "Original in Spanish")
+    assert notes["fr", "de"] != notes["en", "de"]
+    assert "allemand" in notes["fr", "de"]
+    assert notes["fr", True] != notes["en", True]
+
+
 @pytest.mark.parametrize(
     "source",
     ["{{ csrf_token() }}", "{{ session.csrf_token }}", "{{ request.path }}", "{{ g.user }}"],
