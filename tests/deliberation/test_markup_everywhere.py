@@ -68,11 +68,13 @@ from deliberation.models import (
     Role,
     Round,
     Statement,
+    StatementStatus,
     Territory,
     TerritoryTwin,
     TextKind,
     TokenScope,
     Translation,
+    TranslationOrigin,
     User,
 )
 from deliberation.opinions.snapshots import compute_snapshot
@@ -342,6 +344,23 @@ def _drafting(w: World) -> Round:
                 replacement=f"{PAYLOAD} **{PAYLOAD}**",
                 rationale=PAYLOAD,
                 participant_id=participant.id,
+            )
+        )
+        # A proposal written in French, its title shown to English readers in a machine
+        # translation: the payload as the original and as the translation, with its note.
+        french = make_proposal(
+            w.session, round_, author=participant, title=PAYLOAD, text=PAYLOAD, language="fr"
+        )
+        w.session.add(
+            Translation(
+                round_id=round_.id,
+                kind=TextKind.PROPOSAL_TITLE,
+                text_id=french.id,
+                language="en",
+                text=PAYLOAD,
+                origin=TranslationOrigin.MACHINE,
+                reviewed=False,
+                status=StatementStatus.ACCEPTED,
             )
         )
         w.session.commit()

@@ -130,7 +130,7 @@ def test_a_facilitator_translates_a_draft_decisions_title(
     assert '<h1 hx-disable lang="de" dir="auto">Welches zuerst?</h1>' in ballot
     assert "<title>Welches zuerst?" in ballot
     original = ballot.split("Original auf Französisch", 1)[1].split("</details>", 1)[0]
-    assert '<p lang="fr" dir="auto">Quel projet d’abord ?</p>' in original
+    assert '<p lang="fr" dir="auto" hx-disable>Quel projet d’abord ?</p>' in original
     listing = client.get(f"/r/{round_.slug}/decisions").text
     assert 'lang="de" dir="auto">Welches zuerst?</a>' in listing
     assert "Original auf Französisch" in listing
