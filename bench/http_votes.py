@@ -8,12 +8,15 @@ reference app (``http_reference.py``: Flask and psycopg, the same vote upsert an
 no next card) takes the same load on the same tables. The two alternate three times, each
 pair in the other order from the one before, the database checkpointed once after the round
 is built (``checkpoint``) and vacuumed before each timed run (``vacuum``); while votes flow,
-one more connection reads the participation page to time it.
+one more connection reads the participation page to time it. Each participant starts at a
+random place in the queue of next cards its first card carries (``stagger``): about one vote
+in eight draws the next cards, as in a round's steady state, from the first run on.
 
 Prints, per app, the median over the runs of votes/s, p50/p90/p99 latency, errors, and the
 CPU per vote of the app's processes, of PostgreSQL (its processes serving the benchmark's
 database, and its background ones), of the opinions worker and of the load generator (read from
-/proc), with how busy the machine's cores were: what a run's rate had to share. Then the ratio
+/proc), with how busy the machine's cores were: what a run's rate had to share; for Palabre,
+the page's latency and the share of votes that drew. Then the ratio
 of Palabre's votes/s to the reference's, the machine's load and each part's time.
 
 Then the same at 10,000 statements x 100,000 participants with 5,000,000 votes and
@@ -108,6 +111,7 @@ class Load:
     """What one timed run measured."""
 
     votes: int = 0
+    draws: int = 0  # votes sent with no queued card left: their answer draws the next cards
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
     page_latencies: list[float] = field(default_factory=list)
@@ -433,6 +437,7 @@ async def _palabre_connection(
                 }
             )
             headers = {"Cookie": person.cookie, "HX-Request": "true", "X-CSRFToken": person.csrf}
+            drawing = not person.queue
             started = time.perf_counter()
             status, answer_headers, answer = await _exchange(
                 reader, writer, _post(path, body, headers)
@@ -442,6 +447,7 @@ async def _palabre_connection(
                 load.errors += 1
                 continue
             load.votes += 1
+            load.draws += drawing
             if b"set-cookie" in answer_headers:
                 person.cookie = answer_headers[b"set-cookie"].decode()
             read_card(person, answer)
@@ -572,6 +578,7 @@ class Figures:
     checkpoints: int
     page_p50: float | None = None
     page_p99: float | None = None
+    draws: float = 0.0  # the share of the votes whose answer drew the next cards (Palabre's)
 
 
 @dataclass(frozen=True)
@@ -627,6 +634,7 @@ def figures(load: Load, seconds: float, before: Reading, after: Reading) -> Figu
         checkpoints=checkpoints,
         page_p50=pages[len(pages) // 2] if pages else None,
         page_p99=pages[int(len(pages) * 0.99)] if pages else None,
+        draws=load.draws / votes,
     )
 
 
@@ -651,6 +659,7 @@ def median_figures(runs: list[Figures]) -> Figures:
         checkpoints=sum(r.checkpoints for r in runs),
         page_p50=statistics.median(r.page_p50 for r in pages) if pages else None,  # type: ignore[misc]
         page_p99=statistics.median(r.page_p99 for r in pages) if pages else None,  # type: ignore[misc]
+        draws=med("draws"),
     )
 
 
@@ -663,7 +672,7 @@ def line(name: str, f: Figures) -> str:
         f"WAL/vote {f.wal_kb:4.1f} kB {f.wal_fpi:4.2f} full pages (checkpoints {f.checkpoints})"
     )
     if f.page_p50 is not None:
-        text_ += f"  page GET p50 {f.page_p50:.1f} ms p99 {f.page_p99:.1f} ms"
+        text_ += f"  page GET p50 {f.page_p50:.1f} ms p99 {f.page_p99:.1f} ms  draws {f.draws:.1%}"
     return text_
 
 
@@ -724,6 +733,7 @@ def compare(
             )
 
         drivers = [("palabre", palabre), ("reference", minimal)]
+        stagger(setting.people, random.Random(3))
         checkpoint(env.dsn)
         for _name, drive in drivers:
             drive(WARM_UP, 1000)  # untimed: pools filled, statements prepared
@@ -740,6 +750,17 @@ def compare(
                 print(f"{setting.name} run {run + 1} " + line(name, result), flush=True)
         parts[f"{setting.name}: measured runs"] = time.monotonic() - started
     return median_figures(results["palabre"]), median_figures(results["reference"])
+
+
+def stagger(people: list[Participant], rng: random.Random) -> None:
+    """Put each participant at a random place in the queue its card carries, as if it had
+    voted on some of it: in a round people reach at different times, one vote in
+    ``routing.QUEUE`` finds no card left and draws the next ones. Every participant at the start
+    of its first queue would draw at once, some runs later (2 %, 21 % and 5 % of the votes
+    drew in the three runs of a small round, one in eight in a round's steady state)."""
+    for person in people:
+        queued = person.queue.split()
+        person.queue = " ".join(queued[: rng.randint(0, len(queued))])
 
 
 def first_card(base: str, slug: str, person: Participant) -> None:
