@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     func,
     or_,
@@ -231,10 +232,13 @@ def _translatable(original: Original, wanted: Sequence[str]) -> bool:
     return bool(wanted) and original.language != wanted[0]
 
 
-def shown_along(statuses: tuple[StatementStatus, ...]) -> Label[str]:
+def shown_along(
+    statuses: tuple[StatementStatus, ...], only: ColumnElement[bool] | None = None
+) -> Label[str]:
     """SQL (PostgreSQL), for a select of statements: every shown translation of the statement,
     as the text of a JSON array of ``[language, text, origin, reviewed, updated_at]`` (null
-    when none), for ``read_along``: the card's reading read with the card, not after it."""
+    when none), for ``read_along``: the card's reading read with the card, not after it.
+    ``only``: read for the rows where it holds (null for the others)."""
     found = (
         sql_select(
             func.json_agg(
@@ -254,7 +258,8 @@ def shown_along(statuses: tuple[StatementStatus, ...]) -> Label[str]:
         )
         .scalar_subquery()
     )
-    return cast(found, Text()).label("shown")
+    shown = cast(found, Text())
+    return (shown if only is None else case((only, shown))).label("shown")
 
 
 class _ShownRow(NamedTuple):

@@ -159,7 +159,7 @@ def _card_context(
     """The next card and the progress, with what the card's, the task's and the feedback's
     forms and links need (every template of the card reads them from here); ``cards`` when
     the caller drew them (``_next_cards``), ``statement`` to show that one rather than the
-    routing rule's choice; ``shown``: the cards' shown translations when read with them
+    routing rule's choice; ``shown``: the first card's shown translations when read with it
     (``QueuedCheck.shown``), else the card's reading is read."""
     db = request_connection()
     round_, participant = visit.round, visit.participant
@@ -368,8 +368,8 @@ def _checked(
     seen: Visit, check: routing.QueuedCheck, rows: Sequence[Any], statement_id: int
 ) -> tuple[list[Original], Mapping[int, str | None] | None]:
     """The next cards once the vote on ``statement_id`` checked the card's queue (``check``,
-    whose ``rows`` it read): those still open, with their shown translations when read along,
-    else a new draw."""
+    whose ``rows`` it read): those still open, with the first one's shown translations when
+    read along, else a new draw."""
     drawn = check.cards(rows)
     if drawn:
         return drawn, check.shown(rows)
