@@ -58,6 +58,7 @@ from sqlalchemy import (
     Subquery,
     any_,
     bindparam,
+    case,
     func,
     literal,
     literal_column,
@@ -232,11 +233,14 @@ def _candidates_query(
     the foundation's order (``is_first`` true, see ``_first_chosen``) and, when ``sampled``,
     the statements among ``ids`` that ``participant_id`` has not voted on (and, when
     ``filtered``, can read in ``reads``), with the number of the round's ``languages`` each
-    statement has a shown translation into (``translated``). Rows in no particular order, each
-    with what the draw weighs and what the card shows, read by SQL rather than as objects."""
+    statement has a shown translation into (``translated``; when ``filtered``, only for the
+    statements written in a language of ``reads``, the only ones the draw boosts: null for the
+    others, whose translations would be counted for nothing). Rows in no particular order,
+    each with what the draw weighs and what the card shows, read by SQL rather than as
+    objects."""
     columns: list[Any] = list(_CARD_COLUMNS)
     if sampled:
-        columns.append(
+        translated: ColumnElement[Any] = (
             select(func.count(func.distinct(Translation.language)))
             .where(
                 col(Translation.kind) == TextKind.STATEMENT,
@@ -245,8 +249,10 @@ def _candidates_query(
                 shown_condition(statuses),
             )
             .scalar_subquery()
-            .label("translated")
         )
+        if filtered:
+            translated = case((_in_reads(col(Statement.language), postgres, None), translated))
+        columns.append(translated.label("translated"))
     chosen = _first_chosen(statuses, filtered, postgres)
     first = sql_select(literal(True).label("is_first"), *columns).join_from(
         chosen, Statement, col(Statement.id) == chosen.c.id

@@ -10,6 +10,7 @@ import numpy as np
 from sqlmodel import Session
 
 from deliberation.models import Participant, Round, TranslationOrigin
+from deliberation.services import routing
 from deliberation.services.routing import UNTRANSLATED_BOOST, Priorities, next_statements
 from tests.factories import make_participant, make_round, make_statement, make_translation
 
@@ -88,6 +89,24 @@ def test_untranslated_statements_go_first_to_readers_of_their_language(
     assert set(_draws(session, round_, french_reader, _even([untranslated.id, done.id]), 50)) == {
         done.id
     }
+
+
+def test_a_draw_counts_translations_only_where_it_may_boost(session: Session) -> None:
+    """A draw weighs a statement's translations only for readers of its language: for a
+    reader of others it is read in translation, and its count is not read at all."""
+    round_ = make_round(session, languages=["fr", "de", "en"])
+    german = make_statement(session, round_, language="de", is_seed=False)
+    make_translation(session, german, language="fr")
+    french = make_statement(session, round_, language="fr", is_seed=False)
+    counts = {}
+    for reads in (["fr"], ["fr", "de", "en"]):
+        reader = make_participant(session, round_, language="fr", reads=reads)
+        _first, sampled = routing._candidates(
+            session, round_=round_, participant=reader, ids=[german.id, french.id], skip=None
+        )
+        counts[len(reads)] = {row.id: row.translated for row in sampled}
+    assert counts[1] == {german.id: None, french.id: 0}
+    assert counts[3] == {german.id: 1, french.id: 0}
 
 
 def test_the_boost_never_starves_a_statement(session: Session) -> None:
