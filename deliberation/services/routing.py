@@ -20,9 +20,10 @@ rule decides. Every draw uses the generator passed in, so tests fix it with a se
 
 A draw gives not one card but the next ``QUEUE`` in order (the draw without replacement
 continued; the foundation's rule orders its first tier at random): the card shows the first and
-carries the others, so the next vote only checks which of them are still open to the
-participant (``queued_check``: still votable, not voted, readable) instead of drawing again. New
-priorities and new statements therefore reach a participant within ``QUEUE`` votes.
+carries the others, so the next vote only checks whether the first of them (``CHECKED``) are
+still open to the participant (``queued_check``: still votable, not voted, readable) instead of
+drawing again; each of the others is checked when its turn comes. New priorities and new
+statements therefore reach a participant within ``QUEUE`` votes.
 
 Languages. Both rules consider only the statements the participant can read: written in a
 language they read, or with a shown translation into one (see
@@ -84,6 +85,9 @@ from deliberation.translations.reading import Original, shown_along, shown_condi
 
 CANDIDATES = 8
 QUEUE = 8
+CHECKED = 2
+"""How many of a queue's first statements a vote checks (``queued_check``); the others go on
+unchecked, each checked when its turn comes."""
 SAMPLE = 64
 """The most keys a weighted draw looks up (``_sample_size``)."""
 UNSEEN_PRIORITY = (0.25 * 9) ** 2
@@ -392,14 +396,21 @@ def _least_seen(first: list[Any], rng: random.Random) -> list[Original]:
 
 @dataclass(frozen=True)
 class QueuedCheck:
-    """Which statements of a queue (ids from an earlier draw, in its order) are still open to
-    a participant: ``query`` with ``params`` (for ``fetch``, or read in the vote's own
-    statement: ``votes.cast_vote_reading``), then ``cards`` of its rows; ``along`` when the
-    query reads the first open card's shown translations with them (``_along``)."""
+    """Which of the first statements of a queue (ids from an earlier draw, in its order) are
+    still open to a participant: ``query`` with ``params`` (for ``fetch``, or read in the
+    vote's own statement: ``votes.cast_vote_reading``), then ``cards`` of its rows; ``along``
+    when the query reads the first open card's shown translations with them (``_along``).
+
+    Only the first ``CHECKED`` (``ids``) are checked: the card to show is the first open one
+    among them, and the ``rest`` of the queue goes on to the next answer as it came, each
+    statement checked when its turn comes (checking them all, at every vote, looked each up
+    again and again: most of the check's index reads). When none of those checked is open,
+    the rest is checked next (``queued_check`` again)."""
 
     query: Any
     params: dict[str, Any]
     ids: list[int]
+    rest: list[int]
     round_: Round
     along: bool
 
@@ -420,26 +431,31 @@ def queued_check(
 ) -> QueuedCheck | None:
     """The check of ``queue`` for ``participant`` (``skip`` left out; ``postgres`` for the
     dialect), or None when nothing is left to check."""
-    ids = [i for i in dict.fromkeys(queue) if i != skip][:QUEUE]
+    ids = _queued(queue, skip)
     if not ids:
         return None
-    params = _params(round_, participant, skip) | {"ids": ids}
+    params = _params(round_, participant, skip) | {"ids": ids[:CHECKED]}
     along = postgres and _translated(round_)
     query = _queued_query(votable_statuses(round_), "reads" in params, postgres, along)
-    return QueuedCheck(query, params, ids, round_, along)
+    return QueuedCheck(query, params, ids[:CHECKED], ids[CHECKED:], round_, along)
 
 
 def keyed_queued_check(round_: Round, queue: list[int], *, skip: int) -> QueuedCheck | None:
     """``queued_check`` for the voter of a keyed vote (``votes.Keyed``, PostgreSQL), to be read
     along its statement only: the voter is the one the statement finds."""
-    ids = [i for i in dict.fromkeys(queue) if i != skip][:QUEUE]
+    ids = _queued(queue, skip)
     if not ids:
         return None
-    params = {"round_id": round_.id, "ids": ids}
+    params = {"round_id": round_.id, "ids": ids[:CHECKED]}
     along = _translated(round_)
-    return QueuedCheck(
-        _keyed_queued_query(votable_statuses(round_), along), params, ids, round_, along
-    )
+    query = _keyed_queued_query(votable_statuses(round_), along)
+    return QueuedCheck(query, params, ids[:CHECKED], ids[CHECKED:], round_, along)
+
+
+def _queued(queue: list[int], skip: int | None) -> list[int]:
+    """The statements of ``queue`` still to show, in its order: each once, ``skip`` left out,
+    at most the ``QUEUE`` first."""
+    return [i for i in dict.fromkeys(queue) if i != skip][:QUEUE]
 
 
 def _translated(round_: Round) -> bool:

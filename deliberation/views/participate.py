@@ -6,7 +6,7 @@ import json
 import random
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from deliberation.db import (
     autocommit_request,
     commit_request,
+    fetch,
     get_session,
     is_postgres,
     request_connection,
@@ -155,12 +156,14 @@ def _card_context(
     cards: list[Original] | None = None,
     statement: Statement | Original | None = None,
     shown: Mapping[int, str | None] | None = None,
+    rest: Sequence[int] = (),
 ) -> dict[str, Any]:
     """The next card and the progress, with what the card's, the task's and the feedback's
     forms and links need (every template of the card reads them from here); ``cards`` when
     the caller drew them (``_next_cards``), ``statement`` to show that one rather than the
     routing rule's choice; ``shown``: the first card's shown translations when read with it
-    (``QueuedCheck.shown``), else the card's reading is read."""
+    (``QueuedCheck.shown``), else the card's reading is read; ``rest``: the next cards after
+    ``cards``, not checked yet (``QueuedCheck.rest``)."""
     db = request_connection()
     round_, participant = visit.round, visit.participant
     task = (
@@ -172,7 +175,7 @@ def _card_context(
     if statement is None:
         drawn = _next_cards(visit) if cards is None else cards
         statement = drawn[0] if drawn else None
-        queue = [card.id for card in drawn[1:]]
+        queue = [card.id for card in drawn[1:]] + list(rest)
     reading = None
     if isinstance(statement, Original) and shown is not None and statement.id in shown:
         reading = read_along(statement, shown[statement.id], _languages(participant))
@@ -335,10 +338,8 @@ def _vote(slug: str, seen: Visit, *, card: bool) -> Any:
         commit_request()
         keep_vote(seen, outcome)
         return redirect(url_for("participate.round_page", slug=slug, voted=statement_id), code=303)
-    shown = None
-    if check is not None:
-        drawn, shown = _checked(seen, check, outcome.rows, statement_id)
-    return _next_card(seen, statement_id, value, outcome, drawn, shown=shown)
+    cards = _checked(seen, check, outcome.rows, statement_id) if check else _Next(drawn)
+    return _next_card(seen, statement_id, value, outcome, cards)
 
 
 def _first_vote(unread: UnreadVisit) -> Any:
@@ -360,20 +361,38 @@ def _first_vote(unread: UnreadVisit) -> Any:
         read=(check.query, check.params),
     )
     seen = found_visit(unread, outcome)
-    drawn, shown = _checked(seen, check, outcome.rows, statement_id)
-    return _next_card(seen, statement_id, value, outcome, drawn, shown=shown)
+    return _next_card(
+        seen, statement_id, value, outcome, _checked(seen, check, outcome.rows, statement_id)
+    )
+
+
+class _Next(NamedTuple):
+    """An htmx vote's next cards: ``drawn`` (the first one is shown), its shown translations
+    when read along its check (``QueuedCheck.shown``), and the rest of the queue after them,
+    not checked yet (``QueuedCheck.rest``)."""
+
+    drawn: list[Original]
+    shown: Mapping[int, str | None] | None = None
+    rest: Sequence[int] = ()
 
 
 def _checked(
     seen: Visit, check: routing.QueuedCheck, rows: Sequence[Any], statement_id: int
-) -> tuple[list[Original], Mapping[int, str | None] | None]:
-    """The next cards once the vote on ``statement_id`` checked the card's queue (``check``,
-    whose ``rows`` it read): those still open, with the first one's shown translations when
-    read along, else a new draw."""
-    drawn = check.cards(rows)
+) -> _Next:
+    """The next cards once the vote on ``statement_id`` checked the first of the card's queue
+    (``check``, whose ``rows`` it read): those still open, with the first one's shown
+    translations when read along, and the rest of the queue, unchecked; when none of them
+    is open, the rest of the queue checked in turn; else a new draw."""
+    while not (drawn := check.cards(rows)) and check.rest:
+        db = request_connection()
+        later = routing.queued_check(
+            seen.round, seen.participant, check.rest, skip=statement_id, postgres=is_postgres(db)
+        )
+        assert later is not None, "a rest to check"
+        check, rows = later, fetch(db, later.query, later.params)
     if drawn:
-        return drawn, check.shown(rows)
-    return _next_cards(seen, skip=statement_id), None
+        return _Next(drawn, check.shown(rows), check.rest)
+    return _Next(_next_cards(seen, skip=statement_id))
 
 
 def _next_card(
@@ -381,14 +400,12 @@ def _next_card(
     statement_id: int,
     value: int,
     outcome: votes.Cast,
-    drawn: list[Original],
-    *,
-    shown: Mapping[int, str | None] | None,
+    cards: _Next,
 ) -> Any:
-    """The htmx vote's answer: the next card (the first of ``drawn``; ``shown``: their shown
-    translations, when read with them) and the vote's feedback, rendered once the vote is
-    committed and kept (``keep_vote``)."""
-    context = _card_context(seen, cards=drawn, shown=shown) | {"voted": outcome.voted}
+    """The htmx vote's answer: the next card (the first of ``cards``) and the vote's
+    feedback, rendered once the vote is committed and kept (``keep_vote``)."""
+    context = _card_context(seen, cards=cards.drawn, shown=cards.shown, rest=cards.rest)
+    context["voted"] = outcome.voted
     commit_request()
     keep_vote(seen, outcome)
     return render(

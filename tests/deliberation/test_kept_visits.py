@@ -520,25 +520,38 @@ def test_the_keyed_queue_check_finds_what_the_participants_would(
     votes.cast_vote(session, round_=round_, participant=participant, statement_id=voted.id, value=1)  # type: ignore[arg-type]
     session.commit()
     queue = [s.id for s in (english, hidden, voted, french, translated)]
-    regular = routing.queued_check(round_, participant, queue, skip=target.id, postgres=True)  # type: ignore[arg-type]
-    assert regular is not None
-    expected = [card.id for card in regular.cards(db.fetch(session, regular.query, regular.params))]
-    keyed = routing.keyed_queued_check(round_, queue, skip=target.id)  # type: ignore[arg-type]
-    assert keyed is not None
-    outcome = votes.cast_vote_reading(
-        session,
-        round_=round_,
-        participant=votes.Keyed(
-            participation.key_hash(key),
-            _round_version(session, round_),
-            participation.NOTICE_VERSION,
-        ),
-        statement_id=target.id,  # type: ignore[arg-type]
-        value=-1,
-        language=None,
-        read=(keyed.query, keyed.params),
-    )
-    assert [card.id for card in keyed.cards(outcome.rows)] == expected
+    expected: list[int] = []
+    found: list[int] = []
+    # Each check looks at the first ``CHECKED`` of what is left of the queue.
+    for start in range(0, len(queue), routing.CHECKED):
+        regular = routing.queued_check(
+            round_,
+            participant,
+            queue[start:],
+            skip=target.id,  # type: ignore[arg-type]
+            postgres=True,
+        )
+        assert regular is not None
+        rows = db.fetch(session, regular.query, regular.params)
+        expected += [card.id for card in regular.cards(rows)]
+        keyed = routing.keyed_queued_check(round_, queue[start:], skip=target.id)  # type: ignore[arg-type]
+        assert keyed is not None
+        assert keyed.rest == regular.rest == queue[start + routing.CHECKED :]
+        outcome = votes.cast_vote_reading(
+            session,
+            round_=round_,
+            participant=votes.Keyed(
+                participation.key_hash(key),
+                _round_version(session, round_),
+                participation.NOTICE_VERSION,
+            ),
+            statement_id=target.id,  # type: ignore[arg-type]
+            value=-1,
+            language=None,
+            read=(keyed.query, keyed.params),
+        )
+        found += [card.id for card in keyed.cards(outcome.rows)]
+    assert found == expected
     readable = {
         ("fr",): [french.id, translated.id],
         ("en",): [english.id, translated.id],

@@ -156,6 +156,40 @@ def test_the_card_carries_the_next_cards_and_the_vote_shows_the_first_still_open
     assert "2 of 4" in answer.text
 
 
+def test_a_vote_checks_the_first_queued_cards_and_carries_the_rest_to_their_turn(
+    client: FlaskClient, session: Session
+) -> None:
+    """Only the first ``CHECKED`` cards of the queue are checked by a vote; the others go on
+    as they came and are checked when their turn comes: a card voted on elsewhere meanwhile
+    is still carried, then passed over, never shown."""
+    round_ = make_round(session)
+    statements = [make_statement(session, round_) for _ in range(6)]
+    participant = make_participant(session, round_)
+    act_as(client, participant)
+    shown, queue = _card_of(client.get(f"/r/{round_.slug}").text)
+    assert len(queue) == 5
+    elsewhere = queue[3]
+    client.post(f"/r/{round_.slug}/vote", data={"statement_id": elsewhere, "vote": "agree"})
+
+    def vote(statement: int, carried: list[int]) -> str:
+        answer = client.post(
+            f"/r/{round_.slug}/vote",
+            data={"statement_id": statement, "vote": "pass", "queue": " ".join(map(str, carried))},
+            headers=HTMX,
+        )
+        assert answer.status_code == 200
+        return answer.text
+
+    text = vote(shown, queue)
+    assert _card_of(text) == (queue[0], queue[1:]), "the card voted on elsewhere still carried"
+    seen = [shown]
+    while "data-statement-id" in text:
+        shown, queue = _card_of(text)
+        seen.append(shown)
+        text = vote(shown, queue)
+    assert sorted(seen) == sorted(s.id for s in statements if s.id != elsewhere)
+
+
 def test_the_next_queued_card_is_one_the_participant_can_read(
     client: FlaskClient, session: Session
 ) -> None:

@@ -20,6 +20,7 @@ from deliberation.opinions.priorities import snapshot_priorities
 from deliberation.opinions.snapshots import compute_snapshot
 from deliberation.opinions.stored import latest_snapshot_id_query
 from deliberation.services.routing import (
+    CHECKED,
     QUEUE,
     SAMPLE,
     UNSEEN_PRIORITY,
@@ -331,7 +332,7 @@ def test_a_queue_check_looks_up_each_pair_rather_than_the_participants_votes(
     assert lookups
     for lookup in lookups:
         assert "statement_id" in lookup["Index Cond"], "the pair looked up, not the voter's votes"
-        assert lookup["Actual Loops"] == 8
+        assert lookup["Actual Loops"] == len(check.ids) == CHECKED
 
 
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -84,13 +84,22 @@ def test_only_the_first_open_card_is_read_along(session: Session) -> None:
     participant = make_participant(session, round_, reads=["en"])
     votes.cast_vote(session, round_=round_, participant=participant, statement_id=voted.id, value=1)  # type: ignore[arg-type]
     session.commit()
-    queue = [other_round.id, rejected.id, voted.id, first.id, later.id]
-    check = routing.queued_check(round_, participant, queue, skip=None, postgres=True)  # type: ignore[arg-type]
+    for closed in (other_round, rejected, voted):
+        queue = [closed.id, first.id, later.id]
+        check = routing.queued_check(round_, participant, queue, skip=None, postgres=True)  # type: ignore[arg-type]
+        assert check is not None
+        rows = fetch(session, check.query, check.params)
+        assert [card.id for card in check.cards(rows)] == [first.id]
+        assert check.rest == [later.id]
+        shown = check.shown(rows)
+        assert shown is not None
+        assert list(shown) == [first.id]
+        assert shown[first.id] is not None
+        assert "en" in shown[first.id]
+    check = routing.queued_check(
+        round_, participant, [first.id, later.id], skip=None, postgres=True
+    )  # type: ignore[arg-type]
     assert check is not None
     rows = fetch(session, check.query, check.params)
     assert [card.id for card in check.cards(rows)] == [first.id, later.id]
-    shown = check.shown(rows)
-    assert shown is not None
-    assert list(shown) == [first.id]
-    assert shown[first.id] is not None
-    assert "en" in shown[first.id]
+    assert list(check.shown(rows) or {}) == [first.id]
