@@ -382,15 +382,16 @@ def _card(row: Any) -> Original:
 
 
 def _least_seen(first: list[Any], rng: random.Random) -> list[Original]:
-    """The foundation's order of the first candidates: by (seed, count) tier, at random
-    within a tier (so concurrent participants spread over the least seen)."""
-    tiers: dict[tuple[bool, int], list[Any]] = {}
+    """The foundation's order of the first candidates (sorted by ``_candidates``): at random
+    among equals, those of the same seed flag and vote count (so concurrent participants
+    spread over the least seen)."""
+    equals: dict[tuple[bool, int], list[Any]] = {}
     for row in first:
-        tiers.setdefault((row.is_seed, row.vote_count), []).append(row)
+        equals.setdefault((row.is_seed, row.vote_count), []).append(row)
     order: list[Original] = []
-    for tier in tiers.values():
-        rng.shuffle(tier)
-        order.extend(_card(row) for row in tier)
+    for rows in equals.values():
+        rng.shuffle(rows)
+        order.extend(_card(row) for row in rows)
     return order[:QUEUE]
 
 
