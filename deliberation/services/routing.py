@@ -275,7 +275,7 @@ def _along(statuses: tuple[StatementStatus, ...]) -> tuple[tuple[Any, ...], tupl
     """What a queue check reads along (PostgreSQL), columns and conditions: the shown
     translations (``shown_along``) of the first card still open in the queue's order (the
     order of ``ids``), and which card that is (``first``). The other open cards only go on to
-    the next answer as ids: building their translations' JSON cost the check a third of its
+    the next answer as ids: building their translations' JSON was a quarter of the check's
     time, for nothing (8 cards in a round of 3 languages). The card is first among the rows
     of the round in a votable status, as ``QueuedCheck.cards`` orders them."""
     order = func.array_position(bindparam("ids", type_=ARRAY(Integer())), Statement.id)
@@ -406,7 +406,7 @@ class QueuedCheck:
     among them, and the ``rest`` of the queue goes on to the next answer as it came, each
     statement checked when its turn comes (checking them all, at every vote, looked each up
     again and again: most of the check's index reads). When none of those checked is open,
-    the rest is checked next (``queued_check`` again)."""
+    the rest is checked next, all of it at once (``queued_check`` with ``checked=QUEUE``)."""
 
     query: Any
     params: dict[str, Any]
@@ -428,17 +428,23 @@ class QueuedCheck:
 
 
 def queued_check(
-    round_: Round, participant: Participant, queue: list[int], *, skip: int | None, postgres: bool
+    round_: Round,
+    participant: Participant,
+    queue: list[int],
+    *,
+    skip: int | None,
+    postgres: bool,
+    checked: int = CHECKED,
 ) -> QueuedCheck | None:
-    """The check of ``queue`` for ``participant`` (``skip`` left out; ``postgres`` for the
-    dialect), or None when nothing is left to check."""
+    """The check of the first ``checked`` of ``queue`` for ``participant`` (``skip`` left
+    out; ``postgres`` for the dialect), or None when nothing is left to check."""
     ids = _queued(queue, skip)
     if not ids:
         return None
-    params = _params(round_, participant, skip) | {"ids": ids[:CHECKED]}
+    params = _params(round_, participant, skip) | {"ids": ids[:checked]}
     along = postgres and _translated(round_)
     query = _queued_query(votable_statuses(round_), "reads" in params, postgres, along)
-    return QueuedCheck(query, params, ids[:CHECKED], ids[CHECKED:], round_, along)
+    return QueuedCheck(query, params, ids[:checked], ids[checked:], round_, along)
 
 
 def keyed_queued_check(round_: Round, queue: list[int], *, skip: int) -> QueuedCheck | None:

@@ -382,14 +382,21 @@ def _checked(
     """The next cards once the vote on ``statement_id`` checked the first of the card's queue
     (``check``, whose ``rows`` it read): those still open, with the first one's shown
     translations when read along, and the rest of the queue, unchecked; when none of them
-    is open, the rest of the queue checked in turn; else a new draw."""
-    while not (drawn := check.cards(rows)) and check.rest:
+    is open, the open ones of the rest, all checked in one query; else a new draw."""
+    drawn = check.cards(rows)
+    if not drawn and check.rest:
         db = request_connection()
-        later = routing.queued_check(
-            seen.round, seen.participant, check.rest, skip=statement_id, postgres=is_postgres(db)
+        rest = routing.queued_check(
+            seen.round,
+            seen.participant,
+            check.rest,
+            skip=statement_id,
+            postgres=is_postgres(db),
+            checked=routing.QUEUE,
         )
-        assert later is not None, "a rest to check"
-        check, rows = later, fetch(db, later.query, later.params)
+        assert rest is not None, "a rest to check"
+        check, rows = rest, fetch(db, rest.query, rest.params)
+        drawn = check.cards(rows)
     if drawn:
         return _Next(drawn, check.shown(rows), check.rest)
     return _Next(_next_cards(seen, skip=statement_id))

@@ -30,7 +30,7 @@ from deliberation.models import (
 )
 from deliberation.services import participation, routing, votes
 from deliberation.translations import reading
-from deliberation.views import participant_session
+from deliberation.views import participant_session, participate
 from tests.factories import (
     act_as,
     make_participant,
@@ -432,6 +432,49 @@ def test_a_browsers_first_vote_finds_its_participant_in_the_vote_statement(
         select(Vote.statement_id, Vote.value).where(Vote.participant_id == newcomer.id)
     ).all()
     assert sorted(stored) == sorted([(ids[1], 1), (ids[3], -1)])
+
+
+def test_a_first_vote_whose_checked_cards_are_closed_shows_the_rest_of_its_queue(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    reads: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A browser's first vote by key whose queue opens with cards no longer open to it (voted
+    on in another tab, or rejected meanwhile) shows the first open card of the rest, the rest
+    checked after the vote in one query, still without a visit query."""
+    round_, _participant = _setting(session, client, statements=8)
+    other, newcomer = _newcomer(app, session, round_)
+    ids = _statement_ids(session, round_)
+    assert _vote(client, round_, ids[0]).status_code == 200
+    for voted in (ids[2], ids[4]):
+        votes.cast_vote(session, round_=round_, participant=newcomer, statement_id=voted, value=1)
+    for closed in (ids[3], ids[5]):
+        rejected = session.get(Statement, closed)
+        assert rejected is not None
+        rejected.status = StatementStatus.REJECTED
+        session.add(rejected)
+    session.commit()
+    fetched: list[Any] = []
+    fetch = participate.fetch
+
+    def counted(*args: Any) -> Any:
+        fetched.append(args[1])
+        return fetch(*args)
+
+    monkeypatch.setattr(participate, "fetch", counted)
+    answer = _queued_vote(other, round_, ids[1], ids[2:8])
+    assert answer.status_code == 200
+    assert reads == [True], "the newcomer's vote read no visit"
+    assert len(fetched) == 1, "the rest checked in one query"
+    card = CARD.search(answer.text)
+    assert card is not None
+    assert card.group(1) == str(ids[6])
+    queue = re.search(r'name="queue" value="([\d ]+)"', answer.text)
+    assert queue is not None
+    assert queue.group(1) == str(ids[7])
+    _assert_counts(session, newcomer)
 
 
 @pytest.mark.parametrize(
