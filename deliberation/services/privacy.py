@@ -75,6 +75,15 @@ def suppression_mask(table: Table, k: int, *, rows: bool = True, columns: bool =
     return complementary(table, primary, rows=rows, columns=columns)
 
 
+def line_mask(values: Sequence[int], k: int) -> list[bool]:
+    """Which cells of one line of counts that adds up to a shown total are hidden under
+    threshold ``k``: ``suppression_mask([values], k)[0]``, at the cost of one line (a column of
+    one cell has nothing to complete; a line completed once has two cells hidden, done)."""
+    hidden = [is_small(v, k) for v in values]
+    _complete_line(values, hidden)
+    return hidden
+
+
 def suppress_table(
     table: Table, k: int, *, rows: bool = True, columns: bool = True
 ) -> list[list[int | None]]:
@@ -88,4 +97,4 @@ def suppress_table(
 
 def suppress_line(values: Sequence[int], k: int) -> list[int | None]:
     """One line of counts that adds up to a shown total, its hidden cells as None."""
-    return suppress_table([values], k, columns=False)[0]
+    return [None if h else int(v) for v, h in zip(values, line_mask(values, k), strict=True)]

@@ -16,6 +16,7 @@ from deliberation.polis.export import export_round
 from deliberation.services.counts import round_counts
 from deliberation.services.privacy import (
     complementary,
+    line_mask,
     suppress_line,
     suppress_table,
     suppression_mask,
@@ -69,6 +70,12 @@ def test_no_line_ever_has_exactly_one_hidden_cell(k: int, table: list[list[int]]
             assert hidden or not 0 < value < k
     for line in [*mask, *zip(*mask, strict=True)]:
         assert sum(line) != 1
+
+
+@given(st.integers(1, 10), st.lists(st.integers(0, 30), max_size=8))
+def test_a_lines_mask_is_the_tables_of_that_one_line(k: int, values: list[int]) -> None:
+    assert line_mask(values, k) == suppression_mask([values], k)[0]
+    assert line_mask(values, k) == suppression_mask([values], k, columns=False)[0]
 
 
 def test_facilitators_counts_follow_the_rounds_k(client: FlaskClient, session: Session) -> None:
