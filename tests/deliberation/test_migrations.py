@@ -282,3 +282,47 @@ def test_0027_computes_the_seen_tier_of_the_statements_already_there(
     with engine.connect() as connection:
         counts = connection.execute(text("SELECT vote_count FROM statement ORDER BY id"))
         assert list(counts.scalars()) == [0, 5, 16]
+
+
+@pytest.mark.parametrize("engine_fixture", ENGINES)
+def test_0028_keeps_every_statements_seen_tier(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    """On PostgreSQL the column is added again with its one-call expression: the same tier for
+    every count, the routing index back, and the ``CASE`` again on the way down."""
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine, "0027")
+    counts = [0, 1, 2, 3, 4, 7, 8, 1000, 2**23 - 1, 2**23, 2**31 - 1]
+    stamp = "'2026-01-01 00:00:00+00'"
+    with engine.begin() as connection:
+        for sql in (
+            "INSERT INTO round (id, slug, title, question, framing, topic, languages, phase, "
+            "moderation_mode, max_statement_length, time_zone, min_votes_for_map, privacy_k, "
+            "results_revision, created_at) VALUES (1, 'r', '{}', '{}', '{}', 'climate', '[]', "
+            f"'open', 'post', 280, 'UTC', 7, 5, 0, {stamp})",
+            "INSERT INTO statement (id, round_id, text, normalized_text, language, is_seed, "
+            "is_meta, status, vote_count, created_at) VALUES "
+            + ", ".join(
+                f"({n}, 1, 't{n}', 't{n}', 'en', false, false, 'accepted', {count}, {stamp})"
+                for n, count in enumerate(counts, start=1)
+            ),
+        ):
+            connection.execute(text(sql))
+    tiers = [min(count.bit_length(), 24) for count in counts]
+
+    def stored() -> list[int]:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT seen_tier FROM statement ORDER BY id"))
+            return list(found.scalars())
+
+    assert stored() == tiers
+    migrations.upgrade(engine)
+    assert stored() == tiers
+    assert _differences(engine) == []
+    assert "ix_statement_routing" in {i["name"] for i in inspect(engine).get_indexes("statement")}
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE statement SET vote_count = 16 WHERE id = 4"))
+        moved = connection.execute(text("SELECT seen_tier FROM statement WHERE id = 4"))
+        assert moved.scalar_one() == 5
+    command.downgrade(migrations.alembic_config(engine), "0027")
+    assert stored() == [*tiers[:3], 5, *tiers[4:]]
