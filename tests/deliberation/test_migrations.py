@@ -246,14 +246,9 @@ def test_0018_lets_translations_hold_a_proposal_and_keeps_the_rows_already_there
         assert "statement" in connection.execute(text("SELECT kind FROM translation")).scalars()
 
 
-@pytest.mark.parametrize("engine_fixture", ENGINES)
-def test_0027_computes_the_seen_tier_of_the_statements_already_there(
-    request: pytest.FixtureRequest, engine_fixture: str
-) -> None:
-    """Added in place (a virtual column on SQLite: rebuilding ``statement`` would cascade
-    deletes to its votes), computed for every row, kept in step with the counter after."""
-    engine: Engine = request.getfixturevalue(engine_fixture)
-    migrations.upgrade(engine, "0026")
+def _round_with_counts(engine: Engine, counts: list[int]) -> None:
+    """Round 1 with one accepted statement per vote count, ids from 1, in SQL (the schema of
+    the migration the test stopped at, not the models')."""
     stamp = "'2026-01-01 00:00:00+00'"
     with engine.begin() as connection:
         for sql in (
@@ -265,10 +260,21 @@ def test_0027_computes_the_seen_tier_of_the_statements_already_there(
             "is_meta, status, vote_count, created_at) VALUES "
             + ", ".join(
                 f"({n}, 1, 't{n}', 't{n}', 'en', false, false, 'accepted', {count}, {stamp})"
-                for n, count in ((1, 0), (2, 5), (3, 9))
+                for n, count in enumerate(counts, start=1)
             ),
         ):
             connection.execute(text(sql))
+
+
+@pytest.mark.parametrize("engine_fixture", ENGINES)
+def test_0027_computes_the_seen_tier_of_the_statements_already_there(
+    request: pytest.FixtureRequest, engine_fixture: str
+) -> None:
+    """Added in place (a virtual column on SQLite: rebuilding ``statement`` would cascade
+    deletes to its votes), computed for every row, kept in step with the counter after."""
+    engine: Engine = request.getfixturevalue(engine_fixture)
+    migrations.upgrade(engine, "0026")
+    _round_with_counts(engine, [0, 5, 9])
 
     migrations.upgrade(engine)
 
@@ -293,21 +299,7 @@ def test_0028_keeps_every_statements_seen_tier(
     engine: Engine = request.getfixturevalue(engine_fixture)
     migrations.upgrade(engine, "0027")
     counts = [0, 1, 2, 3, 4, 7, 8, 1000, 2**23 - 1, 2**23, 2**31 - 1]
-    stamp = "'2026-01-01 00:00:00+00'"
-    with engine.begin() as connection:
-        for sql in (
-            "INSERT INTO round (id, slug, title, question, framing, topic, languages, phase, "
-            "moderation_mode, max_statement_length, time_zone, min_votes_for_map, privacy_k, "
-            "results_revision, created_at) VALUES (1, 'r', '{}', '{}', '{}', 'climate', '[]', "
-            f"'open', 'post', 280, 'UTC', 7, 5, 0, {stamp})",
-            "INSERT INTO statement (id, round_id, text, normalized_text, language, is_seed, "
-            "is_meta, status, vote_count, created_at) VALUES "
-            + ", ".join(
-                f"({n}, 1, 't{n}', 't{n}', 'en', false, false, 'accepted', {count}, {stamp})"
-                for n, count in enumerate(counts, start=1)
-            ),
-        ):
-            connection.execute(text(sql))
+    _round_with_counts(engine, counts)
     tiers = [min(count.bit_length(), 24) for count in counts]
 
     def stored() -> list[int]:
