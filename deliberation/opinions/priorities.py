@@ -29,9 +29,11 @@ def _engine(session: Database) -> Engine:
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def snapshot_priorities(session: Database, snapshot_id: int) -> Priorities:
+def snapshot_priorities(session: Database, snapshot_id: int) -> Priorities | None:
     """The routing priorities of snapshot ``snapshot_id`` (pages find the latest one's id with
-    their first query: ``participant_session.visit``).
+    their first query: ``participant_session.visit``); None when that snapshot is gone since
+    (superseded long enough, or of an older results revision: ``compute_snapshot``), and the
+    draw follows the rule without priorities until the next visit reads the new one's id.
 
     They are read and parsed only the first time this process sees that snapshot of that
     database (a cache, never the only copy: the database has them)."""
@@ -44,7 +46,9 @@ def snapshot_priorities(session: Database, snapshot_id: int) -> Priorities:
             return cached
     stored = session.execute(
         select(OpinionSnapshot.priorities).where(OpinionSnapshot.id == snapshot_id)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if stored is None:
+        return None
     priorities = Priorities(
         ids=np.fromiter((int(k) for k in stored), dtype=np.int64, count=len(stored)),
         weights=np.fromiter(stored.values(), dtype=np.float64, count=len(stored)),

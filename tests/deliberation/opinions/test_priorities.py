@@ -43,6 +43,7 @@ def _snapshot(app: Flask, priorities: dict[str, float]) -> tuple[int, int | None
 def _latest(app: Flask, round_id: int) -> dict[int, float]:
     with Session(app.extensions["palabre.engine"]) as db:
         found = snapshot_priorities(db, db.exec(latest_snapshot_id_query(round_id)).one())
+    assert found is not None
     return dict(zip(found.ids.tolist(), found.weights.tolist(), strict=True))
 
 
@@ -63,3 +64,14 @@ def test_a_new_snapshot_brings_its_priorities(app: Flask) -> None:
         db.add(OpinionSnapshot(round_id=round_id, watermark=1, state=b"", priorities={"1": 9.0}))
         db.commit()
     assert _latest(app, round_id) == {1: 9.0}
+
+
+def test_a_snapshot_gone_since_its_id_was_read_has_no_priorities(app: Flask) -> None:
+    """Its id read by a page or kept by a visit, then deleted (superseded long enough, or of an
+    older results revision): the draw goes on without priorities, no error."""
+    _round_id, snapshot_id = _snapshot(app, {"1": 2.0})
+    assert snapshot_id is not None
+    with Session(app.extensions["palabre.engine"]) as db:
+        db.delete(db.get(OpinionSnapshot, snapshot_id))
+        db.commit()
+        assert snapshot_priorities(db, snapshot_id) is None

@@ -7,11 +7,12 @@ import time
 from datetime import timedelta
 
 from flask import Flask
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from deliberation.models import AuditAction, OpinionSnapshot, Statement, TargetKind
 from deliberation.opinions.matrix import load_conversation, marks
-from deliberation.opinions.snapshots import compute_snapshot, due_rounds
+from deliberation.opinions.snapshots import SUPERSEDED_KEPT, compute_snapshot, due_rounds
 from deliberation.opinions.stored import latest_snapshot
 from deliberation.opinions.worker import run_forever, run_once
 from deliberation.services import audit
@@ -84,6 +85,42 @@ def test_new_votes_and_moderation_make_the_snapshot_stale(session: Session) -> N
     assert third is not None
     assert third.priorities[str(statement.id)] == 49.0
     assert latest_snapshot(session, round_.id).id == third.id
+
+
+def test_snapshots_superseded_long_enough_are_deleted(session: Session) -> None:
+    """The latest is kept, and so is every one that was the latest within ``SUPERSEDED_KEPT``
+    (a page may still read its priorities by id); those replaced before are deleted."""
+    round_ = planted_round(session)
+    statements = session.exec(select(Statement).where(Statement.round_id == round_.id)).all()
+    ages = [SUPERSEDED_KEPT * 3, SUPERSEDED_KEPT * 2, SUPERSEDED_KEPT / 2]
+    ids = []
+    for n, age in enumerate([*ages, None]):
+        if n:
+            voter = make_participant(session, round_)
+            record_vote(
+                session,
+                round_id=round_.id,
+                participant_id=voter.id,
+                statement_id=statements[0].id,
+                value=1,
+            )
+        snapshot = compute_snapshot(session, round_)
+        assert snapshot is not None
+        session.commit()
+        ids.append(snapshot.id)
+        if age is not None:  # as if computed that long ago
+            session.execute(
+                update(OpinionSnapshot)
+                .where(OpinionSnapshot.id == snapshot.id)
+                .values(computed_at=snapshot.computed_at - age)
+            )
+            session.commit()
+    kept = session.exec(
+        select(OpinionSnapshot.id)
+        .where(OpinionSnapshot.round_id == round_.id)
+        .order_by(OpinionSnapshot.id)
+    ).all()
+    assert kept == ids[1:], "the first was replaced by one already older than the period"
 
 
 def test_the_worker_follows_a_live_round(app: Flask, session: Session) -> None:
