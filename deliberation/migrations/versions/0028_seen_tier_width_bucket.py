@@ -3,7 +3,8 @@
 ``statement.seen_tier`` was a ``CASE`` of 24 branches. PostgreSQL reads a stored column's
 expression from its text and compiles it again at every update of the row, and each vote
 updates its statement's count: ``width_bucket`` over the 24 powers of two gives the same tier
-(the number of them up to the count) for about half of the server's work per update. The
+(the number of them up to the count) for less than half of the server's extra work per update
+(about 20 us of CPU against 45, in a loop of 20,000 prepared single-row updates). The
 column is added again (PostgreSQL 15 cannot change a generated column's expression), with the
 routing index that orders by it. SQLite keeps its virtual column: nothing is stored there.
 
