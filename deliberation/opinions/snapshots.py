@@ -19,12 +19,13 @@ from voting.opinions import Conversation, OpinionResult, OpinionState, Parameter
 from voting.opinions.matrix import MatrixMemo
 
 LIVE_PHASES = (Phase.OPEN, Phase.DRAFTING, Phase.DECIDING, Phase.CLOSED)
-SUPERSEDED_KEPT = timedelta(minutes=10)
+SUPERSEDED_KEPT = timedelta(minutes=2)
 """How long a round's snapshot is kept once a newer one of the same revision replaced it:
-only the latest is ever shown, but a page or a kept visit (``VISIT_KEPT_SECONDS``) that read
-an older one's id may still look its priorities up. Without it, a live round kept every
-snapshot: one every few seconds under load, each half a megabyte on a round of 10,000
-statements."""
+only the latest is ever shown, but a page or a kept visit (``VISIT_KEPT_SECONDS``, a minute by
+default) that read an older one's id may still look its priorities up in a process that has
+not (``snapshot_priorities``; past this, that draw goes without them). A round under load
+keeps about twenty (one every 5 to 7 s), half a megabyte each on 10,000 statements; it kept
+every one before."""
 # The last round's vote matrix, extended by the next update of that round.
 _MATRICES = MatrixMemo()
 

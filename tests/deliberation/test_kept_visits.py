@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select, update
 from deliberation import db
 from deliberation.clock import utcnow
 from deliberation.models import (
+    OpinionSnapshot,
     Participant,
     Phase,
     Round,
@@ -28,6 +29,7 @@ from deliberation.models import (
     Vote,
     VoteEvent,
 )
+from deliberation.opinions import priorities
 from deliberation.services import participation, routing, votes
 from deliberation.translations import reading
 from deliberation.views import participant_session, participate
@@ -632,4 +634,28 @@ def test_the_next_cards_translation_comes_with_the_vote(
     assert answer.status_code == 200
     assert "Planter des arbres" in answer.text
     assert queried == [], "read with the vote"
+    _assert_counts(session, participant)
+
+
+def test_a_kept_visits_snapshot_deleted_since_draws_without_its_priorities(
+    client: FlaskClient, session: Session, reads: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The visit a vote kept names the snapshot of its time; deleted since (superseded, or of an
+    older results revision) and never read by this process, the next draw goes on by the rule
+    without priorities rather than failing."""
+    round_, participant = _setting(session, client)
+    ids = _statement_ids(session, round_)
+    snapshot = OpinionSnapshot(round_id=round_.id, state=b"", priorities={str(i): 1.0 for i in ids})
+    session.add(snapshot)
+    session.commit()
+    assert _vote(client, round_, ids[0]).status_code == 200
+    session.delete(snapshot)
+    session.commit()
+    monkeypatch.setattr(priorities, "_caches", type(priorities._caches)())  # another process
+    answer = _vote(client, round_, ids[1])
+    assert answer.status_code == 200
+    assert reads == [True], "the second vote stood on the kept visit"
+    card = CARD.search(answer.text)
+    assert card is not None
+    assert int(card.group(1)) in ids[2:]
     _assert_counts(session, participant)
